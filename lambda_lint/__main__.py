@@ -1,0 +1,3 @@
+from lambda_lint.cli import main
+
+main()

@@ -1,0 +1,69 @@
+"""The event sources a handler can be wired to, by the ids lambda-lint uses everywhere.
+
+The ids are lower-case and stable: they appear in `lambda-lint handlers` output, in the
+`handlers` config key and in the event catalogue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Trigger:
+    id: str
+    title: str
+    #: the event carries several records and one failure fails them all
+    batch: bool = False
+    #: an HTTP front door whose handler must return a proxy response
+    http: str | None = None  # "v1" (REST, ALB) or "v2" (HTTP API, Function URL)
+    #: invoked asynchronously: a returned error counts as success
+    asynchronous: bool = False
+
+
+TRIGGERS: dict[str, Trigger] = {
+    t.id: t
+    for t in (
+        Trigger("apigw-rest", "API Gateway REST API (payload 1.0)", http="v1"),
+        Trigger("apigw-http", "API Gateway HTTP API (payload 2.0)", http="v2"),
+        Trigger("apigw-websocket", "API Gateway WebSocket API"),
+        Trigger("apigw-authorizer-token", "API Gateway token authorizer"),
+        Trigger("apigw-authorizer-request", "API Gateway request authorizer (REST)"),
+        Trigger("apigw-authorizer-http", "API Gateway Lambda authorizer (HTTP API)"),
+        Trigger("function-url", "Lambda function URL", http="v2"),
+        Trigger("alb", "Application Load Balancer", http="v1"),
+        Trigger("sqs", "Amazon SQS", batch=True),
+        Trigger("sns", "Amazon SNS", asynchronous=True),
+        Trigger("s3", "Amazon S3 event notification", asynchronous=True),
+        Trigger("s3-batch", "S3 Batch Operations"),
+        Trigger("s3-object-lambda", "S3 Object Lambda"),
+        Trigger("dynamodb-stream", "DynamoDB Streams", batch=True),
+        Trigger("kinesis", "Kinesis Data Streams", batch=True),
+        Trigger("firehose", "Amazon Data Firehose transformation", batch=True),
+        Trigger("eventbridge", "Amazon EventBridge rule", asynchronous=True),
+        Trigger("schedule", "Scheduled event (EventBridge rule or Scheduler)", asynchronous=True),
+        Trigger("cloudwatch-logs", "CloudWatch Logs subscription", asynchronous=True),
+        Trigger("kafka", "Amazon MSK or self-managed Kafka", batch=True),
+        Trigger("mq", "Amazon MQ", batch=True),
+        Trigger("documentdb", "Amazon DocumentDB change stream", batch=True),
+        Trigger("cognito-user-pool", "Amazon Cognito user pool trigger"),
+        Trigger("cloudformation-custom-resource", "CloudFormation custom resource"),
+        Trigger("appsync", "AWS AppSync resolver"),
+        Trigger("iot", "AWS IoT rule", asynchronous=True),
+        Trigger("config-rule", "AWS Config rule", asynchronous=True),
+        Trigger("codepipeline", "AWS CodePipeline job"),
+        Trigger("ses", "Amazon SES receipt rule"),
+        Trigger("secrets-manager", "Secrets Manager rotation"),
+        Trigger("lex", "Amazon Lex V1"),
+        Trigger("lex-v2", "Amazon Lex V2"),
+        Trigger("bedrock-agent", "Amazon Bedrock agent action group"),
+        Trigger("step-functions", "AWS Step Functions task (payload is the state input)"),
+        Trigger("alexa", "Alexa Skills Kit"),
+        Trigger("cloudfront", "CloudFront Lambda@Edge"),
+        Trigger("vpc-lattice", "VPC Lattice"),
+    )
+}
+
+
+def is_known(trigger_id: str) -> bool:
+    return trigger_id in TRIGGERS
