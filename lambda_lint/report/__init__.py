@@ -1,0 +1,51 @@
+"""Output formats. Each renders a finished, sorted list of findings to text.
+
+A reporter is a function `render(run: ReportInput) -> str`; `FORMATS` maps the
+`--output-format` names to them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from lambda_lint.finding import Finding
+from lambda_lint.rule import Rule
+
+
+@dataclass(frozen=True)
+class ReportInput:
+    findings: Sequence[Finding]
+    #: every rule that can appear, by code (built-in and plugin)
+    rules: Mapping[str, type[Rule]]
+    #: the text of each reported file, by `Finding.path`, for source excerpts and hashes
+    sources: Mapping[str, str] = field(default_factory=dict)
+    #: the folder paths in the report are relative to
+    cwd: Path = field(default_factory=Path.cwd)
+    color: bool = False
+    #: fixes that `--fix` applied, to be mentioned in the summary
+    fixed: int = 0
+
+
+Renderer = Callable[[ReportInput], str]
+
+
+def formats() -> dict[str, Renderer]:
+    """The output formats by name (imported lazily: most runs use only one)."""
+    from lambda_lint.report import github, gitlab, junit, sarif, text
+
+    return {
+        "full": text.render_full,
+        "concise": text.render_concise,
+        "json": text.render_json,
+        "json-lines": text.render_json_lines,
+        "sarif": sarif.render,
+        "github": github.render,
+        "junit": junit.render,
+        "gitlab": gitlab.render,
+    }
+
+
+FORMAT_NAMES = ("full", "concise", "json", "json-lines", "sarif", "github", "junit", "gitlab")

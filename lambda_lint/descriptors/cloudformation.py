@@ -1,0 +1,479 @@
+"""Plain CloudFormation resources that wire an event source to a function.
+
+Used for SAM/CloudFormation templates and for the `resources:` section of a Serverless
+service. Each linker looks at one resource type, finds the function it points at (by
+`!Ref`, `!GetAtt`, `!Sub "${Fn.Arn}"`, an alias or version of it, or its literal name)
+and adds a `TriggerBinding` to that function's draft. Resource types follow the
+CloudFormation resource reference (docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Callable
+
+from lambda_lint.descriptors.draft import PRINCIPAL_TRIGGERS, FunctionDraft
+from lambda_lint.descriptors.model import SourceRef, TriggerBinding
+from lambda_lint.descriptors.values import PLACEHOLDER, LineList, LineMap, Symbolic, text
+
+#: resource types an event source mapping can read from, and the trigger each one means
+SOURCE_TYPES = {
+    "AWS::SQS::Queue": "sqs",
+    "AWS::Kinesis::Stream": "kinesis",
+    "AWS::DynamoDB::Table": "dynamodb-stream",
+    "AWS::DynamoDB::GlobalTable": "dynamodb-stream",
+    "AWS::MSK::Cluster": "kafka",
+    "AWS::MSK::ServerlessCluster": "kafka",
+    "AWS::AmazonMQ::Broker": "mq",
+    "AWS::DocDB::DBCluster": "documentdb",
+}
+
+#: the service part of an event source ARN and the trigger it means
+_ARN_SERVICES = (
+    (re.compile(r"arn:[^:]*:sqs:"), "sqs"),
+    (re.compile(r"arn:[^:]*:kinesis:"), "kinesis"),
+    (re.compile(r"arn:[^:]*:dynamodb:.*/stream/"), "dynamodb-stream"),
+    (re.compile(r"arn:[^:]*:kafka:"), "kafka"),
+    (re.compile(r"arn:[^:]*:mq:"), "mq"),
+    (re.compile(r"arn:[^:]*:rds:"), "documentdb"),
+)
+
+_FUNCTION_ARN = re.compile(r"arn:[^:]*:lambda:[^:]*:[^:]*:function:([A-Za-z0-9_-]+)")
+
+
+def references(value: Any) -> Iterator[tuple[str, str | None]]:
+    """The resources a value refers to, as `(logical id, attribute or None)`."""
+    if isinstance(value, Symbolic):
+        if value.kind == "Ref" and isinstance(value.value, str):
+            if not value.value.startswith("AWS::"):
+                yield value.value, None
+        elif value.kind == "GetAtt" and isinstance(value.value, list) and value.value:
+            attribute = value.value[1] if len(value.value) > 1 else None
+            yield str(value.value[0]), attribute if isinstance(attribute, str) else None
+        elif value.kind == "Sub":
+            yield from _sub_references(value.value)
+        else:
+            yield from references(value.value)
+    elif isinstance(value, list):
+        for item in value:
+            yield from references(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from references(item)
+
+
+def _sub_references(value: Any) -> Iterator[tuple[str, str | None]]:
+    template, variables = value, {}
+    if isinstance(value, list) and value:
+        template = value[0]
+        variables = value[1] if len(value) > 1 and isinstance(value[1], dict) else {}
+    if not isinstance(template, str):
+        return
+    for name in PLACEHOLDER.findall(template):
+        if name.startswith(("AWS::", "!")):
+            continue
+        if name in variables:
+            yield from references(variables[name])
+            continue
+        resource, _, attribute = name.partition(".")
+        yield resource, attribute or None
+
+
+def arn_text(value: Any) -> str:
+    """The literal text of an ARN-like value (a `!Sub` template counts), for sniffing."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Symbolic):
+        if value.kind == "Sub":
+            return arn_text(value.value[0] if isinstance(value.value, list) else value.value)
+        if value.kind == "Join" and isinstance(value.value, list) and len(value.value) == 2:
+            parts = value.value[1] if isinstance(value.value[1], list) else []
+            return "".join(part for part in parts if isinstance(part, str))
+    return ""
+
+
+def trigger_from_arn(arn: str) -> str | None:
+    """The event-source trigger an ARN's service names (`arn:aws:sqs:...` → sqs)."""
+    for pattern, trigger in _ARN_SERVICES:
+        if pattern.search(arn):
+            return trigger
+    return None
+
+
+def _get(mapping: Any, *keys: str) -> Any:
+    for key in keys:
+        if not isinstance(mapping, dict):
+            return None
+        mapping = mapping.get(key)
+    return mapping
+
+
+def _items(value: Any) -> list[tuple[Any, int]]:
+    """The items of a list with their lines (a single item counts as a list of one)."""
+    if isinstance(value, LineList):
+        return [(item, value.item_line(i)) for i, item in enumerate(value)]
+    if isinstance(value, list):
+        return [(item, 0) for item in value]
+    return [] if value is None else [(value, 0)]
+
+
+class Linker:
+    """Adds the triggers that other resources of a template declare for its functions."""
+
+    def __init__(
+        self,
+        resources: dict[str, Any],
+        functions: dict[str, FunctionDraft],
+        path: Path,
+        kind: str,
+    ) -> None:
+        self.resources = resources if isinstance(resources, dict) else {}
+        self.functions = functions
+        self.path = path
+        self.kind = kind
+        self._aliases = self._alias_map()
+        self._names = self._physical_names()
+
+    # -- finding the function a value points at -------------------------------------------
+
+    def _alias_map(self) -> dict[str, str]:
+        aliases: dict[str, str] = {}
+        for logical_id, resource in self.resources.items():
+            if _get(resource, "Type") in ("AWS::Lambda::Alias", "AWS::Lambda::Version"):
+                for name, _ in references(_get(resource, "Properties", "FunctionName")):
+                    if name in self.functions:
+                        aliases[logical_id] = name
+        return aliases
+
+    def _physical_names(self) -> dict[str, str]:
+        names: dict[str, str] = {}
+        for logical_id in self.functions:
+            name = text(_get(self.resources.get(logical_id), "Properties", "FunctionName"))
+            if name:
+                names[name] = logical_id
+        return names
+
+    def function(self, value: Any) -> FunctionDraft | None:
+        """The function (draft) that `value` refers to, if it is one of this template's."""
+        for name, _ in references(value):
+            logical_id = self._function_id(name)
+            if logical_id is not None:
+                return self.functions[logical_id]
+        literal = text(value)
+        if literal:
+            match = _FUNCTION_ARN.search(literal)
+            name = match.group(1) if match else literal
+            logical_id = self._names.get(name)
+            if logical_id is not None:
+                return self.functions[logical_id]
+        return None
+
+    def _function_id(self, name: str) -> str | None:
+        for candidate in (name, name.split(".", 1)[0]):  # SAM's `!Ref Fn.Alias` / `Fn.Version`
+            if candidate in self.functions:
+                return candidate
+            if candidate in self._aliases:
+                return self._aliases[candidate]
+        for logical_id in self.functions:  # SAM's generated `<Fn>Alias<name>` / `<Fn>Version<hash>`
+            rest = name[len(logical_id) :]
+            if name.startswith(logical_id) and rest.startswith(("Alias", "Version")):
+                return logical_id
+        return None
+
+    def resource_type(self, value: Any) -> tuple[str | None, str | None, str | None]:
+        """`(type, logical id, attribute)` of the first resource `value` refers to."""
+        for name, attribute in references(value):
+            resource = self.resources.get(name)
+            if isinstance(resource, dict):
+                return text(resource.get("Type")), name, attribute
+        return None, None, None
+
+    # -- bindings --------------------------------------------------------------------------
+
+    def ref(self, line: int) -> SourceRef:
+        return SourceRef(self.kind, self.path, line)
+
+    def binding(self, trigger: str, line: int, **extra: Any) -> TriggerBinding:
+        return TriggerBinding(trigger, self.ref(line), **extra)
+
+    def link(self) -> None:
+        """Run every resource linker over the template."""
+        linkers: dict[str, Callable[[str, LineMap, int], None]] = {
+            "AWS::Lambda::EventSourceMapping": self._event_source_mapping,
+            "AWS::Lambda::Permission": self._permission,
+            "AWS::Lambda::Url": self._function_url,
+            "AWS::S3::Bucket": self._bucket,
+            "AWS::SNS::Subscription": self._sns_subscription,
+            "AWS::SNS::Topic": self._sns_topic,
+            "AWS::Events::Rule": self._events_rule,
+            "AWS::Scheduler::Schedule": self._scheduler,
+            "AWS::ApiGateway::Method": self._rest_method,
+            "AWS::ApiGatewayV2::Integration": self._v2_integration,
+            "AWS::ApiGatewayV2::Api": self._v2_quick_create,
+            "AWS::Cognito::UserPool": self._user_pool,
+            "AWS::Logs::SubscriptionFilter": self._log_subscription,
+            "AWS::ElasticLoadBalancingV2::TargetGroup": self._target_group,
+            "AWS::IoT::TopicRule": self._iot_rule,
+            "AWS::SecretsManager::RotationSchedule": self._rotation,
+            "AWS::CloudFormation::CustomResource": self._custom_resource,
+            "AWS::ApiGateway::Authorizer": self._rest_authorizer,
+            "AWS::ApiGatewayV2::Authorizer": self._v2_authorizer,
+            "AWS::Serverless::Api": self._sam_api_authorizers,
+            "AWS::Serverless::HttpApi": self._sam_api_authorizers,
+        }
+        for logical_id, resource in self.resources.items():
+            if not isinstance(resource, LineMap):
+                continue
+            kind = text(resource.get("Type")) or ""
+            properties = resource.get("Properties")
+            if not isinstance(properties, LineMap):
+                continue
+            line = self.resources.key_line(logical_id) if isinstance(self.resources, LineMap) else 0
+            linker = linkers.get(kind)
+            if linker is None and kind.startswith("Custom::"):
+                linker = self._custom_resource
+            if linker is not None:
+                linker(logical_id, properties, line or resource.line)
+
+    def _event_source_mapping(self, logical_id: str, props: LineMap, line: int) -> None:
+        draft = self.function(props.get("FunctionName"))
+        if draft is None:
+            return
+        arn = props.get("EventSourceArn")
+        resource_type, source_id, _ = self.resource_type(arn)
+        trigger = SOURCE_TYPES.get(resource_type or "") or trigger_from_arn(arn_text(arn))
+        if trigger is None and "SelfManagedEventSource" in props:
+            trigger = "kafka"
+        if trigger is None:
+            return
+        draft.add(
+            self.binding(
+                trigger,
+                line,
+                report_batch_item_failures=reports_failures(props.get("FunctionResponseTypes")),
+                resource=source_id or text(arn),
+            )
+        )
+
+    def _permission(self, logical_id: str, props: LineMap, line: int) -> None:
+        draft = self.function(props.get("FunctionName"))
+        principal = text(props.get("Principal"))
+        if draft is None or principal is None:
+            return
+        trigger = PRINCIPAL_TRIGGERS.get(principal)
+        source_type, source_id, _ = self.resource_type(props.get("SourceArn"))
+        if principal == "apigateway.amazonaws.com":
+            trigger = self._api_trigger(source_type, source_id)
+        elif trigger == "eventbridge" and self._is_scheduled_rule(source_id):
+            trigger = "schedule"
+        if trigger is not None:
+            draft.add_fallback(self.binding(trigger, line, resource=source_id))
+
+    def _api_trigger(self, api_type: str | None, api_id: str | None) -> str | None:
+        if api_type in ("AWS::ApiGateway::RestApi", "AWS::Serverless::Api"):
+            return "apigw-rest"
+        if api_type == "AWS::Serverless::HttpApi":
+            return "apigw-http"
+        if api_type == "AWS::ApiGatewayV2::Api":
+            protocol = text(_get(self.resources.get(api_id or ""), "Properties", "ProtocolType"))
+            return "apigw-websocket" if protocol == "WEBSOCKET" else "apigw-http"
+        return None
+
+    def _is_scheduled_rule(self, rule_id: str | None) -> bool:
+        rule = self.resources.get(rule_id or "")
+        return _get(rule, "Type") == "AWS::Events::Rule" and bool(
+            _get(rule, "Properties", "ScheduleExpression")
+        )
+
+    def _function_url(self, logical_id: str, props: LineMap, line: int) -> None:
+        draft = self.function(props.get("TargetFunctionArn"))
+        if draft is not None:
+            draft.add(self.binding("function-url", line))
+
+    def _bucket(self, logical_id: str, props: LineMap, line: int) -> None:
+        configs = _get(props, "NotificationConfiguration", "LambdaConfigurations")
+        for config, config_line in _items(configs):
+            draft = self.function(_get(config, "Function"))
+            if draft is not None:
+                draft.add(self.binding("s3", config_line or line, resource=logical_id))
+
+    def _sns_subscription(self, logical_id: str, props: LineMap, line: int) -> None:
+        if (text(props.get("Protocol")) or "").lower() != "lambda":
+            return
+        draft = self.function(props.get("Endpoint"))
+        if draft is not None:
+            _, topic_id, _ = self.resource_type(props.get("TopicArn"))
+            resource = topic_id or text(props.get("TopicArn"))
+            draft.add(self.binding("sns", line, resource=resource))
+
+    def _sns_topic(self, logical_id: str, props: LineMap, line: int) -> None:
+        for subscription, item_line in _items(props.get("Subscription")):
+            if (text(_get(subscription, "Protocol")) or "").lower() != "lambda":
+                continue
+            draft = self.function(_get(subscription, "Endpoint"))
+            if draft is not None:
+                draft.add(self.binding("sns", item_line or line, resource=logical_id))
+
+    def _events_rule(self, logical_id: str, props: LineMap, line: int) -> None:
+        trigger = "schedule" if props.get("ScheduleExpression") is not None else "eventbridge"
+        for target, item_line in _items(props.get("Targets")):
+            draft = self.function(_get(target, "Arn"))
+            if draft is not None:
+                draft.add(self.binding(trigger, item_line or line, resource=logical_id))
+
+    def _scheduler(self, logical_id: str, props: LineMap, line: int) -> None:
+        draft = self.function(_get(props, "Target", "Arn"))
+        if draft is not None:
+            draft.add(self.binding("schedule", line, resource=logical_id))
+
+    def _rest_method(self, logical_id: str, props: LineMap, line: int) -> None:
+        integration = props.get("Integration")
+        if text(_get(integration, "Type")) != "AWS_PROXY":
+            return
+        draft = self.function(_get(integration, "Uri"))
+        if draft is None:
+            return
+        method = (text(props.get("HttpMethod")) or "").upper() or None
+        route = self._rest_path(props.get("ResourceId"), depth=0)
+        draft.add(self.binding("apigw-rest", line, route=route, method=method))
+
+    def _rest_path(self, resource_id: Any, depth: int) -> str | None:
+        """The path of an `AWS::ApiGateway::Resource`, following `ParentId` to the root."""
+        for name, attribute in references(resource_id):
+            if attribute == "RootResourceId":
+                return "/"
+            resource = self.resources.get(name)
+            if depth > 30 or _get(resource, "Type") != "AWS::ApiGateway::Resource":
+                return None
+            part = text(_get(resource, "Properties", "PathPart"))
+            parent = self._rest_path(_get(resource, "Properties", "ParentId"), depth + 1)
+            if part is None or parent is None:
+                return None
+            return parent.rstrip("/") + "/" + part
+        return None
+
+    def _v2_integration(self, logical_id: str, props: LineMap, line: int) -> None:
+        draft = self.function(props.get("IntegrationUri"))
+        if draft is None:
+            return
+        api_type, api_id, _ = self.resource_type(props.get("ApiId"))
+        trigger = self._api_trigger(api_type, api_id) or "apigw-http"
+        if trigger == "apigw-http" and text(props.get("PayloadFormatVersion")) == "1.0":
+            trigger = "apigw-rest"
+        routes = list(self._v2_routes(logical_id))
+        if trigger == "apigw-websocket" or not routes:
+            draft.add(self.binding(trigger, line))
+            return
+        for route_key, route_line in routes:
+            method, route = split_route_key(route_key)
+            draft.add(self.binding(trigger, route_line, route=route, method=method))
+
+    def _v2_routes(self, integration_id: str) -> Iterator[tuple[str, int]]:
+        for route_id, resource in self.resources.items():
+            if _get(resource, "Type") != "AWS::ApiGatewayV2::Route":
+                continue
+            props = resource.get("Properties")
+            target = _get(props, "Target")
+            if any(name == integration_id for name, _ in references(target)):
+                key = text(_get(props, "RouteKey"))
+                if key:
+                    yield key, self.resources.key_line(route_id)
+
+    def _v2_quick_create(self, logical_id: str, props: LineMap, line: int) -> None:
+        draft = self.function(props.get("Target"))
+        if draft is not None:
+            method, route = split_route_key(text(props.get("RouteKey")) or "$default")
+            draft.add(self.binding("apigw-http", line, route=route, method=method))
+
+    def _rest_authorizer(self, logical_id: str, props: LineMap, line: int) -> None:
+        kind = (text(props.get("Type")) or "").upper()
+        draft = self.function(props.get("AuthorizerUri"))
+        if draft is not None and kind in ("TOKEN", "REQUEST"):
+            trigger = f"apigw-authorizer-{kind.lower()}"
+            draft.add(self.binding(trigger, line, resource=logical_id))
+
+    def _v2_authorizer(self, logical_id: str, props: LineMap, line: int) -> None:
+        draft = self.function(props.get("AuthorizerUri"))
+        if draft is None:
+            return
+        api_type, api_id, _ = self.resource_type(props.get("ApiId"))
+        websocket = self._api_trigger(api_type, api_id) == "apigw-websocket"
+        trigger = "apigw-authorizer-request" if websocket else "apigw-authorizer-http"
+        draft.add(self.binding(trigger, line, resource=logical_id))
+
+    def _sam_api_authorizers(self, logical_id: str, props: LineMap, line: int) -> None:
+        """Lambda authorizers of a SAM API (`Auth.Authorizers.<name>.FunctionArn`)."""
+        authorizers = _get(props, "Auth", "Authorizers")
+        if not isinstance(authorizers, LineMap):
+            return
+        http_api = _get(self.resources.get(logical_id), "Type") == "AWS::Serverless::HttpApi"
+        for name, config in authorizers.items():
+            draft = self.function(_get(config, "FunctionArn"))
+            if draft is None:
+                continue
+            if http_api:
+                trigger = "apigw-authorizer-http"
+            elif text(_get(config, "FunctionPayloadType")) == "REQUEST":
+                trigger = "apigw-authorizer-request"
+            else:
+                trigger = "apigw-authorizer-token"
+            draft.add(self.binding(trigger, authorizers.key_line(name), resource=logical_id))
+
+    def _user_pool(self, logical_id: str, props: LineMap, line: int) -> None:
+        config = props.get("LambdaConfig")
+        if not isinstance(config, LineMap):
+            return
+        for key, value in config.items():
+            if isinstance(value, dict) and "LambdaArn" in value:
+                value = value["LambdaArn"]
+            draft = self.function(value)
+            if draft is not None:
+                draft.add(
+                    self.binding("cognito-user-pool", config.value_line(key), resource=logical_id)
+                )
+
+    def _log_subscription(self, logical_id: str, props: LineMap, line: int) -> None:
+        draft = self.function(props.get("DestinationArn"))
+        if draft is not None:
+            resource = text(props.get("LogGroupName"))
+            draft.add(self.binding("cloudwatch-logs", line, resource=resource))
+
+    def _target_group(self, logical_id: str, props: LineMap, line: int) -> None:
+        if (text(props.get("TargetType")) or "").lower() != "lambda":
+            return
+        for target, item_line in _items(props.get("Targets")):
+            draft = self.function(_get(target, "Id"))
+            if draft is not None:
+                draft.add(self.binding("alb", item_line or line, resource=logical_id))
+
+    def _iot_rule(self, logical_id: str, props: LineMap, line: int) -> None:
+        for action, item_line in _items(_get(props, "TopicRulePayload", "Actions")):
+            draft = self.function(_get(action, "Lambda", "FunctionArn"))
+            if draft is not None:
+                draft.add(self.binding("iot", item_line or line, resource=logical_id))
+
+    def _rotation(self, logical_id: str, props: LineMap, line: int) -> None:
+        draft = self.function(props.get("RotationLambdaARN"))
+        if draft is not None:
+            draft.add(self.binding("secrets-manager", line))
+
+    def _custom_resource(self, logical_id: str, props: LineMap, line: int) -> None:
+        draft = self.function(props.get("ServiceToken"))
+        if draft is not None:
+            draft.add(self.binding("cloudformation-custom-resource", line, resource=logical_id))
+
+
+def split_route_key(route_key: str) -> tuple[str | None, str | None]:
+    """`"GET /items/{id}"` → `("GET", "/items/{id}")`; `$default` and WebSocket keys → Nones."""
+    method, _, route = route_key.strip().partition(" ")
+    if not route.startswith("/"):
+        return None, None
+    method = method.upper()
+    return ("ANY" if method in ("ANY", "*") else method), route.strip()
+
+
+def reports_failures(value: Any) -> bool:
+    """Whether a `FunctionResponseTypes`-style list holds `ReportBatchItemFailures`."""
+    return any(text(item) == "ReportBatchItemFailures" for item, _ in _items(value))

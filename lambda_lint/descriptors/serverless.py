@@ -1,0 +1,295 @@
+"""Serverless Framework services (`serverless.yml`): functions, handlers and events.
+
+Semantics follow the Serverless Framework AWS provider documentation
+(serverless.com/framework/docs/providers/aws): a handler `dir/module.func` names a module
+path relative to the service folder; `http` events are API Gateway REST APIs (payload
+1.0) and `httpApi` events HTTP APIs whose payload defaults to 2.0 unless
+`provider.httpApi.payload` is "1.0"; functions get the CloudFormation logical id
+`<NormalizedName>LambdaFunction`, so `resources:` can wire more events to them. With the
+serverless-python-requirements plugin, `package.individually` plus a function's `module`
+makes the handler relative to that module folder. `${...}` variables stay unresolved.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from lambda_lint.descriptors.cloudformation import (
+    SOURCE_TYPES,
+    Linker,
+    arn_text,
+    references,
+    reports_failures,
+    trigger_from_arn,
+)
+from lambda_lint.descriptors.draft import FunctionDraft, join_path
+from lambda_lint.descriptors.model import (
+    DescriptorProblem,
+    DescriptorSet,
+    SourceRef,
+    TriggerBinding,
+)
+from lambda_lint.descriptors.values import LineList, LineMap, integer, line_of, text, truthy
+from lambda_lint.descriptors.yaml_loader import DescriptorSyntaxError, load_yaml
+
+KIND = "serverless"
+
+#: event keys that need no more than a trigger id
+_SIMPLE_EVENTS = {
+    "schedule": "schedule",
+    "cloudwatchEvent": "eventbridge",
+    "cloudwatchLog": "cloudwatch-logs",
+    "cognitoUserPool": "cognito-user-pool",
+    "alb": "alb",
+    "websocket": "apigw-websocket",
+    "kafka": "kafka",
+    "msk": "kafka",
+    "alexaSkill": "alexa",
+    "alexaSmartHome": "alexa",
+    "iot": "iot",
+    "activemq": "mq",
+    "rabbitmq": "mq",
+}
+
+#: where the name of what triggers the function sits, per event key
+_RESOURCE_KEYS = {
+    "sqs": ("arn",),
+    "sns": ("topicName", "arn"),
+    "s3": ("bucket",),
+    "stream": ("arn",),
+    "cloudwatchLog": ("logGroup",),
+    "cognitoUserPool": ("pool",),
+    "kafka": ("topic",),
+    "msk": ("topic",),
+    "eventBridge": ("eventBus",),
+}
+
+
+def read_serverless(path: Path, source: str) -> DescriptorSet:
+    """Read the functions a `serverless.yml` declares."""
+    try:
+        document = load_yaml(source)
+    except DescriptorSyntaxError as error:
+        return DescriptorSet(problems=[DescriptorProblem(path, error.line, error.message)])
+    result = DescriptorSet()
+    if not isinstance(document, LineMap):
+        return result
+    reader = _ServiceReader(path, document)
+    drafts: dict[str, FunctionDraft] = {}
+    functions = _functions(document.get("functions"))
+    for key, config, line in functions:
+        try:
+            drafts[logical_id(key)] = reader.function(key, config, line)
+        except (TypeError, ValueError, AttributeError, KeyError, IndexError) as error:
+            result.problems.append(DescriptorProblem(path, line, f"cannot read {key}: {error}"))
+    reader.link_authorizers(drafts, [config for _, config, _ in functions])
+    Linker(reader.resources, drafts, path, KIND).link()
+    result.functions.extend(draft.freeze() for draft in drafts.values())
+    return result
+
+
+def logical_id(function_key: str) -> str:
+    """The CloudFormation logical id Serverless gives a function (`get-user` →
+    `GetDashuserLambdaFunction`), per its AWS provider naming rules."""
+    name = function_key.replace("-", "Dash").replace("_", "Underscore")
+    return name[:1].upper() + name[1:] + "LambdaFunction"
+
+
+def _functions(value: Any) -> list[tuple[str, LineMap, int]]:
+    """`(key, config, line)` for each function; `functions` may be a list of maps."""
+    groups = value if isinstance(value, list) else [value]
+    found = []
+    for group in groups:
+        if not isinstance(group, LineMap):
+            continue
+        for key, config in group.items():
+            if isinstance(config, LineMap):
+                found.append((str(key), config, group.key_line(key)))
+    return found
+
+
+def _get(mapping: Any, *keys: str) -> Any:
+    for key in keys:
+        if not isinstance(mapping, dict):
+            return None
+        mapping = mapping.get(key)
+    return mapping
+
+
+def _plain(value: Any) -> str | None:
+    """A string without `${...}` variables, else None."""
+    literal = text(value)
+    return None if literal is None or "${" in literal else literal
+
+
+class _ServiceReader:
+    def __init__(self, path: Path, document: LineMap) -> None:
+        self.path = path
+        self.folder = path.parent
+        provider = document.get("provider")
+        self.provider = provider if isinstance(provider, LineMap) else LineMap()
+        self.individually = truthy(_get(document, "package", "individually"))
+        self.resources = self._resources(document.get("resources"))
+        payload = _get(self.provider, "httpApi", "payload")
+        self.http_api_trigger = "apigw-rest" if str(payload) == "1.0" else "apigw-http"
+
+    @staticmethod
+    def _resources(value: Any) -> LineMap:
+        merged = LineMap()
+        for group in value if isinstance(value, list) else [value]:
+            resources = _get(group, "Resources")
+            if isinstance(resources, LineMap):
+                for key, resource in resources.items():
+                    merged.put(key, resource, resources.key_line(key), resources.value_line(key))
+        return merged
+
+    def ref(self, line: int) -> SourceRef:
+        return SourceRef(KIND, self.path, line)
+
+    def function(self, key: str, config: LineMap, line: int) -> FunctionDraft:
+        draft = FunctionDraft(key, None, self.ref(line), self.folder)
+        image = config.get("image")
+        if image is not None:
+            self._image(draft, image, config)
+        else:
+            handler = text(config.get("handler"))
+            draft.handler = _plain(handler)
+            if "handler" in config:
+                draft.source = self.ref(config.value_line("handler"))
+            draft.code_root = self._code_root(config)
+        draft.runtime = _plain(config.get("runtime", self.provider.get("runtime")))
+        draft.timeout = integer(config.get("timeout", self.provider.get("timeout")))
+        draft.snapstart = truthy(config.get("snapStart"))
+        events = config.get("events")
+        if isinstance(events, LineList):
+            for index, event in enumerate(events):
+                binding = self._event(event, events.item_line(index))
+                if binding is not None:
+                    draft.add(binding)
+        url = config.get("url")
+        if truthy(url) or isinstance(url, dict):
+            draft.add(TriggerBinding("function-url", self.ref(config.key_line("url"))))
+        return draft
+
+    def link_authorizers(self, drafts: dict[str, FunctionDraft], configs: list[LineMap]) -> None:
+        """Functions of this service used as API Gateway Lambda authorizers."""
+        for config in configs:
+            events = config.get("events")
+            for index, event in enumerate(events if isinstance(events, LineList) else ()):
+                authorizer = _get(event, "http", "authorizer")
+                name = text(_get(authorizer, "name") or authorizer)
+                target = drafts.get(logical_id(name or ""))
+                if target is None or _get(authorizer, "arn") is not None:
+                    continue
+                kind = (text(_get(authorizer, "type")) or "token").lower()
+                trigger = (
+                    "apigw-authorizer-request" if kind == "request" else "apigw-authorizer-token"
+                )
+                target.add(TriggerBinding(trigger, self.ref(events.item_line(index))))
+        authorizers = _get(self.provider, "httpApi", "authorizers")
+        for name, authorizer in authorizers.items() if isinstance(authorizers, LineMap) else ():
+            target = drafts.get(logical_id(text(_get(authorizer, "functionName")) or ""))
+            if target is not None:
+                binding = TriggerBinding(
+                    "apigw-authorizer-http", self.ref(authorizers.key_line(name))
+                )
+                target.add(binding)
+
+    def _code_root(self, config: LineMap) -> Path | None:
+        if _get(config, "package", "artifact") is not None:
+            return None
+        module = _plain(config.get("module"))
+        individually = self.individually or truthy(_get(config, "package", "individually"))
+        if module and individually:
+            return join_path(self.folder, module)
+        return self.folder
+
+    def _image(self, draft: FunctionDraft, image: Any, config: LineMap) -> None:
+        draft.package_type = "Image"
+        draft.code_root = None
+        if not isinstance(image, LineMap):
+            return
+        command = image.get("command")
+        if isinstance(command, list) and command:
+            draft.handler = _plain(command[0])
+            draft.source = self.ref(line_of(command, 0, image.line))
+        name = _plain(image.get("name"))
+        folder = _plain(_get(self.provider, "ecr", "images", name or "", "path"))
+        if folder:
+            draft.code_root = join_path(self.folder, folder)
+
+    def _event(self, event: Any, line: int) -> TriggerBinding | None:
+        if not isinstance(event, dict) or len(event) != 1:
+            return None
+        ((kind, config),) = event.items()
+        route = method = None
+        failures = reports_failures(_get(config, "functionResponseType"))
+        if kind == "http":
+            trigger = "apigw-rest"
+            method, route = _http_route(config)
+        elif kind == "httpApi":
+            trigger = self.http_api_trigger
+            method, route = _http_route(config)
+        elif kind == "stream":
+            trigger = self._stream_trigger(config)
+        elif kind == "eventBridge":
+            trigger = "schedule" if _get(config, "schedule") is not None else "eventbridge"
+        elif kind in ("sqs", "sns", "s3"):
+            trigger = kind
+        else:
+            trigger = _SIMPLE_EVENTS.get(str(kind))
+        if trigger is None:
+            return None
+        return TriggerBinding(
+            trigger,
+            self.ref(line),
+            route=route,
+            method=method,
+            report_batch_item_failures=failures,
+            resource=_event_resource(str(kind), config),
+        )
+
+    def _stream_trigger(self, config: Any) -> str | None:
+        declared = text(_get(config, "type"))
+        if declared in ("dynamodb", "kinesis"):
+            return "dynamodb-stream" if declared == "dynamodb" else "kinesis"
+        arn = _get(config, "arn") if isinstance(config, dict) else config
+        for name, attribute in references(arn):
+            resource_type = text(_get(self.resources.get(name), "Type"))
+            if resource_type in SOURCE_TYPES:
+                return SOURCE_TYPES[resource_type]
+            if attribute == "StreamArn":
+                return "dynamodb-stream"
+        found = trigger_from_arn(arn_text(arn))
+        return found if found in ("dynamodb-stream", "kinesis") else None
+
+
+def _http_route(config: Any) -> tuple[str | None, str | None]:
+    """`(method, route)` of an `http`/`httpApi` event: `"GET users/{id}"` or a map."""
+    if isinstance(config, str):
+        method, _, path = config.strip().partition(" ")
+        if not path:
+            return None, None  # `httpApi: '*'`: the catch-all route
+    elif isinstance(config, dict):
+        method, path = text(config.get("method")) or "", text(config.get("path")) or ""
+    else:
+        return None, None
+    method = method.strip().upper()
+    method_value = "ANY" if method in ("ANY", "*") else (method or None)
+    path = path.strip()
+    if not path or path == "*":
+        return method_value, None
+    return method_value, "/" + path.lstrip("/")
+
+
+def _event_resource(kind: str, config: Any) -> str | None:
+    if isinstance(config, str):
+        return _plain(config) if kind in ("sqs", "sns", "s3", "stream") else None
+    for key in _RESOURCE_KEYS.get(kind, ()):
+        value = _get(config, key)
+        for name, _ in references(value):
+            return name
+        if _plain(value):
+            return _plain(value)
+    return None

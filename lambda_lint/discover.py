@@ -1,0 +1,185 @@
+"""Stage 1, discover: from the paths on the command line to the files of each project.
+
+A checked path belongs to a *project*: the nearest folder at or above it holding a
+lambda-lint config, a deployment descriptor or a `cdk.json`. The whole project is read
+(descriptors and helper modules matter to findings) but findings are reported only for
+the files the user asked about.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from fnmatch import fnmatch
+from pathlib import Path
+
+import pathspec
+
+from lambda_lint.config import CONFIG_FILE, Settings, has_own_table
+from lambda_lint.descriptors import descriptor_kind
+
+DEFAULT_EXCLUDES = (
+    ".git",
+    ".hg",
+    ".svn",
+    ".venv",
+    "venv",
+    ".env",
+    "env",
+    "__pycache__",
+    "node_modules",
+    "build",
+    "dist",
+    "site-packages",
+    ".tox",
+    ".nox",
+    ".eggs",
+    "*.egg-info",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".lambda_lint_cache",
+    ".aws-sam",
+    "cdk.out",
+    ".serverless",
+    ".terraform",
+    ".idea",
+    ".vscode",
+)
+PROJECT_MARKERS = (
+    CONFIG_FILE,
+    "template.yaml",
+    "template.yml",
+    "template.json",
+    "serverless.yml",
+    "serverless.yaml",
+    "cdk.json",
+    "samconfig.toml",
+)
+
+
+@dataclass
+class Project:
+    """One project's files, and which of them the user asked to have reported."""
+
+    root: Path
+    python_files: list[Path] = field(default_factory=list)
+    descriptor_files: list[Path] = field(default_factory=list)
+    #: the files whose findings are shown (a subset of python_files + descriptor_files)
+    requested: set[Path] = field(default_factory=set)
+
+
+def project_root(path: Path, boundary: Path | None = None) -> Path:
+    """The nearest folder at or above `path` that marks a Lambda project, looking no
+    higher than `boundary` (the working directory, when `path` is inside it) nor past
+    a repository root."""
+    start = path if path.is_dir() else path.parent
+    for folder in (start, *start.parents):
+        if boundary is not None and folder != boundary and boundary not in folder.parents:
+            break
+        if any((folder / marker).exists() for marker in PROJECT_MARKERS):
+            return folder
+        if (folder / "pyproject.toml").is_file() and has_own_table(folder / "pyproject.toml"):
+            return folder
+        if any(folder.glob("*.tf")):
+            return folder
+        if (folder / ".git").exists():
+            break
+    return start
+
+
+class Excluder:
+    """`exclude`/`extend-exclude` patterns, the default folders, and `.gitignore` files."""
+
+    def __init__(self, settings: Settings) -> None:
+        base = settings.root
+        patterns = list(settings.exclude or DEFAULT_EXCLUDES) + list(settings.extend_exclude)
+        self.names = [p for p in patterns if "/" not in p]
+        self.paths = [(base / p).resolve() if base else Path(p).resolve() for p in patterns]
+        self.path_patterns = [str(p) for p, raw in zip(self.paths, patterns) if "/" in raw]
+        self._gitignores: dict[Path, pathspec.PathSpec | None] = {}
+
+    def _gitignore(self, folder: Path) -> pathspec.PathSpec | None:
+        if folder not in self._gitignores:
+            spec = None
+            ignore_file = folder / ".gitignore"
+            if ignore_file.is_file():
+                try:
+                    lines = ignore_file.read_text(encoding="utf-8", errors="replace")
+                    spec = pathspec.PathSpec.from_lines("gitwildmatch", lines.splitlines())
+                except (OSError, ValueError):
+                    spec = None
+            self._gitignores[folder] = spec
+        return self._gitignores[folder]
+
+    def excluded(self, path: Path, ignore_roots: Iterable[Path]) -> bool:
+        if any(fnmatch(path.name, pattern) for pattern in self.names):
+            return True
+        text = str(path)
+        if any(fnmatch(text, pattern) for pattern in self.path_patterns):
+            return True
+        for folder in ignore_roots:
+            spec = self._gitignore(folder)
+            if spec is None:
+                continue
+            relative = path.relative_to(folder).as_posix()
+            if spec.match_file(relative + ("/" if path.is_dir() else "")):
+                return True
+        return False
+
+    def walk(self, root: Path) -> Iterator[Path]:
+        """Every file under `root` that is not excluded, in a stable order."""
+        stack = [(root, [p for p in (root, *root.parents) if (p / ".gitignore").is_file()])]
+        while stack:
+            folder, ignore_roots = stack.pop()
+            try:
+                entries = sorted(os.scandir(folder), key=lambda e: e.name, reverse=True)
+            except OSError:
+                continue
+            here = [*ignore_roots, folder] if (folder / ".gitignore").is_file() else ignore_roots
+            for entry in entries:
+                path = Path(entry.path)
+                if self.excluded(path, here):
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append((path, here))
+                elif entry.is_file():
+                    yield path
+
+
+def is_python(path: Path) -> bool:
+    return path.suffix == ".py"
+
+
+def discover(paths: Iterable[Path], settings: Settings) -> list[Project]:
+    """Group the checked paths into projects and list each project's files."""
+    excluder = Excluder(settings)
+    projects: dict[Path, Project] = {}
+    cwd = Path.cwd().resolve()
+    for raw in paths:
+        path = raw.resolve()
+        boundary = cwd if path == cwd or cwd in path.parents else None
+        root = project_root(path, boundary)
+        project = projects.get(root)
+        if project is None:
+            project = projects[root] = Project(root)
+            for file in excluder.walk(root):
+                if is_python(file):
+                    project.python_files.append(file)
+                elif descriptor_kind(file):
+                    project.descriptor_files.append(file)
+        if path.is_file():
+            # a file named explicitly is always checked, even if excluded or outside
+            if is_python(path) and path not in project.python_files:
+                project.python_files.append(path)
+            project.requested.add(path)
+        else:
+            project.requested.update(
+                f for f in (*project.python_files, *project.descriptor_files) if _under(f, path)
+            )
+    return list(projects.values())
+
+
+def _under(file: Path, folder: Path) -> bool:
+    return file == folder or folder in file.parents

@@ -1,0 +1,384 @@
+"""Stage 2, index: one parsed file reduced to a `ModuleSummary` of plain data.
+
+The summary is all the project model needs to know about a file: its imports and where
+they happen, its functions with their parameters, decorators, calls and what flows from
+their parameters into each call and into the return value, and the module-level names.
+Summaries are independent per file, so they can be computed in parallel and cached.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from lambda_lint.model.flow import EMPTY, FunctionFlow, Ref, Refs
+from lambda_lint.model.names import decorator_name, dotted_name
+from lambda_lint.positions import Positions
+
+#: (parameter index, access path) of a value that flows from a parameter
+ParamPath = tuple[int, tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    kind: str  # "posonly", "positional", "vararg", "kwonly", "varkw"
+    has_default: bool
+    annotation: str | None = None
+
+
+@dataclass(frozen=True)
+class Import:
+    """`import a.b as c` is (module="a.b", name=None, alias="c"); `from x import y` is
+    (module="x", name="y", alias="y"); `level` counts leading dots."""
+
+    module: str
+    name: str | None
+    alias: str
+    level: int
+    line: int
+    column: int
+    #: qualname of the function the import runs in; None at module scope
+    function: str | None = None
+    #: inside `try: ... except ImportError` or `if TYPE_CHECKING:`
+    guarded: bool = False
+
+
+@dataclass(frozen=True)
+class CallSite:
+    #: the callee as written: "helpers.process", "self.save", "boto3.client"
+    target: str
+    line: int
+    column: int
+    #: for `x.m()` where `x = SomeClass(...)` in the same function: "SomeClass"
+    receiver_class: str | None = None
+    #: per positional argument, the parameter paths that reach it
+    args: tuple[tuple[ParamPath, ...], ...] = ()
+    kwargs: tuple[tuple[str, tuple[ParamPath, ...]], ...] = ()
+    #: dotted names passed as arguments (`parse(event, model=OrderModel)`)
+    names: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FunctionSummary:
+    qualname: str
+    name: str
+    line: int
+    column: int
+    params: tuple[Param, ...]
+    is_async: bool
+    decorators: tuple[str, ...]
+    #: per decorator, the dotted names given to it as arguments
+    decorator_args: tuple[tuple[str, tuple[str, ...]], ...]
+    calls: tuple[CallSite, ...]
+    #: parameter paths that reach a `return` value
+    returns: tuple[ParamPath, ...]
+    class_name: str | None = None
+    #: the function is defined at module level (or as a method of a module-level class)
+    top_level: bool = True
+
+
+@dataclass(frozen=True)
+class Instance:
+    """A module-level name bound to a call: `app = APIGatewayRestResolver()`."""
+
+    name: str
+    constructor: str
+    args: tuple[str, ...]
+    line: int
+
+
+@dataclass
+class ModuleSummary:
+    path: str
+    imports: list[Import] = field(default_factory=list)
+    functions: dict[str, FunctionSummary] = field(default_factory=dict)
+    classes: dict[str, tuple[str, ...]] = field(default_factory=dict)  # name -> bases
+    instances: dict[str, Instance] = field(default_factory=dict)
+    #: module-level `name = other.name` / `functools.partial(f, ...)`: name -> target
+    aliases: dict[str, str] = field(default_factory=dict)
+    #: other module-level assignments (name -> line)
+    assigned: dict[str, int] = field(default_factory=dict)
+    #: calls made while the module is imported (module scope and class bodies)
+    init_calls: list[CallSite] = field(default_factory=list)
+
+    def top_level_names(self) -> set[str]:
+        names = {f.name for f in self.functions.values() if f.top_level and not f.class_name}
+        names |= set(self.classes) | set(self.instances) | set(self.aliases) | set(self.assigned)
+        names |= {i.alias for i in self.imports if i.function is None}
+        return names
+
+
+def _params(node: cst.Parameters) -> tuple[Param, ...]:
+    def annotation(param: cst.Param) -> str | None:
+        if param.annotation is None:
+            return None
+        value = param.annotation.annotation
+        if isinstance(value, cst.Subscript):
+            value = value.value
+        if isinstance(value, cst.SimpleString):
+            text = value.evaluated_value
+            return text if isinstance(text, str) else None
+        return dotted_name(value)
+
+    result = [Param(p.name.value, "posonly", p.default is not None, annotation(p)) for p in node.posonly_params]
+    result += [Param(p.name.value, "positional", p.default is not None, annotation(p)) for p in node.params]
+    if isinstance(node.star_arg, cst.Param):
+        result.append(Param(node.star_arg.name.value, "vararg", True, annotation(node.star_arg)))
+    result += [Param(p.name.value, "kwonly", p.default is not None, annotation(p)) for p in node.kwonly_params]
+    if node.star_kwarg is not None:
+        result.append(Param(node.star_kwarg.name.value, "varkw", True, annotation(node.star_kwarg)))
+    return tuple(result)
+
+
+def param_seeds(params: tuple[Param, ...]) -> dict[str, Refs]:
+    """Symbolic seeds: parameter i holds `Ref("param", index=i)`."""
+    return {
+        p.name: frozenset({Ref("param", index=i)})
+        for i, p in enumerate(params)
+        if p.kind in ("posonly", "positional", "kwonly")
+    }
+
+
+def param_paths(refs: Refs) -> tuple[ParamPath, ...]:
+    return tuple(sorted((r.index, r.path) for r in refs if r.root == "param"))
+
+
+class _Indexer(cst.CSTVisitor):
+    def __init__(self, summary: ModuleSummary, positions: Positions) -> None:
+        self.summary = summary
+        self.positions = positions
+        self.scopes: list[tuple[str, cst.FunctionDef | cst.ClassDef]] = []
+        self.flows: list[FunctionFlow | None] = []
+        self.calls: list[list[CallSite]] = []
+        self.returns: list[set[tuple[int, tuple[str, ...]]]] = []
+        self.local_classes: list[dict[str, str]] = []
+        self.guard_depth = 0
+
+    # -- scopes -----------------------------------------------------------------
+
+    def _qualname(self, name: str) -> str:
+        parts = []
+        for scope_name, node in self.scopes:
+            parts.append(scope_name)
+            if isinstance(node, cst.FunctionDef):
+                parts.append("<locals>")
+        return ".".join([*parts, name])
+
+    def _in_function(self) -> bool:
+        return any(isinstance(node, cst.FunctionDef) for _, node in self.scopes)
+
+    def _function_qualname(self) -> str | None:
+        for index in range(len(self.scopes) - 1, -1, -1):
+            if isinstance(self.scopes[index][1], cst.FunctionDef):
+                prefix = self.scopes[: index + 1]
+                parts = []
+                for position, (name, node) in enumerate(prefix):
+                    parts.append(name)
+                    if isinstance(node, cst.FunctionDef) and position < len(prefix) - 1:
+                        parts.append("<locals>")
+                return ".".join(parts)
+        return None
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        if not self.scopes:
+            bases = tuple(filter(None, (dotted_name(a.value) for a in node.bases)))
+            self.summary.classes[node.name.value] = bases
+        self.scopes.append((node.name.value, node))
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        self.scopes.pop()
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        params = _params(node.params)
+        self.scopes.append((node.name.value, node))
+        self.flows.append(FunctionFlow(node, param_seeds(params)))
+        self.calls.append([])
+        self.returns.append(set())
+        self.local_classes.append({})
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        node = original_node
+        name, _ = self.scopes[-1]
+        class_name = None
+        top_level = True
+        enclosing = self.scopes[:-1]
+        if enclosing:
+            if len(enclosing) == 1 and isinstance(enclosing[0][1], cst.ClassDef):
+                class_name = enclosing[0][0]
+            else:
+                top_level = False
+        qualname = self._function_qualname() or name
+        start = self.positions.start(node.name)
+        self.summary.functions[qualname] = FunctionSummary(
+            qualname=qualname,
+            name=name,
+            line=start.line,
+            column=start.column,
+            params=_params(node.params),
+            is_async=node.asynchronous is not None,
+            decorators=tuple(filter(None, (decorator_name(d) for d in node.decorators))),
+            decorator_args=tuple(_decorator_args(node.decorators)),
+            calls=tuple(self.calls[-1]),
+            returns=tuple(sorted(self.returns[-1])),
+            class_name=class_name,
+            top_level=top_level,
+        )
+        self.scopes.pop()
+        self.flows.pop()
+        self.calls.pop()
+        self.returns.pop()
+        self.local_classes.pop()
+
+    # -- imports ------------------------------------------------------------------
+
+    def visit_Try(self, node: cst.Try) -> None:
+        if any(_catches_import_error(h) for h in node.handlers):
+            self.guard_depth += 1
+
+    def leave_Try(self, original_node: cst.Try) -> None:
+        if any(_catches_import_error(h) for h in original_node.handlers):
+            self.guard_depth -= 1
+
+    def visit_If(self, node: cst.If) -> None:
+        if dotted_name(node.test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING"):
+            self.guard_depth += 1
+
+    def leave_If(self, original_node: cst.If) -> None:
+        if dotted_name(original_node.test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING"):
+            self.guard_depth -= 1
+
+    def _add_import(self, module: str, name: str | None, alias: str, level: int, node: cst.CSTNode) -> None:
+        start = self.positions.start(node)
+        self.summary.imports.append(
+            Import(module, name, alias, level, start.line, start.column,
+                   self._function_qualname(), self.guard_depth > 0)
+        )
+
+    def visit_Import(self, node: cst.Import) -> None:
+        for alias in node.names:
+            module = dotted_name(alias.name) or ""
+            bound = alias.asname.name.value if alias.asname else module.split(".")[0]  # type: ignore[union-attr]
+            self._add_import(module, None, bound, 0, alias)
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        module = dotted_name(node.module) if node.module else ""
+        level = len(node.relative)
+        if isinstance(node.names, cst.ImportStar):
+            self._add_import(module or "", "*", "*", level, node)
+            return
+        for alias in node.names:
+            name = dotted_name(alias.name) or ""
+            bound = alias.asname.name.value if alias.asname else name  # type: ignore[union-attr]
+            self._add_import(module or "", name, bound, level, alias)
+
+    # -- module-level names ---------------------------------------------------------
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        if self.scopes and not isinstance(self.scopes[-1][1], cst.FunctionDef):
+            return
+        for target in node.targets:
+            if not isinstance(target.target, cst.Name):
+                continue
+            name = target.target.value
+            value = node.value
+            if self._in_function():
+                if isinstance(value, cst.Call) and dotted_name(value.func):
+                    self.local_classes[-1][name] = dotted_name(value.func) or ""
+                continue
+            line = self.positions.line(node)
+            callee = dotted_name(value.func) if isinstance(value, cst.Call) else None
+            if callee in ("functools.partial", "partial") and value.args:  # type: ignore[union-attr]
+                target_name = dotted_name(value.args[0].value)  # type: ignore[union-attr]
+                if target_name:
+                    self.summary.aliases[name] = target_name
+                    continue
+            if callee:
+                args = tuple(filter(None, (dotted_name(a.value) for a in value.args)))  # type: ignore[union-attr]
+                self.summary.instances[name] = Instance(name, callee, args, line)
+            elif dotted_name(value) is not None:
+                self.summary.aliases[name] = dotted_name(value) or ""
+            else:
+                self.summary.assigned[name] = line
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if not self.scopes and isinstance(node.target, cst.Name):
+            self.summary.assigned[node.target.value] = self.positions.line(node)
+
+    # -- calls and returns --------------------------------------------------------
+
+    def visit_Call(self, node: cst.Call) -> None:
+        target = dotted_name(node.func)
+        if target is None:
+            return
+        start = self.positions.start(node)
+        if not self._in_function():
+            self.summary.init_calls.append(CallSite(target, start.line, start.column))
+            return
+        flow = self.flows[-1]
+        assert flow is not None
+        receiver_class = None
+        if isinstance(node.func, cst.Attribute) and isinstance(node.func.value, cst.Name):
+            receiver_class = self.local_classes[-1].get(node.func.value.value)
+        args = []
+        kwargs = []
+        for arg in node.args:
+            paths = param_paths(flow.refs(arg.value)) if flow.env else ()
+            if arg.keyword is not None:
+                kwargs.append((arg.keyword.value, paths))
+            elif arg.star == "":
+                args.append(paths)
+        names = tuple(filter(None, (dotted_name(arg.value) for arg in node.args)))
+        self.calls[-1].append(
+            CallSite(
+                target, start.line, start.column, receiver_class, tuple(args), tuple(kwargs), names
+            )
+        )
+
+    def visit_Return(self, node: cst.Return) -> None:
+        if node.value is None or not self.flows or not self._in_function():
+            return
+        flow = self.flows[-1]
+        if flow is not None:
+            self.returns[-1].update(param_paths(flow.refs(node.value)))
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        return True
+
+
+def _decorator_args(decorators: Sequence[cst.Decorator]) -> Iterator[tuple[str, tuple[str, ...]]]:
+    for decorator in decorators:
+        name = decorator_name(decorator)
+        if name and isinstance(decorator.decorator, cst.Call):
+            args = (dotted_name(arg.value) for arg in decorator.decorator.args)
+            yield name, tuple(filter(None, args))
+
+
+def _catches_import_error(handler: cst.ExceptHandler) -> bool:
+    names = []
+    if isinstance(handler.type, cst.Tuple):
+        names = [dotted_name(e.value) for e in handler.type.elements]
+    elif handler.type is not None:
+        names = [dotted_name(handler.type)]
+    return bool({"ImportError", "ModuleNotFoundError", "Exception"} & set(filter(None, names)))
+
+
+def summarize(path: str, module: cst.Module, positions: Positions) -> ModuleSummary:
+    """Reduce a parsed module to its summary."""
+    summary = ModuleSummary(path)
+    module.visit(_Indexer(summary, positions))
+    return summary
+
+
+__all__ = [
+    "EMPTY",
+    "CallSite",
+    "FunctionSummary",
+    "Import",
+    "Instance",
+    "ModuleSummary",
+    "Param",
+    "summarize",
+]

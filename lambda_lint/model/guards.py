@@ -1,0 +1,148 @@
+"""Is a possibly-missing value checked before it is used?
+
+A *subject* is the value that may be `None` or absent (`context.client_context`,
+`event["queryStringParameters"]`). A use of it is guarded when, on every path to the
+use, code has checked it: an enclosing `if`/conditional expression/`and`, an earlier
+`if <missing>: return|continue|raise|break` in an enclosing block, an `assert`, or a
+`try` that catches `KeyError`/`TypeError`/`AttributeError`. Checks are recognised on
+the subject itself, on a name holding it, and as `"key" in mapping` / `mapping.get(key)`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Callable
+
+import libcst as cst
+
+from lambda_lint.model.flow import literal_key
+from lambda_lint.model.names import dotted_name
+
+#: does this expression denote the subject?
+Subject = Callable[[cst.BaseExpression], bool]
+#: does `"key" in this` test for the subject (this is the subject's container)?
+Container = Callable[[cst.BaseExpression, str], bool]
+
+TERMINATORS = (cst.Return, cst.Raise, cst.Continue, cst.Break)
+HANDLED_ERRORS = {"KeyError", "TypeError", "AttributeError", "Exception", "LookupError"}
+
+
+def _present(test: cst.BaseExpression, subject: Subject, container: Container | None) -> bool:
+    """Whether `test` being true implies the subject is present and not None."""
+    if subject(test):
+        return True
+    if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.And):
+        return _present(test.left, subject, container) or _present(test.right, subject, container)
+    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+        comparison = test.comparisons[0]
+        operator = comparison.operator
+        if isinstance(operator, (cst.IsNot, cst.NotEqual)) and subject(test.left):
+            return True
+        if isinstance(operator, cst.In) and container is not None:
+            key = literal_key(test.left)
+            return key is not None and container(comparison.comparator, key)
+    if isinstance(test, cst.Call):
+        name = dotted_name(test.func)
+        if name in ("isinstance", "bool", "len") and test.args and subject(test.args[0].value):
+            return True
+        if (
+            isinstance(test.func, cst.Attribute)
+            and test.func.attr.value == "get"
+            and test.args
+            and container is not None
+        ):
+            key = literal_key(test.args[0].value)
+            return key is not None and container(test.func.value, key)
+    if isinstance(test, cst.NamedExpr):
+        return _present(test.value, subject, container)
+    return False
+
+
+def _absent(test: cst.BaseExpression, subject: Subject, container: Container | None) -> bool:
+    """Whether `test` being true implies the subject is missing (None, falsy, absent)."""
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        return _present(test.expression, subject, container)
+    if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.Or):
+        return _absent(test.left, subject, container) or _absent(test.right, subject, container)
+    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+        comparison = test.comparisons[0]
+        operator = comparison.operator
+        if isinstance(operator, (cst.Is, cst.Equal)) and subject(test.left):
+            return True
+        if isinstance(operator, cst.NotIn) and container is not None:
+            key = literal_key(test.left)
+            return key is not None and container(comparison.comparator, key)
+    return False
+
+
+def _ends_flow(body: cst.BaseSuite) -> bool:
+    statements: Sequence[cst.CSTNode] = body.body  # type: ignore[assignment]
+    if not statements:
+        return False
+    last = statements[-1]
+    if isinstance(last, cst.SimpleStatementLine):
+        return any(isinstance(s, TERMINATORS) for s in last.body)
+    return isinstance(last, TERMINATORS)
+
+
+def is_guarded(
+    ancestors: Sequence[cst.CSTNode],
+    subject: Subject,
+    container: Container | None = None,
+) -> bool:
+    """Whether the node at the end of `ancestors` (the use) is guarded."""
+    for depth in range(len(ancestors) - 1, 0, -1):
+        parent, child = ancestors[depth - 1], ancestors[depth]
+        if isinstance(parent, (cst.FunctionDef, cst.Lambda)):
+            return False
+        if isinstance(parent, (cst.If, cst.While)):
+            if child is parent.body and _present(parent.test, subject, container):
+                return True
+            orelse = getattr(parent, "orelse", None)
+            if child is orelse and _absent(parent.test, subject, container):
+                return True
+        elif isinstance(parent, cst.IfExp):
+            if child is parent.body and _present(parent.test, subject, container):
+                return True
+            if child is parent.orelse and _absent(parent.test, subject, container):
+                return True
+        elif isinstance(parent, cst.BooleanOperation) and child is parent.right:
+            if isinstance(parent.operator, cst.And) and _present(parent.left, subject, container):
+                return True
+            if isinstance(parent.operator, cst.Or) and _absent(parent.left, subject, container):
+                return True
+        elif isinstance(parent, cst.Try) and child is parent.body:
+            if any(_handles(h) for h in parent.handlers):
+                return True
+        elif isinstance(parent, (cst.IndentedBlock, cst.Module)) and _earlier_check(
+            parent.body, child, subject, container
+        ):
+            return True
+    return False
+
+
+def _handles(handler: cst.ExceptHandler) -> bool:
+    if handler.type is None:
+        return True
+    types = handler.type.elements if isinstance(handler.type, cst.Tuple) else [handler.type]
+    names = {dotted_name(t.value if isinstance(t, cst.Element) else t) for t in types}
+    return bool(names & HANDLED_ERRORS)
+
+
+def _earlier_check(
+    statements: Sequence[cst.CSTNode],
+    child: cst.CSTNode,
+    subject: Subject,
+    container: Container | None,
+) -> bool:
+    for statement in statements:
+        if statement is child:
+            return False
+        if isinstance(statement, cst.If) and _absent(statement.test, subject, container):
+            if _ends_flow(statement.body):
+                return True
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if isinstance(small, cst.Assert) and _present(small.test, subject, container):
+                    return True
+    return False

@@ -1,0 +1,37 @@
+"""Small helpers to read names out of libcst nodes."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+
+def dotted_name(node: cst.CSTNode | None) -> str | None:
+    """`a.b.c` for a Name/Attribute chain; None for anything else."""
+    parts: list[str] = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    if isinstance(node, cst.Name):
+        parts.append(node.value)
+        return ".".join(reversed(parts))
+    return None
+
+
+def call_name(node: cst.CSTNode) -> str | None:
+    """The dotted name of the function a Call calls (`boto3.client`)."""
+    return dotted_name(node.func) if isinstance(node, cst.Call) else None
+
+
+def decorator_name(decorator: cst.Decorator) -> str | None:
+    """`logger.inject_lambda_context` for `@logger.inject_lambda_context(...)` too."""
+    expression = decorator.decorator
+    if isinstance(expression, cst.Call):
+        expression = expression.func
+    return dotted_name(expression)
+
+
+def keyword_argument(call: cst.Call, name: str) -> cst.Arg | None:
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == name:
+            return arg
+    return None

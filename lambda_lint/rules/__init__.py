@@ -1,0 +1,8 @@
+"""The built-in rules, one module per family. The registry walks `RULE_MODULES`."""
+
+RULE_MODULES = (
+    "meta",
+    "handler_contract",
+    "responses",
+    "context_object",
+)

@@ -1,0 +1,102 @@
+"""LL0: the linter's own findings. The pipeline reports them (a rule cannot see a file
+that does not parse); these classes carry their documentation and examples."""
+
+from __future__ import annotations
+
+from lambda_lint.rule import Example, Rule
+
+
+class ParseError(Rule):
+    """
+    ## What it does
+    Reports a file lambda-lint cannot read or parse: a syntax error, text that is not
+    valid in its declared encoding, or a binary file with a `.py` name. Descriptors
+    (SAM/CloudFormation, `serverless.yml`, Terraform) that do not load are reported the
+    same way, at the line where loading failed.
+
+    ## Why is this bad?
+    Lambda cannot import the module either: the function fails every invocation with
+    `Runtime.UserCodeSyntaxError` or `Runtime.ImportModuleError`. Every other rule is
+    blind to the file until it parses.
+
+    ## Example
+    ```python
+    def handler(event, context)
+        return {"ok": True}
+    ```
+
+    ## Use instead
+    ```python
+    def handler(event, context):
+        return {"ok": True}
+    ```
+    """
+
+    code = "LL001"
+    name = "parse-error"
+    summary = "File cannot be read or parsed"
+    VALID = [
+        Example("def handler(event, context):\n    return {}\n"),
+        Example(""),
+        Example("# -*- coding: latin-1 -*-\nNAME = 'caf\\xe9'\n"),
+    ]
+    INVALID = [
+        Example("def handler(event, context)\n    return {}\n", message="syntax error"),
+        Example("def handler(event, context):\nreturn {}\n", message="syntax error"),
+        Example("items = [1, 2\n", message="syntax error"),
+    ]
+
+
+class UnusedSuppression(Rule):
+    """
+    ## What it does
+    Reports a `# noqa: LLxxx` comment naming an enabled lambda-lint rule that reported
+    nothing on that line.
+
+    ## Why is this bad?
+    Stale suppressions hide the next real finding on the line and tell readers about a
+    problem that is gone. Bare `# noqa` comments and codes of other linters are left
+    alone: they may be there for another tool.
+
+    ## Example
+    ```python
+    def handler(event, context):
+        return {"id": context.aws_request_id}  # noqa: LL501
+    ```
+
+    ## Use instead
+    ```python
+    def handler(event, context):
+        return {"id": context.aws_request_id}
+    ```
+    """
+
+    code = "LL002"
+    name = "unused-suppression"
+    summary = "A `noqa` comment suppresses nothing"
+    VALID = [
+        Example("def handler(event, context):\n    return 1  # noqa: E501\n"),
+        Example("def handler(event, context):\n    return 1  # noqa\n"),
+        Example(
+            "def handler(event, context):\n    return context.request_id  # noqa: LL501\n",
+            config={"extend-select": ["LL501"]},
+        ),
+    ]
+    INVALID = [
+        Example(
+            "def handler(event, context):\n    return context.aws_request_id  # noqa: LL501\n",
+            config={"extend-select": ["LL501"]},
+            message="LL501",
+        ),
+        Example(
+            "def handler(event, context):\n    return 1  # noqa: LL107, LL501\n",
+            config={"extend-select": ["LL107", "LL501"]},
+            message="LL107, LL501",
+        ),
+        Example(
+            "import sys\n\ndef handler(event, context):\n"
+            "    sys.exit(1)  # noqa: LL107,LL501\n",
+            config={"extend-select": ["LL107", "LL501"]},
+            message="for LL501",
+        ),
+    ]

@@ -1,0 +1,196 @@
+"""LL1, responses: what a handler returns must be something the runtime (and, for HTTP
+triggers, the front door) can use."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from lambda_lint.model.names import dotted_name
+from lambda_lint.rule import Example, Rule
+
+#: calls whose result the runtime's JSON marshaller rejects, with a name for messages
+NON_SERIALIZABLE_CALLS = {
+    "datetime.datetime": "a datetime",
+    "datetime.datetime.now": "a datetime",
+    "datetime.datetime.utcnow": "a datetime",
+    "datetime.datetime.today": "a datetime",
+    "datetime.datetime.fromtimestamp": "a datetime",
+    "datetime.datetime.fromisoformat": "a datetime",
+    "datetime.datetime.strptime": "a datetime",
+    "datetime.date": "a date",
+    "datetime.date.today": "a date",
+    "datetime.date.fromisoformat": "a date",
+    "datetime.time": "a time",
+    "datetime.timedelta": "a timedelta",
+    "builtins.set": "a set",
+    "builtins.frozenset": "a frozenset",
+    "builtins.complex": "a complex number",
+    "uuid.uuid4": "a UUID",
+    "uuid.UUID": "a UUID",
+}
+#: base classes whose instances serialise (or that describe plain data)
+SERIALIZABLE_BASES = {
+    "dict", "list", "tuple", "str", "int", "float", "NamedTuple", "TypedDict", "Decimal",
+    "typing.NamedTuple", "typing.TypedDict", "UserDict", "collections.UserDict",
+}
+
+
+class NonSerializableReturn(Rule):
+    """
+    ## What it does
+    Reports a handler that returns a value the runtime cannot serialise to JSON: a
+    `datetime`/`date`, a `set`/`frozenset`, a `complex`, a `UUID`, or an instance of a
+    class of the project (directly or inside a returned dict, list or tuple). `Decimal`
+    and `bytes` are fine: the runtime's marshaller accepts them.
+
+    ## Why is this bad?
+    The handler's work is done, then the invocation fails with `Runtime.MarshalError`;
+    synchronous callers get an error, asynchronous sources retry the whole event.
+
+    ## Example
+    ```python
+    from datetime import datetime
+
+    def handler(event, context):
+        return {"processed_at": datetime.now(), "ids": {1, 2}}
+    ```
+
+    ## Use instead
+    ```python
+    from datetime import datetime
+
+    def handler(event, context):
+        return {"processed_at": datetime.now().isoformat(), "ids": sorted({1, 2})}
+    ```
+
+    ## Fix safety
+    Unsafe: `.isoformat()` and `sorted(...)` change the type callers receive.
+    """
+
+    code = "LL106"
+    name = "non-serializable-return"
+    summary = "Handler returns a value the runtime cannot serialise"
+    fixable = "unsafe"
+    VALID = [
+        Example(
+            "from decimal import Decimal\n\ndef handler(event, context):\n"
+            "    return {'total': Decimal('9.99')}\n"
+        ),
+        Example("def handler(event, context):\n    return b'raw bytes'\n"),
+        Example(
+            "from datetime import datetime\n\ndef handler(event, context):\n"
+            "    return {'at': datetime.now().isoformat()}\n"
+        ),
+        Example(
+            "from datetime import datetime\n\ndef helper():\n    return datetime.now()\n\n"
+            "def handler(event, context):\n    return {'ok': True}\n"
+        ),
+        Example(
+            "class Reply(dict):\n    pass\n\ndef handler(event, context):\n    return Reply(ok=1)\n"
+        ),
+    ]
+    INVALID = [
+        Example(
+            "from datetime import datetime\n\ndef handler(event, context):\n"
+            "    return datetime.now()\n",
+            message="a datetime",
+        ),
+        Example(
+            "import datetime\n\ndef handler(event, context):\n"
+            "    return {'day': datetime.date.today()}\n",
+            message="a date",
+        ),
+        Example("def handler(event, context):\n    return {'tags': {'a', 'b'}}\n", message="a set"),
+        Example(
+            "class Order:\n    def __init__(self, oid):\n        self.oid = oid\n\n"
+            "def handler(event, context):\n    return Order(event['id'])\n",
+            message="Order",
+        ),
+        Example(
+            "def handler(event, context):\n    seen = set()\n    seen.add(1)\n    return seen\n",
+            message="a set",
+        ),
+    ]
+
+    def visit_Return(self, node: cst.Return) -> None:
+        if node.value is None or self.context.handler() is None:
+            return
+        what = self._problem(node.value, depth=0)
+        if what:
+            self.report(
+                node.value,
+                f"the handler returns {what}, which the Lambda runtime cannot serialise "
+                "(Runtime.MarshalError)",
+            )
+
+    def _problem(self, value: cst.BaseExpression, depth: int) -> str | None:
+        if depth > 4:
+            return None
+        if isinstance(value, (cst.Set, cst.SetComp)):
+            return "a set"
+        if isinstance(value, cst.Imaginary):
+            return "a complex number"
+        if isinstance(value, cst.Call):
+            name = self.context.qualified_name(value.func)
+            if name in NON_SERIALIZABLE_CALLS:
+                return NON_SERIALIZABLE_CALLS[name]
+            return self._project_instance(value)
+        if isinstance(value, cst.Dict):
+            for element in value.elements:
+                if isinstance(element, cst.DictElement):
+                    found = self._problem(element.value, depth + 1)
+                    if found:
+                        return found
+        if isinstance(value, (cst.List, cst.Tuple)):
+            for item in value.elements:
+                if isinstance(item, cst.Element):
+                    found = self._problem(item.value, depth + 1)
+                    if found:
+                        return found
+        if isinstance(value, cst.Name) and depth == 0:
+            return self._local_value(value.value, depth)
+        return None
+
+    def _project_instance(self, call: cst.Call) -> str | None:
+        model = self.context.model
+        dotted = dotted_name(call.func)
+        if dotted is None:
+            return None
+        owner = model.class_of(self.context.path, dotted)
+        if owner is None:
+            return None
+        bases = model.modules[owner[0]].classes.get(owner[1], ())
+        if any(base.rsplit(".", 1)[-1] in SERIALIZABLE_BASES or base in SERIALIZABLE_BASES for base in bases):
+            return None
+        if any(base.rsplit(".", 1)[-1] in ("Enum", "IntEnum", "StrEnum") for base in bases):
+            return None
+        return f"a `{owner[1]}` object"
+
+    def _local_value(self, name: str, depth: int) -> str | None:
+        """What a local variable holds, when every assignment to it agrees."""
+        function = self.context.function_node()
+        if function is None:
+            return None
+        values = [
+            node.value
+            for node in _assignments(function, name)
+        ]
+        if not values:
+            return None
+        problems = [self._problem(v, depth + 1) for v in values]
+        return problems[0] if all(problems) else None
+
+
+def _assignments(function: cst.FunctionDef, name: str) -> list[cst.Assign]:
+    found: list[cst.Assign] = []
+
+    class Finder(cst.CSTVisitor):
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+            return node is function
+
+        def visit_Assign(self, node: cst.Assign) -> None:
+            if any(isinstance(t.target, cst.Name) and t.target.value == name for t in node.targets):
+                found.append(node)
+
+    function.visit(Finder())
+    return found

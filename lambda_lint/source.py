@@ -1,0 +1,48 @@
+"""Reading and parsing one Python file; every way it can fail becomes a `ParseProblem`."""
+
+from __future__ import annotations
+
+import io
+import tokenize
+from dataclasses import dataclass
+
+import libcst as cst
+
+BINARY_SNIFF = 8192
+
+
+@dataclass(frozen=True)
+class ParseProblem:
+    """Why a file could not be linted (reported as LL001 at `line`/`column`)."""
+
+    message: str
+    line: int = 1
+    column: int = 0
+
+
+def decode(data: bytes) -> str | ParseProblem:
+    """The text of a Python source file, honouring a PEP 263 coding cookie and a BOM."""
+    if b"\0" in data[:BINARY_SNIFF]:
+        return ParseProblem("binary file: not Python source")
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as error:
+        return ParseProblem(f"cannot decode: {error}")
+    try:
+        text = data.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as error:
+        line = data[: getattr(error, "start", 0)].count(b"\n") + 1
+        return ParseProblem(f"not valid {encoding} text (add a coding cookie or re-encode)", line)
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def parse(text: str) -> cst.Module | ParseProblem:
+    try:
+        return cst.parse_module(text)
+    except cst.ParserSyntaxError as error:
+        message = str(error.message).strip().rstrip(".")
+        return ParseProblem(f"syntax error: {message}", error.raw_line, error.raw_column)
+    except (RecursionError, MemoryError):
+        return ParseProblem("the file is too deeply nested to parse")
+    except Exception as error:  # the native parser may raise on pathological input
+        return ParseProblem(f"cannot parse: {type(error).__name__}: {error}")
