@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import io
 import tokenize
 from dataclasses import dataclass
@@ -36,12 +37,29 @@ def decode(data: bytes) -> str | ParseProblem:
     return text[1:] if text.startswith("\ufeff") else text
 
 
+def _python_syntax_error(text: str) -> ParseProblem | None:
+    """CPython's own account of a syntax error: its messages and positions are the
+    ones users know (libcst sometimes notices an error a line later)."""
+    try:
+        ast.parse(text)
+    except SyntaxError as error:
+        line = error.lineno or 1
+        column = max(0, (error.offset or 1) - 1)
+        return ParseProblem(f"syntax error: {error.msg}", line, column)
+    except (ValueError, RecursionError, MemoryError):
+        return None
+    return None
+
+
 def parse(text: str) -> cst.Module | ParseProblem:
     try:
         return cst.parse_module(text)
     except cst.ParserSyntaxError as error:
-        message = str(error.message).strip().rstrip(".")
-        return ParseProblem(f"syntax error: {message}", error.raw_line, error.raw_column)
+        return _python_syntax_error(text) or ParseProblem(
+            f"syntax error: {str(error.message).strip().rstrip('.')}",
+            error.raw_line,
+            error.raw_column,
+        )
     except (RecursionError, MemoryError):
         return ParseProblem("the file is too deeply nested to parse")
     except Exception as error:  # the native parser may raise on pathological input

@@ -69,6 +69,7 @@ def _toml_value(value: Any) -> str:
 
 def write_example_project(example: Example, folder: Path) -> Path:
     """Write the example's files and config into `folder`; returns the main module."""
+    folder.mkdir(parents=True, exist_ok=True)
     main = folder / "app.py"
     main.write_text(textwrap.dedent(example.code), encoding="utf-8")
     for name, code in example.files.items():

@@ -35,6 +35,7 @@ TRIGGERS: dict[str, Trigger] = {
         Trigger("sqs", "Amazon SQS", batch=True),
         Trigger("sns", "Amazon SNS", asynchronous=True),
         Trigger("s3", "Amazon S3 event notification", asynchronous=True),
+        Trigger("s3-eventbridge", "Amazon S3 event delivered by EventBridge", asynchronous=True),
         Trigger("s3-batch", "S3 Batch Operations"),
         Trigger("s3-object-lambda", "S3 Object Lambda"),
         Trigger("dynamodb-stream", "DynamoDB Streams", batch=True),

@@ -138,7 +138,8 @@ SOURCES: dict[str, Source] = {
             "APIGatewayWebSocketMessageEventModel",
             "APIGatewayWebSocketDisconnectEventModel",
         ],
-        ["APIGatewayProxyWebsocketEventSchema"],
+        # The TypeScript APIGatewayProxyWebsocketEventSchema requires ``type`` and
+        # ``methodArn`` (authorizer keys) on every event: not used.
     ),
     "apigw-authorizer-token": _src(
         _APIGW + "api-gateway-lambda-authorizer-input.html",
@@ -372,26 +373,33 @@ def parse_path_text(text: str) -> tuple[str, ...]:
 # --------------------------------------------------------------------------- spec shorthand
 
 
-def parse_spec(spec: Any, where: str) -> Node:
+def parse_spec(spec: Any, where: str, defs: Mapping[str, Any] | None = None) -> Node:
     """Build a node from an overlay or snapshot spec.
 
     A spec is either a string ``KIND``, ``KIND?`` (may be absent), ``KIND|null`` (may be
-    ``null``), ``KIND?|null``, or a dict with the node attributes plus ``keys`` (dict of
+    ``null``), ``KIND?|null``, ``@NAME`` (a copy of the overlay's ``defs[NAME]``, with the
+    same optional suffixes), or a dict with the node attributes plus ``keys`` (dict of
     specs), ``items`` and ``values`` (specs).
     """
     if isinstance(spec, str):
         text = spec
-        node = Node()
+        absent = nullable = False
         if text.endswith("|null"):
-            node.nullable = True
+            nullable = True
             text = text[: -len("|null")]
         if text.endswith("?"):
-            node.absent = True
+            absent = True
             text = text[:-1]
-        node.kind = text
-        _check_node(node, where)
-        if node.kind == "any":
-            node.open = True
+        if text.startswith("@"):
+            if defs is None or text[1:] not in defs:
+                raise SystemExit(f"{where}: no definition named {text[1:]!r}")
+            node = parse_spec(defs[text[1:]], f"{where}({text})", defs)
+        else:
+            node = Node(kind=text)
+            _check_node(node, where)
+            node.open = node.kind == "any"
+        node.absent = node.absent or absent
+        node.nullable = node.nullable or nullable
         return node
     if not isinstance(spec, dict):
         raise SystemExit(f"{where}: a spec must be a string or an object, not {spec!r}")
@@ -417,11 +425,11 @@ def parse_spec(spec: Any, where: str) -> Node:
     node.open = bool(spec.get("open", node.kind == "any"))
     node.note = spec.get("note")
     for name, sub in spec.get("keys", {}).items():
-        node.keys[name] = parse_spec(sub, f"{where}/{name}")
+        node.keys[name] = parse_spec(sub, f"{where}/{name}", defs)
     if "items" in spec:
-        node.items = parse_spec(spec["items"], f"{where}/*")
+        node.items = parse_spec(spec["items"], f"{where}/*", defs)
     if "values" in spec:
-        node.values = parse_spec(spec["values"], f"{where}/*")
+        node.values = parse_spec(spec["values"], f"{where}/*", defs)
         node.open = True
     _check_node(node, where)
     return node
@@ -698,9 +706,7 @@ def refresh_ts_facts(export_path: Path) -> None:
     export = json.loads(export_path.read_text(encoding="utf-8"))
     wanted = sorted({name for src in SOURCES.values() for name in src.ts_schemas})
     missing = [name for name in wanted if name not in export]
-    if missing and report is not None:
-        report.append(f"no shape yet for {missing}")
-    elif missing:
+    if missing:
         raise SystemExit(f"{export_path}: no schema named {missing}")
     schemas = {}
     for name in wanted:
@@ -712,7 +718,11 @@ def refresh_ts_facts(export_path: Path) -> None:
 
 
 def _dump_ts_facts(snapshot: dict[str, Any]) -> str:
-    lines = ["{", '"source": ' + json.dumps(snapshot["source"], sort_keys=True) + ",", '"schemas": {']
+    lines = [
+        "{",
+        '"source": ' + json.dumps(snapshot["source"], sort_keys=True) + ",",
+        '"schemas": {',
+    ]
     names = sorted(snapshot["schemas"])
     for i, name in enumerate(names):
         entries = snapshot["schemas"][name]
@@ -833,6 +843,7 @@ _OPS = ("define", "set", "add", "remove")
 def apply_overlay(shapes: dict[str, Node], overlay: dict[str, Any]) -> dict[str, list[str]]:
     """Apply every overlay entry in order; return the doc URLs used per trigger."""
     docs: dict[str, list[str]] = {}
+    defs = overlay.get("defs", {})
     for index, entry in enumerate(overlay["entries"]):
         where = f"overlay entry {index}"
         doc = entry.get("doc")
@@ -852,7 +863,7 @@ def apply_overlay(shapes: dict[str, Node], overlay: dict[str, Any]) -> dict[str,
             if trigger not in SOURCES:
                 raise SystemExit(f"{where}: unknown trigger {trigger!r}")
             label = f"{where} ({trigger} {path_text(path) or '(root)'})"
-            _apply_one(shapes, trigger, op, path, entry[op], label)
+            _apply_one(shapes, trigger, op, path, entry[op], label, defs)
             urls = docs.setdefault(trigger, [])
             if doc not in urls:
                 urls.append(doc)
@@ -860,10 +871,16 @@ def apply_overlay(shapes: dict[str, Node], overlay: dict[str, Any]) -> dict[str,
 
 
 def _apply_one(
-    shapes: dict[str, Node], trigger: str, op: str, path: tuple[str, ...], value: Any, where: str
+    shapes: dict[str, Node],
+    trigger: str,
+    op: str,
+    path: tuple[str, ...],
+    value: Any,
+    where: str,
+    defs: Mapping[str, Any],
 ) -> None:
     if op == "define" and not path:
-        shapes[trigger] = parse_spec(value, where)
+        shapes[trigger] = parse_spec(value, where, defs)
         return
     root = shapes.get(trigger)
     if root is None:
@@ -874,13 +891,15 @@ def _apply_one(
             raise SystemExit(f"{where}: no such path to set")
         for name, attr in value.items():
             if name in ("items", "values"):
-                setattr(node, name, parse_spec(attr, f"{where}/*"))
+                setattr(node, name, parse_spec(attr, f"{where}/*", defs))
                 if name == "values":
                     node.open = True
             elif name == "keys":
                 raise SystemExit(f"{where}: use 'add' for new keys")
             elif name in ("kind", "absent", "nullable", "encoding", "batch", "open", "note"):
                 setattr(node, name, attr)
+                if name == "kind":
+                    node.raw_unsure = False
             else:
                 raise SystemExit(f"{where}: cannot set {name!r}")
         if node.kind != "object":
@@ -900,10 +919,10 @@ def _apply_one(
             raise SystemExit(f"{where}: already present upstream; drop or change this entry")
         if parent.kind != "object" and not (key == ANY_KEY and parent.kind == "list"):
             raise SystemExit(f"{where}: the parent is a {parent.kind}, not an object")
-        _attach(parent, key, parse_spec(value, where))
+        _attach(parent, key, parse_spec(value, where, defs))
     elif op == "define":
         if key == ANY_KEY or parent.kind == "object":
-            _attach(parent, key, parse_spec(value, where))
+            _attach(parent, key, parse_spec(value, where, defs))
         else:
             raise SystemExit(f"{where}: the parent is a {parent.kind}")
     elif op == "remove":
@@ -944,9 +963,15 @@ def build(report: list[str] | None = None) -> str:
         raise SystemExit(f"no shape for {missing}: add a 'define' entry to the overlay")
     for trigger, root in shapes.items():
         for path, node in walk_paths(root):
-            _check_node(node, f"{trigger}:{path_text(path)}")
+            where = f"{trigger}:{path_text(path) or '(root)'}"
+            _check_node(node, where)
             if node.raw_unsure and report is not None:
-                report.append(f"{trigger}: {path_text(path)}: raw kind unsure ({node.kind})")
+                report.append(f"{where}: raw kind unsure ({node.kind})")
+            elif node.raw_unsure:
+                raise SystemExit(
+                    f"{where}: the Python model rewrites or coerces this value and no TS schema "
+                    "gives its raw kind: set 'kind' in the overlay"
+                )
         if trigger in docs:
             origins.setdefault(trigger, []).append("overlay")
     return _dump(shapes, origins)

@@ -1,21 +1,132 @@
-"""Deployment descriptor readers (placeholder until the readers are wired in)."""
+"""Deployment descriptors: which Lambda functions a project declares, read statically.
+
+Readers turn SAM/CloudFormation templates, `serverless.yml`, Terraform, Dockerfiles and
+CDK apps (Python) into `DeclaredFunction` records. Nothing is executed or imported, and
+no reader raises: a descriptor that cannot be read becomes a `DescriptorProblem`.
+
+    kind = descriptor_kind(path)          # "template", "serverless", "terraform",
+    if kind is not None:                  # "dockerfile" or None
+        found = read_descriptor(path, path.read_text())
+    found = read_cdk(path, libcst_module)  # for Python files
+"""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import Callable
 
-import libcst
+import libcst as cst
 
-from lambda_lint.descriptors.model import DescriptorSet
+from lambda_lint.descriptors import cdk as _cdk
+from lambda_lint.descriptors import terraform as _terraform
+from lambda_lint.descriptors.dockerfile import read_dockerfile
+from lambda_lint.descriptors.model import (
+    DeclaredFunction,
+    DescriptorProblem,
+    DescriptorSet,
+    SourceRef,
+    TriggerBinding,
+)
+from lambda_lint.descriptors.sam import read_template
+from lambda_lint.descriptors.serverless import read_serverless
+
+__all__ = [
+    "DeclaredFunction",
+    "DescriptorProblem",
+    "DescriptorSet",
+    "SourceRef",
+    "TriggerBinding",
+    "descriptor_kind",
+    "read_cdk",
+    "read_descriptor",
+    "read_terraform_dir",
+]
+
+TEMPLATE_NAMES = frozenset({"template.yaml", "template.yml", "template.json"})
+SERVERLESS_NAMES = frozenset({"serverless.yml", "serverless.yaml"})
+_SNIFFED_SUFFIXES = frozenset({".yaml", ".yml", ".json", ".template"})
+#: build output and dependencies: copies of descriptors that would be read twice
+_GENERATED_FOLDERS = frozenset({".aws-sam", "cdk.out", ".serverless", "node_modules", ".terraform"})
+_NOT_TEMPLATES = frozenset(
+    {"package.json", "package-lock.json", "tsconfig.json", "cdk.json", "cdk.context.json"}
+)
+_TEMPLATE_MARKERS = re.compile(r"AWSTemplateFormatVersion|AWS::Serverless|AWS::Lambda::Function")
+_SNIFF_LIMIT = 4 * 1024 * 1024
 
 
 def descriptor_kind(path: Path) -> str | None:
+    """What descriptor `path` is: "template" (SAM/CloudFormation), "serverless",
+    "terraform", "dockerfile", or None. By name, except that other YAML/JSON files are
+    sniffed for `AWSTemplateFormatVersion` / `AWS::Serverless` / `AWS::Lambda::Function`."""
+    kind = _kind_by_name(path)
+    if kind != "sniff":
+        return kind
+    try:
+        if path.stat().st_size > _SNIFF_LIMIT:
+            return None
+        source = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    return "template" if _TEMPLATE_MARKERS.search(source) else None
+
+
+def _kind_by_name(path: Path) -> str | None:
+    """The kind from the name alone; "sniff" when the content decides."""
+    if _GENERATED_FOLDERS.intersection(path.parts):
+        return None
+    name = path.name
+    lower = name.lower()
+    if lower in TEMPLATE_NAMES:
+        return "template"
+    if lower in SERVERLESS_NAMES:
+        return "serverless"
+    if path.suffix == ".tf":
+        return "terraform"
+    if name == "Dockerfile" or name.startswith("Dockerfile.") or lower.endswith(".dockerfile"):
+        return "dockerfile"
+    if path.suffix.lower() in _SNIFFED_SUFFIXES and lower not in _NOT_TEMPLATES:
+        return "sniff"
     return None
 
 
+_READERS: dict[str, Callable[[Path, str], DescriptorSet]] = {
+    "template": read_template,
+    "serverless": read_serverless,
+    "terraform": _terraform.read_terraform,
+    "dockerfile": read_dockerfile,
+}
+
+
 def read_descriptor(path: Path, text: str) -> DescriptorSet:
-    return DescriptorSet()
+    """Read one descriptor file whose content is `text`. Never raises."""
+    kind = _kind_by_name(path)
+    if kind == "sniff":
+        kind = "template" if _TEMPLATE_MARKERS.search(text) else None
+    reader = _READERS.get(kind or "")
+    if reader is None:
+        return DescriptorSet()
+    return _guarded(path, lambda: reader(path, text))
 
 
-def read_cdk(path: Path, module: libcst.Module) -> DescriptorSet:
-    return DescriptorSet()
+def read_cdk(path: Path, module: cst.Module) -> DescriptorSet:
+    """The functions a CDK app (a Python module already parsed with libcst) declares;
+    empty at once when the module does not import `aws_cdk`. Never raises."""
+    return _guarded(path, lambda: _cdk.read_cdk(path, module))
+
+
+def read_terraform_dir(folder: Path, files: dict[Path, str]) -> DescriptorSet:
+    """Read the `.tf` files of one folder together, so references across files resolve.
+    `files` maps each path to its text. Never raises."""
+    return _guarded(folder, lambda: _terraform.read_terraform_dir(folder, files))
+
+
+def _guarded(path: Path, read: Callable[[], DescriptorSet]) -> DescriptorSet:
+    """Run a reader; a failure inside it is reported on the file, not raised."""
+    try:
+        return read()
+    except RecursionError:
+        message = "descriptor nested too deeply to read"
+    except Exception as error:  # a reader bug must not stop the run
+        message = f"could not read descriptor ({type(error).__name__}: {error})"
+    return DescriptorSet(problems=[DescriptorProblem(path, 1, message)])

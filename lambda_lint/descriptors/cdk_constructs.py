@@ -1,0 +1,525 @@
+"""What CDK constructs mean for Lambda functions and their triggers.
+
+Construct and property names follow the AWS CDK v2 Python API reference
+(docs.aws.amazon.com/cdk/api/v2/python): `aws_lambda.Function` and its relatives,
+`aws_lambda_event_sources.*EventSource`, `aws_apigateway.LambdaRestApi` /
+`LambdaIntegration`, `aws_apigatewayv2_integrations.HttpLambdaIntegration`,
+`aws_events.Rule` with `aws_events_targets.LambdaFunction`, S3 and SNS destinations,
+`custom_resources.Provider`, ... Names arrive without their `aws_cdk.` prefix.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import libcst as cst
+
+from lambda_lint.descriptors.cdk_values import (
+    UNKNOWN,
+    Const,
+    Fn,
+    Obj,
+    Qual,
+    Seq,
+    Wire,
+    duration_seconds,
+    runtime_name,
+    text,
+)
+from lambda_lint.descriptors.cloudformation import trigger_from_arn
+from lambda_lint.descriptors.draft import PRINCIPAL_TRIGGERS, FunctionDraft, join_path
+from lambda_lint.descriptors.model import DeclaredFunction, SourceRef, TriggerBinding
+
+if TYPE_CHECKING:
+    from lambda_lint.descriptors.cdk import _App
+
+KIND = "cdk"
+
+#: function constructs and how their code is given
+FUNCTIONS = {
+    "aws_lambda.Function": "zip",
+    "aws_lambda.SingletonFunction": "zip",
+    "aws_cloudfront.experimental.EdgeFunction": "zip",
+    "aws_lambda.DockerImageFunction": "image",
+    "aws_lambda.CfnFunction": "cfn",
+    "aws_lambda_python_alpha.PythonFunction": "python",
+    "aws_lambda_python.PythonFunction": "python",
+}
+
+#: `aws_lambda_event_sources` classes and the trigger each one means
+EVENT_SOURCES = {
+    "SqsEventSource": "sqs",
+    "SnsEventSource": "sns",
+    "S3EventSource": "s3",
+    "S3EventSourceV2": "s3",
+    "DynamoEventSource": "dynamodb-stream",
+    "KinesisEventSource": "kinesis",
+    "ManagedKafkaEventSource": "kafka",
+    "SelfManagedKafkaEventSource": "kafka",
+    "ApiEventSource": "apigw-rest",
+}
+
+#: helpers that hand a function to an event source: (trigger, argument index, keyword)
+WIRES = {
+    "aws_events_targets.LambdaFunction": ("eventbridge", 0, "handler"),
+    "aws_apigateway.LambdaIntegration": ("apigw-rest", 0, "handler"),
+    "aws_apigatewayv2_integrations.HttpLambdaIntegration": ("apigw-http", 1, "handler"),
+    "aws_apigatewayv2_integrations_alpha.HttpLambdaIntegration": ("apigw-http", 1, "handler"),
+    "aws_apigatewayv2_integrations.WebSocketLambdaIntegration": ("apigw-websocket", 1, "handler"),
+    "aws_apigatewayv2_integrations_alpha.WebSocketLambdaIntegration": (
+        "apigw-websocket",
+        1,
+        "handler",
+    ),
+    "aws_s3_notifications.LambdaDestination": ("s3", 0, "fn"),
+    "aws_sns_subscriptions.LambdaSubscription": ("sns", 0, "fn"),
+    "aws_logs_destinations.LambdaDestination": ("cloudwatch-logs", 0, "fn"),
+    "aws_elasticloadbalancingv2_targets.LambdaTarget": ("alb", 0, "fn"),
+    "aws_iot_actions_alpha.LambdaFunctionAction": ("iot", 0, "func"),
+    "aws_iot_actions.LambdaFunctionAction": ("iot", 0, "func"),
+    "aws_kinesisfirehose_alpha.LambdaFunctionProcessor": ("firehose", 0, "lambda_function"),
+    "aws_kinesisfirehose.LambdaFunctionProcessor": ("firehose", 0, "lambda_function"),
+}
+
+#: constructs that bind a function at once: (trigger, [(argument index, keyword), ...])
+DIRECT = {
+    "custom_resources.Provider": (
+        "cloudformation-custom-resource",
+        [(-1, "on_event_handler"), (-1, "is_complete_handler")],
+    ),
+    "CustomResource": ("cloudformation-custom-resource", [(-1, "service_token")]),
+    "aws_cloudformation.CfnCustomResource": (
+        "cloudformation-custom-resource",
+        [(-1, "service_token")],
+    ),
+    "aws_stepfunctions_tasks.LambdaInvoke": ("step-functions", [(-1, "lambda_function")]),
+    "aws_lambda.FunctionUrl": ("function-url", [(-1, "function")]),
+    "aws_apigateway.TokenAuthorizer": ("apigw-authorizer-token", [(-1, "handler")]),
+    "aws_apigateway.RequestAuthorizer": ("apigw-authorizer-request", [(-1, "handler")]),
+    "aws_apigatewayv2_authorizers.HttpLambdaAuthorizer": (
+        "apigw-authorizer-http",
+        [(1, "handler")],
+    ),
+    "aws_apigatewayv2_authorizers_alpha.HttpLambdaAuthorizer": (
+        "apigw-authorizer-http",
+        [(1, "handler")],
+    ),
+    "aws_scheduler_targets.LambdaInvoke": ("schedule", [(0, "func")]),
+    "aws_scheduler_targets_alpha.LambdaInvoke": ("schedule", [(0, "func")]),
+}
+
+#: `<construct>.<attribute>` ARNs an event source mapping reads, and their trigger
+_ARN_ATTRIBUTES = {
+    "queue_arn": "sqs",
+    "table_stream_arn": "dynamodb-stream",
+    "stream_arn": "kinesis",
+    "cluster_arn": "kafka",
+}
+
+_REST_APIS = ("aws_apigateway.RestApi", "aws_apigateway.LambdaRestApi")
+_HTTP_APIS = ("aws_apigatewayv2.HttpApi", "aws_apigatewayv2_alpha.HttpApi")
+_CODE_ASSETS = (
+    "aws_lambda.Code.from_asset",
+    "aws_lambda.Code.asset",
+    "aws_lambda.AssetCode",
+    "aws_lambda.AssetCode.from_asset",
+)
+_CODE_INLINE = ("aws_lambda.Code.from_inline", "aws_lambda.Code.inline", "aws_lambda.InlineCode")
+_CODE_IMAGE_ASSETS = (
+    "aws_lambda.DockerImageCode.from_image_asset",
+    "aws_lambda.Code.from_asset_image",
+)
+_CODE_IMAGES = ("aws_lambda.DockerImageCode.from_ecr", "aws_lambda.Code.from_ecr_image")
+
+
+def _argument(args: list[Any], kwargs: dict[str, Any], index: int, keyword: str) -> Any:
+    if keyword in kwargs:
+        return kwargs[keyword]
+    if 0 <= index < len(args):
+        return args[index]
+    return UNKNOWN
+
+
+def _flag(value: Any) -> bool:
+    return isinstance(value, Const) and value.value is True
+
+
+def _method_name(value: Any) -> str | None:
+    """`"get"` / `HttpMethod.GET` / `apigwv2.HttpMethod.ANY` → `GET` / `ANY`."""
+    if isinstance(value, Const) and isinstance(value.value, str):
+        name = value.value.upper()
+    elif isinstance(value, Qual):
+        name = value.name.rsplit(".", 1)[-1].upper()
+    else:
+        return None
+    return "ANY" if name in ("ANY", "*") else name
+
+
+def _join_route(parent: str, part: str) -> str:
+    return parent.rstrip("/") + "/" + part.strip("/")
+
+
+class Constructs:
+    """Creates function drafts and bindings as the evaluator meets constructs."""
+
+    def __init__(self, app: _App, path: Path, root: Path) -> None:
+        self.app = app
+        self.path = path
+        self.root = root
+        self.drafts: list[FunctionDraft] = []
+        self.wires: list[Wire] = []
+
+    # -- results ---------------------------------------------------------------------------
+
+    def ref(self, node: cst.CSTNode | None) -> SourceRef:
+        return SourceRef(KIND, self.path, self.app.line(node))
+
+    def bind(self, fn: Any, trigger: str, node: cst.CSTNode, **extra: Any) -> None:
+        if isinstance(fn, Fn):
+            fn.draft.add(TriggerBinding(trigger, self.ref(node), **extra))
+
+    def use(
+        self,
+        wire: Any,
+        node: cst.CSTNode,
+        resource: str | None = None,
+        route: str | None = None,
+        method: str | None = None,
+        scheduled: bool = False,
+    ) -> None:
+        """Bind a wired function where it is attached to its event source."""
+        if not isinstance(wire, Wire):
+            return
+        wire.used = True
+        trigger = "schedule" if scheduled and wire.trigger == "eventbridge" else wire.trigger
+        extra: dict[str, Any] = {"resource": resource} if resource else {}
+        route = route if route is not None else wire.route
+        self.bind(wire.fn, trigger, node, route=route, method=method or wire.method, **extra)
+
+    def use_all(self, values: Any, node: cst.CSTNode, resource: str | None = None) -> None:
+        for value in values:
+            if isinstance(value, Seq):
+                self.use_all(value.items, node, resource)
+            else:
+                self.use(value, node, resource)
+
+    def finish(self) -> None:
+        """Wired functions never attached anywhere visible still have that trigger."""
+        for wire in self.wires:
+            if not wire.used:
+                self.use(wire, wire.node)
+
+    def functions(self) -> list[DeclaredFunction]:
+        return [draft.freeze() for draft in self.drafts]
+
+    # -- calls of imported names -----------------------------------------------------------
+
+    def call(self, name: str, args: list[Any], kwargs: dict[str, Any], node: cst.Call) -> Any:
+        if name in FUNCTIONS:
+            return self.function(FUNCTIONS[name], name, args, kwargs, node)
+        special = self._special(name, args, kwargs, node)
+        if special is not None:
+            return special
+        if name in WIRES:
+            trigger, index, keyword = WIRES[name]
+            fn = _argument(args, kwargs, index, keyword)
+            if not isinstance(fn, Fn):
+                return UNKNOWN
+            wire = Wire(trigger, fn, node)
+            self.wires.append(wire)
+            return wire
+        if name in DIRECT:
+            trigger, places = DIRECT[name]
+            for index, keyword in places:
+                self.bind(_argument(args, kwargs, index, keyword), trigger, node)
+            return Obj(name, node, args, kwargs)
+        short = name.rsplit(".", 1)[-1]
+        if name.startswith("aws_lambda_event_sources.") and short in EVENT_SOURCES:
+            return self._event_source(EVENT_SOURCES[short], args, kwargs, node)
+        obj = Obj(name, node, args, kwargs)
+        self.use_all([*args, *kwargs.values()], node, obj.construct_id)
+        return obj
+
+    def _special(
+        self, name: str, args: list[Any], kwargs: dict[str, Any], node: cst.Call
+    ) -> Any | None:
+        """Calls with their own meaning; None for the others."""
+        if name in _CODE_ASSETS:
+            return Obj("code", node, args, kwargs, {"asset": _argument(args, kwargs, 0, "path")})
+        if name in _CODE_INLINE:
+            return Obj(
+                "code", node, args, kwargs, {"inline": text(_argument(args, kwargs, 0, "code"))}
+            )
+        if name in _CODE_IMAGE_ASSETS or name in _CODE_IMAGES:
+            asset = _argument(args, kwargs, 0, "directory") if name in _CODE_IMAGE_ASSETS else None
+            data = {"image": True, "asset": asset, "cmd": kwargs.get("cmd")}
+            return Obj("code", node, args, kwargs, data)
+        if name == "aws_lambda.Runtime":
+            return _argument(args, kwargs, 0, "name")
+        if name.startswith("Duration."):
+            found = duration_seconds(name.split(".", 1)[1], _argument(args, kwargs, 0, "amount"))
+            return found if found is not None else UNKNOWN
+        if name == "aws_events.Rule":
+            scheduled = "schedule" in kwargs
+            rule = Obj(name, node, args, kwargs, {"scheduled": scheduled})
+            targets = kwargs.get("targets")
+            for target in targets.items if isinstance(targets, Seq) else []:
+                self.use(target, node, rule.construct_id, scheduled=scheduled)
+            return rule
+        if name in _REST_APIS:
+            return self._rest_api(name, args, kwargs, node)
+        if name in _HTTP_APIS:
+            api = Obj(name, node, args, kwargs, {"http_api": True})
+            self.use(kwargs.get("default_integration"), node, api.construct_id)
+            return api
+        if name == "aws_lambda.EventSourceMapping":
+            self._mapping(kwargs.get("target"), kwargs, node)
+            return Obj(name, node, args, kwargs)
+        if name == "aws_sns.Subscription":
+            protocol = kwargs.get("protocol")
+            if isinstance(protocol, Qual) and protocol.name.endswith(".LAMBDA"):
+                topic = kwargs.get("topic")
+                resource = topic.construct_id if isinstance(topic, Obj) else None
+                self.bind(kwargs.get("endpoint"), "sns", node, resource=resource)
+            return Obj(name, node, args, kwargs)
+        if name == "aws_cognito.UserPool":
+            pool = Obj(name, node, args, kwargs)
+            triggers = kwargs.get("lambda_triggers")
+            if isinstance(triggers, Obj):
+                for fn in triggers.kwargs.values():
+                    self.bind(fn, "cognito-user-pool", node, resource=pool.construct_id)
+            return pool
+        return None
+
+    def _event_source(
+        self, trigger: str, args: list[Any], kwargs: dict[str, Any], node: cst.Call
+    ) -> Obj:
+        source = args[0] if args else UNKNOWN
+        data: dict[str, Any] = {
+            "trigger": trigger,
+            "failures": _flag(kwargs.get("report_batch_item_failures")),
+            "resource": source.construct_id if isinstance(source, Obj) else None,
+        }
+        if trigger == "apigw-rest":  # ApiEventSource(method, path)
+            data["method"] = _method_name(source)
+            data["route"] = text(_argument(args, kwargs, 1, "path"))
+            data["resource"] = None
+        return Obj("event-source", node, args, kwargs, data)
+
+    def attach_source(self, fn: Any, source: Any, node: cst.CSTNode) -> None:
+        if isinstance(source, Obj) and "trigger" in source.data:
+            data = source.data
+            self.bind(
+                fn,
+                data["trigger"],
+                node,
+                route=data.get("route"),
+                method=data.get("method"),
+                report_batch_item_failures=data["failures"],
+                resource=data["resource"],
+            )
+
+    def _mapping(self, fn: Any, kwargs: dict[str, Any], node: cst.CSTNode) -> None:
+        arn = kwargs.get("event_source_arn")
+        trigger = resource = None
+        if isinstance(arn, Obj) and arn.kind == "attribute":
+            owner = arn.data["owner"]
+            trigger = _ARN_ATTRIBUTES.get(arn.data["name"])
+            resource = owner.construct_id if isinstance(owner, Obj) else None
+        elif text(arn):
+            trigger = trigger_from_arn(text(arn) or "")
+        if trigger is not None:
+            failures = _flag(kwargs.get("report_batch_item_failures"))
+            self.bind(fn, trigger, node, report_batch_item_failures=failures, resource=resource)
+
+    # -- functions -------------------------------------------------------------------------
+
+    def function(
+        self, kind: str, name: str, args: list[Any], kwargs: dict[str, Any], node: cst.Call
+    ) -> Fn:
+        construct_id = text(args[1]) if len(args) > 1 else None
+        line = self.app.line(node)
+        draft = FunctionDraft(construct_id or f"{name}@{line}", None, self.ref(node), None)
+        if kind == "python":
+            self._python_function(draft, kwargs)
+        elif kind == "cfn":
+            handler = kwargs.get("handler")
+            draft.handler = text(handler)
+            code = kwargs.get("code")
+            if isinstance(code, Obj):
+                draft.inline_code = text(code.kwargs.get("zip_file"))
+            self._handler_line(draft, handler)
+        else:
+            self._code(draft, kind, kwargs)
+        draft.runtime = runtime_name(kwargs.get("runtime"))
+        timeout = kwargs.get("timeout")
+        if isinstance(timeout, Const) and isinstance(timeout.value, int):
+            draft.timeout = timeout.value
+        snap = kwargs.get("snap_start")
+        draft.snapstart = isinstance(snap, Qual) and snap.name.endswith("ON_PUBLISHED_VERSIONS")
+        self.drafts.append(draft)
+        fn = Fn(draft)
+        events = kwargs.get("events")
+        for source in events.items if isinstance(events, Seq) else []:
+            self.attach_source(fn, source, source.node if isinstance(source, Obj) else node)
+        if name == "aws_cloudfront.experimental.EdgeFunction":
+            self.bind(fn, "cloudfront", node)
+        return fn
+
+    def _handler_line(self, draft: FunctionDraft, value: Any) -> None:
+        if isinstance(value, Const) and value.node is not None:
+            draft.source = self.ref(value.node)
+
+    def _code(self, draft: FunctionDraft, kind: str, kwargs: dict[str, Any]) -> None:
+        code = kwargs.get("code")
+        data = code.data if isinstance(code, Obj) and code.kind == "code" else {}
+        if kind == "image" or data.get("image"):
+            draft.package_type = "Image"
+            command = data.get("cmd")
+            first = command.items[0] if isinstance(command, Seq) and command.items else None
+            draft.handler = text(first)
+            self._handler_line(draft, first)
+        else:
+            handler = kwargs.get("handler")
+            draft.handler = text(handler)
+            self._handler_line(draft, handler)
+        if data.get("inline") is not None:
+            draft.inline_code = data["inline"]
+        else:
+            draft.code_root = self.asset_root(data.get("asset"))
+
+    def _python_function(self, draft: FunctionDraft, kwargs: dict[str, Any]) -> None:
+        """`PythonFunction(entry=..., index="index.py", handler="handler")`: the runtime
+        handler is `<index without .py, slashes as dots>.<handler>`."""
+        index = kwargs.get("index", Const("index.py"))
+        handler = kwargs.get("handler", Const("handler"))
+        index_name, handler_name = text(index), text(handler)
+        if index_name and handler_name and index_name.endswith(".py"):
+            draft.handler = index_name[:-3].replace("/", ".") + "." + handler_name
+        for written in (handler, index, kwargs.get("entry")):
+            if isinstance(written, Const) and written.node is not None:
+                draft.source = self.ref(written.node)
+                break
+        draft.code_root = self.asset_root(kwargs.get("entry"))
+
+    def asset_root(self, value: Any) -> Path | None:
+        """An asset folder: relative paths are relative to the `cdk.json` folder."""
+        folder = text(value)
+        if folder is None:
+            return None
+        if os.path.isabs(folder) or (isinstance(value, Const) and value.anchored):
+            return Path(os.path.normpath(folder))
+        return join_path(self.root, folder)
+
+    # -- API Gateway REST ------------------------------------------------------------------
+
+    def _rest_api(self, name: str, args: list[Any], kwargs: dict[str, Any], node: cst.Call) -> Obj:
+        default = kwargs.get("default_integration")
+        if name == "aws_apigateway.LambdaRestApi":
+            fn = kwargs.get("handler")
+            if isinstance(fn, Fn):
+                default = Wire("apigw-rest", fn, node)
+                if not (isinstance(kwargs.get("proxy"), Const) and kwargs["proxy"].value is False):
+                    self.use(default, node)
+        data = {"path": "/", "default": default if isinstance(default, Wire) else None}
+        return Obj(name, node, args, kwargs, data)
+
+    def attribute(self, obj: Obj, name: str, node: cst.CSTNode) -> Any:
+        if name == "root" and obj.kind in _REST_APIS:
+            return Obj("rest-resource", node, data=dict(obj.data))
+        return Obj("attribute", node, data={"owner": obj, "name": name})
+
+    def _resource_method(
+        self, resource: Obj, name: str, args: list[Any], kwargs: dict[str, Any], node: cst.Call
+    ) -> Any:
+        path = resource.data["path"]
+        default = kwargs.get("default_integration", resource.data["default"])
+        default = default if isinstance(default, Wire) else resource.data["default"]
+        if name in ("add_resource", "resource_for_path"):
+            part = text(
+                _argument(args, kwargs, 0, "path_part" if name == "add_resource" else "path")
+            )
+            if part is None:
+                return UNKNOWN
+            return Obj(
+                "rest-resource", node, data={"path": _join_route(path, part), "default": default}
+            )
+        if name == "add_method":
+            method = _method_name(_argument(args, kwargs, 0, "http_method"))
+            integration = _argument(args, kwargs, 1, "integration")
+            wire = integration if isinstance(integration, Wire) else resource.data["default"]
+            self.use(wire, node, route=path, method=method)
+            return UNKNOWN
+        if name == "add_proxy":
+            proxy = _join_route(path, "{proxy+}")
+            if kwargs.get("any_method") is None or _flag(kwargs.get("any_method")):
+                self.use(default, node, route=proxy, method="ANY")
+            return Obj("rest-resource", node, data={"path": proxy, "default": default})
+        return UNKNOWN
+
+    # -- methods of values -----------------------------------------------------------------
+
+    def method(
+        self, receiver: Any, name: str, args: list[Any], kwargs: dict[str, Any], node: cst.Call
+    ) -> Any:
+        if isinstance(receiver, Fn):
+            return self._function_method(receiver, name, args, kwargs, node)
+        if isinstance(receiver, Obj):
+            if receiver.kind == "rest-resource":
+                return self._resource_method(receiver, name, args, kwargs, node)
+            if receiver.kind == "event-source" and name == "bind" and args:
+                self.attach_source(args[0], receiver, node)
+                return UNKNOWN
+            if name == "add_target" and receiver.kind == "aws_events.Rule":
+                scheduled = bool(receiver.data.get("scheduled"))
+                self.use(
+                    _argument(args, kwargs, 0, "target"),
+                    node,
+                    receiver.construct_id,
+                    scheduled=scheduled,
+                )
+                return UNKNOWN
+            if name == "add_routes" and receiver.data.get("http_api"):
+                self._add_routes(kwargs, node)
+                return UNKNOWN
+            if name == "add_trigger" and receiver.kind == "aws_cognito.UserPool":
+                fn = _argument(args, kwargs, 1, "fn")
+                self.bind(fn, "cognito-user-pool", node, resource=receiver.construct_id)
+                return UNKNOWN
+        resource = receiver.construct_id if isinstance(receiver, Obj) else None
+        if name == "add_rotation_schedule":
+            self.bind(kwargs.get("rotation_lambda"), "secrets-manager", node)
+        elif name == "add_lambda_data_source":
+            self.bind(_argument(args, kwargs, 1, "lambda_function"), "appsync", node)
+        self.use_all([*args, *kwargs.values()], node, resource)
+        return UNKNOWN
+
+    def _add_routes(self, kwargs: dict[str, Any], node: cst.Call) -> None:
+        route = text(kwargs.get("path"))
+        methods = kwargs.get("methods")
+        names = [_method_name(m) for m in methods.items] if isinstance(methods, Seq) else ["ANY"]
+        for method in names:
+            self.use(kwargs.get("integration"), node, route=route, method=method)
+
+    def _function_method(
+        self, fn: Fn, name: str, args: list[Any], kwargs: dict[str, Any], node: cst.Call
+    ) -> Any:
+        if name == "add_event_source":
+            self.attach_source(fn, _argument(args, kwargs, 0, "source"), node)
+        elif name == "add_event_source_mapping":
+            self._mapping(fn, kwargs, node)
+        elif name == "add_function_url":
+            self.bind(fn, "function-url", node)
+        elif name == "add_permission":
+            principal = kwargs.get("principal")
+            service = (
+                text(principal.args[0]) if isinstance(principal, Obj) and principal.args else None
+            )
+            trigger = PRINCIPAL_TRIGGERS.get(service or "")
+            if trigger is not None:
+                fn.draft.add_fallback(TriggerBinding(trigger, self.ref(node)))
+        elif name in ("add_alias", "add_version"):
+            return fn
+        return UNKNOWN
