@@ -27,7 +27,7 @@ from lambda_lint.positions import Positions
 from lambda_lint.registry import RuleSet
 from lambda_lint.rule import Rule
 from lambda_lint.source import ParseProblem, decode, parse
-from lambda_lint.suppress import noqa_comments, skip_file, suppresses
+from lambda_lint.suppress import Noqa, noqa_comments, skip_file, suppresses
 
 PARSE_ERROR = "LL001"
 UNUSED_NOQA = "LL002"
@@ -141,12 +141,15 @@ class Linter:
 
     def _check(
         self, item: ParsedFile, model: ProjectModel, result: LintResult
-    ) -> list[Finding]:
+    ) -> tuple[list[Finding], set[str]]:
+        """The findings of the enabled rules on one file, and the codes of rules that
+        failed on it."""
         context = CheckContext(
             item.path, self.display, item.module, item.positions, model, self.settings
         )
-        result.internal_errors.extend(check_module(context, self.rule_classes))
-        return context.findings
+        errors = check_module(context, self.rule_classes)
+        result.internal_errors.extend(errors)
+        return context.findings, {error.code for error in errors}
 
     # -- the run ----------------------------------------------------------------------------
 
@@ -184,8 +187,8 @@ class Linter:
             item = parsed.get(path)
             if item is None or skip_file(item.text):
                 continue
-            findings = self._check(item, model, result)
-            findings = self._filter(path, item.text, findings)
+            findings, failed = self._check(item, model, result)
+            findings = self._filter(path, item.text, findings, failed)
             if findings:
                 result.sources[self.display(path)] = item.text
             result.findings.extend(findings)
@@ -217,7 +220,9 @@ class Linter:
                 if text is not None:
                     result.sources[display] = text
 
-    def _filter(self, path: Path, text: str, findings: list[Finding]) -> list[Finding]:
+    def _filter(
+        self, path: Path, text: str, findings: list[Finding], failed: set[str]
+    ) -> list[Finding]:
         """Apply per-file-ignores and `# noqa`, and add LL002 for unused suppressions."""
         ignored = self._per_file_ignores(path)
         noqas = noqa_comments(text)
@@ -229,10 +234,10 @@ class Linter:
                 continue
             kept.append(finding)
         if UNUSED_NOQA in self.enabled and not any(UNUSED_NOQA.startswith(p) for p in ignored):
-            kept.extend(self._unused_noqa(path, noqas.values()))
+            kept.extend(self._unused_noqa(path, noqas.values(), failed))
         return kept
 
-    def _unused_noqa(self, path: Path, noqas: Iterable) -> list[Finding]:
+    def _unused_noqa(self, path: Path, noqas: Iterable[Noqa], failed: set[str]) -> list[Finding]:
         unused_findings = []
         for noqa in noqas:
             if noqa.codes is None:
@@ -240,6 +245,7 @@ class Linter:
             unused = [
                 c for c in noqa.codes
                 if c in self.enabled and c not in noqa.used and c != UNUSED_NOQA
+                and c not in failed
             ]
             if unused:
                 message = f"unused `noqa` directive for {', '.join(unused)}"

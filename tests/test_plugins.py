@@ -153,8 +153,8 @@ def test_code_clash_is_an_error(tmp_path: Path) -> None:
 
 def test_rule_that_raises_is_an_internal_error_and_the_run_goes_on(tmp_path: Path) -> None:
     raising = PLUGIN_RULES.replace(
-        "            if self.context.qualified_name",
-        "            raise ValueError('rule bug')\n            if self.context.qualified_name",
+        "        if self.context.qualified_name",
+        "        raise ValueError('rule bug')\n        if self.context.qualified_name",
     )
     (tmp_path / "buggy_rules.py").write_text(raising)
     (tmp_path / "lambda-lint.toml").write_text('plugins = ["buggy_rules"]\nextend-select = ["ACME"]\n')

@@ -64,9 +64,9 @@ class KeyInfo:
     encoding: str | None = None
     batch: bool = False
     open: bool = False
-    #: False when the key is not part of the shape but allowed because its container is
-    #: open (a header name, a user attribute, anything inside an ``any`` value): the
-    #: catalogue then knows nothing of its presence, so rules should not report on it.
+    #: False when the last key of the path is not part of the shape but allowed because its
+    #: container is open (a header name, a user attribute, anything inside an ``any``
+    #: value): nothing guarantees such a key, and rules should not report on its absence.
     declared: bool = True
     #: a short explanation from the overlay (when the key is absent, what it holds)
     note: str | None = None
@@ -150,20 +150,23 @@ class EventShape:
     # -- queries -------------------------------------------------------------------------
 
     def _resolve(self, path: Sequence[PathElement]) -> tuple[_Node, bool] | None:
+        """The node at ``path`` and whether its last key is declared (not just allowed)."""
         node, declared = self._root, True
         for element in path:
             step = _child(node, element)
             if step is None:
                 return None
-            node, declared = step[0], declared and step[1]
+            node, declared = step
         return node, declared
 
     def lookup(self, path: Sequence[PathElement]) -> KeyInfo | None:
         """What is known about the value at ``path``, or None if the shape has no such key.
 
-        A key that sits under an open map or an ``any`` value is found, with
-        ``declared=False`` and ``absent=True``. A path through a scalar (a key of a string,
-        even an encoded one) is not found: the rule that asks decides what that means.
+        A key allowed only because its container is open (a header name, a topic-partition
+        of a Kafka event, anything inside an ``any`` value) is found with ``declared=False``
+        and ``absent=True``; the keys below it are described by the map's value schema. A
+        path through a scalar (a key of a string, even an encoded one) is not found: the rule
+        that asks decides what that means.
         """
         found = self._resolve(path)
         if found is None:
@@ -206,7 +209,11 @@ class EventShape:
         return node.kind == "any" or (node.kind == "object" and node.open)
 
     def paths(self) -> Iterator[KeyInfo]:
-        """Every declared value of the shape, depth first, keys in sorted order."""
+        """Every value the shape describes, depth first, keys in sorted order.
+
+        The value schema of an open map appears under the ``"*"`` element (with
+        ``declared=False``); a list's items under ``"*"`` too.
+        """
         seen: set[int] = set()
 
         def visit(node: _Node, path: tuple[str, ...]) -> Iterator[KeyInfo]:
@@ -266,23 +273,26 @@ class EventShape:
         fmt = self._payload_format()
         if fmt not in ("v1", "v2"):
             return None
-        wrong = (*(str(p) for p in path), key)
+        wrong = (*(ANY_KEY if isinstance(p, int) else p for p in path), key)
         mine, other = ("1.0", "2.0") if fmt == "v1" else ("2.0", "1.0")
         hints: list[str] = []
         notes: list[str] = []
+        seen: set[tuple[str, ...]] = set()
         for v1, v2, note in V1_V2_EQUIVALENTS:
             theirs, ours = (v2, v1) if fmt == "v1" else (v1, v2)
-            if theirs is None or theirs[: len(wrong)] != wrong:
+            if theirs is None or theirs[: len(wrong)] != wrong or theirs in seen:
                 continue
+            seen.add(theirs)
             if ours is not None and self.lookup(ours) is not None:
-                hints.append(
-                    _dotted(ours) if theirs == wrong else f"{_dotted(theirs)} -> {_dotted(ours)}"
-                )
-            elif note:
+                hint = _dotted(ours)
+                if theirs != wrong:
+                    hint = f"{_dotted(theirs[len(wrong) - 1 :])} -> {hint}"
+                hints.append(hint + (f" ({note})" if note else ""))
+            elif ours is None and note:
                 notes.append(note)
         if not hints and not notes:
             return None
-        text = f"{_dotted(wrong)!s} belongs to payload format {other}; this event uses {mine}"
+        text = f"{_dotted(wrong)!r} is a payload format {other} key; this event uses format {mine}"
         if hints:
             text += ": use " + ", ".join(hints[:4])
         if notes:
@@ -319,13 +329,12 @@ V1_V2_EQUIVALENTS: tuple[tuple[tuple[str, ...] | None, tuple[str, ...] | None, s
     (
         ("multiValueQueryStringParameters",),
         None,
-        "format 2.0 has no multi-value map: repeated query parameters arrive comma-joined "
-        "in queryStringParameters",
+        "repeated query parameters arrive comma-joined in queryStringParameters",
     ),
     (
         ("multiValueHeaders",),
         None,
-        "format 2.0 has no multi-value map: repeated headers arrive comma-joined in headers",
+        "repeated headers arrive comma-joined in headers",
     ),
     (("requestContext", "identity", "sourceIp"), ("requestContext", "http", "sourceIp"), None),
     (("requestContext", "identity", "userAgent"), ("requestContext", "http", "userAgent"), None),
@@ -342,13 +351,12 @@ V1_V2_EQUIVALENTS: tuple[tuple[tuple[str, ...] | None, tuple[str, ...] | None, s
     (
         None,
         ("cookies",),
-        "format 1.0 has no cookies list: read the Cookie header "
-        "(headers['Cookie'] or multiValueHeaders['Cookie'])",
+        "read the Cookie header (headers['Cookie'] or multiValueHeaders['Cookie'])",
     ),
     (
         None,
         ("rawQueryString",),
-        "format 1.0 has no raw query string: use queryStringParameters or "
+        "there is no raw query string: use queryStringParameters or "
         "multiValueQueryStringParameters",
     ),
 )
