@@ -4,18 +4,18 @@ project model's answers about them (handler, phase, trigger, value flow, call ch
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Callable
 from pathlib import Path
+from typing import Callable
 
 import libcst as cst
 
 from lambda_lint.config import Settings
-from lambda_lint.finding import Finding, Fix, Position, RelatedLocation
+from lambda_lint.finding import Edit, Finding, Fix, Position, RelatedLocation
 from lambda_lint.index import CallSite, FunctionSummary
 from lambda_lint.model.flow import EMPTY, FunctionFlow, Ref, Refs
 from lambda_lint.model.names import dotted_name
 from lambda_lint.model.project import FunctionKey, Handler, Phase, ProjectModel
-from lambda_lint.positions import Positions
+from lambda_lint.positions import Positions, _PositionState
 
 
 class CheckContext:
@@ -61,6 +61,101 @@ class CheckContext:
         self.findings.append(
             Finding(code, message, self.display_path, start, end, fix, tuple(related), start.line)
         )
+
+    # -- fixes -------------------------------------------------------------------------
+
+    def replacement(
+        self,
+        node: cst.CSTNode,
+        new: cst.CSTNode | str,
+        message: str,
+        applicability: str = "safe",
+    ) -> Fix:
+        """A fix that replaces `node` (its syntactic span) with `new`."""
+        return Fix(applicability, message, (self.edit_replacing(node, new),))
+
+    def edit_replacing(self, node: cst.CSTNode, new: cst.CSTNode | str) -> Edit:
+        """An edit that replaces `node` with `new`: a node (written with the module's
+        newline and indentation) or code as text. Only the syntactic span changes:
+        leading comment lines and parentheses around an expression stay."""
+        start, end = self.positions.span(node)
+        content = new if isinstance(new, str) else self._code_at(node, new)
+        return Edit(start, end, content)
+
+    def edits_around(self, node: cst.CSTNode, before: str, after: str = "") -> tuple[Edit, ...]:
+        """Insert `before` and `after` around `node`, leaving its text untouched
+        (`sorted(` + `)`, `` + `.isoformat()`)."""
+        start, end = self.positions.span(node)
+        edits = []
+        if before:
+            edits.append(Edit(start, start, before))
+        if after:
+            edits.append(Edit(end, end, after))
+        return tuple(edits)
+
+    def insertion_at_top(self, import_line: str) -> Edit | None:
+        """An edit adding `import_line` (one `import ...`/`from ... import ...`
+        statement) at module level: after the docstring and the imports that open the
+        file, or before the first statement. None when the module already has it."""
+        statement = cst.parse_statement(import_line.strip())
+        wanted = _import_bindings(statement)
+        if not wanted:
+            raise ValueError(f"not an import statement: {import_line!r}")
+        if wanted <= self._module_bindings():
+            return None
+        newline = self.module.default_newline
+        body = self.module.body
+        anchor = None
+        for index, item in enumerate(body):
+            if (index == 0 and _is_docstring(item)) or _import_bindings(item):
+                anchor = item
+            else:
+                break
+        line = import_line.strip() + newline
+        if anchor is None:
+            if not body:
+                return Edit(Position(1, 0), Position(1, 0), line)
+            first = body[0]
+            row = self.positions.span(first)[0].line - len(first.leading_lines)
+            return Edit(Position(row, 0), Position(row, 0), line)
+        end = self.positions.span(anchor)[1]
+        if anchor is body[-1] and not self.module.has_trailing_newline:
+            code = self.module.code_for_node(anchor.with_changes(leading_lines=()))
+            at = Position(end.line, len(code.rstrip("\r\n").split("\n")[-1]))
+            return Edit(at, at, newline + import_line.strip())
+        at = Position(end.line + 1, 0) if end.column else end
+        return Edit(at, at, line)
+
+    def _module_bindings(self) -> set[tuple[object, ...]]:
+        found: set[tuple[object, ...]] = set()
+        for item in self.module.body:
+            found |= _import_bindings(item)
+            if isinstance(item, cst.Try):
+                for inner in item.body.body:
+                    found |= _import_bindings(inner)
+        return found
+
+    def _code_at(self, node: cst.CSTNode, new: cst.CSTNode) -> str:
+        """The code of `new` as it would be written in place of `node`."""
+        code = _syntactic_code(self.module, new, [])
+        if "\n" not in code:
+            return code
+        return _syntactic_code(self.module, new, self._indent_tokens(node))
+
+    def _indent_tokens(self, node: cst.CSTNode) -> list[str]:
+        """The indentation of the blocks that enclose `node`."""
+        chain: list[cst.CSTNode] | None = None
+        for index in range(len(self.ancestors) - 1, -1, -1):
+            below = _path_to(self.ancestors[index], node)
+            if below is not None:
+                chain = self.ancestors[:index] + below
+                break
+        chain = chain or _path_to(self.module, node) or []
+        return [
+            item.indent if item.indent is not None else self.module.default_indent
+            for item in chain[:-1]
+            if isinstance(item, cst.IndentedBlock)
+        ]
 
     # -- where we are ----------------------------------------------------------------
 
@@ -192,3 +287,65 @@ class CheckContext:
         if function:
             names.append(function.qualname)
         return " -> ".join(names)
+
+
+def _path_to(root: cst.CSTNode, target: cst.CSTNode) -> list[cst.CSTNode] | None:
+    """The nodes from `root` down to `target` (both included), or None."""
+    if root is target:
+        return [root]
+    stack: list[tuple[cst.CSTNode, list[cst.CSTNode]]] = [(root, [root])]
+    while stack:
+        current, path = stack.pop()
+        for child in current.children:
+            if child is target:
+                return [*path, child]
+            stack.append((child, [*path, child]))
+    return None
+
+
+def _syntactic_code(module: cst.Module, node: cst.CSTNode, indent: list[str]) -> str:
+    """`node` written with the module's style, cut to its syntactic span (what
+    `Positions.span` measures in the file), so it can replace that span."""
+    state = _PositionState(module)
+    state.indent_tokens = list(indent)
+    node._codegen(state)
+    text = "".join(state.tokens)
+    (line, column), (end_line, end_column) = state.spans[node]
+    starts = [0]
+    starts.extend(index + 1 for index, char in enumerate(text) if char == "\n")
+    return text[starts[line - 1] + column : starts[end_line - 1] + end_column]
+
+
+def _is_docstring(statement: cst.CSTNode) -> bool:
+    return (
+        isinstance(statement, cst.SimpleStatementLine)
+        and len(statement.body) == 1
+        and isinstance(statement.body[0], cst.Expr)
+        and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+    )
+
+
+def _import_bindings(statement: cst.CSTNode) -> set[tuple[object, ...]]:
+    """What a line of only imports binds, comparable between lines (empty otherwise)."""
+    if not isinstance(statement, cst.SimpleStatementLine):
+        return set()
+    found: set[tuple[object, ...]] = set()
+    for small in statement.body:
+        if isinstance(small, cst.Import):
+            for alias in small.names:
+                found.add(("import", dotted_name(alias.name), _alias(alias)))
+        elif isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
+            module = dotted_name(small.module) if small.module is not None else ""
+            for alias in small.names:
+                found.add(
+                    ("from", len(small.relative), module, dotted_name(alias.name), _alias(alias))
+                )
+        else:
+            return set()
+    return found
+
+
+def _alias(alias: cst.ImportAlias) -> str | None:
+    if alias.asname is None:
+        return None
+    return dotted_name(alias.asname.name)

@@ -136,6 +136,7 @@ def check(
     result = linter.lint(paths, overrides)
 
     fixed = 0
+    report_to_stderr = False
     if fix or diff or unsafe_fixes:
         from lambda_lint.fix import apply_fixes
 
@@ -143,6 +144,8 @@ def check(
             linter, paths, result, unsafe=unsafe_fixes, write=not diff and (fix or unsafe_fixes),
             overrides=overrides,
         )
+        for problem in outcome.problems:
+            click.echo(f"lambda-lint: warning: {problem}", err=True)
         if diff:
             click.echo(outcome.diff, nl=False)
             sys.exit(EXIT_FINDINGS if outcome.diff else EXIT_CLEAN)
@@ -151,17 +154,22 @@ def check(
             for line in outcome.applied:
                 click.echo(line, err=True)
         result = outcome.result
+        if stdin_filename:
+            # standard input fixed: the code goes to stdout, the findings to stderr (Ruff)
+            target = Path(stdin_filename)
+            click.echo(outcome.texts.get(target.resolve(), overrides[target]), nl=False)
+            report_to_stderr = True
 
     fmt = output_format or settings.output_format or "full"
     color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
     run = ReportInput(result.findings, ruleset.rules, result.sources, Path.cwd(), color, fixed)
     if statistics:
-        click.echo(render_statistics(run), nl=False)
+        click.echo(render_statistics(run), nl=False, err=report_to_stderr)
     else:
         text = formats()[fmt](run)
         if quiet and fmt in ("full", "concise"):
             text = _without_summary(text)
-        click.echo(text, nl=False)
+        click.echo(text, nl=False, err=report_to_stderr)
     for error in result.internal_errors:
         click.echo(
             f"lambda-lint: internal error: rule {error.code} failed on {error.path}: {error.message}",
@@ -256,6 +264,25 @@ def handlers(paths: tuple[Path, ...], output_format: str, config: Path | None) -
         click.echo(json.dumps(rows, indent=2))
     else:
         click.echo(render_handler_table(rows), nl=False)
+
+
+@main.command()
+@click.option(
+    "--debounce-ms",
+    type=click.IntRange(min=0),
+    default=300,
+    show_default=True,
+    help="How long to wait after an edit before linting.",
+)
+def server(debounce_ms: int) -> None:
+    """Run the language server (LSP) on standard input and output, for editors."""
+    try:
+        from lambda_lint.lsp import run_server
+    except ImportError as error:
+        if (error.name or "").split(".")[0] not in ("pygls", "lsprotocol"):
+            raise
+        _fail("the language server needs pygls: pip install 'lambda-lint[lsp]'")
+    run_server(debounce_ms / 1000)
 
 
 if __name__ == "__main__":  # pragma: no cover

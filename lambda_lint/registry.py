@@ -71,14 +71,19 @@ class RuleSet:
 
 
 def rules_in_module(module: ModuleType) -> list[type[Rule]]:
-    """The concrete `Rule` subclasses defined in a module or package (recursively
-    through the package's `__all__`-less submodules listed in `RULE_MODULES`)."""
+    """The concrete `Rule` subclasses defined in a module, and in the submodules a
+    package lists in `RULE_MODULES`. A class without a `code` is a shared base, not a
+    rule."""
     found: list[type[Rule]] = []
     submodules = getattr(module, "RULE_MODULES", ())
     for name in submodules:
         found.extend(rules_in_module(importlib.import_module(f"{module.__name__}.{name}")))
     for _, value in inspect.getmembers(module, inspect.isclass):
-        if issubclass(value, Rule) and value is not Rule and value.__module__ == module.__name__:
+        if (
+            issubclass(value, Rule)
+            and value.code
+            and value.__module__ == module.__name__
+        ):
             found.append(value)
     return found
 

@@ -350,9 +350,9 @@ class Constructs:
             code = kwargs.get("code")
             if isinstance(code, Obj):
                 draft.inline_code = text(code.kwargs.get("zip_file"))
-            self._handler_line(draft, handler)
+            self._handler_line(draft, handler, node)
         else:
-            self._code(draft, kind, kwargs)
+            self._code(draft, kind, kwargs, node)
         draft.runtime = runtime_name(kwargs.get("runtime"))
         timeout = kwargs.get("timeout")
         if isinstance(timeout, Const) and isinstance(timeout.value, int):
@@ -368,11 +368,18 @@ class Constructs:
             self.bind(fn, "cloudfront", node)
         return fn
 
-    def _handler_line(self, draft: FunctionDraft, value: Any) -> None:
+    def _handler_line(self, draft: FunctionDraft, value: Any, call: cst.Call) -> None:
+        """Point at the string that gives the handler, else at the `handler=` argument."""
         if isinstance(value, Const) and value.node is not None:
             draft.source = self.ref(value.node)
+            return
+        for arg in call.args:
+            if arg.keyword is not None and arg.keyword.value == "handler":
+                draft.source = self.ref(arg.value)
 
-    def _code(self, draft: FunctionDraft, kind: str, kwargs: dict[str, Any]) -> None:
+    def _code(
+        self, draft: FunctionDraft, kind: str, kwargs: dict[str, Any], node: cst.Call
+    ) -> None:
         code = kwargs.get("code")
         data = code.data if isinstance(code, Obj) and code.kind == "code" else {}
         if kind == "image" or data.get("image"):
@@ -380,11 +387,11 @@ class Constructs:
             command = data.get("cmd")
             first = command.items[0] if isinstance(command, Seq) and command.items else None
             draft.handler = text(first)
-            self._handler_line(draft, first)
+            self._handler_line(draft, first, node)
         else:
             handler = kwargs.get("handler")
             draft.handler = text(handler)
-            self._handler_line(draft, handler)
+            self._handler_line(draft, handler, node)
         if data.get("inline") is not None:
             draft.inline_code = data["inline"]
         else:

@@ -43,7 +43,10 @@ class Instruction:
 
 @dataclass
 class _Stage:
-    lambda_image: bool = False
+    #: built from an AWS Lambda Python base image
+    base_image: bool = False
+    #: runs the runtime interface client, which loads handlers from the working folder
+    client: bool = False
     runtime: str | None = None
     workdir: str = "/"
     env: dict[str, str] = field(default_factory=dict)
@@ -107,7 +110,7 @@ def read_dockerfile(path: Path, source: str) -> DescriptorSet:
         elif keyword == "CMD":
             stage.cmd = _command(instruction, stage.env)
         elif keyword == "ENTRYPOINT" and "awslambdaric" in arguments:
-            stage.lambda_image = True
+            stage.client = True
         elif keyword in ("ENV", "ARG"):
             stage.env.update(_assignments(arguments))
         elif keyword == "WORKDIR":
@@ -116,7 +119,7 @@ def read_dockerfile(path: Path, source: str) -> DescriptorSet:
             copied = _copy(arguments, stage)
             if copied is not None:
                 stage.copies.append(copied)
-    if stage is None or not stage.lambda_image or stage.cmd is None:
+    if stage is None or not (stage.base_image or stage.client) or stage.cmd is None:
         return DescriptorSet()
     handler, line = stage.cmd
     folder = path.parent
@@ -141,7 +144,7 @@ def _from(arguments: str, stages: dict[str, _Stage]) -> _Stage:
         stage = _Stage()
         match = _LAMBDA_IMAGES.match(image)
         if match:
-            stage.lambda_image = True
+            stage.base_image = True
             stage.workdir = TASK_ROOT
             stage.env["LAMBDA_TASK_ROOT"] = TASK_ROOT
             version = re.match(r"\d+(?:\.\d+)?", match.group(1) or "")
@@ -211,12 +214,15 @@ def _copy(arguments: str, stage: _Stage) -> tuple[tuple[str, ...], str] | None:
 
 
 def _code_root(stage: _Stage, folder: Path) -> Path:
-    """The build-context folder copied into the task root, when one plain folder is."""
+    """The build-context folder copied into the task root (`/var/task` in the base
+    images, the working folder for the runtime interface client), when one plain folder
+    is."""
+    root = TASK_ROOT if stage.base_image else stage.workdir
     candidates: set[str] = set()
     for sources, destination in stage.copies:
-        if destination != TASK_ROOT and not destination.startswith(TASK_ROOT + "/"):
+        if destination != root and not destination.startswith(root.rstrip("/") + "/"):
             continue
-        below = PurePosixPath(destination).relative_to(TASK_ROOT).parts
+        below = PurePosixPath(destination).relative_to(root).parts
         for source in sources:
             candidate = _copied_root(source, below)
             if candidate is not None:

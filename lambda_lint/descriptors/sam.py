@@ -77,9 +77,15 @@ _ARCHIVE_SUFFIXES = (".zip", ".jar", ".war")
 
 
 def load_document(path: Path, source: str) -> Any:
-    """Load a YAML or JSON descriptor (JSON when the name or the first character says so)."""
-    if path.suffix.lower() == ".json" or source.lstrip().startswith("{"):
+    """Load a YAML or JSON descriptor: JSON for `.json` files; other files that start
+    with `{` are tried as JSON (which keeps JSON's error messages) and then as YAML."""
+    if path.suffix.lower() == ".json":
         return load_json(source)
+    if source.lstrip().startswith("{"):
+        try:
+            return load_json(source)
+        except DescriptorSyntaxError:
+            pass
     return load_yaml(source)
 
 

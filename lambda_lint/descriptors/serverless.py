@@ -285,7 +285,7 @@ def _http_route(config: Any) -> tuple[str | None, str | None]:
 
 def _event_resource(kind: str, config: Any) -> str | None:
     if isinstance(config, str):
-        return _plain(config) if kind in ("sqs", "sns", "s3", "stream") else None
+        return _plain(config) if kind in ("sqs", "sns", "s3", "stream", "cloudwatchLog") else None
     for key in _RESOURCE_KEYS.get(kind, ()):
         value = _get(config, key)
         for name, _ in references(value):

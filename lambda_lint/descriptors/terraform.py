@@ -214,8 +214,9 @@ class _Config:
             line = block.line_of("create_lambda_function_url")
             draft.add(TriggerBinding("function-url", self.ref(block, line)))
         mappings = body.get("event_source_mapping")
+        line = block.line_of("event_source_mapping")
         for config in mappings.values() if isinstance(mappings, dict) else ():
-            binding = self._mapping_binding(_first(config), block)
+            binding = self._mapping_binding(_first(config), block, line)
             if binding is not None:
                 draft.add(binding)
         return draft
@@ -287,7 +288,9 @@ class _Config:
         if draft is not None and binding is not None:
             draft.add(binding)
 
-    def _mapping_binding(self, body: dict[str, Any], block: Block) -> TriggerBinding | None:
+    def _mapping_binding(
+        self, body: dict[str, Any], block: Block, line: int | None = None
+    ) -> TriggerBinding | None:
         arn = self.resolve(body.get("event_source_arn"))
         source = self.target(arn)
         trigger = SOURCE_TYPES.get(source.type) if source else trigger_from_arn(literal(arn) or "")
@@ -296,9 +299,9 @@ class _Config:
         if trigger is None:
             return None
         failures = "ReportBatchItemFailures" in _list(body.get("function_response_types"))
-        return self.binding(
+        return TriggerBinding(
             trigger,
-            block,
+            self.ref(block, line),
             report_batch_item_failures=failures,
             resource=source.name if source else literal(arn),
         )

@@ -41,7 +41,7 @@ def load_yaml(text: str) -> Any:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark is not None else 1
-        problem = error.problem or error.context or "invalid YAML"
+        problem = (error.problem or error.context or "syntax error").splitlines()[0]
         raise DescriptorSyntaxError(f"invalid YAML: {problem}", line) from error
     except (yaml.YAMLError, ValueError, TypeError, RecursionError) as error:
         raise DescriptorSyntaxError(f"invalid YAML: {error}", 1) from error

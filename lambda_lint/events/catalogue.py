@@ -302,17 +302,23 @@ class EventShape:
     def _elsewhere(self, path: Sequence[PathElement], key: str) -> tuple[str, ...] | None:
         here = tuple(ANY_KEY if isinstance(p, int) else p for p in path)
         folded = _fold(key)
-        best: tuple[int, int, tuple[str, ...]] | None = None
+        best: tuple[int, int, int, tuple[str, ...]] | None = None
         for info in self.paths():
             if not info.declared or not info.path or info.path[:-1] == here:
                 continue
             last = info.path[-1]
             if last == ANY_KEY or _fold(last) != folded:
                 continue
-            rank = (0 if last == key else 1, len(info.path), info.path)
+            # prefer the exact spelling, then a path that is always there, then the shortest
+            optional = sum(
+                1
+                for i in range(1, len(info.path))
+                if self.lookup(info.path[:i]).absent  # type: ignore[union-attr]
+            )
+            rank = (0 if last == key else 1, optional + info.absent, len(info.path), info.path)
             if best is None or rank < best:
                 best = rank
-        return best[2] if best else None
+        return best[3] if best else None
 
 
 #: API Gateway Lambda proxy payloads: where payload format 1.0 (REST APIs, ALB-like) and 2.0
@@ -501,13 +507,41 @@ def shape_from_json_schema(schema: Mapping[str, Any] | bool) -> EventShape:
 
     Raises ValueError for a ``$ref`` that does not point into the document.
     """
-    return EventShape(_SchemaReader(schema).read(schema), None, None, ("json-schema",))
+    reader = _SchemaReader(schema)
+    root = reader.read(schema)
+    reader.finish()
+    return EventShape(root, None, None, ("json-schema",))
 
 
 class _SchemaReader:
+    """Reads one schema document; ``$ref`` targets are built once and shared."""
+
     def __init__(self, document: Any) -> None:
         self._document = document
         self._refs: dict[str, _Node] = {}
+        #: refs still being built (a recursive use sees an unfinished placeholder)
+        self._building: set[int] = set()
+        #: copies taken of unfinished nodes, refreshed by finish(): (copy, source, flags)
+        self._fixups: list[tuple[_Node, _Node, bool, bool]] = []
+        self._stale: set[int] = set()
+
+    def derive(self, node: _Node, absent: bool = False, nullable: bool = False) -> _Node:
+        """A copy of ``node`` that may also be absent / null (the source stays shared)."""
+        copy = node.shallow_copy()
+        copy.absent = node.absent or absent
+        copy.nullable = node.nullable or nullable
+        if id(node) in self._building or id(node) in self._stale:
+            self._fixups.append((copy, node, absent, nullable))
+            self._stale.add(id(copy))
+        return copy
+
+    def finish(self) -> None:
+        """Refresh the copies taken of recursive references before they were complete."""
+        for copy, source, absent, nullable in self._fixups:
+            for name in _Node.__slots__:
+                setattr(copy, name, getattr(source, name))
+            copy.absent = copy.absent or absent
+            copy.nullable = copy.nullable or nullable
 
     def read(self, schema: Any) -> _Node:
         if schema is True or schema is None or schema == {}:
@@ -528,8 +562,7 @@ class _SchemaReader:
                 alternatives = [s for s in schema[word] if not _is_null_only(s)]
                 node = _union([self.read(s) for s in alternatives])
                 if len(alternatives) < len(schema[word]):
-                    node = node.shallow_copy()
-                    node.nullable = True
+                    node = self.derive(node, nullable=True)
                 parts.append(node)
         own = {k: v for k, v in schema.items() if k not in ("allOf", "anyOf", "oneOf")}
         if _has_own_constraints(own) or not parts:
@@ -556,9 +589,11 @@ class _SchemaReader:
                     raise ValueError(f"$ref {ref!r} does not resolve in the schema document")
         node = _Node("any")
         self._refs[ref] = node
+        self._building.add(id(node))
         built = self.read(target)
         for name in _Node.__slots__:  # fill the placeholder so recursive uses see it
             setattr(node, name, getattr(built, name))
+        self._building.discard(id(node))
         return node
 
     def _read_plain(self, schema: Mapping[str, Any]) -> _Node:
@@ -575,9 +610,7 @@ class _SchemaReader:
             required = [str(name) for name in schema.get("required", ())]
             props = schema.get("properties") or {}
             for name, sub in props.items():
-                child = self.read(sub).shallow_copy()
-                child.absent = child.absent or name not in required
-                node.keys[name] = child
+                node.keys[name] = self.derive(self.read(sub), absent=name not in required)
             for name in required:  # required but not described: present, of any kind
                 if name not in node.keys:
                     node.keys[name] = _Node("any")

@@ -65,8 +65,14 @@ class Ref:
     path: tuple[str, ...] = ()
     trigger: Optional[str] = None
     index: int = -1
+    #: how the value was read: "" by subscript, "get" by `.get(key)` (None when the key
+    #: is missing), "absent" by `.get(key, default)` (a missing key is defaulted), "null"
+    #: by `value or default` (a missing key read with `.get`, or a None value, defaulted)
+    default: str = ""
 
     def extend(self, *keys: str) -> Ref:
+        if not keys:
+            return self
         path = self.path
         for key in keys:
             if path and path[-1] == DERIVED:
@@ -76,14 +82,14 @@ class Ref:
             path = path[:MAX_PATH] + (DERIVED,)
         return Ref(self.root, path, self.trigger, self.index)
 
+    def defaulted(self, how: str) -> Ref:
+        return Ref(self.root, self.path, self.trigger, self.index, how)
+
     @property
     def exact(self) -> bool:
         """Whether the path names a place in the event (no derived step, no decoding)."""
         return not any(step in (DERIVED, JSON, BASE64, UNQUOTED, UNKNOWN_KEY) for step in self.path)
 
-    def rebase(self, onto: Ref) -> Ref:
-        """Replace a symbolic parameter root by a concrete ref (`onto` + this path)."""
-        return onto.extend(*self.path) if self.path else onto
 
 
 Refs = frozenset[Ref]
@@ -212,7 +218,10 @@ class FunctionFlow:
                 for r in base
             )
         if isinstance(node, cst.BooleanOperation):
-            return self.refs(node.left) | self.refs(node.right)
+            left = self.refs(node.left)
+            if isinstance(node.operator, cst.Or):
+                left = frozenset(r.defaulted("null") for r in left)
+            return left | self.refs(node.right)
         if isinstance(node, cst.IfExp):
             return self.refs(node.body) | self.refs(node.orelse)
         if isinstance(node, cst.Await):
@@ -255,7 +264,11 @@ class FunctionFlow:
             base = self.refs(func.value)
             if base:
                 key = literal_key(first) or UNKNOWN_KEY
-                return frozenset(r.extend(key) for r in base)
+                has_default = len(node.args) > 1 and not (
+                    isinstance(node.args[1].value, cst.Name) and node.args[1].value.value == "None"
+                )
+                how = "absent" if has_default else "get"
+                return frozenset(r.extend(key).defaulted(how) for r in base)
         if name in DECODERS and first is not None:
             marker = DECODERS[name]
             return frozenset(r.extend(marker) for r in self.refs(first))

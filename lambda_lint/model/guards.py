@@ -22,17 +22,26 @@ from lambda_lint.model.names import dotted_name
 Subject = Callable[[cst.BaseExpression], bool]
 #: does `"key" in this` test for the subject (this is the subject's container)?
 Container = Callable[[cst.BaseExpression, str], bool]
+#: a domain-specific check: does `test` evaluating to the given truth value imply that
+#: the subject is present? (e.g. a DynamoDB record's `eventName` comparison)
+Implies = Callable[[cst.BaseExpression, bool], bool]
 
 TERMINATORS = (cst.Return, cst.Raise, cst.Continue, cst.Break)
 HANDLED_ERRORS = {"KeyError", "TypeError", "AttributeError", "Exception", "LookupError"}
 
 
-def _present(test: cst.BaseExpression, subject: Subject, container: Container | None) -> bool:
+def _present(
+    test: cst.BaseExpression, subject: Subject, container: Container | None, implies: Implies | None = None
+) -> bool:
     """Whether `test` being true implies the subject is present and not None."""
+    if implies is not None and implies(test, True):
+        return True
     if subject(test):
         return True
     if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.And):
-        return _present(test.left, subject, container) or _present(test.right, subject, container)
+        return _present(test.left, subject, container, implies) or _present(
+            test.right, subject, container, implies
+        )
     if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
         comparison = test.comparisons[0]
         operator = comparison.operator
@@ -54,16 +63,23 @@ def _present(test: cst.BaseExpression, subject: Subject, container: Container | 
             key = literal_key(test.args[0].value)
             return key is not None and container(test.func.value, key)
     if isinstance(test, cst.NamedExpr):
-        return _present(test.value, subject, container)
+        return _present(test.value, subject, container, implies)
     return False
 
 
-def _absent(test: cst.BaseExpression, subject: Subject, container: Container | None) -> bool:
-    """Whether `test` being true implies the subject is missing (None, falsy, absent)."""
+def _absent(
+    test: cst.BaseExpression, subject: Subject, container: Container | None, implies: Implies | None = None
+) -> bool:
+    """Whether `test` being false implies the subject is present: the condition of an
+    early exit (`if x is None: return`) or of the branch skipped by an `else`."""
+    if implies is not None and implies(test, False):
+        return True
     if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
-        return _present(test.expression, subject, container)
+        return _present(test.expression, subject, container, implies)
     if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.Or):
-        return _absent(test.left, subject, container) or _absent(test.right, subject, container)
+        return _absent(test.left, subject, container, implies) or _absent(
+            test.right, subject, container, implies
+        )
     if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
         comparison = test.comparisons[0]
         operator = comparison.operator
@@ -89,6 +105,7 @@ def is_guarded(
     ancestors: Sequence[cst.CSTNode],
     subject: Subject,
     container: Container | None = None,
+    implies: Implies | None = None,
 ) -> bool:
     """Whether the node at the end of `ancestors` (the use) is guarded."""
     for depth in range(len(ancestors) - 1, 0, -1):
@@ -96,26 +113,26 @@ def is_guarded(
         if isinstance(parent, (cst.FunctionDef, cst.Lambda)):
             return False
         if isinstance(parent, (cst.If, cst.While)):
-            if child is parent.body and _present(parent.test, subject, container):
+            if child is parent.body and _present(parent.test, subject, container, implies):
                 return True
             orelse = getattr(parent, "orelse", None)
-            if child is orelse and _absent(parent.test, subject, container):
+            if child is orelse and _absent(parent.test, subject, container, implies):
                 return True
         elif isinstance(parent, cst.IfExp):
-            if child is parent.body and _present(parent.test, subject, container):
+            if child is parent.body and _present(parent.test, subject, container, implies):
                 return True
-            if child is parent.orelse and _absent(parent.test, subject, container):
+            if child is parent.orelse and _absent(parent.test, subject, container, implies):
                 return True
         elif isinstance(parent, cst.BooleanOperation) and child is parent.right:
-            if isinstance(parent.operator, cst.And) and _present(parent.left, subject, container):
+            if isinstance(parent.operator, cst.And) and _present(parent.left, subject, container, implies):
                 return True
-            if isinstance(parent.operator, cst.Or) and _absent(parent.left, subject, container):
+            if isinstance(parent.operator, cst.Or) and _absent(parent.left, subject, container, implies):
                 return True
         elif isinstance(parent, cst.Try) and child is parent.body:
             if any(_handles(h) for h in parent.handlers):
                 return True
         elif isinstance(parent, (cst.IndentedBlock, cst.Module)) and _earlier_check(
-            parent.body, child, subject, container
+            parent.body, child, subject, container, implies
         ):
             return True
     return False
@@ -134,15 +151,18 @@ def _earlier_check(
     child: cst.CSTNode,
     subject: Subject,
     container: Container | None,
+    implies: Implies | None,
 ) -> bool:
     for statement in statements:
         if statement is child:
             return False
-        if isinstance(statement, cst.If) and _absent(statement.test, subject, container):
+        if isinstance(statement, cst.If) and _absent(statement.test, subject, container, implies):
             if _ends_flow(statement.body):
                 return True
         if isinstance(statement, cst.SimpleStatementLine):
             for small in statement.body:
-                if isinstance(small, cst.Assert) and _present(small.test, subject, container):
+                if isinstance(small, cst.Assert) and _present(
+                    small.test, subject, container, implies
+                ):
                     return True
     return False

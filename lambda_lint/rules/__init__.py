@@ -5,4 +5,5 @@ RULE_MODULES = (
     "handler_contract",
     "responses",
     "context_object",
+    "event_access",
 )

@@ -10,6 +10,7 @@ import difflib
 
 import libcst as cst
 
+from lambda_lint.finding import Fix
 from lambda_lint.model.flow import Ref
 from lambda_lint.model.guards import is_guarded
 from lambda_lint.rule import Example, Rule
@@ -72,6 +73,13 @@ def suggestion(attribute: str) -> str | None:
     return close[0] if close else None
 
 
+def _method_kept(node: cst.Attribute, parent: cst.CSTNode | None) -> bool:
+    """Whether a method read as `node` is called, or kept or passed on as a callable."""
+    if isinstance(parent, cst.Call) and parent.func is node:
+        return True
+    return isinstance(parent, (cst.Assign, cst.AnnAssign, cst.Arg))
+
+
 class UnknownContextAttribute(Rule):
     """
     ## What it does
@@ -99,13 +107,15 @@ class UnknownContextAttribute(Rule):
     ```
 
     ## Fix safety
-    Safe when a single member is meant (the suggestion in the message).
+    Safe when a single member is meant (the suggestion in the message): the attribute is
+    renamed to it. A misspelled `get_remaining_time_in_millis` that is read, not called,
+    also gets the call, as LL502 asks. No fix without a suggestion.
     """
 
     code = "LL501"
     name = "unknown-context-attribute"
     summary = "Attribute the Lambda context object does not have"
-    fixable = "safe"
+    fixable = "sometimes"
     VALID = [
         Example("def handler(event, context):\n    return context.aws_request_id\n"),
         Example(
@@ -147,7 +157,20 @@ class UnknownContextAttribute(Rule):
             return  # setting an attribute: not a read of a missing one
         meant = suggestion(attribute)
         hint = f"; did you mean `{meant}`?" if meant else ""
-        self.report(node, f"the Lambda context has no attribute `{attribute}`{hint}")
+        fix = self._fix(node, meant, parent) if meant else None
+        self.report(node, f"the Lambda context has no attribute `{attribute}`{hint}", fix=fix)
+
+    def _fix(self, node: cst.Attribute, meant: str, parent: cst.CSTNode | None) -> Fix:
+        if meant == "get_remaining_time_in_millis" and not _method_kept(node, parent):
+            return Fix(
+                "safe",
+                f"Replace with `{meant}()`",
+                (
+                    self.context.edit_replacing(node.attr, meant),
+                    *self.context.edits_around(node, "", "()"),
+                ),
+            )
+        return self.context.replacement(node.attr, meant, f"Rename to `{meant}`")
 
 
 class ContextMemberMisuse(Rule):
@@ -180,6 +203,10 @@ class ContextMemberMisuse(Rule):
             return
         workers = int(context.memory_limit_in_mb) // 256
     ```
+
+    ## Fix safety
+    Safe for an uncalled `get_remaining_time_in_millis`: the call is added. The other
+    two cases have no fix (the right conversion or `None` handling depends on intent).
     """
 
     code = "LL502"
@@ -241,14 +268,17 @@ class ContextMemberMisuse(Rule):
             return
         parent = self.context.parent()
         if attribute == "get_remaining_time_in_millis":
-            if isinstance(parent, cst.Call) and parent.func is node:
+            if _method_kept(node, parent):
                 return
-            if isinstance(parent, (cst.Assign, cst.AnnAssign)) or isinstance(parent, cst.Arg):
-                return  # kept or passed on as a callable
             self.report(
                 node,
                 "`get_remaining_time_in_millis` is a method and is not called here; "
                 "use `get_remaining_time_in_millis()`",
+                fix=Fix(
+                    "safe",
+                    "Call `get_remaining_time_in_millis()`",
+                    self.context.edits_around(node, "", "()"),
+                ),
             )
         elif self._numeric_use(parent):
             self.report(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from lambda_lint.finding import Fix
 from lambda_lint.index import Param
 from lambda_lint.model.names import decorator_name
 from lambda_lint.model.project import Handler
@@ -276,13 +277,19 @@ class HandlerParamsSwapped(Rule):
     def handler(event, context):
         return context.function_name
     ```
+
+    ## Fix safety
+    Safe: the two names are swapped only when nothing in the function uses either name
+    (nor `locals()`, `vars()`, `eval()` or `exec()`), the parameters have no annotation
+    or default, and the handler has no decorator that might look at its parameters.
+    Otherwise there is no fix: which name the body means is for the author to decide.
     """
 
     code = "LL104"
     name = "handler-params-swapped"
     summary = "Handler parameters named (context, event)"
     default_enabled = False
-    fixable = "safe"
+    fixable = "sometimes"
     VALID = [
         Example("def handler(event, context):\n    return event\n"),
         Example("def handler(_event, _context):\n    return None\n"),
@@ -308,7 +315,35 @@ class HandlerParamsSwapped(Rule):
             self.report(
                 node.name,
                 "parameters named (context, event): Lambda passes the event first",
+                fix=self._swap(node),
             )
+
+    def _swap(self, node: cst.FunctionDef) -> Fix | None:
+        params = [*node.params.posonly_params, *node.params.params][:2]
+        if node.decorators or len(params) < 2:
+            return None
+        if any(p.annotation is not None or p.default is not None for p in params):
+            return None
+        first, second = params[0].name, params[1].name
+        names = {first.value, second.value}
+        blocking = names | {"locals", "vars", "eval", "exec"}
+
+        class Uses(cst.CSTVisitor):
+            found = False
+
+            def visit_Name(self, name: cst.Name) -> None:
+                if name.value in blocking and name is not first and name is not second:
+                    self.found = True
+
+        uses = Uses()
+        node.visit(uses)
+        if uses.found:
+            return None
+        edits = (
+            self.context.edit_replacing(first, second.value),
+            self.context.edit_replacing(second, first.value),
+        )
+        return Fix("safe", f"Rename to ({second.value}, {first.value})", edits)
 
 
 class ExitInHandler(Rule):

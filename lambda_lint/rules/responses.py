@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from lambda_lint.finding import Fix
 from lambda_lint.model.names import dotted_name
 from lambda_lint.rule import Example, Rule
 
@@ -64,7 +65,9 @@ class NonSerializableReturn(Rule):
     ```
 
     ## Fix safety
-    Unsafe: `.isoformat()` and `sorted(...)` change the type callers receive.
+    Unsafe: a `datetime`/`date` gets `.isoformat()` and a `set`/`frozenset` is wrapped in
+    `sorted(...)`, which changes the type callers receive (and `sorted` raises on
+    elements that cannot be compared). The other kinds have no fix.
     """
 
     code = "LL106"
@@ -115,26 +118,45 @@ class NonSerializableReturn(Rule):
     def visit_Return(self, node: cst.Return) -> None:
         if node.value is None or self.context.handler() is None:
             return
-        what = self._problem(node.value, depth=0)
-        if what:
+        found = self._problem(node.value, depth=0)
+        if found:
+            what, where = found
             self.report(
                 node.value,
                 f"the handler returns {what}, which the Lambda runtime cannot serialise "
                 "(Runtime.MarshalError)",
+                fix=self._fix(what, where),
             )
 
-    def _problem(self, value: cst.BaseExpression, depth: int) -> str | None:
+    def _fix(self, what: str, value: cst.BaseExpression) -> Fix | None:
+        if isinstance(value, cst.Name) and len(self._local_kinds(value.value)) != 1:
+            return None  # assigned values of different kinds: no one conversion fits
+        if what in ("a datetime", "a date"):
+            if not isinstance(value, (cst.Call, cst.Name, cst.Attribute, cst.Subscript)):
+                return None
+            edits = self.context.edits_around(value, "", ".isoformat()")
+            return Fix("unsafe", "Convert with `.isoformat()`", edits)
+        if what in ("a set", "a frozenset"):
+            edits = self.context.edits_around(value, "sorted(", ")")
+            return Fix("unsafe", "Wrap in `sorted(...)`", edits)
+        return None
+
+    def _problem(
+        self, value: cst.BaseExpression, depth: int
+    ) -> tuple[str, cst.BaseExpression] | None:
+        """What the runtime cannot serialise in `value`, and the expression holding it."""
         if depth > 4:
             return None
         if isinstance(value, (cst.Set, cst.SetComp)):
-            return "a set"
+            return "a set", value
         if isinstance(value, cst.Imaginary):
-            return "a complex number"
+            return "a complex number", value
         if isinstance(value, cst.Call):
             name = self.context.qualified_name(value.func)
             if name in NON_SERIALIZABLE_CALLS:
-                return NON_SERIALIZABLE_CALLS[name]
-            return self._project_instance(value)
+                return NON_SERIALIZABLE_CALLS[name], value
+            instance = self._project_instance(value)
+            return (instance, value) if instance else None
         if isinstance(value, cst.Dict):
             for element in value.elements:
                 if isinstance(element, cst.DictElement):
@@ -148,7 +170,8 @@ class NonSerializableReturn(Rule):
                     if found:
                         return found
         if isinstance(value, cst.Name) and depth == 0:
-            return self._local_value(value.value, depth)
+            what = self._local_value(value.value, depth)
+            return (what, value) if what else None
         return None
 
     def _project_instance(self, call: cst.Call) -> str | None:
@@ -178,7 +201,16 @@ class NonSerializableReturn(Rule):
         if not values:
             return None
         problems = [self._problem(v, depth + 1) for v in values]
-        return problems[0] if all(problems) else None
+        first = problems[0]
+        return first[0] if first and all(problems) else None
+
+    def _local_kinds(self, name: str) -> set[str]:
+        """The kinds of value the assignments to a local variable give it."""
+        function = self.context.function_node()
+        if function is None:
+            return set()
+        found = (self._problem(node.value, 1) for node in _assignments(function, name))
+        return {problem[0] for problem in found if problem}
 
 
 def _assignments(function: cst.FunctionDef, name: str) -> list[cst.Assign]:

@@ -1,0 +1,173 @@
+"""Code that per-invocation code reaches but that runs once per execution environment.
+
+Two idioms make a factory run once even though every invocation calls it: a cache
+decorator (`functools.cache`, `functools.lru_cache`, `cachetools.cached`, ...) and a
+lazy-initialisation guard (`if _client is None: _client = make()`, `if key not in
+CACHE: CACHE[key] = make()`, `_client = _client or make()`). This module answers both:
+which functions a handler reaches without passing through a cached function, and
+whether a statement only runs when a test on some state allowed it.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections import deque
+from collections.abc import Sequence
+from typing import Callable
+
+import libcst as cst
+
+from lambda_lint.model.names import dotted_name
+from lambda_lint.model.project import ChainStep, FunctionKey, ProjectModel
+from lambda_lint.model.scope import qualify
+
+#: decorators after which a function body runs once per distinct arguments
+CACHE_DECORATORS = frozenset(
+    {
+        "functools.cache",
+        "functools.lru_cache",
+        "functools.cached_property",
+        "cachetools.cached",
+        "cachetools.func.lru_cache",
+        "cachetools.func.ttl_cache",
+        "cachetools.func.fifo_cache",
+        "cachetools.func.lfu_cache",
+        "cachetools.func.rr_cache",
+    }
+)
+TERMINATORS = (cst.Return, cst.Raise, cst.Continue, cst.Break)
+
+_PARENTS: weakref.WeakKeyDictionary[ProjectModel, dict[FunctionKey, ChainStep | None]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def is_cached(model: ProjectModel, key: FunctionKey) -> bool:
+    """Whether the function is decorated with a cache decorator."""
+    function = model.function(key)
+    module = model.modules.get(key[0])
+    if function is None or module is None:
+        return False
+    return any(qualify(module, name) in CACHE_DECORATORS for name in function.decorators)
+
+
+def _uncached_parents(model: ProjectModel) -> dict[FunctionKey, ChainStep | None]:
+    """Breadth-first from the handlers through resolved calls, never entering a cached
+    function: every function reached runs on each invocation that reaches it."""
+    parents = _PARENTS.get(model)
+    if parents is not None:
+        return parents
+    parents = {}
+    queue: deque[FunctionKey] = deque()
+    for key in model.handlers:
+        if not is_cached(model, key):
+            parents[key] = None
+            queue.append(key)
+    while queue:
+        key = queue.popleft()
+        for call, target in model.callees(key):
+            if target not in parents and not is_cached(model, target):
+                parents[target] = ChainStep(key, call)
+                queue.append(target)
+    _PARENTS[model] = parents
+    return parents
+
+
+def per_invocation_chain(model: ProjectModel, key: FunctionKey | None) -> list[ChainStep] | None:
+    """The calls from a handler to `key` along a path with no cached function on it
+    (empty for a handler itself); None when no such path exists (module scope, code no
+    handler reaches, or code reached only through a cached factory)."""
+    if key is None:
+        return None
+    parents = _uncached_parents(model)
+    if key not in parents:
+        return None
+    steps: list[ChainStep] = []
+    current = parents[key]
+    seen: set[FunctionKey] = set()
+    while current is not None and current.caller not in seen:
+        seen.add(current.caller)
+        steps.append(current)
+        current = parents.get(current.caller)
+    return list(reversed(steps))
+
+
+# -- guards ------------------------------------------------------------------------
+
+
+Mentions = Callable[[cst.CSTNode], bool]
+
+
+def mentions_any(names: set[str]) -> Mentions:
+    """A test for "this expression reads one of `names`": a dotted name (`_client`,
+    `self._client`), or a string literal naming the last attribute (`hasattr(self,
+    "_client")`)."""
+    attributes = {name.rsplit(".", 1)[1] for name in names if "." in name}
+
+    def mentions(node: cst.CSTNode) -> bool:
+        finder = _Finder(names, attributes)
+        node.visit(finder)
+        return finder.found
+
+    return mentions
+
+
+class _Finder(cst.CSTVisitor):
+    def __init__(self, names: set[str], attributes: set[str]) -> None:
+        self.names = names
+        self.attributes = attributes
+        self.found = False
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if self.found:
+            return False
+        if isinstance(node, (cst.Name, cst.Attribute)) and dotted_name(node) in self.names:
+            self.found = True
+        elif isinstance(node, cst.SimpleString) and node.evaluated_value in self.attributes:
+            self.found = True
+        return not self.found
+
+
+def _ends_flow(body: cst.BaseSuite) -> bool:
+    statements = body.body
+    if not statements:
+        return False
+    last = statements[-1]
+    if isinstance(last, cst.SimpleStatementLine):
+        return any(isinstance(small, TERMINATORS) for small in last.body)
+    return False
+
+
+def runs_conditionally(ancestors: Sequence[cst.CSTNode], mentions: Mentions) -> bool:
+    """Whether the node at the end of `ancestors` runs only when a test that reads the
+    mentioned state let it: in an `if`/`while`/conditional expression whose test reads
+    it, right of an `and`/`or` whose left side reads it, after an earlier
+    `if <test>: return` (or raise/continue/break) that reads it, or in an `except` of a
+    `try` whose body reads it. Stops at the enclosing function."""
+    for depth in range(len(ancestors) - 1, 0, -1):
+        parent, child = ancestors[depth - 1], ancestors[depth]
+        if isinstance(parent, (cst.FunctionDef, cst.Lambda)):
+            return False
+        if isinstance(parent, (cst.If, cst.While)) and child is not parent.test:
+            if mentions(parent.test):
+                return True
+        elif isinstance(parent, cst.IfExp) and child is not parent.test:
+            if mentions(parent.test):
+                return True
+        elif isinstance(parent, cst.BooleanOperation) and child is parent.right:
+            if mentions(parent.left):
+                return True
+        elif isinstance(parent, cst.Try) and isinstance(child, cst.ExceptHandler):
+            if mentions(parent.body):
+                return True
+        elif isinstance(parent, (cst.IndentedBlock, cst.Module)):
+            for statement in parent.body:
+                if statement is child:
+                    break
+                if (
+                    isinstance(statement, cst.If)
+                    and _ends_flow(statement.body)
+                    and mentions(statement.test)
+                ):
+                    return True
+    return False

@@ -1,0 +1,867 @@
+"""LL4, trigger events: reads of the event checked against the shape of the event the
+handler's trigger really delivers (the shipped catalogue). Every rule here needs the
+trigger: where it is unknown or mixed, they stay silent."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from lambda_lint.model.event_access import Access, EventValue, access_of, event_value
+from lambda_lint.model.flow import ITEM, literal_key
+from lambda_lint.model.guards import is_guarded
+from lambda_lint.model.names import dotted_name
+from lambda_lint.rule import Example, Rule
+from lambda_lint.triggers import TRIGGERS
+
+#: triggers whose event is replaced by the rule's constant `Input` when one is set
+CUSTOM_INPUT_TRIGGERS = ("eventbridge", "schedule")
+#: keys never reported as missing: real traffic always has them (RULES: headers)
+ALWAYS_THERE = ("headers", "multiValueHeaders")
+#: absent only for some event names of the notification, which the descriptor filters
+FILTERED_ABSENCE = {("s3", "object", "size"), ("s3", "object", "eTag")}
+DYNAMODB_EVENT_NAMES = frozenset({"INSERT", "MODIFY", "REMOVE"})
+IMAGE_EVENT_NAMES = {"NewImage": {"INSERT", "MODIFY"}, "OldImage": {"MODIFY", "REMOVE"}}
+
+
+def _dotted(path: tuple[str, ...]) -> str:
+    return ".".join(path) if path else "the event"
+
+
+def _subscript_text(path: tuple[str, ...]) -> str:
+    return "event" + "".join("[0]" if p == ITEM else f"[{p!r}]" for p in path)
+
+
+class EventRule(Rule):
+    """Shared plumbing of the event rules (not a rule itself: it has no code)."""
+
+    def access(self, node: cst.CSTNode) -> Access | None:
+        return access_of(self.context.refs, node)
+
+    def value(self, node: cst.CSTNode) -> EventValue | None:
+        return event_value(self.context.refs, node)
+
+    def denotes(self, path: tuple[str, ...]):  # noqa: ANN201 - a predicate for guards
+        def subject(expression: cst.BaseExpression) -> bool:
+            value = self.value(expression)
+            return value is not None and value.path == path
+
+        return subject
+
+    def holds(self, path: tuple[str, ...]):  # noqa: ANN201
+        def container(expression: cst.BaseExpression, key: str) -> bool:
+            value = self.value(expression)
+            return value is not None and (*value.path, key) == path
+
+        return container
+
+    def handler_routes(self) -> tuple[str, ...]:
+        """Route templates of the handler whose invocation reaches this code."""
+        key = self.context.function_key()
+        if key is None:
+            return ()
+        chain = self.context.model.chain(key)
+        root = chain[0].caller if chain else key
+        handler = self.context.model.handler_for(root)
+        return handler.routes if handler else ()
+
+
+class UnknownEventKey(EventRule):
+    """
+    ## What it does
+    Reports a key that does not exist at that place in the event of the handler's
+    trigger: a typo, the wrong case, another trigger's field, or an API Gateway payload
+    1.0 field on a 2.0 event (and the reverse). The message suggests the nearest valid
+    key or the equivalent field of the other payload version. Open maps (headers,
+    message attributes, images, path and query parameters) accept any key; their values
+    are still checked (`messageAttributes["x"]["StringValue"]` → `stringValue`).
+
+    ## Why is this bad?
+    `event["Record"]` raises `KeyError` on every invocation; `.get("Record")` silently
+    returns `None` and the handler does nothing. Tests with hand-written events do not
+    catch it.
+
+    ## Example
+    ```python
+    # HTTP API (payload 2.0)
+    def handler(event, context):
+        method = event["httpMethod"]
+    ```
+
+    ## Use instead
+    ```python
+    def handler(event, context):
+        method = event["requestContext"]["http"]["method"]
+    ```
+
+    An EventBridge or scheduled rule may replace the event with a constant `Input`, so
+    keys at the top of those events are not checked.
+    """
+
+    code = "LL401"
+    name = "unknown-event-key"
+    summary = "Key that does not exist in the trigger's event"
+    VALID = [
+        Example(
+            "def handler(event, context):\n    for r in event['Records']:\n"
+            "        print(r['body'], r['messageAttributes']['kind']['stringValue'])\n",
+            trigger="sqs",
+        ),
+        Example(
+            "def handler(event, context):\n    return event['requestContext']['http']['method']\n",
+            trigger="apigw-http",
+        ),
+        Example("def handler(event, context):\n    return event['httpMethod']\n", trigger="apigw-rest"),
+        Example("def handler(event, context):\n    return event['anything']\n"),
+        Example("def handler(event, context):\n    return event.get('dry_run')\n", trigger="schedule"),
+    ]
+    INVALID = [
+        Example(
+            "def handler(event, context):\n    return event['httpMethod']\n",
+            trigger="apigw-http",
+            message="requestContext.http.method",
+        ),
+        Example(
+            "def handler(event, context):\n    for r in event['Record']:\n        print(r)\n",
+            trigger="sqs",
+            message="'Records'",
+        ),
+        Example(
+            "def handler(event, context):\n    for r in event['Records']:\n"
+            "        print(r['messageAttributes']['kind']['StringValue'])\n",
+            trigger="sqs",
+            message="'stringValue'",
+        ),
+        Example(
+            "from work import process\n\ndef handler(event, context):\n"
+            "    for record in event['Records']:\n        process(record)\n",
+            files={"work.py": "def process(record):\n    return record['dynamodb']['newImage']\n"},
+            trigger="dynamodb-stream",
+            message="'NewImage'",
+        ),
+    ]
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        self._check(node)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self._check(node)
+
+    def _check(self, node: cst.CSTNode) -> None:
+        access = self.access(node)
+        if access is None or access.key == ITEM:
+            return
+        container = access.container
+        shape = container.shape
+        if not container.path and container.trigger in CUSTOM_INPUT_TRIGGERS:
+            return
+        if shape.is_open(container.path):
+            return
+        keys = shape.keys_at(container.path)
+        if not keys or access.key in keys:
+            return
+        if keys == (ITEM,):
+            self.report(
+                node,
+                f"`{_dotted(container.path)}` is a list in {container.title} events; "
+                f"index it or loop over it before reading '{access.key}'",
+            )
+            return
+        hint = shape.suggest(container.path, access.key)
+        where = f"at `{_dotted(container.path)}`" if container.path else "at the top"
+        self.report(
+            node,
+            f"{container.title} events have no key '{access.key}' {where}"
+            + (f"; {hint}" if hint else ""),
+        )
+
+
+class NullableEventField(EventRule):
+    """
+    ## What it does
+    Reports a field that is `null` (API Gateway payload 1.0) or absent (payload 2.0 and
+    most other triggers) in real events, used without a guard: subscripted, `.get()`
+    on, a method called on, or iterated. The catalogue of event shapes is the authority;
+    typical fields: `queryStringParameters`, `pathParameters`, `body`,
+    `requestContext.authorizer` (API Gateway), `dynamodb.NewImage`/`OldImage` (DynamoDB
+    Streams), `s3.object.versionId` (S3), `Sns.Subject` (SNS).
+
+    Recognised guards: `or {}` / `or ""`, `"key" in event`, `is not None`, truthiness,
+    an early `return`/`continue`/`raise` on the negated check, a `try` catching
+    `KeyError`/`TypeError`, and for DynamoDB images an `eventName` check that excludes
+    the events without that image. `.get(key, default)` guards an *absent* key only: on
+    payload 1.0 the key is present with `null`, so
+    `event.get("queryStringParameters", {})["x"]` still fails and is reported.
+    `pathParameters` is safe when every route of the handler (from the descriptor)
+    declares the parameter. `headers` is never reported.
+
+    ## Why is this bad?
+    The handler works for the requests it was tested with and raises `TypeError:
+    'NoneType' object is not subscriptable` (or `KeyError`) for the first request
+    without a query string, the first delete in the stream, the first message without a
+    subject.
+
+    ## Example
+    ```python
+    def handler(event, context):  # REST API
+        limit = int(event["queryStringParameters"]["limit"])
+    ```
+
+    ## Use instead
+    ```python
+    def handler(event, context):
+        params = event.get("queryStringParameters") or {}
+        limit = int(params.get("limit", 20))
+    ```
+
+    ## Fix safety
+    Unsafe: the guarded `.get` chain changes the failure into a default value.
+    """
+
+    code = "LL402"
+    name = "nullable-event-field"
+    summary = "Field that is null or absent in real events used without a guard"
+    fixable = "none"
+    VALID = [
+        Example(
+            "def handler(event, context):\n    params = event.get('queryStringParameters') or {}\n"
+            "    return params.get('limit')\n",
+            trigger="apigw-rest",
+        ),
+        Example(
+            "def handler(event, context):\n    if not event.get('queryStringParameters'):\n"
+            "        return {'statusCode': 400, 'body': ''}\n"
+            "    return event['queryStringParameters']['q']\n",
+            trigger="apigw-rest",
+        ),
+        Example(
+            "def handler(event, context):\n    for r in event['Records']:\n"
+            "        if r['eventName'] == 'REMOVE':\n            continue\n"
+            "        print(r['dynamodb']['NewImage'])\n",
+            trigger="dynamodb-stream",
+        ),
+        Example(
+            "def handler(event, context):\n    return event['headers']['Host']\n",
+            trigger="apigw-rest",
+        ),
+        Example(
+            "def handler(event, context):\n    return event['pathParameters']['id']\n",
+            files={
+                "template.yaml": "Transform: AWS::Serverless-2016-10-31\nResources:\n"
+                "  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+                "      Handler: app.handler\n      CodeUri: .\n      Events:\n        Get:\n"
+                "          Type: Api\n          Properties:\n            Path: /items/{id}\n"
+                "            Method: get\n"
+            },
+        ),
+    ]
+    INVALID = [
+        Example(
+            "def handler(event, context):\n    return event['queryStringParameters']['q']\n",
+            trigger="apigw-rest",
+            message="null",
+        ),
+        Example(
+            "def handler(event, context):\n    return event['queryStringParameters']['q']\n",
+            trigger="apigw-http",
+            message="absent",
+        ),
+        Example(
+            "def handler(event, context):\n    return event.get('queryStringParameters', {})['q']\n",
+            trigger="apigw-rest",
+        ),
+        Example(
+            "def handler(event, context):\n    for r in event['Records']:\n"
+            "        print(r['Sns']['Subject'].strip())\n",
+            trigger="sns",
+        ),
+        Example(
+            "def handler(event, context):\n    for r in event['Records']:\n"
+            "        if r['eventName'] == 'REMOVE':\n            continue\n"
+            "        print(r['dynamodb']['OldImage'])\n",
+            trigger="dynamodb-stream",
+            message="OldImage",
+        ),
+    ]
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        self._absent_key(node)
+        self._dereference(node, node.value)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value == "get":
+            self._dereference(node, node.func.value)
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        parent = self.context.parent()
+        if isinstance(parent, cst.Call) and parent.func is node and node.attr.value != "get":
+            self._dereference(node, node.value)
+
+    def visit_For(self, node: cst.For) -> None:
+        self._dereference(node.iter, node.iter, iteration=True)
+
+    def _skipped(self, value: EventValue) -> bool:
+        path = value.path
+        if path and path[-1] in ALWAYS_THERE:
+            return True
+        return any(path[-len(tail) :] == tail for tail in FILTERED_ABSENCE if len(path) >= len(tail))
+
+    def _absent_key(self, node: cst.Subscript) -> None:
+        """`event["k"]` where `k` may be missing: KeyError."""
+        access = self.access(node)
+        if access is None or access.key == ITEM:
+            return
+        value = EventValue(access.container.trigger, access.container.shape, access.path, "")
+        info = value.info
+        if info is None or not info.declared or not info.absent or self._skipped(value):
+            return
+        if info.nullable:
+            return  # mostly present with null: reported where the null is dereferenced
+        if value.path[-1] == "pathParameters" and self._routes_declare(None):
+            return
+        if self._guarded(value):
+            return
+        self.report(
+            node,
+            f"`{_dotted(value.path)}` is absent from some {value.title} events"
+            + (f" ({info.note})" if info.note else "")
+            + "; check for it or use .get()",
+        )
+
+    def _dereference(self, node: cst.CSTNode, target: cst.CSTNode, iteration: bool = False) -> None:
+        """A value that may be None used as a mapping, list or string: TypeError."""
+        value = self.value(target)
+        if value is None or not value.path:
+            return
+        info = value.info
+        if info is None or not info.declared or self._skipped(value):
+            return
+        may_be_none = (info.nullable and value.default != "null") or (
+            info.absent and value.default == "get"
+        )
+        if not may_be_none:
+            return
+        if info.encoding and isinstance(node, (cst.Subscript, cst.Call)) and not iteration:
+            return  # using an encoded string as a mapping: LL404 reports it
+        if value.path[-1] == "pathParameters":
+            key = self._key_read(node)
+            if self._routes_declare(key):
+                return
+        if self._guarded(value):
+            return
+        state = "null" if info.nullable else "absent"
+        self.report(
+            node,
+            f"`{_dotted(value.path)}` is {state} in some {value.title} events"
+            + (f" ({info.note})" if info.note else "")
+            + "; guard it (e.g. `or {}`) before use",
+        )
+
+    @staticmethod
+    def _key_read(node: cst.CSTNode) -> str | None:
+        if isinstance(node, cst.Subscript) and len(node.slice) == 1:
+            element = node.slice[0].slice
+            return literal_key(element.value) if isinstance(element, cst.Index) else None
+        if isinstance(node, cst.Call) and node.args:
+            return literal_key(node.args[0].value)
+        return None
+
+    def _routes_declare(self, key: str | None) -> bool:
+        """Every route of the handler declares path parameters (`key`, if given)."""
+        routes = self.handler_routes()
+        if not routes:
+            return False
+        if key is None:
+            return all("{" in route for route in routes)
+        return all(f"{{{key}}}" in route or f"{{{key}+}}" in route for route in routes)
+
+    def _guarded(self, value: EventValue) -> bool:
+        path = value.path
+        implies = None
+        if len(path) >= 2 and path[-2] == "dynamodb" and path[-1] in IMAGE_EVENT_NAMES:
+            implies = self._event_name_check(path[:-2], IMAGE_EVENT_NAMES[path[-1]])
+        return is_guarded(self.context.ancestors, self.denotes(path), self.holds(path), implies)
+
+    def _event_name_check(self, record: tuple[str, ...], having: set[str]):  # noqa: ANN202
+        """`eventName` comparisons that leave only events carrying the image."""
+
+        def implies(test: cst.BaseExpression, when: bool) -> bool:
+            if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
+                return False
+            value = self.value(test.left)
+            if value is None or value.path != (*record, "eventName"):
+                return False
+            comparison = test.comparisons[0]
+            names = _string_literals(comparison.comparator)
+            if not names:
+                return False
+            operator = comparison.operator
+            if isinstance(operator, (cst.Equal, cst.In)):
+                true_set = names
+            elif isinstance(operator, (cst.NotEqual, cst.NotIn)):
+                true_set = DYNAMODB_EVENT_NAMES - names
+            else:
+                return False
+            outcome = true_set if when else DYNAMODB_EVENT_NAMES - true_set
+            return bool(outcome) and outcome <= having
+
+        return implies
+
+
+def _string_literals(node: cst.BaseExpression) -> frozenset[str]:
+    if isinstance(node, cst.SimpleString):
+        value = node.evaluated_value
+        return frozenset({value}) if isinstance(value, str) else frozenset()
+    if isinstance(node, (cst.Tuple, cst.List, cst.Set)):
+        found = set()
+        for element in node.elements:
+            found |= _string_literals(element.value)
+        return frozenset(found)
+    return frozenset()
+
+
+class FirstRecordOnly(EventRule):
+    """
+    ## What it does
+    Reports a handler of a batch trigger (SQS, Kinesis, DynamoDB Streams, Kafka,
+    Firehose, Amazon MQ) that reads only the first record (`event["Records"][0]`) and
+    never iterates over the records. SNS and S3 deliver one record per event and are
+    not reported.
+
+    ## Why is this bad?
+    The event source mapping delivers up to `BatchSize` records per invocation. Every
+    record but the first is deleted from the queue (or skipped in the stream) as if it
+    had been processed: silent data loss that grows with load.
+
+    ## Example
+    ```python
+    def handler(event, context):
+        message = json.loads(event["Records"][0]["body"])
+        process(message)
+    ```
+
+    ## Use instead
+    ```python
+    def handler(event, context):
+        for record in event["Records"]:
+            process(json.loads(record["body"]))
+    ```
+    """
+
+    code = "LL403"
+    name = "first-record-only"
+    summary = "Batch handler reads only the first record"
+    VALID = [
+        Example(
+            "def handler(event, context):\n    for r in event['Records']:\n        print(r['body'])\n",
+            trigger="sqs",
+        ),
+        Example(
+            "def handler(event, context):\n    return event['Records'][0]['Sns']['Message']\n",
+            trigger="sns",
+        ),
+        Example(
+            "def handler(event, context):\n    first = event['Records'][0]\n"
+            "    return [r['body'] for r in event['Records']], first\n",
+            trigger="sqs",
+        ),
+        Example(
+            "def handler(event, context):\n    return event['Records'][0]['s3']['bucket']['name']\n",
+            trigger="s3",
+        ),
+    ]
+    INVALID = [
+        Example(
+            "import json\n\ndef handler(event, context):\n"
+            "    return json.loads(event['Records'][0]['body'])\n",
+            trigger="sqs",
+        ),
+        Example(
+            "def handler(event, context):\n    record = event['Records'][0]\n"
+            "    return record['kinesis']['data']\n",
+            trigger="kinesis",
+        ),
+        Example(
+            "def handler(event, context):\n    records = event['Records']\n"
+            "    return records[0]['dynamodb']\n",
+            trigger="dynamodb-stream",
+        ),
+    ]
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        access = self.access(node)
+        if access is None or access.key != ITEM or access.by_get:
+            return
+        container = access.container
+        trigger = TRIGGERS[container.trigger]
+        info = container.info
+        if not trigger.batch or info is None or not info.batch:
+            return
+        if not _is_first_index(node):
+            return
+        function = self.context.function_node()
+        if function is None or self._iterates(function, container.path):
+            return
+        self.report(
+            node,
+            f"only the first record of the {trigger.title} batch is read; the others are "
+            f"dropped as if processed: loop over `{_dotted(container.path)}`",
+        )
+
+    def _iterates(self, function: cst.FunctionDef, path: tuple[str, ...]) -> bool:
+        rule = self
+
+        class Finder(cst.CSTVisitor):
+            found = False
+
+            def _check(self, iterable: cst.BaseExpression) -> None:
+                value = rule.value(iterable)
+                if value is not None and value.path == path:
+                    self.found = True
+
+            def visit_For(self, node: cst.For) -> None:
+                self._check(node.iter)
+
+            def visit_CompFor(self, node: cst.CompFor) -> None:
+                self._check(node.iter)
+
+            def visit_Call(self, node: cst.Call) -> None:
+                if dotted_name(node.func) in ("map", "len", "list", "enumerate", "filter") and node.args:
+                    self._check(node.args[-1].value)
+                elif node.args:
+                    for arg in node.args:  # handed on whole to a helper that may loop
+                        value = rule.value(arg.value)
+                        if value is not None and value.path == path:
+                            self.found = True
+
+        finder = Finder()
+        function.visit(finder)
+        return finder.found
+
+
+def _is_first_index(node: cst.Subscript) -> bool:
+    element = node.slice[0].slice
+    return isinstance(element, cst.Index) and isinstance(element.value, cst.Integer) and (
+        element.value.evaluated_value == 0
+    )
+
+
+class EncodedFieldUsedRaw(EventRule):
+    """
+    ## What it does
+    Reports a field that arrives encoded used as if it were decoded: a JSON string
+    (API Gateway and Function URL `body`, SQS `body`, SNS `Message`) subscripted or
+    `.get()` on, or base64 data (Kinesis and Firehose `data`, CloudWatch Logs
+    `awslogs.data` — gzip too —, Kafka `value`) given to `json.loads` before
+    `base64.b64decode`.
+
+    ## Why is this bad?
+    `event["body"]["id"]` raises `TypeError: string indices must be integers`;
+    `json.loads` of base64 text raises `JSONDecodeError`. Local tests often pass dicts
+    where Lambda passes strings.
+
+    ## Example
+    ```python
+    def handler(event, context):
+        for record in event["Records"]:
+            order_id = record["body"]["orderId"]
+    ```
+
+    ## Use instead
+    ```python
+    def handler(event, context):
+        for record in event["Records"]:
+            order_id = json.loads(record["body"])["orderId"]
+    ```
+    """
+
+    code = "LL404"
+    name = "encoded-field-used-raw"
+    summary = "Encoded event field used before decoding"
+    VALID = [
+        Example(
+            "import json\n\ndef handler(event, context):\n"
+            "    return json.loads(event['body'] or '{}')['id']\n",
+            trigger="apigw-rest",
+        ),
+        Example(
+            "import base64, json\n\ndef handler(event, context):\n"
+            "    for r in event['Records']:\n"
+            "        print(json.loads(base64.b64decode(r['kinesis']['data'])))\n",
+            trigger="kinesis",
+        ),
+        Example(
+            "import json\n\ndef handler(event, context):\n    for r in event['Records']:\n"
+            "        body = json.loads(r['body'])\n        print(body['id'])\n",
+            trigger="sqs",
+        ),
+    ]
+    INVALID = [
+        Example(
+            "def handler(event, context):\n    return event['body']['reason']\n",
+            trigger="apigw-rest",
+            message="JSON",
+        ),
+        Example(
+            "def handler(event, context):\n    for r in event['Records']:\n"
+            "        print(r['Sns']['Message'].get('id'))\n",
+            trigger="sns",
+        ),
+        Example(
+            "import json\n\ndef handler(event, context):\n    for r in event['Records']:\n"
+            "        print(json.loads(r['kinesis']['data']))\n",
+            trigger="kinesis",
+            message="base64",
+        ),
+        Example(
+            "import json\n\ndef handler(event, context):\n"
+            "    return json.loads(event['awslogs']['data'])\n",
+            trigger="cloudwatch-logs",
+            message="gzip",
+        ),
+    ]
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        self._raw_use(node)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self._raw_use(node)
+        name = self.context.qualified_name(node.func)
+        if name not in ("json.loads", "json.load") or not node.args:
+            return
+        value = self.value(node.args[0].value)
+        info = value.info if value else None
+        if value is None or info is None or info.encoding not in ("base64", "gzip-base64"):
+            return
+        steps = "base64-decode and gunzip" if info.encoding == "gzip-base64" else "base64-decode"
+        self.report(
+            node,
+            f"`{_dotted(value.path)}` of {value.title} events is {info.encoding} data, "
+            f"not JSON: {steps} it before json.loads",
+        )
+
+    def _raw_use(self, node: cst.CSTNode) -> None:
+        access = self.access(node)
+        if access is None:
+            return
+        info = access.container.info
+        if info is None or info.kind != "string" or info.encoding is None:
+            return
+        encoding = {"json": "a JSON string", "base64": "base64 text", "gzip-base64": "gzip+base64 text", "url": "a URL-encoded string"}[info.encoding]
+        decode = {"json": "json.loads", "base64": "base64.b64decode", "gzip-base64": "base64.b64decode + gzip.decompress", "url": "unquote_plus"}[info.encoding]
+        self.report(
+            node,
+            f"`{_dotted(access.container.path)}` of {access.container.title} events is "
+            f"{encoding}; decode it with {decode}(...) before reading '{access.key}'",
+        )
+
+
+class S3KeyNotUnquoted(EventRule):
+    """
+    ## What it does
+    Reports an S3 object key read from an S3 event notification that is not passed
+    through `urllib.parse.unquote_plus` (directly, or through the variable it is
+    assigned to).
+
+    ## Why is this bad?
+    Object keys arrive URL-encoded: `reports/2024 Q1.csv` arrives as
+    `reports/2024+Q1.csv`. `get_object` with the raw key fails with `NoSuchKey` for every
+    key with a space or special character.
+
+    ## Example
+    ```python
+    def handler(event, context):
+        for record in event["Records"]:
+            key = record["s3"]["object"]["key"]
+            s3.get_object(Bucket=bucket, Key=key)
+    ```
+
+    ## Use instead
+    ```python
+    from urllib.parse import unquote_plus
+
+    def handler(event, context):
+        for record in event["Records"]:
+            key = unquote_plus(record["s3"]["object"]["key"])
+            s3.get_object(Bucket=bucket, Key=key)
+    ```
+
+    ## Fix safety
+    Unsafe: wraps the read in `unquote_plus(...)` and adds the import.
+    """
+
+    code = "LL405"
+    name = "s3-key-not-unquoted"
+    summary = "S3 object key used without unquote_plus"
+    VALID = [
+        Example(
+            "from urllib.parse import unquote_plus\n\ndef handler(event, context):\n"
+            "    for r in event['Records']:\n        print(unquote_plus(r['s3']['object']['key']))\n",
+            trigger="s3",
+        ),
+        Example(
+            "import urllib.parse\n\ndef handler(event, context):\n    for r in event['Records']:\n"
+            "        key = r['s3']['object']['key']\n        print(urllib.parse.unquote_plus(key))\n",
+            trigger="s3",
+        ),
+        Example(
+            "def handler(event, context):\n    return event['Records'][0]['s3']['bucket']['name']\n",
+            trigger="s3",
+        ),
+    ]
+    INVALID = [
+        Example(
+            "def handler(event, context):\n    for r in event['Records']:\n"
+            "        print(r['s3']['object']['key'])\n",
+            trigger="s3",
+        ),
+        Example(
+            "def handler(event, context):\n    record = event['Records'][0]\n"
+            "    key = record['s3']['object']['key']\n    return key.split('/')\n",
+            trigger="s3",
+        ),
+        Example(
+            "from store import fetch\n\ndef handler(event, context):\n"
+            "    for r in event['Records']:\n        fetch(r)\n",
+            files={"store.py": "def fetch(record):\n    return record['s3']['object'].get('key')\n"},
+            trigger="s3",
+        ),
+    ]
+    UNQUOTE = ("urllib.parse.unquote_plus", "urllib.parse.unquote", "parse.unquote_plus", "unquote_plus")
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        self._check(node)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self._check(node)
+
+    def _check(self, node: cst.CSTNode) -> None:
+        access = self.access(node)
+        if access is None or access.key == ITEM:
+            return
+        value = EventValue(access.container.trigger, access.container.shape, access.path, "")
+        info = value.info
+        if info is None or info.encoding != "url":
+            return
+        if self._unquoted(node):
+            return
+        self.report(
+            node,
+            "S3 object keys arrive URL-encoded (a space is '+'); pass the key through "
+            "urllib.parse.unquote_plus() before using it",
+        )
+
+    def _is_unquote(self, call: cst.CSTNode | None) -> bool:
+        if not isinstance(call, cst.Call):
+            return False
+        name = self.context.qualified_name(call.func) or ""
+        return name.endswith(("unquote_plus", "unquote"))
+
+    def _unquoted(self, node: cst.CSTNode) -> bool:
+        parent, grand = self.context.parent(), self.context.parent(2)
+        if isinstance(parent, cst.Arg) and self._is_unquote(grand):
+            return True
+        if isinstance(parent, cst.Assign) and len(parent.targets) == 1:
+            target = parent.targets[0].target
+            if isinstance(target, cst.Name):
+                return self._name_unquoted(target.value)
+        return False
+
+    def _name_unquoted(self, name: str) -> bool:
+        function = self.context.function_node()
+        if function is None:
+            return False
+        rule = self
+
+        class Finder(cst.CSTVisitor):
+            found = False
+
+            def visit_Call(self, node: cst.Call) -> None:
+                if rule._is_unquote(node) and any(
+                    isinstance(a.value, cst.Name) and a.value.value == name for a in node.args
+                ):
+                    self.found = True
+
+        finder = Finder()
+        function.visit(finder)
+        return finder.found
+
+
+class HeaderCase(EventRule):
+    """
+    ## What it does
+    Reports a header looked up with a name that is not all lower-case on an HTTP API
+    (payload 2.0) or Lambda function URL event.
+
+    ## Why is this bad?
+    Those front doors deliver header names lower-cased: `event["headers"]["Content-Type"]`
+    raises `KeyError` and `.get("Authorization")` is always `None` — authentication
+    that never sees a token. (REST APIs and ALBs keep the client's case; they are not
+    reported.)
+
+    ## Example
+    ```python
+    def handler(event, context):  # HTTP API
+        token = event["headers"].get("Authorization")
+    ```
+
+    ## Use instead
+    ```python
+    def handler(event, context):
+        token = event["headers"].get("authorization")
+    ```
+
+    ## Fix safety
+    Safe: lower-cases the literal.
+    """
+
+    code = "LL408"
+    name = "header-case"
+    summary = "Non-lowercase header lookup on an HTTP API v2 / function URL event"
+    VALID = [
+        Example(
+            "def handler(event, context):\n    return event['headers'].get('authorization')\n",
+            trigger="apigw-http",
+        ),
+        Example(
+            "def handler(event, context):\n    return event['headers'].get('Authorization')\n",
+            trigger="apigw-rest",
+        ),
+        Example(
+            "def handler(event, context):\n    return event['headers']['content-type']\n",
+            trigger="function-url",
+        ),
+    ]
+    INVALID = [
+        Example(
+            "def handler(event, context):\n    return event['headers'].get('Authorization')\n",
+            trigger="apigw-http",
+            message="'authorization'",
+        ),
+        Example(
+            "def handler(event, context):\n    return event['headers']['Content-Type']\n",
+            trigger="function-url",
+        ),
+        Example(
+            "def handler(event, context):\n    headers = event.get('headers') or {}\n"
+            "    return headers.get('X-Api-Key')\n",
+            trigger="apigw-http",
+        ),
+    ]
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        self._check(node)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self._check(node)
+
+    def _check(self, node: cst.CSTNode) -> None:
+        access = self.access(node)
+        if access is None or access.container.path != ("headers",):
+            return
+        if TRIGGERS[access.container.trigger].http != "v2" or access.key == access.key.lower():
+            return
+        self.report(
+            node,
+            f"{access.container.title} events deliver header names in lower case: "
+            f"'{access.key}' never matches; use '{access.key.lower()}'",
+        )

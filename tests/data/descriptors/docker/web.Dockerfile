@@ -1,0 +1,3 @@
+FROM node:20-alpine
+COPY . /app
+CMD ["node", "server.js"]

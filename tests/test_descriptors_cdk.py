@@ -1,0 +1,240 @@
+"""CDK apps in Python, read statically: functions, asset folders, triggers, variables."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import libcst as cst
+import pytest
+
+from lambda_lint.descriptors import DeclaredFunction, read_cdk
+
+DATA = Path(__file__).parent / "data" / "descriptors" / "cdk"
+APP = DATA / "infra" / "stack.py"
+
+
+def line_with(path: Path, needle: str, after: str = "") -> int:
+    lines = path.read_text().splitlines()
+    start = next(i for i, line in enumerate(lines) if after in line) if after else 0
+    return next(i for i, line in enumerate(lines) if i >= start and needle in line) + 1
+
+
+def read(path: Path, source: str | None = None) -> dict[str, DeclaredFunction]:
+    module = cst.parse_module(path.read_text() if source is None else source)
+    result = read_cdk(path, module)
+    assert result.problems == []
+    return {function.name: function for function in result.functions}
+
+
+def read_snippet(tmp_path: Path, source: str) -> dict[str, DeclaredFunction]:
+    path = tmp_path / "app.py"
+    path.write_text(textwrap.dedent(source))
+    return read(path)
+
+
+def summary(function: DeclaredFunction) -> list[tuple]:
+    return [
+        (t.trigger, t.route, t.method, t.resource, t.report_batch_item_failures)
+        for t in function.triggers
+    ]
+
+
+@pytest.fixture(scope="module")
+def app() -> dict[str, DeclaredFunction]:
+    return read(APP)
+
+
+def test_function_with_constant_asset_folder(app: dict[str, DeclaredFunction]) -> None:
+    api = app["RecipesApi"]
+    assert api.handler == "recipes.api.handler"
+    assert api.source.kind == "cdk"
+    assert api.source.line == line_with(APP, 'handler="recipes.api.handler"')
+    assert api.code_root == DATA / "services" / "api"  # relative to the cdk.json folder
+    assert (api.runtime, api.timeout, api.snapstart) == ("python3.12", 15, True)
+
+
+def test_rest_api_resources_and_methods(app: dict[str, DeclaredFunction]) -> None:
+    assert summary(app["RecipesApi"]) == [
+        ("apigw-rest", "/recipes/{recipeId}", "GET", None, False),
+        ("apigw-rest", "/recipes", "POST", None, False),
+    ]
+    assert app["RecipesApi"].triggers[0].source.line == line_with(APP, 'recipe.add_method("GET"')
+
+
+def test_http_api_routes_and_function_url(app: dict[str, DeclaredFunction]) -> None:
+    search = app["Search"]
+    assert search.code_root == DATA / "services" / "search"  # os.path.join of constants
+    assert search.runtime == "python3.11"
+    assert summary(search) == [
+        ("apigw-http", "/search", "GET", None, False),
+        ("apigw-http", "/search", "POST", None, False),
+        ("function-url", None, None, None, False),
+    ]
+
+
+def test_event_sources_from_kwargs_and_add_event_source(app: dict[str, DeclaredFunction]) -> None:
+    jobs = app["JobsWorker"]
+    assert jobs.code_root == DATA / "services" / "jobs"  # f-string of a constant
+    assert jobs.timeout == 120
+    assert summary(jobs) == [
+        ("sqs", None, None, "Jobs", True),
+        ("sns", None, None, "Published", False),
+    ]
+
+
+def test_loop_over_constant_list_and_pathlib(app: dict[str, DeclaredFunction]) -> None:
+    for construct_id, folder in (("Thumbnail", "thumbnail"), ("Indexer", "indexer")):
+        worker = app[construct_id]
+        assert worker.handler == f"{folder}.handler"
+        assert worker.code_root == DATA / "services" / folder  # Path(__file__).parent / ".."
+        assert summary(worker) == [("s3", None, None, "Uploads", False)]
+
+
+def test_python_function_and_rules(app: dict[str, DeclaredFunction]) -> None:
+    digest = app["Digest"]
+    assert digest.handler == "weekly.main.handler"
+    assert digest.code_root == DATA / "services" / "digest"
+    assert digest.source.line == line_with(APP, 'index="weekly/main.py"')
+    assert summary(digest) == [
+        ("schedule", None, None, "WeeklyDigest", False),
+        ("eventbridge", None, None, "OnPublish", False),
+        ("sns", None, None, "Published", False),
+    ]
+
+
+def test_helper_method_is_evaluated_with_its_arguments(app: dict[str, DeclaredFunction]) -> None:
+    seeder = app["Seeder"]
+    assert seeder.handler == "seed.on_event"
+    assert seeder.source.line == line_with(APP, '"Seeder", "seed.on_event"')
+    assert summary(seeder) == [("cloudformation-custom-resource", None, None, None, False)]
+    assert not any(name.startswith("aws_lambda.Function@") for name in app)
+
+
+def test_unknown_values_stay_symbolic(app: dict[str, DeclaredFunction]) -> None:
+    dynamic = app["Dynamic"]
+    assert dynamic.handler is None
+    assert dynamic.code_root is None
+    assert dynamic.source.line == line_with(APP, "handler=os.environ")
+
+
+def test_inline_and_image_code(app: dict[str, DeclaredFunction]) -> None:
+    inline = app["Inline"]
+    assert inline.inline_code == "def handler(event, context):\n    return event\n"
+    assert inline.code_root is None
+    renderer = app["Renderer"]
+    assert renderer.package_type == "Image"
+    assert renderer.handler == "render.app.handler"
+    assert renderer.code_root == DATA / "services" / "renderer"
+
+
+def test_module_without_aws_cdk_is_skipped(tmp_path: Path) -> None:
+    source = "import boto3\n\ndef Function(scope, name, handler):\n    return handler\n"
+    path = tmp_path / "handler.py"
+    assert read_cdk(path, cst.parse_module(source)).functions == []
+
+
+@pytest.mark.parametrize(
+    ("imports", "constructor"),
+    [
+        ("import aws_cdk.aws_lambda as lam", "lam.Function"),
+        ("from aws_cdk.aws_lambda import Function, Code", "Function"),
+        ("import aws_cdk as cdk", "cdk.aws_lambda.Function"),
+        ("from aws_cdk import aws_lambda as _lambda", "_lambda.Function"),
+    ],
+)
+def test_import_styles(tmp_path: Path, imports: str, constructor: str) -> None:
+    code = constructor.rsplit(".", 1)[0] + ".Code" if "." in constructor else "Code"
+    functions = read_snippet(
+        tmp_path,
+        f"""
+        {imports}
+
+        def build(stack):
+            {constructor}(stack, "Fn", handler="app.main", code={code}.from_asset("src"))
+        """,
+    )
+    assert functions["Fn"].handler == "app.main"
+    assert functions["Fn"].code_root == tmp_path / "src"  # no cdk.json: the app's folder
+
+
+def test_file_relative_assets_module_helpers_and_dict_loops(tmp_path: Path) -> None:
+    functions = read_snippet(
+        tmp_path,
+        """
+        import os
+        from aws_cdk import Duration, aws_lambda as lambda_
+        from aws_cdk import aws_apigateway as apigw
+
+        ROOT = os.path.join(os.path.dirname(__file__), "lambdas")
+        FUNCTIONS = {"Orders": "orders", "Users": "users"}
+
+        def make(scope, name, module, timeout=30):
+            return lambda_.Function(
+                scope,
+                name,
+                runtime=lambda_.Runtime.PYTHON_3_13,
+                handler=module + ".handler",
+                code=lambda_.Code.from_asset(os.path.join(ROOT, module)),
+                timeout=Duration.seconds(timeout),
+            )
+
+        def stack(scope):
+            for name, module in FUNCTIONS.items():
+                fn = make(scope, name, module)
+                apigw.LambdaRestApi(scope, name + "Api", handler=fn)
+            legacy = make(scope, "Legacy", "legacy", timeout=5)
+            legacy.add_event_source_mapping("Jobs", event_source_arn="arn:aws:sqs:eu-west-1:1:jobs")
+        """,
+    )
+    assert set(functions) == {"Orders", "Users", "Legacy"}
+    orders = functions["Orders"]
+    assert orders.handler == "orders.handler"
+    assert orders.code_root == tmp_path / "lambdas" / "orders"
+    assert (orders.runtime, orders.timeout) == ("python3.13", 30)
+    assert summary(orders) == [("apigw-rest", None, None, None, False)]
+    assert functions["Legacy"].timeout == 5
+    assert summary(functions["Legacy"]) == [("sqs", None, None, None, False)]
+
+
+def test_rest_api_without_proxy_and_unused_integrations(tmp_path: Path) -> None:
+    (tmp_path / "cdk.json").write_text("{}")
+    app_dir = tmp_path / "app"
+    app_dir.mkdir()
+    path = app_dir / "stacks.py"
+    path.write_text(
+        textwrap.dedent(
+            """
+            from aws_cdk import aws_apigateway as apigw, aws_lambda as lambda_
+            from aws_cdk import aws_events as events, aws_events_targets as targets
+            from aws_cdk import aws_sqs as sqs
+
+            class Api:
+                def __init__(self, scope):
+                    self.fn = lambda_.Function(
+                        scope, "Api", handler="api.handler", code=lambda_.Code.from_asset("api")
+                    )
+                    api = apigw.LambdaRestApi(scope, "Rest", handler=self.fn, proxy=False)
+                    items = api.root.add_resource("items")
+                    items.add_method("GET")
+                    items.add_proxy()
+                    self.wire()
+
+                def wire(self):
+                    queue = sqs.Queue(self, "Work")
+                    self.fn.add_event_source_mapping("Map", event_source_arn=queue.queue_arn)
+                    rule = events.Rule(self, "Any", event_pattern=events.EventPattern(source=["x"]))
+                    rule.add_target(targets.LambdaFunction(self.fn))
+                    apigw.LambdaIntegration(self.fn)
+            """
+        )
+    )
+    api = read(path)["Api"]
+    assert api.code_root == tmp_path / "api"
+    assert summary(api) == [
+        ("apigw-rest", "/items", "GET", None, False),
+        ("apigw-rest", "/items/{proxy+}", "ANY", None, False),
+        ("sqs", None, None, "Work", False),
+        ("eventbridge", None, None, "Any", False),
+        ("apigw-rest", None, None, None, False),  # an integration never attached
+    ]

@@ -1,0 +1,136 @@
+"""Plain CloudFormation (YAML and JSON): functions and the resources that trigger them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from lambda_lint.descriptors import DeclaredFunction, read_descriptor
+
+DATA = Path(__file__).parent / "data" / "descriptors" / "cloudformation"
+STACK = DATA / "billing-stack.yaml"
+JSON_STACK = DATA / "exports.template.json"
+
+
+def line_with(path: Path, needle: str, after: str = "") -> int:
+    lines = path.read_text().splitlines()
+    start = next(i for i, line in enumerate(lines) if after in line) if after else 0
+    return next(i for i, line in enumerate(lines) if i >= start and needle in line) + 1
+
+
+def read(path: Path) -> dict[str, DeclaredFunction]:
+    result = read_descriptor(path, path.read_text())
+    assert result.problems == []
+    return {function.name: function for function in result.functions}
+
+
+@pytest.fixture(scope="module")
+def stack() -> dict[str, DeclaredFunction]:
+    return read(STACK)
+
+
+def summary(function: DeclaredFunction) -> list[tuple]:
+    return [
+        (t.trigger, t.route, t.method, t.resource, t.report_batch_item_failures)
+        for t in function.triggers
+    ]
+
+
+def test_lambda_function_properties(stack: dict[str, DeclaredFunction]) -> None:
+    invoices = stack["InvoiceFunction"]
+    assert invoices.handler == "invoices.handler"
+    assert invoices.source.kind == "cloudformation"
+    assert invoices.source.line == line_with(STACK, "Handler: invoices.handler")
+    assert invoices.code_root == DATA / "src" / "invoices"
+    assert (invoices.timeout, invoices.snapstart) == (45, True)
+    assert stack["PaymentsFunction"].code_root is None  # S3Bucket/S3Key
+
+
+def test_event_source_mappings_by_referenced_resource_type(
+    stack: dict[str, DeclaredFunction],
+) -> None:
+    assert summary(stack["InvoiceFunction"]) == [
+        ("sqs", None, None, "InvoiceQueue", True),  # through the alias
+        ("sqs", None, None, "arn:aws:sqs:eu-west-1:123456789012:imported", False),  # by name
+    ]
+    assert summary(stack["PaymentsFunction"]) == [
+        ("kinesis", None, None, "PaymentsStream", False),
+        ("dynamodb-stream", None, None, "LedgerTable", False),
+    ]
+    mapping_line = line_with(STACK, "InvoiceMapping:")
+    assert stack["InvoiceFunction"].triggers[0].source.line == mapping_line
+
+
+def test_bucket_notification_wins_over_its_permission(stack: dict[str, DeclaredFunction]) -> None:
+    receipts = stack["ReceiptsFunction"]
+    assert summary(receipts) == [("s3", None, None, "ReceiptsBucket", False)]
+    assert receipts.triggers[0].source.line == line_with(STACK, "- Event: s3:ObjectCreated:*")
+    assert receipts.inline_code is not None and "def handler" in receipts.inline_code
+    assert receipts.code_root is None
+
+
+def test_topics_rules_and_permissions(stack: dict[str, DeclaredFunction]) -> None:
+    assert summary(stack["NotifyFunction"]) == [
+        ("sns", None, None, "NotifyTopic", False),
+        ("sns", None, None, "AuditTopic", False),
+        ("schedule", None, None, "NightlyRule", False),
+        ("eventbridge", None, None, "PaidRule", False),
+        ("cloudwatch-logs", None, None, None, False),  # only a logs.amazonaws.com permission
+    ]
+
+
+def test_api_gateway_routes_from_resources_and_v2_routes(
+    stack: dict[str, DeclaredFunction],
+) -> None:
+    assert summary(stack["ApiFunction"]) == [
+        ("apigw-rest", "/invoices/{invoiceId}", "GET", None, False),
+        ("apigw-http", "/v2/invoices/{invoiceId}", "GET", None, False),
+        ("function-url", None, None, None, False),
+    ]
+    http = stack["ApiFunction"].triggers[1]
+    assert http.source.line == line_with(STACK, "HttpRoute:")
+
+
+def test_custom_resource_and_cognito(stack: dict[str, DeclaredFunction]) -> None:
+    assert summary(stack["SeedFunction"]) == [
+        ("cloudformation-custom-resource", None, None, "SeedData", False)
+    ]
+    assert summary(stack["PreSignUpFunction"]) == [
+        ("cognito-user-pool", None, None, "CustomersPool", False)
+    ]
+    assert stack["PreSignUpFunction"].triggers[0].source.line == line_with(
+        STACK, "PreSignUp: !GetAtt"
+    )
+
+
+def test_other_runtimes_are_reported_with_their_runtime(
+    stack: dict[str, DeclaredFunction],
+) -> None:
+    assert stack["NodeFunction"].runtime == "nodejs20.x"
+
+
+def test_json_template_lines_and_long_form_intrinsics() -> None:
+    functions = read(JSON_STACK)
+    exporter = functions["ExportFunction"]
+    assert exporter.handler == "exporter.run"
+    assert exporter.source.line == line_with(JSON_STACK, '"Handler": "exporter.run"')
+    assert exporter.code_root == DATA / "lambda"
+    assert exporter.timeout == 120
+    assert summary(exporter) == [("sqs", None, None, "ExportQueue", True)]
+    assert exporter.triggers[0].source.line == line_with(JSON_STACK, '"ExportMapping"')
+    parametrised = functions["ParamFunction"]
+    assert parametrised.handler is None  # Fn::Join with a Ref
+    assert parametrised.source.line == line_with(JSON_STACK, '"Handler": {"Fn::Join"')
+
+
+def test_malformed_json_is_one_problem(tmp_path: Path) -> None:
+    template = tmp_path / "template.json"
+    template.write_text(
+        '{\n  "Resources": {\n    "Fn": {\n      "Type": "AWS::Lambda::Function",\n    }\n  }\n}\n'
+    )
+    result = read_descriptor(template, template.read_text())
+    assert result.functions == []
+    (problem,) = result.problems
+    assert (problem.file, problem.line) == (template, 5)
+    assert "JSON" in problem.message

@@ -1,0 +1,186 @@
+"""SAM templates: handlers, code roots, Globals, events of every type, lines."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from lambda_lint.descriptors import DeclaredFunction, read_descriptor
+
+TEMPLATE = Path(__file__).parent / "data" / "descriptors" / "sam" / "template.yaml"
+FOLDER = TEMPLATE.parent
+
+
+def line_with(needle: str, after: str = "") -> int:
+    """The 1-based line of the first line holding `needle` (below the one holding `after`)."""
+    lines = TEMPLATE.read_text().splitlines()
+    start = next(i for i, line in enumerate(lines) if after in line) if after else 0
+    return next(i for i, line in enumerate(lines) if i >= start and needle in line) + 1
+
+
+@pytest.fixture(scope="module")
+def functions() -> dict[str, DeclaredFunction]:
+    result = read_descriptor(TEMPLATE, TEMPLATE.read_text())
+    assert result.problems == []
+    return {function.name: function for function in result.functions}
+
+
+def test_reads_every_serverless_function(functions: dict[str, DeclaredFunction]) -> None:
+    assert set(functions) == {
+        "GetBookFunction",
+        "SearchFunction",
+        "LoansWorker",
+        "ChangesFunction",
+        "NoticesFunction",
+        "AuthorizerFunction",
+        "ThumbnailFunction",
+        "HealthFunction",
+        "ArtifactFunction",
+        "OddFunction",
+    }
+
+
+def test_handler_code_root_and_globals(functions: dict[str, DeclaredFunction]) -> None:
+    book = functions["GetBookFunction"]
+    assert book.handler == "catalogue.get_book"
+    assert book.source.kind == "sam"
+    assert book.source.file == TEMPLATE
+    assert book.source.line == line_with("Handler: catalogue.get_book")
+    assert book.code_root == FOLDER / "backend"
+    assert (book.runtime, book.timeout, book.snapstart) == ("python3.12", 10, True)
+    search = functions["SearchFunction"]
+    assert search.code_root == FOLDER / "search_service"
+    assert search.runtime == "python3.11"
+    assert functions["LoansWorker"].timeout == 90
+
+
+def test_rest_api_events_carry_route_and_method(functions: dict[str, DeclaredFunction]) -> None:
+    triggers = functions["GetBookFunction"].triggers
+    assert [(t.trigger, t.route, t.method) for t in triggers] == [
+        ("apigw-rest", "/books/{isbn}", "GET"),
+        ("apigw-rest", "/books/{proxy+}", "ANY"),
+    ]
+    assert triggers[0].source.line == line_with("GetBook:", after="GetBookFunction:")
+
+
+def test_http_api_payload_version_and_function_url(functions: dict[str, DeclaredFunction]) -> None:
+    triggers = functions["SearchFunction"].triggers
+    assert [(t.trigger, t.route, t.method) for t in triggers] == [
+        ("apigw-http", "/search", "POST"),
+        ("apigw-rest", "/legacy/search", "GET"),  # PayloadFormatVersion "1.0"
+        ("function-url", None, None),
+    ]
+    assert triggers[2].source.line == line_with("FunctionUrlConfig:")
+
+
+def test_sqs_event_with_partial_batch_failures(functions: dict[str, DeclaredFunction]) -> None:
+    (binding,) = functions["LoansWorker"].triggers
+    assert binding.trigger == "sqs"
+    assert binding.report_batch_item_failures is True
+    assert binding.resource == "LoansQueue"
+    assert binding.source.line == line_with("Loans:", after="LoansWorker:")
+
+
+def test_stream_and_bucket_events(functions: dict[str, DeclaredFunction]) -> None:
+    triggers = functions["ChangesFunction"].triggers
+    assert [(t.trigger, t.resource, t.report_batch_item_failures) for t in triggers] == [
+        ("dynamodb-stream", "BooksTable", False),
+        ("kinesis", "arn:aws:kinesis:eu-west-1:123456789012:stream/clicks", False),
+        ("s3", "CoversBucket", False),
+    ]
+
+
+def test_every_other_event_type_maps_to_its_trigger(
+    functions: dict[str, DeclaredFunction],
+) -> None:
+    triggers = functions["NoticesFunction"].triggers
+    assert [t.trigger for t in triggers] == [
+        "schedule",
+        "schedule",
+        "eventbridge",
+        "eventbridge",
+        "sns",
+        "cloudwatch-logs",
+        "cognito-user-pool",
+        "kafka",
+        "kafka",
+        "mq",
+        "iot",
+        "alexa",
+        "documentdb",
+    ]
+    lines = [t.source.line for t in triggers]
+    assert lines == sorted(lines) and len(set(lines)) == len(lines)
+    assert triggers[0].resource == "daily-notices"
+    assert triggers[6].resource == "ReadersPool"
+
+
+def test_symbolic_handler_still_appears_with_its_trigger(
+    functions: dict[str, DeclaredFunction],
+) -> None:
+    authorizer = functions["AuthorizerFunction"]
+    assert authorizer.handler is None
+    assert authorizer.code_root is None  # CodeUri is a Bucket/Key map
+    assert authorizer.source.line == line_with("Handler: !Ref AuthHandler")
+    (binding,) = authorizer.triggers
+    assert (binding.trigger, binding.resource) == ("apigw-authorizer-token", "CatalogueApi")
+
+
+def test_image_function_reads_command_and_docker_context(
+    functions: dict[str, DeclaredFunction],
+) -> None:
+    thumbs = functions["ThumbnailFunction"]
+    assert thumbs.package_type == "Image"
+    assert thumbs.handler == "thumbs.app.handler"
+    assert thumbs.source.line == line_with('Command: ["thumbs.app.handler"]')
+    assert thumbs.code_root == FOLDER / "images" / "thumbs"
+    assert [t.trigger for t in thumbs.triggers] == ["s3"]
+
+
+def test_inline_code_and_remote_code(functions: dict[str, DeclaredFunction]) -> None:
+    health = functions["HealthFunction"]
+    assert health.handler == "index.handler"
+    assert health.inline_code is not None
+    assert health.inline_code.startswith("def handler(event, context):")
+    assert health.code_root is None
+    assert functions["ArtifactFunction"].code_root is None  # s3:// CodeUri
+
+
+def test_symbolic_properties_do_not_stop_the_template(
+    functions: dict[str, DeclaredFunction],
+) -> None:
+    odd = functions["OddFunction"]
+    assert odd.handler is None
+    assert odd.triggers == ()
+    assert odd.source.line == line_with("OddFunction:")
+
+
+def test_missing_code_uri_defaults_to_the_template_folder(tmp_path: Path) -> None:
+    template = tmp_path / "template.yml"
+    template.write_text(
+        "Transform: AWS::Serverless-2016-10-31\n"
+        "Resources:\n"
+        "  Fn:\n"
+        "    Type: AWS::Serverless::Function\n"
+        "    Properties:\n"
+        "      Handler: app.lambda_handler\n"
+        "      Runtime: python3.13\n"
+    )
+    (function,) = read_descriptor(template, template.read_text()).functions
+    assert function.code_root == tmp_path
+    assert function.source.line == 6
+    assert function.snapstart is False and function.timeout is None
+
+
+def test_malformed_template_is_one_problem(tmp_path: Path) -> None:
+    template = tmp_path / "template.yaml"
+    template.write_text(
+        "Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n   Properties: {\n"
+    )
+    result = read_descriptor(template, template.read_text())
+    assert result.functions == []
+    (problem,) = result.problems
+    assert problem.file == template
+    assert problem.line == 4
+    assert "YAML" in problem.message

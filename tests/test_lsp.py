@@ -1,0 +1,515 @@
+"""The language server end to end: a real LSP client drives `lambda-lint server` over
+standard input and output, as an editor would."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("pygls")
+
+from lsprotocol import types  # noqa: E402
+from pygls.lsp.client import LanguageClient  # noqa: E402
+
+TIMEOUT = 10.0
+
+BUGGY = "def handler(event, context):\n    return {'id': context.request_id}\n"
+FIXED = "def handler(event, context):\n    return {'id': context.aws_request_id}\n"
+
+#: a local plugin with one safe and one unsafe fix, so code actions have fixes to offer
+PLUGIN = textwrap.dedent(
+    '''
+    import libcst as cst
+    import libcst.matchers as m
+
+    from lambda_lint.rule import Rule
+
+
+    class NoPrint(Rule):
+        """Reports print()."""
+
+        code = "ACME001"
+        name = "no-print"
+        summary = "print() instead of the logger"
+        fixable = "safe"
+
+        def visit_Call(self, node: cst.Call) -> None:
+            if m.matches(node.func, m.Name("print")):
+                fix = self.context.replacement(node.func, "logger.info", "Use `logger.info`")
+                self.report(node, "print() instead of the logger", fix=fix)
+
+
+    class NoEval(Rule):
+        """Reports eval()."""
+
+        code = "ACME002"
+        name = "no-eval"
+        summary = "eval() of input"
+        fixable = "unsafe"
+
+        def visit_Call(self, node: cst.Call) -> None:
+            if m.matches(node.func, m.Name("eval")):
+                fix = self.context.replacement(
+                    node.func, "ast.literal_eval", "Use `ast.literal_eval`", "unsafe"
+                )
+                self.report(node, "eval() of input", fix=fix)
+    '''
+)
+
+
+class Session:
+    """A started server and what it sent back."""
+
+    def __init__(self, client: LanguageClient, root: Path) -> None:
+        self.client = client
+        self.root = root
+        self.capabilities: types.ServerCapabilities | None = None
+        self.position_encoding: str | None = None
+        self._published: dict[str, asyncio.Queue[types.PublishDiagnosticsParams]] = {}
+        self.messages: asyncio.Queue[types.ShowMessageParams] = asyncio.Queue()
+        self._versions: dict[str, int] = {}
+
+    def queue(self, uri: str) -> asyncio.Queue[types.PublishDiagnosticsParams]:
+        return self._published.setdefault(uri, asyncio.Queue())
+
+    async def diagnostics(
+        self,
+        uri: str,
+        until: Callable[[types.PublishDiagnosticsParams], bool] = lambda _: True,
+        timeout: float = TIMEOUT,
+    ) -> types.PublishDiagnosticsParams:
+        """The next diagnostics published for `uri` that satisfy `until`."""
+        deadline = time.monotonic() + timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise AssertionError(f"no matching diagnostics for {uri} in {timeout} s")
+            try:
+                params = await asyncio.wait_for(self.queue(uri).get(), remaining)
+            except asyncio.TimeoutError:
+                raise AssertionError(f"no matching diagnostics for {uri} in {timeout} s") from None
+            if until(params):
+                return params
+
+    def nothing_pending(self, uri: str) -> bool:
+        return self.queue(uri).empty()
+
+    def uri(self, name: str) -> str:
+        return (self.root / name).as_uri()
+
+    def open(self, name: str, text: str | None = None) -> str:
+        path = self.root / name
+        uri = path.as_uri()
+        self._versions[uri] = 1
+        language = "python" if name.endswith(".py") else "yaml"
+        self.client.text_document_did_open(
+            types.DidOpenTextDocumentParams(
+                text_document=types.TextDocumentItem(
+                    uri=uri,
+                    language_id=language,
+                    version=1,
+                    text=path.read_text(encoding="utf-8") if text is None else text,
+                )
+            )
+        )
+        return uri
+
+    def change(self, uri: str, text: str) -> int:
+        """Replace the whole buffer; returns the new version."""
+        self._versions[uri] += 1
+        self.client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(
+                    uri=uri, version=self._versions[uri]
+                ),
+                content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
+            )
+        )
+        return self._versions[uri]
+
+    def save(self, uri: str) -> None:
+        self.client.text_document_did_save(
+            types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
+        )
+
+    def close(self, uri: str) -> None:
+        self.client.text_document_did_close(
+            types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
+        )
+
+    async def code_actions(
+        self, uri: str, at: types.Range, only: list[str] | None = None
+    ) -> list[types.CodeAction]:
+        result = await asyncio.wait_for(
+            self.client.text_document_code_action_async(
+                types.CodeActionParams(
+                    text_document=types.TextDocumentIdentifier(uri=uri),
+                    range=at,
+                    context=types.CodeActionContext(diagnostics=[], only=only),
+                )
+            ),
+            TIMEOUT,
+        )
+        return [action for action in result or [] if isinstance(action, types.CodeAction)]
+
+
+@asynccontextmanager
+async def server(root: Path, encodings: list[str] | None = None) -> AsyncIterator[Session]:
+    client = LanguageClient("lambda-lint-tests", "v1")
+    session = Session(client, root)
+
+    @client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    def on_diagnostics(params: types.PublishDiagnosticsParams) -> None:
+        session.queue(params.uri).put_nowait(params)
+
+    @client.feature(types.WINDOW_SHOW_MESSAGE)
+    def on_message(params: types.ShowMessageParams) -> None:
+        session.messages.put_nowait(params)
+
+    await client.start_io(sys.executable, "-m", "lambda_lint", "server", cwd=str(root))
+    try:
+        capabilities = types.ClientCapabilities(
+            general=types.GeneralClientCapabilities(position_encodings=encodings),
+            text_document=types.TextDocumentClientCapabilities(
+                publish_diagnostics=types.PublishDiagnosticsClientCapabilities(
+                    related_information=True, version_support=True
+                ),
+                code_action=types.CodeActionClientCapabilities(
+                    code_action_literal_support=types.ClientCodeActionLiteralOptions(
+                        code_action_kind=types.ClientCodeActionKindOptions(
+                            value_set=[types.CodeActionKind.QuickFix, types.CodeActionKind.Source]
+                        )
+                    )
+                ),
+            ),
+        )
+        result = await asyncio.wait_for(
+            client.initialize_async(
+                types.InitializeParams(
+                    capabilities=capabilities,
+                    root_uri=root.as_uri(),
+                    workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name=root.name)],
+                )
+            ),
+            TIMEOUT,
+        )
+        session.capabilities = result.capabilities
+        session.position_encoding = result.capabilities.position_encoding
+        client.initialized(types.InitializedParams())
+        yield session
+        await asyncio.wait_for(client.shutdown_async(None), TIMEOUT)
+        client.exit(None)
+    finally:
+        await asyncio.wait_for(_stop(client), TIMEOUT)
+
+
+async def _stop(client: LanguageClient) -> None:
+    process = getattr(client, "_server", None)
+    if process is not None and process.returncode is None:
+        try:
+            await asyncio.wait_for(process.wait(), 3)
+        except asyncio.TimeoutError:
+            process.kill()
+    await client.stop()
+
+
+def project(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+    return root
+
+
+def span(line: int, start: int, end: int) -> types.Range:
+    return types.Range(
+        start=types.Position(line=line, character=start),
+        end=types.Position(line=line, character=end),
+    )
+
+
+def apply(text: str, edits: list[types.TextEdit]) -> str:
+    """Apply non-overlapping edits (ASCII text: characters are code points)."""
+    lines = text.splitlines(keepends=True)
+
+    def offset(position: types.Position) -> int:
+        return sum(len(line) for line in lines[: position.line]) + position.character
+
+    for edit in sorted(edits, key=lambda e: offset(e.range.start), reverse=True):
+        start, end = offset(edit.range.start), offset(edit.range.end)
+        text = text[:start] + edit.new_text + text[end:]
+    return text
+
+
+# -- tests ------------------------------------------------------------------------------------
+
+
+def test_capabilities(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        async with server(tmp_path) as session:
+            capabilities = session.capabilities
+            assert capabilities is not None
+            assert session.position_encoding == types.PositionEncodingKind.Utf16
+            sync = capabilities.text_document_sync
+            assert isinstance(sync, types.TextDocumentSyncOptions)
+            assert sync.open_close and sync.save
+            assert sync.change == types.TextDocumentSyncKind.Incremental
+            actions = capabilities.code_action_provider
+            assert isinstance(actions, types.CodeActionOptions)
+            assert list(actions.code_action_kinds or []) == ["quickfix", "source.fixAll.lambda-lint"]
+
+    asyncio.run(scenario())
+
+
+def test_diagnostics_follow_the_buffer(tmp_path: Path) -> None:
+    """Open a buggy handler, suppress, fix, re-break and close it."""
+    root = project(tmp_path, {"lambda-lint.toml": "", "app.py": BUGGY})
+
+    async def scenario() -> None:
+        async with server(root) as session:
+            uri = session.open("app.py")
+            published = await session.diagnostics(uri)
+            assert published.version == 1
+            [diagnostic] = published.diagnostics
+            assert diagnostic.code == "LL501"
+            assert diagnostic.range == span(1, 18, 36)
+            assert diagnostic.message == (
+                "the Lambda context has no attribute `request_id`; did you mean `aws_request_id`?"
+            )
+            assert diagnostic.source == "lambda-lint"
+            assert diagnostic.severity == types.DiagnosticSeverity.Error
+            assert diagnostic.code_description is not None
+            assert diagnostic.code_description.href.endswith("/LL501.md")
+
+            # the cursor inside the finding: the suppression is offered and works
+            actions = await session.code_actions(uri, span(1, 25, 25))
+            titles = [action.title for action in actions]
+            assert "Suppress LL501 on this line (# noqa: LL501)" in titles
+            # LL501 is marked fixable but emits no fix yet: fix actions are tested with a plugin
+            suppress = actions[titles.index("Suppress LL501 on this line (# noqa: LL501)")]
+            assert suppress.kind == types.CodeActionKind.QuickFix
+            assert suppress.diagnostics == [diagnostic]
+            assert suppress.edit is not None and suppress.edit.changes is not None
+            suppressed = apply(BUGGY, suppress.edit.changes[uri])
+            assert suppressed.splitlines()[1].endswith("context.request_id}  # noqa: LL501")
+            session.change(uri, suppressed)
+            published = await session.diagnostics(uri)
+            assert (published.version, published.diagnostics) == (2, [])
+
+            # two quick edits: only the last one is linted and published
+            session.change(uri, BUGGY)
+            version = session.change(uri, FIXED)
+            published = await session.diagnostics(uri)
+            assert (published.version, published.diagnostics) == (version, [])
+
+            version = session.change(uri, BUGGY)
+            published = await session.diagnostics(uri)
+            assert published.version == version
+            assert [d.code for d in published.diagnostics] == ["LL501"]
+
+            session.close(uri)
+            published = await session.diagnostics(uri)
+            assert published.diagnostics == []
+
+    asyncio.run(scenario())
+
+
+def test_fix_actions_safe_first_and_fix_all(tmp_path: Path) -> None:
+    text = "def handler(event, context):\n    print(eval(event['body']))\n"
+    root = project(
+        tmp_path,
+        {
+            "lambda-lint.toml": 'plugins = ["acme_rules"]\n',
+            "acme_rules.py": PLUGIN,
+            "app.py": text,
+        },
+    )
+
+    async def scenario() -> None:
+        async with server(root) as session:
+            uri = session.open("app.py")
+            published = await session.diagnostics(uri)
+            codes = sorted(str(d.code) for d in published.diagnostics)
+            assert codes == ["ACME001", "ACME002"]
+            plugin = next(d for d in published.diagnostics if d.code == "ACME001")
+            assert plugin.code_description is None  # plugins have no docs URL
+
+            actions = await session.code_actions(uri, span(1, 10, 10))
+            assert [action.title for action in actions] == [
+                "Fix: Use `logger.info`",
+                "Fix (unsafe): Use `ast.literal_eval`",
+                "Suppress ACME001 on this line (# noqa: ACME001)",
+                "Suppress ACME002 on this line (# noqa: ACME002)",
+                "Fix all safe lambda-lint problems",
+            ]
+            safe, unsafe = actions[0], actions[1]
+            assert safe.is_preferred and not unsafe.is_preferred
+            assert safe.edit is not None and safe.edit.changes is not None
+            assert apply(text, safe.edit.changes[uri]).splitlines()[1] == (
+                "    logger.info(eval(event['body']))"
+            )
+            # both suppressions on one line merge into one comment
+            first = actions[2].edit.changes[uri]  # type: ignore[union-attr]
+            once = apply(text, first)
+            session.change(uri, once)
+            await session.diagnostics(uri, lambda p: p.version == 2)
+            [merged] = [
+                action
+                for action in await session.code_actions(uri, span(1, 10, 10))
+                if action.title.startswith("Suppress ACME002")
+            ]
+            twice = apply(once, merged.edit.changes[uri])  # type: ignore[union-attr]
+            assert twice.splitlines()[1].endswith("  # noqa: ACME001, ACME002")
+
+            # code actions on save: only the safe fix
+            session.change(uri, text)
+            await session.diagnostics(uri, lambda p: p.version == 3)
+            [fix_all] = await session.code_actions(
+                uri, span(0, 0, 0), only=["source.fixAll.lambda-lint"]
+            )
+            assert fix_all.kind == "source.fixAll.lambda-lint"
+            fixed = apply(text, fix_all.edit.changes[uri])  # type: ignore[union-attr]
+            assert fixed.splitlines()[1] == "    logger.info(eval(event['body']))"
+
+    asyncio.run(scenario())
+
+
+def test_helper_module_open_alongside(tmp_path: Path) -> None:
+    """An unsaved edit to the handler changes the findings of the open helper."""
+    handler_without = "def handler(event, context):\n    return 1\n"
+    handler_with = (
+        "from audit import record\n\n\ndef handler(event, context):\n    record(context)\n"
+    )
+    helper = "def record(ctx):\n    return ctx.function_arn\n"
+    root = project(
+        tmp_path, {"lambda-lint.toml": "", "app.py": handler_without, "audit.py": helper}
+    )
+
+    async def scenario() -> None:
+        async with server(root) as session:
+            helper_uri = session.open("audit.py")
+            assert (await session.diagnostics(helper_uri)).diagnostics == []
+            app_uri = session.open("app.py")
+            assert (await session.diagnostics(app_uri)).diagnostics == []
+
+            session.change(app_uri, handler_with)  # not saved: the server reads the buffer
+            published = await session.diagnostics(helper_uri)
+            assert published.version == 1  # the helper itself did not change
+            [diagnostic] = published.diagnostics
+            assert diagnostic.code == "LL501"
+            assert "invoked_function_arn" in diagnostic.message
+            assert diagnostic.range == span(1, 11, 27)
+
+            session.change(app_uri, handler_without)
+            assert (await session.diagnostics(helper_uri)).diagnostics == []
+
+            # closing the edited handler: the helper is re-linted against the disk text
+            session.change(app_uri, handler_with)
+            assert (await session.diagnostics(helper_uri)).diagnostics != []
+            session.close(app_uri)
+            assert (await session.diagnostics(helper_uri)).diagnostics == []
+
+    asyncio.run(scenario())
+
+
+def test_config_errors_are_shown_and_config_changes_reloaded(tmp_path: Path) -> None:
+    root = project(tmp_path, {"lambda-lint.toml": 'selekt = ["LL5"]\n', "app.py": BUGGY})
+
+    async def scenario() -> None:
+        async with server(root) as session:
+            uri = session.open("app.py")
+            message = await asyncio.wait_for(session.messages.get(), TIMEOUT)
+            assert message.type == types.MessageType.Error
+            assert "unknown key 'selekt'" in message.message
+            assert "did you mean 'select'" in message.message
+            assert (await session.diagnostics(uri)).diagnostics == []
+
+            (root / "lambda-lint.toml").write_text('select = ["LL1"]\n', encoding="utf-8")
+            session.save(uri)
+            session.change(uri, BUGGY + "\n")
+            published = await session.diagnostics(uri)
+            assert published.diagnostics == []  # the config was read again: LL5 is off
+
+            (root / "lambda-lint.toml").write_text('select = ["LL5"]\n', encoding="utf-8")
+            session.client.workspace_did_change_watched_files(
+                types.DidChangeWatchedFilesParams(
+                    changes=[
+                        types.FileEvent(
+                            uri=(root / "lambda-lint.toml").as_uri(),
+                            type=types.FileChangeType.Changed,
+                        )
+                    ]
+                )
+            )
+            published = await session.diagnostics(uri)
+            assert [d.code for d in published.diagnostics] == ["LL501"]
+
+    asyncio.run(scenario())
+
+
+def test_parse_errors_are_diagnostics(tmp_path: Path) -> None:
+    root = project(tmp_path, {"lambda-lint.toml": "", "app.py": "def handler(event, context:\n"})
+
+    async def scenario() -> None:
+        async with server(root) as session:
+            uri = session.open("app.py")
+            [diagnostic] = (await session.diagnostics(uri)).diagnostics
+            assert diagnostic.code == "LL001"
+            assert diagnostic.range.start.line == 0
+
+    asyncio.run(scenario())
+
+
+@pytest.mark.parametrize(
+    ("encodings", "negotiated", "start"),
+    [
+        (None, "utf-16", 18),  # the rocket is one code point, two UTF-16 units
+        (["utf-32", "utf-16"], "utf-32", 17),
+        (["utf-8"], "utf-8", 20),
+    ],
+)
+def test_ranges_use_the_negotiated_encoding(
+    tmp_path: Path, encodings: list[str] | None, negotiated: str, start: int
+) -> None:
+    text = "def handler(event, context):\n    return ('🚀', context.request_id)\n"
+    root = project(tmp_path, {"lambda-lint.toml": "", "app.py": text})
+
+    async def scenario() -> None:
+        async with server(root, encodings) as session:
+            assert session.position_encoding == negotiated
+            uri = session.open("app.py")
+            [diagnostic] = (await session.diagnostics(uri)).diagnostics
+            assert diagnostic.range.start.character == start
+            assert diagnostic.range.end.character == start + len("context.request_id")
+
+    asyncio.run(scenario())
+
+
+def test_server_without_pygls_explains_how_to_install_it(tmp_path: Path) -> None:
+    blocker = textwrap.dedent(
+        """
+        import sys
+
+        class Block:
+            def find_spec(self, name, path=None, target=None):
+                if name.split(".")[0] in ("pygls", "lsprotocol"):
+                    raise ImportError(f"No module named {name!r}", name=name)
+                return None
+
+        sys.meta_path.insert(0, Block())
+        from lambda_lint.cli import main
+        main(["server"])
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", blocker], capture_output=True, text=True, cwd=tmp_path, timeout=60
+    )
+    assert result.returncode == 2
+    assert "pip install 'lambda-lint[lsp]'" in result.stderr
