@@ -14,7 +14,8 @@ from lambda_lint.finding import Edit, Finding, Fix, Position, RelatedLocation
 from lambda_lint.index import CallSite, FunctionSummary
 from lambda_lint.model.flow import EMPTY, FunctionFlow, Ref, Refs
 from lambda_lint.model.names import dotted_name
-from lambda_lint.model.project import FunctionKey, Handler, Phase, ProjectModel
+from lambda_lint.model.project import ChainStep, FunctionKey, Handler, Phase, ProjectModel
+from lambda_lint.model.scope import FunctionScope, ModuleBinding, function_scope, module_bindings
 from lambda_lint.positions import Positions, _PositionState
 
 
@@ -45,6 +46,8 @@ class CheckContext:
         self.functions: list[tuple[str, cst.FunctionDef]] = []
         self.findings: list[Finding] = []
         self._flows: dict[cst.FunctionDef, FunctionFlow] = {}
+        self._scopes: dict[cst.FunctionDef, FunctionScope] = {}
+        self._module_names: dict[str, ModuleBinding] | None = None
 
     # -- reporting -------------------------------------------------------------------
 
@@ -115,8 +118,13 @@ class CheckContext:
         if anchor is None:
             if not body:
                 return Edit(Position(1, 0), Position(1, 0), line)
+            # above the comments that introduce the first statement, below the others
+            header = list(self.module.header)
+            blank = max((i for i, e in enumerate(header) if e.comment is None), default=None)
+            attached = len(header) - blank - 1 if blank is not None else 0
             first = body[0]
-            row = self.positions.span(first)[0].line - len(first.leading_lines)
+            above = len(first.leading_lines) or attached
+            row = self.positions.span(first)[0].line - above
             return Edit(Position(row, 0), Position(row, 0), line)
         end = self.positions.span(anchor)[1]
         if anchor is body[-1] and not self.module.has_trailing_newline:
@@ -181,6 +189,31 @@ class CheckContext:
     def in_invoke_code(self) -> bool:
         """Whether the code being visited runs on every invocation."""
         return self.phase() in (Phase.INVOKE, Phase.BOTH)
+
+    def function_scope(self, function: cst.FunctionDef | None = None) -> FunctionScope | None:
+        """The names a function (default: the enclosing one) binds itself and declares
+        `global`."""
+        function = function or self.function_node()
+        if function is None:
+            return None
+        if function not in self._scopes:
+            self._scopes[function] = function_scope(function)
+        return self._scopes[function]
+
+    def module_binding(self, name: str) -> ModuleBinding | None:
+        """The module-level binding `name` refers to where the visited node is; None when
+        an enclosing function binds the name itself (a parameter, an assignment, a loop
+        or `with` target, an import, a closure variable) or the module does not bind it."""
+        for _, function in reversed(self.functions):
+            scope = self.function_scope(function)
+            assert scope is not None
+            if name in scope.declared_global:
+                break
+            if name in scope.local:
+                return None
+        if self._module_names is None:
+            self._module_names = module_bindings(self.module)
+        return self._module_names.get(name)
 
     def parent(self, levels: int = 1) -> cst.CSTNode | None:
         """The node `levels` above the one being visited."""
@@ -259,30 +292,36 @@ class CheckContext:
 
     # -- explanations ---------------------------------------------------------------------
 
-    def chain_locations(self, key: FunctionKey | None = None) -> tuple[RelatedLocation, ...]:
-        """The calls from a handler down to `key` (default: the enclosing function)."""
+    def chain_locations(
+        self, key: FunctionKey | None = None, steps: Sequence[ChainStep] | None = None
+    ) -> tuple[RelatedLocation, ...]:
+        """The calls from a handler down to `key` (default: the enclosing function), along
+        `steps` when given (default: the model's chain)."""
         key = key or self.function_key()
         if key is None:
             return ()
-        steps = []
-        for step in self.model.chain(key):
+        locations = []
+        for step in self.model.chain(key) if steps is None else steps:
             caller = self.model.function(step.caller)
             name = caller.qualname if caller else step.caller[1]
-            steps.append(
+            locations.append(
                 RelatedLocation(
                     self.display(step.caller[0]),
                     Position(step.call.line, step.call.column),
                     f"{name}() calls {step.call.target}()",
                 )
             )
-        return tuple(steps)
+        return tuple(locations)
 
-    def chain_text(self, key: FunctionKey | None = None) -> str:
-        """`handler -> process -> build_client`, for messages."""
+    def chain_text(
+        self, key: FunctionKey | None = None, steps: Sequence[ChainStep] | None = None
+    ) -> str:
+        """`handler -> process -> build_client`, for messages (along `steps` when given)."""
         key = key or self.function_key()
         if key is None:
             return ""
-        names = [self.model.function(step.caller).qualname for step in self.model.chain(key)]  # type: ignore[union-attr]
+        chain = self.model.chain(key) if steps is None else steps
+        names = [self.model.function(step.caller).qualname for step in chain]  # type: ignore[union-attr]
         function = self.model.function(key)
         if function:
             names.append(function.qualname)

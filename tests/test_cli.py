@@ -116,7 +116,7 @@ def test_exit_codes_and_flags(tmp_path: Path) -> None:
     assert stats.stdout.split() == ["1", "LL501", "unknown-context-attribute"]
     quiet = run("check", "-q", "--output-format", "concise", cwd=tmp_path)
     assert quiet.stdout.strip().splitlines() == [
-        "app.py:6:58: LL501 the Lambda context has no attribute `request_id`; did you mean `aws_request_id`?"
+        "app.py:6:58: LL501 [*] the Lambda context has no attribute `request_id`; did you mean `aws_request_id`?"
     ]
 
 

@@ -238,3 +238,45 @@ def test_rest_api_without_proxy_and_unused_integrations(tmp_path: Path) -> None:
         ("eventbridge", None, None, "Any", False),
         ("apigw-rest", None, None, None, False),  # an integration never attached
     ]
+
+
+def test_aliases_authorizers_and_other_integrations(tmp_path: Path) -> None:
+    functions = read_snippet(
+        tmp_path,
+        """
+        from aws_cdk import CustomResource, Stack
+        from aws_cdk import aws_apigateway as apigw, aws_apigatewayv2 as apigwv2
+        from aws_cdk import aws_cognito as cognito, aws_lambda as lambda_
+        from aws_cdk import aws_stepfunctions_tasks as tasks
+        from aws_cdk.aws_apigatewayv2_integrations import HttpLambdaIntegration
+        from aws_cdk.aws_lambda_event_sources import KinesisEventSource
+
+        class Services(Stack):
+            def __init__(self, scope, construct_id):
+                super().__init__(scope, construct_id)
+                code = lambda_.Code.from_asset("src")
+                main = lambda_.Function(self, "Main", handler="main.handler", code=code)
+                live = lambda_.Alias(self, "Live", alias_name="live", version=main.current_version)
+                live.add_event_source(KinesisEventSource(self.stream, starting_position=None))
+                apigwv2.HttpApi(self, "Http", default_integration=HttpLambdaIntegration("I", live))
+                mapped = lambda_.Function(self, "Mapped", handler="mapped.handler", code=code)
+                apigw.LambdaIntegration(mapped, proxy=False)
+                auth = lambda_.Function(self, "Auth", handler="auth.check", code=code)
+                apigw.TokenAuthorizer(self, "Token", handler=auth)
+                cognito.UserPool(
+                    self, "Pool", lambda_triggers=cognito.UserPoolTriggers(pre_sign_up=auth)
+                )
+                CustomResource(self, "Seed", service_token=auth.function_arn)
+                tasks.LambdaInvoke(self, "Step", lambda_function=mapped)
+        """,
+    )
+    assert summary(functions["Main"]) == [
+        ("kinesis", None, None, None, False),
+        ("apigw-http", None, None, "Http", False),
+    ]
+    assert summary(functions["Mapped"]) == [("step-functions", None, None, None, False)]
+    assert [t.trigger for t in functions["Auth"].triggers] == [
+        "apigw-authorizer-token",
+        "cognito-user-pool",
+        "cloudformation-custom-resource",
+    ]

@@ -146,6 +146,10 @@ def _flag(value: Any) -> bool:
     return isinstance(value, Const) and value.value is True
 
 
+def _is_false(value: Any) -> bool:
+    return isinstance(value, Const) and value.value is False
+
+
 def _method_name(value: Any) -> str | None:
     """`"get"` / `HttpMethod.GET` / `apigwv2.HttpMethod.ANY` → `GET` / `ANY`."""
     if isinstance(value, Const) and isinstance(value.value, str):
@@ -194,9 +198,9 @@ class Constructs:
             return
         wire.used = True
         trigger = "schedule" if scheduled and wire.trigger == "eventbridge" else wire.trigger
-        extra: dict[str, Any] = {"resource": resource} if resource else {}
         route = route if route is not None else wire.route
-        self.bind(wire.fn, trigger, node, route=route, method=method or wire.method, **extra)
+        method = method or wire.method
+        self.bind(wire.fn, trigger, node, route=route, method=method, resource=resource)
 
     def use_all(self, values: Any, node: cst.CSTNode, resource: str | None = None) -> None:
         for value in values:
@@ -256,6 +260,11 @@ class Constructs:
             asset = _argument(args, kwargs, 0, "directory") if name in _CODE_IMAGE_ASSETS else None
             data = {"image": True, "asset": asset, "cmd": kwargs.get("cmd")}
             return Obj("code", node, args, kwargs, data)
+        if name == "aws_apigateway.LambdaIntegration" and _is_false(kwargs.get("proxy")):
+            return Obj(name, node, args, kwargs)  # a custom mapping, not a proxy event
+        if name in ("aws_lambda.Alias", "aws_lambda.Version"):  # stand for their function
+            target = kwargs.get("version", kwargs.get("lambda_"))
+            return target if isinstance(target, Fn) else Obj(name, node, args, kwargs)
         if name == "aws_lambda.Runtime":
             return _argument(args, kwargs, 0, "name")
         if name.startswith("Duration."):
@@ -428,7 +437,7 @@ class Constructs:
             fn = kwargs.get("handler")
             if isinstance(fn, Fn):
                 default = Wire("apigw-rest", fn, node)
-                if not (isinstance(kwargs.get("proxy"), Const) and kwargs["proxy"].value is False):
+                if not _is_false(kwargs.get("proxy")):
                     self.use(default, node)
         data = {"path": "/", "default": default if isinstance(default, Wire) else None}
         return Obj(name, node, args, kwargs, data)

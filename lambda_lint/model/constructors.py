@@ -63,7 +63,12 @@ CLIENT_CONSTRUCTORS = frozenset(
 
 #: sessions whose `.client()`/`.resource()`/`.create_client()` builds a client
 SESSION_CONSTRUCTORS = frozenset(
-    {"boto3.Session", "boto3.session.Session", "botocore.session.get_session", "botocore.session.Session"}
+    {
+        "boto3.Session",
+        "boto3.session.Session",
+        "botocore.session.get_session",
+        "botocore.session.Session",
+    }
 )
 CLIENT_METHODS = frozenset({"client", "resource", "create_client"})
 
@@ -134,9 +139,7 @@ def chain_calls(expression: cst.BaseExpression) -> list[cst.Call]:
         if isinstance(node, cst.Call):
             calls.append(node)
             node = node.func
-        elif isinstance(node, cst.Attribute):
-            node = node.value
-        elif isinstance(node, cst.Subscript):
+        elif isinstance(node, (cst.Attribute, cst.Subscript)):
             node = node.value
         elif isinstance(node, cst.Await):
             node = node.expression

@@ -121,10 +121,10 @@ class _Finder(cst.CSTVisitor):
     def on_visit(self, node: cst.CSTNode) -> bool:
         if self.found:
             return False
-        if isinstance(node, (cst.Name, cst.Attribute)) and dotted_name(node) in self.names:
-            self.found = True
-        elif isinstance(node, cst.SimpleString) and node.evaluated_value in self.attributes:
-            self.found = True
+        if isinstance(node, (cst.Name, cst.Attribute)):
+            self.found = dotted_name(node) in self.names
+        elif isinstance(node, cst.SimpleString):
+            self.found = node.evaluated_value in self.attributes
         return not self.found
 
 
@@ -148,10 +148,7 @@ def runs_conditionally(ancestors: Sequence[cst.CSTNode], mentions: Mentions) -> 
         parent, child = ancestors[depth - 1], ancestors[depth]
         if isinstance(parent, (cst.FunctionDef, cst.Lambda)):
             return False
-        if isinstance(parent, (cst.If, cst.While)) and child is not parent.test:
-            if mentions(parent.test):
-                return True
-        elif isinstance(parent, cst.IfExp) and child is not parent.test:
+        if isinstance(parent, (cst.If, cst.While, cst.IfExp)) and child is not parent.test:
             if mentions(parent.test):
                 return True
         elif isinstance(parent, cst.BooleanOperation) and child is parent.right:

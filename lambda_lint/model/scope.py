@@ -66,7 +66,9 @@ class _ModuleCollector(cst.CSTVisitor):
     def __init__(self) -> None:
         self.bindings: dict[str, ModuleBinding] = {}
 
-    def _bind(self, name: str, kind: str, value: cst.BaseExpression | None, node: cst.CSTNode) -> None:
+    def _bind(
+        self, name: str, kind: str, value: cst.BaseExpression | None, node: cst.CSTNode
+    ) -> None:
         previous = self.bindings.get(name)
         values = previous.values if previous is not None and previous.kind == kind else ()
         if value is not None:

@@ -6,4 +6,5 @@ RULE_MODULES = (
     "responses",
     "context_object",
     "event_access",
+    "trigger_contracts",
 )

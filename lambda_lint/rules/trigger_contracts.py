@@ -1,0 +1,434 @@
+"""LL1, what a trigger expects back: API Gateway proxy responses, Cognito user-pool
+triggers, CloudFormation custom resources. These rules need the handler's trigger and
+stay silent without it."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from lambda_lint.model.locals import assigned_values, returns_of
+from lambda_lint.model.names import dotted_name
+from lambda_lint.model.project import FunctionKey, Handler
+from lambda_lint.rule import Example, Rule
+from lambda_lint.triggers import TRIGGERS
+
+NON_STRING_CALLS = {"dict", "list", "set", "tuple", "int", "float"}
+
+
+def _literal_keys(value: cst.Dict) -> set[str] | None:
+    """The string keys of a dict literal; None if it has a `**spread` or computed key."""
+    keys = set()
+    for element in value.elements:
+        if not isinstance(element, cst.DictElement):
+            return None
+        key = element.key
+        if not isinstance(key, cst.SimpleString) or not isinstance(key.evaluated_value, str):
+            return None
+        keys.add(key.evaluated_value)
+    return keys
+
+
+class ApiResponseShape(Rule):
+    """
+    ## What it does
+    Reports a handler behind API Gateway or an ALB whose returned dict is not a valid
+    proxy response. REST APIs (payload 1.0) and ALBs: the dict lacks `statusCode`, or its
+    `body` is not a string (a dict, list or number returned without `json.dumps`). HTTP
+    APIs (payload 2.0) and function URLs accept a bare dict (it is serialised for you),
+    but once `statusCode` is there, `body` must be a string too.
+
+    ## Why is this bad?
+    API Gateway answers `502 Bad Gateway` ("Malformed Lambda proxy response") and the
+    handler's logs show success.
+
+    ## Example
+    ```python
+    def handler(event, context):  # REST API
+        return {"statusCode": 200, "body": {"id": 42}}
+    ```
+
+    ## Use instead
+    ```python
+    import json
+
+    def handler(event, context):
+        return {"statusCode": 200, "body": json.dumps({"id": 42})}
+    ```
+    """
+
+    code = "LL105"
+    name = "api-response-shape"
+    summary = "Malformed API Gateway / ALB proxy response"
+    VALID = [
+        Example(
+            "import json\n\ndef handler(event, context):\n"
+            "    return {'statusCode': 200, 'body': json.dumps({'ok': True})}\n",
+            trigger="apigw-rest",
+        ),
+        Example("def handler(event, context):\n    return {'id': 42}\n", trigger="apigw-http"),
+        Example("def handler(event, context):\n    return {'id': 42}\n", trigger="sqs"),
+        Example(
+            "def handler(event, context):\n    response = {'statusCode': 204, 'body': ''}\n"
+            "    return response\n",
+            trigger="alb",
+        ),
+    ]
+    INVALID = [
+        Example(
+            "def handler(event, context):\n    return {'statusCode': 200, 'body': {'id': 42}}\n",
+            trigger="apigw-rest",
+            message="body",
+        ),
+        Example(
+            "def handler(event, context):\n    return {'items': []}\n",
+            trigger="apigw-rest",
+            message="statusCode",
+        ),
+        Example(
+            "def handler(event, context):\n    return {'statusCode': 201, 'body': [1, 2]}\n",
+            trigger="apigw-http",
+        ),
+        Example(
+            "def handler(event, context):\n    payload = {'id': 1}\n"
+            "    return {'statusCode': 200, 'body': payload}\n",
+            trigger="function-url",
+        ),
+    ]
+
+    def visit_Return(self, node: cst.Return) -> None:
+        handler = self.context.handler()
+        if handler is None or node.value is None or handler.trigger is None:
+            return
+        payload = TRIGGERS[handler.trigger].http
+        if payload is None:
+            return
+        response = self._dict_value(node.value)
+        if response is None:
+            return
+        keys = _literal_keys(response)
+        if keys is None:
+            return
+        problems = []
+        title = TRIGGERS[handler.trigger].title
+        if payload == "v1" and "statusCode" not in keys:
+            problems.append("has no 'statusCode'")
+        body = next(
+            (e.value for e in response.elements if isinstance(e, cst.DictElement)
+             and isinstance(e.key, cst.SimpleString) and e.key.evaluated_value == "body"),
+            None,
+        )
+        if body is not None and (payload == "v1" or "statusCode" in keys) and self._not_string(body):
+            problems.append("has a 'body' that is not a string (use json.dumps)")
+        if problems:
+            self.report(
+                node.value,
+                f"the {title} response {' and '.join(problems)}: the caller gets "
+                "502 Bad Gateway (malformed Lambda proxy response)",
+            )
+
+    def _dict_value(self, value: cst.BaseExpression) -> cst.Dict | None:
+        if isinstance(value, cst.Dict):
+            return value
+        function = self.context.function_node()
+        if isinstance(value, cst.Name) and function is not None:
+            values = assigned_values(function, value.value)
+            if len(values) == 1 and isinstance(values[0], cst.Dict):
+                return values[0]
+        return None
+
+    def _not_string(self, value: cst.BaseExpression) -> bool:
+        if isinstance(value, (cst.Dict, cst.List, cst.Tuple, cst.Set, cst.Integer, cst.Float)):
+            return True
+        if isinstance(value, (cst.DictComp, cst.ListComp, cst.SetComp)):
+            return True
+        if isinstance(value, cst.Call):
+            return self.context.qualified_name(value.func) in {f"builtins.{n}" for n in NON_STRING_CALLS}
+        function = self.context.function_node()
+        if isinstance(value, cst.Name) and function is not None:
+            values = assigned_values(function, value.value)
+            return bool(values) and all(self._not_string(v) for v in values if not isinstance(v, cst.Name))
+        return False
+
+
+class CognitoTriggerReturn(Rule):
+    """
+    ## What it does
+    Reports a Cognito user pool trigger handler that does not return the event it was
+    given (with its `response` filled in): a `return` of anything else, a bare
+    `return`, or no `return` at all.
+
+    ## Why is this bad?
+    Cognito reads the trigger's answer from the returned event. Anything else fails the
+    sign-up or sign-in with `InvalidLambdaResponseException`, for every user.
+
+    ## Example
+    ```python
+    def handler(event, context):
+        event["response"]["autoConfirmUser"] = True
+        return {"ok": True}
+    ```
+
+    ## Use instead
+    ```python
+    def handler(event, context):
+        event["response"]["autoConfirmUser"] = True
+        return event
+    ```
+    """
+
+    code = "LL109"
+    name = "cognito-trigger-return"
+    summary = "Cognito user pool trigger does not return the event"
+    default_enabled = False
+    VALID = [
+        Example(
+            "def handler(event, context):\n    event['response']['autoConfirmUser'] = True\n"
+            "    return event\n",
+            trigger="cognito-user-pool",
+        ),
+        Example(
+            "def handler(event, context):\n    if event['triggerSource'] == 'X':\n"
+            "        raise Exception('not allowed')\n    return event\n",
+            trigger="cognito-user-pool",
+        ),
+        Example("def handler(event, context):\n    return {'ok': True}\n", trigger="sqs"),
+    ]
+    INVALID = [
+        Example(
+            "def handler(event, context):\n    return {'ok': True}\n",
+            trigger="cognito-user-pool",
+        ),
+        Example(
+            "def handler(event, context):\n    event['response']['autoConfirmUser'] = True\n",
+            trigger="cognito-user-pool",
+            message="never returns",
+        ),
+        Example(
+            "def handler(event, context):\n    if not event['request']:\n        return\n"
+            "    return event\n",
+            trigger="cognito-user-pool",
+        ),
+    ]
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        handler = self.context.handler()
+        if handler is None or handler.trigger != "cognito-user-pool":
+            return
+        returns = returns_of(node)
+        if not returns:
+            self.report(
+                node.name,
+                "the Cognito trigger never returns the event: Cognito fails the request "
+                "(InvalidLambdaResponseException); end with `return event`",
+            )
+            return
+        for statement in returns:
+            if statement.value is None or not self._is_event(statement.value):
+                self.report(
+                    statement.value or statement,
+                    "a Cognito trigger must return the event it was given (with its "
+                    "`response` filled in); anything else fails the request",
+                )
+
+    def _is_event(self, value: cst.BaseExpression) -> bool:
+        refs = self.context.refs(value)
+        return bool(refs) and all(r.root == "event" and not r.path for r in refs)
+
+
+class CustomResourceNoResponse(Rule):
+    """
+    ## What it does
+    Reports a CloudFormation custom resource handler that sends its response itself
+    (`cfnresponse.send`, or a request to the event's `ResponseURL`) but has a path that
+    never sends it: an early `return` before the response, or work that can raise
+    outside a `try` whose `except`/`finally` sends a FAILED response. Handlers that
+    never send (the CDK provider framework, crhelper) are not reported.
+
+    ## Why is this bad?
+    CloudFormation waits for the response: the stack hangs for an hour, then fails, and
+    rollbacks hang the same way.
+
+    ## Example
+    ```python
+    def handler(event, context):
+        name = event["ResourceProperties"]["Name"]
+        create_record(name)
+        cfnresponse.send(event, context, cfnresponse.SUCCESS, {})
+    ```
+
+    ## Use instead
+    ```python
+    def handler(event, context):
+        try:
+            create_record(event["ResourceProperties"]["Name"])
+        except Exception:
+            cfnresponse.send(event, context, cfnresponse.FAILED, {})
+            raise
+        cfnresponse.send(event, context, cfnresponse.SUCCESS, {})
+    ```
+    """
+
+    code = "LL110"
+    name = "custom-resource-no-response"
+    summary = "Custom resource handler can end without sending the response"
+    default_enabled = False
+    SENDERS = ("cfnresponse.send", "send_response", "send_cfn_response")
+    VALID = [
+        Example(
+            "import cfnresponse\n\ndef handler(event, context):\n    try:\n        work(event)\n"
+            "    except Exception:\n        cfnresponse.send(event, context, cfnresponse.FAILED, {})\n"
+            "        return\n    cfnresponse.send(event, context, cfnresponse.SUCCESS, {})\n\n"
+            "def work(event):\n    return event\n",
+            trigger="cloudformation-custom-resource",
+        ),
+        Example(
+            "def handler(event, context):\n    return {'PhysicalResourceId': 'x'}\n",
+            trigger="cloudformation-custom-resource",
+        ),
+        Example(
+            "import cfnresponse\n\ndef handler(event, context):\n    status = cfnresponse.SUCCESS\n"
+            "    try:\n        work(event)\n    except Exception:\n        status = cfnresponse.FAILED\n"
+            "    finally:\n        cfnresponse.send(event, context, status, {})\n\n"
+            "def work(event):\n    return event\n",
+            trigger="cloudformation-custom-resource",
+        ),
+    ]
+    INVALID = [
+        Example(
+            "import cfnresponse\n\ndef handler(event, context):\n    work(event)\n"
+            "    cfnresponse.send(event, context, cfnresponse.SUCCESS, {})\n\n"
+            "def work(event):\n    return event\n",
+            trigger="cloudformation-custom-resource",
+            message="exception",
+        ),
+        Example(
+            "import cfnresponse\n\ndef handler(event, context):\n    try:\n"
+            "        if event['RequestType'] == 'Delete':\n            return\n"
+            "        cfnresponse.send(event, context, cfnresponse.SUCCESS, {})\n"
+            "    except Exception:\n        cfnresponse.send(event, context, cfnresponse.FAILED, {})\n",
+            trigger="cloudformation-custom-resource",
+            message="returns",
+        ),
+        Example(
+            "import json, urllib.request\n\ndef handler(event, context):\n"
+            "    value = int(event['ResourceProperties']['Size'])\n"
+            "    body = json.dumps({'Status': 'SUCCESS', 'Data': {'Size': value}}).encode()\n"
+            "    urllib.request.urlopen(urllib.request.Request(event['ResponseURL'], data=body,"
+            " method='PUT'))\n",
+            trigger="cloudformation-custom-resource",
+        ),
+    ]
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        handler: Handler | None = self.context.handler()
+        if handler is None or handler.trigger != "cloudformation-custom-resource":
+            return
+        sends = self._send_calls(node)
+        if not sends:
+            return
+        first_send = min(self.context.positions.line(call) for call in sends)
+        protected = self._protected(node)
+        problems = []
+        for statement in returns_of(node):
+            if self.context.positions.line(statement) < first_send and not self._in_handler_block(node, statement):
+                problems.append(f"returns at line {self.context.positions.line(statement)} before sending it")
+                break
+        if not protected:
+            problems.append("an exception before the send leaves it unsent (no try/except sends FAILED)")
+        if problems:
+            self.report(
+                node.name,
+                "the custom resource response may never be sent — "
+                + "; ".join(problems)
+                + ": CloudFormation then waits an hour for it",
+            )
+
+    def _is_send(self, call: cst.Call) -> bool:
+        name = self.context.qualified_name(call.func) or ""
+        if name.endswith(self.SENDERS):
+            return True
+        for arg in call.args:
+            if any(r.root == "event" and r.path[:1] == ("ResponseURL",) for r in self.context.refs(arg.value)):
+                return True
+            if isinstance(arg.value, cst.Call) and self._is_send(arg.value):
+                return True
+        return self._helper_sends(call)
+
+    def _helper_sends(self, call: cst.Call) -> bool:
+        key = self.context.function_key()
+        target = dotted_name(call.func)
+        if key is None or target is None:
+            return False
+        from lambda_lint.index import CallSite
+
+        callee = self.context.model.resolve_call(key, CallSite(target, 0, 0))
+        return callee is not None and self._function_sends(callee, 0)
+
+    def _function_sends(self, key: FunctionKey, depth: int) -> bool:
+        function = self.context.model.function(key)
+        if function is None or depth > 3:
+            return False
+        for call in function.calls:
+            if call.target.endswith(self.SENDERS):
+                return True
+            if any(path[:1] == ("ResponseURL",) for arg in call.args for _, path in arg):
+                return True
+            callee = self.context.model.resolve_call(key, call)
+            if callee is not None and callee != key and self._function_sends(callee, depth + 1):
+                return True
+        return False
+
+    def _send_calls(self, function: cst.FunctionDef) -> list[cst.Call]:
+        rule = self
+        found: list[cst.Call] = []
+
+        class Finder(cst.CSTVisitor):
+            def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+                return node is function
+
+            def visit_Call(self, node: cst.Call) -> bool:
+                if rule._is_send(node):
+                    found.append(node)
+                    return False
+                return True
+
+        function.visit(Finder())
+        return found
+
+    def _protected(self, function: cst.FunctionDef) -> bool:
+        """A `try` in the handler whose `except` or `finally` sends the response."""
+        rule = self
+        protected = False
+
+        class Finder(cst.CSTVisitor):
+            def visit_Try(self, node: cst.Try) -> None:
+                nonlocal protected
+                blocks = [h.body for h in node.handlers]
+                if node.finalbody is not None:
+                    blocks.append(node.finalbody.body)
+                for block in blocks:
+                    wrapper = cst.FunctionDef(name=cst.Name("_"), params=cst.Parameters(), body=block)
+                    if rule._send_calls(wrapper):
+                        protected = True
+
+        function.visit(Finder())
+        return protected
+
+    def _in_handler_block(self, function: cst.FunctionDef, statement: cst.Return) -> bool:
+        """Whether a `return` sits in an `except` block (after its send)."""
+        found = False
+
+        class Finder(cst.CSTVisitor):
+            def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
+                nonlocal found
+
+                class Inner(cst.CSTVisitor):
+                    def visit_Return(self, inner: cst.Return) -> None:
+                        nonlocal found
+                        if inner is statement:
+                            found = True
+
+                node.visit(Inner())
+
+        function.visit(Finder())
+        return found
