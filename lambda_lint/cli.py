@@ -141,7 +141,11 @@ def check(
         from lambda_lint.fix import apply_fixes
 
         outcome = apply_fixes(
-            linter, paths, result, unsafe=unsafe_fixes, write=not diff and (fix or unsafe_fixes),
+            linter,
+            paths,
+            result,
+            unsafe=unsafe_fixes,
+            write=not diff and (fix or unsafe_fixes),
             overrides=overrides,
         )
         for problem in outcome.problems:

@@ -17,7 +17,7 @@ from lambda_lint.api import Linter
 from lambda_lint.cli import main
 from lambda_lint.config import load_config_file
 from lambda_lint.finding import Fix
-from lambda_lint.fix import apply_fixes
+from lambda_lint.fix import FixOutcome, apply_fixes
 from lambda_lint.registry import RuleSet, load_rules
 from lambda_lint.rule import Rule
 
@@ -419,7 +419,7 @@ class Reindent(Rule):
 
 def fix_with(
     folder: Path, rules: list[type[Rule]], files: dict[str, str], *, write: bool = True
-) -> tuple[dict[str, Path], object]:
+) -> tuple[dict[str, Path], FixOutcome]:
     written = project(folder, files)
     settings = load_config_file(folder / "lambda-lint.toml")
     known = dict(load_rules().rules)
@@ -432,27 +432,27 @@ def fix_with(
 def test_overlapping_fixes_converge(tmp_path: Path) -> None:
     files, outcome = fix_with(tmp_path, [WrapF], {"m.py": "x = f(f(1), f(2))  # note\n"})
     assert files["m.py"].read_text(encoding="utf-8") == "x = h(h(1), h(2))  # note\n"
-    assert outcome.fixed == 3  # type: ignore[attr-defined]
-    assert outcome.result.findings == []  # type: ignore[attr-defined]
+    assert outcome.fixed == 3
+    assert outcome.result.findings == []
 
 
 def test_a_cycle_stops(tmp_path: Path) -> None:
     files, outcome = fix_with(tmp_path, [AToB, BToA], {"m.py": "a = 1\n"})
     assert files["m.py"].read_text(encoding="utf-8") in ("a = 1\n", "b = 1\n")
-    assert any("converge" in p for p in outcome.problems)  # type: ignore[attr-defined]
+    assert any("converge" in p for p in outcome.problems)
 
 
 def test_a_fix_that_breaks_the_syntax_is_not_applied(tmp_path: Path) -> None:
     files, outcome = fix_with(tmp_path, [Breaks], {"m.py": "bad = good\n"})
     assert files["m.py"].read_text(encoding="utf-8") == "bad = fine\n"
-    assert [p for p in outcome.problems if "syntax error" in p]  # type: ignore[attr-defined]
+    assert [p for p in outcome.problems if "syntax error" in p]
 
 
 def test_without_write_nothing_is_written(tmp_path: Path) -> None:
     files, outcome = fix_with(tmp_path, [WrapF], {"m.py": "x = f(1)\n"}, write=False)
     assert files["m.py"].read_text(encoding="utf-8") == "x = f(1)\n"
-    assert outcome.texts == {files["m.py"].resolve(): "x = h(1)\n"}  # type: ignore[attr-defined]
-    assert outcome.written == []  # type: ignore[attr-defined]
+    assert outcome.texts == {files["m.py"].resolve(): "x = h(1)\n"}
+    assert outcome.written == []
 
 
 def test_replacement_keeps_the_indentation_of_multiline_code(tmp_path: Path) -> None:
@@ -498,7 +498,7 @@ def test_replacement_keeps_the_indentation_of_multiline_code(tmp_path: Path) -> 
 def test_insertion_at_top(tmp_path: Path, code: str, fixed: str) -> None:
     files, outcome = fix_with(tmp_path, [NeedsBoto3], {"m.py": code})
     assert files["m.py"].read_bytes().decode("utf-8") == fixed
-    assert outcome.result.findings == []  # type: ignore[attr-defined]
+    assert outcome.result.findings == []
 
 
 def test_insertion_at_top_rejects_what_is_not_an_import(tmp_path: Path) -> None:
@@ -508,4 +508,4 @@ def test_insertion_at_top_rejects_what_is_not_an_import(tmp_path: Path) -> None:
         IMPORT = "boto3 = None"
 
     _, outcome = fix_with(tmp_path, [NotAnImport], {"m.py": "c = client('s3')\n"})
-    assert outcome.result.internal_errors  # type: ignore[attr-defined]
+    assert outcome.result.internal_errors

@@ -19,6 +19,13 @@ CUSTOM_INPUT_TRIGGERS = ("eventbridge", "schedule")
 ALWAYS_THERE = ("headers", "multiValueHeaders")
 #: absent only for some event names of the notification, which the descriptor filters
 FILTERED_ABSENCE = {("s3", "object", "size"), ("s3", "object", "eTag")}
+#: triggers whose catalogue shape merges several kinds of event (the Cognito trigger
+#: sources, AppSync direct and batch resolvers): a key absent from one kind is present
+#: in the kind a handler serves, so a missing key is not reported for them
+VARIANT_TRIGGERS = ("cognito-user-pool", "appsync")
+#: keys absent only in payloads of a framework the handler does not use (the CDK
+#: provider framework answers CloudFormation itself)
+FRAMEWORK_ABSENCE = {("ResponseURL",), ("ServiceToken",)}
 DYNAMODB_EVENT_NAMES = frozenset({"INSERT", "MODIFY", "REMOVE"})
 IMAGE_EVENT_NAMES = {"NewImage": {"INSERT", "MODIFY"}, "OldImage": {"MODIFY", "REMOVE"}}
 
@@ -65,6 +72,12 @@ class EventRule(Rule):
         return handler.routes if handler else ()
 
 
+def _spelling_slip(key: str, keys: tuple[str, ...]) -> bool:
+    """`detailType` for `detail-type`, `Source` for `source`: the same key misspelt."""
+    folded = "".join(ch for ch in key.casefold() if ch.isalnum())
+    return any("".join(ch for ch in k.casefold() if ch.isalnum()) == folded for k in keys)
+
+
 class UnknownEventKey(EventRule):
     """
     ## What it does
@@ -94,7 +107,8 @@ class UnknownEventKey(EventRule):
     ```
 
     An EventBridge or scheduled rule may replace the event with a constant `Input`, so
-    keys at the top of those events are not checked.
+    at the top of those events only misspellings of real keys (`detailType` for
+    `detail-type`) are reported.
     """
 
     code = "LL401"
@@ -152,12 +166,13 @@ class UnknownEventKey(EventRule):
             return
         container = access.container
         shape = container.shape
-        if not container.path and container.trigger in CUSTOM_INPUT_TRIGGERS:
-            return
         if shape.is_open(container.path):
             return
         keys = shape.keys_at(container.path)
         if not keys or access.key in keys:
+            return
+        custom_input = not container.path and container.trigger in CUSTOM_INPUT_TRIGGERS
+        if custom_input and not _spelling_slip(access.key, keys):
             return
         if keys == (ITEM,):
             self.report(
@@ -316,6 +331,8 @@ class NullableEventField(EventRule):
             return
         if info.nullable:
             return  # mostly present with null: reported where the null is dereferenced
+        if value.trigger in VARIANT_TRIGGERS or value.path in FRAMEWORK_ABSENCE:
+            return
         if value.path[-1] == "pathParameters" and self._routes_declare(None):
             return
         if self._guarded(value):

@@ -235,6 +235,22 @@ class CognitoTriggerReturn(Rule):
         return bool(refs) and all(r.root == "event" and not r.path for r in refs)
 
 
+def _broad(handler: cst.ExceptHandler) -> bool:
+    return handler.type is None or dotted_name(handler.type) in ("Exception", "BaseException")
+
+
+def _reraises(handler: cst.ExceptHandler) -> bool:
+    found = False
+
+    class Finder(cst.CSTVisitor):
+        def visit_Raise(self, node: cst.Raise) -> None:
+            nonlocal found
+            found = True
+
+    handler.visit(Finder())
+    return found
+
+
 class CustomResourceNoResponse(Rule):
     """
     ## What it does
@@ -327,7 +343,7 @@ class CustomResourceNoResponse(Rule):
         if not sends:
             return
         first_send = min(self.context.positions.line(call) for call in sends)
-        protected = self._protected(node)
+        protected = self._protected(node, sends)
         problems = []
         for statement in returns_of(node):
             if self.context.positions.line(statement) < first_send and not self._in_handler_block(node, statement):
@@ -395,9 +411,12 @@ class CustomResourceNoResponse(Rule):
         function.visit(Finder())
         return found
 
-    def _protected(self, function: cst.FunctionDef) -> bool:
-        """A `try` in the handler whose `except` or `finally` sends the response."""
+    def _protected(self, function: cst.FunctionDef, sends: list[cst.Call]) -> bool:
+        """A `try` in the handler whose `except` or `finally` sends the response, or
+        that swallows every exception before a send that follows it."""
         rule = self
+        positions = self.context.positions
+        last_send = max(positions.line(call) for call in sends)
         protected = False
 
         class Finder(cst.CSTVisitor):
@@ -410,6 +429,9 @@ class CustomResourceNoResponse(Rule):
                     wrapper = cst.FunctionDef(name=cst.Name("_"), params=cst.Parameters(), body=block)
                     if rule._send_calls(wrapper):
                         protected = True
+                swallows = any(_broad(h) and not _reraises(h) for h in node.handlers)
+                if swallows and positions.span(node)[1].line < last_send:
+                    protected = True
 
         function.visit(Finder())
         return protected
