@@ -1,7 +1,8 @@
 """Stage 4, check: every enabled rule over one file's tree, in a single walk.
 
 The engine builds a dispatch table from node type to the rules' `visit_*`/`leave_*`
-methods, walks the module once, and keeps the context's ancestors and function stack
+methods, walks the module once (with the fast walk of `lambda_lint.walk`: whitespace and
+punctuation tokens are not visited), and keeps the context's ancestors and function stack
 current. A rule that raises is dropped for the rest of the file and reported as an
 internal error; the other rules go on.
 """
@@ -18,6 +19,7 @@ import libcst as cst
 
 from lambda_lint.check_context import CheckContext
 from lambda_lint.rule import Rule
+from lambda_lint.walk import children
 
 Method = Callable[[cst.CSTNode], object]
 
@@ -29,15 +31,23 @@ class InternalError:
     message: str
 
 
+_method_names: dict[type, list[str]] = {}
+
+
 def _methods(rule: Rule, prefix: str) -> dict[str, Method]:
-    found = {}
-    for name in dir(type(rule)):
-        if name.startswith(prefix) and callable(getattr(rule, name)):
-            found[name[len(prefix) :]] = getattr(rule, name)
-    return found
+    """The rule's `visit_*` or `leave_*` methods by node type name."""
+    cls = type(rule)
+    names = _method_names.get(cls)
+    if names is None:
+        names = _method_names[cls] = [
+            n for n in dir(cls) if n.startswith(("visit_", "leave_")) and callable(getattr(cls, n))
+        ]
+    return {n[len(prefix) :]: getattr(rule, n) for n in names if n.startswith(prefix)}
 
 
-class _Walker(cst.CSTVisitor):
+class _Walker:
+    """Walks one module once, calling every rule's methods for each node."""
+
     def __init__(self, context: CheckContext, rules: Iterable[Rule]) -> None:
         self.context = context
         self.visits: dict[str, list[tuple[Rule, Method]]] = defaultdict(list)
@@ -69,26 +79,28 @@ class _Walker(cst.CSTVisitor):
                 parts.append("<locals>")
         return ".".join([*parts, name])
 
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        self.context.ancestors.append(node)
-        if isinstance(node, cst.FunctionDef):
-            self.context.functions.append((self._qualname(node.name.value), node))
-            self.scope_names.append((node.name.value, True))
-        elif isinstance(node, cst.ClassDef):
-            self.scope_names.append((node.name.value, False))
-        for rule, method in self.visits.get(type(node).__name__, ()):
+    def walk(self, node: cst.CSTNode) -> None:
+        context = self.context
+        context.ancestors.append(node)
+        is_function = isinstance(node, cst.FunctionDef)
+        is_class = isinstance(node, cst.ClassDef)
+        if is_function:
+            context.functions.append((self._qualname(node.name.value), node))  # type: ignore[attr-defined]
+            self.scope_names.append((node.name.value, True))  # type: ignore[attr-defined]
+        elif is_class:
+            self.scope_names.append((node.name.value, False))  # type: ignore[attr-defined]
+        name = type(node).__name__
+        for rule, method in self.visits.get(name, ()):
             self._call(rule, method, node)
-        return True
-
-    def on_leave(self, original_node: cst.CSTNode) -> None:
-        for rule, method in self.leaves.get(type(original_node).__name__, ()):
-            self._call(rule, method, original_node)
-        if isinstance(original_node, cst.FunctionDef):
-            self.context.functions.pop()
+        for child in children(node):
+            self.walk(child)
+        for rule, method in self.leaves.get(name, ()):
+            self._call(rule, method, node)
+        if is_function:
+            context.functions.pop()
+        if is_function or is_class:
             self.scope_names.pop()
-        elif isinstance(original_node, cst.ClassDef):
-            self.scope_names.pop()
-        self.context.ancestors.pop()
+        context.ancestors.pop()
 
 
 def check_module(
@@ -97,7 +109,7 @@ def check_module(
     """Run the rules over `context.module`; findings land in `context.findings`."""
     rules = [rule_class(context) for rule_class in rule_classes]
     walker = _Walker(context, rules)
-    context.module.visit(walker)
+    walker.walk(context.module)
     return [
         InternalError(code, context.display_path, message)
         for code, message in walker.failed.items()

@@ -16,6 +16,7 @@ import libcst as cst
 from lambda_lint.model.flow import EMPTY, FunctionFlow, Ref, Refs
 from lambda_lint.model.names import decorator_name, dotted_name
 from lambda_lint.positions import Positions
+from lambda_lint.walk import Visitor
 
 #: (parameter index, access path) of a value that flows from a parameter
 ParamPath = tuple[int, tuple[str, ...]]
@@ -146,7 +147,7 @@ def param_paths(refs: Refs) -> tuple[ParamPath, ...]:
     return tuple(sorted((r.index, r.path) for r in refs if r.root == "param"))
 
 
-class _Indexer(cst.CSTVisitor):
+class _Indexer(Visitor):
     def __init__(self, summary: ModuleSummary, positions: Positions) -> None:
         self.summary = summary
         self.positions = positions
@@ -368,7 +369,7 @@ def _catches_import_error(handler: cst.ExceptHandler) -> bool:
 def summarize(path: str, module: cst.Module, positions: Positions) -> ModuleSummary:
     """Reduce a parsed module to its summary."""
     summary = ModuleSummary(path)
-    module.visit(_Indexer(summary, positions))
+    _Indexer(summary, positions).walk(module)
     return summary
 
 

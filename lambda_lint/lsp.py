@@ -1,27 +1,30 @@
 """The language server: `lambda-lint server` speaks LSP over standard input and output.
 
 A document is linted within its project, exactly as the CLI lints a file: descriptors,
-config and the other modules come from disk, every open document of the same project
-comes from the editor's buffer. One run lints all the open documents of a project, and
+config and the other modules come from disk, every open Python module of the same
+project from the editor's buffer. One run lints all the open documents of a project, and
 each of them is re-published when its findings change, so an edit to a helper module
 updates the handler that calls it (and the reverse).
 
 - Diagnostics on open and save (at once), on change (debounced, latest version wins),
   cleared on close. Ranges are converted from code points to the negotiated position
-  encoding (UTF-16 unless the client offers UTF-8 or UTF-32).
+  encoding (the client's first choice among UTF-8, UTF-16 and UTF-32; UTF-16 when it
+  states none).
 - Code actions: "Fix: ..." for each finding with a fix (safe ones first and preferred),
   "Suppress LLxxx on this line" (adds or extends a `# noqa` comment) and
   `source.fixAll.lambda-lint` (every safe fix of the document, for code-actions-on-save).
 - Settings are resolved from the document's path and reloaded when the config file
-  changes (its modification time is checked on every run; a `workspace/didChangeWatched
-  Files` notification also drops the cache). A broken config or plugin is shown with
-  `window/showMessage` and clears the project's diagnostics; the server keeps running.
+  changes (its modification time is checked on every run, and a
+  `workspace/didChangeWatchedFiles` notification drops the cache). A broken config or
+  plugin is shown with `window/showMessage` and clears the project's diagnostics; the
+  server keeps running.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -208,10 +211,10 @@ class Outcome:
     """What one run over a project's open documents found."""
 
     rules: Mapping[str, type[Rule]]
+    #: the folder the displayed paths of findings are relative to
+    cwd: Path
     findings: dict[Path, list[Finding]] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
-    #: the folder displayed paths of findings are relative to
-    cwd: Path = Path("/")
 
 
 def lint_documents(
@@ -219,14 +222,16 @@ def lint_documents(
 ) -> Outcome:
     """Lint the open documents of one project (runs in the worker thread)."""
     configuration = configurations.for_file(min(documents))
-    outcome = Outcome(configuration.ruleset.rules, cwd=root)
+    linter = Linter(configuration.settings, configuration.ruleset, configuration.enabled, root)
+    outcome = Outcome(configuration.ruleset.rules, linter.display.cwd)
     paths = [p for p in sorted(documents) if not is_excluded(p, root, configuration.settings)]
     if not paths:
         return outcome
-    linter = Linter(configuration.settings, configuration.ruleset, configuration.enabled, root)
-    overrides = {path: snapshot.text for path, snapshot in documents.items()}
+    # Descriptor buffers are read from disk for now: `Linter.lint` adds every requested
+    # override to the project's Python files, so a template's buffer would be parsed as
+    # Python (a bogus LL001). Findings on descriptors follow the saved file.
+    overrides = {path: s.text for path, s in documents.items() if is_python(path)}
     result = linter.lint(paths, overrides)
-    outcome.cwd = linter.display.cwd
     for finding in result.findings:
         outcome.findings.setdefault(outcome.cwd / finding.path, []).append(finding)
     outcome.problems = [
@@ -292,7 +297,7 @@ def noqa_edit(path: Path, text: str, finding: Finding) -> Edit | None:
         match = NOQA.search(line)
         if match is not None:
             codes = match.group("codes")
-            if codes is None or code in codes.upper():
+            if codes is None or code in re.split(r"[,\s]+", codes.upper()):
                 return None
             at = Position(number, match.end())
             return Edit(at, at, f", {code}")

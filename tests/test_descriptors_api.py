@@ -14,6 +14,7 @@ from lambda_lint.descriptors import (
     read_descriptor,
     read_terraform_dir,
 )
+from lambda_lint.triggers import is_known
 
 DATA = Path(__file__).parent / "data" / "descriptors"
 
@@ -114,3 +115,16 @@ def test_read_cdk_and_terraform_dir_are_exported() -> None:
     folder = DATA / "terraform"
     files = {path: path.read_text() for path in sorted(folder.glob("*.tf"))}
     assert len(read_terraform_dir(folder, files).functions) == 5
+
+
+def test_every_trigger_read_from_the_test_data_is_a_known_trigger() -> None:
+    found = DescriptorSet()
+    for path in sorted(DATA.rglob("*")):
+        if path.is_file() and descriptor_kind(path) is not None:
+            found.extend(read_descriptor(path, path.read_text()))
+    app = DATA / "cdk" / "infra" / "stack.py"
+    found.extend(read_cdk(app, cst.parse_module(app.read_text())))
+    triggers = {binding.trigger for f in found.functions for binding in f.triggers}
+    assert len(triggers) > 20
+    assert all(is_known(trigger) for trigger in triggers)
+    assert found.problems == []

@@ -280,3 +280,16 @@ def test_aliases_authorizers_and_other_integrations(tmp_path: Path) -> None:
         "cognito-user-pool",
         "cloudformation-custom-resource",
     ]
+
+
+def test_caller_positions_are_used_when_given(tmp_path: Path) -> None:
+    path = tmp_path / "app.py"
+    source = (
+        "from aws_cdk import aws_lambda as lambda_\n"
+        "lambda_.Function(None, 'Fn', handler='app.main', code=lambda_.Code.from_asset('src'))\n"
+    )
+    module = cst.parse_module(source)
+    (function,) = read_cdk(path, module, lambda node: 41).functions
+    assert function.source.line == 41
+    (function,) = read_cdk(path, module).functions
+    assert function.source.line == 2

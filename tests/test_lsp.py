@@ -297,12 +297,20 @@ def test_diagnostics_follow_the_buffer(tmp_path: Path) -> None:
             assert diagnostic.code_description is not None
             assert diagnostic.code_description.href.endswith("/LL501.md")
 
-            # the cursor inside the finding: the suppression is offered and works
+            # the cursor inside the finding: the rule's fix, then the suppression
             actions = await session.code_actions(uri, span(1, 25, 25))
             titles = [action.title for action in actions]
-            assert "Suppress LL501 on this line (# noqa: LL501)" in titles
-            # LL501 is marked fixable but emits no fix yet: fix actions are tested with a plugin
-            suppress = actions[titles.index("Suppress LL501 on this line (# noqa: LL501)")]
+            assert titles[0].startswith("Fix: ")
+            assert titles[1:] == [
+                "Suppress LL501 on this line (# noqa: LL501)",
+                "Fix all safe lambda-lint problems",
+            ]
+            fix, suppress, fix_all = actions
+            assert fix.is_preferred and fix.kind == types.CodeActionKind.QuickFix
+            assert fix.edit is not None and fix.edit.changes is not None
+            assert apply(BUGGY, fix.edit.changes[uri]) == FIXED
+            assert fix_all.edit is not None and fix_all.edit.changes is not None
+            assert apply(BUGGY, fix_all.edit.changes[uri]) == FIXED
             assert suppress.kind == types.CodeActionKind.QuickFix
             assert list(suppress.diagnostics or []) == [diagnostic]
             assert suppress.edit is not None and suppress.edit.changes is not None
@@ -312,11 +320,12 @@ def test_diagnostics_follow_the_buffer(tmp_path: Path) -> None:
             published = await session.diagnostics(uri)
             assert (published.version, published.diagnostics) == (2, ())
 
-            # two quick edits: only the last one is linted and published
+            # two quick edits: the last one wins (the first is normally never linted, as
+            # the debounce coalesces them; nothing older may be published after it)
             session.change(uri, BUGGY)
             version = session.change(uri, FIXED)
-            published = await session.diagnostics(uri)
-            assert (published.version, published.diagnostics) == (version, ())
+            published = await session.diagnostics(uri, lambda p: p.version == version)
+            assert published.diagnostics == ()
 
             version = session.change(uri, BUGGY)
             published = await session.diagnostics(uri)
@@ -396,7 +405,10 @@ def test_helper_module_open_alongside(tmp_path: Path) -> None:
     handler_with = (
         "from audit import record\n\n\ndef handler(event, context):\n    record(context)\n"
     )
-    helper = "def record(ctx):\n    return ctx.function_arn\n"
+    helper = (
+        "import os\n\n\ndef record(ctx):\n    if ctx is None:\n        os._exit(1)\n"
+        "    return ctx.function_arn\n"
+    )
     root = project(
         tmp_path, {"lambda-lint.toml": "", "app.py": handler_without, "audit.py": helper}
     )
@@ -411,10 +423,16 @@ def test_helper_module_open_alongside(tmp_path: Path) -> None:
             session.change(app_uri, handler_with)  # not saved: the server reads the buffer
             published = await session.diagnostics(helper_uri)
             assert published.version == 1  # the helper itself did not change
-            [diagnostic] = published.diagnostics
-            assert diagnostic.code == "LL501"
-            assert "invoked_function_arn" in diagnostic.message
-            assert diagnostic.range == span(1, 11, 27)
+            exit_call, context_attribute = published.diagnostics
+            assert context_attribute.code == "LL501"
+            assert "invoked_function_arn" in context_attribute.message
+            assert context_attribute.range == span(6, 11, 27)
+            # the call chain from the handler, in the unsaved handler buffer
+            assert exit_call.code == "LL107"
+            [step] = exit_call.related_information or []
+            assert step.location.uri == app_uri
+            assert step.location.range.start == types.Position(line=4, character=4)
+            assert step.message == "handler() calls record()"
 
             session.change(app_uri, handler_without)
             assert (await session.diagnostics(helper_uri)).diagnostics == ()
@@ -424,6 +442,57 @@ def test_helper_module_open_alongside(tmp_path: Path) -> None:
             assert (await session.diagnostics(helper_uri)).diagnostics != ()
             session.close(app_uri)
             assert (await session.diagnostics(helper_uri)).diagnostics == ()
+
+    asyncio.run(scenario())
+
+
+TEMPLATE = textwrap.dedent(
+    """\
+    AWSTemplateFormatVersion: "2010-09-09"
+    Transform: AWS::Serverless-2016-10-31
+    Resources:
+      Orders:
+        Type: AWS::Serverless::Function
+        Properties:
+          Runtime: python3.12
+          CodeUri: src/
+          Handler: orders.process
+    """
+)
+
+
+def test_descriptor_open_alongside_its_handler_module(tmp_path: Path) -> None:
+    """LL103 on an open template follows the unsaved handler module; its suppression
+    goes into a YAML comment."""
+    module = "def main(event, context):\n    return 1\n"
+    root = project(tmp_path, {"template.yaml": TEMPLATE, "src/orders.py": module})
+
+    async def scenario() -> None:
+        async with server(root) as session:
+            template_uri = session.open("template.yaml")
+            [diagnostic] = (await session.diagnostics(template_uri)).diagnostics
+            assert diagnostic.code == "LL103"
+            assert diagnostic.range == span(8, 15, 29)
+            module_uri = session.open("src/orders.py")
+            await session.diagnostics(module_uri)
+
+            session.change(module_uri, module + "\n\ndef process(event, context):\n    return 2\n")
+            assert (await session.diagnostics(template_uri)).diagnostics == ()
+            session.change(module_uri, module)
+            [diagnostic] = (await session.diagnostics(template_uri)).diagnostics
+
+            [action] = [
+                action
+                for action in await session.code_actions(template_uri, diagnostic.range)
+                if action.title == "Suppress LL103 on this line (# noqa: LL103)"
+            ]
+            suppressed = apply(TEMPLATE, action.edit.changes[template_uri])  # type: ignore[union-attr]
+            assert "      Handler: orders.process  # noqa: LL103\n" in suppressed
+            (root / "template.yaml").write_text(suppressed, encoding="utf-8")
+            version = session.change(template_uri, suppressed)
+            session.save(template_uri)
+            published = await session.diagnostics(template_uri, lambda p: p.version == version)
+            assert published.diagnostics == ()
 
     asyncio.run(scenario())
 

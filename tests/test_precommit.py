@@ -96,7 +96,9 @@ def hook_repository(destination: Path) -> Path:
     return destination
 
 
-def try_repo(pre_commit: Path, hooks: Path, project: Path, *files: str) -> subprocess.CompletedProcess:
+def try_repo(
+    pre_commit: Path, hooks: Path, project: Path, *files: str
+) -> subprocess.CompletedProcess:
     env = {**os.environ, **GIT_ENV, "PRE_COMMIT_HOME": str(project.parent / "pre-commit-home")}
     env.pop("VIRTUAL_ENV", None)
     result = subprocess.run(

@@ -109,10 +109,13 @@ def read_descriptor(path: Path, text: str) -> DescriptorSet:
     return _guarded(path, lambda: reader(path, text))
 
 
-def read_cdk(path: Path, module: cst.Module) -> DescriptorSet:
+def read_cdk(
+    path: Path, module: cst.Module, line_of: Callable[[cst.CSTNode], int] | None = None
+) -> DescriptorSet:
     """The functions a CDK app (a Python module already parsed with libcst) declares;
-    empty at once when the module does not import `aws_cdk`. Never raises."""
-    return _guarded(path, lambda: _cdk.read_cdk(path, module))
+    empty at once when the module does not import `aws_cdk`. `line_of` (optional) maps a
+    node to its 1-based line when the caller already has positions. Never raises."""
+    return _guarded(path, lambda: _cdk.read_cdk(path, module, line_of))
 
 
 def read_terraform_dir(folder: Path, files: dict[Path, str]) -> DescriptorSet:

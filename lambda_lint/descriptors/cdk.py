@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
@@ -30,7 +30,6 @@ from lambda_lint.descriptors.cdk_values import (
     Obj,
     Qual,
     Seq,
-    Value,
 )
 from lambda_lint.descriptors.draft import join_path
 from lambda_lint.descriptors.model import DescriptorSet
@@ -44,15 +43,25 @@ _FIELD_ACCESS = re.compile(r"\{[^}]*[.\[]")
 _PATH_CALLS = {"pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath", "pathlib.PurePosixPath"}
 
 
-def read_cdk(path: Path, module: cst.Module) -> DescriptorSet:
-    """The functions a CDK app module declares; empty unless it imports `aws_cdk`."""
+def read_cdk(
+    path: Path, module: cst.Module, line_of: Callable[[cst.CSTNode], int] | None = None
+) -> DescriptorSet:
+    """The functions a CDK app module declares; empty unless it imports `aws_cdk`.
+
+    `line_of` gives a node's 1-based start line; a caller that already computes node
+    positions can pass it, otherwise libcst's `PositionProvider` is resolved here.
+    """
     imports = imported_names(module)
     if not any(name == "aws_cdk" or name.startswith("aws_cdk.") for name in imports.values()):
         return DescriptorSet()
-    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-    app = _App(path, module, imports, positions)
+    app = _App(path, module, imports, line_of or _position_lines(module))
     app.run()
     return DescriptorSet(functions=app.constructs.functions())
+
+
+def _position_lines(module: cst.Module) -> Callable[[cst.CSTNode], int]:
+    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    return lambda node: positions[node].start.line
 
 
 def imported_names(module: cst.Module) -> dict[str, str]:
@@ -150,12 +159,16 @@ class _App:
     """Evaluates one CDK module."""
 
     def __init__(
-        self, path: Path, module: cst.Module, imports: dict[str, str], positions: Any
+        self,
+        path: Path,
+        module: cst.Module,
+        imports: dict[str, str],
+        line_of: Callable[[cst.CSTNode], int],
     ) -> None:
         self.path = path
         self.module = module
         self.imports = imports
-        self.positions = positions
+        self.line_of = line_of
         self.module_frame = _Frame()
         self.functions: dict[str, cst.FunctionDef] = {}
         self.classes: dict[str, _SelfRef] = {}
@@ -168,7 +181,7 @@ class _App:
         if node is None:
             return 1
         try:
-            return self.positions[node].start.line
+            return self.line_of(node)
         except KeyError:
             return 1
 
@@ -609,6 +622,3 @@ def _const_method(
         except (IndexError, KeyError, ValueError, AttributeError):
             return UNKNOWN
     return UNKNOWN
-
-
-__all__ = ["KIND", "Value", "imported_names", "normalise", "project_folder", "read_cdk"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 import libcst as cst
 
@@ -94,9 +94,6 @@ class Wire:
     used: bool = False
     route: str | None = None
     method: str | None = None
-
-
-Value = Union[_Unknown, Const, Qual, Seq, Mapping, Obj, Fn, Wire]
 
 
 def text(value: Any) -> str | None:

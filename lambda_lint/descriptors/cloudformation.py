@@ -16,7 +16,15 @@ from typing import Any, Callable
 
 from lambda_lint.descriptors.draft import PRINCIPAL_TRIGGERS, FunctionDraft
 from lambda_lint.descriptors.model import SourceRef, TriggerBinding
-from lambda_lint.descriptors.values import PLACEHOLDER, LineList, LineMap, Symbolic, text
+from lambda_lint.descriptors.values import (
+    PLACEHOLDER,
+    LineList,
+    LineMap,
+    Symbolic,
+    dig,
+    function_name_from_arn,
+    text,
+)
 
 #: resource types an event source mapping can read from, and the trigger each one means
 SOURCE_TYPES = {
@@ -39,8 +47,6 @@ _ARN_SERVICES = (
     (re.compile(r"arn:[^:]*:mq:"), "mq"),
     (re.compile(r"arn:[^:]*:rds:"), "documentdb"),
 )
-
-_FUNCTION_ARN = re.compile(r"arn:[^:]*:lambda:[^:]*:[^:]*:function:([A-Za-z0-9_-]+)")
 
 
 def references(value: Any) -> Iterator[tuple[str, str | None]]:
@@ -102,14 +108,6 @@ def trigger_from_arn(arn: str) -> str | None:
     return None
 
 
-def _get(mapping: Any, *keys: str) -> Any:
-    for key in keys:
-        if not isinstance(mapping, dict):
-            return None
-        mapping = mapping.get(key)
-    return mapping
-
-
 def _items(value: Any) -> list[tuple[Any, int]]:
     """The items of a list with their lines (a single item counts as a list of one)."""
     if isinstance(value, LineList):
@@ -141,8 +139,8 @@ class Linker:
     def _alias_map(self) -> dict[str, str]:
         aliases: dict[str, str] = {}
         for logical_id, resource in self.resources.items():
-            if _get(resource, "Type") in ("AWS::Lambda::Alias", "AWS::Lambda::Version"):
-                for name, _ in references(_get(resource, "Properties", "FunctionName")):
+            if dig(resource, "Type") in ("AWS::Lambda::Alias", "AWS::Lambda::Version"):
+                for name, _ in references(dig(resource, "Properties", "FunctionName")):
                     if name in self.functions:
                         aliases[logical_id] = name
         return aliases
@@ -150,7 +148,7 @@ class Linker:
     def _physical_names(self) -> dict[str, str]:
         names: dict[str, str] = {}
         for logical_id in self.functions:
-            name = text(_get(self.resources.get(logical_id), "Properties", "FunctionName"))
+            name = text(dig(self.resources.get(logical_id), "Properties", "FunctionName"))
             if name:
                 names[name] = logical_id
         return names
@@ -163,9 +161,7 @@ class Linker:
                 return self.functions[logical_id]
         literal = text(value)
         if literal:
-            match = _FUNCTION_ARN.search(literal)
-            name = match.group(1) if match else literal
-            logical_id = self._names.get(name)
+            logical_id = self._names.get(function_name_from_arn(literal) or literal)
             if logical_id is not None:
                 return self.functions[logical_id]
         return None
@@ -277,14 +273,14 @@ class Linker:
         if api_type == "AWS::Serverless::HttpApi":
             return "apigw-http"
         if api_type == "AWS::ApiGatewayV2::Api":
-            protocol = text(_get(self.resources.get(api_id or ""), "Properties", "ProtocolType"))
+            protocol = text(dig(self.resources.get(api_id or ""), "Properties", "ProtocolType"))
             return "apigw-websocket" if protocol == "WEBSOCKET" else "apigw-http"
         return None
 
     def _is_scheduled_rule(self, rule_id: str | None) -> bool:
         rule = self.resources.get(rule_id or "")
-        return _get(rule, "Type") == "AWS::Events::Rule" and bool(
-            _get(rule, "Properties", "ScheduleExpression")
+        return dig(rule, "Type") == "AWS::Events::Rule" and bool(
+            dig(rule, "Properties", "ScheduleExpression")
         )
 
     def _function_url(self, logical_id: str, props: LineMap, line: int) -> None:
@@ -293,9 +289,9 @@ class Linker:
             draft.add(self.binding("function-url", line))
 
     def _bucket(self, logical_id: str, props: LineMap, line: int) -> None:
-        configs = _get(props, "NotificationConfiguration", "LambdaConfigurations")
+        configs = dig(props, "NotificationConfiguration", "LambdaConfigurations")
         for config, config_line in _items(configs):
-            draft = self.function(_get(config, "Function"))
+            draft = self.function(dig(config, "Function"))
             if draft is not None:
                 draft.add(self.binding("s3", config_line or line, resource=logical_id))
 
@@ -310,29 +306,29 @@ class Linker:
 
     def _sns_topic(self, logical_id: str, props: LineMap, line: int) -> None:
         for subscription, item_line in _items(props.get("Subscription")):
-            if (text(_get(subscription, "Protocol")) or "").lower() != "lambda":
+            if (text(dig(subscription, "Protocol")) or "").lower() != "lambda":
                 continue
-            draft = self.function(_get(subscription, "Endpoint"))
+            draft = self.function(dig(subscription, "Endpoint"))
             if draft is not None:
                 draft.add(self.binding("sns", item_line or line, resource=logical_id))
 
     def _events_rule(self, logical_id: str, props: LineMap, line: int) -> None:
         trigger = "schedule" if props.get("ScheduleExpression") is not None else "eventbridge"
         for target, item_line in _items(props.get("Targets")):
-            draft = self.function(_get(target, "Arn"))
+            draft = self.function(dig(target, "Arn"))
             if draft is not None:
                 draft.add(self.binding(trigger, item_line or line, resource=logical_id))
 
     def _scheduler(self, logical_id: str, props: LineMap, line: int) -> None:
-        draft = self.function(_get(props, "Target", "Arn"))
+        draft = self.function(dig(props, "Target", "Arn"))
         if draft is not None:
             draft.add(self.binding("schedule", line, resource=logical_id))
 
     def _rest_method(self, logical_id: str, props: LineMap, line: int) -> None:
         integration = props.get("Integration")
-        if text(_get(integration, "Type")) != "AWS_PROXY":
+        if text(dig(integration, "Type")) != "AWS_PROXY":
             return
-        draft = self.function(_get(integration, "Uri"))
+        draft = self.function(dig(integration, "Uri"))
         if draft is None:
             return
         method = (text(props.get("HttpMethod")) or "").upper() or None
@@ -345,10 +341,10 @@ class Linker:
             if attribute == "RootResourceId":
                 return "/"
             resource = self.resources.get(name)
-            if depth > 30 or _get(resource, "Type") != "AWS::ApiGateway::Resource":
+            if depth > 30 or dig(resource, "Type") != "AWS::ApiGateway::Resource":
                 return None
-            part = text(_get(resource, "Properties", "PathPart"))
-            parent = self._rest_path(_get(resource, "Properties", "ParentId"), depth + 1)
+            part = text(dig(resource, "Properties", "PathPart"))
+            parent = self._rest_path(dig(resource, "Properties", "ParentId"), depth + 1)
             if part is None or parent is None:
                 return None
             return parent.rstrip("/") + "/" + part
@@ -372,12 +368,12 @@ class Linker:
 
     def _v2_routes(self, integration_id: str) -> Iterator[tuple[str, int]]:
         for route_id, resource in self.resources.items():
-            if _get(resource, "Type") != "AWS::ApiGatewayV2::Route":
+            if dig(resource, "Type") != "AWS::ApiGatewayV2::Route":
                 continue
             props = resource.get("Properties")
-            target = _get(props, "Target")
+            target = dig(props, "Target")
             if any(name == integration_id for name, _ in references(target)):
-                key = text(_get(props, "RouteKey"))
+                key = text(dig(props, "RouteKey"))
                 if key:
                     yield key, self.resources.key_line(route_id)
 
@@ -405,17 +401,17 @@ class Linker:
 
     def _sam_api_authorizers(self, logical_id: str, props: LineMap, line: int) -> None:
         """Lambda authorizers of a SAM API (`Auth.Authorizers.<name>.FunctionArn`)."""
-        authorizers = _get(props, "Auth", "Authorizers")
+        authorizers = dig(props, "Auth", "Authorizers")
         if not isinstance(authorizers, LineMap):
             return
-        http_api = _get(self.resources.get(logical_id), "Type") == "AWS::Serverless::HttpApi"
+        http_api = dig(self.resources.get(logical_id), "Type") == "AWS::Serverless::HttpApi"
         for name, config in authorizers.items():
-            draft = self.function(_get(config, "FunctionArn"))
+            draft = self.function(dig(config, "FunctionArn"))
             if draft is None:
                 continue
             if http_api:
                 trigger = "apigw-authorizer-http"
-            elif text(_get(config, "FunctionPayloadType")) == "REQUEST":
+            elif text(dig(config, "FunctionPayloadType")) == "REQUEST":
                 trigger = "apigw-authorizer-request"
             else:
                 trigger = "apigw-authorizer-token"
@@ -444,13 +440,13 @@ class Linker:
         if (text(props.get("TargetType")) or "").lower() != "lambda":
             return
         for target, item_line in _items(props.get("Targets")):
-            draft = self.function(_get(target, "Id"))
+            draft = self.function(dig(target, "Id"))
             if draft is not None:
                 draft.add(self.binding("alb", item_line or line, resource=logical_id))
 
     def _iot_rule(self, logical_id: str, props: LineMap, line: int) -> None:
-        for action, item_line in _items(_get(props, "TopicRulePayload", "Actions")):
-            draft = self.function(_get(action, "Lambda", "FunctionArn"))
+        for action, item_line in _items(dig(props, "TopicRulePayload", "Actions")):
+            draft = self.function(dig(action, "Lambda", "FunctionArn"))
             if draft is not None:
                 draft.add(self.binding("iot", item_line or line, resource=logical_id))
 

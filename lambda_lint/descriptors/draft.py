@@ -12,7 +12,6 @@ from lambda_lint.descriptors.model import DeclaredFunction, SourceRef, TriggerBi
 PRINCIPAL_TRIGGERS = {
     "s3.amazonaws.com": "s3",
     "sns.amazonaws.com": "sns",
-    "sqs.amazonaws.com": "sqs",
     "events.amazonaws.com": "eventbridge",
     "scheduler.amazonaws.com": "schedule",
     "logs.amazonaws.com": "cloudwatch-logs",
@@ -27,6 +26,8 @@ PRINCIPAL_TRIGGERS = {
     "codepipeline.amazonaws.com": "codepipeline",
     "s3-object-lambda.amazonaws.com": "s3-object-lambda",
     "batchoperations.s3.amazonaws.com": "s3-batch",
+    "bedrock.amazonaws.com": "bedrock-agent",
+    "vpc-lattice.amazonaws.com": "vpc-lattice",
 }
 
 

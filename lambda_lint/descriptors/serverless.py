@@ -30,7 +30,15 @@ from lambda_lint.descriptors.model import (
     SourceRef,
     TriggerBinding,
 )
-from lambda_lint.descriptors.values import LineList, LineMap, integer, line_of, text, truthy
+from lambda_lint.descriptors.values import (
+    LineList,
+    LineMap,
+    dig,
+    integer,
+    line_of,
+    text,
+    truthy,
+)
 from lambda_lint.descriptors.yaml_loader import DescriptorSyntaxError, load_yaml
 
 KIND = "serverless"
@@ -109,14 +117,6 @@ def _functions(value: Any) -> list[tuple[str, LineMap, int]]:
     return found
 
 
-def _get(mapping: Any, *keys: str) -> Any:
-    for key in keys:
-        if not isinstance(mapping, dict):
-            return None
-        mapping = mapping.get(key)
-    return mapping
-
-
 def _plain(value: Any) -> str | None:
     """A string without `${...}` variables, else None."""
     literal = text(value)
@@ -129,16 +129,16 @@ class _ServiceReader:
         self.folder = path.parent
         provider = document.get("provider")
         self.provider = provider if isinstance(provider, LineMap) else LineMap()
-        self.individually = truthy(_get(document, "package", "individually"))
+        self.individually = truthy(dig(document, "package", "individually"))
         self.resources = self._resources(document.get("resources"))
-        payload = _get(self.provider, "httpApi", "payload")
+        payload = dig(self.provider, "httpApi", "payload")
         self.http_api_trigger = "apigw-rest" if str(payload) == "1.0" else "apigw-http"
 
     @staticmethod
     def _resources(value: Any) -> LineMap:
         merged = LineMap()
         for group in value if isinstance(value, list) else [value]:
-            resources = _get(group, "Resources")
+            resources = dig(group, "Resources")
             if isinstance(resources, LineMap):
                 for key, resource in resources.items():
                     merged.put(key, resource, resources.key_line(key), resources.value_line(key))
@@ -177,19 +177,19 @@ class _ServiceReader:
         for config in configs:
             events = config.get("events")
             for index, event in enumerate(events if isinstance(events, LineList) else ()):
-                authorizer = _get(event, "http", "authorizer")
-                name = text(_get(authorizer, "name") or authorizer)
+                authorizer = dig(event, "http", "authorizer")
+                name = text(dig(authorizer, "name") or authorizer)
                 target = drafts.get(logical_id(name or ""))
-                if target is None or _get(authorizer, "arn") is not None:
+                if target is None or dig(authorizer, "arn") is not None:
                     continue
-                kind = (text(_get(authorizer, "type")) or "token").lower()
+                kind = (text(dig(authorizer, "type")) or "token").lower()
                 trigger = (
                     "apigw-authorizer-request" if kind == "request" else "apigw-authorizer-token"
                 )
                 target.add(TriggerBinding(trigger, self.ref(events.item_line(index))))
-        authorizers = _get(self.provider, "httpApi", "authorizers")
+        authorizers = dig(self.provider, "httpApi", "authorizers")
         for name, authorizer in authorizers.items() if isinstance(authorizers, LineMap) else ():
-            target = drafts.get(logical_id(text(_get(authorizer, "functionName")) or ""))
+            target = drafts.get(logical_id(text(dig(authorizer, "functionName")) or ""))
             if target is not None:
                 binding = TriggerBinding(
                     "apigw-authorizer-http", self.ref(authorizers.key_line(name))
@@ -197,10 +197,10 @@ class _ServiceReader:
                 target.add(binding)
 
     def _code_root(self, config: LineMap) -> Path | None:
-        if _get(config, "package", "artifact") is not None:
+        if dig(config, "package", "artifact") is not None:
             return None
         module = _plain(config.get("module"))
-        individually = self.individually or truthy(_get(config, "package", "individually"))
+        individually = self.individually or truthy(dig(config, "package", "individually"))
         if module and individually:
             return join_path(self.folder, module)
         return self.folder
@@ -215,7 +215,7 @@ class _ServiceReader:
             draft.handler = _plain(command[0])
             draft.source = self.ref(line_of(command, 0, image.line))
         name = _plain(image.get("name"))
-        folder = _plain(_get(self.provider, "ecr", "images", name or "", "path"))
+        folder = _plain(dig(self.provider, "ecr", "images", name or "", "path"))
         if folder:
             draft.code_root = join_path(self.folder, folder)
 
@@ -224,7 +224,7 @@ class _ServiceReader:
             return None
         ((kind, config),) = event.items()
         route = method = None
-        failures = reports_failures(_get(config, "functionResponseType"))
+        failures = reports_failures(dig(config, "functionResponseType"))
         if kind == "http":
             trigger = "apigw-rest"
             method, route = _http_route(config)
@@ -234,7 +234,7 @@ class _ServiceReader:
         elif kind == "stream":
             trigger = self._stream_trigger(config)
         elif kind == "eventBridge":
-            trigger = "schedule" if _get(config, "schedule") is not None else "eventbridge"
+            trigger = "schedule" if dig(config, "schedule") is not None else "eventbridge"
         elif kind in ("sqs", "sns", "s3"):
             trigger = kind
         else:
@@ -251,12 +251,12 @@ class _ServiceReader:
         )
 
     def _stream_trigger(self, config: Any) -> str | None:
-        declared = text(_get(config, "type"))
+        declared = text(dig(config, "type"))
         if declared in ("dynamodb", "kinesis"):
             return "dynamodb-stream" if declared == "dynamodb" else "kinesis"
-        arn = _get(config, "arn") if isinstance(config, dict) else config
+        arn = dig(config, "arn") if isinstance(config, dict) else config
         for name, attribute in references(arn):
-            resource_type = text(_get(self.resources.get(name), "Type"))
+            resource_type = text(dig(self.resources.get(name), "Type"))
             if resource_type in SOURCE_TYPES:
                 return SOURCE_TYPES[resource_type]
             if attribute == "StreamArn":
@@ -287,7 +287,7 @@ def _event_resource(kind: str, config: Any) -> str | None:
     if isinstance(config, str):
         return _plain(config) if kind in ("sqs", "sns", "s3", "stream", "cloudwatchLog") else None
     for key in _RESOURCE_KEYS.get(kind, ()):
-        value = _get(config, key)
+        value = dig(config, key)
         for name, _ in references(value):
             return name
         if _plain(value):

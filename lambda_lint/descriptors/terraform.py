@@ -24,7 +24,7 @@ from lambda_lint.descriptors.model import (
     SourceRef,
     TriggerBinding,
 )
-from lambda_lint.descriptors.values import integer, truthy
+from lambda_lint.descriptors.values import function_name_from_arn, integer, truthy
 from lambda_lint.descriptors.yaml_loader import DescriptorSyntaxError
 
 KIND = "terraform"
@@ -45,7 +45,6 @@ _REFERENCE = re.compile(
     r"(?<![\w.])(data\.[\w-]+|aws_[\w-]+|module)\.([\w-]+)(?:\[[^\]]*\])?(?:\.(\w+))?"
 )
 _PATH_PREFIX = re.compile(r"^\$\{path\.(?:module|root|cwd)\}/?")
-_FUNCTION_ARN = re.compile(r"arn:[^:]*:lambda:[^:]*:[^:]*:function:([A-Za-z0-9_-]+)")
 
 
 def read_terraform(path: Path, source: str) -> DescriptorSet:
@@ -242,8 +241,7 @@ class _Config:
         text = literal(value)
         if not text:
             return None
-        match = _FUNCTION_ARN.search(text)
-        named = self._names.get(match.group(1) if match else text)
+        named = self._names.get(function_name_from_arn(text) or text)
         return self.functions.get(named) if named else None
 
     def target(self, value: Any) -> Block | None:

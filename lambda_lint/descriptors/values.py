@@ -13,6 +13,7 @@ from typing import Any
 
 #: a `${...}` placeholder inside a string (CloudFormation `Fn::Sub`, Serverless, Terraform)
 PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
+_FUNCTION_ARN = re.compile(r"arn:[^:]*:lambda:[^:]*:[^:]*:function:([A-Za-z0-9_-]+)")
 
 
 class Symbolic:
@@ -112,6 +113,21 @@ def make_symbolic(kind: str, value: Any) -> Symbolic:
     if kind == "GetAtt" and isinstance(value, list):
         return Symbolic(kind, [str(v) if not isinstance(v, Symbolic) else v for v in value])
     return Symbolic(kind, value)
+
+
+def dig(mapping: Any, *keys: str) -> Any:
+    """`mapping[k1][k2]...`, or None as soon as a level is missing or not a mapping."""
+    for key in keys:
+        if not isinstance(mapping, dict):
+            return None
+        mapping = mapping.get(key)
+    return mapping
+
+
+def function_name_from_arn(value: str) -> str | None:
+    """The function name in a Lambda function ARN (`arn:aws:lambda:...:function:name`)."""
+    match = _FUNCTION_ARN.search(value)
+    return match.group(1) if match else None
 
 
 def text(value: Any) -> str | None:

@@ -24,7 +24,8 @@ from typing import Callable, Optional, Union
 
 import libcst as cst
 
-from lambda_lint.model.names import dotted_name
+from lambda_lint.model.names import dotted_name, string_value
+from lambda_lint.walk import Visitor
 
 ITEM = "*"
 DERIVED = "~"
@@ -102,8 +103,7 @@ CallResolver = Callable[[cst.Call, "FunctionFlow"], Union[Refs, None]]
 def literal_key(node: cst.BaseExpression) -> str | None:
     """The text of a string or int literal used as a key, else None."""
     if isinstance(node, cst.SimpleString):
-        value = node.evaluated_value
-        return value if isinstance(value, str) else None
+        return string_value(node)
     if isinstance(node, cst.Integer):
         return ITEM
     if isinstance(node, cst.UnaryOperation) and isinstance(node.expression, cst.Integer):
@@ -140,7 +140,7 @@ class FunctionFlow:
         nodes = body if body is not None else ([function.body] if function is not None else [])
         collector = _BindingCollector(self)
         for node in nodes:
-            node.visit(collector)
+            collector.walk(node)
         self._solve()
 
     # -- solving ------------------------------------------------------------------
@@ -289,7 +289,7 @@ class FunctionFlow:
         return self._derived(*(arg.value for arg in node.args))
 
 
-class _BindingCollector(cst.CSTVisitor):
+class _BindingCollector(Visitor):
     """Collects the name bindings of one function body (not of nested functions)."""
 
     def __init__(self, flow: FunctionFlow) -> None:

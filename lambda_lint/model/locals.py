@@ -4,43 +4,27 @@ from __future__ import annotations
 
 import libcst as cst
 
+from lambda_lint.walk import descendants
+
 
 def assigned_values(function: cst.FunctionDef, name: str) -> list[cst.BaseExpression]:
     """The values of every `name = value` in `function` (not in nested functions)."""
     found: list[cst.BaseExpression] = []
-
-    class Finder(cst.CSTVisitor):
-        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-            return node is function
-
-        def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-            return False
-
-        def visit_Assign(self, node: cst.Assign) -> None:
-            if any(isinstance(t.target, cst.Name) and t.target.value == name for t in node.targets):
-                found.append(node.value)
-
-        def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-            if isinstance(node.target, cst.Name) and node.target.value == name and node.value:
-                found.append(node.value)
-
-    function.visit(Finder())
+    for node in descendants(function.body, into_functions=False):
+        if isinstance(node, cst.Assign) and any(
+            isinstance(t.target, cst.Name) and t.target.value == name for t in node.targets
+        ):
+            found.append(node.value)
+        elif (
+            isinstance(node, cst.AnnAssign)
+            and isinstance(node.target, cst.Name)
+            and node.target.value == name
+            and node.value is not None
+        ):
+            found.append(node.value)
     return found
 
 
 def returns_of(function: cst.FunctionDef) -> list[cst.Return]:
     """The `return` statements of `function` itself (not of nested functions)."""
-    found: list[cst.Return] = []
-
-    class Finder(cst.CSTVisitor):
-        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-            return node is function
-
-        def visit_Lambda(self, node: cst.Lambda) -> bool:
-            return False
-
-        def visit_Return(self, node: cst.Return) -> None:
-            found.append(node)
-
-    function.visit(Finder())
-    return found
+    return [n for n in descendants(function.body, into_functions=False) if isinstance(n, cst.Return)]

@@ -35,3 +35,19 @@ def keyword_argument(call: cst.Call, name: str) -> cst.Arg | None:
         if arg.keyword is not None and arg.keyword.value == name:
             return arg
     return None
+
+
+def string_value(node: cst.CSTNode) -> str | None:
+    """The text of a plain string literal (not bytes, not an f-string), else None.
+    Literals without escapes are read directly: libcst evaluates them with
+    `ast.literal_eval`, which is slow on hot paths."""
+    if not isinstance(node, cst.SimpleString):
+        return None
+    prefix = node.prefix.lower()
+    if "b" in prefix:
+        return None
+    if "\\" not in node.value and prefix in ("", "u", "r"):
+        quote = node.quote
+        return node.value[len(prefix) + len(quote) : -len(quote)]
+    value = node.evaluated_value
+    return value if isinstance(value, str) else None

@@ -5,6 +5,7 @@ RULE_MODULES = (
     "handler_contract",
     "responses",
     "context_object",
+    "reuse",
     "event_access",
     "trigger_contracts",
 )

@@ -9,9 +9,10 @@ import libcst as cst
 from lambda_lint.model.event_access import Access, EventValue, access_of, event_value
 from lambda_lint.model.flow import ITEM, literal_key
 from lambda_lint.model.guards import is_guarded
-from lambda_lint.model.names import dotted_name
+from lambda_lint.model.names import dotted_name, string_value
 from lambda_lint.rule import Example, Rule
 from lambda_lint.triggers import TRIGGERS
+from lambda_lint.walk import descendants
 
 #: triggers whose event is replaced by the rule's constant `Input` when one is set
 CUSTOM_INPUT_TRIGGERS = ("eventbridge", "schedule")
@@ -426,8 +427,8 @@ class NullableEventField(EventRule):
 
 def _string_literals(node: cst.BaseExpression) -> frozenset[str]:
     if isinstance(node, cst.SimpleString):
-        value = node.evaluated_value
-        return frozenset({value}) if isinstance(value, str) else frozenset()
+        value = string_value(node)
+        return frozenset({value}) if value is not None else frozenset()
     if isinstance(node, (cst.Tuple, cst.List, cst.Set)):
         found = set()
         for element in node.elements:
@@ -525,34 +526,19 @@ class FirstRecordOnly(EventRule):
         )
 
     def _iterates(self, function: cst.FunctionDef, path: tuple[str, ...]) -> bool:
-        rule = self
-
-        class Finder(cst.CSTVisitor):
-            found = False
-
-            def _check(self, iterable: cst.BaseExpression) -> None:
-                value = rule.value(iterable)
+        """Whether the function loops over the batch (or hands it whole to a call)."""
+        for node in descendants(function.body):
+            if isinstance(node, (cst.For, cst.CompFor)):
+                candidates = [node.iter]
+            elif isinstance(node, cst.Call):
+                candidates = [arg.value for arg in node.args]
+            else:
+                continue
+            for candidate in candidates:
+                value = self.value(candidate)
                 if value is not None and value.path == path:
-                    self.found = True
-
-            def visit_For(self, node: cst.For) -> None:
-                self._check(node.iter)
-
-            def visit_CompFor(self, node: cst.CompFor) -> None:
-                self._check(node.iter)
-
-            def visit_Call(self, node: cst.Call) -> None:
-                if dotted_name(node.func) in ("map", "len", "list", "enumerate", "filter") and node.args:
-                    self._check(node.args[-1].value)
-                elif node.args:
-                    for arg in node.args:  # handed on whole to a helper that may loop
-                        value = rule.value(arg.value)
-                        if value is not None and value.path == path:
-                            self.found = True
-
-        finder = Finder()
-        function.visit(finder)
-        return finder.found
+                    return True
+        return False
 
 
 def _is_first_index(node: cst.Subscript) -> bool:
@@ -787,20 +773,12 @@ class S3KeyNotUnquoted(EventRule):
         function = self.context.function_node()
         if function is None:
             return False
-        rule = self
-
-        class Finder(cst.CSTVisitor):
-            found = False
-
-            def visit_Call(self, node: cst.Call) -> None:
-                if rule._is_unquote(node) and any(
-                    isinstance(a.value, cst.Name) and a.value.value == name for a in node.args
-                ):
-                    self.found = True
-
-        finder = Finder()
-        function.visit(finder)
-        return finder.found
+        return any(
+            isinstance(node, cst.Call)
+            and self._is_unquote(node)
+            and any(isinstance(a.value, cst.Name) and a.value.value == name for a in node.args)
+            for node in descendants(function.body)
+        )
 
 
 class HeaderCase(EventRule):
@@ -882,3 +860,235 @@ class HeaderCase(EventRule):
             f"{access.container.title} events deliver header names in lower case: "
             f"'{access.key}' never matches; use '{access.key.lower()}'",
         )
+
+
+BATCH_FAILURE_TRIGGERS = ("sqs", "kinesis", "dynamodb-stream")
+
+
+class BatchWithoutPartialFailure(EventRule):
+    """
+    ## What it does
+    Reports an SQS, Kinesis or DynamoDB Streams handler that loops over its records
+    with no per-record error handling and no `batchItemFailures` in its answer (one
+    record's exception fails the whole batch), and a handler that returns
+    `batchItemFailures` while its event source mapping, as the descriptor declares it,
+    lacks `ReportBatchItemFailures` (the list is ignored). Handlers using Powertools
+    batch processing are fine.
+
+    ## Why is this bad?
+    Without partial batch responses one poison message makes Lambda retry the whole
+    batch — records that succeeded are processed again, and the batch blocks the shard
+    or queue until it expires. Returning failures without enabling the setting retries
+    nothing selectively: the batch counts as a success.
+
+    ## Example
+    ```python
+    def handler(event, context):
+        for record in event["Records"]:
+            process(record)
+    ```
+
+    ## Use instead
+    ```python
+    def handler(event, context):
+        failures = []
+        for record in event["Records"]:
+            try:
+                process(record)
+            except Exception:
+                failures.append({"itemIdentifier": record["messageId"]})
+        return {"batchItemFailures": failures}
+    ```
+    """
+
+    code = "LL406"
+    name = "batch-without-partial-failure"
+    summary = "Batch handler without partial batch failure reporting"
+    default_enabled = False
+    VALID = [
+        Example(
+            "def handler(event, context):\n    failures = []\n    for r in event['Records']:\n"
+            "        try:\n            work(r)\n        except Exception:\n"
+            "            failures.append({'itemIdentifier': r['messageId']})\n"
+            "    return {'batchItemFailures': failures}\n\ndef work(r):\n    return r\n",
+            trigger="sqs",
+        ),
+        Example(
+            "def handler(event, context):\n    for r in event['Records']:\n        print(r)\n",
+            trigger="sns",
+        ),
+        Example(
+            "def handler(event, context):\n    for r in event['Records']:\n        try:\n"
+            "            work(r)\n        except ValueError:\n            continue\n\n"
+            "def work(r):\n    return r\n",
+            trigger="kinesis",
+        ),
+    ]
+    INVALID = [
+        Example(
+            "def handler(event, context):\n    for r in event['Records']:\n        work(r)\n\n"
+            "def work(r):\n    return r\n",
+            trigger="sqs",
+            message="whole batch",
+        ),
+        Example(
+            "def handler(event, context):\n    records = event['Records']\n"
+            "    for r in records:\n        work(r)\n\ndef work(r):\n    return r\n",
+            trigger="dynamodb-stream",
+        ),
+        Example(
+            "def handler(event, context):\n    return {'batchItemFailures': []}\n",
+            files={
+                "template.yaml": "Transform: AWS::Serverless-2016-10-31\nResources:\n"
+                "  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+                "      Handler: app.handler\n      CodeUri: .\n      Events:\n        Q:\n"
+                "          Type: SQS\n          Properties:\n            Queue: arn:aws:sqs:x\n"
+            },
+            message="ReportBatchItemFailures",
+        ),
+    ]
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        handler = self.context.handler()
+        if handler is None or handler.trigger not in BATCH_FAILURE_TRIGGERS:
+            return
+        returns_failures = _mentions(node, "batchItemFailures")
+        if returns_failures:
+            declared = [b for b in handler.bindings if b.source.kind != "config"]
+            if declared and not any(b.report_batch_item_failures for b in declared):
+                self.report(
+                    node.name,
+                    "the handler returns batchItemFailures but its event source mapping "
+                    "does not enable ReportBatchItemFailures: the list is ignored",
+                )
+            return
+        loop = self._unprotected_record_loop(node)
+        if loop is not None and not _mentions(node, "process_partial_response"):
+            self.report(
+                node.name,
+                "one failing record fails the whole batch (no try/except per record, no "
+                "batchItemFailures): every record is retried",
+            )
+
+    def _unprotected_record_loop(self, function: cst.FunctionDef) -> cst.For | None:
+        for node in descendants(function.body):
+            if isinstance(node, cst.For):
+                value = self.value(node.iter)
+                info = value.info if value else None
+                if info is not None and info.batch and not _has_try(node.body):
+                    return node
+        return None
+
+
+def _has_try(body: cst.BaseSuite) -> bool:
+    return any(isinstance(node, cst.Try) for node in descendants(body))
+
+
+def _mentions(function: cst.FunctionDef, text: str) -> bool:
+    """Whether a string literal or name in the function is `text`."""
+    for node in descendants(function.body):
+        if isinstance(node, cst.SimpleString) and string_value(node) == text:
+            return True
+        if isinstance(node, cst.Name) and node.value == text:
+            return True
+    return False
+
+
+ATTRIBUTE_VALUE_TYPES = {"S", "N", "B", "SS", "NS", "BS", "M", "L", "NULL", "BOOL"}
+PLAIN_VALUE_CALLS = {"int", "float", "str", "bool", "Decimal", "decimal.Decimal", "len"}
+
+
+class DynamoDbImageRaw(EventRule):
+    """
+    ## What it does
+    Reports a DynamoDB stream image attribute (`NewImage`, `OldImage`, `Keys`) used as
+    a plain value — in arithmetic, a comparison, a string method, an f-string or
+    `int()`/`float()` — instead of through its typed form (`["S"]`, `["N"]`, ...) or a
+    `TypeDeserializer`.
+
+    ## Why is this bad?
+    Stream images hold DynamoDB's wire format: `{"price": {"N": "9.5"}}`.
+    `image["price"] * 2` raises `TypeError`; `image["status"] == "PAID"` is always false.
+
+    ## Example
+    ```python
+    def handler(event, context):
+        for record in event["Records"]:
+            total = float(record["dynamodb"]["NewImage"]["total"])
+    ```
+
+    ## Use instead
+    ```python
+    def handler(event, context):
+        for record in event["Records"]:
+            total = float(record["dynamodb"]["NewImage"]["total"]["N"])
+    ```
+    """
+
+    code = "LL407"
+    name = "dynamodb-image-raw"
+    summary = "DynamoDB stream image attribute used as a plain value"
+    default_enabled = False
+    VALID = [
+        Example(
+            "def handler(event, context):\n    for r in event['Records']:\n"
+            "        print(float(r['dynamodb']['NewImage']['total']['N']))\n",
+            trigger="dynamodb-stream",
+        ),
+        Example(
+            "from boto3.dynamodb.types import TypeDeserializer\nd = TypeDeserializer()\n\n"
+            "def handler(event, context):\n    for r in event['Records']:\n"
+            "        print(d.deserialize(r['dynamodb']['NewImage']['total']))\n",
+            trigger="dynamodb-stream",
+        ),
+        Example(
+            "def handler(event, context):\n    return float(event['total'])\n", trigger="sqs"
+        ),
+    ]
+    INVALID = [
+        Example(
+            "def handler(event, context):\n    for r in event['Records']:\n"
+            "        print(float(r['dynamodb']['NewImage']['total']))\n",
+            trigger="dynamodb-stream",
+        ),
+        Example(
+            "def handler(event, context):\n    for r in event['Records']:\n"
+            "        if r['dynamodb']['Keys']['pk'] == 'ORDER':\n            print(r)\n",
+            trigger="dynamodb-stream",
+        ),
+        Example(
+            "def handler(event, context):\n    for r in event['Records']:\n"
+            "        image = r['dynamodb'].get('NewImage') or {}\n"
+            "        print(image['name'].upper())\n",
+            trigger="dynamodb-stream",
+        ),
+    ]
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        self._check(node)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self._check(node)
+
+    def _check(self, node: cst.CSTNode) -> None:
+        access = self.access(node)
+        if access is None or access.container.trigger != "dynamodb-stream":
+            return
+        path = access.path
+        if len(path) < 2 or path[-2] not in ("NewImage", "OldImage", "Keys") or path[-1] == ITEM:
+            return
+        parent = self.context.parent()
+        plain = isinstance(parent, (cst.BinaryOperation, cst.Comparison, cst.ComparisonTarget))
+        plain |= isinstance(parent, cst.FormattedStringExpression)
+        if isinstance(parent, cst.Attribute) and parent.value is node:
+            plain = parent.attr.value not in ("get", "keys", "items", "values")
+        if isinstance(parent, cst.Arg):
+            call = self.context.parent(2)
+            name = dotted_name(call.func) if isinstance(call, cst.Call) else None
+            plain = name in PLAIN_VALUE_CALLS
+        if plain:
+            self.report(
+                node,
+                f"`{path[-2]}` attributes are typed DynamoDB values ({{\"S\": ...}}, "
+                f"{{\"N\": ...}}): read `['{path[-1]}']['S']`/`['N']` or use a TypeDeserializer",
+            )

