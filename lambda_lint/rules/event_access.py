@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from lambda_lint.finding import Fix
 from lambda_lint.model.event_access import Access, EventValue, access_of, event_value
 from lambda_lint.model.flow import ITEM, literal_key
 from lambda_lint.model.guards import is_guarded
@@ -236,7 +237,7 @@ class NullableEventField(EventRule):
     code = "LL402"
     name = "nullable-event-field"
     summary = "Field that is null or absent in real events used without a guard"
-    fixable = "none"
+    fixable = "unsafe"
     VALID = [
         Example(
             "def handler(event, context):\n    params = event.get('queryStringParameters') or {}\n"
@@ -343,6 +344,7 @@ class NullableEventField(EventRule):
             f"`{_dotted(value.path)}` is absent from some {value.title} events"
             + (f" ({info.note})" if info.note else "")
             + "; check for it or use .get()",
+            fix=self._guard_fix(node, info.kind),
         )
 
     def _dereference(self, node: cst.CSTNode, target: cst.CSTNode, iteration: bool = False) -> None:
@@ -372,6 +374,24 @@ class NullableEventField(EventRule):
             f"`{_dotted(value.path)}` is {state} in some {value.title} events"
             + (f" ({info.note})" if info.note else "")
             + "; guard it (e.g. `or {}`) before use",
+            fix=self._guard_fix(target, info.kind),
+        )
+
+    def _guard_fix(self, target: cst.CSTNode, kind: str) -> Fix | None:
+        """`event["a"]["b"]` -> `(event.get("a") or {})["b"]`."""
+        empty = {"object": "{}", "string": '""', "list": "[]"}.get(kind)
+        if empty is None or not isinstance(target, (cst.Subscript, cst.Call)):
+            return None
+        literal = _key_literal(target)
+        if literal is None:
+            return None
+        container = target.value if isinstance(target, cst.Subscript) else target.func.value  # type: ignore[union-attr]
+        code = cst.Module([]).code_for_node(container)
+        return self.context.replacement(
+            target,
+            f"({code}.get({literal.value}) or {empty})",
+            f"Default a missing value to {empty}",
+            "unsafe",
         )
 
     @staticmethod
@@ -541,6 +561,17 @@ class FirstRecordOnly(EventRule):
         return False
 
 
+def _key_literal(node: cst.CSTNode) -> cst.SimpleString | None:
+    """The string literal naming the key of `x["k"]` or `x.get("k")`."""
+    if isinstance(node, cst.Subscript) and len(node.slice) == 1:
+        element = node.slice[0].slice
+        if isinstance(element, cst.Index) and isinstance(element.value, cst.SimpleString):
+            return element.value
+    if isinstance(node, cst.Call) and node.args and isinstance(node.args[0].value, cst.SimpleString):
+        return node.args[0].value
+    return None
+
+
 def _is_first_index(node: cst.Subscript) -> bool:
     element = node.slice[0].slice
     return isinstance(element, cst.Index) and isinstance(element.value, cst.Integer) and (
@@ -695,6 +726,7 @@ class S3KeyNotUnquoted(EventRule):
     code = "LL405"
     name = "s3-key-not-unquoted"
     summary = "S3 object key used without unquote_plus"
+    fixable = "unsafe"
     VALID = [
         Example(
             "from urllib.parse import unquote_plus\n\ndef handler(event, context):\n"
@@ -747,10 +779,15 @@ class S3KeyNotUnquoted(EventRule):
             return
         if self._unquoted(node):
             return
+        edits = [*self.context.edits_around(node, "unquote_plus(", ")")]
+        imported = self.context.insertion_at_top("from urllib.parse import unquote_plus")
+        if imported is not None:
+            edits.append(imported)
         self.report(
             node,
             "S3 object keys arrive URL-encoded (a space is '+'); pass the key through "
             "urllib.parse.unquote_plus() before using it",
+            fix=Fix("unsafe", "Wrap the key in unquote_plus()", tuple(edits)),
         )
 
     def _is_unquote(self, call: cst.CSTNode | None) -> bool:
@@ -812,6 +849,7 @@ class HeaderCase(EventRule):
     code = "LL408"
     name = "header-case"
     summary = "Non-lowercase header lookup on an HTTP API v2 / function URL event"
+    fixable = "safe"
     VALID = [
         Example(
             "def handler(event, context):\n    return event['headers'].get('authorization')\n",
@@ -859,7 +897,15 @@ class HeaderCase(EventRule):
             node,
             f"{access.container.title} events deliver header names in lower case: "
             f"'{access.key}' never matches; use '{access.key.lower()}'",
+            fix=self._lowercase(node, access.key),
         )
+
+    def _lowercase(self, node: cst.CSTNode, key: str) -> Fix | None:
+        literal = _key_literal(node)
+        if literal is None:
+            return None
+        new = literal.with_changes(value=literal.value.replace(key, key.lower()))
+        return self.context.replacement(literal, new, f"Look up '{key.lower()}'")
 
 
 BATCH_FAILURE_TRIGGERS = ("sqs", "kinesis", "dynamodb-stream")
