@@ -1,12 +1,13 @@
 """The pipeline, end to end: discover -> index -> link -> check -> filter.
 
 This module only orchestrates: each stage lives in its own module and hands plain data
-to the next. `lint()` is what the CLI, the language server and the test harness call.
+to the next. `Linter.lint()` is what the CLI, the language server and the test harness
+call. Large projects are indexed and checked in worker processes; the whole result of a
+project is cached by the content of its files (see `lambda_lint.cache`).
 """
 
 from __future__ import annotations
 
-import fnmatch
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -14,11 +15,13 @@ from pathlib import Path
 
 import libcst as cst
 
+from lambda_lint import __version__
+from lambda_lint.cache import Cache, digest
 from lambda_lint.check_context import CheckContext
 from lambda_lint.config import Settings
-from lambda_lint.descriptors import read_cdk, read_descriptor
-from lambda_lint.descriptors.model import DescriptorSet
-from lambda_lint.discover import Project, discover
+from lambda_lint.descriptors import read_cdk, read_descriptor, read_terraform_dir
+from lambda_lint.descriptors.model import DescriptorProblem, DescriptorSet
+from lambda_lint.discover import Project, discover, is_python
 from lambda_lint.engine import InternalError, check_module
 from lambda_lint.finding import Finding, Position
 from lambda_lint.index import ModuleSummary, summarize
@@ -27,20 +30,26 @@ from lambda_lint.positions import Positions
 from lambda_lint.registry import RuleSet
 from lambda_lint.rule import Rule
 from lambda_lint.source import ParseProblem, decode, parse
-from lambda_lint.suppress import Noqa, noqa_comments, skip_file, suppresses
+from lambda_lint.suppress import FindingFilter, skip_file
 
 PARSE_ERROR = "LL001"
-UNUSED_NOQA = "LL002"
 HANDLER_NOT_FOUND = "LL103"
+#: below this many files, worker processes cost more than they save
+PARALLEL_THRESHOLD = 64
 
 
 @dataclass
-class ParsedFile:
+class IndexedFile:
+    """One Python file after the index stage: its summary, or why it has none."""
+
     path: Path
-    text: str
-    module: cst.Module
-    positions: Positions
-    summary: ModuleSummary
+    text: str | None
+    summary: ModuleSummary | None = None
+    cdk: DescriptorSet | None = None
+    problem: ParseProblem | None = None
+    #: the parsed tree, kept for the check stage when the file was parsed here
+    module: cst.Module | None = None
+    positions: Positions | None = None
 
 
 @dataclass
@@ -65,14 +74,33 @@ class Display:
             return str(path)
 
 
-def _read(path: Path, overrides: Mapping[Path, str]) -> str | ParseProblem:
+def read_source(path: Path, overrides: Mapping[Path, str]) -> tuple[str | ParseProblem, bytes]:
+    """The text of a Python file (or why it cannot be read) and the bytes it was read from."""
     if path in overrides:
-        return overrides[path]
+        text = overrides[path]
+        return text, text.encode("utf-8", "surrogatepass")
     try:
         data = path.read_bytes()
     except OSError as error:
-        return ParseProblem(f"cannot read: {error.strerror or error}")
-    return decode(data)
+        return ParseProblem(f"cannot read: {error.strerror or error}"), b""
+    return decode(data), data
+
+
+def index_file(path: Path, text: str | ParseProblem, keep_tree: bool) -> IndexedFile:
+    """Parse and summarise one file (the unit of work of the index stage)."""
+    if isinstance(text, ParseProblem):
+        return IndexedFile(path, None, problem=text)
+    module = parse(text)
+    if isinstance(module, ParseProblem):
+        return IndexedFile(path, text, problem=module)
+    positions = Positions(module)
+    summary = summarize(str(path), module, positions)
+    cdk = None
+    if any(i.module.split(".")[0] == "aws_cdk" for i in summary.imports):
+        cdk = read_cdk(path, module, line_of=positions.line)
+    if keep_tree:
+        return IndexedFile(path, text, summary, cdk, module=module, positions=positions)
+    return IndexedFile(path, text, summary, cdk)
 
 
 def _problem_finding(display: str, problem: ParseProblem) -> Finding:
@@ -89,67 +117,19 @@ class Linter:
         ruleset: RuleSet,
         enabled: Iterable[str],
         cwd: Path | None = None,
+        cache: Cache | None = None,
+        jobs: int | None = None,
     ) -> None:
         self.settings = settings
         self.ruleset = ruleset
         self.enabled = set(enabled)
         self.display = Display(cwd or Path.cwd())
+        self.cache = cache
+        self.jobs = jobs if jobs is not None else (os.cpu_count() or 1)
         self.rule_classes: list[type[Rule]] = [
             ruleset.rules[code] for code in sorted(self.enabled) if code in ruleset.rules
         ]
-
-    # -- stages ---------------------------------------------------------------------------
-
-    def _index(
-        self, project: Project, overrides: Mapping[Path, str], result: LintResult
-    ) -> tuple[dict[Path, ParsedFile], dict[Path, str]]:
-        parsed: dict[Path, ParsedFile] = {}
-        texts: dict[Path, str] = {}
-        for path in project.python_files:
-            text = _read(path, overrides)
-            if isinstance(text, str):
-                texts[path] = text
-                module = parse(text)
-            else:
-                module = text
-            if isinstance(module, ParseProblem):
-                if path in project.requested:
-                    display = self.display(path)
-                    result.findings.append(_problem_finding(display, module))
-                    if isinstance(text, str):
-                        result.sources[display] = text
-                continue
-            positions = Positions(module)
-            parsed[path] = ParsedFile(path, text, module, positions, summarize(str(path), module, positions))  # type: ignore[arg-type]
-        return parsed, texts
-
-    def _descriptors(
-        self, project: Project, parsed: Mapping[Path, ParsedFile], overrides: Mapping[Path, str]
-    ) -> DescriptorSet:
-        found = DescriptorSet()
-        for path in project.descriptor_files:
-            try:
-                text = overrides.get(path) or path.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as error:
-                found.problems.append(_descriptor_problem(path, f"cannot read: {error}"))
-                continue
-            found.extend(read_descriptor(path, text))
-        for path, item in parsed.items():
-            if any(i.module.split(".")[0] == "aws_cdk" for i in item.summary.imports):
-                found.extend(read_cdk(path, item.module))
-        return found
-
-    def _check(
-        self, item: ParsedFile, model: ProjectModel, result: LintResult
-    ) -> tuple[list[Finding], set[str]]:
-        """The findings of the enabled rules on one file, and the codes of rules that
-        failed on it."""
-        context = CheckContext(
-            item.path, self.display, item.module, item.positions, model, self.settings
-        )
-        errors = check_module(context, self.rule_classes)
-        result.internal_errors.extend(errors)
-        return context.findings, {error.code for error in errors}
+        self.filter = FindingFilter(settings, self.enabled, self.display)
 
     # -- the run ----------------------------------------------------------------------------
 
@@ -162,7 +142,7 @@ class Linter:
         result = LintResult()
         for project in discover(list(paths), self.settings):
             for path in overrides:
-                if path in project.requested and path not in project.python_files:
+                if path in project.requested and is_python(path) and path not in project.python_files:
                     project.python_files.append(path)
             self._lint_project(project, overrides, result)
         result.findings = _deduplicate(result.findings)
@@ -171,131 +151,188 @@ class Linter:
     def _lint_project(
         self, project: Project, overrides: Mapping[Path, str], result: LintResult
     ) -> None:
-        parsed, texts = self._index(project, overrides, result)
-        descriptors = self._descriptors(project, parsed, overrides)
-        modules = {path: item.summary for path, item in parsed.items()}
+        texts = {path: read_source(path, overrides) for path in project.python_files}
+        descriptor_texts = {path: _descriptor_text(path, overrides) for path in project.descriptor_files}
+        key = self._result_key(project, texts, descriptor_texts)
+        cached = self.cache.get("result", key) if self.cache and key else None
+        if cached is not None:
+            findings, sources = cached
+            result.findings.extend(findings)
+            result.sources.update(sources)
+            return
+        before = len(result.findings), dict(result.sources)
+        indexed = self._index(project, texts)
+        model = self._link(project, indexed, descriptor_texts, result)
+        self._check(project, indexed, model, result)
+        if self.cache and key and not result.internal_errors:
+            findings = result.findings[before[0] :]
+            sources = {k: v for k, v in result.sources.items() if k not in before[1]}
+            self.cache.put("result", key, (findings, sources))
+
+    def _result_key(
+        self,
+        project: Project,
+        texts: Mapping[Path, tuple[str | ParseProblem, bytes]],
+        descriptor_texts: Mapping[Path, str | DescriptorProblem],
+    ) -> str | None:
+        if self.cache is None:
+            return None
+        rules = sorted(f"{code}:{rule.origin}:{rule.__module__}" for code, rule in self.ruleset.rules.items())
+        config = self.settings.path.read_bytes() if self.settings.path and self.settings.path.exists() else b""
+        parts: list[bytes | str] = [
+            __version__,
+            str(self.display.cwd),
+            str(project.root),
+            ",".join(rules),
+            ",".join(sorted(self.enabled)),
+            str(self.settings.path),
+            config,
+            ",".join(sorted(str(p) for p in project.requested)),
+        ]
+        for path in sorted(texts):
+            parts += [str(path), digest(texts[path][1])]
+        for path in sorted(descriptor_texts):
+            text = descriptor_texts[path]
+            parts += [str(path), text if isinstance(text, str) else text.message]
+        return digest(*parts)
+
+    # -- index ------------------------------------------------------------------------------
+
+    def _index(
+        self, project: Project, texts: Mapping[Path, tuple[str | ParseProblem, bytes]]
+    ) -> dict[Path, IndexedFile]:
+        indexed: dict[Path, IndexedFile] = {}
+        pending: list[Path] = []
+        for path, (text, data) in texts.items():
+            keep = path in project.requested
+            cached = None
+            if self.cache is not None and not keep:
+                cached = self.cache.get("summary", digest(__version__, str(path), data))
+            if cached is not None:
+                summary, cdk = cached
+                indexed[path] = IndexedFile(path, text if isinstance(text, str) else None, summary, cdk)
+            else:
+                pending.append(path)
+        if self._parallel(len(pending)):
+            from lambda_lint.parallel import index_in_workers
+
+            results = index_in_workers([(p, texts[p][0]) for p in pending], self.jobs)
+        else:
+            results = [index_file(p, texts[p][0], p in project.requested) for p in pending]
+        for item in results:
+            indexed[item.path] = item
+            if self.cache is not None and item.summary is not None:
+                key = digest(__version__, str(item.path), texts[item.path][1])
+                self.cache.put("summary", key, (item.summary, item.cdk))
+        return indexed
+
+    def _parallel(self, count: int) -> bool:
+        from lambda_lint.parallel import available
+
+        return self.jobs > 1 and count >= PARALLEL_THRESHOLD and available()
+
+    # -- link -------------------------------------------------------------------------------
+
+    def _link(
+        self,
+        project: Project,
+        indexed: Mapping[Path, IndexedFile],
+        descriptor_texts: Mapping[Path, str | DescriptorProblem],
+        result: LintResult,
+    ) -> ProjectModel:
+        descriptors = _read_descriptors(descriptor_texts)
+        for item in indexed.values():
+            if item.cdk is not None:
+                descriptors.extend(item.cdk)
+        modules = {path: item.summary for path, item in indexed.items() if item.summary}
         model = ProjectModel(project.root, modules, descriptors.functions, self.settings)
         result.models.append(model)
         for problem in descriptors.problems:
             if problem.file.resolve() in project.requested:
                 display = self.display(problem.file)
-                result.findings.append(
-                    _problem_finding(display, ParseProblem(problem.message, problem.line))
-                )
-        self._unresolved_handlers(model, project, result)
-        for path in sorted(project.requested):
-            item = parsed.get(path)
-            if item is None or skip_file(item.text):
-                continue
-            findings, failed = self._check(item, model, result)
-            findings = self._filter(path, item.text, findings, failed)
-            if findings:
-                result.sources[self.display(path)] = item.text
-            result.findings.extend(findings)
-        for path in project.requested:
-            if path in texts and self.display(path) not in result.sources:
-                if any(f.path == self.display(path) for f in result.findings):
-                    result.sources[self.display(path)] = texts[path]
-
-    def _unresolved_handlers(
-        self, model: ProjectModel, project: Project, result: LintResult
-    ) -> None:
-        if HANDLER_NOT_FOUND not in self.enabled:
-            return
-        for unresolved in model.unresolved:
-            source_file = unresolved.source.file.resolve()
-            if source_file not in project.requested and source_file != model.settings.path:
-                continue
-            display = self.display(source_file)
-            start = Position(unresolved.source.line, 0)
-            text = _safe_text(source_file)
-            line_text = text.splitlines()[start.line - 1] if text and start.line <= len(text.splitlines()) else ""
-            column = max(0, line_text.find(unresolved.handler))
-            start = Position(unresolved.source.line, column)
-            end = Position(start.line, column + len(unresolved.handler))
-            message = f"handler '{unresolved.handler}' cannot be loaded: {unresolved.reason}"
-            finding = Finding(HANDLER_NOT_FOUND, message, display, start, end, noqa_line=start.line)
-            if not _descriptor_line_suppresses(line_text, HANDLER_NOT_FOUND):
+                finding = _problem_finding(display, ParseProblem(problem.message, problem.line))
                 result.findings.append(finding)
-                if text is not None:
-                    result.sources[display] = text
+        for path, item in indexed.items():
+            if item.problem is not None and path in project.requested:
+                display = self.display(path)
+                result.findings.append(_problem_finding(display, item.problem))
+                if item.text is not None:
+                    result.sources[display] = item.text
+        if HANDLER_NOT_FOUND in self.enabled:
+            requested = {p for p in project.requested} | (
+                {self.settings.path} if self.settings.path else set()
+            )
+            for finding, text in self.filter.unresolved_handlers(model, requested, descriptor_texts):
+                result.findings.append(finding)
+                result.sources[finding.path] = text
+        return model
 
-    def _filter(
-        self, path: Path, text: str, findings: list[Finding], failed: set[str]
-    ) -> list[Finding]:
-        """Apply per-file-ignores and `# noqa`, and add LL002 for unused suppressions."""
-        ignored = self._per_file_ignores(path)
-        noqas = noqa_comments(text)
-        kept = []
-        for finding in findings:
-            if any(finding.code.startswith(prefix) for prefix in ignored):
-                continue
-            if suppresses(noqas.get(finding.noqa_line or finding.start.line), finding.code):
-                continue
-            kept.append(finding)
-        if UNUSED_NOQA in self.enabled and not any(UNUSED_NOQA.startswith(p) for p in ignored):
-            kept.extend(self._unused_noqa(path, noqas.values(), failed))
-        return kept
+    # -- check ------------------------------------------------------------------------------
 
-    def _unused_noqa(self, path: Path, noqas: Iterable[Noqa], failed: set[str]) -> list[Finding]:
-        unused_findings = []
-        for noqa in noqas:
-            if noqa.codes is None:
-                continue  # a bare noqa is shared with other linters: not ours to judge
-            unused = [
-                c for c in noqa.codes
-                if c in self.enabled and c not in noqa.used and c != UNUSED_NOQA
-                and c not in failed
-            ]
-            if unused:
-                message = f"unused `noqa` directive for {', '.join(unused)}"
-                unused_findings.append(
-                    Finding(
-                        UNUSED_NOQA,
-                        message,
-                        self.display(path),
-                        Position(noqa.line, noqa.column),
-                        Position(noqa.line, noqa.end_column),
-                        noqa_line=None,
-                    )
-                )
-        return unused_findings
+    def _check(
+        self,
+        project: Project,
+        indexed: Mapping[Path, IndexedFile],
+        model: ProjectModel,
+        result: LintResult,
+    ) -> None:
+        targets = [
+            indexed[path]
+            for path in sorted(project.requested)
+            if path in indexed and indexed[path].summary is not None
+            and not skip_file(indexed[path].text or "")
+        ]
+        if self._parallel(len(targets)):
+            from lambda_lint.parallel import check_in_workers
 
-    def _per_file_ignores(self, path: Path) -> list[str]:
-        base = self.settings.root or self.display.cwd
-        try:
-            relative = path.relative_to(base).as_posix()
-        except ValueError:
-            relative = path.as_posix()
-        codes: list[str] = []
-        for pattern, selected in self.settings.per_file_ignores.items():
-            if fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(path.name, pattern):
-                codes.extend(selected)
-        return codes
+            outcomes = check_in_workers(self, model, targets)
+        else:
+            outcomes = [self.check_file(item, model) for item in targets]
+        for item, (findings, errors) in zip(targets, outcomes):
+            result.internal_errors.extend(errors)
+            if findings:
+                result.sources[self.display(item.path)] = item.text or ""
+            result.findings.extend(findings)
 
-
-def _descriptor_line_suppresses(line: str, code: str) -> bool:
-    """Descriptors (YAML, TOML, HCL) carry `# noqa: LL103` comments too."""
-    from lambda_lint.suppress import NOQA
-
-    match = NOQA.search(line)
-    if match is None:
-        return False
-    codes = match.group("codes")
-    return codes is None or code in codes.upper()
+    def check_file(
+        self, item: IndexedFile, model: ProjectModel
+    ) -> tuple[list[Finding], list[InternalError]]:
+        """The filtered findings of one file, and the rules that failed on it."""
+        module, positions = item.module, item.positions
+        if module is None or positions is None:
+            parsed = parse(item.text or "")
+            if isinstance(parsed, ParseProblem):
+                return [], []
+            module, positions = parsed, Positions(parsed)
+        context = CheckContext(item.path, self.display, module, positions, model, self.settings)
+        errors = check_module(context, self.rule_classes)
+        failed = {error.code for error in errors}
+        return self.filter.apply(item.path, item.text or "", context.findings, failed), errors
 
 
-def _safe_text(path: Path) -> str | None:
+def _descriptor_text(path: Path, overrides: Mapping[Path, str]) -> str | DescriptorProblem:
+    if path in overrides:
+        return overrides[path]
     try:
         return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
+    except (OSError, UnicodeDecodeError) as error:
+        return DescriptorProblem(path, 1, f"cannot read: {error}")
 
 
-def _descriptor_problem(path: Path, message: str):  # noqa: ANN202
-    from lambda_lint.descriptors.model import DescriptorProblem
-
-    return DescriptorProblem(path, 1, message)
+def _read_descriptors(texts: Mapping[Path, str | DescriptorProblem]) -> DescriptorSet:
+    """Every descriptor; Terraform files are read per folder (they refer to each other)."""
+    found = DescriptorSet()
+    terraform: dict[Path, dict[Path, str]] = {}
+    for path, text in sorted(texts.items()):
+        if isinstance(text, DescriptorProblem):
+            found.problems.append(text)
+        elif path.suffix == ".tf":
+            terraform.setdefault(path.parent, {})[path] = text
+        else:
+            found.extend(read_descriptor(path, text))
+    for folder, files in terraform.items():
+        found.extend(read_terraform_dir(folder, files))
+    return found
 
 
 def _deduplicate(findings: list[Finding]) -> list[Finding]:
@@ -307,7 +344,3 @@ def _deduplicate(findings: list[Finding]) -> list[Finding]:
             seen.add(key)
             unique.append(finding)
     return unique
-
-
-def display_cwd() -> Path:
-    return Path(os.getcwd())

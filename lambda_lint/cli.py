@@ -86,6 +86,10 @@ def main() -> None:
 @click.option("--config", type=click.Path(path_type=Path), help="Use this configuration file.")
 @click.option("--stdin-filename", help="Lint standard input, reported as this file.")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the result cache.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: one per CPU).")
+@click.option(
+    "--force-exclude", is_flag=True, help="Apply `exclude` settings to files named explicitly too."
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary.")
 @click.option("--fix", is_flag=True, help="Apply safe fixes.")
 @click.option("--unsafe-fixes", is_flag=True, help="Also apply fixes that may change behaviour.")
@@ -102,6 +106,8 @@ def check(
     config: Path | None,
     stdin_filename: str | None,
     no_cache: bool,
+    jobs: int | None,
+    force_exclude: bool,
     quiet: bool,
     fix: bool,
     unsafe_fixes: bool,
@@ -132,7 +138,19 @@ def check(
         (*settings.extend_select, *_split(extend_select)),
         (*settings.ignore, *_split(ignore)),
     )
-    linter = Linter(settings, ruleset, enabled)
+    if force_exclude:
+        from lambda_lint.discover import Excluder
+
+        excluder = Excluder(settings)
+        paths = tuple(p for p in paths if not excluder.excluded_path(p.resolve()))
+        if not paths:
+            sys.exit(EXIT_CLEAN)
+    cache = None
+    if not no_cache and not stdin_filename:
+        from lambda_lint.cache import Cache, default_cache_dir
+
+        cache = Cache(settings.cache_dir or default_cache_dir())
+    linter = Linter(settings, ruleset, enabled, cache=cache, jobs=jobs)
     result = linter.lint(paths, overrides)
 
     fixed = 0

@@ -128,6 +128,14 @@ class Excluder:
                 return True
         return False
 
+    def excluded_path(self, path: Path) -> bool:
+        """Whether a path, or a folder above it, is excluded (`--force-exclude`)."""
+        for candidate in (path, *path.parents):
+            roots = [p for p in candidate.parents if (p / ".gitignore").is_file()]
+            if self.excluded(candidate, roots):
+                return True
+        return False
+
     def walk(self, root: Path) -> Iterator[Path]:
         """Every file under `root` that is not excluded, in a stable order."""
         stack = [(root, [p for p in (root, *root.parents) if (p / ".gitignore").is_file()])]

@@ -1,11 +1,22 @@
-"""`# noqa` comments: which findings they suppress, and which suppress nothing (LL002)."""
+"""Suppressions: `# noqa` comments, `per-file-ignores` and `# lambda-lint: skip-file`;
+which findings they hide, and which suppress nothing (LL002)."""
 
 from __future__ import annotations
 
+import fnmatch
 import io
 import re
 import tokenize
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+from lambda_lint.finding import Finding, Position
+
+if TYPE_CHECKING:
+    from lambda_lint.config import Settings
+    from lambda_lint.model.project import ProjectModel
 
 NOQA = re.compile(
     r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE
@@ -68,3 +79,113 @@ def suppresses(noqa: Noqa | None, code: str) -> bool:
         noqa.used.add(code)
         return True
     return False
+
+
+UNUSED_NOQA = "LL002"
+HANDLER_NOT_FOUND = "LL103"
+
+
+class FindingFilter:
+    """What the user asked not to see: `per-file-ignores` and `# noqa` comments; and
+    the unused suppressions that LL002 reports."""
+
+    def __init__(self, settings: Settings, enabled: set[str], display: Callable[[Path], str]) -> None:
+        self.settings = settings
+        self.enabled = enabled
+        self.display = display
+
+    def apply(self, path: Path, text: str, findings: list[Finding], failed: set[str]) -> list[Finding]:
+        """The findings of one Python file that are shown, plus its LL002 findings.
+        `failed` are rules that raised on the file: their suppressions are not judged."""
+        ignored = self.ignored_codes(path)
+        noqas = noqa_comments(text)
+        kept = []
+        for finding in findings:
+            if any(finding.code.startswith(prefix) for prefix in ignored):
+                continue
+            if suppresses(noqas.get(finding.noqa_line or finding.start.line), finding.code):
+                continue
+            kept.append(finding)
+        if UNUSED_NOQA in self.enabled and not any(UNUSED_NOQA.startswith(p) for p in ignored):
+            kept.extend(self._unused(path, noqas.values(), failed))
+        return kept
+
+    def _unused(self, path: Path, noqas: Iterable[Noqa], failed: set[str]) -> list[Finding]:
+        found = []
+        for noqa in noqas:
+            if noqa.codes is None:
+                continue  # a bare noqa is shared with other linters: not ours to judge
+            unused = [
+                code
+                for code in noqa.codes
+                if code in self.enabled
+                and code not in noqa.used
+                and code != UNUSED_NOQA
+                and code not in failed
+            ]
+            if unused:
+                found.append(
+                    Finding(
+                        UNUSED_NOQA,
+                        f"unused `noqa` directive for {', '.join(unused)}",
+                        self.display(path),
+                        Position(noqa.line, noqa.column),
+                        Position(noqa.line, noqa.end_column),
+                    )
+                )
+        return found
+
+    def ignored_codes(self, path: Path) -> list[str]:
+        """The code prefixes `per-file-ignores` switches off for `path`."""
+        base = self.settings.root or Path.cwd()
+        try:
+            relative = path.relative_to(base).as_posix()
+        except ValueError:
+            relative = path.as_posix()
+        codes: list[str] = []
+        for pattern, selected in self.settings.per_file_ignores.items():
+            if fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(path.name, pattern):
+                codes.extend(selected)
+        return codes
+
+    def unresolved_handlers(
+        self,
+        model: ProjectModel,
+        requested: set[Path],
+        texts: Mapping[Path, object],
+    ) -> Iterator[tuple[Finding, str]]:
+        """LL103 findings on the descriptor lines naming handlers that do not resolve,
+        with the descriptor's text; a `# noqa` on that line suppresses them too."""
+        for unresolved in model.unresolved:
+            source = unresolved.source.file.resolve()
+            if source not in requested:
+                continue
+            if any(HANDLER_NOT_FOUND.startswith(p) for p in self.ignored_codes(source)):
+                continue
+            text = texts.get(source)
+            if not isinstance(text, str):
+                try:
+                    text = source.read_text(encoding="utf-8")
+                except (OSError, UnicodeDecodeError):
+                    text = ""
+            lines = text.splitlines()
+            line = lines[unresolved.source.line - 1] if 0 < unresolved.source.line <= len(lines) else ""
+            if _line_suppresses(line, HANDLER_NOT_FOUND):
+                continue
+            column = max(0, line.find(unresolved.handler))
+            start = Position(unresolved.source.line, column)
+            end = Position(start.line, column + len(unresolved.handler))
+            message = f"handler '{unresolved.handler}' cannot be loaded: {unresolved.reason}"
+            yield (
+                Finding(HANDLER_NOT_FOUND, message, self.display(source), start, end, noqa_line=start.line),
+                text,
+            )
+
+
+def _line_suppresses(line: str, code: str) -> bool:
+    """Descriptors (YAML, TOML, HCL) carry `# noqa: LL103` comments too."""
+    match = NOQA.search(line)
+    if match is None:
+        return False
+    codes = match.group("codes")
+    return codes is None or code in codes.upper()

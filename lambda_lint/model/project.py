@@ -330,17 +330,21 @@ class ProjectModel:
         self._attach(target.target, module_part, name, target.base, source, triggers, bindings, None)
 
     def _declare(self, declared: DeclaredFunction) -> None:
-        if declared.handler is None or declared.code_root is None:
+        if declared.runtime and not declared.runtime.lower().startswith("python"):
+            return  # another language's function
+        if declared.handler is None:
             return  # symbolic: nothing to check statically
         source = declared.source
         handler = declared.handler
-        triggers = tuple(dict.fromkeys(b.trigger for b in declared.triggers))
         if declared.inline_code is not None:
             if not handler.startswith("index."):
                 self.unresolved.append(
                     UnresolvedHandler(source, handler, "inline ZipFile code is always module 'index'")
                 )
             return
+        if declared.code_root is None:
+            return  # code from a bucket or a variable: not in this project
+        triggers = tuple(dict.fromkeys(b.trigger for b in declared.triggers))
         if "." not in handler:
             self.unresolved.append(
                 UnresolvedHandler(source, handler, "no '.' between the module and the function")

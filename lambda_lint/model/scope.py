@@ -217,7 +217,8 @@ class _LocalCollector(cst.CSTVisitor):
                 self.local.add(dotted_name(alias.name) or "")
 
 
-def _parameter_names(params: cst.Parameters) -> set[str]:
+def parameter_names(params: cst.Parameters) -> set[str]:
+    """Every parameter name, `*args` and `**kwargs` included."""
     names = {p.name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params)}
     if isinstance(params.star_arg, cst.Param):
         names.add(params.star_arg.name.value)
@@ -229,7 +230,7 @@ def _parameter_names(params: cst.Parameters) -> set[str]:
 def function_scope(function: cst.FunctionDef) -> FunctionScope:
     collector = _LocalCollector()
     function.body.visit(collector)
-    params = _parameter_names(function.params)
+    params = parameter_names(function.params)
     local = (collector.local | params) - collector.declared_global
     return FunctionScope(frozenset(local), frozenset(collector.declared_global), frozenset(params))
 

@@ -32,10 +32,11 @@ from lambda_lint.model.constructors import (
     chain_root,
     client_constructor,
 )
+from lambda_lint.model.flow import FunctionFlow, Ref
 from lambda_lint.model.names import dotted_name, keyword_argument
 from lambda_lint.model.once import Mentions, mentions_any, per_invocation_chain, runs_conditionally
 from lambda_lint.model.project import ChainStep, FunctionKey, ProjectModel
-from lambda_lint.model.scope import ModuleBinding, module_bindings, qualify
+from lambda_lint.model.scope import ModuleBinding, module_bindings, parameter_names, qualify
 from lambda_lint.rule import Example, Rule
 
 if TYPE_CHECKING:
@@ -610,6 +611,8 @@ class _StateRule(_ReuseRule):
         binding = self.context.module_binding(root.value)
         if binding is None or binding.kind == "function":
             return None
+        if binding.kind != "assign" and chain_calls(receiver):
+            return None  # what a module's or a class's function returns: not known
         if binding.kind == "import":
             kind = self._imported_kind(root.value)
             if kind is None or (kind == "module" and receiver is root and not through_module):
@@ -882,6 +885,7 @@ class UnboundedGlobalGrowth(_StateRule):
     def __init__(self, context: CheckContext) -> None:
         super().__init__(context)
         self._trimmed: set[str] | None = None
+        self._flows: dict[cst.FunctionDef, FunctionFlow] = {}
 
     def check(self, write: StateWrite, steps: list[ChainStep]) -> None:
         if not write.direct or any(self.from_request(e) for e in (*write.keys, *write.values)):
@@ -894,7 +898,7 @@ class UnboundedGlobalGrowth(_StateRule):
         ancestors = self.context.ancestors
         if runs_conditionally(ancestors, _mentions_len(write.root)):
             return
-        if write.how in ("item", "setdefault") and self._memoised(write):
+        if write.how in ("item", "setdefault", "add") and self._memoised(write):
             return
         self.report_here(
             write.node,
@@ -984,17 +988,28 @@ class UnboundedGlobalGrowth(_StateRule):
         return False
 
     def _memoised(self, write: StateWrite) -> bool:
-        """`if key not in CACHE: CACHE[key] = ...` with a key chosen by the callers."""
-        scope = self.context.function_scope()
-        keys_ok = all(
-            isinstance(k, cst.Name) and scope is not None and k.value in scope.params
-            for k in write.keys
-        )
-        return (
-            bool(write.keys)
-            and keys_ok
-            and runs_conditionally(self.context.ancestors, mentions_any({write.root}))
-        )
+        """`if key not in CACHE: CACHE[key] = ...` with a key made from the function's
+        parameters: the callers choose the keys (and LL302 sees event-derived ones)."""
+        keys = write.values if write.how == "add" else write.keys
+        if not keys or not runs_conditionally(self.context.ancestors, mentions_any({write.root})):
+            return False
+        flow = self._parameter_flow()
+        for key in keys:
+            refs = flow.refs(key) if flow is not None else frozenset()
+            if not refs or any(ref.root != "param" for ref in refs):
+                return False
+        return True
+
+    def _parameter_flow(self) -> FunctionFlow | None:
+        """The enclosing function's value flow with every parameter as its own root."""
+        function = self.context.function_node()
+        if function is None:
+            return None
+        if function not in self._flows:
+            names = sorted(parameter_names(function.params))
+            seeds = {name: frozenset({Ref("param", index=i)}) for i, name in enumerate(names)}
+            self._flows[function] = FunctionFlow(function, seeds)
+        return self._flows[function]
 
     def _trimmed_names(self) -> set[str]:
         """Module-level names the module ever empties, shrinks or rebinds in a function."""
