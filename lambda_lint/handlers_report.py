@@ -34,15 +34,20 @@ def handler_rows(model: ProjectModel, display: Callable) -> list[dict[str, Any]]
     return rows
 
 
+def _source_text(source: dict[str, Any]) -> str:
+    if source["kind"] == "convention":
+        return "convention"
+    if source["kind"] == "code":
+        return f"code ({source['detail']})"
+    return f"{source['kind']} {source['file']}:{source['line']}"
+
+
 def render_handler_table(rows: list[dict[str, Any]]) -> str:
     if not rows:
         return "No handlers found.\n"
     table = [("handler", "triggers", "source", "confidence")]
     for row in rows:
-        sources = ", ".join(
-            f"{s['kind']} {s['file']}:{s['line']}" if s["kind"] != "convention" else "convention"
-            for s in row["sources"]
-        )
+        sources = ", ".join(dict.fromkeys(_source_text(s) for s in row["sources"]))
         triggers = ", ".join(row["triggers"]) or "unknown"
         if row["conflicts"]:
             triggers += f" (also suggested: {', '.join(row['conflicts'])})"
