@@ -146,7 +146,7 @@ class FunctionFlow:
     # -- solving ------------------------------------------------------------------
 
     def _solve(self) -> None:
-        if not any(self.env.values()):
+        if not any(self.env.values()) and self.resolve_call is None:
             return  # nothing flows in: every expression is empty
         for _ in range(6):
             self._memo.clear()
@@ -183,7 +183,7 @@ class FunctionFlow:
 
     def refs(self, node: cst.CSTNode) -> Refs:
         """What an expression of this function may hold."""
-        if not self.env:
+        if not self.env and self.resolve_call is None:
             return EMPTY
         cached = self._memo.get(node)
         if cached is None:

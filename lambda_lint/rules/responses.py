@@ -6,8 +6,11 @@ from __future__ import annotations
 import libcst as cst
 
 from lambda_lint.finding import Fix
+from lambda_lint.model.flow import FunctionFlow, Ref
+from lambda_lint.model.locals import assigned_values
 from lambda_lint.model.names import dotted_name
 from lambda_lint.rule import Example, Rule
+from lambda_lint.walk import descendants
 
 #: calls whose result the runtime's JSON marshaller rejects, with a name for messages
 NON_SERIALIZABLE_CALLS = {
@@ -169,7 +172,7 @@ class NonSerializableReturn(Rule):
                     found = self._problem(item.value, depth + 1)
                     if found:
                         return found
-        if isinstance(value, cst.Name) and depth == 0:
+        if isinstance(value, cst.Name) and depth < 3:
             what = self._local_value(value.value, depth)
             return (what, value) if what else None
         return None
@@ -194,10 +197,7 @@ class NonSerializableReturn(Rule):
         function = self.context.function_node()
         if function is None:
             return None
-        values = [
-            node.value
-            for node in _assignments(function, name)
-        ]
+        values = assigned_values(function, name)
         if not values:
             return None
         problems = [self._problem(v, depth + 1) for v in values]
@@ -209,20 +209,99 @@ class NonSerializableReturn(Rule):
         function = self.context.function_node()
         if function is None:
             return set()
-        found = (self._problem(node.value, 1) for node in _assignments(function, name))
+        found = (self._problem(value, 1) for value in assigned_values(function, name))
         return {problem[0] for problem in found if problem}
 
 
-def _assignments(function: cst.FunctionDef, name: str) -> list[cst.Assign]:
-    found: list[cst.Assign] = []
+#: calls whose result holds DynamoDB numbers as `Decimal` (boto3 resource API, the
+#: type deserializer)
+DYNAMODB_READS = {"get_item", "query", "scan", "batch_get_item", "transact_get_items", "deserialize"}
 
-    class Finder(cst.CSTVisitor):
-        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-            return node is function
 
-        def visit_Assign(self, node: cst.Assign) -> None:
-            if any(isinstance(t.target, cst.Name) and t.target.value == name for t in node.targets):
-                found.append(node)
+class DecimalJsonDumps(Rule):
+    """
+    ## What it does
+    Reports `json.dumps` of data read from DynamoDB — results of a boto3 `Table`'s
+    `get_item`/`query`/`scan`/`batch_get_item`, or of a `TypeDeserializer` — without
+    `default=` or a custom encoder (`cls=`).
 
-    function.visit(Finder())
-    return found
+    ## Why is this bad?
+    The boto3 resource API and the deserializer return numbers as `Decimal`, which the
+    standard `json` module cannot encode: `TypeError: Object of type Decimal is not JSON
+    serializable` for the first item with a number — typically while building an API
+    response body. (The Lambda runtime itself accepts `Decimal` in a returned value;
+    `json.dumps` does not.)
+
+    ## Example
+    ```python
+    def handler(event, context):
+        item = table.get_item(Key={"id": event["id"]})["Item"]
+        return {"statusCode": 200, "body": json.dumps(item)}
+    ```
+
+    ## Use instead
+    ```python
+    def handler(event, context):
+        item = table.get_item(Key={"id": event["id"]})["Item"]
+        return {"statusCode": 200, "body": json.dumps(item, default=str)}
+    ```
+    """
+
+    code = "LL108"
+    name = "decimal-json-dumps"
+    summary = "json.dumps of DynamoDB data (Decimal) without default="
+    default_enabled = False
+    VALID = [
+        Example(
+            "import json\n\ndef handler(event, context):\n"
+            "    item = TABLE.get_item(Key={'id': 1})['Item']\n"
+            "    return json.dumps(item, default=str)\n"
+        ),
+        Example(
+            "import json\n\ndef handler(event, context):\n    return json.dumps({'ok': True})\n"
+        ),
+        Example(
+            "import json\n\nclass Enc(json.JSONEncoder):\n    pass\n\n"
+            "def handler(event, context):\n"
+            "    return json.dumps(TABLE.scan()['Items'], cls=Enc)\n"
+        ),
+    ]
+    INVALID = [
+        Example(
+            "import json\n\ndef handler(event, context):\n"
+            "    item = TABLE.get_item(Key={'id': 1})['Item']\n    return json.dumps(item)\n",
+            message="Decimal",
+        ),
+        Example(
+            "import json\n\ndef handler(event, context):\n    page = TABLE.query()\n"
+            "    body = {'items': page['Items']}\n    return json.dumps(body)\n"
+        ),
+        Example(
+            "import json\nfrom boto3.dynamodb.types import TypeDeserializer\n"
+            "d = TypeDeserializer()\n\ndef handler(event, context):\n"
+            "    for r in event['Records']:\n"
+            "        print(json.dumps(d.deserialize(r['dynamodb']['NewImage']['total'])))\n"
+        ),
+    ]
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        flow = FunctionFlow(node, {}, _dynamodb_reads)
+        for call in descendants(node.body, into_functions=False):
+            if not isinstance(call, cst.Call) or not call.args:
+                continue
+            if self.context.qualified_name(call.func) != "json.dumps":
+                continue
+            if any(a.keyword and a.keyword.value in ("default", "cls") for a in call.args):
+                continue
+            if any(r.root == "dynamodb" for r in flow.refs(call.args[0].value)):
+                self.report(
+                    call,
+                    "json.dumps of DynamoDB data: numbers arrive as Decimal, which json "
+                    "cannot encode; pass default= (e.g. default=str) or a custom encoder",
+                )
+
+
+def _dynamodb_reads(call: cst.Call, flow: FunctionFlow) -> frozenset[Ref] | None:
+    if isinstance(call.func, cst.Attribute) and call.func.attr.value in DYNAMODB_READS:
+        return frozenset({Ref("dynamodb")})
+    return None
