@@ -8,6 +8,7 @@ is validated: an unknown key, a value of the wrong type or a broken file is a
 from __future__ import annotations
 
 import difflib
+import json
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,7 +67,8 @@ class Settings:
     client_constructors: tuple[str, ...] = ()
     templates: tuple[str, ...] = ()
     cold_start: ColdStart = field(default_factory=ColdStart)
-    #: custom event shapes: handler target or EventBridge detail-type -> JSON Schema path
+    #: custom event shapes: handler target -> JSON Schema file (for an EventBridge or
+    #: scheduled handler, the schema of `detail`; otherwise of the whole event)
     events: dict[str, Path] = field(default_factory=dict)
     #: the file the settings came from (None: defaults)
     path: Path | None = None
@@ -141,6 +143,21 @@ def _line_of(text: str, needle: str) -> int:
     return 1
 
 
+def _event_schemas(table: dict[str, Any], where: Path) -> dict[str, Path]:
+    """`events = { "src/app.handler" = "schemas/order.json" }`: each file must be JSON."""
+    schemas = {}
+    for target, schema in table.items():
+        path = where.parent / _string(schema, f"events.{target}", where)
+        try:
+            json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError) as error:
+            raise ConfigError(
+                f"{where}: 'events.{target}': cannot read the JSON Schema {path}: {error}"
+            ) from None
+        schemas[target] = path.resolve()
+    return schemas
+
+
 def _cold_start(value: Any, where: Path) -> ColdStart:
     table = _table(value, "cold-start", where)
     known = ("budget-ms", "heavy-ms", "modules")
@@ -186,10 +203,7 @@ def settings_from_table(table: dict[str, Any], where: Path, text: str = "") -> S
         elif key == "cold-start":
             values[attr] = _cold_start(value, where)
         elif key == "events":
-            values[attr] = {
-                name: where.parent / _string(schema, f"events.{name}", where)
-                for name, schema in _table(value, key, where).items()
-            }
+            values[attr] = _event_schemas(_table(value, key, where), where)
         else:
             raise _unknown_key(key, KNOWN_KEYS, "[tool.lambda-lint]", where)
     return Settings(**values)

@@ -147,6 +147,18 @@ class EventShape:
     def __repr__(self) -> str:
         return f"EventShape({self.trigger_id or 'json-schema'})"
 
+    def with_value(self, key: str, value: EventShape) -> EventShape:
+        """This shape with the value at top-level `key` replaced by `value` (a user's
+        schema for an EventBridge `detail`)."""
+        root = self._root.shallow_copy()
+        root.keys = dict(root.keys)
+        node = value._root.shallow_copy()
+        old = root.keys.get(key)
+        if old is not None:
+            node.absent, node.nullable = old.absent, old.nullable
+        root.keys[key] = node
+        return EventShape(root, self.trigger_id, self.doc, (*self.sources, "user schema"))
+
     # -- queries -------------------------------------------------------------------------
 
     def _resolve(self, path: Sequence[PathElement]) -> tuple[_Node, bool] | None:

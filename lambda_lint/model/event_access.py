@@ -10,12 +10,15 @@ values), there is no access: the rules stay silent.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 from typing import Callable
 
 import libcst as cst
 
-from lambda_lint.events.catalogue import EventShape, KeyInfo, shape_for
+from lambda_lint.events.catalogue import EventShape, KeyInfo, shape_for, shape_from_json_schema
 from lambda_lint.model.flow import Ref, Refs, literal_key, subscript_key
 from lambda_lint.triggers import TRIGGERS
 
@@ -24,6 +27,7 @@ from lambda_lint.triggers import TRIGGERS
 class EventValue:
     """What an expression holds: one event path of one trigger."""
 
+    #: the trigger id ("custom" for a direct invocation described by a user schema)
     trigger: str
     shape: EventShape
     path: tuple[str, ...]
@@ -36,7 +40,33 @@ class EventValue:
 
     @property
     def title(self) -> str:
-        return TRIGGERS[self.trigger].title
+        known = TRIGGERS.get(self.trigger)
+        return known.title if known else "schema-described"
+
+
+#: triggers whose user schema describes `detail`, not the whole event
+DETAIL_TRIGGERS = ("eventbridge", "schedule")
+
+
+@lru_cache(maxsize=64)
+def _user_shape(schema: str) -> EventShape | None:
+    try:
+        return shape_from_json_schema(json.loads(Path(schema).read_text(encoding="utf-8")))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+
+
+def shape_of(kind: str) -> tuple[str, EventShape] | None:
+    """The trigger id and event shape for an event ref's tag (see `Handler.event_kind`)."""
+    trigger, _, schema = kind.partition("|")
+    if not schema:
+        shape = shape_for(trigger)
+        return (trigger, shape) if shape else None
+    user = _user_shape(schema)
+    if user is None:
+        return None
+    base = shape_for(trigger) if trigger in DETAIL_TRIGGERS else None
+    return (trigger, base.with_value("detail", user) if base else user)
 
 
 @dataclass(frozen=True)
@@ -70,12 +100,12 @@ def event_value(refs_of: RefsOf, expression: cst.CSTNode) -> EventValue | None:
     ref: Ref = next(iter(events))
     if ref.trigger is None or not ref.exact:
         return None
-    shape = shape_for(ref.trigger)
-    if shape is None:
+    found = shape_of(ref.trigger)
+    if found is None:
         return None
     defaults = {r.default for r in events}
-    default = "null" if "null" in defaults else ("absent" if "absent" in defaults else "")
-    return EventValue(ref.trigger, shape, ref.path, default)
+    default = next((d for d in ("null", "absent", "get") if d in defaults), "")
+    return EventValue(found[0], found[1], ref.path, default)
 
 
 def access_of(refs_of: RefsOf, node: cst.CSTNode) -> Access | None:

@@ -51,15 +51,28 @@ def is_cached(model: ProjectModel, key: FunctionKey) -> bool:
     return any(qualify(module, name) in CACHE_DECORATORS for name in function.decorators)
 
 
+def _takes_event_and_context(model: ProjectModel, key: FunctionKey) -> bool:
+    """Whether Lambda could call the function with its two positional arguments."""
+    function = model.function(key)
+    if function is None:
+        return False
+    kinds = [p.kind for p in function.params]
+    return "vararg" in kinds or sum(k in ("posonly", "positional") for k in kinds) >= 2
+
+
 def _uncached_parents(model: ProjectModel) -> dict[FunctionKey, ChainStep | None]:
     """Breadth-first from the handlers through resolved calls, never entering a cached
-    function: every function reached runs on each invocation that reaches it."""
+    function: every function reached runs on each invocation that reaches it. A
+    function that is a handler only by its name and cannot take `(event, context)` is
+    not a start."""
     parents = _PARENTS.get(model)
     if parents is not None:
         return parents
     parents = {}
     queue: deque[FunctionKey] = deque()
-    for key in model.handlers:
+    for key, handler in model.handlers.items():
+        if handler.by_convention_only and not _takes_event_and_context(model, key):
+            continue  # `def main():` of a script, named like a handler by chance
         if not is_cached(model, key):
             parents[key] = None
             queue.append(key)
@@ -76,7 +89,8 @@ def _uncached_parents(model: ProjectModel) -> dict[FunctionKey, ChainStep | None
 def per_invocation_chain(model: ProjectModel, key: FunctionKey | None) -> list[ChainStep] | None:
     """The calls from a handler to `key` along a path with no cached function on it
     (empty for a handler itself); None when no such path exists (module scope, code no
-    handler reaches, or code reached only through a cached factory)."""
+    handler reaches, code reached only through a cached factory, or only from a
+    script's `main()`)."""
     if key is None:
         return None
     parents = _uncached_parents(model)

@@ -60,6 +60,8 @@ class Handler:
     qualname: str
     line: int
     evidence: list[HandlerEvidence] = field(default_factory=list)
+    #: a JSON Schema the user bound to this handler's event (`events` setting)
+    schema: Path | None = None
 
     @property
     def key(self) -> FunctionKey:
@@ -84,6 +86,14 @@ class Handler:
         """The trigger, when the evidence names exactly one; None if unknown or mixed."""
         triggers = self.triggers
         return triggers[0] if len(triggers) == 1 else None
+
+    @property
+    def event_kind(self) -> str | None:
+        """What the handler's event refs are tagged with: the trigger id, or
+        `"<trigger or custom>|<schema path>"` when the user bound a schema."""
+        if self.schema is not None:
+            return f"{self.trigger or 'custom'}|{self.schema}"
+        return self.trigger
 
     @property
     def conflicts(self) -> list[str]:
@@ -309,6 +319,7 @@ class ProjectModel:
             self._declare_config(target)
         for declared in self.declared:
             self._declare(declared)
+        self._bind_schemas()
         names = set(self.settings.handler_names)
         for key, function in self.functions():
             module = self.modules[key[0]]
@@ -321,6 +332,22 @@ class ProjectModel:
                     self._handler(key).evidence.append(
                         HandlerEvidence("code", key[0], function.line, why, (trigger,))
                     )
+
+    def _bind_schemas(self) -> None:
+        """Attach the `events` setting's schemas to the handlers they name."""
+        base = self.settings.root or self.root
+        source_file = self.settings.path or self.root
+        for target, schema in self.settings.events.items():
+            module_part, _, name = target.rpartition(".")
+            path = self.resolver.file_for(module_part.replace("/", ".").strip("."), base)
+            key = self.resolve_name(path, name) if path else None
+            if key is None:
+                source = SourceRef("config", source_file, _line_in(source_file, target))
+                self.unresolved.append(
+                    UnresolvedHandler(source, target, "the 'events' setting names no such function")
+                )
+                continue
+            self._handler(key).schema = schema
 
     def _declare_config(self, target: HandlerTarget) -> None:
         source = SourceRef("config", self.settings.path or self.root, target.line)
@@ -482,7 +509,7 @@ class ProjectModel:
             positional = [i for i, p in enumerate(function.params) if p.kind in ("posonly", "positional")]
             seeds: dict[int, frozenset[Ref]] = {}
             if positional:
-                seeds[positional[0]] = frozenset({Ref("event", (), handler.trigger)})
+                seeds[positional[0]] = frozenset({Ref("event", (), handler.event_kind)})
             if len(positional) > 1:
                 seeds[positional[1]] = frozenset({Ref("context")})
             self.seeds[key] = seeds
@@ -536,6 +563,16 @@ class ProjectModel:
             for index, refs in seeds.items()
             if index < len(function.params)
         }
+
+
+def _line_in(path: Path, text: str) -> int:
+    try:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if text in line:
+                return number
+    except (OSError, UnicodeDecodeError):
+        pass
+    return 1
 
 
 def _display(path: Path, root: Path) -> str:

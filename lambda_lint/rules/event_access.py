@@ -530,9 +530,9 @@ class FirstRecordOnly(EventRule):
         if access is None or access.key != ITEM or access.by_get:
             return
         container = access.container
-        trigger = TRIGGERS[container.trigger]
+        trigger = TRIGGERS.get(container.trigger)
         info = container.info
-        if not trigger.batch or info is None or not info.batch:
+        if trigger is None or not trigger.batch or info is None or not info.batch:
             return
         if not _is_first_index(node):
             return
@@ -891,7 +891,8 @@ class HeaderCase(EventRule):
         access = self.access(node)
         if access is None or access.container.path != ("headers",):
             return
-        if TRIGGERS[access.container.trigger].http != "v2" or access.key == access.key.lower():
+        trigger = TRIGGERS.get(access.container.trigger)
+        if trigger is None or trigger.http != "v2" or access.key == access.key.lower():
             return
         self.report(
             node,

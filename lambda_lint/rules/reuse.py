@@ -114,6 +114,32 @@ class _SimpleAssignments(cst.CSTVisitor):
             self.values.setdefault(node.target.value, []).append(node.value)
 
 
+class _Filled(cst.CSTVisitor):
+    """The places a function body assigns to (`x = `, `x[k] = `, `x.a = `) or fills with
+    `setdefault`; nested functions are their own."""
+
+    def __init__(self) -> None:
+        self.targets: list[cst.BaseExpression] = []
+        self.containers: list[cst.BaseExpression] = []
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        self.targets.extend(t.target for t in node.targets)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self.targets.append(node.target)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self.targets.append(node.target)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "setdefault":
+            self.containers.append(func.value)
+
+
 class _Calls(cst.CSTVisitor):
     """Every call of a subtree, with the innermost function around it."""
 
@@ -145,6 +171,7 @@ class _ReuseRule(Rule):
         self._chains: dict[cst.FunctionDef, list[ChainStep] | None] = {}
         self._assignments: dict[cst.FunctionDef, dict[str, list[cst.BaseExpression]]] = {}
         self._module_names: dict[str, ModuleBinding] | None = None
+        self._filled: dict[cst.FunctionDef, set[str]] = {}
 
     # -- where we are ------------------------------------------------------------------
 
@@ -248,6 +275,42 @@ class _ReuseRule(Rule):
         if root is None or depth > 3:
             return False
         return any(self.holds_client(v, depth + 1) for v in self.bound_values(root.value))
+
+    def runs_once(self, extra: Mentions | None = None) -> bool:
+        """Whether the visited node only runs when a test on state that its function
+        fills says it is missing: a lazy initialisation (`if _client is None: _client =
+        ...`, `if key not in CACHE: ... CACHE[key] = ...`, `_c = _c or ...`, an earlier
+        `if key in CACHE: return CACHE[key]`). `extra` adds other tests that count."""
+        function = self.context.function_node()
+        if function is None:
+            return False
+        if function not in self._filled:
+            collector = _Filled()
+            function.body.visit(collector)
+            places = {self._state_place(t) for t in collector.targets}
+            places |= {self._state_place(c, container=True) for c in collector.containers}
+            self._filled[function] = {p for p in places if p is not None}
+        filled = mentions_any(self._filled[function])
+
+        def mentions(node: cst.CSTNode) -> bool:
+            return filled(node) or (extra is not None and extra(node))
+
+        return runs_conditionally(self.context.ancestors, mentions)
+
+    def _state_place(self, target: cst.BaseExpression, container: bool = False) -> str | None:
+        """The dotted text of a place that outlives the function: a global it assigns,
+        a module-level container or object (`container`: the target is the container
+        itself, as in `CACHE.setdefault(...)`), or an attribute of `self`/`cls`."""
+        scope = self.context.function_scope()
+        if isinstance(target, cst.Name) and not container:
+            return target.value if scope and target.value in scope.declared_global else None
+        place = target.value if isinstance(target, cst.Subscript) and not container else target
+        root = chain_root(place)  # type: ignore[arg-type]
+        if root is None:
+            return None
+        if root.value in ("self", "cls") or self.context.module_binding(root.value) is not None:
+            return dotted_name(place) or root.value
+        return None
 
     def uses_elsewhere(self, name: str, node: cst.CSTNode, harmless: set[str]) -> bool:
         """Whether the enclosing function reads `name` anywhere but at `node`, its own
@@ -415,7 +478,7 @@ class ClientPerInvocation(_ReuseRule):
         if label is None or self._feeds_outer_client(node):
             return
         steps = self.per_invocation()
-        if steps is None or self._per_tenant(node) or self._lazily_stored():
+        if steps is None or self._per_tenant(node) or self.runs_once():
             return
         self.report_here(
             node,
@@ -455,48 +518,6 @@ class ClientPerInvocation(_ReuseRule):
     def _per_tenant(self, node: cst.Call) -> bool:
         """Any argument (of the call or of the session it chains from) holds request data."""
         return any(self.context.refs(arg.value) for call in chain_calls(node) for arg in call.args)
-
-    def _lazily_stored(self) -> bool:
-        """The client goes into a global/cache/attribute only when a test on that place
-        says it is missing."""
-        ancestors = self.context.ancestors
-        index = len(ancestors) - 1
-        carriers = (cst.Attribute, cst.Call, cst.Subscript, cst.BooleanOperation, cst.IfExp)
-        while index > 0 and isinstance(ancestors[index - 1], (*carriers, cst.Await)):
-            parent = ancestors[index - 1]
-            if isinstance(parent, cst.Call) and parent.func is not ancestors[index]:
-                break  # an argument of another call
-            index -= 1
-        holder = ancestors[index - 1] if index > 0 else None
-        targets: list[cst.BaseExpression] = []
-        if isinstance(holder, cst.Assign):
-            targets = [t.target for t in holder.targets]
-        elif isinstance(holder, cst.AnnAssign):
-            targets = [holder.target]
-        elif isinstance(holder, cst.Arg) and index > 1:
-            call = ancestors[index - 2]
-            if (
-                isinstance(call, cst.Call)
-                and isinstance(call.func, cst.Attribute)
-                and call.func.attr.value == "setdefault"
-            ):
-                targets = [call.func.value]
-        places = set(filter(None, (self._state_place(t) for t in targets)))
-        return bool(places) and runs_conditionally(ancestors, mentions_any(places))
-
-    def _state_place(self, target: cst.BaseExpression) -> str | None:
-        """The dotted text of a place that outlives the call: a global, a module-level
-        container or object, or an attribute of `self`/`cls`."""
-        scope = self.context.function_scope()
-        if isinstance(target, cst.Name):
-            return target.value if scope and target.value in scope.declared_global else None
-        place = target.value if isinstance(target, cst.Subscript) else target
-        root = chain_root(place)  # type: ignore[arg-type]
-        if root is None:
-            return None
-        if root.value in ("self", "cls") or self.context.module_binding(root.value) is not None:
-            return dotted_name(place) or root.value
-        return None
 
 
 # -- LL302 / LL303 ---------------------------------------------------------------------------
@@ -1701,7 +1722,7 @@ class LoggingSetupPerInvocation(_ReuseRule):
         else:
             return
         steps = self.per_invocation()
-        if steps is None or runs_conditionally(self.context.ancestors, self._once_flag()):
+        if steps is None or self.runs_once(_checks_handlers):
             return
         self.report_here(node, message.format(where=self.where(steps)), steps)
 
@@ -1740,25 +1761,15 @@ class LoggingSetupPerInvocation(_ReuseRule):
     def _removes_handler(self) -> bool:
         return any(method == "removeHandler" for _, method in self._function_calls())
 
-    def _once_flag(self) -> Mentions:
-        """Tests that make set-up run once: on the loggers' handlers, or on a global
-        the function sets."""
-        scope = self.context.function_scope()
-        flags = mentions_any(set(scope.declared_global) if scope else set())
 
-        def mentions(node: cst.CSTNode) -> bool:
-            return flags(node) or _reads_attribute(node, ("handlers", "hasHandlers"))
-
-        return mentions
-
-
-def _reads_attribute(node: cst.CSTNode, attributes: tuple[str, ...]) -> bool:
+def _checks_handlers(node: cst.CSTNode) -> bool:
+    """A test on a logger's handlers (`if not logger.handlers`, `hasHandlers()`)."""
     found = False
 
     class Finder(cst.CSTVisitor):
         def visit_Attribute(self, attribute: cst.Attribute) -> None:
             nonlocal found
-            found = found or attribute.attr.value in attributes
+            found = found or attribute.attr.value in ("handlers", "hasHandlers")
 
     node.visit(Finder())
     return found
