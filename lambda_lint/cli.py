@@ -14,7 +14,8 @@ import click
 
 from lambda_lint import __version__
 from lambda_lint.config import OUTPUT_FORMATS, ConfigError, Settings, resolve_settings
-from lambda_lint.registry import RegistryError, RuleSet, load_rules
+from lambda_lint.registry import RuleSet
+from lambda_lint.session import ConfigurationError, configure
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -29,44 +30,13 @@ def _split(values: Sequence[str]) -> tuple[str, ...]:
     return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
 
 
-def load_run(
-    paths: Sequence[Path], config: Path | None
-) -> tuple[Settings, RuleSet]:
+def load_run(paths: Sequence[Path], config: Path | None) -> tuple[Settings, RuleSet]:
     """Settings and rules for a run; exits with status 2 on a config or plugin error."""
     try:
-        settings = resolve_settings(list(paths), config)
-    except ConfigError as error:
+        configuration = configure(resolve_settings(list(paths), config))
+    except (ConfigError, ConfigurationError) as error:
         _fail(str(error))
-    try:
-        with _local_plugin_path(settings):
-            ruleset = load_rules(settings.plugins)
-    except RegistryError as error:
-        where = f" (configured in {settings.path})" if settings.plugins and settings.path else ""
-        _fail(f"{error}{where}")
-    selectors = [*(settings.select or ()), *settings.extend_select, *settings.ignore]
-    unknown = ruleset.unknown_selectors(selectors)
-    if unknown:
-        _fail(f"{settings.path}: unknown rule code or prefix: {', '.join(unknown)}")
-    for pattern, codes in settings.per_file_ignores.items():
-        bad = ruleset.unknown_selectors(codes)
-        if bad:
-            _fail(f"{settings.path}: unknown rule code in per-file-ignores '{pattern}': {', '.join(bad)}")
-    return settings, ruleset
-
-
-class _local_plugin_path:
-    """Local plugins are imported relative to the config file's folder."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.folder = str(settings.root) if settings.root and settings.plugins else None
-
-    def __enter__(self) -> None:
-        if self.folder:
-            sys.path.insert(0, self.folder)
-
-    def __exit__(self, *exc: object) -> None:
-        if self.folder and self.folder in sys.path:
-            sys.path.remove(self.folder)
+    return configuration.settings, configuration.ruleset
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

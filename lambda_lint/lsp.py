@@ -26,9 +26,8 @@ import asyncio
 import logging
 import re
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,8 +47,8 @@ from lambda_lint.config import (
 from lambda_lint.descriptors import descriptor_kind
 from lambda_lint.discover import Excluder, is_python, project_root
 from lambda_lint.finding import Edit, Finding, Fix, Position
-from lambda_lint.registry import RegistryError, RuleSet, load_rules
 from lambda_lint.rule import Rule
+from lambda_lint.session import Configuration, ConfigurationError, configure
 from lambda_lint.suppress import NOQA, noqa_comments
 
 logger = logging.getLogger(__name__)
@@ -75,58 +74,13 @@ HASH_COMMENT_SUFFIXES = (".yaml", ".yml", ".toml", ".tf", ".hcl")
 # -- configuration ------------------------------------------------------------------------
 
 
-class ConfigurationError(Exception):
-    """The config or a plugin is broken; the message is shown to the user."""
-
-
-@dataclass(frozen=True)
-class Configuration:
-    settings: Settings
-    ruleset: RuleSet
-    enabled: frozenset[str]
-
-
-@contextmanager
-def _plugin_path(settings: Settings) -> Iterator[None]:
-    """Local plugins are imported relative to the config file's folder (as the CLI does)."""
-    folder = str(settings.root) if settings.root and settings.plugins else None
-    if folder:
-        sys.path.insert(0, folder)
-    try:
-        yield
-    finally:
-        if folder and folder in sys.path:
-            sys.path.remove(folder)
-
-
 def load_configuration(config_file: Path | None) -> Configuration:
-    """Settings and enabled rules from a config file (None: the defaults). Validates
-    like the CLI, but raises `ConfigurationError` instead of exiting."""
+    """Settings and enabled rules from a config file (None: the defaults)."""
     try:
         settings = load_config_file(config_file) if config_file else Settings()
     except ConfigError as error:
         raise ConfigurationError(str(error)) from None
-    try:
-        with _plugin_path(settings):
-            ruleset = load_rules(settings.plugins)
-    except RegistryError as error:
-        where = f" (configured in {settings.path})" if settings.plugins and settings.path else ""
-        raise ConfigurationError(f"{error}{where}") from None
-    selectors = [*(settings.select or ()), *settings.extend_select, *settings.ignore]
-    unknown = ruleset.unknown_selectors(selectors)
-    if unknown:
-        raise ConfigurationError(
-            f"{settings.path}: unknown rule code or prefix: {', '.join(unknown)}"
-        )
-    for pattern, codes in settings.per_file_ignores.items():
-        bad = ruleset.unknown_selectors(codes)
-        if bad:
-            raise ConfigurationError(
-                f"{settings.path}: unknown rule code in per-file-ignores '{pattern}': "
-                + ", ".join(bad)
-            )
-    enabled = ruleset.select(settings.select, settings.extend_select, settings.ignore)
-    return Configuration(settings, ruleset, frozenset(enabled))
+    return configure(settings)
 
 
 def _stamp(path: Path | None) -> int | None:
