@@ -16,7 +16,7 @@ HANDLERS = {
     "api": (
         "Api",
         "          Properties:\n            Path: /items{n}/{{itemId}}\n            Method: get\n",
-        '''
+        """
 import json
 import logging
 import os
@@ -38,12 +38,12 @@ def handler(event, context):
     if item is None:
         return respond(404, {{"message": "not found"}})
     return respond(200, item)
-''',
+""",
     ),
     "sqs": (
         "SQS",
         "          Properties:\n            Queue: !GetAtt Queue{n}.Arn\n",
-        '''
+        """
 import json
 import logging
 
@@ -62,13 +62,13 @@ def handler(event, context):
             logger.exception("record %s failed", record["messageId"])
             failures.append({{"itemIdentifier": record["messageId"]}})
     return {{"batchItemFailures": failures}}
-''',
+""",
     ),
     "stream": (
         "DynamoDB",
         "          Properties:\n            Stream: !GetAtt Table{n}.StreamArn\n"
         "            StartingPosition: LATEST\n",
-        '''
+        """
 import logging
 
 from helpers_{n} import audit
@@ -83,11 +83,11 @@ def handler(event, context):
             continue
         audit(record["dynamodb"]["Keys"], record["dynamodb"]["NewImage"])
     return {{"count": len(event["Records"])}}
-''',
+""",
     ),
 }
 
-HELPERS = '''
+HELPERS = """
 import json
 import os
 from decimal import Decimal
@@ -125,7 +125,7 @@ def process_order(order, attributes):
 
 def audit(keys, image):
     return {{"keys": keys, "image": image, "n": {n}}}
-'''
+"""
 
 
 def generate(out: Path, functions: int) -> None:

@@ -142,7 +142,11 @@ class Linter:
         result = LintResult()
         for project in discover(list(paths), self.settings):
             for path in overrides:
-                if path in project.requested and is_python(path) and path not in project.python_files:
+                if (
+                    path in project.requested
+                    and is_python(path)
+                    and path not in project.python_files
+                ):
                     project.python_files.append(path)
             self._lint_project(project, overrides, result)
         result.findings = _deduplicate(result.findings)
@@ -152,7 +156,9 @@ class Linter:
         self, project: Project, overrides: Mapping[Path, str], result: LintResult
     ) -> None:
         texts = {path: read_source(path, overrides) for path in project.python_files}
-        descriptor_texts = {path: _descriptor_text(path, overrides) for path in project.descriptor_files}
+        descriptor_texts = {
+            path: _descriptor_text(path, overrides) for path in project.descriptor_files
+        }
         key = self._result_key(project, texts, descriptor_texts)
         cached = self.cache.get("result", key) if self.cache and key else None
         if cached is not None:
@@ -177,8 +183,14 @@ class Linter:
     ) -> str | None:
         if self.cache is None:
             return None
-        rules = sorted(f"{code}:{rule.origin}:{rule.__module__}" for code, rule in self.ruleset.rules.items())
-        config = self.settings.path.read_bytes() if self.settings.path and self.settings.path.exists() else b""
+        rules = sorted(
+            f"{code}:{rule.origin}:{rule.__module__}" for code, rule in self.ruleset.rules.items()
+        )
+        config = (
+            self.settings.path.read_bytes()
+            if self.settings.path and self.settings.path.exists()
+            else b""
+        )
         parts: list[bytes | str] = [
             __version__,
             str(self.display.cwd),
@@ -210,7 +222,9 @@ class Linter:
                 cached = self.cache.get("summary", digest(__version__, str(path), data))
             if cached is not None:
                 summary, cdk = cached
-                indexed[path] = IndexedFile(path, text if isinstance(text, str) else None, summary, cdk)
+                indexed[path] = IndexedFile(
+                    path, text if isinstance(text, str) else None, summary, cdk
+                )
             else:
                 pending.append(path)
         if self._parallel(len(pending)):
@@ -262,7 +276,9 @@ class Linter:
             requested = {p for p in project.requested} | (
                 {self.settings.path} if self.settings.path else set()
             )
-            for finding, text in self.filter.unresolved_handlers(model, requested, descriptor_texts):
+            for finding, text in self.filter.unresolved_handlers(
+                model, requested, descriptor_texts
+            ):
                 result.findings.append(finding)
                 result.sources[finding.path] = text
         return model
@@ -279,7 +295,8 @@ class Linter:
         targets = [
             indexed[path]
             for path in sorted(project.requested)
-            if path in indexed and indexed[path].summary is not None
+            if path in indexed
+            and indexed[path].summary is not None
             and not skip_file(indexed[path].text or "")
         ]
         if self._parallel(len(targets)):

@@ -47,16 +47,24 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--select", multiple=True, help="Rule codes or prefixes to enable (replaces the config's).")
+@click.option(
+    "--select", multiple=True, help="Rule codes or prefixes to enable (replaces the config's)."
+)
 @click.option("--ignore", multiple=True, help="Rule codes or prefixes to disable.")
-@click.option("--extend-select", multiple=True, help="Rule codes or prefixes to enable in addition.")
-@click.option("--output-format", type=click.Choice(OUTPUT_FORMATS), help="How findings are printed.")
+@click.option(
+    "--extend-select", multiple=True, help="Rule codes or prefixes to enable in addition."
+)
+@click.option(
+    "--output-format", type=click.Choice(OUTPUT_FORMATS), help="How findings are printed."
+)
 @click.option("--exit-zero", is_flag=True, help="Exit with status 0 even when there are findings.")
 @click.option("--statistics", is_flag=True, help="Show a count per rule instead of the findings.")
 @click.option("--config", type=click.Path(path_type=Path), help="Use this configuration file.")
 @click.option("--stdin-filename", help="Lint standard input, reported as this file.")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the result cache.")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: one per CPU).")
+@click.option(
+    "--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: one per CPU)."
+)
 @click.option(
     "--force-exclude", is_flag=True, help="Apply `exclude` settings to files named explicitly too."
 )

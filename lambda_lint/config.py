@@ -180,9 +180,14 @@ def settings_from_table(table: dict[str, Any], where: Path, text: str = "") -> S
     values: dict[str, Any] = {"path": where}
     for key, value in table.items():
         attr = key.replace("-", "_")
-        if key in ("select", "ignore", "extend-select", "exclude", "extend-exclude", "plugins"):
-            values[attr] = _string_list(value, key, where)
-        elif key in ("handler-names", "client-constructors", "templates"):
+        if key in (
+            "select",
+            "ignore",
+            "extend-select",
+            "exclude",
+            "extend-exclude",
+            "plugins",
+        ) or key in ("handler-names", "client-constructors", "templates"):
             values[attr] = _string_list(value, key, where)
         elif key == "per-file-ignores":
             values[attr] = {

@@ -103,9 +103,7 @@ class _Walker:
         context.ancestors.pop()
 
 
-def check_module(
-    context: CheckContext, rule_classes: Iterable[type[Rule]]
-) -> list[InternalError]:
+def check_module(context: CheckContext, rule_classes: Iterable[type[Rule]]) -> list[InternalError]:
     """Run the rules over `context.module`; findings land in `context.findings`."""
     rules = [rule_class(context) for rule_class in rule_classes]
     walker = _Walker(context, rules)

@@ -51,7 +51,11 @@ def render_handler_table(rows: list[dict[str, Any]]) -> str:
         triggers = ", ".join(row["triggers"]) or "unknown"
         if row["conflicts"]:
             triggers += f" (also suggested: {', '.join(row['conflicts'])})"
-        table.append((f"{row['file']}:{row['line']} {row['function']}", triggers, sources, row["confidence"]))
+        table.append(
+            (f"{row['file']}:{row['line']} {row['function']}", triggers, sources, row["confidence"])
+        )
     widths = [max(len(r[i]) for r in table) for i in range(3)]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(r[:3], widths)) + "  " + r[3] for r in table]
+    lines = [
+        "  ".join(cell.ljust(w) for cell, w in zip(r[:3], widths)) + "  " + r[3] for r in table
+    ]
     return "\n".join(lines) + "\n"

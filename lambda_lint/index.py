@@ -124,11 +124,19 @@ def _params(node: cst.Parameters) -> tuple[Param, ...]:
             return text if isinstance(text, str) else None
         return dotted_name(value)
 
-    result = [Param(p.name.value, "posonly", p.default is not None, annotation(p)) for p in node.posonly_params]
-    result += [Param(p.name.value, "positional", p.default is not None, annotation(p)) for p in node.params]
+    result = [
+        Param(p.name.value, "posonly", p.default is not None, annotation(p))
+        for p in node.posonly_params
+    ]
+    result += [
+        Param(p.name.value, "positional", p.default is not None, annotation(p)) for p in node.params
+    ]
     if isinstance(node.star_arg, cst.Param):
         result.append(Param(node.star_arg.name.value, "vararg", True, annotation(node.star_arg)))
-    result += [Param(p.name.value, "kwonly", p.default is not None, annotation(p)) for p in node.kwonly_params]
+    result += [
+        Param(p.name.value, "kwonly", p.default is not None, annotation(p))
+        for p in node.kwonly_params
+    ]
     if node.star_kwarg is not None:
         result.append(Param(node.star_kwarg.name.value, "varkw", True, annotation(node.star_kwarg)))
     return tuple(result)
@@ -251,11 +259,21 @@ class _Indexer(Visitor):
         if dotted_name(original_node.test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING"):
             self.guard_depth -= 1
 
-    def _add_import(self, module: str, name: str | None, alias: str, level: int, node: cst.CSTNode) -> None:
+    def _add_import(
+        self, module: str, name: str | None, alias: str, level: int, node: cst.CSTNode
+    ) -> None:
         start = self.positions.start(node)
         self.summary.imports.append(
-            Import(module, name, alias, level, start.line, start.column,
-                   self._function_qualname(), self.guard_depth > 0)
+            Import(
+                module,
+                name,
+                alias,
+                level,
+                start.line,
+                start.column,
+                self._function_qualname(),
+                self.guard_depth > 0,
+            )
         )
 
     def visit_Import(self, node: cst.Import) -> None:

@@ -37,7 +37,9 @@ def _index_one(job: tuple[Path, str | ParseProblem]) -> IndexedFile:
     return index_file(path, text, keep_tree=False)
 
 
-def index_in_workers(jobs: list[tuple[Path, str | ParseProblem]], workers: int) -> list[IndexedFile]:
+def index_in_workers(
+    jobs: list[tuple[Path, str | ParseProblem]], workers: int
+) -> list[IndexedFile]:
     context = multiprocessing.get_context("fork")
     chunk = max(1, len(jobs) // (workers * 4))
     with ProcessPoolExecutor(workers, mp_context=context) as pool:

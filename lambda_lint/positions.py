@@ -21,7 +21,9 @@ Span = tuple[Position, Position]
 
 class _PositionState(CodegenState):
     def __init__(self, module: cst.Module) -> None:
-        super().__init__(default_indent=module.default_indent, default_newline=module.default_newline)
+        super().__init__(
+            default_indent=module.default_indent, default_newline=module.default_newline
+        )
         self.line = 1
         self.column = 0
         self.spans: dict[cst.CSTNode, tuple[tuple[int, int], tuple[int, int]]] = {}

@@ -79,11 +79,7 @@ def rules_in_module(module: ModuleType) -> list[type[Rule]]:
     for name in submodules:
         found.extend(rules_in_module(importlib.import_module(f"{module.__name__}.{name}")))
     for _, value in inspect.getmembers(module, inspect.isclass):
-        if (
-            issubclass(value, Rule)
-            and value.code
-            and value.__module__ == module.__name__
-        ):
+        if issubclass(value, Rule) and value.code and value.__module__ == module.__name__:
             found.append(value)
     return found
 

@@ -52,7 +52,9 @@ def configure(settings: Settings) -> Configuration:
     selectors = [*(settings.select or ()), *settings.extend_select, *settings.ignore]
     unknown = ruleset.unknown_selectors(selectors)
     if unknown:
-        raise ConfigurationError(f"{settings.path}: unknown rule code or prefix: {', '.join(unknown)}")
+        raise ConfigurationError(
+            f"{settings.path}: unknown rule code or prefix: {', '.join(unknown)}"
+        )
     for pattern, codes in settings.per_file_ignores.items():
         bad = ruleset.unknown_selectors(codes)
         if bad:

@@ -89,12 +89,16 @@ class FindingFilter:
     """What the user asked not to see: `per-file-ignores` and `# noqa` comments; and
     the unused suppressions that LL002 reports."""
 
-    def __init__(self, settings: Settings, enabled: set[str], display: Callable[[Path], str]) -> None:
+    def __init__(
+        self, settings: Settings, enabled: set[str], display: Callable[[Path], str]
+    ) -> None:
         self.settings = settings
         self.enabled = enabled
         self.display = display
 
-    def apply(self, path: Path, text: str, findings: list[Finding], failed: set[str]) -> list[Finding]:
+    def apply(
+        self, path: Path, text: str, findings: list[Finding], failed: set[str]
+    ) -> list[Finding]:
         """The findings of one Python file that are shown, plus its LL002 findings.
         `failed` are rules that raised on the file: their suppressions are not judged."""
         ignored = self.ignored_codes(path)
@@ -169,7 +173,11 @@ class FindingFilter:
                 except (OSError, UnicodeDecodeError):
                     text = ""
             lines = text.splitlines()
-            line = lines[unresolved.source.line - 1] if 0 < unresolved.source.line <= len(lines) else ""
+            line = (
+                lines[unresolved.source.line - 1]
+                if 0 < unresolved.source.line <= len(lines)
+                else ""
+            )
             if _line_suppresses(line, HANDLER_NOT_FOUND):
                 continue
             column = max(0, line.find(unresolved.handler))
@@ -177,7 +185,14 @@ class FindingFilter:
             end = Position(start.line, column + len(unresolved.handler))
             message = f"handler '{unresolved.handler}' cannot be loaded: {unresolved.reason}"
             yield (
-                Finding(HANDLER_NOT_FOUND, message, self.display(source), start, end, noqa_line=start.line),
+                Finding(
+                    HANDLER_NOT_FOUND,
+                    message,
+                    self.display(source),
+                    start,
+                    end,
+                    noqa_line=start.line,
+                ),
                 text,
             )
 

@@ -105,7 +105,9 @@ def lint_example(rule: type[Rule], example: Example, folder: Path) -> list[Findi
 def check_example(case: ExampleCase, folder: Path) -> None:
     """Assert that a VALID example is clean and an INVALID one reports as declared."""
     findings = lint_example(case.rule, case.example, folder)
-    shown = "\n".join(f"  {f.path}:{f.start.line}:{f.start.column + 1}: {f.message}" for f in findings)
+    shown = "\n".join(
+        f"  {f.path}:{f.start.line}:{f.start.column + 1}: {f.message}" for f in findings
+    )
     source = textwrap.indent(textwrap.dedent(case.example.code), "    ")
     if case.valid:
         assert not findings, f"{case.id}: expected no finding, got:\n{shown}\nin:\n{source}"

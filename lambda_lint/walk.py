@@ -65,7 +65,11 @@ def _child_fields(cls: type) -> tuple[str, ...]:
                 for f in dataclasses.fields(cls)
                 if not f.name.startswith("whitespace") and f.name not in SKIPPED_FIELDS
             )
-        found = _fields[cls] = tuple(n for n in names if hasattr(cls, "__dataclass_fields__") and n in cls.__dataclass_fields__)
+        found = _fields[cls] = tuple(
+            n
+            for n in names
+            if hasattr(cls, "__dataclass_fields__") and n in cls.__dataclass_fields__
+        )
     return found
 
 

@@ -23,7 +23,9 @@ BUGGY_HANDLER = textwrap.dedent(
 )
 
 
-def run(*args: str, cwd: Path, stdin: str | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
+def run(
+    *args: str, cwd: Path, stdin: str | None = None, env: dict | None = None
+) -> subprocess.CompletedProcess:
     full_env = {**os.environ, **(env or {})}
     full_env.pop("NO_COLOR", None) if env is None or "NO_COLOR" not in env else None
     return subprocess.run(
@@ -85,7 +87,16 @@ def test_json_output_uses_ruff_keys(tmp_path: Path) -> None:
     write(tmp_path, {"app.py": BUGGY_HANDLER})
     result = run("check", "--output-format", "json", cwd=tmp_path)
     (finding,) = json.loads(result.stdout)
-    assert set(finding) >= {"code", "message", "filename", "location", "end_location", "fix", "url", "noqa_row"}
+    assert set(finding) >= {
+        "code",
+        "message",
+        "filename",
+        "location",
+        "end_location",
+        "fix",
+        "url",
+        "noqa_row",
+    }
     assert finding["code"] == "LL501"
     assert finding["filename"] == "app.py"
     assert finding["location"] == {"row": 6, "column": 58}
@@ -101,7 +112,9 @@ def test_full_output_shows_source_and_caret_without_colour_when_piped(tmp_path: 
     lines = result.stdout.splitlines()
     assert lines[0].startswith("app.py:6:58: LL501 ")
     caret_line = next(line for line in lines if "^" in line)
-    assert caret_line.index("^") == lines[[i for i, l in enumerate(lines) if "6 |" in l][0]].index("context.request_id")
+    assert caret_line.index("^") == next(line for line in lines if "6 |" in line).index(
+        "context.request_id"
+    )
     assert "\x1b[" not in result.stdout
     assert "Found 1 error." in result.stdout
 
@@ -130,11 +143,17 @@ def test_unknown_selector_is_a_usage_error(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("config", "expected"),
     [
-        ("[tool.lambda-lint]\nselekt = ['LL1']\n", "unknown key 'selekt' in [tool.lambda-lint] (did you mean 'select'?)"),
+        (
+            "[tool.lambda-lint]\nselekt = ['LL1']\n",
+            "unknown key 'selekt' in [tool.lambda-lint] (did you mean 'select'?)",
+        ),
         ("[tool.lambda-lint]\nselect = 'LL1'\n", "'select' must be a list of strings"),
         ("[tool.lambda-lint]\nselect = ['LL9']\n", "unknown rule code or prefix: LL9"),
         ("[tool.lambda-lint\nselect = []\n", "invalid TOML"),
-        ("[tool.lambda-lint]\nhandlers = [{ target = 'app.handler', trigger = 'sqss' }]\n", "(did you mean 'sqs'?)"),
+        (
+            "[tool.lambda-lint]\nhandlers = [{ target = 'app.handler', trigger = 'sqss' }]\n",
+            "(did you mean 'sqs'?)",
+        ),
     ],
 )
 def test_config_errors_name_the_key_and_file(tmp_path: Path, config: str, expected: str) -> None:
@@ -190,7 +209,13 @@ def test_noqa_and_skip_file(tmp_path: Path) -> None:
 def test_stdin_is_linted_as_the_named_file(tmp_path: Path) -> None:
     write(tmp_path, {"app.py": "def handler(event, context):\n    return 1\n"})
     result = run(
-        "check", "--stdin-filename", "app.py", "--output-format", "json", cwd=tmp_path, stdin=BUGGY_HANDLER
+        "check",
+        "--stdin-filename",
+        "app.py",
+        "--output-format",
+        "json",
+        cwd=tmp_path,
+        stdin=BUGGY_HANDLER,
     )
     (finding,) = json.loads(result.stdout)
     assert finding["filename"] == "app.py" and finding["code"] == "LL501"
@@ -213,5 +238,7 @@ def test_rules_and_rule_commands(tmp_path: Path) -> None:
 
 
 def test_version() -> None:
-    result = subprocess.run([sys.executable, "-m", "lambda_lint", "--version"], capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "lambda_lint", "--version"], capture_output=True, text=True
+    )
     assert result.returncode == 0 and "lambda-lint, version" in result.stdout

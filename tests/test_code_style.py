@@ -22,7 +22,9 @@ def _ruff() -> list[str]:
     return [found]
 
 
-@pytest.mark.parametrize("args", [["check", "."], ["format", "--check", "."]], ids=["lint", "format"])
+@pytest.mark.parametrize(
+    "args", [["check", "."], ["format", "--check", "."]], ids=["lint", "format"]
+)
 def test_ruff_is_clean(args: list[str]) -> None:
     result = subprocess.run([*_ruff(), *args], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr

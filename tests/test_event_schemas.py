@@ -10,9 +10,16 @@ from pathlib import Path
 ORDER_SCHEMA = {
     "type": "object",
     "required": ["orderId", "total"],
-    "properties": {"orderId": {"type": "string"}, "total": {"type": "number"}, "note": {"type": ["string", "null"]}},
+    "properties": {
+        "orderId": {"type": "string"},
+        "total": {"type": "number"},
+        "note": {"type": ["string", "null"]},
+    },
 }
-TENANT_SCHEMA = {"type": "object", "properties": {"tenant": {"type": "object", "properties": {"name": {"type": "string"}}}}}
+TENANT_SCHEMA = {
+    "type": "object",
+    "properties": {"tenant": {"type": "object", "properties": {"name": {"type": "string"}}}},
+}
 
 
 def lint(folder: Path) -> subprocess.CompletedProcess:
@@ -51,7 +58,10 @@ def test_schema_describes_eventbridge_detail_and_direct_payloads(tmp_path: Path)
 
 
 def test_without_a_schema_the_payload_is_not_judged(tmp_path: Path) -> None:
-    project(tmp_path, 'handlers = [{ target = "app.on_order", trigger = "eventbridge" }, "app.direct"]\n')
+    project(
+        tmp_path,
+        'handlers = [{ target = "app.on_order", trigger = "eventbridge" }, "app.direct"]\n',
+    )
     findings = json.loads(lint(tmp_path).stdout)
     assert [f for f in findings if f["code"].startswith("LL4")] == []
 

@@ -44,7 +44,16 @@ def labels(project: Path) -> set[tuple[str, int, str]]:
 
 def lint(project: Path) -> list[dict]:
     result = subprocess.run(
-        [sys.executable, "-m", "lambda_lint", "check", ".", "--output-format", "json", "--no-cache"],
+        [
+            sys.executable,
+            "-m",
+            "lambda_lint",
+            "check",
+            ".",
+            "--output-format",
+            "json",
+            "--no-cache",
+        ],
         cwd=project,
         capture_output=True,
         text=True,

@@ -109,7 +109,9 @@ def test_malformed_descriptor_is_named_and_the_rest_is_checked(tmp_path: Path) -
         "service: s\nprovider:\n  name: aws\n  runtime: python3.12\nfunctions:\n"
         "  api:\n    handler: app.handler\n    events:\n      - httpApi: GET /x\n"
     )
-    (tmp_path / "app.py").write_text("def handler(event, context):\n    return event['httpMethod']\n")
+    (tmp_path / "app.py").write_text(
+        "def handler(event, context):\n    return event['httpMethod']\n"
+    )
     result = subprocess.run(
         [sys.executable, "-m", "lambda_lint", "check", "--output-format", "json", "--no-cache"],
         cwd=tmp_path,

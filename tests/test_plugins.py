@@ -53,7 +53,11 @@ def lint(cwd: Path, *args: str, pythonpath: Path | None = None) -> subprocess.Co
     if pythonpath is not None:
         env["PYTHONPATH"] = str(pythonpath)
     return subprocess.run(
-        [sys.executable, "-m", "lambda_lint", *args], cwd=cwd, capture_output=True, text=True, env=env
+        [sys.executable, "-m", "lambda_lint", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=env,
     )
 
 
@@ -81,8 +85,18 @@ def installed_plugin(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     target = tmp_path_factory.mktemp("site")
     result = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
-         "--target", str(target), str(source)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--target",
+            str(target),
+            str(source),
+        ],
         capture_output=True,
         text=True,
     )
@@ -90,9 +104,13 @@ def installed_plugin(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return target
 
 
-def test_installed_plugin_is_listed_selected_and_suppressible(installed_plugin: Path, tmp_path: Path) -> None:
+def test_installed_plugin_is_listed_selected_and_suppressible(
+    installed_plugin: Path, tmp_path: Path
+) -> None:
     (tmp_path / "app.py").write_text(HANDLER)
-    listing = json.loads(lint(tmp_path, "rules", "--output-format", "json", pythonpath=installed_plugin).stdout)
+    listing = json.loads(
+        lint(tmp_path, "rules", "--output-format", "json", pythonpath=installed_plugin).stdout
+    )
     plugin = next(r for r in listing if r["code"] == "ACME001")
     assert plugin["origin"] == "acme-lambda-rules 1.2.0"
     assert plugin["default_enabled"] is False
@@ -100,7 +118,15 @@ def test_installed_plugin_is_listed_selected_and_suppressible(installed_plugin: 
     off = lint(tmp_path, "check", "--output-format", "json", pythonpath=installed_plugin)
     assert json.loads(off.stdout) == []
 
-    on = lint(tmp_path, "check", "--select", "ACME", "--output-format", "json", pythonpath=installed_plugin)
+    on = lint(
+        tmp_path,
+        "check",
+        "--select",
+        "ACME",
+        "--output-format",
+        "json",
+        pythonpath=installed_plugin,
+    )
     assert on.returncode == 1
     findings = json.loads(on.stdout)
     assert [(f["code"], f["location"]["row"]) for f in findings] == [("ACME001", 2)]
@@ -115,9 +141,13 @@ def test_plugin_examples_run_in_the_shared_harness(installed_plugin: Path, tmp_p
         from lambda_lint.testing import ExampleCase, check_example
 
         for index, example in enumerate(NoPrintInHandler.INVALID):
-            check_example(ExampleCase(NoPrintInHandler, example, False, index), tmp_path / f"i{index}")
+            check_example(
+                ExampleCase(NoPrintInHandler, example, False, index), tmp_path / f"i{index}"
+            )
         for index, example in enumerate(NoPrintInHandler.VALID):
-            check_example(ExampleCase(NoPrintInHandler, example, True, index), tmp_path / f"v{index}")
+            check_example(
+                ExampleCase(NoPrintInHandler, example, True, index), tmp_path / f"v{index}"
+            )
     finally:
         sys.path.remove(str(installed_plugin))
         sys.modules.pop("acme_lambda_rules", None)
@@ -126,7 +156,9 @@ def test_plugin_examples_run_in_the_shared_harness(installed_plugin: Path, tmp_p
 def test_local_plugin_from_config(tmp_path: Path) -> None:
     (tmp_path / "house_rules.py").write_text(PLUGIN_RULES)
     (tmp_path / "app.py").write_text(HANDLER)
-    (tmp_path / "lambda-lint.toml").write_text('plugins = ["house_rules"]\nextend-select = ["ACME001"]\n')
+    (tmp_path / "lambda-lint.toml").write_text(
+        'plugins = ["house_rules"]\nextend-select = ["ACME001"]\n'
+    )
     result = lint(tmp_path, "check", "--output-format", "json")
     assert [f["code"] for f in json.loads(result.stdout)] == ["ACME001"]
 
@@ -157,8 +189,12 @@ def test_rule_that_raises_is_an_internal_error_and_the_run_goes_on(tmp_path: Pat
         "        raise ValueError('rule bug')\n        if self.context.qualified_name",
     )
     (tmp_path / "buggy_rules.py").write_text(raising)
-    (tmp_path / "lambda-lint.toml").write_text('plugins = ["buggy_rules"]\nextend-select = ["ACME"]\n')
-    (tmp_path / "app.py").write_text(HANDLER + "\ndef other(event, context):\n    return context.request_id\n")
+    (tmp_path / "lambda-lint.toml").write_text(
+        'plugins = ["buggy_rules"]\nextend-select = ["ACME"]\n'
+    )
+    (tmp_path / "app.py").write_text(
+        HANDLER + "\ndef other(event, context):\n    return context.request_id\n"
+    )
     result = lint(tmp_path, "check", "--output-format", "json")
     assert result.returncode == 2
     assert "rule ACME001 failed on app.py" in result.stderr and "rule bug" in result.stderr

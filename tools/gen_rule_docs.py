@@ -1,7 +1,7 @@
 """Write docs/rules/<CODE>.md for every built-in rule and the rule table in README.md.
 
-    python tools/gen_rule_docs.py           # write
-    python tools/gen_rule_docs.py --check   # exit 1 if anything is out of date
+python tools/gen_rule_docs.py           # write
+python tools/gen_rule_docs.py --check   # exit 1 if anything is out of date
 """
 
 from __future__ import annotations

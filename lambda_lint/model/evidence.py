@@ -106,6 +106,7 @@ BATCH_EVENT_TYPES = {
 #: decorators that take the event type as `data_class=` / `model=` (matched by name)
 TYPED_DECORATORS = ("event_source", "event_parser")
 
+
 def _imports_evidence_library(module: ModuleSummary) -> bool:
     return any(i.module.split(".")[0] in EVIDENCE_LIBRARIES for i in module.imports)
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Callable, Optional, Union
+from typing import Callable, Union
 
 import libcst as cst
 
@@ -64,7 +64,7 @@ class Ref:
 
     root: str
     path: tuple[str, ...] = ()
-    trigger: Optional[str] = None
+    trigger: str | None = None
     index: int = -1
     #: how the value was read: "" by subscript, "get" by `.get(key)` (None when the key
     #: is missing), "absent" by `.get(key, default)` (a missing key is defaulted), "null"
@@ -78,9 +78,9 @@ class Ref:
         for key in keys:
             if path and path[-1] == DERIVED:
                 break
-            path = path + (key,)
+            path = (*path, key)
         if len(path) > MAX_PATH:
-            path = path[:MAX_PATH] + (DERIVED,)
+            path = (*path[:MAX_PATH], DERIVED)
         return Ref(self.root, path, self.trigger, self.index)
 
     def defaulted(self, how: str) -> Ref:
@@ -90,7 +90,6 @@ class Ref:
     def exact(self) -> bool:
         """Whether the path names a place in the event (no derived step, no decoding)."""
         return not any(step in (DERIVED, JSON, BASE64, UNQUOTED, UNKNOWN_KEY) for step in self.path)
-
 
 
 Refs = frozenset[Ref]
@@ -136,7 +135,9 @@ class FunctionFlow:
         self.resolve_call = resolve_call
         self.env: dict[str, Refs] = dict(seeds)
         self._memo: dict[cst.CSTNode, Refs] = {}
-        self._bindings: list[tuple[cst.BaseExpression | cst.BaseAssignTargetExpression, Callable[[], Refs]]] = []
+        self._bindings: list[
+            tuple[cst.BaseExpression | cst.BaseAssignTargetExpression, Callable[[], Refs]]
+        ] = []
         nodes = body if body is not None else ([function.body] if function is not None else [])
         collector = _BindingCollector(self)
         for node in nodes:
@@ -198,7 +199,7 @@ class FunctionFlow:
                 result.update(r.extend(DERIVED) for r in self.refs(node))
         return frozenset(result)
 
-    def _evaluate(self, node: cst.CSTNode) -> Refs:  # noqa: C901 - one case per node kind
+    def _evaluate(self, node: cst.CSTNode) -> Refs:
         if isinstance(node, cst.Name):
             return self.env.get(node.value, EMPTY)
         if isinstance(node, cst.Subscript):
@@ -214,7 +215,9 @@ class FunctionFlow:
         if isinstance(node, cst.Attribute):
             base = self.refs(node.value)
             return frozenset(
-                r.extend(node.attr.value) if r.root == "context" and not r.path else r.extend(DERIVED)
+                r.extend(node.attr.value)
+                if r.root == "context" and not r.path
+                else r.extend(DERIVED)
                 for r in base
             )
         if isinstance(node, cst.BooleanOperation):
@@ -336,7 +339,9 @@ class _BindingCollector(Visitor):
                 lambda: frozenset(r.extend(DERIVED) for r in self.flow.refs(item)),
             )
 
-    def _iteration(self, target: cst.BaseAssignTargetExpression, iterable: cst.BaseExpression) -> None:
+    def _iteration(
+        self, target: cst.BaseAssignTargetExpression, iterable: cst.BaseExpression
+    ) -> None:
         # `for i, record in enumerate(records)`: the second name is the item
         if (
             isinstance(iterable, cst.Call)

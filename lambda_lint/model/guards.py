@@ -31,7 +31,10 @@ HANDLED_ERRORS = {"KeyError", "TypeError", "AttributeError", "Exception", "Looku
 
 
 def _present(
-    test: cst.BaseExpression, subject: Subject, container: Container | None, implies: Implies | None = None
+    test: cst.BaseExpression,
+    subject: Subject,
+    container: Container | None,
+    implies: Implies | None = None,
 ) -> bool:
     """Whether `test` being true implies the subject is present and not None."""
     if implies is not None and implies(test, True):
@@ -68,7 +71,10 @@ def _present(
 
 
 def _absent(
-    test: cst.BaseExpression, subject: Subject, container: Container | None, implies: Implies | None = None
+    test: cst.BaseExpression,
+    subject: Subject,
+    container: Container | None,
+    implies: Implies | None = None,
 ) -> bool:
     """Whether `test` being false implies the subject is present: the condition of an
     early exit (`if x is None: return`) or of the branch skipped by an `else`."""
@@ -124,9 +130,13 @@ def is_guarded(
             if child is parent.orelse and _absent(parent.test, subject, container, implies):
                 return True
         elif isinstance(parent, cst.BooleanOperation) and child is parent.right:
-            if isinstance(parent.operator, cst.And) and _present(parent.left, subject, container, implies):
+            if isinstance(parent.operator, cst.And) and _present(
+                parent.left, subject, container, implies
+            ):
                 return True
-            if isinstance(parent.operator, cst.Or) and _absent(parent.left, subject, container, implies):
+            if isinstance(parent.operator, cst.Or) and _absent(
+                parent.left, subject, container, implies
+            ):
                 return True
         elif isinstance(parent, cst.Try) and child is parent.body:
             if any(_handles(h) for h in parent.handlers):
@@ -156,9 +166,12 @@ def _earlier_check(
     for statement in statements:
         if statement is child:
             return False
-        if isinstance(statement, cst.If) and _absent(statement.test, subject, container, implies):
-            if _ends_flow(statement.body):
-                return True
+        if (
+            isinstance(statement, cst.If)
+            and _absent(statement.test, subject, container, implies)
+            and _ends_flow(statement.body)
+        ):
+            return True
         if isinstance(statement, cst.SimpleStatementLine):
             for small in statement.body:
                 if isinstance(small, cst.Assert) and _present(

@@ -11,11 +11,10 @@ def assigned_values(function: cst.FunctionDef, name: str) -> list[cst.BaseExpres
     """The values of every `name = value` in `function` (not in nested functions)."""
     found: list[cst.BaseExpression] = []
     for node in descendants(function.body, into_functions=False):
-        if isinstance(node, cst.Assign) and any(
-            isinstance(t.target, cst.Name) and t.target.value == name for t in node.targets
-        ):
-            found.append(node.value)
-        elif (
+        if (
+            isinstance(node, cst.Assign)
+            and any(isinstance(t.target, cst.Name) and t.target.value == name for t in node.targets)
+        ) or (
             isinstance(node, cst.AnnAssign)
             and isinstance(node.target, cst.Name)
             and node.target.value == name
@@ -27,4 +26,6 @@ def assigned_values(function: cst.FunctionDef, name: str) -> list[cst.BaseExpres
 
 def returns_of(function: cst.FunctionDef) -> list[cst.Return]:
     """The `return` statements of `function` itself (not of nested functions)."""
-    return [n for n in descendants(function.body, into_functions=False) if isinstance(n, cst.Return)]
+    return [
+        n for n in descendants(function.body, into_functions=False) if isinstance(n, cst.Return)
+    ]

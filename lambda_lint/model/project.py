@@ -262,7 +262,9 @@ class ProjectModel:
             return self._class_of(target, inner, depth + 1) if inner else None
         return None
 
-    def _method(self, path: Path, class_name: str, method: str, depth: int = 0) -> FunctionKey | None:
+    def _method(
+        self, path: Path, class_name: str, method: str, depth: int = 0
+    ) -> FunctionKey | None:
         module = self.modules[path]
         qualname = f"{class_name}.{method}"
         if qualname in module.functions:
@@ -354,7 +356,9 @@ class ProjectModel:
         module_part, _, name = target.target.rpartition(".")
         triggers = (target.trigger,) if target.trigger else ()
         bindings = tuple(TriggerBinding(t, source) for t in triggers)
-        self._attach(target.target, module_part, name, target.base, source, triggers, bindings, None)
+        self._attach(
+            target.target, module_part, name, target.base, source, triggers, bindings, None
+        )
 
     def _declare(self, declared: DeclaredFunction) -> None:
         if declared.runtime and not declared.runtime.lower().startswith("python"):
@@ -366,7 +370,9 @@ class ProjectModel:
         if declared.inline_code is not None:
             if not handler.startswith("index."):
                 self.unresolved.append(
-                    UnresolvedHandler(source, handler, "inline ZipFile code is always module 'index'")
+                    UnresolvedHandler(
+                        source, handler, "inline ZipFile code is always module 'index'"
+                    )
                 )
             return
         if declared.code_root is None:
@@ -386,8 +392,16 @@ class ProjectModel:
                 )
             )
             return
-        self._attach(handler, module_part, name, declared.code_root, source, triggers,
-                     declared.triggers, declared)
+        self._attach(
+            handler,
+            module_part,
+            name,
+            declared.code_root,
+            source,
+            triggers,
+            declared.triggers,
+            declared,
+        )
 
     def _attach(
         self,
@@ -506,7 +520,9 @@ class ProjectModel:
             function = self.function(key)
             if function is None:
                 continue
-            positional = [i for i, p in enumerate(function.params) if p.kind in ("posonly", "positional")]
+            positional = [
+                i for i, p in enumerate(function.params) if p.kind in ("posonly", "positional")
+            ]
             seeds: dict[int, frozenset[Ref]] = {}
             if positional:
                 seeds[positional[0]] = frozenset({Ref("event", (), handler.event_kind)})

@@ -118,9 +118,7 @@ class UnknownContextAttribute(Rule):
     fixable = "sometimes"
     VALID = [
         Example("def handler(event, context):\n    return context.aws_request_id\n"),
-        Example(
-            "def handler(event, ctx):\n    return ctx.get_remaining_time_in_millis() > 1000\n"
-        ),
+        Example("def handler(event, ctx):\n    return ctx.get_remaining_time_in_millis() > 1000\n"),
         Example(
             "def handler(event, context):\n    event.request_id = 1\n    return event.request_id\n"
         ),
@@ -141,9 +139,7 @@ class UnknownContextAttribute(Rule):
             files={"audit.py": "def record(ctx):\n    return ctx.function_arn\n"},
             message="invoked_function_arn",
         ),
-        Example(
-            "def handler(event, context):\n    c = context\n    return c.memory_size\n"
-        ),
+        Example("def handler(event, context):\n    c = context\n    return c.memory_size\n"),
     ]
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
@@ -217,9 +213,7 @@ class ContextMemberMisuse(Rule):
         Example(
             "def handler(event, context):\n    return context.get_remaining_time_in_millis() > 1\n"
         ),
-        Example(
-            "def handler(event, context):\n    return int(context.memory_limit_in_mb) * 2\n"
-        ),
+        Example("def handler(event, context):\n    return int(context.memory_limit_in_mb) * 2\n"),
         Example(
             "def handler(event, context):\n    if context.client_context is None:\n"
             "        return {}\n    return context.client_context.custom\n"
@@ -254,7 +248,13 @@ class ContextMemberMisuse(Rule):
     ]
 
     ARITHMETIC = (
-        cst.Add, cst.Subtract, cst.Multiply, cst.Divide, cst.FloorDivide, cst.Modulo, cst.Power
+        cst.Add,
+        cst.Subtract,
+        cst.Multiply,
+        cst.Divide,
+        cst.FloorDivide,
+        cst.Modulo,
+        cst.Power,
     )
     ORDERING = (cst.LessThan, cst.LessThanEqual, cst.GreaterThan, cst.GreaterThanEqual)
 
@@ -297,7 +297,8 @@ class ContextMemberMisuse(Rule):
         if isinstance(parent, cst.ComparisonTarget):
             grand = self.context.parent(2)
             return isinstance(parent.operator, self.ORDERING) or (
-                isinstance(grand, cst.Comparison) and isinstance(grand.left, (cst.Integer, cst.Float))
+                isinstance(grand, cst.Comparison)
+                and isinstance(grand.left, (cst.Integer, cst.Float))
             )
         return False
 

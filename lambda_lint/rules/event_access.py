@@ -49,14 +49,14 @@ class EventRule(Rule):
     def value(self, node: cst.CSTNode) -> EventValue | None:
         return event_value(self.context.refs, node)
 
-    def denotes(self, path: tuple[str, ...]):  # noqa: ANN201 - a predicate for guards
+    def denotes(self, path: tuple[str, ...]):
         def subject(expression: cst.BaseExpression) -> bool:
             value = self.value(expression)
             return value is not None and value.path == path
 
         return subject
 
-    def holds(self, path: tuple[str, ...]):  # noqa: ANN201
+    def holds(self, path: tuple[str, ...]):
         def container(expression: cst.BaseExpression, key: str) -> bool:
             value = self.value(expression)
             return value is not None and (*value.path, key) == path
@@ -126,9 +126,13 @@ class UnknownEventKey(EventRule):
             "def handler(event, context):\n    return event['requestContext']['http']['method']\n",
             trigger="apigw-http",
         ),
-        Example("def handler(event, context):\n    return event['httpMethod']\n", trigger="apigw-rest"),
+        Example(
+            "def handler(event, context):\n    return event['httpMethod']\n", trigger="apigw-rest"
+        ),
         Example("def handler(event, context):\n    return event['anything']\n"),
-        Example("def handler(event, context):\n    return event.get('dry_run')\n", trigger="schedule"),
+        Example(
+            "def handler(event, context):\n    return event.get('dry_run')\n", trigger="schedule"
+        ),
     ]
     INVALID = [
         Example(
@@ -320,7 +324,9 @@ class NullableEventField(EventRule):
         path = value.path
         if path and path[-1] in ALWAYS_THERE:
             return True
-        return any(path[-len(tail) :] == tail for tail in FILTERED_ABSENCE if len(path) >= len(tail))
+        return any(
+            path[-len(tail) :] == tail for tail in FILTERED_ABSENCE if len(path) >= len(tail)
+        )
 
     def _absent_key(self, node: cst.Subscript) -> None:
         """`event["k"]` where `k` may be missing: KeyError."""
@@ -419,7 +425,7 @@ class NullableEventField(EventRule):
             implies = self._event_name_check(path[:-2], IMAGE_EVENT_NAMES[path[-1]])
         return is_guarded(self.context.ancestors, self.denotes(path), self.holds(path), implies)
 
-    def _event_name_check(self, record: tuple[str, ...], having: set[str]):  # noqa: ANN202
+    def _event_name_check(self, record: tuple[str, ...], having: set[str]):
         """`eventName` comparisons that leave only events carrying the image."""
 
         def implies(test: cst.BaseExpression, when: bool) -> bool:
@@ -567,15 +573,21 @@ def _key_literal(node: cst.CSTNode) -> cst.SimpleString | None:
         element = node.slice[0].slice
         if isinstance(element, cst.Index) and isinstance(element.value, cst.SimpleString):
             return element.value
-    if isinstance(node, cst.Call) and node.args and isinstance(node.args[0].value, cst.SimpleString):
+    if (
+        isinstance(node, cst.Call)
+        and node.args
+        and isinstance(node.args[0].value, cst.SimpleString)
+    ):
         return node.args[0].value
     return None
 
 
 def _is_first_index(node: cst.Subscript) -> bool:
     element = node.slice[0].slice
-    return isinstance(element, cst.Index) and isinstance(element.value, cst.Integer) and (
-        element.value.evaluated_value == 0
+    return (
+        isinstance(element, cst.Index)
+        and isinstance(element.value, cst.Integer)
+        and (element.value.evaluated_value == 0)
     )
 
 
@@ -680,8 +692,18 @@ class EncodedFieldUsedRaw(EventRule):
         info = access.container.info
         if info is None or info.kind != "string" or info.encoding is None:
             return
-        encoding = {"json": "a JSON string", "base64": "base64 text", "gzip-base64": "gzip+base64 text", "url": "a URL-encoded string"}[info.encoding]
-        decode = {"json": "json.loads", "base64": "base64.b64decode", "gzip-base64": "base64.b64decode + gzip.decompress", "url": "unquote_plus"}[info.encoding]
+        encoding = {
+            "json": "a JSON string",
+            "base64": "base64 text",
+            "gzip-base64": "gzip+base64 text",
+            "url": "a URL-encoded string",
+        }[info.encoding]
+        decode = {
+            "json": "json.loads",
+            "base64": "base64.b64decode",
+            "gzip-base64": "base64.b64decode + gzip.decompress",
+            "url": "unquote_plus",
+        }[info.encoding]
         self.report(
             node,
             f"`{_dotted(access.container.path)}` of {access.container.title} events is "
@@ -757,11 +779,18 @@ class S3KeyNotUnquoted(EventRule):
         Example(
             "from store import fetch\n\ndef handler(event, context):\n"
             "    for r in event['Records']:\n        fetch(r)\n",
-            files={"store.py": "def fetch(record):\n    return record['s3']['object'].get('key')\n"},
+            files={
+                "store.py": "def fetch(record):\n    return record['s3']['object'].get('key')\n"
+            },
             trigger="s3",
         ),
     ]
-    UNQUOTE = ("urllib.parse.unquote_plus", "urllib.parse.unquote", "parse.unquote_plus", "unquote_plus")
+    UNQUOTE = (
+        "urllib.parse.unquote_plus",
+        "urllib.parse.unquote",
+        "parse.unquote_plus",
+        "unquote_plus",
+    )
 
     def visit_Subscript(self, node: cst.Subscript) -> None:
         self._check(node)
@@ -1088,9 +1117,7 @@ class DynamoDbImageRaw(EventRule):
             "        print(d.deserialize(r['dynamodb']['NewImage']['total']))\n",
             trigger="dynamodb-stream",
         ),
-        Example(
-            "def handler(event, context):\n    return float(event['total'])\n", trigger="sqs"
-        ),
+        Example("def handler(event, context):\n    return float(event['total'])\n", trigger="sqs"),
     ]
     INVALID = [
         Example(
@@ -1136,6 +1163,6 @@ class DynamoDbImageRaw(EventRule):
         if plain:
             self.report(
                 node,
-                f"`{path[-2]}` attributes are typed DynamoDB values ({{\"S\": ...}}, "
+                f'`{path[-2]}` attributes are typed DynamoDB values ({{"S": ...}}, '
                 f"{{\"N\": ...}}): read `['{path[-1]}']['S']`/`['N']` or use a TypeDeserializer",
             )

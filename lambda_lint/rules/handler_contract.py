@@ -44,7 +44,11 @@ def checkable_handler(rule: Rule, node: cst.FunctionDef) -> Handler | None:
     if handler.by_convention_only:
         function = rule.context.function_summary()
         names = {p.name.lstrip("_") for p in function.params} if function else set()
-        if function and function.name != "lambda_handler" and not names & (EVENT_NAMES | CONTEXT_NAMES):
+        if (
+            function
+            and function.name != "lambda_handler"
+            and not names & (EVENT_NAMES | CONTEXT_NAMES)
+        ):
             return None
     return handler
 
@@ -298,9 +302,7 @@ class HandlerParamsSwapped(Rule):
     INVALID = [
         Example("def handler(context, event):\n    return event\n"),
         Example("def lambda_handler(_context, _event):\n    return None\n"),
-        Example(
-            "def run(context, event):\n    return event\n", trigger="sqs", handler="run"
-        ),
+        Example("def run(context, event):\n    return event\n", trigger="sqs", handler="run"),
     ]
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:

@@ -94,8 +94,7 @@ class UnusedSuppression(Rule):
             message="LL107, LL501",
         ),
         Example(
-            "import sys\n\ndef handler(event, context):\n"
-            "    sys.exit(1)  # noqa: LL107,LL501\n",
+            "import sys\n\ndef handler(event, context):\n    sys.exit(1)  # noqa: LL107,LL501\n",
             config={"extend-select": ["LL107", "LL501"]},
             message="for LL501",
         ),

@@ -34,8 +34,19 @@ NON_SERIALIZABLE_CALLS = {
 }
 #: base classes whose instances serialise (or that describe plain data)
 SERIALIZABLE_BASES = {
-    "dict", "list", "tuple", "str", "int", "float", "NamedTuple", "TypedDict", "Decimal",
-    "typing.NamedTuple", "typing.TypedDict", "UserDict", "collections.UserDict",
+    "dict",
+    "list",
+    "tuple",
+    "str",
+    "int",
+    "float",
+    "NamedTuple",
+    "TypedDict",
+    "Decimal",
+    "typing.NamedTuple",
+    "typing.TypedDict",
+    "UserDict",
+    "collections.UserDict",
 }
 
 
@@ -186,7 +197,10 @@ class NonSerializableReturn(Rule):
         if owner is None:
             return None
         bases = model.modules[owner[0]].classes.get(owner[1], ())
-        if any(base.rsplit(".", 1)[-1] in SERIALIZABLE_BASES or base in SERIALIZABLE_BASES for base in bases):
+        if any(
+            base.rsplit(".", 1)[-1] in SERIALIZABLE_BASES or base in SERIALIZABLE_BASES
+            for base in bases
+        ):
             return None
         if any(base.rsplit(".", 1)[-1] in ("Enum", "IntEnum", "StrEnum") for base in bases):
             return None
@@ -215,7 +229,14 @@ class NonSerializableReturn(Rule):
 
 #: calls whose result holds DynamoDB numbers as `Decimal` (boto3 resource API, the
 #: type deserializer)
-DYNAMODB_READS = {"get_item", "query", "scan", "batch_get_item", "transact_get_items", "deserialize"}
+DYNAMODB_READS = {
+    "get_item",
+    "query",
+    "scan",
+    "batch_get_item",
+    "transact_get_items",
+    "deserialize",
+}
 
 
 class DecimalJsonDumps(Rule):

@@ -545,7 +545,8 @@ class StateWrite:
 class _StateRule(_ReuseRule):
     """Finds writes to module-level state; subclasses judge them."""
 
-    def check(self, write: StateWrite, steps: list[ChainStep]) -> None:
+    def check(self, write: StateWrite, steps: list[ChainStep]) -> bool:
+        """Report the write if it is this rule's case; whether it did."""
         raise NotImplementedError
 
     def _dispatch(self, writes: Iterator[StateWrite]) -> None:
@@ -556,7 +557,8 @@ class _StateRule(_ReuseRule):
         if steps is None:
             return
         for write in found:
-            self.check(write, steps)
+            if self.check(write, steps):
+                return  # one finding per statement (`a.x, b.y = ...`)
 
     def visit_Assign(self, node: cst.Assign) -> None:
         self._dispatch(w for t in node.targets for w in self._writes_to(t.target, node.value, node))
@@ -751,13 +753,13 @@ class RequestDataInGlobal(_StateRule):
         ),
     ]
 
-    def check(self, write: StateWrite, steps: list[ChainStep]) -> None:
+    def check(self, write: StateWrite, steps: list[ChainStep]) -> bool:
         if not any(self.from_request(e) for e in (*write.keys, *write.values)):
-            return
+            return False
         if write.how in ("item", "setdefault") and any(self.holds_client(v) for v in write.values):
-            return
+            return False
         if write.how == "global" and self._reset_in_finally(write.root):
-            return
+            return False
         if write.how in ("global", "augmented"):
             what = f"the global `{write.place}`"
         else:
@@ -769,6 +771,7 @@ class RequestDataInGlobal(_StateRule):
             "caller's) sees it; keep it in local variables and pass it along",
             steps,
         )
+        return True
 
     def _reset_in_finally(self, name: str) -> bool:
         function = self.context.function_node()
@@ -908,19 +911,19 @@ class UnboundedGlobalGrowth(_StateRule):
         self._trimmed: set[str] | None = None
         self._flows: dict[cst.FunctionDef, FunctionFlow] = {}
 
-    def check(self, write: StateWrite, steps: list[ChainStep]) -> None:
+    def check(self, write: StateWrite, steps: list[ChainStep]) -> bool:
         if not write.direct or any(self.from_request(e) for e in (*write.keys, *write.values)):
-            return
+            return False
         kind = self._container(write)
         if kind is None or not self._grows(write, kind):
-            return
+            return False
         if write.root in self._trimmed_names():
-            return
+            return False
         ancestors = self.context.ancestors
         if runs_conditionally(ancestors, _mentions_len(write.root)):
-            return
+            return False
         if write.how in ("item", "setdefault", "add") and self._memoised(write):
-            return
+            return False
         self.report_here(
             write.node,
             f"module-level {kind} `{write.root}` grows on every invocation{self.where(steps)} "
@@ -928,9 +931,10 @@ class UnboundedGlobalGrowth(_StateRule):
             "(collections.deque(maxlen=...), a size check) or keep it local",
             steps,
         )
+        return True
 
     def _container(self, write: StateWrite) -> str | None:
-        """ "list", "dict", "set" or "deque" for an unbounded container; None when
+        """`list`, `dict`, `set` or `deque` for an unbounded container; None when
         bounded or unknown."""
         if write.binding is None:
             return None

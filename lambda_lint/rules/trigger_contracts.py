@@ -114,11 +114,18 @@ class ApiResponseShape(Rule):
         if payload == "v1" and "statusCode" not in keys:
             problems.append("has no 'statusCode'")
         body = next(
-            (e.value for e in response.elements if isinstance(e, cst.DictElement)
-             and string_value(e.key) == "body"),
+            (
+                e.value
+                for e in response.elements
+                if isinstance(e, cst.DictElement) and string_value(e.key) == "body"
+            ),
             None,
         )
-        if body is not None and (payload == "v1" or "statusCode" in keys) and self._not_string(body):
+        if (
+            body is not None
+            and (payload == "v1" or "statusCode" in keys)
+            and self._not_string(body)
+        ):
             problems.append("has a 'body' that is not a string (use json.dumps)")
         if problems:
             self.report(
@@ -143,11 +150,15 @@ class ApiResponseShape(Rule):
         if isinstance(value, (cst.DictComp, cst.ListComp, cst.SetComp)):
             return True
         if isinstance(value, cst.Call):
-            return self.context.qualified_name(value.func) in {f"builtins.{n}" for n in NON_STRING_CALLS}
+            return self.context.qualified_name(value.func) in {
+                f"builtins.{n}" for n in NON_STRING_CALLS
+            }
         function = self.context.function_node()
         if isinstance(value, cst.Name) and function is not None:
             values = assigned_values(function, value.value)
-            return bool(values) and all(self._not_string(v) for v in values if not isinstance(v, cst.Name))
+            return bool(values) and all(
+                self._not_string(v) for v in values if not isinstance(v, cst.Name)
+            )
         return False
 
 
@@ -339,11 +350,17 @@ class CustomResourceNoResponse(Rule):
         protected = self._protected(node, sends)
         problems = []
         for statement in returns_of(node):
-            if self.context.positions.line(statement) < first_send and not self._in_except_block(node, statement):
-                problems.append(f"returns at line {self.context.positions.line(statement)} before sending it")
+            if self.context.positions.line(statement) < first_send and not self._in_except_block(
+                node, statement
+            ):
+                problems.append(
+                    f"returns at line {self.context.positions.line(statement)} before sending it"
+                )
                 break
         if not protected:
-            problems.append("an exception before the send leaves it unsent (no try/except sends FAILED)")
+            problems.append(
+                "an exception before the send leaves it unsent (no try/except sends FAILED)"
+            )
         if problems:
             self.report(
                 node.name,
@@ -357,7 +374,10 @@ class CustomResourceNoResponse(Rule):
         if name.endswith(self.SENDERS):
             return True
         for arg in call.args:
-            if any(r.root == "event" and r.path[:1] == ("ResponseURL",) for r in self.context.refs(arg.value)):
+            if any(
+                r.root == "event" and r.path[:1] == ("ResponseURL",)
+                for r in self.context.refs(arg.value)
+            ):
                 return True
             if isinstance(arg.value, cst.Call) and self._is_send(arg.value):
                 return True
