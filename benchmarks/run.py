@@ -24,6 +24,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import generate  # noqa: E402
@@ -31,11 +32,19 @@ from generate import generate  # noqa: E402
 EXE = [sys.executable, "-m", "lambda_lint"]
 
 
-def measure(args: list[str], cwd: Path, runs: int, env: dict[str, str]) -> tuple[float, float]:
+def measure(
+    args: list[str],
+    cwd: Path,
+    runs: int,
+    env: dict[str, str],
+    before_each: Callable[[], None] | None = None,
+) -> tuple[float, float]:
     """Median wall seconds and peak RSS in MiB over `runs` runs (after one warm-up)."""
     subprocess.run([*EXE, *args], cwd=cwd, env=env, capture_output=True, check=False)
     times = []
     for _ in range(runs):
+        if before_each is not None:
+            before_each()
         start = time.perf_counter()
         subprocess.run([*EXE, *args], cwd=cwd, env=env, capture_output=True, check=False)
         times.append(time.perf_counter() - start)
@@ -50,7 +59,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
-    print(f"{'files':>6} {'lines':>7}  {'scenario':<28} {'median s':>9} {'files/s':>8} {'peak MiB':>9}")
+    print(
+        f"{'files':>6} {'lines':>7}  {'scenario':<28} {'median s':>9} {'files/s':>8} {'peak MiB':>9}"
+    )
     for functions in args.functions:
         root = Path(tempfile.mkdtemp(prefix="lambda-lint-bench-"))
         cache = Path(tempfile.mkdtemp(prefix="lambda-lint-cache-"))
@@ -70,10 +81,14 @@ def main() -> None:
                 seconds, peak = measure(command, root, args.runs, env)
                 if name == "one file, warm summaries":
                     command = ["check", "src/fn_1.py"]
-                    (root / "src" / "fn_1.py").write_text((root / "src" / "fn_1.py").read_text() + "\n")
+                    (root / "src" / "fn_1.py").write_text(
+                        (root / "src" / "fn_1.py").read_text() + "\n"
+                    )
                     seconds, peak = measure(command, root, args.runs, env)
                 rate = len(files) / seconds if "one file" not in name else 1 / seconds
-                print(f"{len(files):>6} {lines:>7}  {name:<28} {seconds:>9.2f} {rate:>8.0f} {peak:>9.0f}")
+                print(
+                    f"{len(files):>6} {lines:>7}  {name:<28} {seconds:>9.2f} {rate:>8.0f} {peak:>9.0f}"
+                )
         finally:
             shutil.rmtree(root, ignore_errors=True)
             shutil.rmtree(cache, ignore_errors=True)
