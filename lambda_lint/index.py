@@ -363,9 +363,6 @@ class _Indexer(Visitor):
         if flow is not None:
             self.returns[-1].update(param_paths(flow.refs(node.value)))
 
-    def visit_Lambda(self, node: cst.Lambda) -> bool:
-        return True
-
 
 def _decorator_args(decorators: Sequence[cst.Decorator]) -> Iterator[tuple[str, tuple[str, ...]]]:
     for decorator in decorators:

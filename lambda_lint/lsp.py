@@ -181,10 +181,8 @@ def lint_documents(
     paths = [p for p in sorted(documents) if not is_excluded(p, root, configuration.settings)]
     if not paths:
         return outcome
-    # Descriptor buffers are read from disk for now: `Linter.lint` adds every requested
-    # override to the project's Python files, so a template's buffer would be parsed as
-    # Python (a bogus LL001). Findings on descriptors follow the saved file.
-    overrides = {path: s.text for path, s in documents.items() if is_python(path)}
+    # open buffers, Python and descriptors alike, replace what is on disk
+    overrides = {path: s.text for path, s in documents.items()}
     result = linter.lint(paths, overrides)
     for finding in result.findings:
         outcome.findings.setdefault(outcome.cwd / finding.path, []).append(finding)
