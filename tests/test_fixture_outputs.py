@@ -74,9 +74,9 @@ def test_ci_formats_agree_with_json(name: str) -> None:
 
     gitlab = run(project, "--output-format", "gitlab")
     issues = json.loads(gitlab.stdout)
-    assert sorted((i["location"]["path"], i["location"]["lines"]["begin"]) for i in issues) == sorted(
-        (k[0], k[1]) for k in expected
-    )
+    assert sorted(
+        (i["location"]["path"], i["location"]["lines"]["begin"]) for i in issues
+    ) == sorted((k[0], k[1]) for k in expected)
 
 
 @pytest.mark.parametrize("name", ["sam-shop", "serverless-app", "events-zoo", "typed-handlers"])
@@ -84,7 +84,11 @@ def test_fix_applies_safe_fixes_and_recheck_is_clean(name: str, tmp_path: Path) 
     project = tmp_path / name
     shutil.copytree(FIXTURES / name, project)
     before = json.loads(run(project, "--output-format", "json").stdout)
-    safe = {(f["filename"], f["code"]) for f in before if f["fix"] and f["fix"]["applicability"] == "safe"}
+    safe = {
+        (f["filename"], f["code"])
+        for f in before
+        if f["fix"] and f["fix"]["applicability"] == "safe"
+    }
     if not safe:
         pytest.skip(f"{name} has no safely fixable finding")
     fixed = run(project, "--fix", "--output-format", "json")
@@ -94,7 +98,9 @@ def test_fix_applies_safe_fixes_and_recheck_is_clean(name: str, tmp_path: Path) 
     fixed_codes = {code for _, code in safe}
     assert not any((f["filename"], f["code"]) in safe for f in after if f["code"] in fixed_codes)
     unfixable_before = sorted(
-        (f["filename"], f["code"]) for f in before if not (f["fix"] and f["fix"]["applicability"] == "safe")
+        (f["filename"], f["code"])
+        for f in before
+        if not (f["fix"] and f["fix"]["applicability"] == "safe")
     )
     unfixable_after = sorted((f["filename"], f["code"]) for f in after)
     assert unfixable_after == unfixable_before

@@ -29,6 +29,8 @@ def lint(
     rule: type[Rule], code: str, tmp_path: Path, files: dict[str, str] | None = None
 ) -> list[Finding]:
     files = {name: textwrap.dedent(text) for name, text in (files or {}).items()}
+    for name, text in {"app.py": textwrap.dedent(code), **files}.items():
+        compile(text, name, "exec")  # a case that does not parse would pass vacuously
     return lint_example(rule, Example(textwrap.dedent(code), files=files), tmp_path)
 
 
@@ -185,6 +187,38 @@ def test_client_from_a_local_session_reported_once(tmp_path: Path) -> None:
     """
     [finding] = lint(ClientPerInvocation, code, tmp_path)
     assert finding.message.startswith("boto3.Session()")
+
+
+def test_client_in_a_memoising_helper(tmp_path: Path) -> None:
+    code = """
+    import boto3
+    _secrets = {}
+    def secret(name):
+        if name in _secrets:
+            return _secrets[name]
+        value = boto3.client("secretsmanager").get_secret_value(SecretId=name)
+        _secrets[name] = value["SecretString"]
+        return _secrets[name]
+    def handler(event, context):
+        return secret("db")
+    """
+    assert lint(ClientPerInvocation, code, tmp_path) == []
+
+
+def test_client_in_a_script_main_is_not_per_invocation(tmp_path: Path) -> None:
+    code = """
+    import boto3
+    def handler(event, context):
+        return event
+    """
+    script = """
+    import boto3
+    def main():
+        boto3.client("s3").list_buckets()
+    if __name__ == "__main__":
+        main()
+    """
+    assert lint(ClientPerInvocation, code, tmp_path, {"scripts/seed.py": script}) == []
 
 
 def test_client_stored_in_a_global_without_a_guard(tmp_path: Path) -> None:
@@ -345,6 +379,39 @@ def test_request_data_through_a_helper_in_another_module(tmp_path: Path) -> None
             def handler(event, context):
                 if len(_runs) < 100:
                     _runs.append(time.time())
+            """,
+            [],
+        ),
+        (
+            """
+            _warned = set()
+            def warn(message, *args):
+                key = (message,) + args
+                if key not in _warned:
+                    _warned.add(key)
+                    print(message % args)
+            def handler(event, context):
+                warn("slow %s", 1)
+            """,
+            [],
+        ),
+        (
+            """
+            import time
+            _seen = {}
+            def handler(event, context):
+                for item in list_items():
+                    if item not in _seen:
+                        _seen[item] = time.time()
+                del _seen["a"], _other["b"]
+            """,
+            [],
+        ),
+        (
+            """
+            _tags = {}
+            def handler(event, context):
+                _tags.update({"region": "eu"}, stage="prod")
             """,
             [],
         ),
@@ -639,6 +706,23 @@ def test_async_client_off_by_default() -> None:
     ],
 )
 def test_async_client_leaves_alone(code: str, tmp_path: Path) -> None:
+    assert lint(AsyncClientAcrossLoops, code, tmp_path) == []
+
+
+def test_async_client_on_a_loop_kept_for_every_invocation(tmp_path: Path) -> None:
+    code = """
+    import asyncio
+    import aiohttp
+    http = aiohttp.ClientSession()
+    _loop = None
+    async def fetch(url):
+        return await http.get(url)
+    def handler(event, context):
+        global _loop
+        if _loop is None:
+            _loop = asyncio.new_event_loop()
+        return _loop.run_until_complete(fetch(event["url"]))
+    """
     assert lint(AsyncClientAcrossLoops, code, tmp_path) == []
 
 

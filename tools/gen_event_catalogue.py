@@ -41,6 +41,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Union
 
+from lambda_lint.events.catalogue import json_type
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "tools" / "event_catalogue"
 OVERLAY_PATH = DATA_DIR / "overlay.json"
@@ -644,9 +646,9 @@ def schema_node(schema: Any) -> Node:
         elif "items" in schema:
             types_ = ["array"]
         elif "const" in schema:
-            types_ = [_json_type(schema["const"])]
+            types_ = [json_type(schema["const"])]
         elif "enum" in schema:
-            types_ = sorted({_json_type(v) for v in schema["enum"]})
+            types_ = sorted({json_type(v) for v in schema["enum"]})
         else:
             types_ = []
     nullable = "null" in types_
@@ -681,20 +683,6 @@ _KIND_OF_TYPE = {
     "integer": "number",
     "boolean": "bool",
 }
-
-
-def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "object"
 
 
 def _is_null_schema(schema: Any) -> bool:

@@ -33,6 +33,7 @@ from lambda_lint.descriptors.cdk_values import (
 )
 from lambda_lint.descriptors.draft import join_path
 from lambda_lint.descriptors.model import DescriptorSet
+from lambda_lint.walk import descendants
 
 KIND = "cdk"
 _MAX_UNROLL = 32
@@ -530,24 +531,20 @@ class _App:
 def _called_names(module: cst.Module) -> set[str]:
     """Names the module calls as `name(...)`, `self.name(...)` or `cls.name(...)`."""
 
-    class _Calls(cst.CSTVisitor):
-        def __init__(self) -> None:
-            self.names: set[str] = set()
-
-        def visit_Call(self, node: cst.Call) -> None:
-            func = node.func
-            if isinstance(func, cst.Name):
-                self.names.add(func.value)
-            elif (
-                isinstance(func, cst.Attribute)
-                and isinstance(func.value, cst.Name)
-                and func.value.value in ("self", "cls")
-            ):
-                self.names.add(func.attr.value)
-
-    visitor = _Calls()
-    module.visit(visitor)
-    return visitor.names
+    names: set[str] = set()
+    for node in descendants(module):
+        if not isinstance(node, cst.Call):
+            continue
+        func = node.func
+        if isinstance(func, cst.Name):
+            names.add(func.value)
+        elif (
+            isinstance(func, cst.Attribute)
+            and isinstance(func.value, cst.Name)
+            and func.value.value in ("self", "cls")
+        ):
+            names.add(func.attr.value)
+    return names
 
 
 def _is_static(function: cst.FunctionDef) -> bool:

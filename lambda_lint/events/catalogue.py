@@ -684,7 +684,7 @@ def _implied_types(schema: Mapping[str, Any]) -> list[str]:
     if "const" in schema:
         values.append(schema["const"])
     values.extend(schema.get("enum", ()))
-    return sorted({_json_type(v) for v in values})
+    return sorted({json_type(v) for v in values})
 
 
 def _has_own_constraints(schema: Mapping[str, Any]) -> bool:
@@ -706,7 +706,8 @@ def _has_own_constraints(schema: Mapping[str, Any]) -> bool:
     return any(w in schema for w in words)
 
 
-def _json_type(value: Any) -> str:
+def json_type(value: Any) -> str:
+    """The JSON Schema type name of a decoded JSON value."""
     if value is None:
         return "null"
     if isinstance(value, bool):

@@ -20,6 +20,7 @@ import libcst as cst
 from lambda_lint.model.names import dotted_name
 from lambda_lint.model.project import ChainStep, FunctionKey, ProjectModel
 from lambda_lint.model.scope import qualify
+from lambda_lint.walk import descendants
 
 #: decorators after which a function body runs once per distinct arguments
 CACHE_DECORATORS = frozenset(
@@ -117,29 +118,20 @@ def mentions_any(names: set[str]) -> Mentions:
     `self._client`), or a string literal naming the last attribute (`hasattr(self,
     "_client")`)."""
     attributes = {name.rsplit(".", 1)[1] for name in names if "." in name}
+    if not names:
+        return lambda node: False
+
+    def reads(node: cst.CSTNode) -> bool:
+        if isinstance(node, (cst.Name, cst.Attribute)):
+            return dotted_name(node) in names
+        if isinstance(node, cst.SimpleString):
+            return node.evaluated_value in attributes
+        return False
 
     def mentions(node: cst.CSTNode) -> bool:
-        finder = _Finder(names, attributes)
-        node.visit(finder)
-        return finder.found
+        return reads(node) or any(reads(n) for n in descendants(node))
 
     return mentions
-
-
-class _Finder(cst.CSTVisitor):
-    def __init__(self, names: set[str], attributes: set[str]) -> None:
-        self.names = names
-        self.attributes = attributes
-        self.found = False
-
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        if self.found:
-            return False
-        if isinstance(node, (cst.Name, cst.Attribute)):
-            self.found = dotted_name(node) in self.names
-        elif isinstance(node, cst.SimpleString):
-            self.found = node.evaluated_value in self.attributes
-        return not self.found
 
 
 def _ends_flow(body: cst.BaseSuite) -> bool:

@@ -15,6 +15,7 @@ import libcst as cst
 
 from lambda_lint.index import ModuleSummary
 from lambda_lint.model.names import dotted_name
+from lambda_lint.walk import Visitor
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ def _pairs(
         yield name, None
 
 
-class _ModuleCollector(cst.CSTVisitor):
+class _ModuleCollector(Visitor):
     def __init__(self) -> None:
         self.bindings: dict[str, ModuleBinding] = {}
 
@@ -129,7 +130,7 @@ class _ModuleCollector(cst.CSTVisitor):
 def module_bindings(module: cst.Module) -> dict[str, ModuleBinding]:
     """Every name the module binds at module scope."""
     collector = _ModuleCollector()
-    module.visit(collector)
+    collector.walk(module)
     return collector.bindings
 
 
@@ -142,7 +143,7 @@ class FunctionScope:
     params: frozenset[str]
 
 
-class _LocalCollector(cst.CSTVisitor):
+class _LocalCollector(Visitor):
     """Collects the bindings of one function body, not of nested functions/classes
     (whose own names are bindings of the body)."""
 
@@ -229,7 +230,7 @@ def parameter_names(params: cst.Parameters) -> set[str]:
 
 def function_scope(function: cst.FunctionDef) -> FunctionScope:
     collector = _LocalCollector()
-    function.body.visit(collector)
+    collector.walk(function.body)
     params = parameter_names(function.params)
     local = (collector.local | params) - collector.declared_global
     return FunctionScope(frozenset(local), frozenset(collector.declared_global), frozenset(params))

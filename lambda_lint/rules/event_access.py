@@ -43,6 +43,15 @@ def _subscript_text(path: tuple[str, ...]) -> str:
 class EventRule(Rule):
     """Shared plumbing of the event rules (not a rule itself: it has no code)."""
 
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        self.on_read(node)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self.on_read(node)
+
+    def on_read(self, node: cst.Subscript | cst.Call) -> None:
+        """Called for every `x[...]` and call; rules that judge reads override it."""
+
     def access(self, node: cst.CSTNode) -> Access | None:
         return access_of(self.context.refs, node)
 
@@ -160,13 +169,7 @@ class UnknownEventKey(EventRule):
         ),
     ]
 
-    def visit_Subscript(self, node: cst.Subscript) -> None:
-        self._check(node)
-
-    def visit_Call(self, node: cst.Call) -> None:
-        self._check(node)
-
-    def _check(self, node: cst.CSTNode) -> None:
+    def on_read(self, node: cst.Subscript | cst.Call) -> None:
         access = self.access(node)
         if access is None or access.key == ITEM:
             return
@@ -792,13 +795,7 @@ class S3KeyNotUnquoted(EventRule):
         "unquote_plus",
     )
 
-    def visit_Subscript(self, node: cst.Subscript) -> None:
-        self._check(node)
-
-    def visit_Call(self, node: cst.Call) -> None:
-        self._check(node)
-
-    def _check(self, node: cst.CSTNode) -> None:
+    def on_read(self, node: cst.Subscript | cst.Call) -> None:
         access = self.access(node)
         if access is None or access.key == ITEM:
             return
@@ -910,13 +907,7 @@ class HeaderCase(EventRule):
         ),
     ]
 
-    def visit_Subscript(self, node: cst.Subscript) -> None:
-        self._check(node)
-
-    def visit_Call(self, node: cst.Call) -> None:
-        self._check(node)
-
-    def _check(self, node: cst.CSTNode) -> None:
+    def on_read(self, node: cst.Subscript | cst.Call) -> None:
         access = self.access(node)
         if access is None or access.container.path != ("headers",):
             return
@@ -1138,13 +1129,7 @@ class DynamoDbImageRaw(EventRule):
         ),
     ]
 
-    def visit_Subscript(self, node: cst.Subscript) -> None:
-        self._check(node)
-
-    def visit_Call(self, node: cst.Call) -> None:
-        self._check(node)
-
-    def _check(self, node: cst.CSTNode) -> None:
+    def on_read(self, node: cst.Subscript | cst.Call) -> None:
         access = self.access(node)
         if access is None or access.container.trigger != "dynamodb-stream":
             return

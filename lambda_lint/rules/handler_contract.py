@@ -9,6 +9,7 @@ from lambda_lint.index import Param
 from lambda_lint.model.names import decorator_name
 from lambda_lint.model.project import Handler
 from lambda_lint.rule import Example, Rule
+from lambda_lint.walk import descendants
 
 #: decorators known to keep the `(event, context)` signature of the function they wrap
 SIGNATURE_PRESERVING = {
@@ -330,16 +331,13 @@ class HandlerParamsSwapped(Rule):
         names = {first.value, second.value}
         blocking = names | {"locals", "vars", "eval", "exec"}
 
-        class Uses(cst.CSTVisitor):
-            found = False
-
-            def visit_Name(self, name: cst.Name) -> None:
-                if name.value in blocking and name is not first and name is not second:
-                    self.found = True
-
-        uses = Uses()
-        node.visit(uses)
-        if uses.found:
+        if any(
+            isinstance(name, cst.Name)
+            and name.value in blocking
+            and name is not first
+            and name is not second
+            for name in descendants(node)
+        ):
             return None
         edits = (
             self.context.edit_replacing(first, second.value),

@@ -26,6 +26,7 @@ import libcst as cst
 from lambda_lint.index import ModuleSummary
 from lambda_lint.model.constructors import (
     ASYNC_CLIENT_CONSTRUCTORS,
+    CLIENT_METHODS,
     SESSION_CONSTRUCTORS,
     async_client_constructor,
     chain_calls,
@@ -33,11 +34,19 @@ from lambda_lint.model.constructors import (
     client_constructor,
 )
 from lambda_lint.model.flow import FunctionFlow, Ref
+from lambda_lint.model.locals import assigned_values
 from lambda_lint.model.names import dotted_name, keyword_argument
 from lambda_lint.model.once import Mentions, mentions_any, per_invocation_chain, runs_conditionally
 from lambda_lint.model.project import ChainStep, FunctionKey, ProjectModel
-from lambda_lint.model.scope import ModuleBinding, module_bindings, parameter_names, qualify
+from lambda_lint.model.scope import (
+    ModuleBinding,
+    function_scope,
+    module_bindings,
+    parameter_names,
+    qualify,
+)
 from lambda_lint.rule import Example, Rule
+from lambda_lint.walk import Visitor, children, descendants
 
 if TYPE_CHECKING:
     from lambda_lint.check_context import CheckContext
@@ -72,75 +81,40 @@ def _is_constant(node: cst.BaseExpression) -> bool:
     return False
 
 
-class _Uses(cst.CSTVisitor):
-    """Every occurrence of a name in a function body, with its parent and grandparent."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.stack: list[cst.CSTNode] = []
-        self.found: list[tuple[cst.Name, cst.CSTNode | None, cst.CSTNode | None]] = []
-
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        if isinstance(node, cst.Name) and node.value == self.name:
-            parent = self.stack[-1] if self.stack else None
-            grand = self.stack[-2] if len(self.stack) > 1 else None
-            self.found.append((node, parent, grand))
-        self.stack.append(node)
-        return True
-
-    def on_leave(self, original_node: cst.CSTNode) -> None:
-        self.stack.pop()
+def _uses(
+    body: cst.CSTNode, name: str
+) -> list[tuple[cst.Name, cst.CSTNode | None, cst.CSTNode | None]]:
+    """Every occurrence of a name below `body`, with its parent and grandparent."""
+    found: list[tuple[cst.Name, cst.CSTNode | None, cst.CSTNode | None]] = []
+    stack: list[tuple[cst.CSTNode, cst.CSTNode | None, cst.CSTNode | None]] = [(body, None, None)]
+    while stack:
+        node, parent, grand = stack.pop()
+        if isinstance(node, cst.Name) and node.value == name:
+            found.append((node, parent, grand))
+        stack.extend((child, node, parent) for child in children(node))
+    return found
 
 
-class _SimpleAssignments(cst.CSTVisitor):
-    """`name = value` statements of one function body (not of nested functions)."""
-
-    def __init__(self) -> None:
-        self.values: dict[str, list[cst.BaseExpression]] = {}
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        return False
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        return False
-
-    def visit_Assign(self, node: cst.Assign) -> None:
-        for target in node.targets:
-            if isinstance(target.target, cst.Name):
-                self.values.setdefault(target.target.value, []).append(node.value)
-
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        if isinstance(node.target, cst.Name) and node.value is not None:
-            self.values.setdefault(node.target.value, []).append(node.value)
+def _filled(function: cst.FunctionDef) -> tuple[list[cst.BaseExpression], list[cst.BaseExpression]]:
+    """What a function body (not its nested functions) assigns to (`x = `, `x[k] = `,
+    `x.a = `), and the containers it fills with `setdefault`."""
+    targets: list[cst.BaseExpression] = []
+    containers: list[cst.BaseExpression] = []
+    for node in descendants(function.body, into_functions=False):
+        if isinstance(node, cst.Assign):
+            targets.extend(t.target for t in node.targets)
+        elif isinstance(node, (cst.AnnAssign, cst.AugAssign)):
+            targets.append(node.target)
+        elif (
+            isinstance(node, cst.Call)
+            and isinstance(node.func, cst.Attribute)
+            and node.func.attr.value == "setdefault"
+        ):
+            containers.append(node.func.value)
+    return targets, containers
 
 
-class _Filled(cst.CSTVisitor):
-    """The places a function body assigns to (`x = `, `x[k] = `, `x.a = `) or fills with
-    `setdefault`; nested functions are their own."""
-
-    def __init__(self) -> None:
-        self.targets: list[cst.BaseExpression] = []
-        self.containers: list[cst.BaseExpression] = []
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        return False
-
-    def visit_Assign(self, node: cst.Assign) -> None:
-        self.targets.extend(t.target for t in node.targets)
-
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        self.targets.append(node.target)
-
-    def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        self.targets.append(node.target)
-
-    def visit_Call(self, node: cst.Call) -> None:
-        func = node.func
-        if isinstance(func, cst.Attribute) and func.attr.value == "setdefault":
-            self.containers.append(func.value)
-
-
-class _Calls(cst.CSTVisitor):
+class _Calls(Visitor):
     """Every call of a subtree, with the innermost function around it."""
 
     def __init__(self) -> None:
@@ -159,7 +133,7 @@ class _Calls(cst.CSTVisitor):
 
 def _calls(node: cst.CSTNode) -> list[tuple[cst.Call, cst.FunctionDef | None]]:
     collector = _Calls()
-    node.visit(collector)
+    collector.walk(node)
     return collector.calls
 
 
@@ -169,7 +143,6 @@ class _ReuseRule(Rule):
     def __init__(self, context: CheckContext) -> None:
         super().__init__(context)
         self._chains: dict[cst.FunctionDef, list[ChainStep] | None] = {}
-        self._assignments: dict[cst.FunctionDef, dict[str, list[cst.BaseExpression]]] = {}
         self._module_names: dict[str, ModuleBinding] | None = None
         self._filled: dict[cst.FunctionDef, set[str]] = {}
 
@@ -232,11 +205,7 @@ class _ReuseRule(Rule):
         scope = self.context.function_scope(function)
         if scope is None or name in scope.params:
             return ()
-        if function not in self._assignments:
-            collector = _SimpleAssignments()
-            function.body.visit(collector)
-            self._assignments[function] = collector.values
-        return tuple(self._assignments[function].get(name, ()))
+        return tuple(assigned_values(function, name))
 
     def imported(self, alias: str) -> tuple[ModuleSummary, str | None] | None:
         """For a name imported at module scope from a project module: that module's
@@ -253,14 +222,12 @@ class _ReuseRule(Rule):
     def built_by(self, node: cst.BaseExpression, names: set[str]) -> str | None:
         """The qualified constructor (one of `names`) that built this value: a call to
         it, or a name bound to such a call."""
-        if isinstance(node, cst.Name):
-            for value in self.bound_values(node.value):
-                if isinstance(value, cst.Call) and self.context.qualified_name(value.func) in names:
-                    return self.context.qualified_name(value.func)
-            return None
-        if isinstance(node, cst.Call):
-            name = self.context.qualified_name(node.func)
-            return name if name in names else None
+        calls = self.bound_values(node.value) if isinstance(node, cst.Name) else (node,)
+        for call in calls:
+            if isinstance(call, cst.Call):
+                name = self.context.qualified_name(call.func)
+                if name in names:
+                    return name
         return None
 
     def holds_client(self, node: cst.BaseExpression, depth: int = 0) -> bool:
@@ -285,10 +252,9 @@ class _ReuseRule(Rule):
         if function is None:
             return False
         if function not in self._filled:
-            collector = _Filled()
-            function.body.visit(collector)
-            places = {self._state_place(t) for t in collector.targets}
-            places |= {self._state_place(c, container=True) for c in collector.containers}
+            targets, containers = _filled(function)
+            places = {self._state_place(t) for t in targets}
+            places |= {self._state_place(c, container=True) for c in containers}
             self._filled[function] = {p for p in places if p is not None}
         filled = mentions_any(self._filled[function])
 
@@ -318,9 +284,7 @@ class _ReuseRule(Rule):
         function = self.context.function_node()
         if function is None:
             return True
-        uses = _Uses(name)
-        function.body.visit(uses)
-        for found, parent, grand in uses.found:
+        for found, parent, grand in _uses(function.body, name):
             if found is node or isinstance(parent, cst.AssignTarget):
                 continue
             if isinstance(parent, cst.Attribute) and parent.value is found:
@@ -366,6 +330,7 @@ class ClientPerInvocation(_ReuseRule):
     ```python
     import boto3
 
+
     def handler(event, context):
         s3 = boto3.client("s3")
         return s3.get_object(Bucket="reports", Key=event["key"])["ContentLength"]
@@ -376,6 +341,7 @@ class ClientPerInvocation(_ReuseRule):
     import boto3
 
     s3 = boto3.client("s3")
+
 
     def handler(event, context):
         return s3.get_object(Bucket="reports", Key=event["key"])["ContentLength"]
@@ -492,7 +458,7 @@ class ClientPerInvocation(_ReuseRule):
         func = node.func
         if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)):
             return None
-        if func.attr.value not in ("client", "resource", "create_client"):
+        if func.attr.value not in CLIENT_METHODS:
             return None
         binding = self.context.module_binding(func.value.value)
         if binding is None or binding.kind != "assign":
@@ -643,7 +609,7 @@ class _StateRule(_ReuseRule):
         return root.value, binding
 
     def _imported_kind(self, alias: str) -> str | None:
-        """ "module" or "state" for a name imported from the project; None otherwise."""
+        """`module` or `state` for a name imported from the project; None otherwise."""
         found = self.imported(alias)
         if found is None:
             return None
@@ -682,6 +648,7 @@ class RequestDataInGlobal(_StateRule):
     ## Example
     ```python
     _current_user = None
+
 
     def handler(event, context):
         global _current_user
@@ -774,29 +741,19 @@ class RequestDataInGlobal(_StateRule):
         return True
 
     def _reset_in_finally(self, name: str) -> bool:
+        """`finally: name = None`: the global only holds the data during the call."""
         function = self.context.function_node()
         if function is None:
             return False
-        for node in _finally_blocks(function):
-            collector = _SimpleAssignments()
-            node.visit(collector)
-            if name in collector.values:
-                return True
-        return False
-
-
-def _finally_blocks(function: cst.FunctionDef) -> list[cst.Finally]:
-    found: list[cst.Finally] = []
-
-    class Finder(cst.CSTVisitor):
-        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-            return node is function
-
-        def visit_Finally(self, node: cst.Finally) -> None:
-            found.append(node)
-
-    function.visit(Finder())
-    return found
+        return any(
+            isinstance(statement, cst.Assign)
+            and any(
+                isinstance(t.target, cst.Name) and t.target.value == name for t in statement.targets
+            )
+            for block in descendants(function.body, into_functions=False)
+            if isinstance(block, cst.Finally)
+            for statement in descendants(block, into_functions=False)
+        )
 
 
 #: module-level values that grow without bound, by what built them
@@ -821,9 +778,8 @@ class UnboundedGlobalGrowth(_StateRule):
     Not reported: a `deque(maxlen=...)`; a container the module also trims (`clear()`,
     `pop()`, `popleft()`, `del x[...]`, reassignment of the global); an addition that
     only runs under a `len(...)` check; a constant key (`CACHE["config"] = ...`); a
-    memoising cache filled under `if key not in CACHE:` whose key is a constant or a
-    parameter of the function (its callers choose the keys; event-derived keys are
-    LL302's).
+    memoising cache filled under `if key not in CACHE:` whose key is made from the
+    function's parameters (its callers choose the keys; event-derived keys are LL302's).
 
     ## Why is this bad?
     The container lives as long as the execution environment, through thousands of
@@ -835,6 +791,7 @@ class UnboundedGlobalGrowth(_StateRule):
     import time
 
     _durations = []
+
 
     def handler(event, context):
         started = time.monotonic()
@@ -848,6 +805,7 @@ class UnboundedGlobalGrowth(_StateRule):
     import time
 
     _durations = collections.deque(maxlen=100)
+
 
     def handler(event, context):
         started = time.monotonic()
@@ -983,14 +941,8 @@ class UnboundedGlobalGrowth(_StateRule):
             return not all(_is_constant(v) for v in write.values)
         if how in ("item", "setdefault"):
             return kind in ("dict", "set") and not all(self._constant_key(k) for k in write.keys)
-        if how == "update":
-            return not all(
-                isinstance(v, cst.Dict)
-                and all(
-                    isinstance(e, cst.DictElement) and self._constant_key(e.key) for e in v.elements
-                )
-                for v in write.values
-            )
+        if how == "update" and isinstance(write.node, cst.Call):
+            return not all(self._constant_keys(arg) for arg in write.node.args)
         if how == "augmented":
             return isinstance(write.node, cst.AugAssign) and isinstance(
                 write.node.operator, (cst.AddAssign, cst.BitOrAssign)
@@ -998,6 +950,19 @@ class UnboundedGlobalGrowth(_StateRule):
         if how == "global":  # `items = items + [item]`
             return any(_extends(v, write.root) for v in write.values)
         return False
+
+    def _constant_keys(self, arg: cst.Arg) -> bool:
+        """An `update()` argument that only adds constant keys: `x=1`, `{"a": 1}`."""
+        if arg.keyword is not None:
+            return True
+        value = arg.value
+        if arg.star or not isinstance(value, (cst.Dict, cst.Set)):
+            return False
+        if isinstance(value, cst.Set):
+            return all(_is_constant(e.value) for e in value.elements)
+        return all(
+            isinstance(e, cst.DictElement) and self._constant_key(e.key) for e in value.elements
+        )
 
     def _constant_key(self, key: cst.BaseExpression) -> bool:
         if _is_constant(key):
@@ -1049,12 +1014,12 @@ class UnboundedGlobalGrowth(_StateRule):
                 ):
                     trimmed.add(func.value.value)
             collector = _Rebinds()
-            self.context.module.visit(collector)
+            collector.walk(self.context.module)
             self._trimmed = trimmed | collector.names
         return self._trimmed
 
 
-class _Rebinds(cst.CSTVisitor):
+class _Rebinds(Visitor):
     """Names rebound (as a `global`) or deleted from inside functions, and slices
     assigned (`x[:] = ...`)."""
 
@@ -1063,17 +1028,7 @@ class _Rebinds(cst.CSTVisitor):
         self.globals: list[set[str]] = []
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        declared: set[str] = set()
-
-        class Globals(cst.CSTVisitor):
-            def visit_FunctionDef(self, inner: cst.FunctionDef) -> bool:
-                return inner is node
-
-            def visit_Global(self, statement: cst.Global) -> None:
-                declared.update(item.name.value for item in statement.names)
-
-        node.visit(Globals())
-        self.globals.append(declared)
+        self.globals.append(set(function_scope(node).declared_global))
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
         self.globals.pop()
@@ -1084,10 +1039,12 @@ class _Rebinds(cst.CSTVisitor):
 
     def visit_Del(self, node: cst.Del) -> None:
         target = node.target
-        if isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name):
-            self.names.add(target.value.value)
-        elif isinstance(target, cst.Name):
-            self.names.add(target.value)
+        targets = [e.value for e in target.elements] if isinstance(target, cst.Tuple) else [target]
+        for item in targets:
+            if isinstance(item, cst.Subscript) and isinstance(item.value, cst.Name):
+                self.names.add(item.value.value)
+            elif isinstance(item, cst.Name):
+                self.names.add(item.value)
 
     def _target(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
         if isinstance(target, cst.Name) and self.globals and target.value in self.globals[-1]:
@@ -1112,16 +1069,13 @@ def _mentions_len(name: str) -> Mentions:
     """A test for "this expression checks `len(name)`"."""
 
     def mentions(node: cst.CSTNode) -> bool:
-        found = False
-
-        class Finder(cst.CSTVisitor):
-            def visit_Call(self, call: cst.Call) -> None:
-                nonlocal found
-                if dotted_name(call.func) == "len" and call.args:
-                    found = found or dotted_name(call.args[0].value) == name
-
-        node.visit(Finder())
-        return found
+        return any(
+            isinstance(call, cst.Call)
+            and dotted_name(call.func) == "len"
+            and bool(call.args)
+            and dotted_name(call.args[0].value) == name
+            for call in (node, *descendants(node))
+        )
 
     return mentions
 
@@ -1182,6 +1136,7 @@ class TmpFileLeak(_ReuseRule):
     ## Use instead
     ```python
     import tempfile
+
 
     def handler(event, context):
         with tempfile.NamedTemporaryFile("w", suffix=".csv") as out:
@@ -1411,6 +1366,7 @@ class BackgroundWorkAfterReturn(_ReuseRule):
     ```python
     import threading
 
+
     def handler(event, context):
         threading.Thread(target=notify, args=(event["id"],)).start()
         return {"ok": True}
@@ -1419,6 +1375,7 @@ class BackgroundWorkAfterReturn(_ReuseRule):
     ## Use instead
     ```python
     import threading
+
 
     def handler(event, context):
         worker = threading.Thread(target=notify, args=(event["id"],))
@@ -1559,9 +1516,7 @@ class BackgroundWorkAfterReturn(_ReuseRule):
         function = self.context.function_node()
         if function is None:
             return False
-        uses = _Uses(name)
-        function.body.visit(uses)
-        for found, parent, grand in uses.found:
+        for found, parent, grand in _uses(function.body, name):
             if isinstance(parent, cst.AsName) and isinstance(grand, cst.WithItem):
                 return True
             if isinstance(parent, cst.WithItem) and parent.item is found:
@@ -1621,6 +1576,7 @@ class LoggingSetupPerInvocation(_ReuseRule):
     ```python
     import logging
 
+
     def handler(event, context):
         logger = logging.getLogger()
         logger.addHandler(logging.StreamHandler())
@@ -1633,6 +1589,7 @@ class LoggingSetupPerInvocation(_ReuseRule):
 
     logger = logging.getLogger()
     logger.setLevel(logging.INFO)
+
 
     def handler(event, context):
         logger.info("processing %s", event["id"])
@@ -1768,21 +1725,17 @@ class LoggingSetupPerInvocation(_ReuseRule):
 
 def _checks_handlers(node: cst.CSTNode) -> bool:
     """A test on a logger's handlers (`if not logger.handlers`, `hasHandlers()`)."""
-    found = False
-
-    class Finder(cst.CSTVisitor):
-        def visit_Attribute(self, attribute: cst.Attribute) -> None:
-            nonlocal found
-            found = found or attribute.attr.value in ("handlers", "hasHandlers")
-
-    node.visit(Finder())
-    return found
+    return any(
+        isinstance(attribute, cst.Attribute) and attribute.attr.value in ("handlers", "hasHandlers")
+        for attribute in (node, *descendants(node))
+    )
 
 
 # -- LL307 ---------------------------------------------------------------------------------
 
-#: calls that start a new event loop, closed when they return
-LOOP_STARTERS = {"asyncio.run", "asyncio.Runner", "asyncio.new_event_loop"}
+#: calls that start a new event loop and close it when they are done (a bare
+#: `asyncio.new_event_loop()` is left out: it is as often kept for every invocation)
+LOOP_STARTERS = {"asyncio.run", "asyncio.Runner"}
 _ON_NEW_LOOP: weakref.WeakKeyDictionary[ProjectModel, set[FunctionKey]] = (
     weakref.WeakKeyDictionary()
 )
@@ -1791,7 +1744,7 @@ _ON_NEW_LOOP: weakref.WeakKeyDictionary[ProjectModel, set[FunctionKey]] = (
 def _on_new_loops(model: ProjectModel) -> set[FunctionKey]:
     """Functions that run under a loop some function of the project starts: everything
     reachable through resolved calls from a function that calls `asyncio.run()` (or
-    makes a new loop), excluding that function itself."""
+    runs a `with asyncio.Runner()`), excluding that function itself."""
     found = _ON_NEW_LOOP.get(model)
     if found is not None:
         return found
@@ -1816,7 +1769,7 @@ class AsyncClientAcrossLoops(_ReuseRule):
     Reports a module-level asyncio client — `aiohttp.ClientSession()`,
     `httpx.AsyncClient()`, a client of an `aioboto3.Session()`,
     `motor.motor_asyncio.AsyncIOMotorClient()`, `redis.asyncio.Redis()` — used by a
-    coroutine that the handler runs with `asyncio.run()` (or on a new event loop), or
+    coroutine that the handler runs with `asyncio.run()` (or an `asyncio.Runner`), or
     passed into such a call. The finding points at the use: the first call on the
     client in each coroutine (or the argument of `asyncio.run(...)`), which is where
     the client should be created instead.
@@ -1835,8 +1788,10 @@ class AsyncClientAcrossLoops(_ReuseRule):
 
     http = httpx.AsyncClient()
 
+
     async def fetch(url):
         return (await http.get(url)).text
+
 
     def handler(event, context):
         return asyncio.run(fetch(event["url"]))
@@ -1847,9 +1802,11 @@ class AsyncClientAcrossLoops(_ReuseRule):
     import asyncio
     import httpx
 
+
     async def fetch(url):
         async with httpx.AsyncClient() as http:
             return (await http.get(url)).text
+
 
     def handler(event, context):
         return asyncio.run(fetch(event["url"]))
@@ -1974,9 +1931,9 @@ class AsyncClientAcrossLoops(_ReuseRule):
         return constructor if constructor in ASYNC_CLIENT_CONSTRUCTORS else None
 
     def _on_new_loop(self) -> bool:
-        """The visited code runs on a loop that a per-invocation `asyncio.run()` (or a new
-        loop) made: it is an argument of such a call, or a coroutine below a function
-        that makes one."""
+        """The visited code runs on the loop of a per-invocation `asyncio.run()` (or
+        `asyncio.Runner`): it is an argument of such a call, or a coroutine below a
+        function that makes one."""
         if not self.context.in_invoke_code():
             return False
         for ancestor in reversed(self.context.ancestors):
