@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import os
 import stat
+import subprocess
+import sys
 from pathlib import Path
 from typing import ClassVar
 
@@ -509,3 +511,30 @@ def test_insertion_at_top_rejects_what_is_not_an_import(tmp_path: Path) -> None:
 
     _, outcome = fix_with(tmp_path, [NotAnImport], {"m.py": "c = client('s3')\n"})
     assert outcome.result.internal_errors
+
+
+def test_unsafe_fix_hoists_a_constant_client_to_module_scope(tmp_path: Path) -> None:
+    source = (
+        '"""Orders."""\nimport json\n\nimport boto3\n\n\n'
+        "def handler(event, context):\n"
+        '    s3 = boto3.client("s3")\n'
+        '    return json.loads(s3.get_object(Bucket="b", Key=event["key"])["Body"].read())\n'
+    )
+    (tmp_path / "app.py").write_text(source)
+    safe_only = subprocess.run(
+        [sys.executable, "-m", "lambda_lint", "check", "--fix", "--no-cache"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert safe_only.returncode == 1 and (tmp_path / "app.py").read_text() == source
+    unsafe = subprocess.run(
+        [sys.executable, "-m", "lambda_lint", "check", "--unsafe-fixes", "--no-cache"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert unsafe.returncode == 0, unsafe.stdout
+    fixed = (tmp_path / "app.py").read_text()
+    assert 'import boto3\n\ns3 = boto3.client("s3")\n' in fixed
+    assert '    s3 = boto3.client("s3")' not in fixed

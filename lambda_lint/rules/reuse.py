@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from lambda_lint.finding import Edit, Fix, Position
 from lambda_lint.index import ModuleSummary
 from lambda_lint.model.constructors import (
     ASYNC_CLIENT_CONSTRUCTORS,
@@ -346,10 +347,16 @@ class ClientPerInvocation(_ReuseRule):
     def handler(event, context):
         return s3.get_object(Bucket="reports", Key=event["key"])["ContentLength"]
     ```
+
+    ## Fix safety
+    Unsafe: a client built with constant arguments in a variable at the top of a
+    module-level function moves to module scope after the imports; it is then built
+    at import time and shared by every invocation.
     """
 
     code = "LL301"
     name = "client-per-invocation"
+    fixable = "unsafe"
     summary = "SDK client, DB connection or HTTP session built on every invocation"
     VALID = [
         Example(
@@ -446,12 +453,58 @@ class ClientPerInvocation(_ReuseRule):
         steps = self.per_invocation()
         if steps is None or self._per_tenant(node) or self.runs_once():
             return
-        self.report_here(
+        self.report(
             node,
             f"{label}() is built on every invocation{self.where(steps)}; "
             "create it once at module scope (or in a cached factory) and reuse it",
-            steps,
+            fix=self._hoist(node),
+            related=self.context.chain_locations(steps=steps),
         )
+
+    def _hoist(self, node: cst.Call) -> Fix | None:
+        """`s3 = boto3.client("s3")` at the top of a module-level function, with constant
+        arguments, moves to module scope after the imports (unsafe: the client is then
+        shared by every invocation, and built at import)."""
+        assign, line, block, function = (self.context.parent(i) for i in (1, 2, 3, 4))
+        if not (
+            isinstance(assign, cst.Assign)
+            and isinstance(line, cst.SimpleStatementLine)
+            and len(line.body) == 1
+            and isinstance(block, cst.IndentedBlock)
+            and isinstance(function, cst.FunctionDef)
+            and len(self.context.functions) == 1
+            and len(assign.targets) == 1
+            and isinstance(assign.targets[0].target, cst.Name)
+            and all(_is_constant(arg.value) for arg in node.args)
+        ):
+            return None
+        name = assign.targets[0].target.value
+        summary = self.context.model.modules.get(self.context.path)
+        head = (dotted_name(node.func) or "").split(".")[0]
+        if summary is None or name in summary.top_level_names():
+            return None
+        if not any(i.alias == head and i.function is None for i in summary.imports):
+            return None
+        if len(assigned_values(function, name)) != 1 or name in {
+            p.name.value for p in function.params.params
+        }:
+            return None
+        imports = [
+            statement
+            for statement in self.context.module.body
+            if isinstance(statement, cst.SimpleStatementLine)
+            and any(isinstance(small, (cst.Import, cst.ImportFrom)) for small in statement.body)
+        ]
+        if not imports:
+            return None
+        last_import = self.context.positions.span(imports[-1])[1].line
+        start, end = self.context.positions.span(line)
+        code = cst.Module([]).code_for_node(node)
+        removal = Edit(Position(start.line, 0), Position(end.line + 1, 0), "")
+        insertion = Edit(
+            Position(last_import + 1, 0), Position(last_import + 1, 0), f"\n{name} = {code}\n"
+        )
+        return Fix("unsafe", f"Build `{name}` once at module scope", (insertion, removal))
 
     def _module_session_client(self, node: cst.Call) -> str | None:
         """`session.client(...)` on a module-level boto3/botocore session."""
