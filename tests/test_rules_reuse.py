@@ -13,15 +13,13 @@ from lambda_lint.finding import Finding
 from lambda_lint.model.once import mentions_any, runs_conditionally
 from lambda_lint.model.scope import function_scope, module_bindings
 from lambda_lint.rule import Example, Rule
-from lambda_lint.rules.reuse import (
-    AsyncClientAcrossLoops,
+from lambda_lint.rules.invocation_cleanup import (
     BackgroundWorkAfterReturn,
-    ClientPerInvocation,
     LoggingSetupPerInvocation,
-    RequestDataInGlobal,
     TmpFileLeak,
-    UnboundedGlobalGrowth,
 )
+from lambda_lint.rules.module_state import RequestDataInGlobal, UnboundedGlobalGrowth
+from lambda_lint.rules.reuse_clients import AsyncClientAcrossLoops, ClientPerInvocation
 from lambda_lint.testing import lint_example
 
 

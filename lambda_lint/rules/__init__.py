@@ -5,7 +5,9 @@ RULE_MODULES = (
     "handler_contract",
     "responses",
     "context_object",
-    "reuse",
+    "reuse_clients",
+    "module_state",
+    "invocation_cleanup",
     "event_access",
     "trigger_contracts",
 )

@@ -1,0 +1,285 @@
+"""Shared ground of the LL3 rules (execution-environment reuse): what per-invocation
+code is, and small readers of calls, constants and uses.
+
+Lambda runs the module scope once per execution environment and the handler once per
+invocation; the environment, its globals, its `/tmp` and its threads are then reused by
+later invocations (https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html).
+Every LL3 rule looks only at per-invocation code, found through the project model
+(handlers and what they call, across files), and leaves code no handler reaches alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from lambda_lint.index import ModuleSummary
+from lambda_lint.model.constructors import (
+    async_client_constructor,
+    chain_calls,
+    chain_root,
+    client_constructor,
+)
+from lambda_lint.model.locals import assigned_values
+from lambda_lint.model.names import dotted_name, keyword_argument
+from lambda_lint.model.once import Mentions, mentions_any, per_invocation_chain, runs_conditionally
+from lambda_lint.model.project import ChainStep
+from lambda_lint.model.scope import (
+    ModuleBinding,
+    module_bindings,
+)
+from lambda_lint.rule import Rule
+from lambda_lint.walk import Visitor, children, descendants
+
+if TYPE_CHECKING:
+    from lambda_lint.check_context import CheckContext
+
+REQUEST_ROOTS = ("event", "context")
+#: calls whose result describes request data without holding it
+NOT_DATA_CALLS = {"builtins.len", "builtins.bool", "builtins.isinstance", "builtins.hasattr"}
+
+
+def call_argument(
+    call: cst.Call, index: int, keyword: str | None = None
+) -> cst.BaseExpression | None:
+    """The argument at positional `index`, or passed as `keyword`."""
+    if keyword is not None:
+        found = keyword_argument(call, keyword)
+        if found is not None:
+            return found.value
+    positional = [a.value for a in call.args if a.keyword is None and not a.star]
+    return positional[index] if 0 <= index < len(positional) else None
+
+
+def is_constant(node: cst.BaseExpression) -> bool:
+    """A literal (string, number, bytes, None/True/False) or a tuple of literals."""
+    if isinstance(node, (cst.SimpleString, cst.Integer, cst.Float, cst.ConcatenatedString)):
+        return True
+    if isinstance(node, cst.Name) and node.value in ("None", "True", "False"):
+        return True
+    if isinstance(node, cst.FormattedString):
+        return all(isinstance(p, cst.FormattedStringText) for p in node.parts)
+    if isinstance(node, cst.UnaryOperation):
+        return is_constant(node.expression)
+    if isinstance(node, cst.Tuple):
+        return all(is_constant(e.value) for e in node.elements)
+    return False
+
+
+def uses(
+    body: cst.CSTNode, name: str
+) -> list[tuple[cst.Name, cst.CSTNode | None, cst.CSTNode | None]]:
+    """Every occurrence of a name below `body`, with its parent and grandparent."""
+    found: list[tuple[cst.Name, cst.CSTNode | None, cst.CSTNode | None]] = []
+    stack: list[tuple[cst.CSTNode, cst.CSTNode | None, cst.CSTNode | None]] = [(body, None, None)]
+    while stack:
+        node, parent, grand = stack.pop()
+        if isinstance(node, cst.Name) and node.value == name:
+            found.append((node, parent, grand))
+        stack.extend((child, node, parent) for child in children(node))
+    return found
+
+
+def filled_places(
+    function: cst.FunctionDef,
+) -> tuple[list[cst.BaseExpression], list[cst.BaseExpression]]:
+    """What a function body (not its nested functions) assigns to (`x = `, `x[k] = `,
+    `x.a = `), and the containers it fills with `setdefault`."""
+    targets: list[cst.BaseExpression] = []
+    containers: list[cst.BaseExpression] = []
+    for node in descendants(function.body, into_functions=False):
+        if isinstance(node, cst.Assign):
+            targets.extend(t.target for t in node.targets)
+        elif isinstance(node, (cst.AnnAssign, cst.AugAssign)):
+            targets.append(node.target)
+        elif (
+            isinstance(node, cst.Call)
+            and isinstance(node.func, cst.Attribute)
+            and node.func.attr.value == "setdefault"
+        ):
+            containers.append(node.func.value)
+    return targets, containers
+
+
+class CallCollector(Visitor):
+    """Every call of a subtree, with the innermost function around it."""
+
+    def __init__(self) -> None:
+        self.functions: list[cst.FunctionDef | None] = [None]
+        self.calls: list[tuple[cst.Call, cst.FunctionDef | None]] = []
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.functions.append(node)
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self.functions.pop()
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self.calls.append((node, self.functions[-1]))
+
+
+def calls(node: cst.CSTNode) -> list[tuple[cst.Call, cst.FunctionDef | None]]:
+    collector = CallCollector()
+    collector.walk(node)
+    return collector.calls
+
+
+class ReuseRule(Rule):
+    """Shared by the LL3 rules (not a rule itself: it has no code)."""
+
+    def __init__(self, context: CheckContext) -> None:
+        super().__init__(context)
+        self._chains: dict[cst.FunctionDef, list[ChainStep] | None] = {}
+        self._module_names: dict[str, ModuleBinding] | None = None
+        self._filled: dict[cst.FunctionDef, set[str]] = {}
+
+    # -- where we are ------------------------------------------------------------------
+
+    def per_invocation(self) -> list[ChainStep] | None:
+        """The chain from a handler to the enclosing function when it runs on every
+        invocation (not at module scope, not only through a cached factory)."""
+        function = self.context.function_node()
+        if function is None:
+            return None
+        if function not in self._chains:
+            chain = None
+            if self.context.in_invoke_code():
+                chain = per_invocation_chain(self.context.model, self.context.function_key())
+            self._chains[function] = chain
+        return self._chains[function]
+
+    def where(self, steps: Sequence[ChainStep]) -> str:
+        """` (handler -> save_order)` for code below the handler, else empty."""
+        return f" ({self.context.chain_text(steps=steps)})" if steps else ""
+
+    def report_here(self, node: cst.CSTNode, message: str, steps: Sequence[ChainStep]) -> None:
+        self.report(node, message, related=self.context.chain_locations(steps=steps))
+
+    # -- values --------------------------------------------------------------------------
+
+    def from_request(self, node: cst.BaseExpression) -> bool:
+        """Whether an expression holds event or context data."""
+        if isinstance(node, cst.Call) and self.context.qualified_name(node.func) in NOT_DATA_CALLS:
+            return False
+        return any(ref.root in REQUEST_ROOTS for ref in self.context.refs(node))
+
+    def bound_values(self, name: str) -> tuple[cst.BaseExpression, ...]:
+        """What `name` holds where the visited node is: the values of its `name = ...`
+        statements in the enclosing function, or of its module-level assignments.
+        Empty when unknown (a parameter, a loop variable, an import, ...)."""
+        function = self.context.function_node()
+        if function is not None and self._is_local(function, name):
+            return self._local_values(function, name)
+        binding = self.context.module_binding(name)
+        return binding.values if binding is not None and binding.kind == "assign" else ()
+
+    def values_in(
+        self, function: cst.FunctionDef | None, name: str
+    ) -> tuple[cst.BaseExpression, ...]:
+        """`bound_values` as seen from any function of the module (None: module scope)."""
+        if function is not None and self._is_local(function, name):
+            return self._local_values(function, name)
+        if self._module_names is None:
+            self._module_names = module_bindings(self.context.module)
+        binding = self._module_names.get(name)
+        return binding.values if binding is not None and binding.kind == "assign" else ()
+
+    def _is_local(self, function: cst.FunctionDef, name: str) -> bool:
+        scope = self.context.function_scope(function)
+        return scope is not None and name in scope.local
+
+    def _local_values(self, function: cst.FunctionDef, name: str) -> tuple[cst.BaseExpression, ...]:
+        scope = self.context.function_scope(function)
+        if scope is None or name in scope.params:
+            return ()
+        return tuple(assigned_values(function, name))
+
+    def imported(self, alias: str) -> tuple[ModuleSummary, str | None] | None:
+        """For a name imported at module scope from a project module: that module's
+        summary, and the name imported from it (None when the name is the module)."""
+        model = self.context.model
+        summary = model.modules.get(self.context.path)
+        for item in summary.imports if summary is not None else ():
+            if item.alias != alias or item.function is not None:
+                continue
+            target, attribute = model.resolver.resolve_import(item, self.context.path)
+            return (model.modules[target], attribute) if target is not None else None
+        return None
+
+    def built_by(self, node: cst.BaseExpression, names: set[str]) -> str | None:
+        """The qualified constructor (one of `names`) that built this value: a call to
+        it, or a name bound to such a call."""
+        calls = self.bound_values(node.value) if isinstance(node, cst.Name) else (node,)
+        for call in calls:
+            if isinstance(call, cst.Call):
+                name = self.context.qualified_name(call.func)
+                if name in names:
+                    return name
+        return None
+
+    def holds_client(self, node: cst.BaseExpression, depth: int = 0) -> bool:
+        """Whether a value is (or is reached from) an SDK/database/HTTP client."""
+        extra = self.context.settings.client_constructors
+        for call in chain_calls(node):
+            if client_constructor(call, self.context.qualified_name, extra):
+                return True
+            if async_client_constructor(call, self.context.qualified_name):
+                return True
+        root = chain_root(node)
+        if root is None or depth > 3:
+            return False
+        return any(self.holds_client(v, depth + 1) for v in self.bound_values(root.value))
+
+    def runs_once(self, extra: Mentions | None = None) -> bool:
+        """Whether the visited node only runs when a test on state that its function
+        fills says it is missing: a lazy initialisation (`if _client is None: _client =
+        ...`, `if key not in CACHE: ... CACHE[key] = ...`, `_c = _c or ...`, an earlier
+        `if key in CACHE: return CACHE[key]`). `extra` adds other tests that count."""
+        function = self.context.function_node()
+        if function is None:
+            return False
+        if function not in self._filled:
+            targets, containers = filled_places(function)
+            places = {self._state_place(t) for t in targets}
+            places |= {self._state_place(c, container=True) for c in containers}
+            self._filled[function] = {p for p in places if p is not None}
+        filled = mentions_any(self._filled[function])
+
+        def mentions(node: cst.CSTNode) -> bool:
+            return filled(node) or (extra is not None and extra(node))
+
+        return runs_conditionally(self.context.ancestors, mentions)
+
+    def _state_place(self, target: cst.BaseExpression, container: bool = False) -> str | None:
+        """The dotted text of a place that outlives the function: a global it assigns,
+        a module-level container or object (`container`: the target is the container
+        itself, as in `CACHE.setdefault(...)`), or an attribute of `self`/`cls`."""
+        scope = self.context.function_scope()
+        if isinstance(target, cst.Name) and not container:
+            return target.value if scope and target.value in scope.declared_global else None
+        place = target.value if isinstance(target, cst.Subscript) and not container else target
+        root = chain_root(place)  # type: ignore[arg-type]
+        if root is None:
+            return None
+        if root.value in ("self", "cls") or self.context.module_binding(root.value) is not None:
+            return dotted_name(place) or root.value
+        return None
+
+    def uses_elsewhere(self, name: str, node: cst.CSTNode, harmless: set[str]) -> bool:
+        """Whether the enclosing function reads `name` anywhere but at `node`, its own
+        assignments, and calls of the `harmless` methods (`t.start()`)."""
+        function = self.context.function_node()
+        if function is None:
+            return True
+        for found, parent, grand in uses(function.body, name):
+            if found is node or isinstance(parent, cst.AssignTarget):
+                continue
+            if isinstance(parent, cst.Attribute) and parent.value is found:
+                if isinstance(grand, cst.Call) and parent.attr.value in harmless:
+                    continue
+                if isinstance(grand, cst.AssignTarget):
+                    continue  # `t.daemon = True`
+            return True
+        return False
