@@ -19,7 +19,7 @@ from pathlib import Path
 
 from lambda_lint.config import HandlerTarget, Settings
 from lambda_lint.descriptors.model import DeclaredFunction, SourceRef, TriggerBinding
-from lambda_lint.index import CallSite, FunctionSummary, ModuleSummary
+from lambda_lint.index import CallSite, FunctionSummary, Import, ModuleSummary
 from lambda_lint.model.evidence import code_triggers
 from lambda_lint.model.flow import Ref, Refs
 from lambda_lint.model.imports import ModuleResolver
@@ -217,18 +217,24 @@ class ProjectModel:
             if owner is not None:
                 return self._method(owner[0], owner[1], rest)
             return None
-        for item in module.imports:
-            if item.alias != head or item.function is not None:
-                continue
-            target, attribute = self.resolver.resolve_import(item, path)
-            if target is None:
-                return None
-            if attribute is None:
-                if item.name is None and "." in item.module:
-                    # `import a.b` binds `a`: walk the rest of the dotted name as modules
-                    return self._resolve_in_module_path(path, name, depth)
-                return self.resolve_name(target, rest, depth + 1) if rest else None
-            return self.resolve_name(target, attribute + ("." + rest if rest else ""), depth + 1)
+        imported = self._imported(path, head)
+        if imported is None:
+            return None
+        item, target, attribute = imported
+        if target is None:
+            return None
+        if attribute is None and item.name is None and "." in item.module:
+            # `import a.b` binds `a`: walk the rest of the dotted name as modules
+            return self._resolve_in_module_path(path, name, depth)
+        inner = _joined(attribute, rest)
+        return self.resolve_name(target, inner, depth + 1) if inner else None
+
+    def _imported(self, path: Path, alias: str) -> tuple[Import, Path | None, str | None] | None:
+        """The module-scope import binding `alias` in `path`, with the file it resolves
+        to and the attribute it names there (None when it binds a module)."""
+        for item in self.modules[path].imports:
+            if item.alias == alias and item.function is None:
+                return (item, *self.resolver.resolve_import(item, path))
         return None
 
     def _resolve_in_module_path(self, importer: Path, name: str, depth: int) -> FunctionKey | None:
@@ -252,15 +258,12 @@ class ProjectModel:
         head, _, rest = dotted.partition(".")
         if not rest and head in module.classes:
             return (path, head)
-        for item in module.imports:
-            if item.alias != head or item.function is not None:
-                continue
-            target, attribute = self.resolver.resolve_import(item, path)
-            if target is None:
-                return None
-            inner = (attribute + ("." + rest if rest else "")) if attribute else rest
-            return self._class_of(target, inner, depth + 1) if inner else None
-        return None
+        imported = self._imported(path, head)
+        if imported is None or imported[1] is None:
+            return None
+        _, target, attribute = imported
+        inner = _joined(attribute, rest)
+        return self._class_of(target, inner, depth + 1) if inner else None
 
     def _method(
         self, path: Path, class_name: str, method: str, depth: int = 0
@@ -579,6 +582,13 @@ class ProjectModel:
             for index, refs in seeds.items()
             if index < len(function.params)
         }
+
+
+def _joined(attribute: str | None, rest: str) -> str:
+    """`attr.rest`, `attr` or `rest`: the name left to resolve in an imported module."""
+    if attribute is None:
+        return rest
+    return f"{attribute}.{rest}" if rest else attribute
 
 
 def _line_in(path: Path, text: str) -> int:
