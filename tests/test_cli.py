@@ -242,3 +242,18 @@ def test_version() -> None:
         [sys.executable, "-m", "lambda_lint", "--version"], capture_output=True, text=True
     )
     assert result.returncode == 0 and "lambda-lint, version" in result.stdout
+
+
+def test_force_exclude_applies_excludes_to_named_files(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "lambda-lint.toml": "extend-exclude = ['generated']\n",
+            "generated/app.py": BUGGY_HANDLER,
+            ".gitignore": "build_out/\n",
+            "build_out/app.py": BUGGY_HANDLER,
+        },
+    )
+    assert run("check", "generated/app.py", cwd=tmp_path).returncode == 1
+    assert run("check", "--force-exclude", "generated/app.py", cwd=tmp_path).returncode == 0
+    assert run("check", "--force-exclude", "build_out/app.py", cwd=tmp_path).returncode == 0

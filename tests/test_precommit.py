@@ -149,7 +149,7 @@ def test_hook_reports_a_bug_only_the_descriptor_reveals(tmp_path: Path) -> None:
 def test_hook_definition() -> None:
     [hook] = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
     assert hook["id"] == "lambda-lint"
-    assert hook["entry"].split() == ["lambda-lint", "check"]
+    assert hook["entry"].split() == ["lambda-lint", "check", "--force-exclude"]
     assert hook["language"] == "python"
     assert hook["require_serial"] is True
     assert {"python", "yaml", "json", "terraform"} <= set(hook["types_or"])
