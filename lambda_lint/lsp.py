@@ -38,6 +38,7 @@ from pygls.workspace import PositionCodec, TextDocument
 
 from lambda_lint import __version__
 from lambda_lint.api import Linter
+from lambda_lint.cache import Cache, default_cache_dir
 from lambda_lint.config import (
     ConfigError,
     Settings,
@@ -176,7 +177,12 @@ def lint_documents(
 ) -> Outcome:
     """Lint the open documents of one project (runs in the worker thread)."""
     configuration = configurations.for_file(min(documents))
-    linter = Linter(configuration.settings, configuration.ruleset, configuration.enabled, root)
+    # the cache spares re-summarising the project's other files on every keystroke;
+    # results for the open buffers are keyed by their text like any other file
+    cache = Cache(configuration.settings.cache_dir or default_cache_dir())
+    linter = Linter(
+        configuration.settings, configuration.ruleset, configuration.enabled, root, cache=cache
+    )
     outcome = Outcome(configuration.ruleset.rules, linter.display.cwd)
     paths = [p for p in sorted(documents) if not is_excluded(p, root, configuration.settings)]
     if not paths:
