@@ -1,0 +1,71 @@
+"""The result cache: a re-run gives the same findings, and any change that matters
+(a helper module, a descriptor, the config) is seen."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+HANDLER = "from helpers import stop\n\n\ndef handler(event, context):\n    stop()\n"
+HELPER_EXITS = "import sys\n\n\ndef stop():\n    sys.exit(1)\n"
+HELPER_RAISES = "def stop():\n    raise RuntimeError('stop')\n"
+
+
+def lint(folder: Path, cache: Path, *args: str) -> list[tuple[str, int, str]]:
+    result = subprocess.run(
+        [sys.executable, "-m", "lambda_lint", "check", "--output-format", "json", *args],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "LAMBDA_LINT_CACHE_DIR": str(cache)},
+    )
+    assert result.returncode in (0, 1), result.stderr
+    return sorted(
+        (f["filename"], f["location"]["row"], f["code"]) for f in json.loads(result.stdout)
+    )
+
+
+def test_cached_results_follow_every_change(tmp_path: Path) -> None:
+    project, cache = tmp_path / "p", tmp_path / "cache"
+    project.mkdir()
+    (project / "app.py").write_text(HANDLER)
+    (project / "helpers.py").write_text(HELPER_EXITS)
+    first = lint(project, cache)
+    assert first == [("helpers.py", 5, "LL107")]
+    assert any(cache.rglob("*")), "nothing was cached"
+    assert lint(project, cache) == first
+    assert not any(project.glob(".*cache*")), "the cache must not be written into the project"
+
+    (project / "helpers.py").write_text(HELPER_RAISES)
+    assert lint(project, cache) == []
+
+    (project / "helpers.py").write_text(HELPER_EXITS)
+    (project / "lambda-lint.toml").write_text("ignore = ['LL107']\n")
+    assert lint(project, cache) == []
+
+    (project / "lambda-lint.toml").unlink()
+    assert lint(project, cache) == first
+
+
+def test_a_corrupt_cache_entry_is_a_miss(tmp_path: Path) -> None:
+    project, cache = tmp_path / "p", tmp_path / "cache"
+    project.mkdir()
+    (project / "app.py").write_text(HANDLER)
+    (project / "helpers.py").write_text(HELPER_EXITS)
+    expected = lint(project, cache)
+    for entry in cache.rglob("*"):
+        if entry.is_file() and entry.name != "CACHEDIR.TAG":
+            entry.write_bytes(b"not a pickle")
+    assert lint(project, cache) == expected
+
+
+def test_no_cache_writes_nothing(tmp_path: Path) -> None:
+    project, cache = tmp_path / "p", tmp_path / "cache"
+    project.mkdir()
+    (project / "app.py").write_text(HANDLER)
+    (project / "helpers.py").write_text(HELPER_EXITS)
+    lint(project, cache, "--no-cache")
+    assert not cache.exists()
