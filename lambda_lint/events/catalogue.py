@@ -522,7 +522,24 @@ def shape_from_json_schema(schema: Mapping[str, Any] | bool) -> EventShape:
     reader = _SchemaReader(schema)
     root = reader.read(schema)
     reader.finish()
+    _explain_optional(root)
     return EventShape(root, None, None, ("json-schema",))
+
+
+def _explain_optional(root: _Node) -> None:
+    """Note on every optional or nullable value of a user schema that the schema says so
+    (the user's schema documents when a value is missing)."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if (node.absent or node.nullable) and node.note is None:
+            node.note = "as your schema declares it"
+        stack.extend(node.keys.values())
+        stack.extend(n for n in (node.items, node.values) if n is not None)
 
 
 class _SchemaReader:

@@ -25,6 +25,18 @@ FILTERED_ABSENCE = {("s3", "object", "size"), ("s3", "object", "eTag")}
 #: sources, AppSync direct and batch resolvers): a key absent from one kind is present
 #: in the kind a handler serves, so a missing key is not reported for them
 VARIANT_TRIGGERS = ("cognito-user-pool", "appsync")
+#: missing-when fields of the rule catalogue's table that the event catalogue states
+#: without an explanatory note; every other field is reported only when the catalogue
+#: explains when it is missing (a field merely optional in a schema is not enough)
+DOCUMENTED_MISSING = {
+    "apigw-http": {
+        ("pathParameters",),
+        ("stageVariables",),
+        ("requestContext", "authorizer"),
+        ("requestContext", "authentication"),
+    },
+    "function-url": {("requestContext", "authorizer"), ("requestContext", "authentication")},
+}
 #: keys absent only in payloads of a framework the handler does not use (the CDK
 #: provider framework answers CloudFormation itself)
 FRAMEWORK_ABSENCE = {("ResponseURL",), ("ServiceToken",)}
@@ -209,6 +221,9 @@ class NullableEventField(EventRule):
     `requestContext.authorizer` (API Gateway), `dynamodb.NewImage`/`OldImage` (DynamoDB
     Streams), `s3.object.versionId` (S3), `Sns.Subject` (SNS).
 
+    Only fields the catalogue documents as missing in real traffic are reported (with
+    the reason in the message); a field that is merely optional in a schema is not.
+
     Recognised guards: `or {}` / `or ""`, `"key" in event`, `is not None`, truthiness,
     an early `return`/`continue`/`raise` on the negated check, a `try` catching
     `KeyError`/`TypeError`, and for DynamoDB images an `eventName` check that excludes
@@ -326,6 +341,10 @@ class NullableEventField(EventRule):
     def _skipped(self, value: EventValue) -> bool:
         path = value.path
         if path and path[-1] in ALWAYS_THERE:
+            return True
+        info = value.info
+        documented = info is not None and info.note is not None
+        if not documented and path not in DOCUMENTED_MISSING.get(value.trigger, ()):
             return True
         return any(
             path[-len(tail) :] == tail for tail in FILTERED_ABSENCE if len(path) >= len(tail)
