@@ -180,8 +180,14 @@ def lint_documents(
     # the cache spares re-summarising the project's other files on every keystroke;
     # results for the open buffers are keyed by their text like any other file
     cache = Cache(configuration.settings.cache_dir or default_cache_dir())
+    # one process: the server has threads, and forking a threaded process is unsafe
     linter = Linter(
-        configuration.settings, configuration.ruleset, configuration.enabled, root, cache=cache
+        configuration.settings,
+        configuration.ruleset,
+        configuration.enabled,
+        root,
+        cache=cache,
+        jobs=1,
     )
     outcome = Outcome(configuration.ruleset.rules, linter.display.cwd)
     paths = [p for p in sorted(documents) if not is_excluded(p, root, configuration.settings)]
