@@ -144,7 +144,8 @@ def _line_of(text: str, needle: str) -> int:
 
 
 def _event_schemas(table: dict[str, Any], where: Path) -> dict[str, Path]:
-    """`events = { "src/app.handler" = "schemas/order.json" }`: each file must be JSON."""
+    """`events = { "src/app.handler" = "schemas/order.json" }` (or a key
+    `"detail-type:Order Placed"`): each file must be JSON."""
     schemas = {}
     for target, schema in table.items():
         path = where.parent / _string(schema, f"events.{target}", where)

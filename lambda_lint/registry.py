@@ -14,6 +14,7 @@ import inspect
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
+from importlib.metadata import distributions
 from types import ModuleType
 
 from lambda_lint.rule import Rule
@@ -101,7 +102,20 @@ def _load_target(target: str, origin: str) -> list[type[Rule]]:
 
 
 def _origin_of(entry_point: object) -> str:
+    """`name version` of the distribution declaring an entry point."""
     dist = getattr(entry_point, "dist", None)
+    if dist is None:  # Python 3.9: entry points do not know their distribution
+        dist = next(
+            (
+                candidate
+                for candidate in distributions()
+                if any(
+                    e.group == GROUP and e.value == getattr(entry_point, "value", None)
+                    for e in candidate.entry_points
+                )
+            ),
+            None,
+        )
     if dist is not None:
         return f"{dist.metadata['Name']} {dist.version}"
     return str(getattr(entry_point, "name", "?"))

@@ -293,3 +293,59 @@ def test_caller_positions_are_used_when_given(tmp_path: Path) -> None:
     assert function.source.line == 41
     (function,) = read_cdk(path, module).functions
     assert function.source.line == 2
+
+
+def test_event_rules_record_the_detail_types_of_their_pattern(tmp_path: Path) -> None:
+    functions = read_snippet(
+        tmp_path,
+        """
+        from aws_cdk import Duration, Stack
+        from aws_cdk import aws_events as events, aws_events_targets as targets
+        from aws_cdk import aws_lambda as lambda_
+
+        ORDER_PLACED = "Order Placed"
+        CANCELLED = ["Order Cancelled", ORDER_PLACED]
+
+        class Orders(Stack):
+            def __init__(self, scope, construct_id, extra):
+                super().__init__(scope, construct_id)
+                fn = lambda_.Function(
+                    self,
+                    "Orders",
+                    handler="orders.handler",
+                    runtime=lambda_.Runtime.PYTHON_3_12,
+                    code=lambda_.Code.from_asset("src"),
+                )
+                events.Rule(
+                    self,
+                    "Placed",
+                    event_pattern=events.EventPattern(
+                        source=["shop.orders"], detail_type=[ORDER_PLACED, *CANCELLED, extra]
+                    ),
+                    targets=[targets.LambdaFunction(fn)],
+                )
+                shipped = events.Rule(
+                    self, "Shipped", event_pattern={"detail-type": [f"{ORDER_PLACED} Shipped"]}
+                )
+                shipped.add_target(targets.LambdaFunction(fn))
+                events.Rule(
+                    self,
+                    "Any",
+                    event_pattern=events.EventPattern(source=["shop.orders"]),
+                    targets=[targets.LambdaFunction(fn)],
+                )
+                events.Rule(
+                    self,
+                    "Sweep",
+                    schedule=events.Schedule.rate(Duration.hours(1)),
+                    targets=[targets.LambdaFunction(fn)],
+                )
+        """,
+    )
+    triggers = functions["Orders"].triggers
+    assert [(t.trigger, t.resource, t.detail_types) for t in triggers] == [
+        ("eventbridge", "Placed", ("Order Cancelled", "Order Placed")),  # `extra` is unknown
+        ("eventbridge", "Shipped", ("Order Placed Shipped",)),
+        ("eventbridge", "Any", ()),
+        ("schedule", "Sweep", ()),
+    ]

@@ -134,3 +134,19 @@ def test_malformed_json_is_one_problem(tmp_path: Path) -> None:
     (problem,) = result.problems
     assert (problem.file, problem.line) == (template, 5)
     assert "JSON" in problem.message
+
+
+def test_events_rule_targets_get_the_pattern_detail_types() -> None:
+    stack = read(DATA / "events-stack.yaml")
+    assert [
+        (t.trigger, t.resource, t.detail_types) for t in stack["HousekeepingFunction"].triggers
+    ] == [
+        ("eventbridge", "InstanceStateRule", ("EC2 Instance State-change Notification",)),
+        ("eventbridge", "BackupRule", ("Backup Job State Change", "Copy Job State Change")),
+        ("schedule", "CleanupRule", ()),
+    ]
+
+
+def test_events_rule_without_detail_type_has_none(stack: dict[str, DeclaredFunction]) -> None:
+    (paid,) = [t for t in stack["NotifyFunction"].triggers if t.resource == "PaidRule"]
+    assert (paid.trigger, paid.detail_types) == ("eventbridge", ())

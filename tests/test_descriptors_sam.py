@@ -184,3 +184,17 @@ def test_malformed_template_is_one_problem(tmp_path: Path) -> None:
     assert problem.file == template
     assert problem.line == 4
     assert "YAML" in problem.message
+
+
+def test_eventbridge_rule_events_record_their_detail_types() -> None:
+    path = FOLDER / "eventbridge.yaml"
+    result = read_descriptor(path, path.read_text())
+    assert result.problems == []
+    (function,) = result.functions
+    assert [(t.trigger, t.resource, t.detail_types) for t in function.triggers] == [
+        # duplicates dropped; the !Sub item and the prefix filter are not literal names
+        ("eventbridge", "order-events", ("Order Cancelled", "Order Placed")),
+        ("eventbridge", None, ("Parcel Delivered",)),  # a plain string counts
+        ("eventbridge", None, ()),  # the pattern has no detail-type
+        ("schedule", None, ()),
+    ]

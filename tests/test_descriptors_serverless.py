@@ -166,3 +166,16 @@ def test_malformed_service_is_one_problem(tmp_path: Path) -> None:
     (problem,) = result.problems
     assert problem.file == service
     assert problem.line == 7
+
+
+def test_event_bridge_patterns_record_their_detail_types() -> None:
+    path = FOLDER / "eventbridge" / "serverless.yml"
+    result = read_descriptor(path, path.read_text())
+    assert result.problems == []
+    (function,) = result.functions
+    assert [(t.trigger, t.resource, t.detail_types) for t in function.triggers] == [
+        ("eventbridge", "billing", ("Order Paid", "Order Refunded")),  # variable skipped
+        ("schedule", None, ()),
+        ("eventbridge", None, ("CodeBuild Build State Change",)),
+        ("eventbridge", None, ()),
+    ]

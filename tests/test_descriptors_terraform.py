@@ -127,3 +127,20 @@ def test_malformed_file_is_one_problem_and_the_rest_is_read(tmp_path: Path) -> N
     (function,) = result.functions
     assert (function.name, function.handler, function.code_root) == ("ok", "app.handler", None)
     assert function.source.line == 2
+
+
+def test_event_rule_patterns_give_their_targets_detail_types() -> None:
+    folder = FOLDER / "eventbridge"
+    files = {path: path.read_text() for path in sorted(folder.glob("*.tf"))}
+    result = read_terraform_dir(folder, files)
+    assert result.problems == []
+    (tracker,) = result.functions
+    assert [(t.trigger, t.resource, t.detail_types) for t in tracker.triggers] == [
+        # jsonencode of an HCL object; the variable is skipped
+        ("eventbridge", "dispatched", ("Shipment Dispatched", "Shipment Returned")),
+        ("eventbridge", "customs", ("Customs Cleared", "Customs Held")),  # a heredoc
+        ("eventbridge", "delayed", ("Shipment Delayed",)),  # jsonencode of a local
+        ("eventbridge", "labels", ("Label Printed",)),  # a JSON string
+        ("eventbridge", "external", ()),  # read from a file: not known statically
+        ("schedule", "sweep", ()),
+    ]

@@ -77,3 +77,17 @@ def test_schema_bound_to_an_unknown_function_is_reported(tmp_path: Path) -> None
     project(tmp_path, 'events = { "app.missing" = "tenant.json" }\n')
     findings = json.loads(lint(tmp_path).stdout)
     assert any(f["code"] == "LL103" and "events" in f["message"] for f in findings)
+
+
+def test_schema_bound_by_eventbridge_detail_type(tmp_path: Path) -> None:
+    (tmp_path / "template.yaml").write_text(
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  Paid:\n"
+        "    Type: AWS::Serverless::Function\n    Properties:\n"
+        "      Handler: app.on_order\n      CodeUri: .\n      Runtime: python3.12\n"
+        "      Events:\n        Rule:\n          Type: EventBridgeRule\n          Properties:\n"
+        "            Pattern:\n              source: [shop.orders]\n"
+        "              detail-type: [Order Placed]\n"
+    )
+    project(tmp_path, 'events = { "detail-type:Order Placed" = "order.json" }\n')
+    findings = {(f["location"]["row"], f["code"]) for f in json.loads(lint(tmp_path).stdout)}
+    assert (3, "LL401") in findings

@@ -45,7 +45,11 @@ def run(
     folder: Path, monkeypatch: pytest.MonkeyPatch, *args: str, stdin: str | None = None
 ) -> Result:
     monkeypatch.chdir(folder)
-    return CliRunner().invoke(main, ["check", "--no-cache", *args], input=stdin)
+    try:  # click < 8.2 (Python 3.9) mixes stderr into stdout unless told not to
+        runner = CliRunner(mix_stderr=False)  # type: ignore[call-arg]
+    except TypeError:
+        runner = CliRunner()
+    return runner.invoke(main, ["check", "--no-cache", *args], input=stdin)
 
 
 def fingerprint(path: Path) -> tuple[bytes, int, int]:

@@ -20,6 +20,7 @@ from lambda_lint.descriptors.cdk_values import (
     UNKNOWN,
     Const,
     Fn,
+    Mapping,
     Obj,
     Qual,
     Seq,
@@ -31,6 +32,7 @@ from lambda_lint.descriptors.cdk_values import (
 from lambda_lint.descriptors.cloudformation import trigger_from_arn
 from lambda_lint.descriptors.draft import PRINCIPAL_TRIGGERS, FunctionDraft, join_path
 from lambda_lint.descriptors.model import DeclaredFunction, SourceRef, TriggerBinding
+from lambda_lint.descriptors.values import detail_types
 
 if TYPE_CHECKING:
     from lambda_lint.descriptors.cdk import _App
@@ -165,6 +167,18 @@ def _join_route(parent: str, part: str) -> str:
     return parent.rstrip("/") + "/" + part.strip("/")
 
 
+def _detail_types(pattern: Any) -> tuple[str, ...]:
+    """`detail_type` of an `events.EventPattern(...)` or of a dict literal pattern."""
+    if isinstance(pattern, Obj) and pattern.kind == "aws_events.EventPattern":
+        fields = pattern.kwargs
+    elif isinstance(pattern, Mapping):
+        fields = pattern.items
+    else:
+        return ()
+    plain = {key: value.items if isinstance(value, Seq) else value for key, value in fields.items()}
+    return detail_types(plain, text)
+
+
 class Constructs:
     """Creates function drafts and bindings as the evaluator meets constructs."""
 
@@ -192,15 +206,25 @@ class Constructs:
         route: str | None = None,
         method: str | None = None,
         scheduled: bool = False,
+        matched: tuple[str, ...] = (),
     ) -> None:
-        """Bind a wired function where it is attached to its event source."""
+        """Bind a wired function where it is attached to its event source; `matched` are
+        the `detail-type`s of the rule it is attached to."""
         if not isinstance(wire, Wire):
             return
         wire.used = True
         trigger = "schedule" if scheduled and wire.trigger == "eventbridge" else wire.trigger
         route = route if route is not None else wire.route
         method = method or wire.method
-        self.bind(wire.fn, trigger, node, route=route, method=method, resource=resource)
+        self.bind(
+            wire.fn,
+            trigger,
+            node,
+            route=route,
+            method=method,
+            resource=resource,
+            detail_types=matched if trigger == "eventbridge" else (),
+        )
 
     def use_all(self, values: Any, node: cst.CSTNode, resource: str | None = None) -> None:
         for value in values:
@@ -272,10 +296,12 @@ class Constructs:
             return found if found is not None else UNKNOWN
         if name == "aws_events.Rule":
             scheduled = "schedule" in kwargs
-            rule = Obj(name, node, args, kwargs, {"scheduled": scheduled})
+            matched = _detail_types(kwargs.get("event_pattern"))
+            data = {"scheduled": scheduled, "detail_types": matched}
+            rule = Obj(name, node, args, kwargs, data)
             targets = kwargs.get("targets")
             for target in targets.items if isinstance(targets, Seq) else []:
-                self.use(target, node, rule.construct_id, scheduled=scheduled)
+                self.use(target, node, rule.construct_id, scheduled=scheduled, matched=matched)
             return rule
         if name in _REST_APIS:
             return self._rest_api(name, args, kwargs, node)
@@ -495,6 +521,7 @@ class Constructs:
                     node,
                     receiver.construct_id,
                     scheduled=scheduled,
+                    matched=receiver.data.get("detail_types", ()),
                 )
                 return UNKNOWN
             if name == "add_routes" and receiver.data.get("http_api"):

@@ -21,6 +21,7 @@ from lambda_lint.descriptors.values import (
     LineList,
     LineMap,
     Symbolic,
+    detail_types,
     dig,
     function_name_from_arn,
     text,
@@ -313,11 +314,16 @@ class Linker:
                 draft.add(self.binding("sns", item_line or line, resource=logical_id))
 
     def _events_rule(self, logical_id: str, props: LineMap, line: int) -> None:
-        trigger = "schedule" if props.get("ScheduleExpression") is not None else "eventbridge"
+        scheduled = props.get("ScheduleExpression") is not None
+        trigger = "schedule" if scheduled else "eventbridge"
+        matched = () if scheduled else detail_types(props.get("EventPattern"))
         for target, item_line in _items(props.get("Targets")):
             draft = self.function(dig(target, "Arn"))
             if draft is not None:
-                draft.add(self.binding(trigger, item_line or line, resource=logical_id))
+                binding = self.binding(
+                    trigger, item_line or line, resource=logical_id, detail_types=matched
+                )
+                draft.add(binding)
 
     def _scheduler(self, logical_id: str, props: LineMap, line: int) -> None:
         draft = self.function(dig(props, "Target", "Arn"))

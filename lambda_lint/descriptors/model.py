@@ -35,6 +35,8 @@ class TriggerBinding:
     report_batch_item_failures: bool = False
     #: a name for what triggers it (queue, bucket, topic, rule) when the descriptor says
     resource: str | None = None
+    #: the `detail-type`s an EventBridge rule's pattern matches (literal values only)
+    detail_types: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

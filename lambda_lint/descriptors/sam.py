@@ -26,6 +26,7 @@ from lambda_lint.descriptors.values import (
     LineList,
     LineMap,
     Symbolic,
+    detail_types,
     integer,
     line_of,
     text,
@@ -244,6 +245,7 @@ class _TemplateReader:
         resource_key = _EVENT_RESOURCE.get(event_type)
         if resource_key is not None:
             resource = _resource_name(props.get(resource_key))
+        matched = detail_types(props.get("Pattern")) if trigger == "eventbridge" else ()
         return TriggerBinding(
             trigger,
             self.ref(line),
@@ -251,6 +253,7 @@ class _TemplateReader:
             method=method,
             report_batch_item_failures=reports_failures(props.get("FunctionResponseTypes")),
             resource=resource,
+            detail_types=matched,
         )
 
     # -- AWS::Lambda::Function -------------------------------------------------------------

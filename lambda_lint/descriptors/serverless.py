@@ -33,6 +33,7 @@ from lambda_lint.descriptors.model import (
 from lambda_lint.descriptors.values import (
     LineList,
     LineMap,
+    detail_types,
     dig,
     integer,
     line_of,
@@ -248,6 +249,7 @@ class _ServiceReader:
             method=method,
             report_batch_item_failures=failures,
             resource=_event_resource(str(kind), config),
+            detail_types=_detail_types(str(kind), config) if trigger == "eventbridge" else (),
         )
 
     def _stream_trigger(self, config: Any) -> str | None:
@@ -281,6 +283,13 @@ def _http_route(config: Any) -> tuple[str | None, str | None]:
     if not path or path == "*":
         return method_value, None
     return method_value, "/" + path.lstrip("/")
+
+
+def _detail_types(kind: str, config: Any) -> tuple[str, ...]:
+    """The `detail-type`s of an `eventBridge` event's `pattern` (a `cloudwatchEvent`'s
+    `event`); `${...}` variables are skipped."""
+    key = "pattern" if kind == "eventBridge" else "event"
+    return detail_types(dig(config, key), _plain)
 
 
 def _event_resource(kind: str, config: Any) -> str | None:

@@ -17,14 +17,14 @@ from typing import Any
 
 from lambda_lint.descriptors.cloudformation import split_route_key, trigger_from_arn
 from lambda_lint.descriptors.draft import PRINCIPAL_TRIGGERS, FunctionDraft, join_path
-from lambda_lint.descriptors.hcl import Block, TextIndex, blocks, locals_of, parse_hcl
+from lambda_lint.descriptors.hcl import Block, TextIndex, blocks, clean, locals_of, parse_hcl
 from lambda_lint.descriptors.model import (
     DescriptorProblem,
     DescriptorSet,
     SourceRef,
     TriggerBinding,
 )
-from lambda_lint.descriptors.values import function_name_from_arn, integer, truthy
+from lambda_lint.descriptors.values import detail_types, function_name_from_arn, integer, truthy
 from lambda_lint.descriptors.yaml_loader import DescriptorSyntaxError
 
 KIND = "terraform"
@@ -45,6 +45,10 @@ _REFERENCE = re.compile(
     r"(?<![\w.])(data\.[\w-]+|aws_[\w-]+|module)\.([\w-]+)(?:\[[^\]]*\])?(?:\.(\w+))?"
 )
 _PATH_PREFIX = re.compile(r"^\$\{path\.(?:module|root|cwd)\}/?")
+#: `jsonencode(<HCL value>)` as python-hcl2 renders an expression
+_JSONENCODE = re.compile(r"\$\{\s*jsonencode\((.*)\)\s*\}", re.DOTALL)
+#: a heredoc left with its markers (`<<EOF` / `<<-EOF` ... `EOF`)
+_HEREDOC = re.compile(r"<<-?\s*([A-Za-z_]\w*)[ \t]*\r?\n(.*?)\r?\n[ \t]*\1", re.DOTALL)
 
 
 def read_terraform(path: Path, source: str) -> DescriptorSet:
@@ -379,7 +383,35 @@ class _Config:
         rule = self.target(block.body.get("rule"))
         scheduled = rule is not None and rule.body.get("schedule_expression") is not None
         trigger = "schedule" if scheduled else "eventbridge"
-        draft.add(self.binding(trigger, block, resource=rule.name if rule else None))
+        matched: tuple[str, ...] = ()
+        if rule is not None and not scheduled:
+            matched = detail_types(self._event_pattern(rule.body.get("event_pattern")), literal)
+        binding = self.binding(
+            trigger, block, resource=rule.name if rule else None, detail_types=matched
+        )
+        draft.add(binding)
+
+    def _event_pattern(self, value: Any) -> Any:
+        """An `event_pattern` as a mapping (`jsonencode({...})`, a local) or as JSON text
+        (a string or a heredoc); None when it is another expression."""
+        value = self.resolve(value)
+        if not isinstance(value, str):
+            return value if isinstance(value, dict) else None
+        stripped = value.strip()
+        heredoc = _HEREDOC.fullmatch(stripped)
+        if heredoc is not None:
+            return heredoc.group(2)
+        encoded = _JSONENCODE.fullmatch(stripped)
+        if encoded is None:
+            return stripped
+        argument = encoded.group(1).strip()
+        resolved = self.resolve("${" + argument + "}")  # `jsonencode(local.pattern)`
+        if isinstance(resolved, dict):
+            return resolved
+        try:
+            return clean(parse_hcl(f"pattern = {argument}\n")).get("pattern")
+        except DescriptorSyntaxError:
+            return None
 
     def _schedule(self, block: Block) -> None:
         draft = self.function(_first(block.body.get("target")).get("arn"))

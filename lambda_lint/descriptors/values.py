@@ -8,8 +8,9 @@ Terraform expressions) load as `Symbolic`, never as errors.
 
 from __future__ import annotations
 
+import json
 import re
-from typing import Any
+from typing import Any, Callable
 
 #: a `${...}` placeholder inside a string (CloudFormation `Fn::Sub`, Serverless, Terraform)
 PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
@@ -160,3 +161,32 @@ def truthy(value: Any) -> bool:
     if isinstance(value, bool):
         return value
     return isinstance(value, str) and value.strip().lower() == "true"
+
+
+#: the keys an event pattern's `detail-type` is written under (CDK dicts may use the
+#: Python or the JSON spelling of the `EventPattern` property)
+DETAIL_TYPE_KEYS = ("detail-type", "detail_type", "detailType")
+
+
+def detail_types(pattern: Any, literal: Callable[[Any], str | None] = text) -> tuple[str, ...]:
+    """The `detail-type` strings of an EventBridge event pattern, sorted and de-duplicated.
+
+    `pattern` is a mapping or its JSON text; the value under `detail-type` may be a list or
+    a single string. Items that `literal` does not turn into a string (intrinsics,
+    variables, content filters such as `{"prefix": ...}`) are skipped.
+    """
+    if isinstance(pattern, str):
+        try:
+            pattern = json.loads(pattern)
+        except ValueError:
+            return ()
+    if not isinstance(pattern, dict):
+        return ()
+    value = None
+    for key, item in pattern.items():
+        if isinstance(key, str) and key.strip("\"'") in DETAIL_TYPE_KEYS:
+            value = item
+            break
+    items = value if isinstance(value, list) else [value]
+    found = {literal(item) for item in items if item is not None}
+    return tuple(sorted(name for name in found if name))

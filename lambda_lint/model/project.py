@@ -34,6 +34,9 @@ class Phase(enum.Enum):
     UNKNOWN = "unknown"
 
 
+#: `events` setting keys that bind an EventBridge detail-type rather than a handler
+DETAIL_TYPE_PREFIX = "detail-type:"
+
 CONFIDENCE = {"config": "high", "descriptor": "high", "code": "medium", "convention": "low"}
 
 
@@ -339,10 +342,16 @@ class ProjectModel:
                     )
 
     def _bind_schemas(self) -> None:
-        """Attach the `events` setting's schemas to the handlers they name."""
+        """Attach the `events` setting's schemas to the handlers they name: by handler
+        target, or by EventBridge `detail-type` (`"detail-type:Order Placed"`) for the
+        handlers whose rules match only detail types bound to one schema."""
         base = self.settings.root or self.root
         source_file = self.settings.path or self.root
+        by_detail_type: dict[str, Path] = {}
         for target, schema in self.settings.events.items():
+            if target.startswith(DETAIL_TYPE_PREFIX):
+                by_detail_type[target[len(DETAIL_TYPE_PREFIX) :]] = schema
+                continue
             module_part, _, name = target.rpartition(".")
             path = self.resolver.file_for(module_part.replace("/", ".").strip("."), base)
             key = self.resolve_name(path, name) if path else None
@@ -353,6 +362,13 @@ class ProjectModel:
                 )
                 continue
             self._handler(key).schema = schema
+        if not by_detail_type:
+            return
+        for handler in self.handlers.values():
+            detail_types = {t for b in handler.bindings for t in b.detail_types}
+            schemas = {by_detail_type.get(t) for t in detail_types}
+            if handler.schema is None and handler.trigger == "eventbridge" and len(schemas) == 1:
+                handler.schema = schemas.pop()
 
     def _declare_config(self, target: HandlerTarget) -> None:
         source = SourceRef("config", self.settings.path or self.root, target.line)
