@@ -52,15 +52,6 @@ def is_cached(model: ProjectModel, key: FunctionKey) -> bool:
     return any(qualify(module, name) in CACHE_DECORATORS for name in function.decorators)
 
 
-def _takes_event_and_context(model: ProjectModel, key: FunctionKey) -> bool:
-    """Whether Lambda could call the function with its two positional arguments."""
-    function = model.function(key)
-    if function is None:
-        return False
-    kinds = [p.kind for p in function.params]
-    return "vararg" in kinds or sum(k in ("posonly", "positional") for k in kinds) >= 2
-
-
 def _uncached_parents(model: ProjectModel) -> dict[FunctionKey, ChainStep | None]:
     """Breadth-first from the handlers through resolved calls, never entering a cached
     function: every function reached runs on each invocation that reaches it. A
@@ -71,9 +62,7 @@ def _uncached_parents(model: ProjectModel) -> dict[FunctionKey, ChainStep | None
         return parents
     parents = {}
     queue: deque[FunctionKey] = deque()
-    for key, handler in model.handlers.items():
-        if handler.by_convention_only and not _takes_event_and_context(model, key):
-            continue  # `def main():` of a script, named like a handler by chance
+    for key in model.entry_points():
         if not is_cached(model, key):
             parents[key] = None
             queue.append(key)

@@ -465,11 +465,28 @@ class ProjectModel:
     def handler_for(self, key: FunctionKey) -> Handler | None:
         return self.handlers.get(key)
 
+    def entry_points(self) -> list[FunctionKey]:
+        """The handlers Lambda really calls: every declared one, and a handler found only
+        by convention when it can take `(event, context)` (not a script's `def main():`
+        that shares a handler's name)."""
+        return [
+            key
+            for key, handler in self.handlers.items()
+            if not handler.by_convention_only or self._takes_event_and_context(key)
+        ]
+
+    def _takes_event_and_context(self, key: FunctionKey) -> bool:
+        function = self.function(key)
+        if function is None:
+            return False
+        kinds = [p.kind for p in function.params]
+        return "vararg" in kinds or sum(k in ("posonly", "positional") for k in kinds) >= 2
+
     # -- phases ---------------------------------------------------------------------------
 
     def _compute_phases(self) -> None:
         queue: deque[FunctionKey] = deque()
-        for key in self.handlers:
+        for key in self.entry_points():
             self.invoke_parent[key] = None
             queue.append(key)
         while queue:
@@ -479,7 +496,7 @@ class ProjectModel:
                     self.invoke_parent[target] = ChainStep(key, call)
                     queue.append(target)
         # INIT: handler modules and everything they import at module scope
-        pending = deque({key[0] for key in self.handlers})
+        pending = deque({key[0] for key in self.entry_points()})
         while pending:
             path = pending.popleft()
             if path in self.init_modules:
@@ -535,7 +552,8 @@ class ProjectModel:
 
     def _propagate_values(self) -> None:
         queue: deque[FunctionKey] = deque()
-        for key, handler in self.handlers.items():
+        for key in self.entry_points():
+            handler = self.handlers[key]
             function = self.function(key)
             if function is None:
                 continue

@@ -386,6 +386,9 @@ class ExitInHandler(Rule):
             "    return event\n"
         ),
         Example("def exit(code):\n    return code\n\ndef handler(event, context):\n    exit(1)\n"),
+        Example(
+            "import sys\n\ndef main():\n    sys.exit(run())\n\ndef run():\n    return 0\n",
+        ),
     ]
     INVALID = [
         Example("import sys\n\ndef handler(event, context):\n    sys.exit(1)\n"),
