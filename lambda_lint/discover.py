@@ -177,8 +177,9 @@ def discover(paths: Iterable[Path], settings: Settings) -> list[Project]:
                     project.python_files.append(file)
                 elif descriptor_kind(file):
                     project.descriptor_files.append(file)
-        if path.is_file():
-            # a file named explicitly is always checked, even if excluded or outside
+        if path.is_file() or not path.exists():
+            # a file named explicitly is always checked, even if excluded or outside;
+            # one that does not exist yet is an editor's or stdin's unsaved buffer
             if is_python(path) and path not in project.python_files:
                 project.python_files.append(path)
             project.requested.add(path)

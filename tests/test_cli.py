@@ -257,3 +257,19 @@ def test_force_exclude_applies_excludes_to_named_files(tmp_path: Path) -> None:
     assert run("check", "generated/app.py", cwd=tmp_path).returncode == 1
     assert run("check", "--force-exclude", "generated/app.py", cwd=tmp_path).returncode == 0
     assert run("check", "--force-exclude", "build_out/app.py", cwd=tmp_path).returncode == 0
+
+
+def test_stdin_for_a_file_not_yet_on_disk(tmp_path: Path) -> None:
+    result = run(
+        "check",
+        "--stdin-filename",
+        "new/app.py",
+        "--output-format",
+        "json",
+        cwd=tmp_path,
+        stdin=BUGGY_HANDLER,
+    )
+    assert result.returncode == 1
+    assert [(f["filename"], f["code"]) for f in json.loads(result.stdout)] == [
+        ("new/app.py", "LL501")
+    ]
