@@ -66,10 +66,7 @@ class _Walker:
         try:
             method(node)
         except Exception as error:  # a rule bug must not stop the run
-            frame = traceback.extract_tb(error.__traceback__)[-1]
-            self.failed[rule.code] = (
-                f"{type(error).__name__}: {error} (at {frame.filename}:{frame.lineno})"
-            )
+            self.failed[rule.code] = _describe(error)
 
     def _qualname(self, name: str) -> str:
         parts = []
@@ -105,10 +102,21 @@ class _Walker:
 
 def check_module(context: CheckContext, rule_classes: Iterable[type[Rule]]) -> list[InternalError]:
     """Run the rules over `context.module`; findings land in `context.findings`."""
-    rules = [rule_class(context) for rule_class in rule_classes]
+    rules, failed = [], {}
+    for rule_class in rule_classes:
+        try:
+            rules.append(rule_class(context))
+        except Exception as error:  # a plugin's constructor must not stop the run
+            failed[rule_class.code] = _describe(error)
     walker = _Walker(context, rules)
+    walker.failed.update(failed)
     walker.walk(context.module)
     return [
         InternalError(code, context.display_path, message)
         for code, message in walker.failed.items()
     ]
+
+
+def _describe(error: Exception) -> str:
+    frame = traceback.extract_tb(error.__traceback__)[-1]
+    return f"{type(error).__name__}: {error} (at {frame.filename}:{frame.lineno})"

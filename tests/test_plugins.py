@@ -199,3 +199,22 @@ def test_rule_that_raises_is_an_internal_error_and_the_run_goes_on(tmp_path: Pat
     assert result.returncode == 2
     assert "rule ACME001 failed on app.py" in result.stderr and "rule bug" in result.stderr
     assert [f["code"] for f in json.loads(result.stdout)] == ["LL501"]
+
+
+def test_rule_whose_constructor_raises_is_an_internal_error(tmp_path: Path) -> None:
+    raising = PLUGIN_RULES.replace(
+        "    def visit_Call(self, node: cst.Call) -> None:",
+        "    def __init__(self, context):\n        raise RuntimeError('bad init')\n\n"
+        "    def visit_Call(self, node: cst.Call) -> None:",
+    )
+    (tmp_path / "init_rules.py").write_text(raising)
+    (tmp_path / "lambda-lint.toml").write_text(
+        'plugins = ["init_rules"]\nextend-select = ["ACME"]\n'
+    )
+    (tmp_path / "app.py").write_text(
+        "def handler(event, context):\n    return context.request_id\n"
+    )
+    result = lint(tmp_path, "check", "--output-format", "json")
+    assert result.returncode == 2
+    assert "rule ACME001 failed on app.py" in result.stderr and "bad init" in result.stderr
+    assert [f["code"] for f in json.loads(result.stdout)] == ["LL501"]
