@@ -94,7 +94,10 @@ def index_file(path: Path, text: str | ParseProblem, keep_tree: bool) -> Indexed
     if isinstance(module, ParseProblem):
         return IndexedFile(path, text, problem=module)
     positions = Positions(module)
-    summary = summarize(str(path), module, positions)
+    try:
+        summary = summarize(str(path), module, positions)
+    except RecursionError:
+        return IndexedFile(path, text, problem=ParseProblem("too deeply nested to analyse"))
     cdk = None
     if any(i.module.split(".")[0] == "aws_cdk" for i in summary.imports):
         cdk = read_cdk(path, module, line_of=positions.line)
