@@ -688,11 +688,12 @@ class EncodedFieldUsedRaw(EventRule):
         ),
     ]
 
-    def visit_Subscript(self, node: cst.Subscript) -> None:
+    def on_read(self, node: cst.Subscript | cst.Call) -> None:
         self._raw_use(node)
+        if isinstance(node, cst.Call):
+            self._base64_parsed_as_json(node)
 
-    def visit_Call(self, node: cst.Call) -> None:
-        self._raw_use(node)
+    def _base64_parsed_as_json(self, node: cst.Call) -> None:
         name = self.context.qualified_name(node.func)
         if name not in ("json.loads", "json.load") or not node.args:
             return
