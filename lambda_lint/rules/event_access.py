@@ -4,16 +4,22 @@ trigger: where it is unknown or mixed, they stay silent."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
 import libcst as cst
 
 from lambda_lint.finding import Fix
 from lambda_lint.model.event_access import Access, EventValue, access_of, event_value
-from lambda_lint.model.flow import ITEM, literal_key
+from lambda_lint.model.flow import ITEM, literal_key, subscript_key
 from lambda_lint.model.guards import is_guarded
 from lambda_lint.model.names import dotted_name, string_value
 from lambda_lint.rule import Example, Rule
 from lambda_lint.triggers import TRIGGERS
 from lambda_lint.walk import descendants
+
+if TYPE_CHECKING:
+    from lambda_lint.check_context import CheckContext
 
 #: triggers whose event is replaced by the rule's constant `Input` when one is set
 CUSTOM_INPUT_TRIGGERS = ("eventbridge", "schedule")
@@ -55,6 +61,10 @@ def _subscript_text(path: tuple[str, ...]) -> str:
 class EventRule(Rule):
     """Shared plumbing of the event rules (not a rule itself: it has no code)."""
 
+    def __init__(self, context: CheckContext) -> None:
+        super().__init__(context)
+        self._written: dict[cst.FunctionDef, set[tuple[str, ...]]] = {}
+
     def visit_Subscript(self, node: cst.Subscript) -> None:
         self.on_read(node)
 
@@ -65,10 +75,54 @@ class EventRule(Rule):
         """Called for every `x[...]` and call; rules that judge reads override it."""
 
     def access(self, node: cst.CSTNode) -> Access | None:
-        return access_of(self.context.refs, node)
+        """The event read `node` is; None for keys the function itself wrote."""
+        found = access_of(self.context.refs, node)
+        if found is None or self._written_over(found.path):
+            return None
+        return found
 
     def value(self, node: cst.CSTNode) -> EventValue | None:
-        return event_value(self.context.refs, node)
+        """The event path `node` holds; None below a key the function itself wrote."""
+        found = event_value(self.context.refs, node)
+        if found is None or self._written_over(found.path):
+            return None
+        return found
+
+    def _written_over(self, path: tuple[str, ...]) -> bool:
+        return any(path[: len(written)] == written for written in self._written_paths())
+
+    def _written_paths(self) -> set[tuple[str, ...]]:
+        """Event paths the enclosing function assigns (`event["user"] = ...`,
+        `.setdefault`, `.update`): what the code put there is not the trigger's."""
+        function = self.context.function_node()
+        if function is None:
+            return set()
+        if function not in self._written:
+            self._written[function] = set(self._writes(function))
+        return self._written[function]
+
+    def _writes(self, function: cst.FunctionDef) -> Iterator[tuple[str, ...]]:
+        for node in descendants(function.body, into_functions=False):
+            targets: list[tuple[cst.BaseExpression, str]] = []
+            if isinstance(node, (cst.Assign, cst.AugAssign, cst.AnnAssign)):
+                assigned = (
+                    [t.target for t in node.targets]
+                    if isinstance(node, cst.Assign)
+                    else [node.target]
+                )
+                for target in assigned:
+                    if isinstance(target, cst.Subscript) and subscript_key(target):
+                        targets.append((target.value, subscript_key(target) or ""))
+            elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+                method, receiver = node.func.attr.value, node.func.value
+                if method == "setdefault" and node.args and literal_key(node.args[0].value):
+                    targets.append((receiver, literal_key(node.args[0].value) or ""))
+                elif method == "update":
+                    targets.extend((receiver, key) for key in _update_keys(node))
+            for container, key in targets:
+                value = event_value(self.context.refs, container)
+                if value is not None:
+                    yield (*value.path, key)
 
     def denotes(self, path: tuple[str, ...]):
         def subject(expression: cst.BaseExpression) -> bool:
@@ -93,6 +147,19 @@ class EventRule(Rule):
         root = chain[0].caller if chain else key
         handler = self.context.model.handler_for(root)
         return handler.routes if handler else ()
+
+
+def _update_keys(call: cst.Call) -> list[str]:
+    """The keys `x.update({...})` / `x.update(k=v)` sets."""
+    keys = [a.keyword.value for a in call.args if a.keyword is not None]
+    for arg in call.args:
+        if arg.keyword is None and isinstance(arg.value, cst.Dict):
+            for element in arg.value.elements:
+                if isinstance(element, cst.DictElement):
+                    key = literal_key(element.key)
+                    if key:
+                        keys.append(key)
+    return keys
 
 
 def _spelling_slip(key: str, keys: tuple[str, ...]) -> bool:
@@ -153,6 +220,10 @@ class UnknownEventKey(EventRule):
         Example("def handler(event, context):\n    return event['anything']\n"),
         Example(
             "def handler(event, context):\n    return event.get('dry_run')\n", trigger="schedule"
+        ),
+        Example(
+            "def handler(event, context):\n    event['tenant'] = 'acme'\n    return event['tenant']\n",
+            trigger="apigw-rest",
         ),
     ]
     INVALID = [
@@ -264,6 +335,12 @@ class NullableEventField(EventRule):
         Example(
             "def handler(event, context):\n    params = event.get('queryStringParameters') or {}\n"
             "    return params.get('limit')\n",
+            trigger="apigw-rest",
+        ),
+        Example(
+            "def handler(event, context):\n"
+            "    event['queryStringParameters'] = event.get('queryStringParameters') or {}\n"
+            "    return event['queryStringParameters']['q']\n",
             trigger="apigw-rest",
         ),
         Example(
