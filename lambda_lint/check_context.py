@@ -183,6 +183,15 @@ class CheckContext:
         key = self.function_key()
         return self.model.handler_for(key) if key else None
 
+    def serving_handler(self) -> Handler | None:
+        """The handler whose invocation reaches the code being visited: the enclosing
+        handler, or the one at the start of the call chain to the enclosing function."""
+        key = self.function_key()
+        if key is None:
+            return None
+        chain = self.model.chain(key)
+        return self.model.handler_for(chain[0].caller if chain else key)
+
     def phase(self) -> Phase:
         return self.model.phase(self.function_key(), self.path)
 

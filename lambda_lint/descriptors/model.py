@@ -37,6 +37,8 @@ class TriggerBinding:
     resource: str | None = None
     #: the `detail-type`s an EventBridge rule's pattern matches (literal values only)
     detail_types: tuple[str, ...] = ()
+    #: the most records one invocation receives (event source mappings), when set
+    batch_size: int | None = None
 
 
 @dataclass(frozen=True)

@@ -140,12 +140,7 @@ class EventRule(Rule):
 
     def handler_routes(self) -> tuple[str, ...]:
         """Route templates of the handler whose invocation reaches this code."""
-        key = self.context.function_key()
-        if key is None:
-            return ()
-        chain = self.context.model.chain(key)
-        root = chain[0].caller if chain else key
-        handler = self.context.model.handler_for(root)
+        handler = self.context.serving_handler()
         return handler.routes if handler else ()
 
 
@@ -568,7 +563,7 @@ class FirstRecordOnly(EventRule):
     Reports a handler of a batch trigger (SQS, Kinesis, DynamoDB Streams, Kafka,
     Firehose, Amazon MQ) that reads only the first record (`event["Records"][0]`) and
     never iterates over the records. SNS and S3 deliver one record per event and are
-    not reported.
+    not reported, nor is a handler whose event sources all set `BatchSize: 1`.
 
     ## Why is this bad?
     The event source mapping delivers up to `BatchSize` records per invocation. Every
@@ -639,7 +634,7 @@ class FirstRecordOnly(EventRule):
         info = container.info
         if trigger is None or not trigger.batch or info is None or not info.batch:
             return
-        if not _is_first_index(node):
+        if not _is_first_index(node) or self._one_record_per_batch():
             return
         function = self.context.function_node()
         if function is None or self._iterates(function, container.path):
@@ -649,6 +644,12 @@ class FirstRecordOnly(EventRule):
             f"only the first record of the {trigger.title} batch is read; the others are "
             f"dropped as if processed: loop over `{_dotted(container.path)}`",
         )
+
+    def _one_record_per_batch(self) -> bool:
+        """The descriptor sets `BatchSize: 1` on every event source of the handler."""
+        handler = self.context.serving_handler()
+        sizes = [b.batch_size for b in handler.bindings] if handler else []
+        return bool(sizes) and all(size == 1 for size in sizes)
 
     def _iterates(self, function: cst.FunctionDef, path: tuple[str, ...]) -> bool:
         """Whether the function loops over the batch (or hands it whole to a call)."""
