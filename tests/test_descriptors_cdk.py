@@ -349,3 +349,46 @@ def test_event_rules_record_the_detail_types_of_their_pattern(tmp_path: Path) ->
         ("eventbridge", "Any", ()),
         ("schedule", "Sweep", ()),
     ]
+
+
+def test_event_source_batch_size(tmp_path: Path) -> None:
+    functions = read_snippet(
+        tmp_path,
+        """
+        from aws_cdk import Stack
+        from aws_cdk import aws_lambda as lambda_
+        from aws_cdk import aws_lambda_event_sources as sources
+
+        BATCH = 5
+
+        class AppStack(Stack):
+            def __init__(self, scope, size):
+                super().__init__(scope, "App")
+                fn = lambda_.Function(
+                    self,
+                    "Worker",
+                    runtime=lambda_.Runtime.PYTHON_3_12,
+                    handler="app.handler",
+                    code=lambda_.Code.from_asset("src"),
+                )
+                fn.add_event_source(sources.SqsEventSource(queue, batch_size=1))
+                fn.add_event_source(sources.DynamoEventSource(table, batch_size=BATCH))
+                fn.add_event_source(sources.KinesisEventSource(stream, batch_size=size))
+                fn.add_event_source(
+                    sources.ManagedKafkaEventSource(cluster_arn="arn", topic="t", batch_size=100)
+                )
+                fn.add_event_source(sources.SnsEventSource(topic))
+                fn.add_event_source_mapping(
+                    "Map", event_source_arn="arn:aws:sqs:us-east-1:1:q", batch_size=7
+                )
+        """,
+    )
+    (function,) = functions.values()
+    assert [(t.trigger, t.batch_size) for t in function.triggers] == [
+        ("sqs", 1),
+        ("dynamodb-stream", 5),
+        ("kinesis", None),
+        ("kafka", 100),
+        ("sns", None),
+        ("sqs", 7),
+    ]

@@ -150,3 +150,49 @@ def test_events_rule_targets_get_the_pattern_detail_types() -> None:
 def test_events_rule_without_detail_type_has_none(stack: dict[str, DeclaredFunction]) -> None:
     (paid,) = [t for t in stack["NotifyFunction"].triggers if t.resource == "PaidRule"]
     assert (paid.trigger, paid.detail_types) == ("eventbridge", ())
+
+
+def test_event_source_mapping_batch_size(tmp_path: Path) -> None:
+    template = tmp_path / "template.yaml"
+    template.write_text(
+        "Resources:\n"
+        "  Fn:\n"
+        "    Type: AWS::Lambda::Function\n"
+        "    Properties: {Handler: index.handler, Code: {ZipFile: 'x = 1'}}\n"
+        "  Queue:\n"
+        "    Type: AWS::SQS::Queue\n"
+        "  Table:\n"
+        "    Type: AWS::DynamoDB::Table\n"
+        "  FromQueue:\n"
+        "    Type: AWS::Lambda::EventSourceMapping\n"
+        "    Properties:\n"
+        "      FunctionName: !Ref Fn\n"
+        "      EventSourceArn: !GetAtt Queue.Arn\n"
+        "      BatchSize: 5\n"
+        "  FromTable:\n"
+        "    Type: AWS::Lambda::EventSourceMapping\n"
+        "    Properties:\n"
+        "      FunctionName: !Ref Fn\n"
+        "      EventSourceArn: !GetAtt Table.StreamArn\n"
+        "      BatchSize: !Ref Size\n"
+    )
+    (function,) = read(template).values()
+    assert [(t.trigger, t.resource, t.batch_size) for t in function.triggers] == [
+        ("sqs", "Queue", 5),
+        ("dynamodb-stream", "Table", None),
+    ]
+
+
+def test_event_source_mapping_batch_size_in_json(tmp_path: Path) -> None:
+    template = tmp_path / "template.json"
+    template.write_text(
+        '{"Resources": {\n'
+        '  "Fn": {"Type": "AWS::Lambda::Function",\n'
+        '         "Properties": {"Handler": "index.handler", "Code": {"ZipFile": "x"}}},\n'
+        '  "Map": {"Type": "AWS::Lambda::EventSourceMapping",\n'
+        '          "Properties": {"FunctionName": {"Ref": "Fn"}, "BatchSize": 10,\n'
+        '            "EventSourceArn": "arn:aws:sqs:us-east-1:123456789012:orders"}}\n'
+        "}}\n"
+    )
+    (function,) = read(template).values()
+    assert [(t.trigger, t.batch_size) for t in function.triggers] == [("sqs", 10)]

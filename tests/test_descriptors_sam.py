@@ -198,3 +198,47 @@ def test_eventbridge_rule_events_record_their_detail_types() -> None:
         ("eventbridge", None, ()),  # the pattern has no detail-type
         ("schedule", None, ()),
     ]
+
+
+def test_event_batch_size_is_read_from_literals_only(tmp_path: Path) -> None:
+    template = tmp_path / "template.yml"
+    template.write_text(
+        "Transform: AWS::Serverless-2016-10-31\n"
+        "Resources:\n"
+        "  Fn:\n"
+        "    Type: AWS::Serverless::Function\n"
+        "    Properties:\n"
+        "      Handler: app.handler\n"
+        "      Events:\n"
+        "        Queue:\n"
+        "          Type: SQS\n"
+        "          Properties: {Queue: !GetAtt Q.Arn, BatchSize: 1}\n"
+        "        Stream:\n"
+        "          Type: Kinesis\n"
+        "          Properties: {Stream: !GetAtt S.Arn, BatchSize: '25'}\n"
+        "        Table:\n"
+        "          Type: DynamoDB\n"
+        "          Properties: {Stream: !GetAtt T.StreamArn, BatchSize: !Ref Size}\n"
+        "        Kafka:\n"
+        "          Type: MSK\n"
+        "          Properties: {Stream: !Ref Cluster, BatchSize: 100}\n"
+        "        Broker:\n"
+        "          Type: MQ\n"
+        "          Properties: {Broker: !Ref B, BatchSize: 2.5}\n"
+        "        Docs:\n"
+        "          Type: DocumentDB\n"
+        "          Properties: {Cluster: !Ref C, BatchSize: 7}\n"
+        "        Topic:\n"
+        "          Type: SNS\n"
+        "          Properties: {Topic: !Ref Tp, BatchSize: 3}\n"
+    )
+    (function,) = read_descriptor(template, template.read_text()).functions
+    assert [(t.trigger, t.batch_size) for t in function.triggers] == [
+        ("sqs", 1),
+        ("kinesis", 25),
+        ("dynamodb-stream", None),
+        ("kafka", 100),
+        ("mq", None),
+        ("documentdb", 7),
+        ("sns", None),
+    ]

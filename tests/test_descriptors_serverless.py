@@ -179,3 +179,33 @@ def test_event_bridge_patterns_record_their_detail_types() -> None:
         ("eventbridge", None, ("CodeBuild Build State Change",)),
         ("eventbridge", None, ()),
     ]
+
+
+def test_batch_size_of_queue_stream_and_kafka_events(tmp_path: Path) -> None:
+    service = tmp_path / "serverless.yml"
+    service.write_text(
+        "service: s\n"
+        "provider:\n  name: aws\n"
+        "functions:\n"
+        "  worker:\n"
+        "    handler: app.main\n"
+        "    events:\n"
+        "      - sqs: {arn: 'arn:aws:sqs:us-east-1:1:orders', batchSize: 1}\n"
+        "      - sqs: 'arn:aws:sqs:us-east-1:1:other'\n"
+        "      - stream: {type: kinesis, arn: 'arn:aws:kinesis:us-east-1:1:stream/s',"
+        " batchSize: '50'}\n"
+        "      - stream: {type: dynamodb, arn: x, batchSize: '${self:custom.size}'}\n"
+        "      - kafka: {topic: t, bootstrapServers: [b], batchSize: 20}\n"
+        "      - msk: {topic: t, arn: x, batchSize: 30}\n"
+        "      - schedule: rate(1 hour)\n"
+    )
+    (function,) = read_descriptor(service, service.read_text()).functions
+    assert [(t.trigger, t.batch_size) for t in function.triggers] == [
+        ("sqs", 1),
+        ("sqs", None),
+        ("kinesis", 50),
+        ("dynamodb-stream", None),
+        ("kafka", 20),
+        ("kafka", 30),
+        ("schedule", None),
+    ]

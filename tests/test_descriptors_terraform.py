@@ -144,3 +144,56 @@ def test_event_rule_patterns_give_their_targets_detail_types() -> None:
         ("eventbridge", "external", ()),  # read from a file: not known statically
         ("schedule", "sweep", ()),
     ]
+
+
+def test_event_source_mapping_batch_size(tmp_path: Path) -> None:
+    main = tmp_path / "main.tf"
+    main.write_text(
+        "locals {\n  size = 25\n}\n"
+        'resource "aws_lambda_function" "worker" {\n'
+        '  handler  = "app.handler"\n  filename = "build/app.zip"\n}\n'
+        'resource "aws_sqs_queue" "orders" {}\n'
+        'resource "aws_kinesis_stream" "clicks" {}\n'
+        'resource "aws_dynamodb_table" "items" {}\n'
+        'resource "aws_lambda_event_source_mapping" "orders" {\n'
+        "  event_source_arn = aws_sqs_queue.orders.arn\n"
+        "  function_name    = aws_lambda_function.worker.arn\n"
+        "  batch_size       = 1\n}\n"
+        'resource "aws_lambda_event_source_mapping" "clicks" {\n'
+        "  event_source_arn = aws_kinesis_stream.clicks.arn\n"
+        "  function_name    = aws_lambda_function.worker.arn\n"
+        "  batch_size       = local.size\n}\n"
+        'resource "aws_lambda_event_source_mapping" "items" {\n'
+        "  event_source_arn = aws_dynamodb_table.items.stream_arn\n"
+        "  function_name    = aws_lambda_function.worker.arn\n"
+        "  batch_size       = var.size\n}\n"
+    )
+    result = read_terraform_dir(tmp_path, {main: main.read_text()})
+    assert result.problems == []
+    (function,) = result.functions
+    assert [(t.trigger, t.resource, t.batch_size) for t in function.triggers] == [
+        ("sqs", "orders", 1),
+        ("kinesis", "clicks", 25),
+        ("dynamodb-stream", "items", None),
+    ]
+
+
+def test_module_event_source_mapping_batch_size(tmp_path: Path) -> None:
+    main = tmp_path / "main.tf"
+    main.write_text(
+        'module "worker" {\n'
+        '  source        = "terraform-aws-modules/lambda/aws"\n'
+        '  function_name = "worker"\n'
+        '  handler       = "app.handler"\n'
+        '  source_path   = "src"\n'
+        "  event_source_mapping = {\n"
+        "    sqs = {\n"
+        '      event_source_arn = "arn:aws:sqs:us-east-1:123456789012:orders"\n'
+        "      batch_size       = 10\n"
+        "    }\n"
+        "  }\n"
+        "}\n"
+    )
+    result = read_terraform_dir(tmp_path, {main: main.read_text()})
+    (function,) = result.functions
+    assert [(t.trigger, t.batch_size) for t in function.triggers] == [("sqs", 10)]

@@ -28,6 +28,7 @@ from lambda_lint.descriptors.cdk_values import (
     duration_seconds,
     runtime_name,
     text,
+    whole_number,
 )
 from lambda_lint.descriptors.cloudformation import trigger_from_arn
 from lambda_lint.descriptors.draft import PRINCIPAL_TRIGGERS, FunctionDraft, join_path
@@ -336,6 +337,7 @@ class Constructs:
             "trigger": trigger,
             "failures": _flag(kwargs.get("report_batch_item_failures")),
             "resource": source.construct_id if isinstance(source, Obj) else None,
+            "batch_size": whole_number(kwargs.get("batch_size")),
         }
         if trigger == "apigw-rest":  # ApiEventSource(method, path)
             data["method"] = _method_name(source)
@@ -354,6 +356,7 @@ class Constructs:
                 method=data.get("method"),
                 report_batch_item_failures=data["failures"],
                 resource=data["resource"],
+                batch_size=data.get("batch_size"),
             )
 
     def _mapping(self, fn: Any, kwargs: dict[str, Any], node: cst.CSTNode) -> None:
@@ -366,8 +369,14 @@ class Constructs:
         elif text(arn):
             trigger = trigger_from_arn(text(arn) or "")
         if trigger is not None:
-            failures = _flag(kwargs.get("report_batch_item_failures"))
-            self.bind(fn, trigger, node, report_batch_item_failures=failures, resource=resource)
+            self.bind(
+                fn,
+                trigger,
+                node,
+                report_batch_item_failures=_flag(kwargs.get("report_batch_item_failures")),
+                resource=resource,
+                batch_size=whole_number(kwargs.get("batch_size")),
+            )
 
     # -- functions -------------------------------------------------------------------------
 

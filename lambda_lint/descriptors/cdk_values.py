@@ -102,6 +102,13 @@ def text(value: Any) -> str | None:
     return None
 
 
+def whole_number(value: Any) -> int | None:
+    """An integer constant (`batch_size=10`, or a name bound to one), else None."""
+    if isinstance(value, Const) and isinstance(value.value, int):
+        return None if isinstance(value.value, bool) else value.value
+    return None
+
+
 def runtime_name(value: Any) -> str | None:
     """`Runtime.PYTHON_3_12` → `python3.12`, `Runtime("python3.13")` → `python3.13`."""
     if isinstance(value, Const):

@@ -25,6 +25,7 @@ from lambda_lint.descriptors.values import (
     dig,
     function_name_from_arn,
     text,
+    whole_number,
 )
 
 #: resource types an event source mapping can read from, and the trigger each one means
@@ -251,6 +252,7 @@ class Linker:
                 line,
                 report_batch_item_failures=reports_failures(props.get("FunctionResponseTypes")),
                 resource=source_id or text(arn),
+                batch_size=whole_number(props.get("BatchSize")),
             )
         )
 

@@ -30,6 +30,7 @@ from lambda_lint.descriptors.values import (
     integer,
     line_of,
     text,
+    whole_number,
 )
 from lambda_lint.descriptors.yaml_loader import DescriptorSyntaxError, load_yaml
 
@@ -73,6 +74,11 @@ _EVENT_RESOURCE = {
     "MQ": "Broker",
     "DocumentDB": "Cluster",
 }
+
+#: SAM event types whose `BatchSize` sets the records per invocation
+_BATCH_EVENTS = frozenset(
+    ("SQS", "Kinesis", "DynamoDB", "MSK", "SelfManagedKafka", "MQ", "DocumentDB")
+)
 
 _ARCHIVE_SUFFIXES = (".zip", ".jar", ".war")
 
@@ -246,6 +252,7 @@ class _TemplateReader:
         if resource_key is not None:
             resource = _resource_name(props.get(resource_key))
         matched = detail_types(props.get("Pattern")) if trigger == "eventbridge" else ()
+        batch = whole_number(props.get("BatchSize")) if event_type in _BATCH_EVENTS else None
         return TriggerBinding(
             trigger,
             self.ref(line),
@@ -254,6 +261,7 @@ class _TemplateReader:
             report_batch_item_failures=reports_failures(props.get("FunctionResponseTypes")),
             resource=resource,
             detail_types=matched,
+            batch_size=batch,
         )
 
     # -- AWS::Lambda::Function -------------------------------------------------------------

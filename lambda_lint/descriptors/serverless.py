@@ -39,6 +39,7 @@ from lambda_lint.descriptors.values import (
     line_of,
     text,
     truthy,
+    whole_number,
 )
 from lambda_lint.descriptors.yaml_loader import DescriptorSyntaxError, load_yaml
 
@@ -73,6 +74,9 @@ _RESOURCE_KEYS = {
     "msk": ("topic",),
     "eventBridge": ("eventBus",),
 }
+
+#: event keys whose `batchSize` sets the records per invocation
+_BATCH_EVENTS = frozenset(("sqs", "stream", "kafka", "msk", "activemq", "rabbitmq"))
 
 
 def read_serverless(path: Path, source: str) -> DescriptorSet:
@@ -250,6 +254,7 @@ class _ServiceReader:
             report_batch_item_failures=failures,
             resource=_event_resource(str(kind), config),
             detail_types=_detail_types(str(kind), config) if trigger == "eventbridge" else (),
+            batch_size=whole_number(dig(config, "batchSize")) if kind in _BATCH_EVENTS else None,
         )
 
     def _stream_trigger(self, config: Any) -> str | None:

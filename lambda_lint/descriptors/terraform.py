@@ -24,7 +24,13 @@ from lambda_lint.descriptors.model import (
     SourceRef,
     TriggerBinding,
 )
-from lambda_lint.descriptors.values import detail_types, function_name_from_arn, integer, truthy
+from lambda_lint.descriptors.values import (
+    detail_types,
+    function_name_from_arn,
+    integer,
+    truthy,
+    whole_number,
+)
 from lambda_lint.descriptors.yaml_loader import DescriptorSyntaxError
 
 KIND = "terraform"
@@ -306,6 +312,7 @@ class _Config:
             self.ref(block, line),
             report_batch_item_failures=failures,
             resource=source.name if source else literal(arn),
+            batch_size=whole_number(self.resolve(body.get("batch_size")), strings=False),
         )
 
     def _permission(self, block: Block) -> None:

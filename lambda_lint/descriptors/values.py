@@ -156,6 +156,16 @@ def integer(value: Any) -> int | None:
     return None
 
 
+def whole_number(value: Any, strings: bool = True) -> int | None:
+    """An integer literal (with `strings`, also a string of digits such as YAML's `"10"`),
+    else None: floats, booleans, symbolic values and expressions do not count."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if strings and isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
 def truthy(value: Any) -> bool:
     """A YAML/JSON/HCL boolean that is plainly true (`true`, `"true"`, `True`)."""
     if isinstance(value, bool):

@@ -606,6 +606,16 @@ class FirstRecordOnly(EventRule):
             "def handler(event, context):\n    return event['Records'][0]['s3']['bucket']['name']\n",
             trigger="s3",
         ),
+        Example(
+            "def handler(event, context):\n    return event['Records'][0]['body']\n",
+            files={
+                "template.yaml": "Transform: AWS::Serverless-2016-10-31\nResources:\n"
+                "  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+                "      Handler: app.handler\n      CodeUri: .\n      Events:\n        Q:\n"
+                "          Type: SQS\n          Properties:\n            Queue: arn:aws:sqs:x\n"
+                "            BatchSize: 1\n"
+            },
+        ),
     ]
     INVALID = [
         Example(
