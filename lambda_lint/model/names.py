@@ -51,3 +51,16 @@ def string_value(node: cst.CSTNode) -> str | None:
         return node.value[len(prefix) + len(quote) : -len(quote)]
     value = node.evaluated_value
     return value if isinstance(value, str) else None
+
+
+def update_keys(call: cst.Call) -> list[str]:
+    """The literal keys `x.update({...})` or `x.update(k=v)` sets."""
+    keys = [a.keyword.value for a in call.args if a.keyword is not None]
+    for arg in call.args:
+        if arg.keyword is None and isinstance(arg.value, cst.Dict):
+            for element in arg.value.elements:
+                if isinstance(element, cst.DictElement):
+                    key = string_value(element.key)
+                    if key is not None:
+                        keys.append(key)
+    return keys

@@ -5,6 +5,7 @@ RULE_MODULES = (
     "handler_contract",
     "responses",
     "context_object",
+    "runtime_environment",
     "reuse_clients",
     "module_state",
     "invocation_cleanup",

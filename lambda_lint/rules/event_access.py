@@ -13,7 +13,7 @@ from lambda_lint.finding import Fix
 from lambda_lint.model.event_access import Access, EventValue, access_of, event_value
 from lambda_lint.model.flow import ITEM, literal_key, subscript_key
 from lambda_lint.model.guards import is_guarded
-from lambda_lint.model.names import dotted_name, string_value
+from lambda_lint.model.names import dotted_name, string_value, update_keys
 from lambda_lint.rule import Example, Rule
 from lambda_lint.triggers import TRIGGERS
 from lambda_lint.walk import descendants
@@ -118,7 +118,7 @@ class EventRule(Rule):
                 if method == "setdefault" and node.args and literal_key(node.args[0].value):
                     targets.append((receiver, literal_key(node.args[0].value) or ""))
                 elif method == "update":
-                    targets.extend((receiver, key) for key in _update_keys(node))
+                    targets.extend((receiver, key) for key in update_keys(node))
             for container, key in targets:
                 value = event_value(self.context.refs, container)
                 if value is not None:
@@ -142,19 +142,6 @@ class EventRule(Rule):
         """Route templates of the handler whose invocation reaches this code."""
         handler = self.context.serving_handler()
         return handler.routes if handler else ()
-
-
-def _update_keys(call: cst.Call) -> list[str]:
-    """The keys `x.update({...})` / `x.update(k=v)` sets."""
-    keys = [a.keyword.value for a in call.args if a.keyword is not None]
-    for arg in call.args:
-        if arg.keyword is None and isinstance(arg.value, cst.Dict):
-            for element in arg.value.elements:
-                if isinstance(element, cst.DictElement):
-                    key = literal_key(element.key)
-                    if key:
-                        keys.append(key)
-    return keys
 
 
 def _spelling_slip(key: str, keys: tuple[str, ...]) -> bool:
