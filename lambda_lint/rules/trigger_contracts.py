@@ -4,6 +4,8 @@ stay silent without it."""
 
 from __future__ import annotations
 
+import builtins
+
 import libcst as cst
 
 from lambda_lint.model.locals import assigned_values, returns_of
@@ -441,3 +443,190 @@ class CustomResourceNoResponse(Rule):
             and any(inner is statement for inner in descendants(node.body))
             for node in descendants(function.body, into_functions=False)
         )
+
+
+def _builtin_exception(name: str) -> bool:
+    value = getattr(builtins, name, None)
+    return isinstance(value, type) and issubclass(value, BaseException)
+
+
+class AsyncTriggerErrorReturn(Rule):
+    """
+    ## What it does
+    Reports a handler of an asynchronous trigger (S3, SNS, EventBridge, scheduled
+    events, CloudWatch Logs, IoT, Config) that returns an error-shaped value — a dict
+    with a `statusCode` of 400 or more, or an `error`/`errorMessage` key — instead of
+    raising.
+
+    ## Why is this bad?
+    Asynchronous invocations ignore the returned value: the invocation counts as a
+    success, so Lambda neither retries it nor sends it to the on-failure destination or
+    dead-letter queue. The failure is silently dropped.
+
+    ## Example
+    ```python
+    def handler(event, context):
+        if not valid(event):
+            return {"statusCode": 400, "error": "invalid object"}
+    ```
+
+    ## Use instead
+    ```python
+    def handler(event, context):
+        if not valid(event):
+            raise ValueError("invalid object")
+    ```
+    """
+
+    code = "LL111"
+    name = "async-trigger-error-return"
+    summary = "Asynchronous trigger handler returns an error instead of raising"
+    default_enabled = False
+    ERROR_KEYS = ("error", "errorMessage", "errors")
+    VALID = [
+        Example("def handler(event, context):\n    raise ValueError('bad object')\n", trigger="s3"),
+        Example(
+            "def handler(event, context):\n    return {'statusCode': 400, 'body': 'bad'}\n",
+            trigger="apigw-rest",
+        ),
+        Example("def handler(event, context):\n    return {'processed': 3}\n", trigger="sns"),
+    ]
+    INVALID = [
+        Example(
+            "def handler(event, context):\n    return {'statusCode': 500, 'body': 'failed'}\n",
+            trigger="s3",
+            message="retry",
+        ),
+        Example(
+            "def handler(event, context):\n    return {'error': 'no such customer'}\n",
+            trigger="eventbridge",
+        ),
+        Example(
+            "def handler(event, context):\n    if not event['detail']:\n"
+            "        return {'statusCode': 422}\n    return {'statusCode': 200}\n",
+            trigger="schedule",
+        ),
+    ]
+
+    def visit_Return(self, node: cst.Return) -> None:
+        handler = self.context.handler()
+        if handler is None or handler.trigger is None or node.value is None:
+            return
+        trigger = TRIGGERS[handler.trigger]
+        if not trigger.asynchronous or not isinstance(node.value, cst.Dict):
+            return
+        keys = _literal_keys(node.value) or set()
+        status = next(
+            (
+                e.value
+                for e in node.value.elements
+                if isinstance(e, cst.DictElement) and string_value(e.key) == "statusCode"
+            ),
+            None,
+        )
+        failing = isinstance(status, cst.Integer) and int(status.value) >= 400
+        if failing or keys & set(self.ERROR_KEYS):
+            self.report(
+                node.value,
+                f"{trigger.title} invokes the function asynchronously and ignores what it "
+                "returns: this error counts as success (no retry, no DLQ); raise instead",
+            )
+
+
+class AuthorizerDenial(Rule):
+    """
+    ## What it does
+    Reports an API Gateway Lambda authorizer that denies by raising anything other than
+    `Exception("Unauthorized")`, or that returns a policy without `principalId` or
+    `policyDocument`.
+
+    ## Why is this bad?
+    API Gateway answers 401 only for the exact message `Unauthorized`; any other
+    exception becomes a 500 (and the client retries a request it should not). A policy
+    response without `principalId` and `policyDocument` is rejected with a 500 too.
+
+    ## Example
+    ```python
+    def handler(event, context):
+        if not valid(event["authorizationToken"]):
+            raise PermissionError("bad token")
+    ```
+
+    ## Use instead
+    ```python
+    def handler(event, context):
+        if not valid(event["authorizationToken"]):
+            raise Exception("Unauthorized")
+    ```
+    """
+
+    code = "LL112"
+    name = "authorizer-denial"
+    summary = "Authorizer denies with the wrong exception or an incomplete policy"
+    default_enabled = False
+    AUTHORIZERS = ("apigw-authorizer-token", "apigw-authorizer-request")
+    VALID = [
+        Example(
+            "def handler(event, context):\n    if not event['authorizationToken']:\n"
+            "        raise Exception('Unauthorized')\n"
+            "    return {'principalId': 'u', 'policyDocument': {}}\n",
+            trigger="apigw-authorizer-token",
+        ),
+        Example("def handler(event, context):\n    raise PermissionError('nope')\n", trigger="sqs"),
+        Example(
+            "def handler(event, context):\n    policy = build(event)\n    return policy\n\n"
+            "def build(event):\n    return {}\n",
+            trigger="apigw-authorizer-request",
+        ),
+    ]
+    INVALID = [
+        Example(
+            "def handler(event, context):\n    raise PermissionError('bad token')\n",
+            trigger="apigw-authorizer-token",
+            message="Unauthorized",
+        ),
+        Example(
+            "def handler(event, context):\n    raise Exception('unauthorized')\n",
+            trigger="apigw-authorizer-token",
+        ),
+        Example(
+            "def handler(event, context):\n    return {'policyDocument': {'Statement': []}}\n",
+            trigger="apigw-authorizer-request",
+            message="principalId",
+        ),
+    ]
+
+    def _serves_authorizer(self) -> bool:
+        handler = self.context.handler()
+        return handler is not None and handler.trigger in self.AUTHORIZERS
+
+    def visit_Raise(self, node: cst.Raise) -> None:
+        if not self._serves_authorizer() or node.exc is None:
+            return
+        exc = node.exc
+        name = self.context.qualified_name(exc.func if isinstance(exc, cst.Call) else exc)
+        message = None
+        if isinstance(exc, cst.Call) and exc.args:
+            message = string_value(exc.args[0].value)
+        if name == "builtins.Exception" and message == "Unauthorized":
+            return
+        if isinstance(exc, cst.Name) and not _builtin_exception(exc.value):
+            return  # re-raising a caught exception object: not a denial
+        self.report(
+            node,
+            'an authorizer denies with `raise Exception("Unauthorized")` exactly; any '
+            "other exception is a 500 for the client, not a 401",
+        )
+
+    def visit_Return(self, node: cst.Return) -> None:
+        if not self._serves_authorizer() or not isinstance(node.value, cst.Dict):
+            return
+        keys = _literal_keys(node.value)
+        if keys is None:
+            return
+        missing = [k for k in ("principalId", "policyDocument") if k not in keys]
+        if missing:
+            self.report(
+                node.value,
+                f"the authorizer's policy lacks {' and '.join(missing)}: API Gateway answers 500",
+            )
