@@ -18,6 +18,7 @@ from typing import Callable
 import libcst as cst
 
 from lambda_lint.check_context import CheckContext
+from lambda_lint.model.names import qualname
 from lambda_lint.rule import Rule
 from lambda_lint.walk import children
 
@@ -68,21 +69,14 @@ class _Walker:
         except Exception as error:  # a rule bug must not stop the run
             self.failed[rule.code] = _describe(error)
 
-    def _qualname(self, name: str) -> str:
-        parts = []
-        for scope, is_function in self.scope_names:
-            parts.append(scope)
-            if is_function:
-                parts.append("<locals>")
-        return ".".join([*parts, name])
-
     def walk(self, node: cst.CSTNode) -> None:
         context = self.context
         context.ancestors.append(node)
         is_function = isinstance(node, cst.FunctionDef)
         is_class = isinstance(node, cst.ClassDef)
         if is_function:
-            context.functions.append((self._qualname(node.name.value), node))  # type: ignore[attr-defined]
+            function = qualname([*self.scope_names, (node.name.value, True)])  # type: ignore[attr-defined]
+            context.functions.append((function, node))  # type: ignore[arg-type]
             self.scope_names.append((node.name.value, True))  # type: ignore[attr-defined]
         elif is_class:
             self.scope_names.append((node.name.value, False))  # type: ignore[attr-defined]

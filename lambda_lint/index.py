@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from lambda_lint.model.flow import EMPTY, FunctionFlow, Ref, Refs
-from lambda_lint.model.names import decorator_name, dotted_name
+from lambda_lint.model.names import decorator_name, dotted_name, qualname
 from lambda_lint.positions import Positions
 from lambda_lint.walk import Visitor
 
@@ -168,27 +168,20 @@ class _Indexer(Visitor):
 
     # -- scopes -----------------------------------------------------------------
 
-    def _qualname(self, name: str) -> str:
-        parts = []
-        for scope_name, node in self.scopes:
-            parts.append(scope_name)
-            if isinstance(node, cst.FunctionDef):
-                parts.append("<locals>")
-        return ".".join([*parts, name])
-
     def _in_function(self) -> bool:
         return any(isinstance(node, cst.FunctionDef) for _, node in self.scopes)
 
     def _function_qualname(self) -> str | None:
+        """The qualified name of the innermost enclosing function (None at module or
+        class scope)."""
         for index in range(len(self.scopes) - 1, -1, -1):
             if isinstance(self.scopes[index][1], cst.FunctionDef):
-                prefix = self.scopes[: index + 1]
-                parts = []
-                for position, (name, node) in enumerate(prefix):
-                    parts.append(name)
-                    if isinstance(node, cst.FunctionDef) and position < len(prefix) - 1:
-                        parts.append("<locals>")
-                return ".".join(parts)
+                return qualname(
+                    [
+                        (name, isinstance(node, cst.FunctionDef))
+                        for name, node in self.scopes[: index + 1]
+                    ]
+                )
         return None
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import libcst as cst
 
 
@@ -15,6 +17,17 @@ def dotted_name(node: cst.CSTNode | None) -> str | None:
         parts.append(node.value)
         return ".".join(reversed(parts))
     return None
+
+
+def qualname(scopes: Sequence[tuple[str, bool]]) -> str:
+    """The qualified name of the innermost of nested `(name, is_function)` scopes, as
+    the project model keys functions: `Class.method`, `outer.<locals>.inner`."""
+    parts: list[str] = []
+    for position, (name, is_function) in enumerate(scopes):
+        parts.append(name)
+        if is_function and position < len(scopes) - 1:
+            parts.append("<locals>")
+    return ".".join(parts)
 
 
 def call_name(node: cst.CSTNode) -> str | None:
