@@ -15,7 +15,13 @@ from lambda_lint.index import CallSite, FunctionSummary
 from lambda_lint.model.flow import EMPTY, FunctionFlow, Ref, Refs
 from lambda_lint.model.names import dotted_name
 from lambda_lint.model.project import ChainStep, FunctionKey, Handler, Phase, ProjectModel
-from lambda_lint.model.scope import FunctionScope, ModuleBinding, function_scope, module_bindings
+from lambda_lint.model.scope import (
+    FunctionScope,
+    ModuleBinding,
+    function_scope,
+    import_target,
+    module_bindings,
+)
 from lambda_lint.positions import Positions, _PositionState
 
 
@@ -236,20 +242,13 @@ class CheckContext:
         dotted = dotted_name(node)
         if dotted is None:
             return None
-        head, _, rest = dotted.partition(".")
         summary = self.model.modules.get(self.path)
         if summary is None:
             return dotted
-        scopes = {None, *(q for q, _ in self.functions)}
-        for item in reversed(summary.imports):
-            if item.alias != head or item.function not in scopes:
-                continue
-            prefix = "." * item.level + item.module
-            if item.name is None:
-                base = item.module if item.alias != item.module.split(".")[0] else head
-            else:
-                base = f"{prefix}.{item.name}" if prefix else item.name
-            return base + ("." + rest if rest else "")
+        imported = import_target(summary, dotted, {None, *(q for q, _ in self.functions)})
+        if imported is not None:
+            return imported
+        head = dotted.partition(".")[0]
         function = self.function_summary()
         local_names = {p.name for p in function.params} if function else set()
         if head in summary.top_level_names() or head in local_names:

@@ -8,7 +8,7 @@ a loop variable, an import inside the function, a `with ... as` target).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
 import libcst as cst
@@ -236,13 +236,15 @@ def function_scope(function: cst.FunctionDef) -> FunctionScope:
     return FunctionScope(frozenset(local), frozenset(collector.declared_global), frozenset(params))
 
 
-def qualify(summary: ModuleSummary, dotted: str) -> str:
-    """A dotted name written at module scope of an indexed module, with its import
-    resolved (`ft.lru_cache` after `import functools as ft` is `functools.lru_cache`).
-    Names the module does not import keep their spelling."""
+def import_target(
+    summary: ModuleSummary, dotted: str, functions: Collection[str | None] = (None,)
+) -> str | None:
+    """A dotted name with the import that binds its first part resolved (`ft.lru_cache`
+    after `import functools as ft` is `functools.lru_cache`), considering imports at
+    module scope (None) and in the given functions; None when no import binds it."""
     head, _, rest = dotted.partition(".")
     for item in reversed(summary.imports):
-        if item.alias != head or item.function is not None:
+        if item.alias != head or item.function not in functions:
             continue
         if item.name is None:
             base = item.module if item.alias != item.module.split(".")[0] else head
@@ -250,4 +252,10 @@ def qualify(summary: ModuleSummary, dotted: str) -> str:
             prefix = "." * item.level + item.module
             base = f"{prefix}.{item.name}" if prefix else item.name
         return base + ("." + rest if rest else "")
-    return dotted
+    return None
+
+
+def qualify(summary: ModuleSummary, dotted: str) -> str:
+    """A dotted name written at module scope of an indexed module, with its import
+    resolved. Names the module does not import keep their spelling."""
+    return import_target(summary, dotted) or dotted
