@@ -450,7 +450,8 @@ class NullableEventField(EventRule):
         if info.encoding and isinstance(node, (cst.Subscript, cst.Call)) and not iteration:
             return  # using an encoded string as a mapping: LL404 reports it
         if value.path[-1] == "pathParameters":
-            key = self._key_read(node)
+            literal = _key_literal(node)
+            key = string_value(literal) if literal is not None else None
             if self._routes_declare(key):
                 return
         if self._guarded(value):
@@ -480,15 +481,6 @@ class NullableEventField(EventRule):
             f"Default a missing value to {empty}",
             "unsafe",
         )
-
-    @staticmethod
-    def _key_read(node: cst.CSTNode) -> str | None:
-        if isinstance(node, cst.Subscript) and len(node.slice) == 1:
-            element = node.slice[0].slice
-            return literal_key(element.value) if isinstance(element, cst.Index) else None
-        if isinstance(node, cst.Call) and node.args:
-            return literal_key(node.args[0].value)
-        return None
 
     def _routes_declare(self, key: str | None) -> bool:
         """Every route of the handler declares path parameters (`key`, if given)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from lambda_lint.model.constructors import client_constructor
-from lambda_lint.model.flow import literal_key
+from lambda_lint.model.flow import subscript_key
 from lambda_lint.model.names import keyword_argument, string_value, update_keys
 from lambda_lint.rule import Example, Rule
 
@@ -89,7 +89,7 @@ class ReservedEnvVarWrite(Rule):
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
             if isinstance(target.target, cst.Subscript):
-                self._check(target.target.value, _subscript_key(target.target), target.target)
+                self._check(target.target.value, subscript_key(target.target), target.target)
 
     def visit_Call(self, node: cst.Call) -> None:
         name = self.context.qualified_name(node.func) or ""
@@ -110,13 +110,6 @@ class ReservedEnvVarWrite(Rule):
                 f"`{key}` is reserved and set by Lambda; overwriting it changes every later "
                 "SDK client and outlives the invocation — use your own variable",
             )
-
-
-def _subscript_key(node: cst.Subscript) -> str | None:
-    if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
-        return None
-    key = literal_key(node.slice[0].slice.value)
-    return None if key == "*" else key
 
 
 class HardcodedRegion(Rule):

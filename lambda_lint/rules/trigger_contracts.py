@@ -31,6 +31,14 @@ def _literal_keys(value: cst.Dict) -> set[str] | None:
     return keys
 
 
+def _item(value: cst.Dict, key: str) -> cst.BaseExpression | None:
+    """The value of a dict literal's entry with the literal key `key`."""
+    for element in value.elements:
+        if isinstance(element, cst.DictElement) and string_value(element.key) == key:
+            return element.value
+    return None
+
+
 class ApiResponseShape(Rule):
     """
     ## What it does
@@ -115,14 +123,7 @@ class ApiResponseShape(Rule):
         title = TRIGGERS[handler.trigger].title
         if payload == "v1" and "statusCode" not in keys:
             problems.append("has no 'statusCode'")
-        body = next(
-            (
-                e.value
-                for e in response.elements
-                if isinstance(e, cst.DictElement) and string_value(e.key) == "body"
-            ),
-            None,
-        )
+        body = _item(response, "body")
         if (
             body is not None
             and (payload == "v1" or "statusCode" in keys)
@@ -516,14 +517,7 @@ class AsyncTriggerErrorReturn(Rule):
         if not trigger.asynchronous or not isinstance(node.value, cst.Dict):
             return
         keys = _literal_keys(node.value) or set()
-        status = next(
-            (
-                e.value
-                for e in node.value.elements
-                if isinstance(e, cst.DictElement) and string_value(e.key) == "statusCode"
-            ),
-            None,
-        )
+        status = _item(node.value, "statusCode")
         failing = isinstance(status, cst.Integer) and int(status.value) >= 400
         if failing or keys & set(self.ERROR_KEYS):
             self.report(
