@@ -22,7 +22,7 @@ from lambda_lint.model.scope import (
     import_target,
     module_bindings,
 )
-from lambda_lint.positions import Positions, _PositionState
+from lambda_lint.positions import NEWLINE, Positions, code_ranges
 
 
 class CheckContext:
@@ -83,13 +83,18 @@ class CheckContext:
         """A fix that replaces `node` (its syntactic span) with `new`."""
         return Fix(applicability, message, (self.edit_replacing(node, new),))
 
-    def edit_replacing(self, node: cst.CSTNode, new: cst.CSTNode | str) -> Edit:
-        """An edit that replaces `node` with `new`: a node (written with the module's
-        newline and indentation) or code as text. Only the syntactic span changes:
-        leading comment lines and parentheses around an expression stay."""
+    def edit_replacing(self, node: cst.CSTNode, new: cst.BaseExpression | str) -> Edit:
+        """An edit that replaces `node` with `new`: an expression node (written in the
+        module's style) or code as text. Only the syntactic span changes: leading
+        comment lines and parentheses around an expression stay."""
         start, end = self.positions.span(node)
-        content = new if isinstance(new, str) else self._code_at(node, new)
-        return Edit(start, end, content)
+        if isinstance(new, str):
+            return Edit(start, end, new)
+        code = expression_code(self.module, new, [])
+        if NEWLINE.search(code):
+            # continuation lines inside brackets follow the enclosing blocks' indentation
+            code = expression_code(self.module, new, self._indent_tokens(node))
+        return Edit(start, end, code)
 
     def edits_around(self, node: cst.CSTNode, before: str, after: str = "") -> tuple[Edit, ...]:
         """Insert `before` and `after` around `node`, leaving its text untouched
@@ -148,13 +153,6 @@ class CheckContext:
                 for inner in item.body.body:
                     found |= _import_bindings(inner)
         return found
-
-    def _code_at(self, node: cst.CSTNode, new: cst.CSTNode) -> str:
-        """The code of `new` as it would be written in place of `node`."""
-        code = _syntactic_code(self.module, new, [])
-        if "\n" not in code:
-            return code
-        return _syntactic_code(self.module, new, self._indent_tokens(node))
 
     def _indent_tokens(self, node: cst.CSTNode) -> list[str]:
         """The indentation of the blocks that enclose `node`."""
@@ -350,17 +348,22 @@ def _path_to(root: cst.CSTNode, target: cst.CSTNode) -> list[cst.CSTNode] | None
     return None
 
 
-def _syntactic_code(module: cst.Module, node: cst.CSTNode, indent: list[str]) -> str:
-    """`node` written with the module's style, cut to its syntactic span (what
-    `Positions.span` measures in the file), so it can replace that span."""
-    state = _PositionState(module)
-    state.indent_tokens = list(indent)
-    node._codegen(state)
-    text = "".join(state.tokens)
-    (line, column), (end_line, end_column) = state.spans[node]
-    starts = [0]
-    starts.extend(index + 1 for index, char in enumerate(text) if char == "\n")
-    return text[starts[line - 1] + column : starts[end_line - 1] + end_column]
+def expression_code(module: cst.Module, node: cst.BaseExpression, indent: list[str]) -> str:
+    """`node` written in `module`'s style inside blocks indented by `indent`, cut to its
+    syntactic span (what `Positions.span` measures in the file), so it can replace such
+    a span."""
+    statement: cst.BaseStatement = cst.SimpleStatementLine(body=[cst.Expr(value=node)])
+    for token in reversed(indent):
+        statement = cst.If(cst.Name("_"), cst.IndentedBlock(body=[statement], indent=token))
+    wrapper = module.with_changes(header=(), body=(statement,), footer=())
+    found = code_ranges(wrapper)[node]
+    lines = NEWLINE.split(wrapper.code)
+    if found.start.line == found.end.line:
+        return lines[found.start.line - 1][found.start.column : found.end.column]
+    newlines = NEWLINE.findall(wrapper.code)
+    middle = [lines[i] + newlines[i] for i in range(found.start.line, found.end.line - 1)]
+    first = lines[found.start.line - 1][found.start.column :] + newlines[found.start.line - 1]
+    return first + "".join(middle) + lines[found.end.line - 1][: found.end.column]
 
 
 def _is_docstring(statement: cst.CSTNode) -> bool:
