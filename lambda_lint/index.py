@@ -43,8 +43,10 @@ class Import:
     column: int
     #: qualname of the function the import runs in; None at module scope
     function: str | None = None
-    #: inside `try: ... except ImportError` or `if TYPE_CHECKING:`
-    guarded: bool = False
+    #: under `if TYPE_CHECKING:` (never runs)
+    type_checking: bool = False
+    #: inside `try: ... except ImportError` (may fail without failing the module)
+    optional: bool = False
 
 
 @dataclass(frozen=True)
@@ -164,7 +166,8 @@ class _Indexer(Visitor):
         self.calls: list[list[CallSite]] = []
         self.returns: list[set[tuple[int, tuple[str, ...]]]] = []
         self.local_classes: list[dict[str, str]] = []
-        self.guard_depth = 0
+        self.optional_depth = 0
+        self.type_checking_depth = 0
 
     # -- scopes -----------------------------------------------------------------
 
@@ -238,19 +241,21 @@ class _Indexer(Visitor):
 
     def visit_Try(self, node: cst.Try) -> None:
         if any(_catches_import_error(h) for h in node.handlers):
-            self.guard_depth += 1
+            self.optional_depth += 1
 
     def leave_Try(self, original_node: cst.Try) -> None:
         if any(_catches_import_error(h) for h in original_node.handlers):
-            self.guard_depth -= 1
+            self.optional_depth -= 1
 
-    def visit_If(self, node: cst.If) -> None:
+    def visit_If(self, node: cst.If) -> bool:
         if dotted_name(node.test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING"):
-            self.guard_depth += 1
-
-    def leave_If(self, original_node: cst.If) -> None:
-        if dotted_name(original_node.test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING"):
-            self.guard_depth -= 1
+            self.type_checking_depth += 1
+            self.walk(node.body)
+            self.type_checking_depth -= 1
+            if node.orelse is not None:
+                self.walk(node.orelse)
+            return False
+        return True
 
     def _add_import(
         self, module: str, name: str | None, alias: str, level: int, node: cst.CSTNode
@@ -265,7 +270,8 @@ class _Indexer(Visitor):
                 start.line,
                 start.column,
                 self._function_qualname(),
-                self.guard_depth > 0,
+                self.type_checking_depth > 0,
+                self.optional_depth > 0,
             )
         )
 

@@ -1,6 +1,12 @@
 """Module resolution the way the Lambda runtime does it: a dotted module name is looked
 up under the function's code root (`LAMBDA_TASK_ROOT`), then under the folders that
-hold the importing file, up to the project root."""
+hold the importing file, up to the project root.
+
+Every answer is memoised: the folders searched for an importer depend only on its
+folder, and a module name under a folder resolves to the same file every time, so a
+project's resolution costs one set lookup per (name, folder) pair, not a scan of every
+code root per import.
+"""
 
 from __future__ import annotations
 
@@ -16,31 +22,40 @@ class ModuleResolver:
     def __init__(self, files: Iterable[Path], root: Path, code_roots: Iterable[Path]) -> None:
         self.files = set(files)
         self.root = root
-        self.code_roots = sorted(set(code_roots), key=lambda p: len(p.parts), reverse=True)
+        self.code_roots = frozenset(code_roots)
+        self._roots: dict[Path, tuple[Path, ...]] = {}
+        self._files: dict[tuple[str, Path], Path | None] = {}
 
     def file_for(self, module: str, base: Path) -> Path | None:
         """The file of `module` (dotted) under folder `base`, if the project has it."""
         if not module:
             return None
-        relative = Path(*module.split("."))
-        for candidate in (base / relative.with_suffix(".py"), base / relative / "__init__.py"):
-            if candidate in self.files:
-                return candidate
-        return None
+        key = (module, base)
+        if key not in self._files:
+            relative = Path(*module.split("."))
+            found = None
+            for candidate in (base / relative.with_suffix(".py"), base / relative / "__init__.py"):
+                if candidate in self.files:
+                    found = candidate
+                    break
+            self._files[key] = found
+        return self._files[key]
 
-    def search_roots(self, importer: Path) -> list[Path]:
-        """Where absolute imports of `importer` are looked up, most specific first."""
-        roots = [r for r in self.code_roots if r in importer.parents]
+    def search_roots(self, importer: Path) -> tuple[Path, ...]:
+        """Where absolute imports of `importer` are looked up, most specific first: the
+        code roots that hold it (deepest first), then its folder and every folder above
+        it up to the project root."""
         folder = importer.parent
-        while True:
-            if folder not in roots:
-                roots.append(folder)
-            if folder == self.root or folder == folder.parent or self.root not in folder.parents:
-                break
-            folder = folder.parent
-        if self.root not in roots:
-            roots.append(self.root)
-        return roots
+        found = self._roots.get(folder)
+        if found is None:
+            chain = [folder, *folder.parents]
+            inside = chain[: chain.index(self.root) + 1] if self.root in chain else [folder]
+            roots = [f for f in chain if f in self.code_roots]
+            roots += [f for f in inside if f not in roots]
+            if self.root not in roots:
+                roots.append(self.root)
+            found = self._roots[folder] = tuple(roots)
+        return found
 
     def resolve_module(self, module: str, importer: Path, level: int = 0) -> Path | None:
         if level:
@@ -67,3 +82,14 @@ class ModuleResolver:
         if submodule is not None:
             return submodule, None
         return self.resolve_module(item.module, importer, item.level), item.name
+
+    def packages(self, module: str, importer: Path, level: int = 0) -> list[Path]:
+        """The package `__init__.py` files that importing `module` runs before the module
+        itself (`import a.b.c` runs `a/__init__.py`, then `a/b/__init__.py`)."""
+        parts = module.split(".") if module else []
+        found = []
+        for cut in range(1, len(parts)):
+            init = self.resolve_module(".".join(parts[:cut]), importer, level)
+            if init is not None and init.name == "__init__.py":
+                found.append(init)
+        return found

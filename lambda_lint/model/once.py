@@ -10,15 +10,14 @@ whether a statement only runs when a test on some state allowed it.
 
 from __future__ import annotations
 
-import weakref
-from collections import deque
 from collections.abc import Sequence
 from typing import Callable
 
 import libcst as cst
 
+from lambda_lint.model.calls import ChainStep, Reach
 from lambda_lint.model.names import dotted_name
-from lambda_lint.model.project import ChainStep, FunctionKey, ProjectModel
+from lambda_lint.model.project import FunctionKey, ProjectModel
 from lambda_lint.model.scope import qualify
 from lambda_lint.walk import descendants
 
@@ -38,10 +37,6 @@ CACHE_DECORATORS = frozenset(
 )
 TERMINATORS = (cst.Return, cst.Raise, cst.Continue, cst.Break)
 
-_PARENTS: weakref.WeakKeyDictionary[ProjectModel, dict[FunctionKey, ChainStep | None]] = (
-    weakref.WeakKeyDictionary()
-)
-
 
 def is_cached(model: ProjectModel, key: FunctionKey) -> bool:
     """Whether the function is decorated with a cache decorator."""
@@ -52,48 +47,19 @@ def is_cached(model: ProjectModel, key: FunctionKey) -> bool:
     return any(qualify(module, name) in CACHE_DECORATORS for name in function.decorators)
 
 
-def _uncached_parents(model: ProjectModel) -> dict[FunctionKey, ChainStep | None]:
-    """Breadth-first from the handlers through resolved calls, never entering a cached
-    function: every function reached runs on each invocation that reaches it. A
-    function that is a handler only by its name and cannot take `(event, context)` is
-    not a start."""
-    parents = _PARENTS.get(model)
-    if parents is not None:
-        return parents
-    parents = {}
-    queue: deque[FunctionKey] = deque()
-    for key in model.entry_points():
-        if not is_cached(model, key):
-            parents[key] = None
-            queue.append(key)
-    while queue:
-        key = queue.popleft()
-        for call, target in model.callees(key):
-            if target not in parents and not is_cached(model, target):
-                parents[target] = ChainStep(key, call)
-                queue.append(target)
-    _PARENTS[model] = parents
-    return parents
+def _uncached(model: ProjectModel) -> Reach:
+    """What the handlers reach without entering a cached function: every function
+    reached runs on each invocation that reaches it."""
+    return model.calls.reach(model.entry_points(), lambda key: not is_cached(model, key))
 
 
 def per_invocation_chain(model: ProjectModel, key: FunctionKey | None) -> list[ChainStep] | None:
     """The calls from a handler to `key` along a path with no cached function on it
     (empty for a handler itself); None when no such path exists (module scope, code no
-    handler reaches, code reached only through a cached factory, or only from a
-    script's `main()`)."""
+    handler reaches, or code reached only through a cached factory)."""
     if key is None:
         return None
-    parents = _uncached_parents(model)
-    if key not in parents:
-        return None
-    steps: list[ChainStep] = []
-    current = parents[key]
-    seen: set[FunctionKey] = set()
-    while current is not None and current.caller not in seen:
-        seen.add(current.caller)
-        steps.append(current)
-        current = parents.get(current.caller)
-    return list(reversed(steps))
+    return model.analysis("uncached-invocation", _uncached).chain(key)
 
 
 # -- guards ------------------------------------------------------------------------

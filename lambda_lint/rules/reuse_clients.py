@@ -3,8 +3,6 @@ and asyncio clients carried from one event loop to the next (LL307)."""
 
 from __future__ import annotations
 
-import weakref
-from collections import deque
 from typing import TYPE_CHECKING
 
 import libcst as cst
@@ -282,31 +280,18 @@ class ClientPerInvocation(ReuseRule):
 #: calls that start a new event loop and close it when they are done (a bare
 #: `asyncio.new_event_loop()` is left out: it is as often kept for every invocation)
 LOOP_STARTERS = {"asyncio.run", "asyncio.Runner"}
-_ON_NEW_LOOP: weakref.WeakKeyDictionary[ProjectModel, set[FunctionKey]] = (
-    weakref.WeakKeyDictionary()
-)
 
 
 def _on_new_loops(model: ProjectModel) -> set[FunctionKey]:
     """Functions that run under a loop some function of the project starts: everything
     reachable through resolved calls from a function that calls `asyncio.run()` (or
     runs a `with asyncio.Runner()`), excluding that function itself."""
-    found = _ON_NEW_LOOP.get(model)
-    if found is not None:
-        return found
-    found = set()
-    queue: deque[FunctionKey] = deque()
+    starts = []
     for key, function in model.functions():
         module = model.modules[key[0]]
         if any(qualify(module, call.target) in LOOP_STARTERS for call in function.calls):
-            queue.extend(target for _, target in model.callees(key))
-    while queue:
-        key = queue.popleft()
-        if key not in found:
-            found.add(key)
-            queue.extend(target for _, target in model.callees(key))
-    _ON_NEW_LOOP[model] = found
-    return found
+            starts.extend(target for _, target in model.callees(key))
+    return set(model.calls.reach(starts))
 
 
 class AsyncClientAcrossLoops(ReuseRule):
@@ -494,4 +479,4 @@ class AsyncClientAcrossLoops(ReuseRule):
         key = self.context.function_key()
         if function is None or function.asynchronous is None or key is None:
             return False
-        return key in _on_new_loops(self.context.model)
+        return key in self.context.model.analysis("ll307.on-new-loops", _on_new_loops)

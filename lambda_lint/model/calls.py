@@ -1,0 +1,114 @@
+"""The call graph: which project functions each function calls, and what a set of
+starting functions reaches through those calls.
+
+`CallGraph.reach` is the one reachability walk of the model: breadth-first from the
+starts, so each reached function remembers the call that first reached it and
+`Reach.chain` gives the shortest call path back to a start. Phases, value propagation
+and rules that need "reached from a handler, not through X" all ask it, with their own
+starts and their own filter.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Callable
+
+from lambda_lint.index import CallSite
+from lambda_lint.model.symbols import FunctionKey, Symbols
+
+
+@dataclass(frozen=True)
+class ChainStep:
+    """One call on the way from a start to a function."""
+
+    caller: FunctionKey
+    call: CallSite
+
+
+class Reach:
+    """The functions reached from some starts, each with the call that reached it."""
+
+    def __init__(self, parents: dict[FunctionKey, ChainStep | None]) -> None:
+        self.parents = parents
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.parents
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self.parents)
+
+    def __len__(self) -> int:
+        return len(self.parents)
+
+    def chain(self, key: FunctionKey) -> list[ChainStep] | None:
+        """The calls from a start to `key` (empty for a start); None if not reached."""
+        if key not in self.parents:
+            return None
+        steps: list[ChainStep] = []
+        current = self.parents[key]
+        seen: set[FunctionKey] = set()
+        while current is not None and current.caller not in seen:
+            seen.add(current.caller)
+            steps.append(current)
+            current = self.parents.get(current.caller)
+        return list(reversed(steps))
+
+    def start_of(self, key: FunctionKey) -> FunctionKey | None:
+        """The start whose calls reach `key` first."""
+        chain = self.chain(key)
+        if chain is None:
+            return None
+        return chain[0].caller if chain else key
+
+
+class CallGraph:
+    """Resolved calls between project functions, computed on demand and kept."""
+
+    def __init__(self, symbols: Symbols) -> None:
+        self.symbols = symbols
+        self._callees: dict[FunctionKey, list[tuple[CallSite, FunctionKey]]] = {}
+        self._callers: dict[FunctionKey, list[tuple[FunctionKey, CallSite]]] | None = None
+
+    def callees(self, key: FunctionKey) -> list[tuple[CallSite, FunctionKey]]:
+        found = self._callees.get(key)
+        if found is None:
+            function = self.symbols.function(key)
+            found = []
+            for call in function.calls if function else ():
+                target = self.symbols.resolve_call(key, call)
+                if target is not None:
+                    found.append((call, target))
+            self._callees[key] = found
+        return found
+
+    def callers(self, key: FunctionKey) -> list[tuple[FunctionKey, CallSite]]:
+        """Every resolved call site, anywhere in the project, that calls `key`."""
+        if self._callers is None:
+            self._callers = {}
+            for caller, _ in self.symbols.functions():
+                for call, target in self.callees(caller):
+                    self._callers.setdefault(target, []).append((caller, call))
+        return self._callers.get(key, [])
+
+    def reach(
+        self,
+        starts: Iterable[FunctionKey],
+        enter: Callable[[FunctionKey], bool] | None = None,
+    ) -> Reach:
+        """Everything the starts reach through resolved calls; `enter` (when given)
+        decides which functions the walk may reach (and go on from)."""
+        parents: dict[FunctionKey, ChainStep | None] = {}
+        queue: deque[FunctionKey] = deque()
+        for key in starts:
+            if key not in parents and (enter is None or enter(key)):
+                parents[key] = None
+                queue.append(key)
+        while queue:
+            key = queue.popleft()
+            for call, target in self.callees(key):
+                if target not in parents and (enter is None or enter(target)):
+                    parents[target] = ChainStep(key, call)
+                    queue.append(target)
+        return Reach(parents)

@@ -1,0 +1,439 @@
+"""Which functions are Lambda handlers, why, and with which triggers.
+
+Evidence, strongest first: the `handlers` setting, deployment descriptors, what the
+code itself says (Powertools decorators, resolvers and parsers, type annotations), and
+naming convention. A function found only by convention or code evidence is taken for a
+handler only when nothing says otherwise: it can take `(event, context)`, no project
+code calls it, no other function of its module is declared, no unknown decorator
+registers it (routers, crhelper), and it is not test code. Declared handlers that do not
+resolve are recorded for LL103.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path, PurePath
+
+from lambda_lint.config import HandlerTarget, Settings
+from lambda_lint.descriptors.model import DeclaredFunction, SourceRef, TriggerBinding
+from lambda_lint.index import FunctionSummary, ModuleSummary
+from lambda_lint.model.calls import CallGraph
+from lambda_lint.model.evidence import code_triggers
+from lambda_lint.model.imports import ModuleResolver
+from lambda_lint.model.symbols import FunctionKey, Symbols
+
+#: `events` setting keys that bind an EventBridge detail-type rather than a handler
+DETAIL_TYPE_PREFIX = "detail-type:"
+
+CONFIDENCE = {"config": "high", "descriptor": "high", "code": "medium", "convention": "low"}
+
+#: annotations of a handler's second parameter that still mean the Lambda context
+CONTEXT_ANNOTATIONS = frozenset({"LambdaContext", "Context", "Any", "object"})
+
+#: file names and folders that hold tests, not deployed code
+TEST_FOLDERS = frozenset({"test", "tests", "testing", "unit_tests", "integration_tests"})
+
+
+@lru_cache(maxsize=1)
+def signature_preserving_decorators() -> frozenset[str]:
+    """Last name segments of the decorators known to pass `(event, context)` through
+    (`data/handler_decorators.json`, with their sources)."""
+    data = json.loads((Path(__file__).parent / "data" / "handler_decorators.json").read_text())
+    return frozenset(entry["name"] for entry in data["decorators"])
+
+
+def is_test_code(path: PurePath) -> bool:
+    """Test modules and everything under a tests folder."""
+    name = path.name
+    if name == "conftest.py" or name.startswith("test_") or name.endswith("_test.py"):
+        return True
+    return any(part in TEST_FOLDERS for part in path.parts[:-1])
+
+
+@dataclass
+class HandlerEvidence:
+    kind: str  # "config", a descriptor kind ("sam", ...), "code" or "convention"
+    file: Path
+    line: int
+    detail: str = ""
+    triggers: tuple[str, ...] = ()
+    bindings: tuple[TriggerBinding, ...] = ()
+    declared: DeclaredFunction | None = None
+
+    @property
+    def level(self) -> str:
+        if self.kind in ("config", "code", "convention"):
+            return self.kind
+        return "descriptor"
+
+
+@dataclass
+class Handler:
+    file: Path
+    qualname: str
+    line: int
+    evidence: list[HandlerEvidence] = field(default_factory=list)
+    #: a JSON Schema the user bound to this handler's event (`events` setting)
+    schema: Path | None = None
+    #: the names of the parameters that receive the event and the Lambda context; None
+    #: when lambda-lint cannot tell (a decorator that may adapt them, a context
+    #: annotated with another type)
+    event_param: str | None = None
+    context_param: str | None = None
+    #: the dotted module name the runtime imports (`orders.api` for a handler
+    #: `orders/api.handler`); None when no declaration says
+    module: str | None = None
+
+    @property
+    def key(self) -> FunctionKey:
+        return (self.file, self.qualname)
+
+    def _strongest_with_triggers(self) -> list[HandlerEvidence]:
+        for level in ("config", "descriptor", "code"):
+            chosen = [e for e in self.evidence if e.level == level and e.triggers]
+            if chosen:
+                return chosen
+        return []
+
+    @property
+    def triggers(self) -> tuple[str, ...]:
+        found: list[str] = []
+        for evidence in self._strongest_with_triggers():
+            found.extend(t for t in evidence.triggers if t not in found)
+        return tuple(found)
+
+    @property
+    def trigger(self) -> str | None:
+        """The trigger, when the evidence names exactly one; None if unknown or mixed."""
+        triggers = self.triggers
+        return triggers[0] if len(triggers) == 1 else None
+
+    @property
+    def event_kind(self) -> str | None:
+        """What the handler's event refs are tagged with: the trigger id, or
+        `"<trigger or custom>|<schema path>"` when the user bound a schema."""
+        if self.schema is not None:
+            return f"{self.trigger or 'custom'}|{self.schema}"
+        return self.trigger
+
+    @property
+    def conflicts(self) -> list[str]:
+        """Triggers named by weaker evidence that the chosen evidence does not name."""
+        chosen = set(self.triggers)
+        other = {t for e in self.evidence for t in e.triggers} - chosen
+        return sorted(other)
+
+    @property
+    def routes(self) -> tuple[str, ...]:
+        return tuple(
+            sorted({b.route for e in self.evidence for b in e.bindings if b.route is not None})
+        )
+
+    @property
+    def bindings(self) -> tuple[TriggerBinding, ...]:
+        return tuple(b for e in self._strongest_with_triggers() for b in e.bindings)
+
+    @property
+    def confidence(self) -> str:
+        levels = [e.level for e in self.evidence]
+        for level in ("config", "descriptor", "code", "convention"):
+            if level in levels:
+                return CONFIDENCE[level]
+        return "low"
+
+    @property
+    def by_convention_only(self) -> bool:
+        return all(e.kind == "convention" for e in self.evidence)
+
+    @property
+    def is_declared(self) -> bool:
+        """Named by the configuration or a deployment descriptor."""
+        return any(e.level in ("config", "descriptor") for e in self.evidence)
+
+    @property
+    def declared(self) -> list[DeclaredFunction]:
+        return [e.declared for e in self.evidence if e.declared is not None]
+
+
+@dataclass(frozen=True)
+class UnresolvedHandler:
+    """A declared handler that Lambda could not load (LL103)."""
+
+    source: SourceRef
+    handler: str
+    reason: str
+
+
+def convention_match(function: FunctionSummary, names: frozenset[str] | set[str]) -> bool:
+    """A top-level function named like a handler, or whose first two parameters are
+    `event` and `context` (either order, `_` prefixes allowed)."""
+    if not function.top_level or function.class_name:
+        return False
+    if function.name in names:
+        return True
+    positional = [p.name.lstrip("_") for p in function.params[:2]]
+    return sorted(positional) == ["context", "event"]
+
+
+def takes_event_and_context(function: FunctionSummary) -> bool:
+    kinds = [p.kind for p in function.params]
+    return "vararg" in kinds or sum(k in ("posonly", "positional") for k in kinds) >= 2
+
+
+class HandlerFinder:
+    """Builds the handler table of one project."""
+
+    def __init__(
+        self,
+        root: Path,
+        symbols: Symbols,
+        calls: CallGraph,
+        settings: Settings,
+        declared: list[DeclaredFunction],
+    ) -> None:
+        self.root = root
+        self.symbols = symbols
+        self.resolver: ModuleResolver = symbols.resolver
+        self.modules: dict[Path, ModuleSummary] = dict(symbols.modules)
+        self.calls = calls
+        self.settings = settings
+        self.declared = declared
+        self.handlers: dict[FunctionKey, Handler] = {}
+        self.unresolved: list[UnresolvedHandler] = []
+
+    def find(self) -> tuple[dict[FunctionKey, Handler], list[UnresolvedHandler]]:
+        for target in self.settings.handlers:
+            self._declare_config(target)
+        for declared in self.declared:
+            self._declare(declared)
+        self._bind_schemas()
+        self._discover()
+        for handler in self.handlers.values():
+            self._parameters(handler)
+        return self.handlers, self.unresolved
+
+    def _handler(self, key: FunctionKey) -> Handler:
+        if key not in self.handlers:
+            function = self.symbols.function(key)
+            self.handlers[key] = Handler(key[0], key[1], function.line if function else 1)
+        return self.handlers[key]
+
+    # -- found in the code ----------------------------------------------------------------
+
+    def _discover(self) -> None:
+        names = set(self.settings.handler_names)
+        declared_modules = {key[0] for key in self.handlers}
+        for key, function in self.symbols.functions():
+            module = self.modules[key[0]]
+            if key in self.handlers:
+                for trigger, why in code_triggers(module, function):
+                    self._handler(key).evidence.append(
+                        HandlerEvidence("code", key[0], function.line, why, (trigger,))
+                    )
+                continue
+            if not convention_match(function, names) or key[0] in declared_modules:
+                continue
+            if not self._plausible(key, function, module):
+                continue
+            handler = self._handler(key)
+            handler.evidence.append(
+                HandlerEvidence("convention", key[0], function.line, "named like a handler")
+            )
+            for trigger, why in code_triggers(module, function):
+                handler.evidence.append(
+                    HandlerEvidence("code", key[0], function.line, why, (trigger,))
+                )
+
+    def _plausible(
+        self, key: FunctionKey, function: FunctionSummary, module: ModuleSummary
+    ) -> bool:
+        """Whether a function named like a handler can be one: callable as
+        `(event, context)`, not test code, not called by project code, not registered
+        by a decorator lambda-lint does not know."""
+        if not takes_event_and_context(function) or is_test_code(self._relative(key[0])):
+            return False
+        if self.calls.callers(key):
+            return False
+        return all(self._keeps_signature(key[0], name) for name in function.decorators)
+
+    def _keeps_signature(self, path: Path, decorator: str) -> bool:
+        """A decorator known to pass `(event, context)` through: a known library
+        decorator, or a project middleware made with Powertools' `lambda_handler_decorator`."""
+        if decorator.rsplit(".", 1)[-1] in signature_preserving_decorators():
+            return True
+        target = self.symbols.resolve_name(path, decorator)
+        function = self.symbols.function(target) if target else None
+        return function is not None and any(
+            d.rsplit(".", 1)[-1] == "lambda_handler_decorator" for d in function.decorators
+        )
+
+    def _relative(self, path: Path) -> PurePath:
+        try:
+            return path.relative_to(self.root)
+        except ValueError:
+            return path
+
+    def _parameters(self, handler: Handler) -> None:
+        """Which parameters hold the event and the context. Behind an unknown decorator
+        the context may be something else; a second parameter annotated with another
+        type (a durable-execution `DurableContext`, say) is not the Lambda context."""
+        function = self.symbols.function(handler.key)
+        if function is None:
+            return
+        positional = [p for p in function.params if p.kind in ("posonly", "positional")]
+        if positional:
+            handler.event_param = positional[0].name
+        if len(positional) < 2:
+            return
+        second = positional[1]
+        annotation = (second.annotation or "Any").rsplit(".", 1)[-1]
+        known = all(self._keeps_signature(handler.file, d) for d in function.decorators)
+        if known and annotation in CONTEXT_ANNOTATIONS:
+            handler.context_param = second.name
+
+    # -- declared ---------------------------------------------------------------------------
+
+    def _bind_schemas(self) -> None:
+        """Attach the `events` setting's schemas to the handlers they name: by handler
+        target, or by EventBridge `detail-type` (`"detail-type:Order Placed"`) for the
+        handlers whose rules match only detail types bound to one schema."""
+        base = self.settings.root or self.root
+        source_file = self.settings.path or self.root
+        by_detail_type: dict[str, Path] = {}
+        for target, schema in self.settings.events.items():
+            if target.startswith(DETAIL_TYPE_PREFIX):
+                by_detail_type[target[len(DETAIL_TYPE_PREFIX) :]] = schema
+                continue
+            module_part, _, name = target.rpartition(".")
+            path = self.resolver.file_for(module_part.replace("/", ".").strip("."), base)
+            key = self.symbols.resolve_name(path, name) if path else None
+            if key is None:
+                source = SourceRef("config", source_file, _line_in(source_file, target))
+                self.unresolved.append(
+                    UnresolvedHandler(source, target, "the 'events' setting names no such function")
+                )
+                continue
+            self._handler(key).schema = schema
+        if not by_detail_type:
+            return
+        for handler in self.handlers.values():
+            detail_types = {t for b in handler.bindings for t in b.detail_types}
+            schemas = {by_detail_type.get(t) for t in detail_types}
+            if handler.schema is None and handler.trigger == "eventbridge" and len(schemas) == 1:
+                handler.schema = schemas.pop()
+
+    def _declare_config(self, target: HandlerTarget) -> None:
+        source = SourceRef("config", self.settings.path or self.root, target.line)
+        module_part, _, name = target.target.rpartition(".")
+        triggers = (target.trigger,) if target.trigger else ()
+        bindings = tuple(TriggerBinding(t, source) for t in triggers)
+        self._attach(
+            target.target, module_part, name, target.base, source, triggers, bindings, None
+        )
+
+    def _declare(self, declared: DeclaredFunction) -> None:
+        if declared.runtime and not declared.runtime.lower().startswith("python"):
+            return  # another language's function
+        if declared.handler is None:
+            return  # symbolic: nothing to check statically
+        source = declared.source
+        handler = declared.handler
+        if declared.inline_code is not None:
+            if not handler.startswith("index."):
+                self.unresolved.append(
+                    UnresolvedHandler(
+                        source, handler, "inline ZipFile code is always module 'index'"
+                    )
+                )
+            return
+        if declared.code_root is None:
+            return  # code from a bucket or a variable: not in this project
+        triggers = tuple(dict.fromkeys(b.trigger for b in declared.triggers))
+        if "." not in handler:
+            self.unresolved.append(
+                UnresolvedHandler(source, handler, "no '.' between the module and the function")
+            )
+            return
+        module_part, _, name = handler.rpartition(".")
+        first = module_part.replace("/", ".").split(".")[0]
+        if first in sys.builtin_module_names:
+            self.unresolved.append(
+                UnresolvedHandler(
+                    source, handler, f"module '{first}' is a built-in module and shadows yours"
+                )
+            )
+            return
+        self._attach(
+            handler,
+            module_part,
+            name,
+            declared.code_root,
+            source,
+            triggers,
+            declared.triggers,
+            declared,
+        )
+
+    def _attach(
+        self,
+        handler: str,
+        module_part: str,
+        name: str,
+        base: Path,
+        source: SourceRef,
+        triggers: tuple[str, ...],
+        bindings: tuple[TriggerBinding, ...],
+        declared: DeclaredFunction | None,
+    ) -> None:
+        if not module_part or not name:
+            self.unresolved.append(
+                UnresolvedHandler(source, handler, "no '.' between the module and the function")
+            )
+            return
+        module_name = module_part.replace("/", ".").strip(".")
+        path = self.resolver.file_for(module_name, base)
+        if path is None:
+            where = _display(base, self.root)
+            self.unresolved.append(
+                UnresolvedHandler(source, handler, f"no module '{module_name}' under {where}")
+            )
+            return
+        key = self.symbols.resolve_name(path, name)
+        module = self.modules[path]
+        if key is None:
+            if name in module.top_level_names():
+                return  # a callable we cannot follow (an instance of an external class)
+            self.unresolved.append(
+                UnresolvedHandler(
+                    source, handler, f"module '{module_name}' has no top-level '{name}'"
+                )
+            )
+            return
+        found = self._handler(key)
+        found.module = found.module or module_name
+        found.evidence.append(
+            HandlerEvidence(
+                source.kind, source.file, source.line, handler, triggers, bindings, declared
+            )
+        )
+
+
+def _line_in(path: Path, text: str) -> int:
+    try:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if text in line:
+                return number
+    except (OSError, UnicodeDecodeError):
+        pass
+    return 1
+
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        relative = path.relative_to(root).as_posix()
+        return f"'{relative}/'" if relative != "." else "the project root"
+    except ValueError:
+        return f"'{path}'"

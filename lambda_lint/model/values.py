@@ -1,0 +1,79 @@
+"""What each parameter of a per-invocation function holds: the event (of which trigger,
+at which access path) or the context, propagated from the handlers through the value
+flow the index recorded at every call site."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable
+
+from lambda_lint.model.calls import CallGraph
+from lambda_lint.model.flow import Ref
+from lambda_lint.model.handlers import Handler
+from lambda_lint.model.symbols import FunctionKey, Symbols
+
+#: parameter index -> the refs it may hold
+Seeds = dict[int, frozenset[Ref]]
+
+#: a bound on propagation rounds (recursion through many functions converges long before)
+MAX_ROUNDS = 10000
+
+
+def propagate(
+    symbols: Symbols, calls: CallGraph, handlers: Iterable[Handler]
+) -> dict[FunctionKey, Seeds]:
+    """Seeds for every function the handlers' event or context reaches."""
+    seeds: dict[FunctionKey, Seeds] = {}
+    queue: deque[FunctionKey] = deque()
+    for handler in handlers:
+        function = symbols.function(handler.key)
+        if function is None:
+            continue
+        names = [p.name for p in function.params]
+        start: Seeds = {}
+        if handler.event_param is not None:
+            start[names.index(handler.event_param)] = frozenset(
+                {Ref("event", (), handler.event_kind)}
+            )
+        if handler.context_param is not None:
+            start[names.index(handler.context_param)] = frozenset({Ref("context")})
+        seeds[handler.key] = start
+        queue.append(handler.key)
+    rounds = 0
+    while queue and rounds < MAX_ROUNDS:
+        rounds += 1
+        key = queue.popleft()
+        caller_seeds = seeds.get(key, {})
+        for call, target in calls.callees(key):
+            callee = symbols.function(target)
+            if callee is None:
+                continue
+            offset = symbols.bound_offset(callee, call.target)
+            incoming: dict[int, set[Ref]] = {}
+            for position, paths in enumerate(call.args):
+                _flow_into(incoming, position + offset, paths, caller_seeds)
+            names = [p.name for p in callee.params]
+            for keyword, paths in call.kwargs:
+                if keyword in names:
+                    _flow_into(incoming, names.index(keyword), paths, caller_seeds)
+            current = seeds.setdefault(target, {})
+            changed = False
+            for index, refs in incoming.items():
+                merged = current.get(index, frozenset()) | refs
+                if merged != current.get(index):
+                    current[index] = merged
+                    changed = True
+            if changed:
+                queue.append(target)
+    return seeds
+
+
+def _flow_into(
+    incoming: dict[int, set[Ref]],
+    index: int,
+    paths: tuple[tuple[int, tuple[str, ...]], ...],
+    caller_seeds: Seeds,
+) -> None:
+    for param_index, path in paths:
+        for ref in caller_seeds.get(param_index, ()):
+            incoming.setdefault(index, set()).add(ref.extend(*path))

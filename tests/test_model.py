@@ -1,0 +1,187 @@
+"""The project model as rules and users see it: which functions are handlers, what runs
+at INIT (with the import chain to each module), and analyses kept on the model."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from lambda_lint.api import Linter
+from lambda_lint.config import load_config_file
+from lambda_lint.model.project import Phase, ProjectModel
+from lambda_lint.registry import load_rules
+
+
+def build(folder: Path, files: dict[str, str], config: str = "") -> ProjectModel:
+    """Write a project and return its model, as `lambda-lint check` builds it."""
+    for name, code in files.items():
+        target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(textwrap.dedent(code), encoding="utf-8")
+    (folder / "lambda-lint.toml").write_text(textwrap.dedent(config), encoding="utf-8")
+    settings = load_config_file(folder / "lambda-lint.toml")
+    linter = Linter(settings, load_rules(), set(), cwd=folder)
+    (model,) = linter.lint([folder]).models
+    return model
+
+
+def handler_names(model: ProjectModel) -> set[str]:
+    return {f"{key[0].name}:{key[1]}" for key in model.handlers}
+
+
+# -- INIT ------------------------------------------------------------------------------
+
+
+def test_importing_a_submodule_runs_its_package_init_at_init(tmp_path: Path) -> None:
+    model = build(
+        tmp_path,
+        {
+            "app.py": "import shared.db\n\ndef handler(event, context):\n    return shared.db.get()\n",
+            "shared/__init__.py": "REGISTRY = {}\n",
+            "shared/db.py": "def get():\n    return 1\n",
+        },
+    )
+    root = tmp_path.resolve()
+    assert model.phase(None, root / "shared" / "__init__.py") is Phase.INIT
+    assert model.phase(None, root / "shared" / "db.py") is Phase.INIT
+
+
+def test_init_imports_follow_module_scope_imports_with_their_chain(tmp_path: Path) -> None:
+    model = build(
+        tmp_path,
+        {
+            "app.py": """\
+                from __future__ import annotations
+                from typing import TYPE_CHECKING
+                import helpers
+                try:
+                    import ujson as json
+                except ImportError:
+                    import json
+                if TYPE_CHECKING:
+                    import mypy_boto3_s3
+
+                def handler(event, context):
+                    import pandas
+                    return helpers.score(event)
+            """,
+            "helpers.py": "import numpy as np\nfrom sklearn.linear_model import Ridge\n\n"
+            "def score(event):\n    return np.mean([1])\n",
+        },
+    )
+    root = tmp_path.resolve()
+    closure = model.init_imports((root / "app.py", "handler"))
+    external = {m.name for m in closure.external()}
+    assert {"numpy", "sklearn.linear_model", "ujson", "json", "typing"} <= external
+    assert "pandas" not in external  # imported inside the handler: not INIT
+    assert "mypy_boto3_s3" not in external  # never runs
+    chain = closure.chain("numpy")
+    assert [m.name for m in chain] == ["app", "helpers", "numpy"]
+    assert chain[-1].via is not None and chain[-1].via.line == 1
+    assert chain[-1].via.importer == root / "helpers.py"
+
+
+def test_the_handler_modules_package_runs_before_it(tmp_path: Path) -> None:
+    model = build(
+        tmp_path,
+        {
+            "src/orders/__init__.py": "import boto3\n",
+            "src/orders/api.py": "def handler(event, context):\n    return 1\n",
+        },
+        '[[handlers]]\ntarget = "src/orders/api.handler"\n',
+    )
+    root = tmp_path.resolve()
+    closure = model.init_imports((root / "src" / "orders" / "api.py", "handler"))
+    assert root / "src" / "orders" / "__init__.py" in closure.files()
+    assert "boto3" in {m.name for m in closure.external()}
+
+
+def test_analyses_are_computed_once_and_kept(tmp_path: Path) -> None:
+    model = build(tmp_path, {"app.py": "def handler(event, context):\n    return 1\n"})
+    calls = []
+
+    def count(found: ProjectModel) -> int:
+        calls.append(found)
+        return len(found.handlers)
+
+    assert model.analysis("test.count", count) == 1
+    assert model.analysis("test.count", count) == 1
+    assert calls == [model]
+
+
+# -- what a handler is -------------------------------------------------------------------
+
+
+def test_a_function_named_like_a_handler_but_called_by_project_code_is_a_helper(
+    tmp_path: Path,
+) -> None:
+    model = build(
+        tmp_path,
+        {
+            "app.py": "from util import handler\n\ndef lambda_handler(event, context):\n"
+            "    return handler(event, context, 3)\n",
+            "util.py": "def handler(event, context, retries):\n    return retries\n",
+        },
+    )
+    assert handler_names(model) == {"app.py:lambda_handler"}
+
+
+def test_a_declared_handler_makes_its_module_siblings_plain_functions(tmp_path: Path) -> None:
+    model = build(
+        tmp_path,
+        {
+            "app.py": "def handler(event, context):\n    return 1\n\ndef main(event, context):\n    return 2\n"
+        },
+        '[[handlers]]\ntarget = "app.handler"\n',
+    )
+    assert handler_names(model) == {"app.py:handler"}
+
+
+def test_test_code_and_registered_callbacks_are_not_handlers(tmp_path: Path) -> None:
+    model = build(
+        tmp_path,
+        {
+            "tests/test_app.py": "def handler(event, context):\n    return 1\n",
+            "conftest.py": "def handler(event, context):\n    return 1\n",
+            "custom.py": """\
+                from crhelper import CfnResource
+                helper = CfnResource()
+
+                @helper.create
+                def handler(event, context):
+                    return 'id'
+            """,
+            "app.py": """\
+                from aws_lambda_powertools import Logger
+                logger = Logger()
+
+                @logger.inject_lambda_context
+                def handler(event, context):
+                    return 1
+            """,
+        },
+    )
+    assert handler_names(model) == {"app.py:handler"}
+
+
+def test_a_durable_context_is_not_the_lambda_context(tmp_path: Path) -> None:
+    model = build(
+        tmp_path,
+        {
+            "app.py": """\
+                from aws_durable_execution_sdk_python import DurableContext, durable_execution
+
+                def handler(event, context: DurableContext):
+                    return 1
+
+                def plain(event: dict, context: "LambdaContext"):
+                    return 2
+            """,
+        },
+        '[[handlers]]\ntarget = "app.handler"\n\n[[handlers]]\ntarget = "app.plain"\n',
+    )
+    root = tmp_path.resolve()
+    durable = model.handlers[(root / "app.py", "handler")]
+    plain = model.handlers[(root / "app.py", "plain")]
+    assert (durable.event_param, durable.context_param) == ("event", None)
+    assert (plain.event_param, plain.context_param) == ("event", "context")
