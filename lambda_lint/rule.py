@@ -45,6 +45,8 @@ class Example:
 
     - `trigger`: the trigger of the handler named `handler` in the snippet (as if a
       descriptor declared `app.<handler>` with that trigger).
+    - `declared`: the handler is declared (as a descriptor would) even without a
+      trigger; always true when `trigger` is given.
     - `files`: more modules of the same project (`{"helpers.py": "..."}`).
     - `config`: extra `[tool.lambda-lint]` settings, e.g. `{"handler-names": ["run"]}`.
     - `count`: for INVALID examples, how many findings of the rule are expected.
@@ -53,6 +55,7 @@ class Example:
 
     code: str
     trigger: str | None = None
+    declared: bool = False
     handler: str = "handler"
     files: dict[str, str] = field(default_factory=dict)
     config: dict[str, Any] = field(default_factory=dict)

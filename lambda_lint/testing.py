@@ -77,8 +77,10 @@ def write_example_project(example: Example, folder: Path) -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(textwrap.dedent(code), encoding="utf-8")
     config = dict(example.config)
-    if example.trigger is not None:
-        entry = {"target": f"app.{example.handler}", "trigger": example.trigger}
+    if example.trigger is not None or example.declared:
+        entry = {"target": f"app.{example.handler}"}
+        if example.trigger is not None:
+            entry["trigger"] = example.trigger
         config["handlers"] = [*config.get("handlers", []), entry]
     lines = [f'"{key}" = {_toml_value(value)}' for key, value in config.items()]
     (folder / "lambda-lint.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -162,7 +162,8 @@ def test_ll502_other_cases_have_no_fix(tmp_path: Path, monkeypatch: pytest.Monke
         ("def handler(context: dict, event):\n    return 1\n", None),
         ("def handler(context, event=None):\n    return 1\n", None),
         (
-            "import functools\n\n@functools.cache\ndef handler(context, event):\n    return 1\n",
+            "from aws_lambda_powertools import Tracer\n\ntracer = Tracer()\n\n\n"
+            "@tracer.capture_lambda_handler\ndef handler(context, event):\n    return 1\n",
             None,
         ),
     ],

@@ -35,12 +35,17 @@ def _is_known_decorator(decorator: cst.Decorator) -> bool:
     return name is not None and name.rsplit(".", 1)[-1] in SIGNATURE_PRESERVING
 
 
-def checkable_handler(rule: Rule, node: cst.FunctionDef) -> Handler | None:
+def checkable_handler(
+    rule: Rule, node: cst.FunctionDef, declared_only: bool = False
+) -> Handler | None:
     """The handler defined by `node` if its signature is what Lambda calls: not hidden
     behind a decorator that may adapt it, and not a `main()` that only shares a name
-    with handlers by convention."""
+    with handlers by convention. With `declared_only`, only a handler the configuration
+    or a descriptor names: a function found by its name alone is not judged."""
     handler = rule.context.handler()
     if handler is None or not all(_is_known_decorator(d) for d in node.decorators):
+        return None
+    if declared_only and not handler.is_declared:
         return None
     if handler.by_convention_only:
         function = rule.context.function_summary()
@@ -63,7 +68,9 @@ class HandlerSignature(Rule):
     ## What it does
     Reports a handler that cannot be called as `handler(event, context)`: fewer than two
     positional parameters (and no `*args`), a keyword-only `context`, or more parameters
-    without defaults.
+    without defaults. Only handlers that a deployment descriptor or the `handlers`
+    setting names are judged: a function that is only named like a handler may be a
+    helper or a script's entry point.
 
     ## Why is this bad?
     The runtime calls the handler with exactly two positional arguments. Any other
@@ -98,27 +105,47 @@ class HandlerSignature(Rule):
             "@logger.inject_lambda_context\ndef handler(event, context):\n    return event\n"
         ),
         Example("def main():\n    print('a command-line entry point, not a handler')\n"),
+        Example("def handler(event):\n    return event\n"),
+        Example(
+            "def handler(event, context, retries):\n    return retries\n\n\n"
+            "def process(event):\n    return handler(event, None, 3)\n"
+        ),
         Example(
             "from mangum import Mangum\nfrom api import app\n\nhandler = Mangum(app)\n",
             files={"api.py": "app = object()\n"},
         ),
     ]
     INVALID = [
-        Example("def handler(event):\n    return event\n", message="1 positional parameter"),
-        Example("def lambda_handler():\n    return 'pong'\n", message="0 positional parameters"),
-        Example("def handler(event, *, context):\n    return event\n", message="keyword-only"),
+        Example(
+            "def handler(event):\n    return event\n",
+            declared=True,
+            message="1 positional parameter",
+        ),
+        Example(
+            "def lambda_handler():\n    return 'pong'\n",
+            declared=True,
+            handler="lambda_handler",
+            message="0 positional parameters",
+        ),
+        Example(
+            "def handler(event, *, context):\n    return event\n",
+            declared=True,
+            message="keyword-only",
+        ),
         Example(
             "def handler(event, context, table):\n    return table\n",
+            trigger="sqs",
             message="'table' has no default",
         ),
         Example(
             "from aws_lambda_powertools import Tracer\ntracer = Tracer()\n\n"
-            "@tracer.capture_lambda_handler\ndef handler(event):\n    return event\n"
+            "@tracer.capture_lambda_handler\ndef handler(event):\n    return event\n",
+            declared=True,
         ),
     ]
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        if checkable_handler(self, node) is None:
+        if checkable_handler(self, node, declared_only=True) is None:
             return
         function = self.context.function_summary()
         if function is None:
