@@ -22,18 +22,18 @@ from lambda_lint.config import Settings
 from lambda_lint.descriptors import read_cdk, read_descriptor, read_terraform_dir
 from lambda_lint.descriptors.model import DescriptorProblem, DescriptorSet
 from lambda_lint.discover import Project, discover, is_python
-from lambda_lint.engine import InternalError, check_module
+from lambda_lint.engine import InternalError, check_module, check_project
 from lambda_lint.finding import Finding, Position
 from lambda_lint.index import ModuleSummary, summarize
 from lambda_lint.model.project import ProjectModel
 from lambda_lint.positions import Positions
+from lambda_lint.project_context import ProjectContext
 from lambda_lint.registry import RuleSet
-from lambda_lint.rule import Rule
+from lambda_lint.rule import BaseRule
 from lambda_lint.source import ParseProblem, decode, parse
 from lambda_lint.suppress import FindingFilter, skip_file
 
 PARSE_ERROR = "LL001"
-HANDLER_NOT_FOUND = "LL103"
 #: below this many files, worker processes cost more than they save
 PARALLEL_THRESHOLD = 64
 
@@ -129,7 +129,7 @@ class Linter:
         self.display = Display(cwd or Path.cwd())
         self.cache = cache
         self.jobs = jobs if jobs is not None else (os.cpu_count() or 1)
-        self.rule_classes: list[type[Rule]] = [
+        self.rule_classes: list[type[BaseRule]] = [
             ruleset.rules[code] for code in sorted(self.enabled) if code in ruleset.rules
         ]
         self.filter = FindingFilter(settings, self.enabled, self.display)
@@ -172,7 +172,8 @@ class Linter:
         before = len(result.findings), dict(result.sources)
         indexed = self._index(project, texts)
         model = self._link(project, indexed, descriptor_texts, result)
-        self._check(project, indexed, model, result)
+        reported = self._check_project(project, model, indexed, descriptor_texts, result)
+        self._check(project, indexed, model, reported, result)
         if self.cache and key and not result.internal_errors:
             findings = result.findings[before[0] :]
             sources = {k: v for k, v in result.sources.items() if k not in before[1]}
@@ -275,24 +276,49 @@ class Linter:
                 result.findings.append(_problem_finding(display, item.problem))
                 if item.text is not None:
                     result.sources[display] = item.text
-        if HANDLER_NOT_FOUND in self.enabled:
-            requested = {p for p in project.requested} | (
-                {self.settings.path} if self.settings.path else set()
-            )
-            for finding, text in self.filter.unresolved_handlers(
-                model, requested, descriptor_texts
-            ):
-                result.findings.append(finding)
-                result.sources[finding.path] = text
         return model
 
     # -- check ------------------------------------------------------------------------------
+
+    def _check_project(
+        self,
+        project: Project,
+        model: ProjectModel,
+        indexed: Mapping[Path, IndexedFile],
+        descriptor_texts: Mapping[Path, str | DescriptorProblem],
+        result: LintResult,
+    ) -> dict[Path, list[Finding]]:
+        """The project rules' findings, by file; those in files that are not Python
+        (descriptors, the configuration) are filtered and added to the result here."""
+        texts: dict[Path, str] = {
+            p.resolve(): t for p, t in descriptor_texts.items() if isinstance(t, str)
+        }
+        texts.update({path: item.text for path, item in indexed.items() if item.text is not None})
+        if self.settings.path is not None and self.settings.path.resolve() not in texts:
+            texts[self.settings.path.resolve()] = _file_text(self.settings.path)
+        context = ProjectContext(model, self.settings, self.display, texts)
+        errors = check_project(context, self.rule_classes, self.display(project.root))
+        result.internal_errors.extend(errors)
+        requested = set(project.requested)
+        if self.settings.path is not None:
+            requested.add(self.settings.path.resolve())
+        by_file: dict[Path, list[Finding]] = {}
+        for path, finding in context.findings:
+            if path in requested:
+                by_file.setdefault(path, []).append(finding)
+        for path in [p for p in by_file if p not in indexed]:
+            kept = self.filter.apply_to_text_file(path, texts.get(path, ""), by_file.pop(path))
+            if kept:
+                result.findings.extend(kept)
+                result.sources[self.display(path)] = texts.get(path, "")
+        return by_file
 
     def _check(
         self,
         project: Project,
         indexed: Mapping[Path, IndexedFile],
         model: ProjectModel,
+        reported: Mapping[Path, list[Finding]],
         result: LintResult,
     ) -> None:
         targets = [
@@ -305,9 +331,11 @@ class Linter:
         if self._parallel(len(targets)):
             from lambda_lint.parallel import check_in_workers
 
-            outcomes = check_in_workers(self, model, targets)
+            outcomes = check_in_workers(self, model, targets, reported)
         else:
-            outcomes = [self.check_file(item, model) for item in targets]
+            outcomes = [
+                self.check_file(item, model, reported.get(item.path, ())) for item in targets
+            ]
         for item, (findings, errors) in zip(targets, outcomes):
             result.internal_errors.extend(errors)
             if findings:
@@ -315,9 +343,10 @@ class Linter:
             result.findings.extend(findings)
 
     def check_file(
-        self, item: IndexedFile, model: ProjectModel
+        self, item: IndexedFile, model: ProjectModel, reported: Iterable[Finding] = ()
     ) -> tuple[list[Finding], list[InternalError]]:
-        """The filtered findings of one file, and the rules that failed on it."""
+        """The filtered findings of one file (with those the project rules `reported`
+        there), and the rules that failed on it."""
         module, positions = item.module, item.positions
         if module is None or positions is None:
             parsed = parse(item.text or "")
@@ -327,7 +356,15 @@ class Linter:
         context = CheckContext(item.path, self.display, module, positions, model, self.settings)
         errors = check_module(context, self.rule_classes)
         failed = {error.code for error in errors}
-        return self.filter.apply(item.path, item.text or "", context.findings, failed), errors
+        findings = [*context.findings, *reported]
+        return self.filter.apply(item.path, item.text or "", findings, failed), errors
+
+
+def _file_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return ""
 
 
 def _descriptor_text(path: Path, overrides: Mapping[Path, str]) -> str | DescriptorProblem:

@@ -19,7 +19,8 @@ import libcst as cst
 
 from lambda_lint.check_context import CheckContext
 from lambda_lint.model.names import qualname
-from lambda_lint.rule import Rule
+from lambda_lint.project_context import ProjectContext
+from lambda_lint.rule import BaseRule, ProjectRule, Rule
 from lambda_lint.walk import children
 
 Method = Callable[[cst.CSTNode], object]
@@ -94,10 +95,14 @@ class _Walker:
         context.ancestors.pop()
 
 
-def check_module(context: CheckContext, rule_classes: Iterable[type[Rule]]) -> list[InternalError]:
-    """Run the rules over `context.module`; findings land in `context.findings`."""
+def check_module(
+    context: CheckContext, rule_classes: Iterable[type[BaseRule]]
+) -> list[InternalError]:
+    """Run the visitor rules over `context.module`; findings land in `context.findings`."""
     rules, failed = [], {}
     for rule_class in rule_classes:
+        if not issubclass(rule_class, Rule):
+            continue
         try:
             rules.append(rule_class(context))
         except Exception as error:  # a plugin's constructor must not stop the run
@@ -109,6 +114,22 @@ def check_module(context: CheckContext, rule_classes: Iterable[type[Rule]]) -> l
         InternalError(code, context.display_path, message)
         for code, message in walker.failed.items()
     ]
+
+
+def check_project(
+    context: ProjectContext, rule_classes: Iterable[type[BaseRule]], where: str
+) -> list[InternalError]:
+    """Run the project rules once; findings land in `context.findings`. A rule that
+    raises is an internal error for the project (named by `where`); the others go on."""
+    errors = []
+    for rule_class in rule_classes:
+        if not issubclass(rule_class, ProjectRule):
+            continue
+        try:
+            rule_class(context).check_project()
+        except Exception as error:  # a plugin's rule must not stop the run
+            errors.append(InternalError(rule_class.code, where, _describe(error)))
+    return errors
 
 
 def _describe(error: Exception) -> str:

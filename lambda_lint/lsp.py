@@ -48,7 +48,7 @@ from lambda_lint.config import (
 from lambda_lint.descriptors import descriptor_kind
 from lambda_lint.discover import Excluder, is_python, project_root
 from lambda_lint.finding import Edit, Finding, Fix, Position
-from lambda_lint.rule import Rule
+from lambda_lint.rule import BaseRule
 from lambda_lint.session import Configuration, ConfigurationError, configure
 from lambda_lint.suppress import NOQA, noqa_comments
 
@@ -165,7 +165,7 @@ class Snapshot:
 class Outcome:
     """What one run over a project's open documents found."""
 
-    rules: Mapping[str, type[Rule]]
+    rules: Mapping[str, type[BaseRule]]
     #: the folder the displayed paths of findings are relative to
     cwd: Path
     findings: dict[Path, list[Finding]] = field(default_factory=dict)
@@ -395,7 +395,7 @@ class LambdaLintServer(LanguageServer):
         self,
         snapshot: Snapshot,
         findings: list[Finding],
-        rules: Mapping[str, type[Rule]],
+        rules: Mapping[str, type[BaseRule]],
         cwd: Path,
     ) -> None:
         document = self.workspace.text_documents.get(snapshot.uri)
@@ -442,7 +442,7 @@ class LambdaLintServer(LanguageServer):
         self,
         finding: Finding,
         lines: Sequence[str],
-        rules: Mapping[str, type[Rule]],
+        rules: Mapping[str, type[BaseRule]],
         cwd: Path,
         texts: dict[Path, Sequence[str]],
     ) -> types.Diagnostic:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import sys
+from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,8 +23,9 @@ if TYPE_CHECKING:
     from lambda_lint.finding import Finding
     from lambda_lint.model.project import ProjectModel
 
-#: what the forked check workers inherit: the linter, the model and the files
-_shared: tuple[Linter, ProjectModel, list[IndexedFile]] | None = None
+#: what the forked check workers inherit: the linter, the model, the files and the
+#: project rules' findings in them
+_shared: tuple[Linter, ProjectModel, list[IndexedFile], Mapping[Path, list[Finding]]] | None = None
 
 
 def available() -> bool:
@@ -48,15 +50,18 @@ def index_in_workers(
 
 def _check_one(index: int) -> tuple[list[Finding], list[InternalError]]:
     assert _shared is not None
-    linter, model, items = _shared
-    return linter.check_file(items[index], model)
+    linter, model, items, reported = _shared
+    return linter.check_file(items[index], model, reported.get(items[index].path, ()))
 
 
 def check_in_workers(
-    linter: Linter, model: ProjectModel, items: list[IndexedFile]
+    linter: Linter,
+    model: ProjectModel,
+    items: list[IndexedFile],
+    reported: Mapping[Path, list[Finding]],
 ) -> list[tuple[list[Finding], list[InternalError]]]:
     global _shared
-    _shared = (linter, model, items)
+    _shared = (linter, model, items, reported)
     try:
         context = multiprocessing.get_context("fork")
         chunk = max(1, len(items) // (linter.jobs * 4))

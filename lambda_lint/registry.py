@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from importlib.metadata import distributions
 from types import ModuleType
 
-from lambda_lint.rule import Rule
+from lambda_lint.rule import BaseRule
 
 if sys.version_info >= (3, 10):
     from importlib.metadata import entry_points
@@ -40,7 +40,7 @@ class RegistryError(Exception):
 class RuleSet:
     """Every known rule by code, in code order."""
 
-    rules: dict[str, type[Rule]]
+    rules: dict[str, type[BaseRule]]
 
     def select(
         self,
@@ -71,21 +71,21 @@ class RuleSet:
         return [s for s in selectors if s != "ALL" and not self.matching(s)]
 
 
-def rules_in_module(module: ModuleType) -> list[type[Rule]]:
+def rules_in_module(module: ModuleType) -> list[type[BaseRule]]:
     """The concrete `Rule` subclasses defined in a module, and in the submodules a
     package lists in `RULE_MODULES`. A class without a `code` is a shared base, not a
     rule."""
-    found: list[type[Rule]] = []
+    found: list[type[BaseRule]] = []
     submodules = getattr(module, "RULE_MODULES", ())
     for name in submodules:
         found.extend(rules_in_module(importlib.import_module(f"{module.__name__}.{name}")))
     for _, value in inspect.getmembers(module, inspect.isclass):
-        if issubclass(value, Rule) and value.code and value.__module__ == module.__name__:
+        if issubclass(value, BaseRule) and value.code and value.__module__ == module.__name__:
             found.append(value)
     return found
 
 
-def _load_target(target: str, origin: str) -> list[type[Rule]]:
+def _load_target(target: str, origin: str) -> list[type[BaseRule]]:
     module_name, _, attr = target.partition(":")
     try:
         module = importlib.import_module(module_name)
@@ -94,7 +94,7 @@ def _load_target(target: str, origin: str) -> list[type[Rule]]:
         raise RegistryError(
             f"plugin '{origin}' failed to load ({target}): {type(error).__name__}: {error}"
         ) from None
-    if inspect.isclass(loaded) and issubclass(loaded, Rule):
+    if inspect.isclass(loaded) and issubclass(loaded, BaseRule):
         return [loaded]
     if isinstance(loaded, ModuleType):
         return rules_in_module(loaded)
@@ -135,7 +135,7 @@ def load_rules(local_plugins: Iterable[str] = ()) -> RuleSet:
         sources.insert(0, ("built-in", BUILTIN_MODULE))
     sources.extend((f"local plugin {name}", name) for name in local_plugins)
 
-    rules: dict[str, type[Rule]] = {}
+    rules: dict[str, type[BaseRule]] = {}
     names: dict[str, str] = {}
     for origin, target in sources:
         for rule in _load_target(target, origin):

@@ -1,22 +1,53 @@
 """The rule API: what a built-in or plugin rule is, and what it sees while checking.
 
 A rule is one class. Its docstring is its documentation, its `VALID` and `INVALID`
-examples are its tests (see `lambda_lint.testing`), and it implements libcst visitor
-methods (`visit_Call`, `leave_FunctionDef`, ...). The engine walks each file once and
+examples are its tests (see `lambda_lint.testing`). A `Rule` implements libcst visitor
+methods (`visit_Call`, `leave_FunctionDef`, ...): the engine walks each file once and
 calls every enabled rule's methods for each node, so a rule never walks a tree itself.
+A `ProjectRule` implements `check_project()` and runs once per project:
+
+    import libcst as cst
+
+    from lambda_lint import Example, ProjectRule, Rule
+
 
     class NoPrint(Rule):
-        \"\"\"Reports `print` in handlers.\"\"\"
+        '''Reports `print()` in code that runs on every invocation.'''
 
         code = "ACME001"
         name = "no-print"
-        summary = "print() in a handler"
-        VALID = [Example("def handler(event, context):\\n    log(event)\\n")]
+        summary = "print() in per-invocation code"
+        VALID = [Example("def handler(event, context):\\n    return event\\n")]
         INVALID = [Example("def handler(event, context):\\n    print(event)\\n")]
 
         def visit_Call(self, node: cst.Call) -> None:
-            if m.matches(node.func, m.Name("print")) and self.context.in_handler_code():
-                self.report(node, "print() in a handler")
+            name = self.context.qualified_name(node.func)
+            if name == "builtins.print" and self.context.in_invoke_code():
+                self.report(node, "print() in per-invocation code")
+
+
+    class OneHandlerPerModule(ProjectRule):
+        '''Reports each handler of a module that holds more than one.'''
+
+        code = "ACME002"
+        name = "one-handler-per-module"
+        summary = "More than one handler in a module"
+        VALID = [Example("def handler(event, context):\\n    return 1\\n")]
+        INVALID = [
+            Example(
+                "def a(event, context):\\n    return 1\\n\\n\\ndef b(event, context):\\n    return 2\\n",
+                count=2,
+            )
+        ]
+
+        def check_project(self) -> None:
+            by_file = {}
+            for handler in self.project.model.handlers.values():
+                by_file.setdefault(handler.file, []).append(handler)
+            for handlers in by_file.values():
+                if len(handlers) > 1:
+                    for handler in handlers:
+                        self.report_handler(handler, "one of several handlers")
 """
 
 from __future__ import annotations
@@ -29,8 +60,13 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import libcst as cst
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from lambda_lint.check_context import CheckContext
-    from lambda_lint.finding import Fix, RelatedLocation
+    from lambda_lint.descriptors.model import SourceRef
+    from lambda_lint.finding import Fix, Position, RelatedLocation
+    from lambda_lint.model.handlers import Handler
+    from lambda_lint.project_context import ProjectContext
 
 CODE_PATTERN = re.compile(r"^[A-Z]{1,4}[0-9]{3,4}$")
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
@@ -63,8 +99,10 @@ class Example:
     message: str | None = None
 
 
-class Rule:
-    """Base class of every lambda-lint rule. Subclasses set the class attributes below."""
+class BaseRule:
+    """What every lambda-lint rule declares: its code, name, documentation and examples.
+    A rule subclasses `Rule` (it visits each file's tree) or `ProjectRule` (it judges
+    the project once) and sets the class attributes below."""
 
     #: stable code, e.g. "LL101"; a plugin uses its own prefix
     code: ClassVar[str] = ""
@@ -83,24 +121,6 @@ class Rule:
 
     #: set by the engine when the rule is registered: "built-in" or the plugin's name
     origin: ClassVar[str] = "built-in"
-
-    def __init__(self, context: CheckContext) -> None:
-        self.context = context
-
-    # -- reporting ---------------------------------------------------------------
-
-    def report(
-        self,
-        node: cst.CSTNode,
-        message: str,
-        *,
-        fix: Fix | None = None,
-        related: tuple[RelatedLocation, ...] = (),
-    ) -> None:
-        """Report a finding of this rule at `node`."""
-        self.context.add_finding(self.code, node, message, fix=fix, related=related)
-
-    # -- metadata ----------------------------------------------------------------
 
     @classmethod
     def documentation(cls) -> str:
@@ -129,6 +149,66 @@ class Rule:
         if cls.fixable not in ("none", "safe", "unsafe", "sometimes"):
             problems.append(f"fixable {cls.fixable!r} is not none/safe/unsafe/sometimes")
         return problems
+
+
+class Rule(BaseRule):
+    """A rule that visits the tree of every checked file, in the engine's single walk,
+    through libcst visitor methods (`visit_Call`, `leave_FunctionDef`, ...), and asks the
+    project model about what it sees through `self.context` (`CheckContext`)."""
+
+    def __init__(self, context: CheckContext) -> None:
+        self.context = context
+
+    def report(
+        self,
+        node: cst.CSTNode,
+        message: str,
+        *,
+        fix: Fix | None = None,
+        related: tuple[RelatedLocation, ...] = (),
+    ) -> None:
+        """Report a finding of this rule at `node`."""
+        self.context.add_finding(self.code, node, message, fix=fix, related=related)
+
+
+class ProjectRule(BaseRule):
+    """A rule that judges the project as a whole, once per run: per handler (an INIT
+    budget), per declaration (a handler a descriptor names that does not exist), per
+    module. It implements `check_project()` and reports through `self.project`
+    (`ProjectContext`): at a handler's name, at a descriptor line, or anywhere in a
+    project file. Its findings are filtered like every other (`noqa` on the reported
+    line, `per-file-ignores`) and shown only for the files the user asked about."""
+
+    def __init__(self, project: ProjectContext) -> None:
+        self.project = project
+
+    def check_project(self) -> None:
+        """Look at `self.project.model` and report."""
+        raise NotImplementedError
+
+    def report_handler(
+        self, handler: Handler, message: str, *, related: tuple[RelatedLocation, ...] = ()
+    ) -> None:
+        """Report at the name of a handler's `def`."""
+        self.project.report_handler(self.code, handler, message, related=related)
+
+    def report_declaration(self, source: SourceRef, text: str, message: str) -> None:
+        """Report at `text` on the line of a descriptor or of the configuration that
+        `source` points at (a handler string, say)."""
+        self.project.report_declaration(self.code, source, text, message)
+
+    def report_at(
+        self,
+        path: Path,
+        start: Position,
+        end: Position,
+        message: str,
+        *,
+        fix: Fix | None = None,
+        related: tuple[RelatedLocation, ...] = (),
+    ) -> None:
+        """Report anywhere in a project file."""
+        self.project.report_at(self.code, path, start, end, message, fix=fix, related=related)
 
 
 DOCS_BASE_URL = "https://github.com/lambda-lint/lambda-lint/blob/main/docs/rules"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from lambda_lint.rule import Rule
+from lambda_lint.rule import BaseRule
 
 FIX_TEXT = {
     "none": "No automatic fix.",
@@ -28,7 +28,7 @@ FAMILIES = {
 }
 
 
-def rule_page(rule: type[Rule]) -> str:
+def rule_page(rule: type[BaseRule]) -> str:
     """The Markdown page of one rule."""
     default = "on by default" if rule.default_enabled else "off by default (enable with `--select`)"
     lines = [
@@ -48,7 +48,7 @@ def rule_page(rule: type[Rule]) -> str:
     return "\n".join(lines)
 
 
-def rules_table(rules: Iterable[type[Rule]]) -> str:
+def rules_table(rules: Iterable[type[BaseRule]]) -> str:
     """The Markdown table of rules for the README."""
     rows = ["| code | name | default | fix | what |", "|---|---|---|---|---|"]
     for rule in rules:

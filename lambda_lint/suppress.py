@@ -7,7 +7,7 @@ import fnmatch
 import io
 import re
 import tokenize
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
@@ -16,7 +16,6 @@ from lambda_lint.finding import Finding, Position
 
 if TYPE_CHECKING:
     from lambda_lint.config import Settings
-    from lambda_lint.model.project import ProjectModel
 
 NOQA = re.compile(
     r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE
@@ -82,7 +81,6 @@ def suppresses(noqa: Noqa | None, code: str) -> bool:
 
 
 UNUSED_NOQA = "LL002"
-HANDLER_NOT_FOUND = "LL103"
 
 
 class FindingFilter:
@@ -152,49 +150,21 @@ class FindingFilter:
                 codes.extend(selected)
         return codes
 
-    def unresolved_handlers(
-        self,
-        model: ProjectModel,
-        requested: set[Path],
-        texts: Mapping[Path, object],
-    ) -> Iterator[tuple[Finding, str]]:
-        """LL103 findings on the descriptor lines naming handlers that do not resolve,
-        with the descriptor's text; a `# noqa` on that line suppresses them too."""
-        for unresolved in model.unresolved:
-            source = unresolved.source.file.resolve()
-            if source not in requested:
+    def apply_to_text_file(self, path: Path, text: str, findings: list[Finding]) -> list[Finding]:
+        """The findings in a descriptor or configuration file that are shown: those
+        `per-file-ignores` leaves and no `# noqa` comment on their line hides (YAML,
+        TOML and HCL carry `#` comments too)."""
+        ignored = self.ignored_codes(path)
+        lines = text.splitlines()
+        kept = []
+        for finding in findings:
+            line = lines[finding.start.line - 1] if 0 < finding.start.line <= len(lines) else ""
+            if any(finding.code.startswith(p) for p in ignored) or _line_suppresses(
+                line, finding.code
+            ):
                 continue
-            if any(HANDLER_NOT_FOUND.startswith(p) for p in self.ignored_codes(source)):
-                continue
-            text = texts.get(source)
-            if not isinstance(text, str):
-                try:
-                    text = source.read_text(encoding="utf-8")
-                except (OSError, UnicodeDecodeError):
-                    text = ""
-            lines = text.splitlines()
-            line = (
-                lines[unresolved.source.line - 1]
-                if 0 < unresolved.source.line <= len(lines)
-                else ""
-            )
-            if _line_suppresses(line, HANDLER_NOT_FOUND):
-                continue
-            column = max(0, line.find(unresolved.handler))
-            start = Position(unresolved.source.line, column)
-            end = Position(start.line, column + len(unresolved.handler))
-            message = f"handler '{unresolved.handler}' cannot be loaded: {unresolved.reason}"
-            yield (
-                Finding(
-                    HANDLER_NOT_FOUND,
-                    message,
-                    self.display(source),
-                    start,
-                    end,
-                    noqa_line=start.line,
-                ),
-                text,
-            )
+            kept.append(finding)
+        return kept
 
 
 def _line_suppresses(line: str, code: str) -> bool:

@@ -23,12 +23,12 @@ from typing import Any
 from lambda_lint.config import load_config_file
 from lambda_lint.finding import Finding
 from lambda_lint.registry import RuleSet
-from lambda_lint.rule import Example, Rule
+from lambda_lint.rule import BaseRule, Example
 
 
 @dataclass(frozen=True)
 class ExampleCase:
-    rule: type[Rule]
+    rule: type[BaseRule]
     example: Example
     valid: bool
     index: int
@@ -38,7 +38,7 @@ class ExampleCase:
         return f"{self.rule.code}-{'valid' if self.valid else 'invalid'}-{self.index}"
 
 
-def example_cases(*rules: type[Rule]) -> list[Any]:
+def example_cases(*rules: type[BaseRule]) -> list[Any]:
     """One pytest parameter per example of each rule, with readable ids."""
     import pytest
 
@@ -87,7 +87,7 @@ def write_example_project(example: Example, folder: Path) -> Path:
     return main
 
 
-def lint_example(rule: type[Rule], example: Example, folder: Path) -> list[Finding]:
+def lint_example(rule: type[BaseRule], example: Example, folder: Path) -> list[Finding]:
     """The findings of `rule` (alone) on the example project."""
     from lambda_lint.api import Linter
     from lambda_lint.registry import load_rules

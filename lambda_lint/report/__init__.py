@@ -12,14 +12,14 @@ from pathlib import Path
 from typing import Callable
 
 from lambda_lint.finding import Finding
-from lambda_lint.rule import Rule
+from lambda_lint.rule import BaseRule
 
 
 @dataclass(frozen=True)
 class ReportInput:
     findings: Sequence[Finding]
     #: every rule that can appear, by code (built-in and plugin)
-    rules: Mapping[str, type[Rule]]
+    rules: Mapping[str, type[BaseRule]]
     #: the text of each reported file, by `Finding.path`, for source excerpts and hashes
     sources: Mapping[str, str] = field(default_factory=dict)
     #: the folder paths in the report are relative to

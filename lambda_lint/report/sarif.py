@@ -53,7 +53,7 @@ import lambda_lint
 from lambda_lint.finding import Finding, Position, RelatedLocation
 from lambda_lint.report import ReportInput
 from lambda_lint.report.text import display_path
-from lambda_lint.rule import Rule
+from lambda_lint.rule import BaseRule
 
 #: the `$schema` the log names: the OASIS schema (its own `id`) for SARIF 2.1.0 Errata 01
 SCHEMA_URI = (
@@ -163,7 +163,7 @@ def _physical(
     return {"artifactLocation": artifact_location(path, run), "region": _region(start, end)}
 
 
-def rule_descriptor(code: str, rule: type[Rule] | None) -> dict[str, Any]:
+def rule_descriptor(code: str, rule: type[BaseRule] | None) -> dict[str, Any]:
     """The `reportingDescriptor` of a rule (a bare one for a code no rule claims)."""
     if rule is None:
         return {"id": code, "shortDescription": {"text": code}}

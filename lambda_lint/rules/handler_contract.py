@@ -8,7 +8,7 @@ from lambda_lint.finding import Fix
 from lambda_lint.index import Param
 from lambda_lint.model.names import decorator_name
 from lambda_lint.model.project import Handler
-from lambda_lint.rule import Example, Rule
+from lambda_lint.rule import Example, ProjectRule, Rule
 from lambda_lint.walk import descendants
 
 #: decorators known to keep the `(event, context)` signature of the function they wrap
@@ -227,7 +227,7 @@ class AsyncHandler(Rule):
         )
 
 
-class HandlerNotFound(Rule):
+class HandlerNotFound(ProjectRule):
     """
     ## What it does
     Reports a handler named by a deployment descriptor (SAM/CloudFormation, Serverless
@@ -287,6 +287,14 @@ class HandlerNotFound(Rule):
             message="no '.'",
         ),
     ]
+
+    def check_project(self) -> None:
+        for unresolved in self.project.model.unresolved:
+            self.report_declaration(
+                unresolved.source,
+                unresolved.handler,
+                f"handler '{unresolved.handler}' cannot be loaded: {unresolved.reason}",
+            )
 
 
 class HandlerParamsSwapped(Rule):
