@@ -70,6 +70,9 @@ class Settings:
     #: custom event shapes: handler target -> JSON Schema file (for an EventBridge or
     #: scheduled handler, the schema of `detail`; otherwise of the whole event)
     events: dict[str, Path] = field(default_factory=dict)
+    #: other tables, by key: rules' options (`[tool.lambda-lint.<table>]`), checked
+    #: against the options the loaded rules declare
+    rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: the file the settings came from (None: defaults)
     path: Path | None = None
 
@@ -210,6 +213,8 @@ def settings_from_table(table: dict[str, Any], where: Path, text: str = "") -> S
             values[attr] = _cold_start(value, where)
         elif key == "events":
             values[attr] = _event_schemas(_table(value, key, where), where)
+        elif isinstance(value, dict):
+            values.setdefault("rule_options", {})[key] = value
         else:
             raise _unknown_key(key, KNOWN_KEYS, "[tool.lambda-lint]", where)
     return Settings(**values)

@@ -53,9 +53,11 @@ A `ProjectRule` implements `check_project()` and runs once per project:
 from __future__ import annotations
 
 import inspect
+import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, Callable, ClassVar
 
 import libcst as cst
 
@@ -73,6 +75,42 @@ NAME_PATTERN = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 
 
 @dataclass(frozen=True)
+class Option:
+    """A setting a rule reads from its options table in the configuration
+    (`[tool.lambda-lint.<table>]`, the table being the rule's `options_table`, by
+    default its name). `parse` turns the configured value into what the rule uses and
+    raises `ValueError` with a message when the value is not acceptable."""
+
+    name: str
+    default: Any
+    help: str
+    parse: Callable[[Any], Any] = field(default=lambda value: value, compare=False)
+
+
+def number_option(value: Any) -> float:
+    """A finite, non-negative number."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError("must be a number")
+    if not math.isfinite(value) or value < 0:
+        raise ValueError("must be a finite, non-negative number")
+    return float(value)
+
+
+def strings_option(value: Any) -> tuple[str, ...]:
+    """A list of strings."""
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError("must be a list of strings")
+    return tuple(value)
+
+
+def numbers_by_name_option(value: Any) -> dict[str, float]:
+    """A table of names to finite, non-negative numbers."""
+    if not isinstance(value, dict):
+        raise ValueError("must be a table of names to numbers")
+    return {str(name): number_option(number) for name, number in value.items()}
+
+
+@dataclass(frozen=True)
 class Example:
     """A code snippet a rule must accept (VALID) or report (INVALID).
 
@@ -87,6 +125,10 @@ class Example:
     - `config`: extra `[tool.lambda-lint]` settings, e.g. `{"handler-names": ["run"]}`.
     - `count`: for INVALID examples, how many findings of the rule are expected.
     - `message`: for INVALID examples, a text every finding's message must contain.
+    - `at`: for INVALID examples, the source text every finding's range must cover
+      exactly (`'event["Records"][0]'`), so the example pins where it is reported.
+    - `fixed`: for INVALID examples, the module after applying the rule's fixes
+      (unsafe ones included), so the example pins what the fix writes.
     """
 
     code: str
@@ -97,6 +139,8 @@ class Example:
     config: dict[str, Any] = field(default_factory=dict)
     count: int = 1
     message: str | None = None
+    at: str | None = None
+    fixed: str | None = None
 
 
 class BaseRule:
@@ -119,8 +163,35 @@ class BaseRule:
     VALID: ClassVar[list[Example]] = []
     INVALID: ClassVar[list[Example]] = []
 
+    #: settings the rule reads from the configuration, and the table they live in
+    #: (`[tool.lambda-lint.<options_table>]`; default: the rule's name); rules of a
+    #: family may share one table
+    options: ClassVar[tuple[Option, ...]] = ()
+    options_table: ClassVar[str] = ""
+
     #: set by the engine when the rule is registered: "built-in" or the plugin's name
     origin: ClassVar[str] = "built-in"
+
+    @classmethod
+    def options_key(cls) -> str:
+        return cls.options_table or cls.name
+
+    @classmethod
+    def option_values(cls, configured: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+        """The rule's options: the configured values (parsed), else the defaults.
+        Raises `ValueError` naming the option when a configured value is not
+        acceptable."""
+        table = configured.get(cls.options_key(), {})
+        values = {}
+        for option in cls.options:
+            if option.name in table:
+                try:
+                    values[option.name] = option.parse(table[option.name])
+                except ValueError as error:
+                    raise ValueError(f"'{cls.options_key()}.{option.name}' {error}") from None
+            else:
+                values[option.name] = option.default
+        return values
 
     @classmethod
     def documentation(cls) -> str:
@@ -159,6 +230,11 @@ class Rule(BaseRule):
     def __init__(self, context: CheckContext) -> None:
         self.context = context
 
+    @property
+    def settings(self) -> dict[str, Any]:
+        """This rule's options (see `options`), as configured or by default."""
+        return self.option_values(self.context.settings.rule_options)
+
     def report(
         self,
         node: cst.CSTNode,
@@ -181,6 +257,11 @@ class ProjectRule(BaseRule):
 
     def __init__(self, project: ProjectContext) -> None:
         self.project = project
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        """This rule's options (see `options`), as configured or by default."""
+        return self.option_values(self.project.settings.rule_options)
 
     def check_project(self) -> None:
         """Look at `self.project.model` and report."""

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from lambda_lint.config import ConfigError, Settings
 from lambda_lint.registry import RegistryError, RuleSet, load_rules
+from lambda_lint.rule import BaseRule
 
 
 class ConfigurationError(Exception):
@@ -61,8 +62,34 @@ def configure(settings: Settings) -> Configuration:
             raise ConfigurationError(
                 f"{settings.path}: unknown rule code in per-file-ignores '{pattern}': {', '.join(bad)}"
             )
+    check_rule_options(settings, ruleset)
     enabled = ruleset.select(settings.select, settings.extend_select, settings.ignore)
     return Configuration(settings, ruleset, frozenset(enabled))
+
+
+def check_rule_options(settings: Settings, ruleset: RuleSet) -> None:
+    """Every other table of the configuration must be some rule's options table, with
+    only options that rule declares, each with an acceptable value."""
+    tables: dict[str, list[type[BaseRule]]] = {}
+    for rule in ruleset.rules.values():
+        if rule.options:
+            tables.setdefault(rule.options_key(), []).append(rule)
+    for key, table in settings.rule_options.items():
+        owners = tables.get(key)
+        if owners is None:
+            raise ConfigurationError(f"{settings.path}: unknown key '{key}' in [tool.lambda-lint]")
+        declared = {option.name for rule in owners for option in rule.options}
+        for name in table:
+            if name not in declared:
+                raise ConfigurationError(
+                    f"{settings.path}: unknown option '{name}' in [{key}]"
+                    f" (options: {', '.join(sorted(declared))})"
+                )
+        for rule in owners:
+            try:
+                rule.option_values(settings.rule_options)
+            except ValueError as error:
+                raise ConfigurationError(f"{settings.path}: {error}") from None
 
 
 __all__ = ["ConfigError", "Configuration", "ConfigurationError", "configure", "local_plugin_path"]

@@ -18,9 +18,12 @@ from __future__ import annotations
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lambda_lint.config import load_config_file
+
+if TYPE_CHECKING:
+    from lambda_lint.api import Linter, LintResult
 from lambda_lint.finding import Finding
 from lambda_lint.registry import RuleSet
 from lambda_lint.rule import BaseRule, Example
@@ -89,6 +92,11 @@ def write_example_project(example: Example, folder: Path) -> Path:
 
 def lint_example(rule: type[BaseRule], example: Example, folder: Path) -> list[Finding]:
     """The findings of `rule` (alone) on the example project."""
+    _, result = _run(rule, example, folder)
+    return [f for f in result.findings if f.code == rule.code]
+
+
+def _run(rule: type[BaseRule], example: Example, folder: Path) -> tuple[Linter, LintResult]:
     from lambda_lint.api import Linter
     from lambda_lint.registry import load_rules
 
@@ -101,12 +109,23 @@ def lint_example(rule: type[BaseRule], example: Example, folder: Path) -> list[F
     result = linter.lint([folder])
     if result.internal_errors:
         raise AssertionError(f"rule raised: {result.internal_errors[0].message}")
-    return [f for f in result.findings if f.code == rule.code]
+    return linter, result
+
+
+def _covered(text: str, finding: Finding) -> str:
+    """The source text a finding's range covers."""
+    lines = text.splitlines(keepends=True)
+    start, end = finding.start, finding.end
+    if start.line == end.line:
+        return lines[start.line - 1][start.column : end.column]
+    middle = "".join(lines[start.line : end.line - 1])
+    return lines[start.line - 1][start.column :] + middle + lines[end.line - 1][: end.column]
 
 
 def check_example(case: ExampleCase, folder: Path) -> None:
     """Assert that a VALID example is clean and an INVALID one reports as declared."""
-    findings = lint_example(case.rule, case.example, folder)
+    linter, result = _run(case.rule, case.example, folder)
+    findings = [f for f in result.findings if f.code == case.rule.code]
     shown = "\n".join(
         f"  {f.path}:{f.start.line}:{f.start.column + 1}: {f.message}" for f in findings
     )
@@ -123,3 +142,19 @@ def check_example(case: ExampleCase, folder: Path) -> None:
             assert case.example.message in finding.message, (
                 f"{case.id}: message {finding.message!r} lacks {case.example.message!r}"
             )
+    main = folder / "app.py"
+    if case.example.at is not None:
+        text = main.read_text(encoding="utf-8")
+        for finding in findings:
+            if finding.path == "app.py":
+                covered = _covered(text, finding)
+                assert covered == case.example.at, (
+                    f"{case.id}: reported at {covered!r}, expected {case.example.at!r}"
+                )
+    if case.example.fixed is not None:
+        from lambda_lint.fix import apply_fixes
+
+        outcome = apply_fixes(linter, [folder], result, unsafe=True, write=False)
+        fixed = outcome.texts.get(main.resolve(), main.read_text(encoding="utf-8"))
+        expected = textwrap.dedent(case.example.fixed)
+        assert fixed == expected, f"{case.id}: fixed to\n{fixed}\nexpected\n{expected}"

@@ -3,17 +3,20 @@ report once per project, and a rule that raises does not stop the run."""
 
 from __future__ import annotations
 
+import re
 import textwrap
 from pathlib import Path
 
+import libcst as cst
 import pytest
 
 import lambda_lint.rule
 from lambda_lint.api import Linter
 from lambda_lint.config import load_config_file
 from lambda_lint.registry import RuleSet, load_rules
-from lambda_lint.rule import BaseRule, Example, ProjectRule
-from lambda_lint.testing import ExampleCase, check_example
+from lambda_lint.rule import BaseRule, Example, Option, ProjectRule, Rule, number_option
+from lambda_lint.session import ConfigurationError, check_rule_options
+from lambda_lint.testing import ExampleCase, check_example, example_cases
 
 
 def documented_rules() -> list[type[BaseRule]]:
@@ -91,3 +94,49 @@ def test_a_project_rule_that_raises_is_an_internal_error_and_the_run_goes_on(
     result = linter.lint([tmp_path])
     assert [f.code for f in result.findings] == ["TST102"]
     assert [(e.code, "boom" in e.message) for e in result.internal_errors] == [("TST101", True)]
+
+
+class LongHandler(Rule):
+    """Reports handlers longer than `max-lines` lines."""
+
+    code = "TST103"
+    name = "long-handler"
+    summary = "a long handler"
+    options = (Option("max-lines", 3, "longest handler allowed", number_option),)
+    VALID = [Example("def handler(event, context):\n    return 1\n")]
+    INVALID = [
+        Example("def handler(event, context):\n    a = 1\n    b = 2\n    return a + b\n"),
+        Example(
+            "def handler(event, context):\n    return 1\n",
+            config={"long-handler": {"max-lines": 1}},
+        ),
+    ]
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        if self.context.handler() is None:
+            return
+        lines = len(node.body.body)
+        if lines > self.settings["max-lines"] - 1:
+            self.report(node.name, f"{lines} statements")
+
+
+@pytest.mark.parametrize("case", example_cases(LongHandler))
+def test_a_rule_reads_its_options_from_its_table(case: ExampleCase, tmp_path: Path) -> None:
+    check_example(case, tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ("[long-handler]\nmax-lines = -1\n", "'long-handler.max-lines' must be a finite"),
+        ("[long-handler]\nmax-line = 4\n", "unknown option 'max-line' in [long-handler]"),
+        ("[long-handlers]\nmax-lines = 4\n", "unknown key 'long-handlers'"),
+    ],
+)
+def test_bad_rule_options_name_the_key(tmp_path: Path, table: str, message: str) -> None:
+    (tmp_path / "lambda-lint.toml").write_text(table, encoding="utf-8")
+    known = dict(load_rules().rules)
+    known[LongHandler.code] = LongHandler
+    settings = load_config_file(tmp_path / "lambda-lint.toml")
+    with pytest.raises(ConfigurationError, match=re.escape(message)):
+        check_rule_options(settings, RuleSet(known))

@@ -982,6 +982,8 @@ class HeaderCase(EventRule):
             "def handler(event, context):\n    return event['headers'].get('Authorization')\n",
             trigger="apigw-http",
             message="'authorization'",
+            at="event['headers'].get('Authorization')",
+            fixed="def handler(event, context):\n    return event['headers'].get('authorization')\n",
         ),
         Example(
             "def handler(event, context):\n    return event['headers']['Content-Type']\n",
