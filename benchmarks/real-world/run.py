@@ -17,8 +17,11 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import random
 import shlex
+import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -31,7 +34,6 @@ from corpus import JUDGED_FILE, Repo, default_cache, load_repos, materialised, s
 
 VERDICTS = ("tp", "fp", "unwanted")
 JUDGED_COLUMNS = ["repo", "file", "line", "code", "verdict", "reason"]
-RUNS_FILE = "runs.json"
 
 
 @dataclass(frozen=True)
@@ -55,17 +57,22 @@ class Finding:
 def lint(repo: Repo, root: Path, results: Path, command: list[str], timeout: float) -> dict:
     """Run lambda-lint in one repository; store its output; return the run's record."""
     started = time.perf_counter()
+    # A session of its own, so that a time-out ends lambda-lint's worker processes too.
+    process = subprocess.Popen(
+        [*command, "check", ".", "--output-format", "json", "--no-cache"],
+        cwd=root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     try:
-        done = subprocess.run(
-            [*command, "check", ".", "--output-format", "json", "--no-cache"],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-        )
-        exit_status, stdout, stderr = done.returncode, done.stdout, done.stderr
-    except subprocess.TimeoutExpired as expired:
-        exit_status, stdout, stderr = None, "", f"timed out after {expired.timeout:.0f} s\n"
+        stdout, stderr = process.communicate(timeout=timeout)
+        exit_status = process.returncode
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        exit_status, stdout, stderr = None, "", f"timed out after {timeout:.0f} s\n"
     wall = time.perf_counter() - started
     (results / f"{repo.name}.json").write_text(stdout, encoding="utf-8")
     (results / f"{repo.name}.stderr").write_text(stderr, encoding="utf-8")
@@ -95,11 +102,13 @@ def python_files(root: Path):
 def lint_all(repos: list[Repo], cache: Path, results: Path, args: argparse.Namespace) -> dict:
     """Lint every fetched repository (`--jobs` at a time); returns the updated run records."""
     command = [*shlex.split(args.lambda_lint), *shlex.split(args.lint_args)]
+    if shutil.which(command[0]) is None:
+        raise SystemExit(f"{command[0]}: not found; install lambda-lint or pass --lambda-lint")
     ready = [repo for repo in repos if materialised(cache, repo)]
     for repo in repos:
         if repo not in ready:
             print(f"skipped {repo.name}: not fetched at {repo.commit[:12]} (run fetch.py)")
-    runs = load_runs(results)
+    runs = load_runs(results, repos)
 
     def one(repo: Repo) -> tuple[Repo, dict]:
         return repo, lint(repo, cache / repo.key, results, command, args.timeout)
@@ -107,14 +116,20 @@ def lint_all(repos: list[Repo], cache: Path, results: Path, args: argparse.Names
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
         for repo, record in pool.map(one, ready):
             runs[repo.name] = record
+            text = json.dumps(record, indent=2, sort_keys=True)
+            (results / f"{repo.name}.run.json").write_text(text, encoding="utf-8")
             print(f"{repo.name:<45} exit {record['exit']}  {record['wall_s']:7.1f} s", flush=True)
-    (results / RUNS_FILE).write_text(json.dumps(runs, indent=2, sort_keys=True), encoding="utf-8")
     return runs
 
 
-def load_runs(results: Path) -> dict:
-    path = results / RUNS_FILE
-    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+def load_runs(results: Path, repos: list[Repo]) -> dict:
+    """The stored run record (exit status, time, errors) of each repository that has one."""
+    runs = {}
+    for repo in repos:
+        path = results / f"{repo.name}.run.json"
+        if path.is_file():
+            runs[repo.name] = json.loads(path.read_text(encoding="utf-8"))
+    return runs
 
 
 def load_findings(results: Path, repos: list[Repo]) -> dict[str, list[Finding]]:
@@ -301,13 +316,19 @@ def score(findings: dict[str, list[Finding]], judged: dict) -> None:
 # --- command line --------------------------------------------------------------------
 
 
+def default_command() -> str:
+    """The `lambda-lint` installed beside this interpreter, else the one on PATH."""
+    beside = Path(sys.executable).parent / "lambda-lint"
+    return str(beside) if beside.is_file() else (shutil.which("lambda-lint") or "lambda-lint")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cache", type=Path, default=default_cache(), help="fetched copies")
     parser.add_argument("--results", type=Path, help="results folder (default <cache>/results)")
     parser.add_argument("--repos", help="comma-separated names (default: all)")
     parser.add_argument("--jobs", type=int, default=1, help="repositories linted at once")
-    parser.add_argument("--lambda-lint", default="lambda-lint", help="command to run")
+    parser.add_argument("--lambda-lint", default=default_command(), help="command to run")
     parser.add_argument("--lint-args", default="", help="extra arguments, e.g. '--select ALL'")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds per repository")
     parser.add_argument("--table", action="store_true", help="tables of stored results only")
@@ -329,7 +350,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.score:
             score(findings, judged)
         return 0
-    runs = load_runs(results) if args.table else lint_all(repos, cache, results, args)
+    runs = load_runs(results, repos) if args.table else lint_all(repos, cache, results, args)
     print_tables(repos, runs, load_findings(results, repos))
     return 0
 
