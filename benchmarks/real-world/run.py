@@ -19,6 +19,7 @@ import csv
 import json
 import os
 import random
+import resource
 import shlex
 import shutil
 import signal
@@ -57,6 +58,7 @@ class Finding:
 def lint(repo: Repo, root: Path, results: Path, command: list[str], timeout: float) -> dict:
     """Run lambda-lint in one repository; store its output; return the run's record."""
     started = time.perf_counter()
+    cpu_before = children_cpu()
     # A session of its own, so that a time-out ends lambda-lint's worker processes too.
     process = subprocess.Popen(
         [*command, "check", ".", "--output-format", "json", "--no-cache"],
@@ -74,6 +76,7 @@ def lint(repo: Repo, root: Path, results: Path, command: list[str], timeout: flo
         process.communicate()
         exit_status, stdout, stderr = None, "", f"timed out after {timeout:.0f} s\n"
     wall = time.perf_counter() - started
+    cpu = children_cpu() - cpu_before
     (results / f"{repo.name}.json").write_text(stdout, encoding="utf-8")
     (results / f"{repo.name}.stderr").write_text(stderr, encoding="utf-8")
     try:
@@ -86,12 +89,19 @@ def lint(repo: Repo, root: Path, results: Path, command: list[str], timeout: flo
         "commit": repo.commit,
         "exit": exit_status,
         "wall_s": round(wall, 2),
+        "cpu_s": round(cpu, 2),
         "python_files": sum(1 for _ in python_files(root)),
         "findings": len(parsed) if parsed is not None else None,
         "internal_errors": problems,
         "crashed": crashed,
         "stderr_tail": stderr.splitlines()[-3:] if crashed else [],
     }
+
+
+def children_cpu() -> float:
+    """User and system seconds of every finished child process, their workers included."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def python_files(root: Path):
@@ -111,7 +121,10 @@ def lint_all(repos: list[Repo], cache: Path, results: Path, args: argparse.Names
     runs = load_runs(results, repos)
 
     def one(repo: Repo) -> tuple[Repo, dict]:
-        return repo, lint(repo, cache / repo.key, results, command, args.timeout)
+        record = lint(repo, cache / repo.key, results, command, args.timeout)
+        if args.jobs > 1:
+            record["cpu_s"] = None  # runs overlap: the process-wide measure mixes them
+        return repo, record
 
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
         for repo, record in pool.map(one, ready):
@@ -161,7 +174,9 @@ def load_findings(results: Path, repos: list[Repo]) -> dict[str, list[Finding]]:
 
 def print_tables(repos: list[Repo], runs: dict, findings: dict[str, list[Finding]]) -> None:
     """Per repository: files, findings, time, status and codes; then findings per code."""
-    print(f"\n{'repository':<45} {'.py':>6} {'found':>6} {'wall s':>7} {'exit':>4}  codes")
+    print(
+        f"\n{'repository':<45} {'.py':>6} {'found':>6} {'wall s':>7} {'cpu s':>7} {'exit':>4}  codes"
+    )
     totals: Counter = Counter()
     spread: dict[str, set[str]] = defaultdict(set)
     for repo in repos:
@@ -175,17 +190,24 @@ def print_tables(repos: list[Repo], runs: dict, findings: dict[str, list[Finding
         listed = " ".join(f"{code}:{count}" for code, count in sorted(codes.items()))
         print(
             f"{repo.name:<45} {record['python_files']:>6} {record['findings'] or 0:>6} "
-            f"{record['wall_s']:>7.1f} {record['exit']!s:>4}  {listed}"
+            f"{record['wall_s']:>7.1f} {cpu_text(record):>7} {record['exit']!s:>4}  {listed}"
         )
     ran = [runs[repo.name] for repo in repos if repo.name in runs]
     print(
         f"{'total':<45} {sum(r['python_files'] for r in ran):>6} "
-        f"{sum(totals.values()):>6} {sum(r['wall_s'] for r in ran):>7.1f}"
+        f"{sum(totals.values()):>6} {sum(r['wall_s'] for r in ran):>7.1f} "
+        f"{sum(r.get('cpu_s') or 0 for r in ran):>7.1f}"
     )
     print(f"\n{'code':<6} {'findings':>8} {'repos':>5}")
     for code, count in sorted(totals.items()):
         print(f"{code:<6} {count:>8} {len(spread[code]):>5}")
     print_errors(repos, runs)
+
+
+def cpu_text(record: dict) -> str:
+    """CPU seconds of a run; `-` where the record predates the measure or runs overlapped."""
+    cpu = record.get("cpu_s")
+    return "-" if cpu is None else f"{cpu:.1f}"
 
 
 def print_errors(repos: list[Repo], runs: dict) -> None:
