@@ -59,7 +59,7 @@ def lint(repo: Repo, root: Path, results: Path, command: list[str], timeout: flo
     """Run lambda-lint in one repository; store its output; return the run's record."""
     started = time.perf_counter()
     cpu_before = children_cpu()
-    # A session of its own, so that a time-out ends lambda-lint's worker processes too.
+    # In a process group of its own, so that a time-out ends lambda-lint's workers too.
     process = subprocess.Popen(
         [*command, "check", ".", "--output-format", "json", "--no-cache"],
         cwd=root,
