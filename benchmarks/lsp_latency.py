@@ -133,7 +133,7 @@ def prepare(work: Path, files: int) -> tuple[Path, Path]:
     return root, root / stamp.read_text()
 
 
-def measure(root: Path, module: Path, edits: int, debounce_ms: int, timeout: float) -> dict:
+def latency(root: Path, module: Path, edits: int, debounce_ms: int, timeout: float) -> dict:
     cache = Path(tempfile.mkdtemp(prefix="lambda-lint-lsp-cache-"))
     env = {**os.environ, "LAMBDA_LINT_CACHE_DIR": str(cache)}
     command = [sys.executable, "-m", "lambda_lint", "server", "--debounce-ms", str(debounce_ms)]
@@ -248,7 +248,7 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="also write the result here")
     args = parser.parse_args()
     root, module = prepare(args.work, args.files)
-    result = measure(root, module, args.edits, args.debounce_ms, args.timeout)
+    result = latency(root, module, args.edits, args.debounce_ms, args.timeout)
     text = json.dumps(result, indent=2)
     if args.json:
         args.json.write_text(text, encoding="utf-8")

@@ -15,7 +15,8 @@ the same; a difference is reported as a MISMATCH and the run exits with status 1
 
 Projects: the generator's (`generate.py`) at each size, and the real-world projects
 materialised under $LAMBDA_LINT_REAL_WORLD (default ~/.cache/lambda-lint-real-world), or
-the folders given with --real-world. pythaw and Ruff come from a separate environment
+the folders given with --real-world. Last, `lsp_latency.py`'s probe of the language
+server on a 1,500-file project (--skip-lsp to leave it out). pythaw and Ruff come from a separate environment
 (--tools-env), made on first use from benchmarks/requirements.txt; without it their
 lines say why they are missing.
 """
@@ -41,9 +42,12 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from generate import generate  # noqa: E402
+from lsp_latency import latency, prepare  # noqa: E402
 from measure import Measurement, measure  # noqa: E402
 
 SIZES = [100, 400, 1600, 6400]
+LSP_FILES = 1500
+LSP_TIMEOUT = 3600.0
 LAMBDA_LINT = [sys.executable, "-m", "lambda_lint", "check", ".", "--output-format", "json"]
 DEFAULT_TOOLS_ENV = Path.home() / ".cache" / "lambda-lint-bench" / "tools"
 DEFAULT_REAL_WORLD = Path(
@@ -368,7 +372,26 @@ def machine() -> str:
     )
 
 
-def report(projects: list[Project], args: argparse.Namespace, tools: Tools, started: float) -> str:
+def lsp_line(result: dict[str, object] | None) -> list[str]:
+    if not result:
+        return []
+    return [
+        f"Language server ({result['files']:,}-file project, {result['module_lines']:,}-line "
+        f"module, debounce {result['debounce_ms']} ms): first diagnostics after "
+        f"{result['first_diagnostics_s']} s; {result['edits']} edits: median "
+        f"{result['median_ms']} ms, p90 {result['p90_ms']} ms, server CPU per edit "
+        f"{result['median_server_cpu_ms']} ms (target: 150 ms).",
+        "",
+    ]
+
+
+def report(
+    projects: list[Project],
+    args: argparse.Namespace,
+    tools: Tools,
+    started: float,
+    lsp: dict[str, object] | None = None,
+) -> str:
     versions = ", ".join(
         v
         for v in (
@@ -381,7 +404,7 @@ def report(projects: list[Project], args: argparse.Namespace, tools: Tools, star
     lines = [
         f"Measured {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC: "
         f"`python benchmarks/run.py {' '.join(sys.argv[1:])}` "
-        f"({args.runs} runs after {args.warmup} warm-up, medians; {time.time() - started:.0f} s in all)",
+        f"(medians of {args.runs} timed runs after {args.warmup} untimed; {time.time() - started:.0f} s in all)",
         "",
         f"Machine: {machine()}. Tools: {versions}.",
         "",
@@ -389,6 +412,7 @@ def report(projects: list[Project], args: argparse.Namespace, tools: Tools, star
         f"Targets: {TARGETS}. Each cell: the ratio of wall-clock medians (of CPU-time medians).",
         "",
         targets_table(projects),
+        *lsp_line(lsp),
     ]
     notes = [f"- {p.name}: {note}" for p in projects for note in p.notes]
     if tools.note:
@@ -441,6 +465,8 @@ def main() -> int:
         metavar="COMMAND",
         help='measure only these lines (e.g. "libcst parse")',
     )
+    parser.add_argument("--skip-lsp", action="store_true", help="no language-server probe")
+    parser.add_argument("--lsp-edits", type=int, default=20, help="edits the probe times")
     parser.add_argument("--markdown", type=Path, help="also write the report here")
     parser.add_argument("--json", type=Path, help="write every sample here")
     args = parser.parse_args()
@@ -470,8 +496,19 @@ def main() -> int:
     for project in projects:
         print(f"{project.name} ({project.root})", file=sys.stderr, flush=True)
         measure_project(project, tools, args.runs, args.warmup, args.only, progress)
-    progress()
-    print(report(projects, args, tools, started))
+    lsp = None
+    if not args.skip_lsp:
+        print("language server (lsp_latency.py)", file=sys.stderr, flush=True)
+        root, module = prepare(args.work, LSP_FILES)
+        lsp = {"files": LSP_FILES, **latency(root, module, args.lsp_edits, 0, LSP_TIMEOUT)}
+    text = report(projects, args, tools, started, lsp)
+    if args.markdown:
+        args.markdown.write_text(text, encoding="utf-8")
+    if args.json:
+        args.json.write_text(
+            json.dumps({**as_json(projects), "lsp": lsp}, indent=2), encoding="utf-8"
+        )
+    print(text)
     return 1 if any("MISMATCH" in note for p in projects for note in p.notes) else 0
 
 
