@@ -51,8 +51,8 @@ LSP_TIMEOUT = 3600.0
 LAMBDA_LINT = [sys.executable, "-m", "lambda_lint", "check", ".", "--output-format", "json"]
 DEFAULT_TOOLS_ENV = Path.home() / ".cache" / "lambda-lint-bench" / "tools"
 DEFAULT_REAL_WORLD = Path(
-    os.environ.get("LAMBDA_LINT_REAL_WORLD", Path.home() / ".cache" / "lambda-lint-real-world")
-)
+    os.environ.get("LAMBDA_LINT_REAL_WORLD") or Path.home() / ".cache" / "lambda-lint-real-world"
+).expanduser()
 #: the scenarios whose printed findings must be identical
 SAME_OUTPUT = ("lambda-lint cold", "lambda-lint cold -j1", "lambda-lint warm")
 TARGETS = (
@@ -481,7 +481,7 @@ def main() -> int:
         if not present:
             print(
                 f"note: no real-world projects in {', '.join(map(str, args.real_world))} "
-                "(materialise them first, see benchmarks/real-world/)",
+                "(materialise them first: python benchmarks/real-world/fetch.py)",
                 file=sys.stderr,
             )
         projects += real_world_projects(present)
