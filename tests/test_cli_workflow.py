@@ -206,6 +206,40 @@ def test_dash_reads_standard_input(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert named.stdout.startswith("src/app.py:2:12: LL106")
 
 
+def test_stdin_filename_wins_over_other_paths(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project(tmp_path, {"other.py": MIXED})
+    result = check(
+        tmp_path,
+        monkeypatch,
+        "--output-format",
+        "concise",
+        "--stdin-filename",
+        "app.py",
+        "other.py",
+        stdin=UNSAFE_ONLY,
+    )
+    assert "warning: Ignoring file other.py in favor of standard input." in result.stderr
+    assert [line.split(":")[0] for line in result.stdout.splitlines()[:-2]] == ["app.py"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--add-noqa", "--fix"), "--add-noqa cannot be used with --fix"),
+        (("--watch", "-"), "--watch cannot read standard input"),
+    ],
+)
+def test_options_that_do_not_go_together(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: tuple[str, ...], message: str
+) -> None:
+    project(tmp_path, {"app.py": UNSAFE_ONLY})
+    result = check(tmp_path, monkeypatch, *args, stdin="")
+    assert result.exit_code == 2 and message in result.stderr
+    assert (tmp_path / "app.py").read_text() == UNSAFE_ONLY
+
+
 # -- the workflow options -------------------------------------------------------------------
 
 

@@ -16,7 +16,6 @@ import re
 import shutil
 import subprocess
 import sys
-import textwrap
 import zipfile
 from pathlib import Path
 
@@ -236,30 +235,32 @@ def run_action(
 
 
 @pytest.mark.slow
-def test_the_action_runs_on_a_project(tmp_path: Path) -> None:
+def test_the_action_runs_on_the_demo_project(tmp_path: Path) -> None:
     workspace = tmp_path / "workspace"
-    (workspace / "src").mkdir(parents=True)
-    (workspace / "src" / "app.py").write_text(
-        textwrap.dedent(
-            """\
-            def handler(event, context):
-                return {"statusCode": 200, "body": context.request_id}
-            """
-        )
-    )
-    (workspace / "lambda-lint.toml").write_text("")
+    shutil.copytree(ROOT / "fixtures" / "sam-shop", workspace)
     runner_temp = tmp_path / "runner"
     runner_temp.mkdir()
     steps = run_action(
         source_copy(tmp_path / "action"),
-        {"python-version": "", "args": "check src", "sarif": "reports/lambda-lint.sarif"},
+        {"python-version": "", "args": "check .", "sarif": "reports/lambda-lint.sarif"},
         workspace,
         runner_temp,
     )
+    # installed and run; the findings fail the step, as they fail a workflow
     assert [(step, status) for step, status, _ in steps] == [("install", 0), ("lint", 1)]
+    expected = json.loads(
+        subprocess.run(
+            [sys.executable, "-m", "lambda_lint", "check", ".", "--output-format", "json"],
+            cwd=workspace,
+            capture_output=True,
+            text=True,
+        ).stdout
+    )
+    assert expected
     annotations = steps[1][2].splitlines()
-    assert len(annotations) == 1 and annotations[0].startswith("::error title=LL501")
-    assert "file=src/app.py,line=2" in annotations[0]
+    assert len(annotations) == len(expected)
+    assert all(line.startswith(("::error ", "::warning ")) for line in annotations)
+    assert any("file=src/carts.py" in line for line in annotations)
     sarif = json.loads((workspace / "reports" / "lambda-lint.sarif").read_text())
-    [result] = sarif["runs"][0]["results"]
-    assert result["ruleId"] == "LL501"
+    rules = sorted(result["ruleId"] for result in sarif["runs"][0]["results"])
+    assert rules == sorted(finding["code"] for finding in expected)
