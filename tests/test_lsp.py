@@ -19,7 +19,9 @@ pytest.importorskip("pygls")
 from lsprotocol import types
 from pygls.lsp.client import LanguageClient
 
-TIMEOUT = 10.0
+#: the most a step may take; generous, since the server's start (importing libcst and
+#: pygls) alone takes over 10 s on a loaded 2-core machine. Passing runs never wait it out.
+TIMEOUT = 60.0
 #: shorter than the default (300 ms) to keep the tests quick; still long enough to
 #: coalesce edits sent back to back
 DEBOUNCE_MS = 100
