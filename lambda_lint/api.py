@@ -59,6 +59,8 @@ class LintResult:
     sources: dict[str, str] = field(default_factory=dict)
     internal_errors: list[InternalError] = field(default_factory=list)
     models: list[ProjectModel] = field(default_factory=list)
+    #: the projects the paths belong to: roots, the files read, the files reported on
+    projects: list[Project] = field(default_factory=list)
 
 
 class Display:
@@ -144,6 +146,7 @@ class Linter:
         overrides = {p.resolve(): t for p, t in (overrides or {}).items()}
         result = LintResult()
         for project in discover(list(paths), self.settings):
+            result.projects.append(project)
             for path in overrides:
                 if (
                     path in project.requested

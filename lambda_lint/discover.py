@@ -70,14 +70,13 @@ class Project:
     requested: set[Path] = field(default_factory=set)
 
 
-def project_root(path: Path, boundary: Path | None = None) -> Path:
+def project_root(path: Path) -> Path:
     """The nearest folder at or above `path` that marks a Lambda project, looking no
-    higher than `boundary` (the working directory, when `path` is inside it) nor past
-    a repository root."""
+    higher than the repository root (the folder holding `.git`), or the filesystem
+    root outside a repository; `path`'s own folder when none does. So a run from a
+    subfolder (`cd src && lambda-lint check .`) still reads the template above it."""
     start = path if path.is_dir() else path.parent
     for folder in (start, *start.parents):
-        if boundary is not None and folder != boundary and boundary not in folder.parents:
-            break
         if any((folder / marker).exists() for marker in PROJECT_MARKERS):
             return folder
         if (folder / "pyproject.toml").is_file() and has_own_table(folder / "pyproject.toml"):
@@ -164,11 +163,9 @@ def discover(paths: Iterable[Path], settings: Settings) -> list[Project]:
     """Group the checked paths into projects and list each project's files."""
     excluder = Excluder(settings)
     projects: dict[Path, Project] = {}
-    cwd = Path.cwd().resolve()
     for raw in paths:
         path = raw.resolve()
-        boundary = cwd if path == cwd or cwd in path.parents else None
-        root = project_root(path, boundary)
+        root = project_root(path)
         project = projects.get(root)
         if project is None:
             project = projects[root] = Project(root)

@@ -278,6 +278,19 @@ def _state(files: Mapping[Path, _File]) -> frozenset[tuple[Path, str]]:
 # -- files ------------------------------------------------------------------------------
 
 
+def edit_file(path: Path, display: str, edits: Sequence[Edit]) -> str | None:
+    """Apply `edits` (which must not overlap) to the file on disk and write it, keeping
+    its encoding, newlines and permissions; why not, if it was not written."""
+    item = _load(path, display, {})
+    if isinstance(item, str):
+        return item
+    spans = _spans(edits, _line_starts(item.text), len(item.text), item.newline)
+    if spans is None:
+        return f"{display}: the edits overlap or fall outside the file; not written"
+    item.text = _splice(item.text, spans)
+    return _write(item)
+
+
 def _load(path: Path, display: str, given: Mapping[Path, str]) -> _File | str:
     """The file as the linter read it, or why it cannot be fixed."""
     if path in given:

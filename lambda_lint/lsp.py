@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import sys
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -50,7 +49,7 @@ from lambda_lint.discover import Excluder, is_python, project_root
 from lambda_lint.finding import Edit, Finding, Fix, Position
 from lambda_lint.rule import BaseRule
 from lambda_lint.session import Configuration, ConfigurationError, configure
-from lambda_lint.suppress import NOQA, noqa_comments
+from lambda_lint.suppress import noqa_edit
 
 logger = logging.getLogger(__name__)
 
@@ -68,20 +67,19 @@ WATCHED = (
     "**/cdk.json",
     "**/*.tf",
 )
-#: descriptor formats with `#` comments, where a noqa comment can suppress LL103
-HASH_COMMENT_SUFFIXES = (".yaml", ".yml", ".toml", ".tf", ".hcl")
 
 
 # -- configuration ------------------------------------------------------------------------
 
 
-def load_configuration(config_file: Path | None) -> Configuration:
-    """Settings and enabled rules from a config file (None: the defaults)."""
+def load_configuration(config_file: Path | None, allow_local_plugins: bool) -> Configuration:
+    """Settings and enabled rules from a config file (None: the defaults); local
+    plugins and `cache-dir` only with the user's consent (see `lambda_lint.session`)."""
     try:
         settings = load_config_file(config_file) if config_file else Settings()
     except ConfigError as error:
         raise ConfigurationError(str(error)) from None
-    return configure(settings)
+    return configure(settings, allow_local_plugins)
 
 
 def _stamp(path: Path | None) -> int | None:
@@ -96,7 +94,8 @@ def _stamp(path: Path | None) -> int | None:
 class Configurations:
     """One `Configuration` per config file, reloaded when the file's mtime changes."""
 
-    def __init__(self) -> None:
+    def __init__(self, allow_local_plugins: bool = False) -> None:
+        self.allow_local_plugins = allow_local_plugins
         self._loaded: dict[Path | None, tuple[int | None, Configuration]] = {}
 
     def clear(self) -> None:
@@ -108,7 +107,7 @@ class Configurations:
         cached = self._loaded.get(config_file)
         if cached is not None and cached[0] == stamp:
             return cached[1]
-        configuration = load_configuration(config_file)
+        configuration = load_configuration(config_file, self.allow_local_plugins)
         self._loaded[config_file] = (stamp, configuration)
         return configuration
 
@@ -129,9 +128,7 @@ def document_path(uri: str) -> Path | None:
 
 def project_of(path: Path) -> Path:
     """The project root of a file, found as `discover` finds it."""
-    cwd = Path.cwd().resolve()
-    boundary = cwd if path == cwd or cwd in path.parents else None
-    return project_root(path, boundary)
+    return project_root(path)
 
 
 def is_excluded(path: Path, root: Path, settings: Settings) -> bool:
@@ -198,10 +195,11 @@ def lint_documents(
     result = linter.lint(paths, overrides)
     for finding in result.findings:
         outcome.findings.setdefault(outcome.cwd / finding.path, []).append(finding)
-    outcome.problems = [
+    outcome.problems = [f"lambda-lint: {warning}" for warning in configuration.warnings]
+    outcome.problems.extend(
         f"lambda-lint: rule {error.code} failed on {error.path}: {error.message}"
         for error in result.internal_errors
-    ]
+    )
     return outcome
 
 
@@ -236,41 +234,6 @@ def _overlaps(a: types.Range, b: types.Range) -> bool:
 
 
 # -- edits ---------------------------------------------------------------------------------
-
-
-def noqa_edit(path: Path, text: str, finding: Finding) -> Edit | None:
-    """The edit that suppresses `finding` with a `# noqa` comment on its line: extend an
-    existing `# noqa: ...` list, or append `  # noqa: CODE`. None when the file type has
-    no such comment, a bare `# noqa` is already there, or the line cannot take one."""
-    number = finding.noqa_line
-    lines = text.splitlines()
-    if number is None or not 1 <= number <= len(lines):
-        return None
-    line = lines[number - 1]
-    code = finding.code
-    if is_python(path):
-        existing = noqa_comments(text).get(number)
-        if existing is not None:
-            if existing.codes is None or code in existing.codes:
-                return None
-            at = Position(number, existing.end_column)
-            return Edit(at, at, f", {code}")
-        if line.rstrip().endswith("\\"):
-            return None  # a comment would end the continued line
-    elif path.suffix in HASH_COMMENT_SUFFIXES:
-        match = NOQA.search(line)
-        if match is not None:
-            codes = match.group("codes")
-            if codes is None or code in re.split(r"[,\s]+", codes.upper()):
-                return None
-            at = Position(number, match.end())
-            return Edit(at, at, f", {code}")
-    else:
-        return None
-    content = line.rstrip()
-    if not content:
-        return None
-    return Edit(Position(number, len(content)), Position(number, len(line)), f"  # noqa: {code}")
 
 
 def _overlapping(a: Edit, b: Edit) -> bool:
@@ -541,7 +504,11 @@ class LambdaLintServer(LanguageServer):
                     edit=self._workspace_edit(uri, state.text, list(fix.edits)),
                 )
                 (safe if is_safe else unsafe).append(action)
-            edit = noqa_edit(path, state.text, finding)
+            edit = (
+                noqa_edit(path, state.text, finding.noqa_line, [finding.code])
+                if finding.noqa_line is not None
+                else None
+            )
             if edit is not None:
                 code = finding.code
                 suppress.append(
@@ -611,6 +578,14 @@ class LambdaLintServer(LanguageServer):
 def create_server(debounce: float = DEFAULT_DEBOUNCE) -> LambdaLintServer:
     """A server with every feature registered; `debounce` in seconds."""
     server = LambdaLintServer(debounce)
+
+    @server.feature(types.INITIALIZE)
+    def initialize(params: types.InitializeParams) -> None:
+        # `{"allowLocalPlugins": true}`: the user trusts the projects opened with this
+        # server to load their local plugins and choose their cache folder
+        options = params.initialization_options
+        allowed = isinstance(options, dict) and options.get("allowLocalPlugins") is True
+        server.configurations = Configurations(allowed)
 
     @server.feature(types.INITIALIZED)
     async def initialized(params: types.InitializedParams) -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from lambda_lint.finding import Finding, Position
+from lambda_lint.finding import Edit, Finding, Fix, Position
 
 if TYPE_CHECKING:
     from lambda_lint.config import Settings
@@ -21,6 +21,10 @@ NOQA = re.compile(
     r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE
 )
 SKIP_FILE = re.compile(r"^\s*#\s*lambda-lint:\s*skip-file\s*$", re.MULTILINE)
+#: descriptor formats whose comments start with `#` anywhere on a line (YAML, TOML,
+#: HCL): a noqa comment can suppress LL103 there. JSON has no comments, and a
+#: Dockerfile's `#` starts a comment only at the start of a line.
+HASH_COMMENT_SUFFIXES = (".yaml", ".yml", ".toml", ".tf", ".hcl")
 
 
 @dataclass
@@ -31,6 +35,8 @@ class Noqa:
     #: None for a bare `# noqa`, which suppresses everything on the line
     codes: tuple[str, ...] | None
     used: set[str] = field(default_factory=set)
+    #: where the comment holding the directive starts
+    comment_column: int = 0
 
 
 def skip_file(text: str) -> bool:
@@ -66,8 +72,76 @@ def noqa_comments(text: str) -> dict[int, Noqa]:
         if match.group("codes"):
             codes = tuple(c.upper() for c in re.split(r"[,\s]+", match.group("codes")) if c)
         start = column + match.start()
-        result[line] = Noqa(line, start, column + match.end(), codes)
+        result[line] = Noqa(line, start, column + match.end(), codes, comment_column=column)
     return result
+
+
+def _split_codes(codes: str) -> list[str]:
+    return [code for code in re.split(r"[,\s]+", codes.upper()) if code]
+
+
+def noqa_edit(path: Path, text: str, line: int, codes: Iterable[str]) -> Edit | None:
+    """The edit that suppresses `codes` on a line with a `# noqa` comment: extend a
+    `# noqa: ...` list already there, or append `  # noqa: CODE, ...`. None when the
+    line needs no edit (a bare `# noqa`, or every code already listed), the file type
+    takes no such comment, or the line cannot end with one."""
+    lines = text.splitlines()
+    if not 1 <= line <= len(lines):
+        return None
+    content = lines[line - 1]
+    if path.suffix == ".py":
+        existing = noqa_comments(text).get(line)
+        listed = None if existing is None else existing.codes
+        end = None if existing is None else existing.end_column
+        if existing is None and content.rstrip().endswith("\\"):
+            return None  # a comment would end the continued line
+    elif path.suffix in HASH_COMMENT_SUFFIXES:
+        match = NOQA.search(content)
+        listed = end = None
+        if match is not None:
+            codes_text = match.group("codes")
+            listed, end = (_split_codes(codes_text) if codes_text else None), match.end()
+    else:
+        return None
+    if end is not None:
+        if listed is None:
+            return None  # a bare noqa suppresses everything already
+        missing = [code for code in dict.fromkeys(codes) if code not in listed]
+        if not missing:
+            return None
+        at = Position(line, end)
+        return Edit(at, at, "".join(f", {code}" for code in missing))
+    stripped = content.rstrip()
+    if not stripped:
+        return None
+    joined = ", ".join(dict.fromkeys(codes))
+    return Edit(Position(line, len(stripped)), Position(line, len(content)), f"  # noqa: {joined}")
+
+
+def unused_noqa_fix(text: str, noqa: Noqa, unused: list[str]) -> Fix | None:
+    """The safe fix of an LL002 finding: drop the unused codes from the directive, or
+    the whole comment when no code is left. None when the comment says more after the
+    codes (a reason, another tool's directive): that is the author's to edit."""
+    assert noqa.codes is not None
+    lines = text.splitlines()
+    content = lines[noqa.line - 1]
+    kept = [code for code in noqa.codes if code not in unused]
+    if content[noqa.end_column :].strip():
+        return None
+    start, end = Position(noqa.line, noqa.column), Position(noqa.line, len(content))
+    if kept:
+        edit = Edit(start, end, f"# noqa: {', '.join(kept)}")
+        return Fix("safe", f"Remove unused codes from `noqa`: {', '.join(unused)}", (edit,))
+    if noqa.column == noqa.comment_column and not content[: noqa.column].strip():
+        # the comment is the whole line: the line goes
+        if noqa.line < len(lines):
+            edit = Edit(Position(noqa.line, 0), Position(noqa.line + 1, 0), "")
+        else:
+            edit = Edit(Position(noqa.line, 0), end, "")
+    else:
+        code_end = len(content[: noqa.column].rstrip())
+        edit = Edit(Position(noqa.line, code_end), end, "")
+    return Fix("safe", "Remove unused `noqa` directive", (edit,))
 
 
 def suppresses(noqa: Noqa | None, code: str) -> bool:
@@ -109,10 +183,12 @@ class FindingFilter:
                 continue
             kept.append(finding)
         if UNUSED_NOQA in self.enabled and not any(UNUSED_NOQA.startswith(p) for p in ignored):
-            kept.extend(self._unused(path, noqas.values(), failed))
+            kept.extend(self._unused(path, text, noqas.values(), failed))
         return kept
 
-    def _unused(self, path: Path, noqas: Iterable[Noqa], failed: set[str]) -> list[Finding]:
+    def _unused(
+        self, path: Path, text: str, noqas: Iterable[Noqa], failed: set[str]
+    ) -> list[Finding]:
         found = []
         for noqa in noqas:
             if noqa.codes is None:
@@ -133,6 +209,7 @@ class FindingFilter:
                         self.display(path),
                         Position(noqa.line, noqa.column),
                         Position(noqa.line, noqa.end_column),
+                        fix=unused_noqa_fix(text, noqa, unused),
                     )
                 )
         return found
@@ -173,4 +250,4 @@ def _line_suppresses(line: str, code: str) -> bool:
     if match is None:
         return False
     codes = match.group("codes")
-    return codes is None or code in codes.upper()
+    return codes is None or code in _split_codes(codes)

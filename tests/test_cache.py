@@ -24,7 +24,8 @@ def lint(folder: Path, cache: Path, *args: str) -> list[tuple[str, int, str]]:
     )
     assert result.returncode in (0, 1), result.stderr
     return sorted(
-        (f["filename"], f["location"]["row"], f["code"]) for f in json.loads(result.stdout)
+        (os.path.relpath(f["filename"], folder), f["location"]["row"], f["code"])
+        for f in json.loads(result.stdout)
     )
 
 

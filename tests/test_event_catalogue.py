@@ -697,6 +697,10 @@ def test_json_schema_for_an_eventbridge_detail() -> None:
 
 
 def test_generator_reproduces_the_catalogue() -> None:
+    if sys.version_info < (3, 10):
+        pytest.skip(
+            "the catalogue's pinned source (aws-lambda-powertools 3.37.0) needs Python 3.10+"
+        )
     powertools = pytest.importorskip("aws_lambda_powertools")
     pytest.importorskip("pydantic")
     version = getattr(powertools, "__version__", None)

@@ -204,8 +204,13 @@ def test_ll106_is_fixed_only_with_unsafe_fixes(
     safe = run(tmp_path, monkeypatch, "--fix", "--select", "LL106", "app.py")
     assert safe.exit_code == 1
     assert fingerprint(files["app.py"]) == before  # only unsafe fixes: nothing written
-    assert "2 hidden fixes can be enabled with the `--unsafe-fixes` option." in safe.stdout
-    result = run(tmp_path, monkeypatch, "--unsafe-fixes", "--select", "LL106", "app.py")
+    assert (
+        "No fixes available (2 hidden fixes can be enabled with the `--unsafe-fixes` option)."
+        in safe.stdout
+    )
+    shown = run(tmp_path, monkeypatch, "--unsafe-fixes", "--select", "LL106", "app.py")
+    assert shown.exit_code == 1 and fingerprint(files["app.py"]) == before  # shown, not applied
+    result = run(tmp_path, monkeypatch, "--fix", "--unsafe-fixes", "--select", "LL106", "app.py")
     assert result.exit_code == 0, result.output
     assert files["app.py"].read_text(encoding="utf-8") == code.replace(
         "datetime.now(),", "datetime.now().isoformat(),"
@@ -252,7 +257,7 @@ def test_diff_marks_a_missing_final_newline(
     project(tmp_path, {"app.py": "def handler(event, context):\n    return context.request_id"})
     result = run(tmp_path, monkeypatch, "--diff", "app.py")
     assert result.stdout.endswith(
-        "+    return context.aws_request_id\n\\ No newline at end of file\n"
+        "+    return context.aws_request_id\n\\ No newline at end of file\n\nWould fix 1 error.\n"
     )
 
 
@@ -534,7 +539,7 @@ def test_unsafe_fix_hoists_a_constant_client_to_module_scope(tmp_path: Path) -> 
     )
     assert safe_only.returncode == 1 and (tmp_path / "app.py").read_text() == source
     unsafe = subprocess.run(
-        [sys.executable, "-m", "lambda_lint", "check", "--unsafe-fixes", "--no-cache"],
+        [sys.executable, "-m", "lambda_lint", "check", "--fix", "--unsafe-fixes", "--no-cache"],
         cwd=tmp_path,
         capture_output=True,
         text=True,

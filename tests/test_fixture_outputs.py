@@ -4,6 +4,7 @@ and `--fix` applies the safe fixes, after which those rules are clean."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -29,7 +30,12 @@ def keys_from_json(cwd: Path) -> list[tuple[str, int, int, str]]:
     result = run(cwd, "--output-format", "json")
     assert result.returncode == 1, result.stderr
     return sorted(
-        (f["filename"], f["location"]["row"], f["location"]["column"], f["code"])
+        (
+            os.path.relpath(f["filename"], cwd),
+            f["location"]["row"],
+            f["location"]["column"],
+            f["code"],
+        )
         for f in json.loads(result.stdout)
     )
 

@@ -9,6 +9,7 @@ cannot be labelled in place (binary, undecodable) list them in `EXPECTED_ELSEWHE
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -65,7 +66,10 @@ def lint(project: Path) -> list[dict]:
 @pytest.mark.parametrize("name", PROJECTS)
 def test_fixture_findings_match_labels(name: str) -> None:
     project = FIXTURES / name
-    found = {(f["filename"], f["location"]["row"], f["code"]) for f in lint(project)}
+    found = {
+        (os.path.relpath(f["filename"], project), f["location"]["row"], f["code"])
+        for f in lint(project)
+    }
     expected = labels(project)
     missed = sorted(expected - found)
     extra = sorted(found - expected)

@@ -19,7 +19,9 @@ pytest.importorskip("pygls")
 from lsprotocol import types
 from pygls.lsp.client import LanguageClient
 
-TIMEOUT = 10.0
+#: the most a step may take; generous, since the server's start (importing libcst and
+#: pygls) alone takes over 10 s on a loaded 2-core machine. Passing runs never wait it out.
+TIMEOUT = 60.0
 #: shorter than the default (300 ms) to keep the tests quick; still long enough to
 #: coalesce edits sent back to back
 DEBOUNCE_MS = 100
@@ -165,8 +167,11 @@ class Session:
 
 
 @asynccontextmanager
-async def server(root: Path, encodings: list[str] | None = None) -> AsyncIterator[Session]:
-    """Start `lambda-lint server` in `root`, initialize it, and shut it down afterwards."""
+async def server(
+    root: Path, encodings: list[str] | None = None, options: dict | None = None
+) -> AsyncIterator[Session]:
+    """Start `lambda-lint server` in `root`, initialize it (with these initialization
+    options), and shut it down afterwards."""
     client = LanguageClient("lambda-lint-tests", "v1")
     session = Session(client, root)
 
@@ -203,6 +208,7 @@ async def server(root: Path, encodings: list[str] | None = None) -> AsyncIterato
                     capabilities=capabilities,
                     root_uri=root.as_uri(),
                     workspace_folders=[types.WorkspaceFolder(uri=root.as_uri(), name=root.name)],
+                    initialization_options=options,
                 )
             ),
             TIMEOUT,
@@ -351,7 +357,7 @@ def test_fix_actions_safe_first_and_fix_all(tmp_path: Path) -> None:
     )
 
     async def scenario() -> None:
-        async with server(root) as session:
+        async with server(root, options={"allowLocalPlugins": True}) as session:
             uri = session.open("app.py")
             published = await session.diagnostics(uri)
             codes = sorted(str(d.code) for d in published.diagnostics)
@@ -395,6 +401,32 @@ def test_fix_actions_safe_first_and_fix_all(tmp_path: Path) -> None:
             assert fix_all.kind == "source.fixAll.lambda-lint"
             fixed = apply(text, fix_all.edit.changes[uri])  # type: ignore[union-attr]
             assert fixed.splitlines()[1] == "    logger.info(eval(event['body']))"
+
+    asyncio.run(scenario())
+
+
+def test_project_plugins_load_only_with_the_initialization_option(tmp_path: Path) -> None:
+    """A folder opened in the editor must not run its code: its `plugins` are left out
+    (with a message) unless the client passes `allowLocalPlugins`."""
+    marker = tmp_path / "IMPORTED"
+    root = project(
+        tmp_path,
+        {
+            "lambda-lint.toml": 'plugins = ["acme_rules"]\n',
+            "acme_rules.py": f"open({str(marker)!r}, 'w').close()\n" + PLUGIN,
+            "app.py": BUGGY,
+        },
+    )
+
+    async def scenario() -> None:
+        async with server(root) as session:
+            uri = session.open("app.py")
+            published = await session.diagnostics(uri)
+            assert [d.code for d in published.diagnostics] == ["LL501"]
+            message = await asyncio.wait_for(session.messages.get(), TIMEOUT)
+            assert "local plugins acme_rules not loaded" in message.message
+            assert "LAMBDA_LINT_ALLOW_LOCAL_PLUGINS" in message.message
+        assert not marker.exists()
 
     asyncio.run(scenario())
 

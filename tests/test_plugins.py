@@ -159,7 +159,7 @@ def test_local_plugin_from_config(tmp_path: Path) -> None:
     (tmp_path / "lambda-lint.toml").write_text(
         'plugins = ["house_rules"]\nextend-select = ["ACME001"]\n'
     )
-    result = lint(tmp_path, "check", "--output-format", "json")
+    result = lint(tmp_path, "check", "--allow-local-plugins", "--output-format", "json")
     assert [f["code"] for f in json.loads(result.stdout)] == ["ACME001"]
 
 
@@ -167,7 +167,7 @@ def test_plugin_that_raises_on_import_is_named(tmp_path: Path) -> None:
     (tmp_path / "broken_rules.py").write_text("raise RuntimeError('boom at import')\n")
     (tmp_path / "app.py").write_text(HANDLER)
     (tmp_path / "lambda-lint.toml").write_text('plugins = ["broken_rules"]\n')
-    result = lint(tmp_path, "check")
+    result = lint(tmp_path, "check", "--allow-local-plugins")
     assert result.returncode == 2
     assert "broken_rules" in result.stderr and "boom at import" in result.stderr
     assert "Traceback" not in result.stderr
@@ -178,7 +178,7 @@ def test_code_clash_is_an_error(tmp_path: Path) -> None:
     (tmp_path / "clash_rules.py").write_text(clash)
     (tmp_path / "lambda-lint.toml").write_text('plugins = ["clash_rules"]\n')
     (tmp_path / "app.py").write_text(HANDLER)
-    result = lint(tmp_path, "check")
+    result = lint(tmp_path, "check", "--allow-local-plugins")
     assert result.returncode == 2
     assert "LL501 is defined twice" in result.stderr and "clash_rules" in result.stderr
 
@@ -195,7 +195,7 @@ def test_rule_that_raises_is_an_internal_error_and_the_run_goes_on(tmp_path: Pat
     (tmp_path / "app.py").write_text(
         HANDLER + "\ndef other(event, context):\n    return context.request_id\n"
     )
-    result = lint(tmp_path, "check", "--output-format", "json")
+    result = lint(tmp_path, "check", "--allow-local-plugins", "--output-format", "json")
     assert result.returncode == 2
     assert "rule ACME001 failed on app.py" in result.stderr and "rule bug" in result.stderr
     assert [f["code"] for f in json.loads(result.stdout)] == ["LL501"]
@@ -214,7 +214,7 @@ def test_rule_whose_constructor_raises_is_an_internal_error(tmp_path: Path) -> N
     (tmp_path / "app.py").write_text(
         "def handler(event, context):\n    return context.request_id\n"
     )
-    result = lint(tmp_path, "check", "--output-format", "json")
+    result = lint(tmp_path, "check", "--allow-local-plugins", "--output-format", "json")
     assert result.returncode == 2
     assert "rule ACME001 failed on app.py" in result.stderr and "bad init" in result.stderr
     assert [f["code"] for f in json.loads(result.stdout)] == ["LL501"]

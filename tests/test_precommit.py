@@ -83,7 +83,7 @@ def hook_repository(destination: Path) -> Path:
     """A committed copy of this checkout's working tree (what `try-repo` installs):
     try-repo on the checkout itself would leave out files not yet committed."""
     destination.mkdir()
-    for name in ("pyproject.toml", "README.md", ".pre-commit-hooks.yaml"):
+    for name in ("pyproject.toml", "README.md", "LICENSE", ".pre-commit-hooks.yaml"):
         shutil.copy2(ROOT / name, destination / name)
     shutil.copytree(
         ROOT / "lambda_lint",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import json
+import os
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -170,7 +171,7 @@ def json_spans(run: ReportInput) -> list[tuple[str, str, int, int, int, int]]:
     return [
         (
             item["code"],
-            item["filename"],
+            os.path.relpath(item["filename"], run.cwd),
             item["location"]["row"],
             item["location"]["column"],
             item["end_location"]["row"],

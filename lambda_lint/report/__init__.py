@@ -27,6 +27,10 @@ class ReportInput:
     color: bool = False
     #: fixes that `--fix` applied, to be mentioned in the summary
     fixed: int = 0
+    #: `--unsafe-fixes`: unsafe fixes count as available (`[*]`), not as hidden
+    unsafe_fixes: bool = False
+    #: whether the human formats end with the summary (`--quiet` leaves it out)
+    summary: bool = True
 
 
 Renderer = Callable[[ReportInput], str]

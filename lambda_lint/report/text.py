@@ -14,12 +14,32 @@ from lambda_lint.report import ReportInput
 BOLD, RED, CYAN, BLUE, RESET = "\033[1m", "\033[31m", "\033[36m", "\033[34m", "\033[0m"
 
 
+STDIN = "-"
+
+
 def display_path(path: str, run: ReportInput) -> str:
     """The path as the user should see it: relative to the working directory if inside."""
     try:
         return os.path.relpath(path, run.cwd) if os.path.isabs(path) else path
     except ValueError:  # another drive on Windows
         return path
+
+
+def absolute_path(path: str, run: ReportInput) -> str:
+    """The path as Ruff's JSON writes it: absolute (standard input stays `-`)."""
+    if path == STDIN:
+        return path
+    return os.path.normpath(os.path.join(run.cwd, path))
+
+
+def _plural(count: int, word: str, suffix: str = "s") -> str:
+    return f"{count} {word}{suffix if count != 1 else ''}"
+
+
+def fix_available(finding: Finding, run: ReportInput) -> bool:
+    """Whether `--fix` (with the run's `--unsafe-fixes`) would apply the finding's fix."""
+    allowed = ("safe", "unsafe") if run.unsafe_fixes else ("safe",)
+    return finding.fix is not None and finding.fix.applicability in allowed
 
 
 def _paint(text: str, style: str, run: ReportInput) -> str:
@@ -29,7 +49,7 @@ def _paint(text: str, style: str, run: ReportInput) -> str:
 def _header(finding: Finding, run: ReportInput) -> str:
     where = f"{display_path(finding.path, run)}:{finding.start.line}:{finding.start.column + 1}:"
     code = _paint(finding.code, BOLD + RED, run)
-    marker = " [*]" if finding.fix and finding.fix.applicability == "safe" else ""
+    marker = " [*]" if fix_available(finding, run) else ""
     return f"{_paint(where, BOLD, run)} {code}{marker} {finding.message}"
 
 
@@ -57,19 +77,33 @@ def _excerpt(finding: Finding, run: ReportInput) -> list[str]:
     return out
 
 
-def _summary(run: ReportInput) -> list[str]:
-    count = len(run.findings)
+def fix_hint(run: ReportInput) -> str | None:
+    """The line that says how many findings `--fix` would fix, and how many fixes
+    `--unsafe-fixes` would add (Ruff's wording); None when no finding has a fix."""
+    fixable = sum(1 for f in run.findings if fix_available(f, run))
+    hidden = sum(1 for f in run.findings if f.fix is not None and not fix_available(f, run))
+    more = f"{_plural(hidden, 'hidden fix', 'es')} can be enabled with the `--unsafe-fixes` option"
+    if fixable and hidden:
+        return f"[*] {fixable} fixable with the `--fix` option ({more})."
+    if fixable:
+        return f"[*] {fixable} fixable with the `--fix` option."
+    if hidden:
+        return f"No fixes available ({more})."
+    return None
+
+
+def summary_lines(run: ReportInput) -> list[str]:
+    """What follows the findings: the counts found and fixed, and the fixes available."""
+    if not run.summary:
+        return []
     lines = []
     if run.fixed:
-        lines.append(f"Fixed {run.fixed} error{'s' if run.fixed != 1 else ''}.")
-    if count:
-        lines.append(f"Found {count} error{'s' if count != 1 else ''}.")
-        fixable = sum(1 for f in run.findings if f.fix and f.fix.applicability == "safe")
-        unsafe = sum(1 for f in run.findings if f.fix and f.fix.applicability == "unsafe")
-        if fixable:
-            lines.append(f"[*] {fixable} fixable with the `--fix` option.")
-        if unsafe:
-            lines.append(f"{unsafe} hidden fixes can be enabled with the `--unsafe-fixes` option.")
+        lines.append(f"Fixed {_plural(run.fixed, 'error')}.")
+    if run.findings:
+        lines.append(f"Found {_plural(len(run.findings), 'error')}.")
+        hint = fix_hint(run)
+        if hint:
+            lines.append(hint)
     elif not run.fixed:
         lines.append("All checks passed!")
     return lines
@@ -84,14 +118,14 @@ def render_full(run: ReportInput) -> str:
             where = f"{display_path(step.path, run)}:{step.start.line}:{step.start.column + 1}"
             out.append(f"  = note: {where}: {step.message}")
         out.append("")
-    out.extend(_summary(run))
-    return "\n".join(out) + "\n"
+    out.extend(summary_lines(run))
+    return "".join(line + "\n" for line in out)
 
 
 def render_concise(run: ReportInput) -> str:
     out = [_header(finding, run) for finding in run.findings]
-    out.extend(_summary(run))
-    return "\n".join(out) + "\n"
+    out.extend(summary_lines(run))
+    return "".join(line + "\n" for line in out)
 
 
 def finding_as_json(finding: Finding, run: ReportInput) -> dict[str, Any]:
@@ -114,7 +148,7 @@ def finding_as_json(finding: Finding, run: ReportInput) -> dict[str, Any]:
     return {
         "code": finding.code,
         "message": finding.message,
-        "filename": display_path(finding.path, run),
+        "filename": absolute_path(finding.path, run),
         "location": {"row": finding.start.line, "column": finding.start.column + 1},
         "end_location": {"row": finding.end.line, "column": finding.end.column + 1},
         "fix": fix,
@@ -122,7 +156,7 @@ def finding_as_json(finding: Finding, run: ReportInput) -> dict[str, Any]:
         "noqa_row": finding.noqa_line,
         "related": [
             {
-                "filename": display_path(step.path, run),
+                "filename": absolute_path(step.path, run),
                 "location": {"row": step.start.line, "column": step.start.column + 1},
                 "message": step.message,
             }
@@ -139,12 +173,43 @@ def render_json_lines(run: ReportInput) -> str:
     return "".join(json.dumps(finding_as_json(f, run)) + "\n" for f in run.findings)
 
 
-def render_statistics(run: ReportInput) -> str:
-    """`--statistics`: one line per rule, most frequent first (Ruff's layout)."""
+def statistics(run: ReportInput) -> list[dict[str, Any]]:
+    """A count per rule, most frequent first, with how many `--fix` would fix."""
     counts = Counter(f.code for f in run.findings)
-    lines = []
+    fixable = Counter(f.code for f in run.findings if fix_available(f, run))
+    rows = []
     for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
         rule = run.rules.get(code)
-        name = rule.name if rule else ""
-        lines.append(f"{count:>5}\t{code}\t{name}")
-    return "\n".join(lines) + ("\n" if lines else "")
+        rows.append(
+            {
+                "code": code,
+                "name": rule.name if rule else "",
+                "count": count,
+                "fixable": fixable[code] > 0,
+                "fixable_count": fixable[code],
+            }
+        )
+    return rows
+
+
+def render_statistics(run: ReportInput) -> str:
+    """`--statistics`: one line per rule, most frequent first, then the summary
+    (Ruff's layout; `[*]` marks rules with fixes `--fix` would apply)."""
+    rows = statistics(run)
+    if not rows:
+        return "".join(line + "\n" for line in summary_lines(run))
+    count_width = max(len(str(row["count"])) for row in rows)
+    code_width = max(len(row["code"]) for row in rows)
+    any_fixable = any(row["fixable"] for row in rows)
+    lines = []
+    for row in rows:
+        marker = ("[*] " if row["fixable"] else "[ ] ") if any_fixable else ""
+        lines.append(
+            f"{row['count']:>{count_width}}\t{row['code']:<{code_width}}\t{marker}{row['name']}"
+        )
+    return "\n".join([*lines, *summary_lines(run)]) + "\n"
+
+
+def render_statistics_json(run: ReportInput) -> str:
+    """`--statistics --output-format json`: the counts as a JSON list (Ruff's keys)."""
+    return json.dumps(statistics(run), indent=2) + "\n"

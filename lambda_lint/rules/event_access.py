@@ -286,6 +286,11 @@ class NullableEventField(EventRule):
     `pathParameters` is safe when every route of the handler (from the descriptor)
     declares the parameter. `headers` is never reported.
 
+    There is no automatic fix: what the code should do without the field (a default,
+    an error response, skipping the record) is a decision only its author can make,
+    and a default alone (`(event.get("queryStringParameters") or {})["limit"]`) only
+    turns the `TypeError` into a `KeyError`.
+
     ## Why is this bad?
     The handler works for the requests it was tested with and raises `TypeError:
     'NoneType' object is not subscriptable` (or `KeyError`) for the first request
@@ -305,14 +310,11 @@ class NullableEventField(EventRule):
         limit = int(params.get("limit", 20))
     ```
 
-    ## Fix safety
-    Unsafe: the guarded `.get` chain changes the failure into a default value.
     """
 
     code = "LL402"
     name = "nullable-event-field"
     summary = "Field that is null or absent in real events used without a guard"
-    fixable = "unsafe"
     VALID = [
         Example(
             "def handler(event, context):\n    params = event.get('queryStringParameters') or {}\n"
@@ -431,7 +433,6 @@ class NullableEventField(EventRule):
             f"`{_dotted(value.path)}` is absent from some {value.title} events"
             + (f" ({info.note})" if info.note else "")
             + "; check for it or use .get()",
-            fix=self._guard_fix(node, info.kind),
         )
 
     def _dereference(self, node: cst.CSTNode, target: cst.CSTNode, iteration: bool = False) -> None:
@@ -462,24 +463,6 @@ class NullableEventField(EventRule):
             f"`{_dotted(value.path)}` is {state} in some {value.title} events"
             + (f" ({info.note})" if info.note else "")
             + "; guard it (e.g. `or {}`) before use",
-            fix=self._guard_fix(target, info.kind),
-        )
-
-    def _guard_fix(self, target: cst.CSTNode, kind: str) -> Fix | None:
-        """`event["a"]["b"]` -> `(event.get("a") or {})["b"]`."""
-        empty = {"object": "{}", "string": '""', "list": "[]"}.get(kind)
-        if empty is None or not isinstance(target, (cst.Subscript, cst.Call)):
-            return None
-        literal = _key_literal(target)
-        if literal is None:
-            return None
-        container = target.value if isinstance(target, cst.Subscript) else target.func.value  # type: ignore[union-attr]
-        code = cst.Module([]).code_for_node(container)
-        return self.context.replacement(
-            target,
-            f"({code}.get({literal.value}) or {empty})",
-            f"Default a missing value to {empty}",
-            "unsafe",
         )
 
     def _routes_declare(self, key: str | None) -> bool:

@@ -69,11 +69,17 @@ class UnusedSuppression(Rule):
     def handler(event, context):
         return {"id": context.aws_request_id}
     ```
+
+    ## Fix safety
+    Safe: the fix removes the unused codes from the comment, or the whole comment when
+    none is left, which changes neither the code nor what is reported. A comment that
+    says more after its codes (a reason) is left for you to edit.
     """
 
     code = "LL002"
     name = "unused-suppression"
     summary = "A `noqa` comment suppresses nothing"
+    fixable = "safe"
     VALID = [
         Example("def handler(event, context):\n    return 1  # noqa: E501\n"),
         Example("def handler(event, context):\n    return 1  # noqa\n"),
