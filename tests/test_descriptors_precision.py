@@ -579,6 +579,8 @@ class Api(Stack):
         )
         queue = sqs.Queue(self, "Jobs", fifo=True)
         api_fn.add_event_source(SqsEventSource(queue))
+        orders = sqs.Queue(self, "Orders", queue_name="orders.fifo")
+        api_fn.add_event_source_mapping("Orders", event_source_arn=orders.queue_arn)
 """
 
 
@@ -602,8 +604,9 @@ def test_cdk_authorizers_payloads_fifo_and_asset_root(tmp_path: Path) -> None:
         ("apigw-rest", "/items", "POST", False),
         ("apigw-http", "/v1", "ANY", True),
         ("sqs", None, None, None),
+        ("sqs", None, None, None),
     ]
-    assert (api[2].payload_version, api[3].fifo) == ("2.0", True)
+    assert (api[2].payload_version, api[3].fifo, api[4].fifo) == ("2.0", True, True)
     authorizers = [
         (b.trigger, b.payload_version, b.simple_responses)
         for name in ("handler", "simple")

@@ -460,7 +460,7 @@ class Constructs:
 
     def _mapping(self, fn: Any, kwargs: dict[str, Any], node: cst.CSTNode) -> None:
         arn = kwargs.get("event_source_arn")
-        trigger = resource = None
+        trigger = resource = owner = None
         if isinstance(arn, Obj) and arn.kind == "attribute":
             owner = arn.data["owner"]
             trigger = _ARN_ATTRIBUTES.get(arn.data["name"])
@@ -475,6 +475,7 @@ class Constructs:
                 report_batch_item_failures=_flag(kwargs.get("report_batch_item_failures")),
                 resource=resource,
                 batch_size=whole_number(kwargs.get("batch_size")),
+                fifo=_queue_fifo(owner) if trigger == "sqs" else None,
             )
 
     # -- functions -------------------------------------------------------------------------
