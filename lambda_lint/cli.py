@@ -249,7 +249,7 @@ def handlers(
 ) -> None:
     """Show the handlers found in PATHS: where, why, and with which triggers."""
     from lambda_lint.api import Linter
-    from lambda_lint.handlers_report import handler_rows, render_handler_table
+    from lambda_lint.handlers_report import handler_rows, render_handler_table, unchecked_rows
 
     paths = paths or (Path("."),)
     settings, ruleset = load_run(paths, config, allow_local_plugins)
@@ -259,7 +259,10 @@ def handlers(
     if output_format == "json":
         click.echo(json.dumps(rows, indent=2))
     else:
-        click.echo(render_handler_table(rows), nl=False)
+        unchecked = [
+            row for model in result.models for row in unchecked_rows(model, linter.display)
+        ]
+        click.echo(render_handler_table(rows, unchecked), nl=False)
 
 
 @main.command()

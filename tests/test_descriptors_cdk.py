@@ -274,7 +274,12 @@ def test_aliases_authorizers_and_other_integrations(tmp_path: Path) -> None:
         ("kinesis", None, None, None, False),
         ("apigw-http", None, None, "Http", False),
     ]
-    assert summary(functions["Mapped"]) == [("step-functions", None, None, None, False)]
+    assert summary(functions["Mapped"]) == [
+        ("step-functions", None, None, None, False),
+        ("apigw-rest", None, None, None, False),
+    ]
+    # a non-proxy integration gets what its mapping template makes
+    assert functions["Mapped"].triggers[1].proxy is False
     assert [t.trigger for t in functions["Auth"].triggers] == [
         "apigw-authorizer-token",
         "cognito-user-pool",

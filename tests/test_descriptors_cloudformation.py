@@ -85,11 +85,16 @@ def test_api_gateway_routes_from_resources_and_v2_routes(
 ) -> None:
     assert summary(stack["ApiFunction"]) == [
         ("apigw-rest", "/invoices/{invoiceId}", "GET", None, False),
+        ("apigw-rest", "/", "POST", None, False),
         ("apigw-http", "/v2/invoices/{invoiceId}", "GET", None, False),
         ("function-url", None, None, None, False),
     ]
-    http = stack["ApiFunction"].triggers[1]
+    rest, custom, http, _ = stack["ApiFunction"].triggers
     assert http.source.line == line_with(STACK, "HttpRoute:")
+    # an `AWS` (non-proxy) integration gets what its mapping template makes
+    assert (rest.proxy, custom.proxy, http.proxy) == (True, False, True)
+    assert (rest.authorizer, custom.authorizer, http.authorizer) == (False, False, False)
+    assert http.payload_version == "2.0"
 
 
 def test_custom_resource_and_cognito(stack: dict[str, DeclaredFunction]) -> None:

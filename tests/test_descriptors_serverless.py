@@ -153,7 +153,7 @@ def test_module_without_individual_packaging_is_ignored(tmp_path: Path) -> None:
     )
     (function,) = read_descriptor(service, service.read_text()).functions
     assert function.code_root == tmp_path
-    assert function.runtime is None
+    assert function.runtime == "nodejs"  # the framework's default when none is given
 
 
 def test_malformed_service_is_one_problem(tmp_path: Path) -> None:

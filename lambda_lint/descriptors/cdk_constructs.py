@@ -6,6 +6,12 @@ Construct and property names follow the AWS CDK v2 Python API reference
 `LambdaIntegration`, `aws_apigatewayv2_integrations.HttpLambdaIntegration`,
 `aws_events.Rule` with `aws_events_targets.LambdaFunction`, S3 and SNS destinations,
 `custom_resources.Provider`, ... Names arrive without their `aws_cdk.` prefix.
+
+Defaults, from the same reference and the construct library's source: an HTTP API Lambda
+integration (v2 `HttpLambdaIntegration`, v1 `LambdaProxyIntegration`) sends payload 2.0;
+an `HttpLambdaAuthorizer` sends payload 1.0 and expects an IAM policy unless its
+`response_types` include `SIMPLE` (then payload 2.0 and `{"isAuthorized": ...}`); a
+`LambdaIntegration(proxy=False)` gets what its mapping template makes.
 """
 
 from __future__ import annotations
@@ -70,6 +76,7 @@ WIRES = {
     "aws_apigateway.LambdaIntegration": ("apigw-rest", 0, "handler"),
     "aws_apigatewayv2_integrations.HttpLambdaIntegration": ("apigw-http", 1, "handler"),
     "aws_apigatewayv2_integrations_alpha.HttpLambdaIntegration": ("apigw-http", 1, "handler"),
+    "aws_apigatewayv2_integrations.LambdaProxyIntegration": ("apigw-http", -1, "handler"),
     "aws_apigatewayv2_integrations.WebSocketLambdaIntegration": ("apigw-websocket", 1, "handler"),
     "aws_apigatewayv2_integrations_alpha.WebSocketLambdaIntegration": (
         "apigw-websocket",
@@ -101,14 +108,6 @@ DIRECT = {
     "aws_lambda.FunctionUrl": ("function-url", [(-1, "function")]),
     "aws_apigateway.TokenAuthorizer": ("apigw-authorizer-token", [(-1, "handler")]),
     "aws_apigateway.RequestAuthorizer": ("apigw-authorizer-request", [(-1, "handler")]),
-    "aws_apigatewayv2_authorizers.HttpLambdaAuthorizer": (
-        "apigw-authorizer-http",
-        [(1, "handler")],
-    ),
-    "aws_apigatewayv2_authorizers_alpha.HttpLambdaAuthorizer": (
-        "apigw-authorizer-http",
-        [(1, "handler")],
-    ),
     "aws_scheduler_targets.LambdaInvoke": ("schedule", [(0, "func")]),
     "aws_scheduler_targets_alpha.LambdaInvoke": ("schedule", [(0, "func")]),
 }
@@ -121,6 +120,19 @@ _ARN_ATTRIBUTES = {
     "cluster_arn": "kafka",
 }
 
+_HTTP_AUTHORIZERS = (
+    "aws_apigatewayv2_authorizers.HttpLambdaAuthorizer",
+    "aws_apigatewayv2_authorizers_alpha.HttpLambdaAuthorizer",
+)
+_AUTHORIZERS = (
+    "aws_apigateway.TokenAuthorizer",
+    "aws_apigateway.RequestAuthorizer",
+    "aws_apigateway.CognitoUserPoolsAuthorizer",
+    *_HTTP_AUTHORIZERS,
+    "aws_apigatewayv2_authorizers.HttpJwtAuthorizer",
+    "aws_apigatewayv2_authorizers.HttpUserPoolAuthorizer",
+    "aws_apigatewayv2_authorizers.HttpIamAuthorizer",
+)
 _REST_APIS = ("aws_apigateway.RestApi", "aws_apigateway.LambdaRestApi")
 _HTTP_APIS = ("aws_apigatewayv2.HttpApi", "aws_apigatewayv2_alpha.HttpApi")
 _CODE_ASSETS = (
@@ -164,6 +176,37 @@ def _method_name(value: Any) -> str | None:
     return "ANY" if name in ("ANY", "*") else name
 
 
+def _payload_version(value: Any, default: str) -> str | None:
+    """`PayloadFormatVersion.VERSION_1_0` → "1.0"; `default` when not given."""
+    if value is None:
+        return default
+    if isinstance(value, Qual) and value.name.endswith(("VERSION_1_0", "VERSION_2_0")):
+        return "1.0" if value.name.endswith("VERSION_1_0") else "2.0"
+    return None
+
+
+def _authorized(options: Any, inherited: bool | None = False) -> bool | None:
+    """Whether method options (`authorizer=`, `authorization_type=`, as keywords, a
+    `MethodOptions(...)` or a dict) guard a route; `inherited` when they say nothing."""
+    if isinstance(options, Obj):
+        options = options.kwargs
+    elif isinstance(options, Mapping):
+        options = options.items
+    if not isinstance(options, dict):
+        return inherited if options is None else None
+    kind = options.get("authorization_type")
+    if isinstance(kind, Qual):
+        return not kind.name.endswith(".NONE")
+    authorizer = options.get("authorizer")
+    if authorizer is None and kind is None:
+        return inherited
+    if isinstance(authorizer, Obj) and authorizer.kind.endswith("HttpNoneAuthorizer"):
+        return False
+    if isinstance(authorizer, Obj) and authorizer.kind in _AUTHORIZERS:
+        return True
+    return None
+
+
 def _join_route(parent: str, part: str) -> str:
     return parent.rstrip("/") + "/" + part.strip("/")
 
@@ -178,6 +221,47 @@ def _detail_types(pattern: Any) -> tuple[str, ...]:
         return ()
     plain = {key: value.items if isinstance(value, Seq) else value for key, value in fields.items()}
     return detail_types(plain, text)
+
+
+def _wire_details(trigger: str, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """What an integration adds to its routes' bindings: a REST integration's `proxy`
+    (default true), an HTTP API integration's payload format (default 2.0)."""
+    if trigger == "apigw-rest":
+        return {"proxy": not _is_false(kwargs.get("proxy"))}
+    if trigger == "apigw-http":
+        payload = _payload_version(kwargs.get("payload_format_version"), "2.0")
+        return {"payload_version": payload, "proxy": payload is not None}
+    return {}
+
+
+def _http_authorizer(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Payload format and response style of an `HttpLambdaAuthorizer`."""
+    types = kwargs.get("response_types")
+    simple = isinstance(types, Seq) and any(
+        isinstance(t, Qual) and t.name.endswith(".SIMPLE") for t in types.items
+    )
+    default = "2.0" if simple else "1.0"
+    if "response_types" in kwargs and not isinstance(types, Seq):
+        return {}
+    return {
+        "payload_version": _payload_version(kwargs.get("payload_format_version"), default),
+        "simple_responses": simple,
+    }
+
+
+def _layer_arn(layer: Any) -> str | None:
+    """The ARN of `LayerVersion.from_layer_version_arn(scope, id, arn)`, when constant."""
+    if isinstance(layer, Obj) and layer.kind.endswith("LayerVersion.from_layer_version_arn"):
+        return text(_argument(layer.args, layer.kwargs, 2, "layer_version_arn"))
+    return None
+
+
+def _queue_fifo(queue: Any) -> bool | None:
+    """Whether an `sqs.Queue(...)` is FIFO: `fifo=True` or a `.fifo` `queue_name`."""
+    if not isinstance(queue, Obj) or queue.kind != "aws_sqs.Queue":
+        return None
+    name = text(queue.kwargs.get("queue_name")) or ""
+    return _flag(queue.kwargs.get("fifo")) or name.endswith(".fifo")
 
 
 class Constructs:
@@ -208,6 +292,7 @@ class Constructs:
         method: str | None = None,
         scheduled: bool = False,
         matched: tuple[str, ...] = (),
+        authorizer: bool | None = None,
     ) -> None:
         """Bind a wired function where it is attached to its event source; `matched` are
         the `detail-type`s of the rule it is attached to."""
@@ -225,6 +310,8 @@ class Constructs:
             method=method,
             resource=resource,
             detail_types=matched if trigger == "eventbridge" else (),
+            authorizer=authorizer,
+            **wire.extra,
         )
 
     def use_all(self, values: Any, node: cst.CSTNode, resource: str | None = None) -> None:
@@ -256,7 +343,10 @@ class Constructs:
             fn = _argument(args, kwargs, index, keyword)
             if not isinstance(fn, Fn):
                 return UNKNOWN
-            wire = Wire(trigger, fn, node)
+            extra = _wire_details(trigger, kwargs)
+            if extra.get("payload_version") == "1.0":
+                trigger = "apigw-rest"  # an HTTP API route with the REST-style event
+            wire = Wire(trigger, fn, node, extra=extra)
             self.wires.append(wire)
             return wire
         if name in DIRECT:
@@ -285,8 +375,14 @@ class Constructs:
             asset = _argument(args, kwargs, 0, "directory") if name in _CODE_IMAGE_ASSETS else None
             data = {"image": True, "asset": asset, "cmd": kwargs.get("cmd")}
             return Obj("code", node, args, kwargs, data)
-        if name == "aws_apigateway.LambdaIntegration" and _is_false(kwargs.get("proxy")):
-            return Obj(name, node, args, kwargs)  # a custom mapping, not a proxy event
+        if name in _HTTP_AUTHORIZERS:
+            self.bind(
+                _argument(args, kwargs, 1, "handler"),
+                "apigw-authorizer-http",
+                node,
+                **_http_authorizer(kwargs),
+            )
+            return Obj(name, node, args, kwargs)
         if name in ("aws_lambda.Alias", "aws_lambda.Version"):  # stand for their function
             target = kwargs.get("version", kwargs.get("lambda_"))
             return target if isinstance(target, Fn) else Obj(name, node, args, kwargs)
@@ -307,8 +403,9 @@ class Constructs:
         if name in _REST_APIS:
             return self._rest_api(name, args, kwargs, node)
         if name in _HTTP_APIS:
-            api = Obj(name, node, args, kwargs, {"http_api": True})
-            self.use(kwargs.get("default_integration"), node, api.construct_id)
+            auth = _authorized({"authorizer": kwargs.get("default_authorizer")})
+            api = Obj(name, node, args, kwargs, {"http_api": True, "auth": auth})
+            self.use(kwargs.get("default_integration"), node, api.construct_id, authorizer=auth)
             return api
         if name == "aws_lambda.EventSourceMapping":
             self._mapping(kwargs.get("target"), kwargs, node)
@@ -338,6 +435,7 @@ class Constructs:
             "failures": _flag(kwargs.get("report_batch_item_failures")),
             "resource": source.construct_id if isinstance(source, Obj) else None,
             "batch_size": whole_number(kwargs.get("batch_size")),
+            "fifo": _queue_fifo(source) if trigger == "sqs" else None,
         }
         if trigger == "apigw-rest":  # ApiEventSource(method, path)
             data["method"] = _method_name(source)
@@ -357,11 +455,12 @@ class Constructs:
                 report_batch_item_failures=data["failures"],
                 resource=data["resource"],
                 batch_size=data.get("batch_size"),
+                fifo=data.get("fifo"),
             )
 
     def _mapping(self, fn: Any, kwargs: dict[str, Any], node: cst.CSTNode) -> None:
         arn = kwargs.get("event_source_arn")
-        trigger = resource = None
+        trigger = resource = owner = None
         if isinstance(arn, Obj) and arn.kind == "attribute":
             owner = arn.data["owner"]
             trigger = _ARN_ATTRIBUTES.get(arn.data["name"])
@@ -376,6 +475,7 @@ class Constructs:
                 report_batch_item_failures=_flag(kwargs.get("report_batch_item_failures")),
                 resource=resource,
                 batch_size=whole_number(kwargs.get("batch_size")),
+                fifo=_queue_fifo(owner) if trigger == "sqs" else None,
             )
 
     # -- functions -------------------------------------------------------------------------
@@ -398,6 +498,17 @@ class Constructs:
         else:
             self._code(draft, kind, kwargs, node)
         draft.runtime = runtime_name(kwargs.get("runtime"))
+        environment = kwargs.get("environment")
+        if isinstance(environment, Mapping):
+            draft.environment = {
+                str(k): v.value
+                for k, v in environment.items.items()
+                if isinstance(v, Const) and isinstance(v.value, str)
+            }
+        layers = kwargs.get("layers")
+        draft.layers = [
+            arn for arn in map(_layer_arn, layers.items if isinstance(layers, Seq) else []) if arn
+        ]
         timeout = kwargs.get("timeout")
         if isinstance(timeout, Const) and isinstance(timeout.value, int):
             draft.timeout = timeout.value
@@ -468,14 +579,15 @@ class Constructs:
 
     def _rest_api(self, name: str, args: list[Any], kwargs: dict[str, Any], node: cst.Call) -> Obj:
         default = kwargs.get("default_integration")
+        auth = _authorized(kwargs.get("default_method_options"))
         if name == "aws_apigateway.LambdaRestApi":
             fn = kwargs.get("handler")
             if isinstance(fn, Fn):
-                default = Wire("apigw-rest", fn, node)
+                default = Wire("apigw-rest", fn, node, extra={"proxy": True})
                 if not _is_false(kwargs.get("proxy")):
-                    self.use(default, node)
+                    self.use(default, node, authorizer=auth)
         data = {"path": "/", "default": default if isinstance(default, Wire) else None}
-        return Obj(name, node, args, kwargs, data)
+        return Obj(name, node, args, kwargs, {**data, "auth": auth})
 
     def attribute(self, obj: Obj, name: str, node: cst.CSTNode) -> Any:
         if name == "root" and obj.kind in _REST_APIS:
@@ -488,26 +600,29 @@ class Constructs:
         path = resource.data["path"]
         default = kwargs.get("default_integration", resource.data["default"])
         default = default if isinstance(default, Wire) else resource.data["default"]
+        auth = _authorized(kwargs.get("default_method_options"), resource.data["auth"])
         if name in ("add_resource", "resource_for_path"):
             part = text(
                 _argument(args, kwargs, 0, "path_part" if name == "add_resource" else "path")
             )
             if part is None:
                 return UNKNOWN
-            return Obj(
-                "rest-resource", node, data={"path": _join_route(path, part), "default": default}
-            )
+            data = {"path": _join_route(path, part), "default": default, "auth": auth}
+            return Obj("rest-resource", node, data=data)
         if name == "add_method":
             method = _method_name(_argument(args, kwargs, 0, "http_method"))
             integration = _argument(args, kwargs, 1, "integration")
             wire = integration if isinstance(integration, Wire) else resource.data["default"]
-            self.use(wire, node, route=path, method=method)
+            guarded = _authorized(kwargs, resource.data["auth"])
+            self.use(wire, node, route=path, method=method, authorizer=guarded)
             return UNKNOWN
         if name == "add_proxy":
             proxy = _join_route(path, "{proxy+}")
             if kwargs.get("any_method") is None or _flag(kwargs.get("any_method")):
-                self.use(default, node, route=proxy, method="ANY")
-            return Obj("rest-resource", node, data={"path": proxy, "default": default})
+                self.use(default, node, route=proxy, method="ANY", authorizer=auth)
+            return Obj(
+                "rest-resource", node, data={"path": proxy, "default": default, "auth": auth}
+            )
         return UNKNOWN
 
     # -- methods of values -----------------------------------------------------------------
@@ -534,7 +649,7 @@ class Constructs:
                 )
                 return UNKNOWN
             if name == "add_routes" and receiver.data.get("http_api"):
-                self._add_routes(kwargs, node)
+                self._add_routes(kwargs, node, receiver.data["auth"])
                 return UNKNOWN
             if name == "add_trigger" and receiver.kind == "aws_cognito.UserPool":
                 fn = _argument(args, kwargs, 1, "fn")
@@ -548,12 +663,13 @@ class Constructs:
         self.use_all([*args, *kwargs.values()], node, resource)
         return UNKNOWN
 
-    def _add_routes(self, kwargs: dict[str, Any], node: cst.Call) -> None:
+    def _add_routes(self, kwargs: dict[str, Any], node: cst.Call, inherited: bool | None) -> None:
         route = text(kwargs.get("path"))
         methods = kwargs.get("methods")
         names = [_method_name(m) for m in methods.items] if isinstance(methods, Seq) else ["ANY"]
+        auth = _authorized({"authorizer": kwargs.get("authorizer")}, inherited)
         for method in names:
-            self.use(kwargs.get("integration"), node, route=route, method=method)
+            self.use(kwargs.get("integration"), node, route=route, method=method, authorizer=auth)
 
     def _function_method(
         self, fn: Fn, name: str, args: list[Any], kwargs: dict[str, Any], node: cst.Call

@@ -94,6 +94,8 @@ class Wire:
     used: bool = False
     route: str | None = None
     method: str | None = None
+    #: more of the binding: `proxy`, `payload_version`
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def text(value: Any) -> str | None:

@@ -16,6 +16,7 @@ from typing import Any, Callable
 
 from lambda_lint.descriptors.draft import PRINCIPAL_TRIGGERS, FunctionDraft
 from lambda_lint.descriptors.model import SourceRef, TriggerBinding
+from lambda_lint.descriptors.openapi import ApiStyle, Definition, definition
 from lambda_lint.descriptors.values import (
     PLACEHOLDER,
     LineList,
@@ -25,6 +26,8 @@ from lambda_lint.descriptors.values import (
     dig,
     function_name_from_arn,
     text,
+    truthy,
+    version,
     whole_number,
 )
 
@@ -100,6 +103,25 @@ def arn_text(value: Any) -> str:
             parts = value.value[1] if isinstance(value.value[1], list) else []
             return "".join(part for part in parts if isinstance(part, str))
     return ""
+
+
+def queue_is_fifo(arn: Any, resources: dict[str, Any]) -> bool | None:
+    """Whether the SQS queue an ARN-like value names is a FIFO queue: a literal name or
+    ARN ending `.fifo`, or a queue resource of `resources` with `FifoQueue: true` or a
+    `.fifo` `QueueName`; None when the value does not tell."""
+    literal = arn_text(arn)
+    if literal and "${" not in literal:
+        return literal.endswith(".fifo")
+    for name, _ in references(arn):
+        queue = resources.get(name)
+        if dig(queue, "Type") != "AWS::SQS::Queue":
+            continue
+        props = dig(queue, "Properties")
+        fifo = truthy(dig(props, "FifoQueue")) or (text(dig(props, "QueueName")) or "").endswith(
+            ".fifo"
+        )
+        return fifo
+    return literal.endswith(".fifo") or None
 
 
 def trigger_from_arn(arn: str) -> str | None:
@@ -218,8 +240,9 @@ class Linker:
             "AWS::CloudFormation::CustomResource": self._custom_resource,
             "AWS::ApiGateway::Authorizer": self._rest_authorizer,
             "AWS::ApiGatewayV2::Authorizer": self._v2_authorizer,
-            "AWS::Serverless::Api": self._sam_api_authorizers,
-            "AWS::Serverless::HttpApi": self._sam_api_authorizers,
+            "AWS::Serverless::Api": self._sam_api,
+            "AWS::Serverless::HttpApi": self._sam_api,
+            "AWS::ApiGateway::RestApi": self._api_body,
         }
         for logical_id, resource in self.resources.items():
             if not isinstance(resource, LineMap):
@@ -253,6 +276,7 @@ class Linker:
                 report_batch_item_failures=reports_failures(props.get("FunctionResponseTypes")),
                 resource=source_id or text(arn),
                 batch_size=whole_number(props.get("BatchSize")),
+                fifo=queue_is_fifo(arn, self.resources) if trigger == "sqs" else None,
             )
         )
 
@@ -268,7 +292,10 @@ class Linker:
         elif trigger == "eventbridge" and self._is_scheduled_rule(source_id):
             trigger = "schedule"
         if trigger is not None:
-            draft.add_fallback(self.binding(trigger, line, resource=source_id))
+            # what API Gateway sends (proxy event, mapping template, authorizer request)
+            # is not said by a permission
+            proxy = None if principal == "apigateway.amazonaws.com" else True
+            draft.add_fallback(self.binding(trigger, line, resource=source_id, proxy=proxy))
 
     def _api_trigger(self, api_type: str | None, api_id: str | None) -> str | None:
         if api_type in ("AWS::ApiGateway::RestApi", "AWS::Serverless::Api"):
@@ -334,14 +361,23 @@ class Linker:
 
     def _rest_method(self, logical_id: str, props: LineMap, line: int) -> None:
         integration = props.get("Integration")
-        if text(dig(integration, "Type")) != "AWS_PROXY":
+        kind = (text(dig(integration, "Type")) or "").upper()
+        if kind not in ("AWS_PROXY", "AWS"):
             return
         draft = self.function(dig(integration, "Uri"))
         if draft is None:
             return
         method = (text(props.get("HttpMethod")) or "").upper() or None
         route = self._rest_path(props.get("ResourceId"), depth=0)
-        draft.add(self.binding("apigw-rest", line, route=route, method=method))
+        binding = self.binding(
+            "apigw-rest",
+            line,
+            route=route,
+            method=method,
+            proxy=kind == "AWS_PROXY",
+            authorizer=_authorization(props.get("AuthorizationType")),
+        )
+        draft.add(binding)
 
     def _rest_path(self, resource_id: Any, depth: int) -> str | None:
         """The path of an `AWS::ApiGateway::Resource`, following `ParentId` to the root."""
@@ -364,17 +400,24 @@ class Linker:
             return
         api_type, api_id, _ = self.resource_type(props.get("ApiId"))
         trigger = self._api_trigger(api_type, api_id) or "apigw-http"
-        if trigger == "apigw-http" and text(props.get("PayloadFormatVersion")) == "1.0":
-            trigger = "apigw-rest"
+        payload = version(props.get("PayloadFormatVersion"))
+        extra: dict[str, Any] = {}
+        if trigger == "apigw-http":
+            # HTTP APIs require the version; the event shape is unknown without it
+            extra = {"payload_version": payload, "proxy": payload in ("1.0", "2.0") or None}
+            trigger = "apigw-rest" if payload == "1.0" else trigger
         routes = list(self._v2_routes(logical_id))
         if trigger == "apigw-websocket" or not routes:
-            draft.add(self.binding(trigger, line))
+            draft.add(self.binding(trigger, line, **extra))
             return
-        for route_key, route_line in routes:
+        for route_key, route_line, authorizer in routes:
             method, route = split_route_key(route_key)
-            draft.add(self.binding(trigger, route_line, route=route, method=method))
+            binding = self.binding(
+                trigger, route_line, route=route, method=method, authorizer=authorizer, **extra
+            )
+            draft.add(binding)
 
-    def _v2_routes(self, integration_id: str) -> Iterator[tuple[str, int]]:
+    def _v2_routes(self, integration_id: str) -> Iterator[tuple[str, int, bool | None]]:
         for route_id, resource in self.resources.items():
             if dig(resource, "Type") != "AWS::ApiGatewayV2::Route":
                 continue
@@ -383,9 +426,11 @@ class Linker:
             if any(name == integration_id for name, _ in references(target)):
                 key = text(dig(props, "RouteKey"))
                 if key:
-                    yield key, self.resources.key_line(route_id)
+                    authorizer = _authorization(dig(props, "AuthorizationType"))
+                    yield key, self.resources.key_line(route_id), authorizer
 
     def _v2_quick_create(self, logical_id: str, props: LineMap, line: int) -> None:
+        self._api_body(logical_id, props, line)
         draft = self.function(props.get("Target"))
         if draft is not None:
             method, route = split_route_key(text(props.get("RouteKey")) or "$default")
@@ -403,27 +448,56 @@ class Linker:
         if draft is None:
             return
         api_type, api_id, _ = self.resource_type(props.get("ApiId"))
-        websocket = self._api_trigger(api_type, api_id) == "apigw-websocket"
-        trigger = "apigw-authorizer-request" if websocket else "apigw-authorizer-http"
-        draft.add(self.binding(trigger, line, resource=logical_id))
-
-    def _sam_api_authorizers(self, logical_id: str, props: LineMap, line: int) -> None:
-        """Lambda authorizers of a SAM API (`Auth.Authorizers.<name>.FunctionArn`)."""
-        authorizers = dig(props, "Auth", "Authorizers")
-        if not isinstance(authorizers, LineMap):
+        if self._api_trigger(api_type, api_id) == "apigw-websocket":
+            draft.add(self.binding("apigw-authorizer-request", line, resource=logical_id))
             return
+        simple = props.get("EnableSimpleResponses")
+        binding = self.binding(
+            "apigw-authorizer-http",
+            line,
+            resource=logical_id,
+            payload_version=version(props.get("AuthorizerPayloadFormatVersion")),
+            simple_responses=truthy(simple) if simple is not None else False,
+        )
+        draft.add(binding)
+
+    def _sam_api(self, logical_id: str, props: LineMap, line: int) -> None:
+        """A SAM API: its Lambda authorizers (`Auth.Authorizers.<name>.FunctionArn`) and
+        the routes of its OpenAPI definition."""
         http_api = dig(self.resources.get(logical_id), "Type") == "AWS::Serverless::HttpApi"
-        for name, config in authorizers.items():
+        body = props.get("DefinitionBody", props.get("DefinitionUri"))
+        style = ApiStyle(http_api, default_authorizer(props))
+        self._definition(body, style)
+        authorizers = dig(props, "Auth", "Authorizers")
+        for name, config in authorizers.items() if isinstance(authorizers, LineMap) else ():
             draft = self.function(dig(config, "FunctionArn"))
             if draft is None:
                 continue
+            extra: dict[str, Any] = {}
             if http_api:
                 trigger = "apigw-authorizer-http"
+                simple = dig(config, "EnableSimpleResponses")
+                extra["payload_version"] = version(dig(config, "AuthorizerPayloadFormatVersion"))
+                extra["simple_responses"] = truthy(simple) if simple is not None else False
             elif text(dig(config, "FunctionPayloadType")) == "REQUEST":
                 trigger = "apigw-authorizer-request"
             else:
                 trigger = "apigw-authorizer-token"
-            draft.add(self.binding(trigger, authorizers.key_line(name), resource=logical_id))
+            binding = self.binding(
+                trigger, authorizers.key_line(name), resource=logical_id, **extra
+            )
+            draft.add(binding)
+
+    def _api_body(self, logical_id: str, props: LineMap, line: int) -> None:
+        """The OpenAPI `Body` of an `AWS::ApiGateway::RestApi` / `AWS::ApiGatewayV2::Api`."""
+        http_api = dig(self.resources.get(logical_id), "Type") == "AWS::ApiGatewayV2::Api"
+        self._definition(props.get("Body"), ApiStyle(http_api))
+
+    def _definition(self, body: Any, style: ApiStyle) -> None:
+        found = definition(body, self.path.parent, self.path) if body is not None else None
+        if found is not None:
+            document, path = found
+            Definition(document, path, self.kind, style, self.function).bind()
 
     def _user_pool(self, logical_id: str, props: LineMap, line: int) -> None:
         config = props.get("LambdaConfig")
@@ -467,6 +541,20 @@ class Linker:
         draft = self.function(props.get("ServiceToken"))
         if draft is not None:
             draft.add(self.binding("cloudformation-custom-resource", line, resource=logical_id))
+
+
+def _authorization(value: Any) -> bool | None:
+    """Whether an `AuthorizationType` (absent: `NONE`) guards a method or route."""
+    if value is None:
+        return False
+    literal = text(value)
+    return None if literal is None else literal.upper() != "NONE"
+
+
+def default_authorizer(props: Any) -> bool:
+    """A SAM API's `Auth.DefaultAuthorizer` guards its routes (any value but `NONE`)."""
+    name = text(dig(props, "Auth", "DefaultAuthorizer"))
+    return bool(name) and name != "NONE"
 
 
 def split_route_key(route_key: str) -> tuple[str | None, str | None]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lambda_lint.descriptors.model import DeclaredFunction, SourceRef, TriggerBinding
+from lambda_lint.descriptors.runtimes import generated_by_plugin, language, unwrapped_handler
 
 #: service principals of `Permission` resources and the trigger each one implies
 PRINCIPAL_TRIGGERS = {
@@ -30,6 +31,25 @@ PRINCIPAL_TRIGGERS = {
     "vpc-lattice.amazonaws.com": "vpc-lattice",
 }
 
+#: triggers that one service principal stands for: an invoke permission for the service
+#: adds nothing when a more specific binding of the same service exists (an API Gateway
+#: permission next to an authorizer binding is the authorizer's, not a proxy route)
+_SERVICES = {
+    "apigw-rest": "apigateway",
+    "apigw-http": "apigateway",
+    "apigw-websocket": "apigateway",
+    "apigw-authorizer-token": "apigateway",
+    "apigw-authorizer-request": "apigateway",
+    "apigw-authorizer-http": "apigateway",
+    "eventbridge": "events",
+    "schedule": "events",
+}
+
+#: the suffix of a code location that is one Python file
+_PYTHON_FILE = ".py"
+#: code locations that are built archives: their content is not in the repository
+ARCHIVE_SUFFIXES = (".zip", ".jar", ".war")
+
 
 @dataclass
 class FunctionDraft:
@@ -47,6 +67,10 @@ class FunctionDraft:
     triggers: list[TriggerBinding] = field(default_factory=list)
     #: bindings known only from weaker evidence (an invoke permission)
     fallbacks: list[TriggerBinding] = field(default_factory=list)
+    #: environment variables with literal values
+    environment: dict[str, str] = field(default_factory=dict)
+    #: layer ARNs as written (`${...}` placeholders left in)
+    layers: list[str] = field(default_factory=list)
 
     def add(self, binding: TriggerBinding) -> None:
         """Record a trigger, once."""
@@ -59,20 +83,38 @@ class FunctionDraft:
             self.fallbacks.append(binding)
 
     def freeze(self) -> DeclaredFunction:
-        known = {binding.trigger for binding in self.triggers}
-        extra = [binding for binding in self.fallbacks if binding.trigger not in known]
+        services = {_SERVICES.get(binding.trigger, binding.trigger) for binding in self.triggers}
+        extra = [
+            binding
+            for binding in self.fallbacks
+            if _SERVICES.get(binding.trigger, binding.trigger) not in services
+        ]
+        handler = unwrapped_handler(self.handler, self.environment)
         return DeclaredFunction(
             name=self.name,
-            handler=self.handler,
+            handler=handler,
             source=self.source,
-            code_root=self.code_root,
+            code_root=None if generated_by_plugin(handler) else _code_root(self.code_root, handler),
             runtime=self.runtime,
             package_type=self.package_type,
             inline_code=self.inline_code,
             triggers=tuple(self.triggers + extra),
             snapstart=self.snapstart,
             timeout=self.timeout,
+            language=language(self.runtime, self.handler, self.environment, self.layers),
         )
+
+
+def _code_root(location: Path | None, handler: str | None) -> Path | None:
+    """The folder the handler module is resolved from, for a code location as written.
+    A location that is one `.py` file is packaged alone: its folder, when the handler
+    names that file's module, else unknown (None). An archive is unknown."""
+    if location is None or location.suffix.lower() in ARCHIVE_SUFFIXES:
+        return None
+    if location.suffix != _PYTHON_FILE:
+        return location
+    module = (handler or "").rpartition(".")[0].replace("/", ".")
+    return location.parent if module == location.stem else None
 
 
 def join_path(base: Path, relative: str) -> Path:

@@ -39,6 +39,21 @@ class TriggerBinding:
     detail_types: tuple[str, ...] = ()
     #: the most records one invocation receives (event source mappings), when set
     batch_size: int | None = None
+    #: HTTP triggers: the function gets the proxy event (True), whatever a mapping
+    #: template makes of the request (False: a non-proxy `lambda`/`AWS` integration), or
+    #: the descriptor does not say (None: an invoke permission, an unreadable OpenAPI file)
+    proxy: bool | None = True
+    #: HTTP routes: a Lambda, Cognito, JWT or IAM authorizer guards the route (True), none
+    #: does (False), or the descriptor does not say (None)
+    authorizer: bool | None = None
+    #: the payload format version ("1.0" or "2.0") of an HTTP API integration or of an
+    #: HTTP API Lambda authorizer, when known
+    payload_version: str | None = None
+    #: an HTTP API Lambda authorizer that returns `{"isAuthorized": ...}` (True) rather
+    #: than an IAM policy (False); None when unknown or not an HTTP API authorizer
+    simple_responses: bool | None = None
+    #: SQS: the queue is a FIFO queue (records carry `MessageGroupId`); None when unknown
+    fifo: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -60,6 +75,30 @@ class DeclaredFunction:
     triggers: tuple[TriggerBinding, ...] = field(default=())
     snapstart: bool = False
     timeout: int | None = None
+    #: "python", another language ("nodejs", "java", "dotnet", "go", "ruby", "custom",
+    #: "web-adapter", ...) or None when the descriptor does not tell
+    language: str | None = None
+
+    @property
+    def may_be_python(self) -> bool:
+        """A Python function, or one whose language the descriptor leaves open."""
+        return self.language in (None, "python")
+
+    @property
+    def unchecked(self) -> str | None:
+        """Why the handler cannot be checked against the project's sources, or None when
+        it can: another language, a handler or code location known only at deploy time."""
+        if not self.may_be_python:
+            return f"a {self.language} function"
+        if self.handler is None:
+            return "the handler is not written literally"
+        if self.inline_code is not None:
+            return None
+        if self.code_root is None:
+            return "the code location is unknown (an archive, a bucket or a variable)"
+        if not self.code_root.is_dir():
+            return "the code folder is not in the repository (a build step makes it)"
+        return None
 
 
 @dataclass(frozen=True)

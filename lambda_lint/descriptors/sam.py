@@ -6,6 +6,10 @@ CloudFormation `AWS::Lambda::Function` reference: `CodeUri` is relative to the t
 folder and defaults to it, `Globals.Function` supplies defaults for every
 `AWS::Serverless::Function`, an HTTP API event uses payload 2.0 unless
 `PayloadFormatVersion` says "1.0", and inline `ZipFile`/`InlineCode` is saved as `index`.
+`Api`/`HttpApi` events are proxy integrations; an event's `Auth.Authorizer` (`NONE`: no
+authorizer) overrides its API's `Auth.DefaultAuthorizer` (for the implicit API, the one
+of `Globals.Api`/`Globals.HttpApi`). `Environment.Variables` and `Layers` of a function
+are merged with those of `Globals.Function`.
 """
 
 from __future__ import annotations
@@ -13,26 +17,35 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable
 
-from lambda_lint.descriptors.cloudformation import Linker, references, reports_failures
-from lambda_lint.descriptors.draft import FunctionDraft, join_path
-from lambda_lint.descriptors.json_loader import load_json
+from lambda_lint.descriptors.cloudformation import (
+    Linker,
+    arn_text,
+    default_authorizer,
+    queue_is_fifo,
+    references,
+    reports_failures,
+)
+from lambda_lint.descriptors.draft import ARCHIVE_SUFFIXES, FunctionDraft, join_path
 from lambda_lint.descriptors.model import (
     DescriptorProblem,
     DescriptorSet,
     SourceRef,
     TriggerBinding,
 )
+from lambda_lint.descriptors.openapi import load_document
 from lambda_lint.descriptors.values import (
     LineList,
     LineMap,
     Symbolic,
     detail_types,
+    dig,
     integer,
     line_of,
     text,
+    version,
     whole_number,
 )
-from lambda_lint.descriptors.yaml_loader import DescriptorSyntaxError, load_yaml
+from lambda_lint.descriptors.yaml_loader import DescriptorSyntaxError
 
 #: SAM event source types and the trigger each one means
 SAM_EVENTS = {
@@ -80,21 +93,6 @@ _BATCH_EVENTS = frozenset(
     ("SQS", "Kinesis", "DynamoDB", "MSK", "SelfManagedKafka", "MQ", "DocumentDB")
 )
 
-_ARCHIVE_SUFFIXES = (".zip", ".jar", ".war")
-
-
-def load_document(path: Path, source: str) -> Any:
-    """Load a YAML or JSON descriptor: JSON for `.json` files; other files that start
-    with `{` are tried as JSON (which keeps JSON's error messages) and then as YAML."""
-    if path.suffix.lower() == ".json":
-        return load_json(source)
-    if source.lstrip().startswith("{"):
-        try:
-            return load_json(source)
-        except DescriptorSyntaxError:
-            pass
-    return load_yaml(source)
-
 
 def read_template(path: Path, source: str) -> DescriptorSet:
     """Read the functions a SAM or CloudFormation template declares."""
@@ -109,7 +107,7 @@ def read_template(path: Path, source: str) -> DescriptorSet:
     if not isinstance(resources, LineMap):
         return result
     kind = "sam" if is_sam(document) else "cloudformation"
-    reader = _TemplateReader(path, kind, document)
+    reader = _TemplateReader(path, kind, document, resources)
     drafts: dict[str, FunctionDraft] = {}
     for logical_id, resource in resources.items():
         if not isinstance(resource, LineMap):
@@ -145,13 +143,20 @@ def is_sam(document: LineMap) -> bool:
 class _TemplateReader:
     """Reads function resources of one template."""
 
-    def __init__(self, path: Path, kind: str, document: LineMap) -> None:
+    def __init__(self, path: Path, kind: str, document: LineMap, resources: LineMap) -> None:
         self.path = path
         self.folder = path.parent
         self.kind = kind
+        self.resources = resources
         globals_ = document.get("Globals")
-        function_globals = globals_.get("Function") if isinstance(globals_, dict) else None
+        globals_ = globals_ if isinstance(globals_, dict) else {}
+        function_globals = globals_.get("Function")
         self.globals = function_globals if isinstance(function_globals, LineMap) else LineMap()
+        #: whether the implicit API's routes have a default authorizer, per event type
+        self.implicit_auth = {
+            "Api": default_authorizer(globals_.get("Api")),
+            "HttpApi": default_authorizer(globals_.get("HttpApi")),
+        }
 
     def ref(self, line: int) -> SourceRef:
         return SourceRef(self.kind, self.path, line)
@@ -194,6 +199,11 @@ class _TemplateReader:
             else:
                 draft.code_root = self._code_uri(self._prop(props, "CodeUri")[0])
         self._common(draft, lambda key: self._prop(props, key)[0])
+        draft.environment = {
+            **_variables(self.globals.get("Environment")),
+            **_variables(props.get("Environment")),
+        }
+        draft.layers = _layers(self.globals.get("Layers")) + _layers(props.get("Layers"))
         events = props.get("Events")
         if isinstance(events, LineMap):
             for name, event in events.items():
@@ -209,7 +219,7 @@ class _TemplateReader:
         if value is None:
             return self.folder
         uri = text(value)
-        if uri is None or uri.startswith("s3://") or uri.lower().endswith(_ARCHIVE_SUFFIXES):
+        if uri is None or uri.startswith("s3://") or uri.lower().endswith(ARCHIVE_SUFFIXES):
             return None
         return join_path(self.folder, uri)
 
@@ -241,12 +251,14 @@ class _TemplateReader:
             return None
         props = event.get("Properties")
         props = props if isinstance(props, dict) else {}
-        route = method = None
+        route = method = payload = authorizer = None
         if event_type in ("Api", "HttpApi"):
             route = text(props.get("Path"))
             method = (text(props.get("Method")) or "").upper() or None
-            if event_type == "HttpApi" and text(props.get("PayloadFormatVersion")) == "1.0":
-                trigger = "apigw-rest"
+            authorizer = self._event_authorizer(event_type, props)
+        if event_type == "HttpApi":
+            payload = "1.0" if version(props.get("PayloadFormatVersion")) == "1.0" else "2.0"
+            trigger = "apigw-rest" if payload == "1.0" else trigger
         resource = None
         resource_key = _EVENT_RESOURCE.get(event_type)
         if resource_key is not None:
@@ -262,7 +274,26 @@ class _TemplateReader:
             resource=resource,
             detail_types=matched,
             batch_size=batch,
+            authorizer=authorizer,
+            payload_version=payload,
+            fifo=queue_is_fifo(props.get("Queue"), self.resources) if trigger == "sqs" else None,
         )
+
+    def _event_authorizer(self, event_type: str, props: dict[str, Any]) -> bool | None:
+        """Whether an `Api`/`HttpApi` event's route has an authorizer: its own
+        `Auth.Authorizer`, else its API's (or the implicit API's) default authorizer."""
+        own = dig(props, "Auth", "Authorizer")
+        if own is not None:
+            name = text(own)
+            return None if name is None else name != "NONE"
+        api = props.get("RestApiId" if event_type == "Api" else "ApiId")
+        if api is None:
+            return self.implicit_auth[event_type]
+        for name, _ in references(api):
+            resource = self.resources.get(name)
+            if isinstance(resource, dict):
+                return default_authorizer(resource.get("Properties"))
+        return None
 
     # -- AWS::Lambda::Function -------------------------------------------------------------
 
@@ -280,7 +311,22 @@ class _TemplateReader:
             elif isinstance(code, str) and not code.startswith("s3://"):
                 draft.code_root = self._code_uri(code)
         self._common(draft, props.get)
+        draft.environment = _variables(props.get("Environment"))
+        draft.layers = _layers(props.get("Layers"))
         return draft
+
+
+def _variables(environment: Any) -> dict[str, str]:
+    """The literal `Environment.Variables` of a function."""
+    variables = dig(environment, "Variables")
+    if not isinstance(variables, dict):
+        return {}
+    return {str(k): v for k, v in ((k, text(v)) for k, v in variables.items()) if v is not None}
+
+
+def _layers(value: Any) -> list[str]:
+    """Layer ARNs as written; a `!Sub` keeps its template text."""
+    return [arn for arn in map(arn_text, value if isinstance(value, list) else []) if arn]
 
 
 def _resource_name(value: Any) -> str | None:

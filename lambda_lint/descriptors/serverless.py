@@ -8,6 +8,13 @@ path relative to the service folder; `http` events are API Gateway REST APIs (pa
 `<NormalizedName>LambdaFunction`, so `resources:` can wire more events to them. With the
 serverless-python-requirements plugin, `package.individually` plus a function's `module`
 makes the handler relative to that module folder. `${...}` variables stay unresolved.
+
+Only the `aws` provider deploys Lambda functions; a service for another provider
+(openwhisk, azure, google, kubeless, knative, ...) declares none. A function without a
+runtime (neither its own nor the provider's) runs the framework's default, Node.js. An
+`http` event is a proxy event unless its `integration` is `lambda` (or `aws`), whose
+event is what the request mapping template makes. `httpApi` Lambda authorizers default
+to payload format 2.0 and IAM-policy responses (`enableSimpleResponses: false`).
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ from lambda_lint.descriptors.cloudformation import (
     SOURCE_TYPES,
     Linker,
     arn_text,
+    queue_is_fifo,
     references,
     reports_failures,
     trigger_from_arn,
@@ -39,11 +47,25 @@ from lambda_lint.descriptors.values import (
     line_of,
     text,
     truthy,
+    version,
     whole_number,
 )
 from lambda_lint.descriptors.yaml_loader import DescriptorSyntaxError, load_yaml
 
 KIND = "serverless"
+AWS_PROVIDER = "aws"
+#: the runtime of a function that names none (serverless.com/framework/docs/providers/aws
+#: /guide/functions: "runtime ... default is nodejs")
+DEFAULT_RUNTIME = "nodejs"
+
+#: `integration` values of an `http` event and whether each delivers the proxy event
+#: (serverless.com/framework/docs/providers/aws/events/apigateway: `lambda-proxy`, the
+#: default, also written `aws-proxy`/`aws_proxy`; `lambda`, also written `aws`)
+_INTEGRATION_PROXY = {"lambda-proxy": True, "aws-proxy": True, "lambda": False, "aws": False}
+
+#: defaults of an `httpApi` Lambda authorizer (serverless.com/framework/docs/providers/aws
+#: /events/http-api, "Lambda Request Authorizers")
+_HTTP_AUTHORIZER_PAYLOAD = "2.0"
 
 #: event keys that need no more than a trigger id
 _SIMPLE_EVENTS = {
@@ -88,6 +110,8 @@ def read_serverless(path: Path, source: str) -> DescriptorSet:
     result = DescriptorSet()
     if not isinstance(document, LineMap):
         return result
+    if not _is_aws(document.get("provider")):
+        return result
     reader = _ServiceReader(path, document)
     drafts: dict[str, FunctionDraft] = {}
     functions = _functions(document.get("functions"))
@@ -122,6 +146,23 @@ def _functions(value: Any) -> list[tuple[str, LineMap, int]]:
     return found
 
 
+def _is_aws(provider: Any) -> bool:
+    """The service deploys to AWS: its provider is named `aws`, or not literally named."""
+    name = dig(provider, "name") if isinstance(provider, dict) else provider
+    literal = _plain(name)
+    return literal is None or literal.strip().lower() == AWS_PROVIDER
+
+
+def _setting(config: LineMap, key: str) -> Any:
+    """`config[key]`, the key matched in any case (`runtime`, `Runtime`)."""
+    if key in config:
+        return config[key]
+    for name, value in config.items():
+        if isinstance(name, str) and name.lower() == key.lower():
+            return value
+    return None
+
+
 def _plain(value: Any) -> str | None:
     """A string without `${...}` variables, else None."""
     literal = text(value)
@@ -137,7 +178,7 @@ class _ServiceReader:
         self.individually = truthy(dig(document, "package", "individually"))
         self.resources = self._resources(document.get("resources"))
         payload = dig(self.provider, "httpApi", "payload")
-        self.http_api_trigger = "apigw-rest" if str(payload) == "1.0" else "apigw-http"
+        self.http_api_trigger = "apigw-rest" if version(payload) == "1.0" else "apigw-http"
 
     @staticmethod
     def _resources(value: Any) -> LineMap:
@@ -163,8 +204,10 @@ class _ServiceReader:
             if "handler" in config:
                 draft.source = self.ref(config.value_line("handler"))
             draft.code_root = self._code_root(config)
-        draft.runtime = _plain(config.get("runtime", self.provider.get("runtime")))
+        draft.runtime = self._runtime(config, image is not None)
         draft.timeout = integer(config.get("timeout", self.provider.get("timeout")))
+        draft.environment = self._environment(config)
+        draft.layers = [t for t in map(text, _list(config.get("layers"))) if t]
         draft.snapstart = truthy(config.get("snapStart"))
         events = config.get("events")
         if isinstance(events, LineList):
@@ -176,6 +219,26 @@ class _ServiceReader:
         if truthy(url) or isinstance(url, dict):
             draft.add(TriggerBinding("function-url", self.ref(config.key_line("url"))))
         return draft
+
+    def _runtime(self, config: LineMap, image: bool) -> str | None:
+        """The function's runtime, else the provider's, else the framework's default
+        (not for container images, whose image decides); None when a variable."""
+        for owner in (config, self.provider):
+            value = _setting(owner, "runtime")
+            if value is not None:
+                return _plain(value)
+        return None if image else DEFAULT_RUNTIME
+
+    def _environment(self, config: LineMap) -> dict[str, str]:
+        """The literal environment variables: the provider's, then the function's."""
+        found: dict[str, str] = {}
+        for owner in (self.provider, config):
+            variables = owner.get("environment")
+            for key, value in variables.items() if isinstance(variables, dict) else ():
+                literal = _plain(value)
+                if literal is not None:
+                    found[str(key)] = literal
+        return found
 
     def link_authorizers(self, drafts: dict[str, FunctionDraft], configs: list[LineMap]) -> None:
         """Functions of this service used as API Gateway Lambda authorizers."""
@@ -196,8 +259,13 @@ class _ServiceReader:
         for name, authorizer in authorizers.items() if isinstance(authorizers, LineMap) else ():
             target = drafts.get(logical_id(text(dig(authorizer, "functionName")) or ""))
             if target is not None:
+                payload = dig(authorizer, "payloadVersion")
+                simple = dig(authorizer, "enableSimpleResponses")
                 binding = TriggerBinding(
-                    "apigw-authorizer-http", self.ref(authorizers.key_line(name))
+                    "apigw-authorizer-http",
+                    self.ref(authorizers.key_line(name)),
+                    payload_version=version(payload) if payload else _HTTP_AUTHORIZER_PAYLOAD,
+                    simple_responses=truthy(simple) if simple is not None else False,
                 )
                 target.add(binding)
 
@@ -228,14 +296,20 @@ class _ServiceReader:
         if not isinstance(event, dict) or len(event) != 1:
             return None
         ((kind, config),) = event.items()
-        route = method = None
+        route = method = payload = None
+        proxy: bool | None = True
+        authorizer = None
         failures = reports_failures(dig(config, "functionResponseType"))
         if kind == "http":
             trigger = "apigw-rest"
             method, route = _http_route(config)
+            proxy = _integration_proxy(dig(config, "integration"))
+            authorizer = dig(config, "authorizer") is not None
         elif kind == "httpApi":
             trigger = self.http_api_trigger
+            payload = "1.0" if trigger == "apigw-rest" else "2.0"
             method, route = _http_route(config)
+            authorizer = dig(config, "authorizer") is not None
         elif kind == "stream":
             trigger = self._stream_trigger(config)
         elif kind == "eventBridge":
@@ -255,7 +329,17 @@ class _ServiceReader:
             resource=_event_resource(str(kind), config),
             detail_types=_detail_types(str(kind), config) if trigger == "eventbridge" else (),
             batch_size=whole_number(dig(config, "batchSize")) if kind in _BATCH_EVENTS else None,
+            proxy=proxy,
+            authorizer=authorizer,
+            payload_version=payload,
+            fifo=self._fifo(config) if trigger == "sqs" else None,
         )
+
+    def _fifo(self, config: Any) -> bool | None:
+        arn = dig(config, "arn") if isinstance(config, dict) else config
+        if isinstance(arn, str) and "${" in arn:
+            return True if arn.endswith(".fifo") else None
+        return queue_is_fifo(arn, self.resources)
 
     def _stream_trigger(self, config: Any) -> str | None:
         declared = text(dig(config, "type"))
@@ -270,6 +354,20 @@ class _ServiceReader:
                 return "dynamodb-stream"
         found = trigger_from_arn(arn_text(arn))
         return found if found in ("dynamodb-stream", "kinesis") else None
+
+
+def _integration_proxy(value: Any) -> bool | None:
+    """Whether an `http` event's `integration` delivers the proxy event (the default)."""
+    if value is None:
+        return True
+    literal = _plain(value)
+    if literal is None:
+        return None
+    return _INTEGRATION_PROXY.get(literal.strip().lower().replace("_", "-"), False)
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
 
 
 def _http_route(config: Any) -> tuple[str | None, str | None]:

@@ -7,6 +7,12 @@ Arguments follow the AWS provider documentation (registry.terraform.io/providers
 the Lambda module (registry.terraform.io/modules/terraform-aws-modules/lambda/aws) packages
 `source_path`. References (`aws_sqs_queue.jobs.arn`) are followed across the `.tf` files of
 one folder; variables and other expressions stay symbolic.
+
+An `aws_apigatewayv2_integration` without `payload_format_version` uses payload format
+1.0 (the provider's default), so an HTTP API route behind it gets the REST-style event.
+A package whose source is one `.py` file (`source_file`, a module `source_path`) holds
+that module alone. Terraform accepts spaces after a heredoc's closing marker, which
+python-hcl2 does not: lines lose their trailing spaces before parsing.
 """
 
 from __future__ import annotations
@@ -55,6 +61,10 @@ _PATH_PREFIX = re.compile(r"^\$\{path\.(?:module|root|cwd)\}/?")
 _JSONENCODE = re.compile(r"\$\{\s*jsonencode\((.*)\)\s*\}", re.DOTALL)
 #: a heredoc left with its markers (`<<EOF` / `<<-EOF` ... `EOF`)
 _HEREDOC = re.compile(r"<<-?\s*([A-Za-z_]\w*)[ \t]*\r?\n(.*?)\r?\n[ \t]*\1", re.DOTALL)
+_TRAILING_SPACE = re.compile(r"[ \t]+(?=\r?$)", re.MULTILINE)
+#: `payload_format_version` of an `aws_apigatewayv2_integration` that does not set it
+#: (registry.terraform.io/providers/hashicorp/aws: "Default is `1.0`")
+DEFAULT_V2_PAYLOAD = "1.0"
 
 
 def read_terraform(path: Path, source: str) -> DescriptorSet:
@@ -68,7 +78,7 @@ def read_terraform_dir(folder: Path, files: dict[Path, str]) -> DescriptorSet:
     config = _Config(folder)
     for path, source in sorted(files.items()):
         try:
-            data = parse_hcl(source)
+            data = parse_hcl(_TRAILING_SPACE.sub("", source))
         except DescriptorSyntaxError as error:
             result.problems.append(DescriptorProblem(path, error.line, error.message))
             continue
@@ -185,6 +195,14 @@ class _Config:
             draft.source = self.ref(block, block.line_of("handler"))
         draft.runtime = literal(self.resolve(body.get("runtime")))
         draft.timeout = integer(self.resolve(body.get("timeout")))
+        variables = self.resolve(body.get("environment_variables"))  # the Lambda module
+        if variables is None:
+            variables = self.resolve(_first(body.get("environment")).get("variables"))
+        if isinstance(variables, dict):
+            draft.environment = {str(k): v for k, v in variables.items() if literal(v) is not None}
+        draft.layers = [
+            layer for layer in _list(self.resolve(body.get("layers"))) if literal(layer)
+        ]
         return draft
 
     def _package_root(self, filename: Any) -> Path | None:
@@ -196,9 +214,9 @@ class _Config:
             source_dir = self._local_path(archive.body.get("source_dir"))
             if source_dir is not None:
                 return source_dir
-            source_file = self._local_path(archive.body.get("source_file"))
-            return source_file.parent if source_file is not None else None
-        return None
+            return self._local_path(archive.body.get("source_file"))
+        literal_name = literal(self.resolve(filename))
+        return self._local_path(literal_name) if literal_name else None
 
     def _local_path(self, value: Any) -> Path | None:
         value = self.resolve(value)
@@ -313,7 +331,16 @@ class _Config:
             report_batch_item_failures=failures,
             resource=source.name if source else literal(arn),
             batch_size=whole_number(self.resolve(body.get("batch_size")), strings=False),
+            fifo=self._fifo(source, arn) if trigger == "sqs" else None,
         )
+
+    def _fifo(self, queue: Block | None, arn: Any) -> bool | None:
+        """Whether the queue is FIFO: `fifo_queue = true` or a `.fifo` name."""
+        if queue is None:
+            text = literal(arn)
+            return text.endswith(".fifo") if text else None
+        name = literal(self.resolve(queue.body.get("name"))) or ""
+        return truthy(self.resolve(queue.body.get("fifo_queue"))) or name.endswith(".fifo")
 
     def _permission(self, block: Block) -> None:
         draft = self.function(block.body.get("function_name"))
@@ -324,7 +351,8 @@ class _Config:
         trigger = self._principal_trigger(principal, source)
         if trigger is not None:
             resource = source.name if source else None
-            draft.add_fallback(self.binding(trigger, block, resource=resource))
+            proxy = None if principal == "apigateway.amazonaws.com" else True
+            draft.add_fallback(self.binding(trigger, block, resource=resource, proxy=proxy))
 
     def _principal_trigger(self, principal: str, source: Block | None) -> str | None:
         if principal == "apigateway.amazonaws.com":
@@ -359,7 +387,8 @@ class _Config:
             trigger = self._principal_trigger(principal or "", source)
             if trigger is not None:
                 line = block.line_of("allowed_triggers")
-                draft.add_fallback(TriggerBinding(trigger, self.ref(block, line)))
+                proxy = None if trigger.startswith("apigw-") else True
+                draft.add_fallback(TriggerBinding(trigger, self.ref(block, line), proxy=proxy))
 
     def _function_url(self, block: Block) -> None:
         draft = self.function(block.body.get("function_name"))
@@ -427,21 +456,39 @@ class _Config:
 
     def _rest_integration(self, block: Block) -> None:
         body = block.body
-        if (literal(body.get("type")) or "").upper() != "AWS_PROXY":
+        kind = (literal(body.get("type")) or "").upper()
+        if kind not in ("AWS_PROXY", "AWS"):
             return
         draft = self.function(body.get("uri"))
         if draft is None:
             return
         method = literal(body.get("http_method"))
         method_block = self.target(body.get("http_method"))
+        if method_block is not None and method_block.type != "aws_api_gateway_method":
+            method_block = None
         if method is None and method_block is not None:
             method = literal(method_block.body.get("http_method"))
         route = self._rest_path(body.get("resource_id"), 0)
-        draft.add(
-            self.binding(
-                "apigw-rest", block, route=route, method=method.upper() if method else None
-            )
+        binding = self.binding(
+            "apigw-rest",
+            block,
+            route=route,
+            method=method.upper() if method else None,
+            proxy=kind == "AWS_PROXY",
+            authorizer=self._authorization(method_block, "authorization"),
         )
+        draft.add(binding)
+
+    def _authorization(self, block: Block | None, key: str) -> bool | None:
+        """Whether a method (`authorization`) or route (`authorization_type`) is guarded;
+        absent means `NONE`. None when the block or the value is unknown."""
+        if block is None:
+            return None
+        value = self.resolve(block.body.get(key))
+        if value is None:
+            return block.body.get("authorizer_id") is not None or False
+        kind = literal(value)
+        return None if kind is None else kind.upper() != "NONE"
 
     def _rest_path(self, value: Any, depth: int) -> str | None:
         """The path of an `aws_api_gateway_resource`, following `parent_id` to the root."""
@@ -463,8 +510,12 @@ class _Config:
         if draft is None:
             return
         trigger = self._api_trigger(self.target(block.body.get("api_id"))) or "apigw-http"
-        if trigger == "apigw-http" and literal(block.body.get("payload_format_version")) == "1.0":
-            trigger = "apigw-rest"
+        extra: dict[str, Any] = {}
+        if trigger == "apigw-http":
+            written = self.resolve(block.body.get("payload_format_version"))
+            payload = literal(written) if written is not None else DEFAULT_V2_PAYLOAD
+            extra = {"payload_version": payload, "proxy": payload in ("1.0", "2.0") or None}
+            trigger = "apigw-rest" if payload == "1.0" else trigger
         routes = [
             route
             for route in self.blocks.values()
@@ -473,11 +524,15 @@ class _Config:
             in {(t, n) for t, n, _ in references(route.body.get("target"))}
         ]
         if trigger == "apigw-websocket" or not routes:
-            draft.add(self.binding(trigger, block))
+            draft.add(self.binding(trigger, block, **extra))
             return
         for route in routes:
             method, path = split_route_key(literal(route.body.get("route_key")) or "")
-            draft.add(self.binding(trigger, route, route=path, method=method))
+            authorizer = self._authorization(route, "authorization_type")
+            binding = self.binding(
+                trigger, route, route=path, method=method, authorizer=authorizer, **extra
+            )
+            draft.add(binding)
 
     def _v2_quick_create(self, block: Block) -> None:
         draft = self.function(block.body.get("target"))
@@ -496,9 +551,17 @@ class _Config:
         draft = self.function(block.body.get("authorizer_uri"))
         if draft is None:
             return
-        websocket = self._api_trigger(self.target(block.body.get("api_id"))) == "apigw-websocket"
-        trigger = "apigw-authorizer-request" if websocket else "apigw-authorizer-http"
-        draft.add(self.binding(trigger, block))
+        if self._api_trigger(self.target(block.body.get("api_id"))) == "apigw-websocket":
+            draft.add(self.binding("apigw-authorizer-request", block))
+            return
+        simple = self.resolve(block.body.get("enable_simple_responses"))
+        binding = self.binding(
+            "apigw-authorizer-http",
+            block,
+            payload_version=literal(block.body.get("authorizer_payload_format_version")),
+            simple_responses=truthy(simple) if simple is not None else False,
+        )
+        draft.add(binding)
 
     def _log_subscription(self, block: Block) -> None:
         draft = self.function(block.body.get("destination_arn"))

@@ -143,6 +143,13 @@ def text(value: Any) -> str | None:
     return None
 
 
+def version(value: Any) -> str | None:
+    """A payload format version as text: `"2.0"`, or YAML's unquoted `2.0` (a float)."""
+    if isinstance(value, float):
+        return str(value)
+    return text(value)
+
+
 def integer(value: Any) -> int | None:
     """`value` as an int (numbers and numeric strings), else None."""
     if isinstance(value, bool):

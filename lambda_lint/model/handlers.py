@@ -24,6 +24,7 @@ from lambda_lint.model.calls import CallGraph
 from lambda_lint.model.evidence import code_triggers
 from lambda_lint.model.imports import ModuleResolver
 from lambda_lint.model.symbols import FunctionKey, Symbols
+from lambda_lint.triggers import TRIGGERS
 
 #: `events` setting keys that bind an EventBridge detail-type rather than a handler
 DETAIL_TYPE_PREFIX = "detail-type:"
@@ -107,9 +108,24 @@ class Handler:
 
     @property
     def trigger(self) -> str | None:
-        """The trigger, when the evidence names exactly one; None if unknown or mixed."""
+        """The trigger, when the evidence names exactly one and its event shape is known;
+        None if unknown or mixed, or when an HTTP binding is not (known to be) a proxy
+        integration, whose event is whatever a mapping template makes."""
         triggers = self.triggers
-        return triggers[0] if len(triggers) == 1 else None
+        if len(triggers) != 1 or not all(_proxy_or_not_http(b) for b in self.bindings):
+            return None
+        return triggers[0]
+
+    @property
+    def authorized(self) -> bool | None:
+        """Every HTTP route of the handler has an authorizer (True), some route has none
+        (False), or the descriptors do not say for every route (None)."""
+        flags = [b.authorizer for b in self.bindings if _is_http(b)]
+        if not flags:
+            return None
+        if False in flags:
+            return False
+        return True if all(flags) else None
 
     @property
     def event_kind(self) -> str | None:
@@ -335,10 +351,8 @@ class HandlerFinder:
         )
 
     def _declare(self, declared: DeclaredFunction) -> None:
-        if declared.runtime and not declared.runtime.lower().startswith("python"):
-            return  # another language's function
-        if declared.handler is None:
-            return  # symbolic: nothing to check statically
+        if declared.unchecked is not None or declared.handler is None:
+            return  # another language, or a handler or code known only at deploy time
         source = declared.source
         handler = declared.handler
         if declared.inline_code is not None:
@@ -350,7 +364,7 @@ class HandlerFinder:
                 )
             return
         if declared.code_root is None:
-            return  # code from a bucket or a variable: not in this project
+            return
         triggers = tuple(dict.fromkeys(b.trigger for b in declared.triggers))
         if "." not in handler:
             self.unresolved.append(
@@ -437,3 +451,13 @@ def _display(path: Path, root: Path) -> str:
         return f"'{relative}/'" if relative != "." else "the project root"
     except ValueError:
         return f"'{path}'"
+
+
+def _is_http(binding: TriggerBinding) -> bool:
+    trigger = TRIGGERS.get(binding.trigger)
+    return trigger is not None and trigger.http is not None
+
+
+def _proxy_or_not_http(binding: TriggerBinding) -> bool:
+    """A binding whose event has the trigger's own shape."""
+    return binding.proxy is True or not _is_http(binding)
