@@ -7,8 +7,11 @@ so that a fix sees the code the previous round produced. A fix left out for over
 comes back in the next round. Rounds stop when nothing applies, when the texts come
 back to a state already seen (a cycle), or after `MAX_ROUNDS`.
 
-Files are written only at the end, only if a fix changed them, atomically, with their
-encoding (BOM, coding cookie), newlines and permission bits kept.
+A fix applies only to the text that was linted: a file that changed on disk since then
+(an editor saved it during the run) is left alone, and the warning names it. Files are
+written only at the end, only if a fix changed them, with their encoding (BOM, coding
+cookie) and newlines kept. They are rewritten in place, as editors do: the same file keeps
+its owner, permissions and hard links, and a read-only file is not written.
 """
 
 from __future__ import annotations
@@ -17,7 +20,6 @@ import difflib
 import io
 import os
 import stat
-import tempfile
 import tokenize
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -91,9 +93,10 @@ def apply_fixes(
     current = result
     for _ in range(max_rounds):
         by_file = _fixes_by_file(linter, current.findings, allowed, rejected)
+        linted = {_file_of(linter, shown): text for shown, text in current.sources.items()}
         changed = False
         for path, fixes in sorted(by_file.items()):
-            item = files.get(path) or _load(path, linter.display(path), given)
+            item = files.get(path) or _load(path, linter.display(path), given, linted)
             if isinstance(item, str):
                 outcome.problems.append(item)
                 rejected.update((path, code, fix) for code, fix in fixes)
@@ -118,11 +121,13 @@ def apply_fixes(
             break
     outcome.result = current
     changed_files = [item for item in files.values() if item.text != item.original]
+    unwritten = False
     for item in sorted(changed_files, key=lambda f: f.display):
         if write and item.raw is not None:
             problem = _write(item)
             if problem:
                 outcome.problems.append(problem)
+                unwritten = True
                 continue
             outcome.written.append(item.path)
         outcome.texts[item.path] = item.text
@@ -130,6 +135,8 @@ def apply_fixes(
         for (code, message), count in sorted(counts.get(item.path, Counter()).items()):
             outcome.applied.append(f"{item.display}: {count} {TIMES} {code} ({message})")
             outcome.fixed += count
+    if unwritten:  # the findings of a file left as it was are those of what is on disk
+        outcome.result = linter.lint(paths, given)
     return outcome
 
 
@@ -291,8 +298,12 @@ def edit_file(path: Path, display: str, edits: Sequence[Edit]) -> str | None:
     return _write(item)
 
 
-def _load(path: Path, display: str, given: Mapping[Path, str]) -> _File | str:
-    """The file as the linter read it, or why it cannot be fixed."""
+def _load(
+    path: Path, display: str, given: Mapping[Path, str], linted: Mapping[Path, str] | None = None
+) -> _File | str:
+    """The file as the linter read it, or why it cannot be fixed: the edits of a fix
+    are offsets into the linted text (`linted`, by path), so a file that changed since
+    is not touched."""
     if path in given:
         return _File(path, display, given[path], given[path], None, "utf-8")
     try:
@@ -302,38 +313,59 @@ def _load(path: Path, display: str, given: Mapping[Path, str]) -> _File | str:
     text = decode(raw)
     if isinstance(text, ParseProblem):
         return f"{display}: {text.message}"
+    if linted is not None and linted.get(path) != text:
+        return f"{display}: changed on disk since it was linted; not fixed"
     encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
     return _File(path, display, text, text, raw, encoding)
 
 
 def _write(item: _File) -> str | None:
-    """Replace the file with the fixed text, atomically; why not, if it was not."""
-    target = Path(os.path.realpath(item.path))
+    """Rewrite the file in place with the fixed text; why not, if it was not.
+
+    The new content is complete in memory before the file is opened, and the file is
+    opened for writing as it is (no replacement by a new file), so its owner, mode and
+    hard links stay. Just before writing, the file must still hold the bytes that were
+    fixed."""
     try:
         data = item.text.encode(item.encoding)
     except UnicodeEncodeError:
         return f"{item.display}: the fixed text cannot be written as {item.encoding}; not written"
     try:
-        if target.read_bytes() != item.raw:
-            return f"{item.display}: changed on disk while fixing; not written"
-        mode = stat.S_IMODE(target.stat().st_mode)
-        handle, temporary = tempfile.mkstemp(
-            prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
-        )
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(data)
-                stream.flush()
-                os.fsync(stream.fileno())
-            os.chmod(temporary, mode)
-            os.replace(temporary, target)
-        except BaseException:
-            if os.path.exists(temporary):
-                os.unlink(temporary)
-            raise
+        info = os.stat(item.path)
+        if not stat.S_ISREG(info.st_mode):
+            return f"{item.display}: not a regular file; not written"
+        if not info.st_mode & _WRITE_BITS or not os.access(item.path, os.W_OK):
+            return f"{item.display}: read-only; not written"
+        with open(item.path, "r+b") as stream:
+            if stream.read() != item.raw:
+                return f"{item.display}: changed on disk while fixing; not written"
+            _overwrite(stream, data, item.raw or b"")
     except OSError as error:
         return f"{item.display}: cannot write: {error.strerror or error}"
     return None
+
+
+_WRITE_BITS = stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH
+
+
+def _overwrite(stream: io.BufferedRandom, data: bytes, original: bytes) -> None:
+    """Replace the content of an open file; on a failed write (a full disk), try to put
+    the original content back before raising."""
+    try:
+        stream.seek(0)
+        stream.write(data)
+        stream.truncate()
+        stream.flush()
+        os.fsync(stream.fileno())
+    except OSError:
+        try:
+            stream.seek(0)
+            stream.write(original)
+            stream.truncate()
+            stream.flush()
+        except OSError:
+            pass
+        raise
 
 
 def _lines(text: str) -> list[str]:
