@@ -12,11 +12,12 @@ import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Optional
 
 import libcst as cst
 
 from lambda_lint import __version__
-from lambda_lint.cache import Cache, digest
+from lambda_lint.cache import Cache, digest, file_digest
 from lambda_lint.check_context import CheckContext
 from lambda_lint.config import Settings
 from lambda_lint.descriptors import read_cdk, read_descriptor, read_terraform_dir
@@ -36,6 +37,9 @@ from lambda_lint.suppress import FindingFilter, skip_file
 PARSE_ERROR = "LL001"
 #: below this many files, worker processes cost more than they save
 PARALLEL_THRESHOLD = 64
+#: what the cache holds for a file, and for a whole project
+SummaryEntry = tuple[ModuleSummary, Optional[DescriptorSet]]
+ResultEntry = tuple[list[Finding], dict[str, str]]
 
 
 @dataclass
@@ -166,7 +170,7 @@ class Linter:
             path: _descriptor_text(path, overrides) for path in project.descriptor_files
         }
         key = self._result_key(project, texts, descriptor_texts)
-        cached = self.cache.get("result", key) if self.cache and key else None
+        cached = self.cache.get("result", key, ResultEntry) if self.cache and key else None
         if cached is not None:
             findings, sources = cached
             result.findings.extend(findings)
@@ -180,7 +184,7 @@ class Linter:
         if self.cache and key and not result.internal_errors:
             findings = result.findings[before[0] :]
             sources = {k: v for k, v in result.sources.items() if k not in before[1]}
-            self.cache.put("result", key, (findings, sources))
+            self.cache.put("result", key, (findings, sources), ResultEntry)
 
     def _result_key(
         self,
@@ -193,19 +197,13 @@ class Linter:
         rules = sorted(
             f"{code}:{rule.origin}:{rule.__module__}" for code, rule in self.ruleset.rules.items()
         )
-        config = (
-            self.settings.path.read_bytes()
-            if self.settings.path and self.settings.path.exists()
-            else b""
-        )
         parts: list[bytes | str] = [
             __version__,
             str(self.display.cwd),
             str(project.root),
             ",".join(rules),
             ",".join(sorted(self.enabled)),
-            str(self.settings.path),
-            config,
+            *(f"{p}:{file_digest(p)}" for p in self.settings.input_files()),
             ",".join(sorted(str(p) for p in project.requested)),
         ]
         for path in sorted(texts):
@@ -226,7 +224,8 @@ class Linter:
             keep = path in project.requested
             cached = None
             if self.cache is not None and not keep:
-                cached = self.cache.get("summary", digest(__version__, str(path), data))
+                key = digest(__version__, str(path), data)
+                cached = self.cache.get("summary", key, SummaryEntry)
             if cached is not None:
                 summary, cdk = cached
                 indexed[path] = IndexedFile(
@@ -244,7 +243,7 @@ class Linter:
             indexed[item.path] = item
             if self.cache is not None and item.summary is not None:
                 key = digest(__version__, str(item.path), texts[item.path][1])
-                self.cache.put("summary", key, (item.summary, item.cdk))
+                self.cache.put("summary", key, (item.summary, item.cdk), SummaryEntry)
         return indexed
 
     def _parallel(self, count: int) -> bool:

@@ -4,21 +4,31 @@ Entries are keyed by content hashes (never modification times: checkouts and pre
 reset them) and by everything else that decides the result — lambda-lint's version, the
 rules and plugin versions, the settings, the enabled rules. The cache lives outside the
 project (`$LAMBDA_LINT_CACHE_DIR`, the `cache-dir` setting, else the user's cache folder),
-so linting never writes into the user's tree. A broken or unreadable entry is a miss.
+so linting never writes into the user's tree.
+
+Entries are JSON documents (see `lambda_lint.typed_json`): reading one builds only the
+types the caller names, so an entry someone else wrote can at worst be wrong data, never
+code that runs. Each records the format, lambda-lint's version and the shape of its value;
+an entry that is broken, unreadable, from another version or of another shape is a miss.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
-import pickle
 import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
 from lambda_lint import __version__
+from lambda_lint.typed_json import ShapeError, decode, encode, shape
 
+#: the layout of an entry file; a change makes every older entry a miss
+FORMAT = 1
+#: an entry larger than this is not read (a result for a huge project is still far smaller)
+MAX_ENTRY_BYTES = 256 * 1024 * 1024
 CACHE_TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# lambda-lint cache\n"
 
 
@@ -43,21 +53,51 @@ def digest(*parts: bytes | str) -> str:
     return hasher.hexdigest()
 
 
+def file_digest(path: Path) -> str:
+    """The digest of a file's bytes, or a word for why there are none."""
+    try:
+        with open(path, "rb") as handle:
+            hasher = hashlib.sha256()
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                hasher.update(block)
+            return hasher.hexdigest()
+    except OSError as error:
+        return f"unreadable: {error.errno}"
+
+
 class Cache:
     def __init__(self, folder: Path) -> None:
         self.folder = folder / __version__
 
     def _path(self, kind: str, key: str) -> Path:
-        return self.folder / kind / key[:2] / key
+        return self.folder / kind / key[:2] / f"{key}.json"
 
-    def get(self, kind: str, key: str) -> Any | None:
+    def get(self, kind: str, key: str, hint: Any) -> Any | None:
+        """The value stored under `key`, of the type `hint`; None on a miss."""
         try:
-            with open(self._path(kind, key), "rb") as handle:
-                return pickle.load(handle)
-        except Exception:  # missing, truncated, from another Python: a miss
+            path = self._path(kind, key)
+            if path.stat().st_size > MAX_ENTRY_BYTES:
+                return None
+            entry = json.loads(path.read_bytes())
+            if not (
+                isinstance(entry, dict)
+                and entry.get("format") == FORMAT
+                and entry.get("version") == __version__
+                and entry.get("shape") == shape(hint)
+            ):
+                return None
+            return decode(entry.get("value"), hint)
+        except Exception:  # missing, truncated, of another shape, refused by a class: a miss
             return None
 
-    def put(self, kind: str, key: str, value: Any) -> None:
+    def put(self, kind: str, key: str, value: Any, hint: Any) -> None:
+        """Store `value` (of the type `hint`) under `key`."""
+        try:
+            entry = {"format": FORMAT, "version": __version__, "shape": shape(hint)}
+            entry["value"] = encode(value, hint)
+            data = json.dumps(entry, separators=(",", ":")).encode("utf-8")
+        except (ShapeError, RecursionError):
+            return  # not storable: only costs speed
         path = self._path(kind, key)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -65,8 +105,12 @@ class Cache:
             if not tag.exists():
                 tag.write_text(CACHE_TAG, encoding="utf-8")
             fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-            with os.fdopen(fd, "wb") as handle:
-                pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, path)
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(data)
+                os.replace(temporary, path)
+            except BaseException:
+                os.unlink(temporary)
+                raise
         except OSError:
             pass  # a read-only or full disk only costs speed

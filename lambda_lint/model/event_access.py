@@ -11,6 +11,7 @@ values), there is no access: the rules stay silent.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -48,11 +49,20 @@ class EventValue:
 DETAIL_TRIGGERS = ("eventbridge", "schedule")
 
 
-@lru_cache(maxsize=64)
 def _user_shape(schema: str) -> EventShape | None:
     try:
+        stamp = os.stat(schema)
+    except OSError:
+        return None
+    return _shape_of_file(schema, stamp.st_mtime_ns, stamp.st_size)
+
+
+@lru_cache(maxsize=64)
+def _shape_of_file(schema: str, mtime_ns: int, size: int) -> EventShape | None:
+    """The shape of a schema file as of its stamp (an edited schema is read again)."""
+    try:
         return shape_from_json_schema(json.loads(Path(schema).read_text(encoding="utf-8")))
-    except (OSError, UnicodeDecodeError, ValueError):
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
         return None
 
 

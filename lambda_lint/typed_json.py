@@ -1,0 +1,272 @@
+"""Plain data to JSON and back, guided by type hints: the cache's storage format.
+
+`encode(value, hint)` turns a value of type `hint` into JSON-ready data and
+`decode(data, hint)` rebuilds it, checking every part against the hint: data of any other
+shape raises `ShapeError`, and nothing in the data decides which class is built (the hint
+does), so a stored entry can never run code. Supported hints, nested freely:
+
+- `str`, `int`, `float`, `bool`, `None`, `Any` (JSON values only), `pathlib.Path`, enums;
+- dataclasses (every field, by its annotation; string annotations are resolved in the
+  class's module, `X | None` included on Python 3.9);
+- `tuple[X, ...]`, `tuple[X, Y]`, `list[X]`, `set[X]`, `frozenset[X]`, `dict[K, V]`;
+- `Optional[X]` and `Union[...]` (a union of several types is stored as `[index, value]`).
+
+`shape(hint)` is a digest of the hint's structure (field names and types, recursively):
+data stored under one shape is never decoded as another after a class changes.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import enum
+import hashlib
+import sys
+import typing
+from pathlib import PurePath
+from typing import Any, Union
+
+_NONE = type(None)
+_SCALARS = (str, int, float, bool)
+
+
+class ShapeError(ValueError):
+    """A value or stored data that does not have the shape its type hint describes."""
+
+
+# -- type hints -----------------------------------------------------------------------------
+
+
+class _PipeToUnion(ast.NodeTransformer):
+    """`A | B` -> `Union[A, B]`, so string annotations evaluate on Python 3.9 too."""
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
+        self.generic_visit(node)
+        if not isinstance(node.op, ast.BitOr):
+            return node
+        members = ast.Tuple(elts=[node.left, node.right], ctx=ast.Load())
+        return ast.Subscript(
+            value=ast.Name(id="__union__", ctx=ast.Load()), slice=members, ctx=ast.Load()
+        )
+
+
+def _evaluate(annotation: Any, owner: type) -> Any:
+    if not isinstance(annotation, str):
+        return annotation
+    tree = _PipeToUnion().visit(ast.parse(annotation, mode="eval"))
+    namespace = dict(vars(sys.modules[owner.__module__]))
+    namespace.setdefault(owner.__name__, owner)
+    namespace["__union__"] = Union
+    try:
+        code = compile(ast.fix_missing_locations(tree), "<annotation>", "eval")
+        return eval(code, namespace)  # our own annotations, never stored data
+    except Exception as error:
+        raise ShapeError(f"cannot resolve {annotation!r} in {owner.__qualname__}") from error
+
+
+_field_hints: dict[type, tuple[tuple[str, Any], ...]] = {}
+
+
+def _fields(cls: type) -> tuple[tuple[str, Any], ...]:
+    """The (name, resolved hint) of every field of a dataclass."""
+    known = _field_hints.get(cls)
+    if known is None:
+        fields = dataclasses.fields(cls)
+        if not all(f.init for f in fields):
+            raise ShapeError(f"{cls.__qualname__} has fields its constructor does not take")
+        known = _field_hints[cls] = tuple((f.name, _evaluate(f.type, cls)) for f in fields)
+    return known
+
+
+def _members(hint: Any) -> tuple[Any, tuple[Any, ...]]:
+    """The container class of a generic hint and its arguments."""
+    origin = typing.get_origin(hint)
+    return (origin, typing.get_args(hint)) if origin is not None else (hint, ())
+
+
+def _is_dataclass_type(hint: Any) -> bool:
+    return isinstance(hint, type) and dataclasses.is_dataclass(hint)
+
+
+# -- encoding -------------------------------------------------------------------------------
+
+
+def encode(value: Any, hint: Any) -> Any:
+    """`value` (of type `hint`) as JSON-ready data; `ShapeError` if it is not of that type."""
+    origin, args = _members(hint)
+    if hint is Any:
+        return _plain(value)
+    if hint is None or hint is _NONE:
+        return _expect(value, value is None, hint)
+    if origin is Union:
+        return _encode_union(value, args)
+    if hint in _SCALARS:
+        return _expect(value, _is_scalar(value, hint), hint)
+    if isinstance(hint, type) and issubclass(hint, enum.Enum):
+        return _plain(_expect(value, isinstance(value, hint), hint).value)
+    if isinstance(hint, type) and issubclass(hint, PurePath):
+        return str(_expect(value, isinstance(value, PurePath), hint))
+    if _is_dataclass_type(hint):
+        _expect(value, type(value) is hint, hint)
+        return {name: encode(getattr(value, name), field) for name, field in _fields(hint)}
+    if origin is tuple:
+        _expect(value, isinstance(value, tuple), hint)
+        return [encode(item, field) for item, field in zip(value, _tuple_fields(args, value))]
+    if origin is list:
+        _expect(value, isinstance(value, list), hint)
+        return [encode(item, _only(args)) for item in value]
+    if origin in (set, frozenset):
+        _expect(value, isinstance(value, (set, frozenset)), hint)
+        items = [encode(item, _only(args)) for item in value]
+        return sorted(items, key=repr)
+    if origin is dict:
+        _expect(value, isinstance(value, dict), hint)
+        key_hint, value_hint = args or (Any, Any)
+        if key_hint is str:
+            return {
+                _expect(k, isinstance(k, str), str): encode(v, value_hint) for k, v in value.items()
+            }
+        return [[encode(k, key_hint), encode(v, value_hint)] for k, v in value.items()]
+    raise ShapeError(f"unsupported type hint {hint!r}")
+
+
+def _expect(value: Any, ok: bool, hint: Any) -> Any:
+    if not ok:
+        raise ShapeError(f"expected {hint!r}, got {type(value).__name__}")
+    return value
+
+
+def _is_scalar(value: Any, hint: type) -> bool:
+    if hint is float:
+        return type(value) in (float, int)
+    return type(value) is hint
+
+
+def _plain(value: Any) -> Any:
+    """A value of an `Any` field: JSON data as it is, nothing else."""
+    if value is None or type(value) in _SCALARS:
+        return value
+    if type(value) is list:
+        return [_plain(item) for item in value]
+    if type(value) is dict and all(type(key) is str for key in value):
+        return {key: _plain(item) for key, item in value.items()}
+    raise ShapeError(f"{type(value).__name__} is not plain JSON data")
+
+
+def _only(args: tuple[Any, ...]) -> Any:
+    return args[0] if args else Any
+
+
+def _tuple_fields(args: tuple[Any, ...], value: Any) -> list[Any]:
+    """The hint of each item of a tuple: `tuple[X, ...]` or one hint per position."""
+    if not args or (len(args) == 2 and args[1] is Ellipsis):
+        return [_only(args)] * len(value)
+    if args == ((),):  # `tuple[()]`
+        args = ()
+    if len(value) != len(args):
+        raise ShapeError(f"expected {len(args)} items, got {len(value)}")
+    return list(args)
+
+
+def _encode_union(value: Any, args: tuple[Any, ...]) -> Any:
+    if value is None and _NONE in args:
+        return None
+    options = [arg for arg in args if arg is not _NONE]
+    if len(options) == 1:
+        return encode(value, options[0])
+    for index, option in enumerate(options):
+        try:
+            return [index, encode(value, option)]
+        except ShapeError:
+            continue
+    raise ShapeError(f"{type(value).__name__} is none of {options!r}")
+
+
+# -- decoding -------------------------------------------------------------------------------
+
+
+def decode(data: Any, hint: Any) -> Any:
+    """The value of type `hint` that `encode` stored as `data`; `ShapeError` if `data`
+    does not have that shape."""
+    origin, args = _members(hint)
+    if hint is Any:
+        return _plain(data)
+    if hint is None or hint is _NONE:
+        return _expect(data, data is None, hint)
+    if origin is Union:
+        return _decode_union(data, args)
+    if hint in _SCALARS:
+        value = _expect(data, _is_scalar(data, hint), hint)
+        return float(value) if hint is float else value
+    if isinstance(hint, type) and issubclass(hint, enum.Enum):
+        try:
+            return hint(data)
+        except (ValueError, TypeError) as error:
+            raise ShapeError(f"{data!r} is not a {hint.__name__}") from error
+    if isinstance(hint, type) and issubclass(hint, PurePath):
+        return hint(_expect(data, isinstance(data, str), str))
+    if _is_dataclass_type(hint):
+        fields = _fields(hint)
+        _expect(data, isinstance(data, dict) and len(data) == len(fields), hint)
+        try:
+            values = {name: decode(data[name], field) for name, field in fields}
+        except KeyError as error:
+            raise ShapeError(f"{hint.__qualname__} without {error}") from None
+        return hint(**values)
+    if origin is tuple:
+        _expect(data, isinstance(data, list), hint)
+        return tuple(decode(item, field) for item, field in zip(data, _tuple_fields(args, data)))
+    if origin in (list, set, frozenset):
+        _expect(data, isinstance(data, list), hint)
+        return origin(decode(item, _only(args)) for item in data)
+    if origin is dict:
+        key_hint, value_hint = args or (Any, Any)
+        if key_hint is str:
+            _expect(data, isinstance(data, dict), hint)
+            return {key: decode(item, value_hint) for key, item in data.items()}
+        _expect(data, isinstance(data, list) and all(_is_pair(p) for p in data), hint)
+        return {decode(k, key_hint): decode(v, value_hint) for k, v in data}
+    raise ShapeError(f"unsupported type hint {hint!r}")
+
+
+def _is_pair(data: Any) -> bool:
+    return isinstance(data, list) and len(data) == 2
+
+
+def _decode_union(data: Any, args: tuple[Any, ...]) -> Any:
+    if data is None and _NONE in args:
+        return None
+    options = [arg for arg in args if arg is not _NONE]
+    if len(options) == 1:
+        return decode(data, options[0])
+    _expect(data, _is_pair(data) and type(data[0]) is int, Union)
+    index, item = data
+    if not 0 <= index < len(options):
+        raise ShapeError(f"no union member {index}")
+    return decode(item, options[index])
+
+
+# -- shapes ---------------------------------------------------------------------------------
+
+
+def shape(hint: Any) -> str:
+    """A digest of the structure of `hint`: it changes when a field of a dataclass inside
+    it is added, removed, renamed or retyped."""
+    return hashlib.sha256(_describe(hint, set()).encode("utf-8")).hexdigest()[:16]
+
+
+def _describe(hint: Any, seen: set[type]) -> str:
+    if _is_dataclass_type(hint):
+        name = f"{hint.__module__}.{hint.__qualname__}"
+        if hint in seen:
+            return name
+        seen = seen | {hint}
+        fields = ",".join(f"{n}:{_describe(h, seen)}" for n, h in _fields(hint))
+        return f"{name}({fields})"
+    if isinstance(hint, type) and issubclass(hint, enum.Enum):
+        return f"{hint.__qualname__}{sorted(repr(m.value) for m in hint)}"
+    origin, args = _members(hint)
+    if args:
+        inner = ",".join(_describe(arg, seen) for arg in args)
+        return f"{getattr(origin, '__name__', repr(origin))}[{inner}]"
+    return getattr(hint, "__name__", repr(hint))

@@ -1,0 +1,296 @@
+"""The result cache holds data, never code, and follows every file a run reads."""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import json
+import os
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from lambda_lint.api import ResultEntry, SummaryEntry, index_file
+from lambda_lint.cache import Cache
+from lambda_lint.descriptors import read_descriptor
+from lambda_lint.finding import Edit, Finding, Fix, Position, RelatedLocation
+from lambda_lint.typed_json import ShapeError, decode, encode, shape
+
+HANDLER = "from helpers import stop\n\n\ndef handler(event, context):\n    stop()\n"
+HELPER = "import sys\n\n\ndef stop():\n    sys.exit(1)\n"
+
+
+def lint(folder: Path, cache: Path, *args: str) -> tuple[int, str]:
+    result = subprocess.run(
+        [sys.executable, "-m", "lambda_lint", "check", "--output-format", "concise", *args],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "LAMBDA_LINT_CACHE_DIR": str(cache)},
+    )
+    assert result.returncode in (0, 1), result.stderr
+    return result.returncode, result.stdout
+
+
+class _RunsCode:
+    """Unpickling this runs `open(marker, "w")`: what a planted entry would do."""
+
+    def __init__(self, marker: str) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (open, (self.marker, "w"))
+
+
+def test_a_planted_cache_entry_runs_no_code(tmp_path: Path) -> None:
+    project, cache = tmp_path / "p", tmp_path / "cache"
+    project.mkdir()
+    (project / "app.py").write_text(HANDLER)
+    (project / "helpers.py").write_text(HELPER)
+    expected = lint(project, cache)
+    marker = tmp_path / "code-ran"
+    planted = pickle.dumps(_RunsCode(str(marker)))
+    entries = [p for p in cache.rglob("*") if p.is_file() and p.name != "CACHEDIR.TAG"]
+    assert entries
+    for entry in entries:
+        entry.write_bytes(planted)
+    assert lint(project, cache) == expected
+    assert not marker.exists()
+
+
+def test_a_changed_event_schema_is_seen_by_a_cached_run(tmp_path: Path) -> None:
+    project, cache = tmp_path / "p", tmp_path / "cache"
+    project.mkdir()
+    (project / "app.py").write_text("def direct(event, context):\n    return event['tenant']\n")
+    (project / "lambda-lint.toml").write_text(
+        'handlers = ["app.direct"]\nevents = { "app.direct" = "schema.json" }\n'
+    )
+    schema = {
+        "type": "object",
+        "required": ["tenant"],
+        "properties": {"tenant": {"type": "string"}},
+    }
+    (project / "schema.json").write_text(json.dumps(schema))
+    assert lint(project, cache)[0] == 0
+    schema["properties"] = {"tenants": {"type": "string"}}
+    schema["required"] = ["tenants"]
+    (project / "schema.json").write_text(json.dumps(schema))
+    uncached = lint(project, cache, "--no-cache")
+    assert "LL401" in uncached[1]
+    assert lint(project, cache) == uncached
+
+
+# -- the codec --------------------------------------------------------------------------------
+
+SAM = """\
+AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Orders:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+      Runtime: python3.12
+      CodeUri: src/
+      Timeout: 30
+      Events:
+        Queue:
+          Type: SQS
+          Properties:
+            Queue: !GetAtt Jobs.Arn
+            BatchSize: 5
+            FunctionResponseTypes: [ReportBatchItemFailures]
+"""
+
+MODULE = """\
+import boto3
+from functools import partial
+try:
+    import ujson as json
+except ImportError:
+    import json
+
+TABLE = boto3.resource("dynamodb").Table("t")
+alias = json.dumps
+run = partial(print, "x")
+
+
+class Repo(Base):
+    def save(self, item: "Item", *rest, key=None, **extra) -> None:
+        TABLE.put_item(Item=item)
+
+
+async def handler(event, context, /, *, debug=False):
+    repo = Repo()
+    repo.save(event["body"], key=event.get("id"))
+    def inner():
+        return event
+    return {"statusCode": 200, "body": event["body"]}
+"""
+
+
+def test_summaries_and_descriptors_survive_the_round_trip(tmp_path: Path) -> None:
+    item = index_file(tmp_path / "app.py", MODULE, keep_tree=False)
+    assert item.summary is not None and item.summary.functions
+    declared = read_descriptor(tmp_path / "template.yaml", SAM)
+    assert declared.functions[0].triggers
+    for value in ((item.summary, None), (item.summary, declared)):
+        stored = json.loads(json.dumps(encode(value, SummaryEntry)))
+        assert decode(stored, SummaryEntry) == value
+
+
+def test_findings_survive_the_round_trip() -> None:
+    start, end = Position(3, 4), Position(3, 9)
+    finding = Finding(
+        "LL501",
+        "message \udcff with a lone surrogate",
+        "src/app.py",
+        start,
+        end,
+        Fix("safe", "Rename", (Edit(start, end, "new"),)),
+        (RelatedLocation("template.yaml", Position(7, 0), "declared here"),),
+        noqa_line=3,
+    )
+    value = ([finding, dataclasses.replace(finding, fix=None, related=())], {"src/app.py": "x"})
+    stored = json.loads(json.dumps(encode(value, ResultEntry)))
+    assert decode(stored, ResultEntry) == value
+
+
+class Colour(enum.Enum):
+    RED = "red"
+
+
+@dataclasses.dataclass(frozen=True)
+class Sample:
+    name: str
+    where: Path
+    colour: Colour
+    tags: frozenset[str]
+    pairs: dict[int, tuple[str, ...]]
+    either: int | str | None
+    maybe: float | None = None
+
+
+def test_the_codec_covers_the_standard_shapes() -> None:
+    value = Sample("n", Path("a/b.py"), Colour.RED, frozenset({"b", "a"}), {1: ("x",)}, "s", 1.5)
+    stored = encode(value, Sample)
+    assert stored["tags"] == ["'a'", "'b'"] or stored["tags"] == ["a", "b"]
+    assert decode(json.loads(json.dumps(stored)), Sample) == value
+    assert decode(encode(dataclasses.replace(value, either=3), Sample), Sample).either == 3
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        None,
+        [],
+        "x",
+        {"name": "n"},
+        {
+            "name": 1,
+            "where": "a",
+            "colour": "red",
+            "tags": [],
+            "pairs": [],
+            "either": None,
+            "maybe": None,
+        },
+        {
+            "name": "n",
+            "where": "a",
+            "colour": "blue",
+            "tags": [],
+            "pairs": [],
+            "either": None,
+            "maybe": None,
+        },
+        {
+            "name": "n",
+            "where": "a",
+            "colour": "red",
+            "tags": [],
+            "pairs": [[1]],
+            "either": None,
+            "maybe": None,
+        },
+        {
+            "name": "n",
+            "where": "a",
+            "colour": "red",
+            "tags": [],
+            "pairs": [],
+            "either": [7, 1],
+            "maybe": None,
+        },
+        {
+            "name": "n",
+            "where": "a",
+            "colour": "red",
+            "tags": [],
+            "pairs": [],
+            "either": None,
+            "maybe": None,
+            "x": 1,
+        },
+        {
+            "name": "n",
+            "where": "a",
+            "colour": "red",
+            "tags": {},
+            "pairs": [],
+            "either": None,
+            "maybe": None,
+        },
+    ],
+)
+def test_data_of_another_shape_is_refused(stored: Any) -> None:
+    with pytest.raises(ShapeError):
+        decode(stored, Sample)
+
+
+def test_a_value_of_another_type_is_not_stored() -> None:
+    with pytest.raises(ShapeError):
+        encode(Sample("n", "not a path", Colour.RED, frozenset(), {}, None), Sample)  # type: ignore[arg-type]
+
+
+def test_the_shape_changes_with_the_fields() -> None:
+    @dataclasses.dataclass
+    class Before:
+        a: int
+
+    @dataclasses.dataclass
+    class After:
+        a: str
+
+    assert shape(Before) != shape(After)
+    assert shape(list[Sample]) == shape(list[Sample])
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"",
+        b"{",
+        b"[" * 100_000 + b"]" * 100_000,
+        b'{"format": 1}',
+        b'{"format": 1, "version": "0", "shape": "x", "value": null}',
+    ],
+)
+def test_a_broken_entry_is_a_miss(tmp_path: Path, content: bytes) -> None:
+    cache = Cache(tmp_path)
+    value = ([], {"a.py": "text"})
+    cache.put("result", "ab12", value, ResultEntry)
+    assert cache.get("result", "ab12", ResultEntry) == value
+    (entry,) = [p for p in tmp_path.rglob("*.json")]
+    entry.write_bytes(content)
+    assert cache.get("result", "ab12", ResultEntry) is None
+
+
+def test_an_entry_of_another_shape_is_a_miss(tmp_path: Path) -> None:
+    cache = Cache(tmp_path)
+    cache.put("result", "ab12", ([], {}), ResultEntry)
+    assert cache.get("result", "ab12", tuple[list[str], dict[str, str]]) is None
