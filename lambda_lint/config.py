@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import difflib
 import json
+import math
+import os
+import stat
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +26,9 @@ else:  # pragma: no cover - exercised on Python < 3.11 only
 
 CONFIG_FILE = "lambda-lint.toml"
 DEFAULT_HANDLER_NAMES = ("lambda_handler", "handler", "main")
+#: the largest configuration file and event schema read (both are small by nature)
+MAX_CONFIG_BYTES = 1024 * 1024
+MAX_SCHEMA_BYTES = 8 * 1024 * 1024
 OUTPUT_FORMATS = ("full", "concise", "json", "json-lines", "sarif", "github", "junit", "gitlab")
 
 
@@ -80,6 +86,12 @@ class Settings:
     def root(self) -> Path | None:
         return self.path.parent if self.path else None
 
+    def input_files(self) -> tuple[Path, ...]:
+        """Every file the settings come from or name for the run to read (the config
+        file, the event schemas): a cached result is valid only while they are unchanged."""
+        own = (self.path,) if self.path else ()
+        return (*own, *sorted(set(self.events.values())))
+
 
 def _string_list(value: Any, key: str, where: Path) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -94,9 +106,28 @@ def _string(value: Any, key: str, where: Path) -> str:
 
 
 def _number(value: Any, key: str, where: Path) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not math.isfinite(value)
+        or value < 0
+    ):
         raise ConfigError(f"{where}: '{key}' must be a non-negative number")
     return float(value)
+
+
+def read_limited(path: Path, limit: int) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes; `OSError` (with a reason)
+    for anything else: a FIFO or a device is never read, it may never end."""
+    # opened without blocking: opening a FIFO for reading waits for a writer
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with open(descriptor, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise OSError(f"{path}: not a regular file")
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise OSError(f"{path}: larger than {limit // 1024} KiB")
+    return data
 
 
 def _table(value: Any, key: str, where: Path) -> dict[str, Any]:
@@ -153,8 +184,10 @@ def _event_schemas(table: dict[str, Any], where: Path) -> dict[str, Path]:
     for target, schema in table.items():
         path = where.parent / _string(schema, f"events.{target}", where)
         try:
-            json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, ValueError) as error:
+            json.loads(read_limited(path, MAX_SCHEMA_BYTES).decode("utf-8"))
+        except (OSError, ValueError, RecursionError) as error:
+            if isinstance(error, RecursionError):
+                error = ValueError("nested too deeply")
             raise ConfigError(
                 f"{where}: 'events.{target}': cannot read the JSON Schema {path}: {error}"
             ) from None
@@ -208,7 +241,10 @@ def settings_from_table(table: dict[str, Any], where: Path, text: str = "") -> S
         elif key == "handlers":
             values[attr] = _handlers(value, where, text)
         elif key == "cache-dir":
-            values[attr] = where.parent / _string(value, key, where)
+            folder = _string(value, key, where)
+            if not folder.strip():
+                raise ConfigError(f"{where}: 'cache-dir' must name a folder (it is empty)")
+            values[attr] = where.parent / folder
         elif key == "cold-start":
             values[attr] = _cold_start(value, where)
         elif key == "events":
@@ -242,15 +278,13 @@ KNOWN_KEYS = (
 def load_config_file(path: Path) -> Settings:
     """Read settings from a `lambda-lint.toml` or a `pyproject.toml`."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_limited(path, MAX_CONFIG_BYTES).decode("utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"{path}: cannot read the configuration: {error}") from None
-    try:
-        document = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{path}: invalid TOML: {error}") from None
+    document = _parse_toml(path, text)
     if path.name == "pyproject.toml":
-        table = document.get("tool", {}).get("lambda-lint")
+        tool = document.get("tool")
+        table = tool.get("lambda-lint") if isinstance(tool, dict) else None
         if table is None:
             return Settings(path=path)
         if not isinstance(table, dict):
@@ -259,12 +293,28 @@ def load_config_file(path: Path) -> Settings:
     return settings_from_table(document, path, text)
 
 
-def has_own_table(pyproject: Path) -> bool:
-    """Whether a pyproject.toml has a `[tool.lambda-lint]` table (cheap text test)."""
+def _parse_toml(path: Path, text: str) -> dict[str, Any]:
     try:
-        return "[tool.lambda-lint" in pyproject.read_text(encoding="utf-8", errors="replace")
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: invalid TOML: {error}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: invalid TOML: nested too deeply") from None
+
+
+def has_own_table(pyproject: Path) -> bool:
+    """Whether a pyproject.toml configures lambda-lint: `[tool.lambda-lint]`, dotted
+    keys (`lambda-lint.select = ...` under `[tool]`) and inline tables alike. A file
+    that does not parse but names the table counts, so its error is reported."""
+    try:
+        text = read_limited(pyproject, MAX_CONFIG_BYTES).decode("utf-8", errors="replace")
     except OSError:
         return False
+    try:
+        tool = _parse_toml(pyproject, text).get("tool")
+    except ConfigError:
+        return "lambda-lint" in text
+    return isinstance(tool, dict) and "lambda-lint" in tool
 
 
 def find_config_file(start: Path) -> Path | None:
