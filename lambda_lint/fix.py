@@ -19,6 +19,7 @@ from __future__ import annotations
 import difflib
 import io
 import os
+import re
 import stat
 import tokenize
 from collections import Counter
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     from lambda_lint.api import Linter, LintResult
 
 MAX_ROUNDS = 10
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 TIMES = "\N{MULTIPLICATION SIGN}"
 
 
@@ -67,8 +69,8 @@ class _File:
 
     @property
     def newline(self) -> str:
-        index = self.original.find("\n")
-        return "\r\n" if index > 0 and self.original[index - 1] == "\r" else "\n"
+        match = _LINE_BREAK.search(self.original)
+        return match.group() if match else "\n"
 
 
 def apply_fixes(
@@ -225,10 +227,9 @@ def _breaks(before: str, after: str) -> bool:
 
 
 def _line_starts(text: str) -> list[int]:
-    """Offsets where each line begins (lines end at `\\n`, as `Positions` counts)."""
-    starts = [0]
-    starts.extend(index + 1 for index, char in enumerate(text) if char == "\n")
-    return starts
+    """Offsets where each line begins (lines end at `\\r\\n`, `\\n` or `\\r`, as
+    `Positions` counts)."""
+    return [0, *(match.end() for match in _LINE_BREAK.finditer(text))]
 
 
 def _spans(edits: Sequence[Edit], starts: list[int], size: int, newline: str) -> list[Span] | None:

@@ -1,15 +1,31 @@
-"""Reading and parsing one Python file; every way it can fail becomes a `ParseProblem`."""
+"""Reading and parsing one Python file; every way it can fail becomes a `ParseProblem`.
+
+Every file goes through CPython first: `compile` to an `ast` tree and then to code, which
+rejects what CPython rejects (with its messages and positions, the ones users know) and
+does it cheaply on input that would make libcst's native parser crash the process (about
+1,300 nested brackets) or take minutes (libcst is superlinear in the depth of an
+expression). A tree nested deeper than `MAX_DEPTH` is reported as too complex to analyse.
+Only then is the libcst tree built, on first use.
+"""
 
 from __future__ import annotations
 
 import ast
 import io
 import tokenize
+import warnings
 from dataclasses import dataclass
+from functools import cached_property
 
 import libcst as cst
 
 BINARY_SNIFF = 8192
+#: the deepest `ast` tree analysed. Real code stays far below (CPython itself allows 200
+#: nested brackets and 100 indentation levels); libcst needs about 0.7 s for an
+#: expression 300 levels deep, ten times that at 800, and the rules walk trees
+#: recursively (see benchmarks/README.md).
+MAX_DEPTH = 300
+_TOO_COMPLEX = "too complex to analyse (nested too deeply for Python's parser); the file is skipped"
 
 
 @dataclass(frozen=True)
@@ -37,25 +53,104 @@ def decode(data: bytes) -> str | ParseProblem:
     return text[1:] if text.startswith("\ufeff") else text
 
 
-def _python_syntax_error(text: str) -> ParseProblem | None:
-    """CPython's own account of a syntax error: its messages and positions are the
-    ones users know (libcst sometimes notices an error a line later)."""
-    try:
-        ast.parse(text)
-    except SyntaxError as error:
-        line = error.lineno or 1
-        column = max(0, (error.offset or 1) - 1)
-        return ParseProblem(f"syntax error: {error.msg}", line, column)
-    except (ValueError, RecursionError, MemoryError):
-        return None
-    return None
+class SourceFile:
+    """A file CPython compiles: its text, its `ast` tree, and its libcst tree."""
+
+    def __init__(self, text: str, tree: ast.Module) -> None:
+        self.text = text
+        self.ast = tree
+
+    @cached_property
+    def cst(self) -> cst.Module | ParseProblem:
+        """The libcst tree, built on first use (or why libcst could not build it)."""
+        return _libcst_module(self.text)
+
+
+def parse_source(text: str, path: str = "<unknown>") -> SourceFile | ParseProblem:
+    """Check `text` as CPython does and return it with its `ast` tree, or the problem."""
+    null = text.find("\0")
+    if null >= 0:
+        line, column = _position(text, null)
+        return ParseProblem("source contains a null byte", line, column)
+    with warnings.catch_warnings():  # SyntaxWarnings are not ours to print
+        warnings.simplefilter("ignore")
+        try:
+            tree = compile(text, path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+        except SyntaxError as error:
+            return _syntax_problem(error)
+        except (RecursionError, MemoryError):
+            return ParseProblem(_TOO_COMPLEX, _busiest_line(text))
+        problem = _complexity(tree)
+        if problem is not None:
+            return problem
+        try:  # the compiler's checks: `return` outside a function, duplicate arguments...
+            compile(tree, path, "exec", dont_inherit=True)
+        except SyntaxError as error:
+            return _syntax_problem(error)
+        except (RecursionError, MemoryError):
+            return ParseProblem(_TOO_COMPLEX, _busiest_line(text))
+    return SourceFile(text, tree)
 
 
 def parse(text: str) -> cst.Module | ParseProblem:
+    """The libcst tree of `text`, or why there is none (see `parse_source`)."""
+    source = parse_source(text)
+    return source if isinstance(source, ParseProblem) else source.cst
+
+
+def _position(text: str, offset: int) -> tuple[int, int]:
+    """The 1-based line and 0-based column of an offset (lines end at \\n, \\r\\n or \\r)."""
+    before = text[:offset]
+    lines = before.replace("\r\n", "\n").replace("\r", "\n")
+    return lines.count("\n") + 1, len(lines) - lines.rfind("\n") - 1
+
+
+def _syntax_problem(error: SyntaxError) -> ParseProblem:
+    line = error.lineno or 1
+    column = max(0, (error.offset or 1) - 1)
+    return ParseProblem(f"syntax error: {error.msg}", line, column)
+
+
+def _busiest_line(text: str) -> int:
+    """The line where the logical line with the most tokens starts: where an expression
+    too deep for the parser is (found without recursion, only when parsing failed)."""
+    best, best_line, count, start = 0, 1, 0, 1
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type in (tokenize.NEWLINE, tokenize.ENDMARKER):
+                if count > best:
+                    best, best_line = count, start
+                count, start = 0, token.end[0] + 1
+            elif token.type not in (tokenize.NL, tokenize.COMMENT):
+                if count == 0:
+                    start = token.start[0]
+                count += 1
+    except (tokenize.TokenError, SyntaxError):
+        pass
+    return best_line
+
+
+def _complexity(tree: ast.Module) -> ParseProblem | None:
+    """A problem when the tree is nested deeper than `MAX_DEPTH` (found without recursion)."""
+    stack: list[tuple[ast.AST, int, int]] = [(tree, 1, 1)]
+    while stack:
+        node, depth, line = stack.pop()
+        line = getattr(node, "lineno", line)
+        if depth > MAX_DEPTH:
+            return ParseProblem(
+                f"too complex to analyse (nested more than {MAX_DEPTH} levels deep); "
+                "the file is skipped",
+                line,
+            )
+        stack.extend((child, depth + 1, line) for child in ast.iter_child_nodes(node))
+    return None
+
+
+def _libcst_module(text: str) -> cst.Module | ParseProblem:
     try:
         return cst.parse_module(text)
     except cst.ParserSyntaxError as error:
-        return _python_syntax_error(text) or ParseProblem(
+        return ParseProblem(
             f"syntax error: {str(error.message).strip().rstrip('.')}",
             error.raw_line,
             error.raw_column,

@@ -1,0 +1,160 @@
+"""Whatever a Python file holds, it is linted or reported as LL001 (CPython's verdict,
+at its real place): never a crash of the process, a hang, or a silent pass."""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from lambda_lint.api import Linter
+from lambda_lint.config import Settings
+from lambda_lint.registry import load_rules
+from lambda_lint.source import MAX_DEPTH, ParseProblem, SourceFile, parse_source
+
+RULES = load_rules()
+
+
+def lint_text(
+    folder: Path, text: str | bytes, name: str = "app.py"
+) -> list[tuple[str, int, int, str]]:
+    (folder / "lambda-lint.toml").write_text("", encoding="utf-8")
+    path = folder / name
+    if isinstance(text, str):
+        text = text.encode("utf-8")
+    path.write_bytes(text)
+    linter = Linter(Settings(), RULES, RULES.select(None, (), ()), cwd=folder, jobs=1)
+    result = linter.lint([path])
+    assert result.internal_errors == []
+    return [(f.code, f.start.line, f.start.column, f.message) for f in result.findings]
+
+
+@pytest.mark.parametrize(
+    ("code", "line", "message"),
+    [
+        (
+            "try:\n    pass\nexcept A, B:\n    pass\n",
+            3,
+            "multiple exception types must be parenthesized",
+        ),
+        ("x = b'\u00e9'\n", 1, "bytes can only contain ASCII literal characters"),
+        ("import os\nreturn os\n", 2, "'return' outside function"),
+        ("def f(a, a):\n    pass\n", 1, "duplicate argument 'a' in function definition"),
+        ("x = 1\nyield x\n", 2, "'yield' outside function"),
+        ("for x in y:\n    pass\nbreak\n", 3, "'break' outside loop"),
+        ("x = " + "(" * 201 + ")" * 201 + "\n", 1, "too many nested parentheses"),
+        ("x = " + "[" * 1200 + "]" * 1200 + "\n", 1, "too many nested parentheses"),
+    ],
+)
+def test_ll001_follows_cpython(tmp_path: Path, code: str, line: int, message: str) -> None:
+    findings = lint_text(tmp_path, code)
+    assert [(c, ln) for c, ln, _, _ in findings] == [("LL001", line)]
+    assert message in findings[0][3]
+
+
+def test_a_null_byte_past_the_binary_sniff_is_reported_where_it_is(tmp_path: Path) -> None:
+    filler = "".join(f"x{i} = {i}\n" for i in range(2000))  # > 8 KB
+    assert len(filler) > 8192
+    findings = lint_text(tmp_path, filler + "y = 'a\0b'\n")
+    assert findings == [("LL001", 2001, 6, "source contains a null byte")]
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        " + ".join(["event"] * 5000),  # libcst: about 40 s
+        "event" + ".get()" * 3000,  # libcst: minutes
+        "not " * 2000 + "event",
+        "lambda: " * 1000 + "event",
+    ],
+)
+def test_an_expression_too_complex_to_analyse_is_skipped_and_named(
+    tmp_path: Path, expression: str
+) -> None:
+    (tmp_path / "other.py").write_text(
+        "def handler(event, context):\n    return context.request_id\n", encoding="utf-8"
+    )
+    code = f"import os\n\n\ndef handler(event, context):\n    return {expression}\n"
+    findings = lint_text(tmp_path, code)
+    assert len(findings) == 1
+    code_, line, _, message = findings[0]
+    assert (code_, line) == ("LL001", 5)
+    assert message.startswith("too complex to analyse")
+    other = Linter(Settings(), RULES, RULES.select(None, (), ()), cwd=tmp_path, jobs=1)
+    assert [f.code for f in other.lint([tmp_path]).findings] == ["LL001", "LL501"]
+
+
+def test_deep_but_reasonable_code_is_linted(tmp_path: Path) -> None:
+    terms = " + ".join(["event['a']"] * (MAX_DEPTH // 3))
+    findings = lint_text(tmp_path, f"def handler(event, context):\n    return {terms}\n")
+    assert not [f for f in findings if f[0] == "LL001"]
+
+
+def test_the_parsed_source_carries_the_stdlib_tree() -> None:
+    source = parse_source("def handler(event, context):\n    return 1\n", "app.py")
+    assert isinstance(source, SourceFile)
+    assert isinstance(source.ast, ast.Module)
+    assert isinstance(source.ast.body[0], ast.FunctionDef)
+    assert source.cst.code == source.text
+    assert isinstance(parse_source("return 1\n"), ParseProblem)
+
+
+def test_syntax_warnings_are_not_printed(capfd: pytest.CaptureFixture[str]) -> None:
+    assert isinstance(parse_source("import re\nr = re.compile('\\d')\nx = 1 is 1\n"), SourceFile)
+    assert capfd.readouterr().err == ""
+
+
+def test_cr_line_endings_give_the_real_positions(tmp_path: Path) -> None:
+    code = "import os\r\rdef handler(event, context):\r    return context.request_id\r"
+    findings = lint_text(tmp_path, code)
+    assert [(c, ln, col) for c, ln, col, _ in findings] == [("LL501", 4, 11)]
+
+
+def test_fix_on_cr_line_endings(tmp_path: Path) -> None:
+    (tmp_path / "lambda-lint.toml").write_text("")
+    app = tmp_path / "app.py"
+    app.write_bytes(b"import os\r\rdef handler(event, context):\r    return context.request_id\r")
+    subprocess.run(
+        [sys.executable, "-m", "lambda_lint", "check", "--no-cache", "--fix", "app.py"],
+        cwd=tmp_path,
+        capture_output=True,
+    )
+    assert app.read_bytes() == (
+        b"import os\r\rdef handler(event, context):\r    return context.aws_request_id\r"
+    )
+
+
+def test_brackets_that_crash_libcst_do_not_crash_the_worker_processes(tmp_path: Path) -> None:
+    """libcst's native parser overflows its stack on about 1,300 nested brackets: in a
+    worker pool one such file used to lose every finding (BrokenProcessPool)."""
+    (tmp_path / "lambda-lint.toml").write_text("")
+    for index in range(70):  # enough files for the worker pool
+        (tmp_path / f"m{index}.py").write_text(
+            "def handler(event, context):\n    return context.request_id\n"
+        )
+    (tmp_path / "deep.py").write_text("x = " + "[" * 3000 + "]" * 3000 + "\n")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "lambda_lint",
+            "check",
+            "--no-cache",
+            "-j",
+            "2",
+            "--output-format",
+            "json",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONFAULTHANDLER": ""},
+    )
+    assert result.returncode == 1, result.stderr
+    codes = sorted(f["code"] for f in json.loads(result.stdout))
+    assert codes == ["LL001"] + ["LL501"] * 70
