@@ -1,9 +1,16 @@
 """Load YAML descriptors into line-aware trees, with CloudFormation tags as symbolic values.
 
-The text is composed into PyYAML nodes (which carry marks) and converted by hand: every
-mapping becomes a `LineMap`, every sequence a `LineList`, standard scalars are built by
-PyYAML's safe constructor, and any local tag (`!Ref`, `!GetAtt`, `!Sub`, `!If`, ... and
-tags nobody registered) becomes a `Symbolic`. Nothing is executed and no tag is an error.
+The parser's events (libyaml's when PyYAML has it) are built into values directly: every
+mapping becomes a `LineMap`, every sequence a `LineList`, plain scalars are resolved and
+built as PyYAML's safe loader does (bools, numbers, dates, null), and any local tag
+(`!Ref`, `!GetAtt`, `!Sub`, `!If`, ... and tags nobody registered) becomes a `Symbolic`.
+Nothing is executed and no tag is an error. Building from events, without PyYAML's node
+graph, is what makes a 10 MB template load in seconds.
+
+An alias is the anchored value itself, shared, but whoever walks the tree meets it once
+per alias: a few lines of nested aliases (an "alias bomb") expand to billions of values.
+A document whose aliases add more than `MAX_ALIAS_EXPANSION` values when expanded, or
+whose alias refers to a value containing it, is not read.
 """
 
 from __future__ import annotations
@@ -16,8 +23,13 @@ from lambda_lint.descriptors.values import LineList, LineMap, Symbolic, intrinsi
 
 _Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
+#: the most values aliases may add to a document when expanded (real templates and
+#: serverless.yml files add a few hundred)
+MAX_ALIAS_EXPANSION = 200_000
 _STANDARD_PREFIX = "tag:yaml.org,2002:"
 _MERGE_TAG = _STANDARD_PREFIX + "merge"
+#: stands for the key `<<` of a merge
+_MERGE = object()
 
 
 class DescriptorSyntaxError(Exception):
@@ -32,12 +44,12 @@ class DescriptorSyntaxError(Exception):
 def load_yaml(text: str) -> Any:
     """Load one YAML document into `LineMap` / `LineList` / scalars / `Symbolic`.
 
-    Raises `DescriptorSyntaxError` (with the line) when the text is not YAML.
+    Raises `DescriptorSyntaxError` (with the line) when the text is not YAML, or holds an
+    alias bomb or a recursive alias.
     """
     loader = _Loader(text)
     try:
-        node = loader.get_single_node()
-        return None if node is None else _Converter(loader).convert(node)
+        return _Builder(loader).document()
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark is not None else 1
@@ -49,66 +61,168 @@ def load_yaml(text: str) -> Any:
         loader.dispose()
 
 
-class _Converter:
-    """Turns composed nodes into line-aware plain values."""
+class _Open:
+    """A mapping or sequence whose items are still arriving."""
+
+    __slots__ = ("anchor", "container", "has_key", "key", "key_line", "merges", "size", "tag")
+
+    def __init__(self, container: LineMap | LineList, tag: str | None, anchor: str | None) -> None:
+        self.container = container
+        self.tag = tag
+        self.anchor = anchor
+        self.size = 1
+        #: for a mapping: the key waiting for its value, and the line of that key
+        self.key: Any = None
+        self.key_line = 0
+        self.has_key = False
+        self.merges: list[Any] = []
+
+
+class _Builder:
+    """Builds the values of one document from the parser's events, without recursion."""
 
     def __init__(self, loader: Any) -> None:
-        self._loader = loader
-        self._memo: dict[int, Any] = {}
+        self.loader = loader
+        resolvers = loader.yaml_implicit_resolvers
+        #: first characters of plain scalars that may resolve to something else than a
+        #: string (None: some resolver looks at every scalar)
+        self.resolvable = None if None in resolvers else frozenset(resolvers)
+        #: anchor -> (value, line, how many values it holds expanded)
+        self.anchors: dict[str, tuple[Any, int, int]] = {}
+        self.marks: dict[str, Any] = {}
+        self.open_anchors: set[str] = set()
+        self.added = 0
 
-    def convert(self, node: yaml.Node) -> Any:
-        known = self._memo.get(id(node))
-        if known is not None:
-            return known
-        tag = node.tag or ""
-        if tag.startswith(_STANDARD_PREFIX) or tag == "?":
-            return self._plain(node)
-        kind = tag[1:] if tag.startswith("!") else tag
-        if isinstance(node, yaml.ScalarNode):
-            content: Any = node.value
-        else:
-            content = self._plain(node)
-        return make_symbolic(kind, content)
+    def document(self) -> Any:
+        loader = self.loader
+        loader.get_event()  # stream start
+        if loader.check_event(yaml.StreamEndEvent):
+            return None
+        start = loader.get_event()  # document start
+        value = self._value()
+        loader.get_event()  # document end
+        if not loader.check_event(yaml.StreamEndEvent):
+            raise yaml.composer.ComposerError(
+                "expected a single document in the stream",
+                start.start_mark,
+                "but found another document",
+                loader.get_event().start_mark,
+            )
+        return value
 
-    def _plain(self, node: yaml.Node) -> Any:
-        line = node.start_mark.line + 1
-        if isinstance(node, yaml.MappingNode):
-            mapping = LineMap(line)
-            self._memo[id(node)] = mapping
-            merges: list[yaml.Node] = []
-            for key_node, value_node in node.value:
-                if key_node.tag == _MERGE_TAG:
-                    merges.append(value_node)
-                    continue
-                key = self.convert(key_node)
-                if isinstance(key, (dict, list, Symbolic)):
-                    key = str(key)
-                mapping.put(
-                    key,
-                    self.convert(value_node),
-                    key_node.start_mark.line + 1,
-                    value_node.start_mark.line + 1,
-                )
-            for merged in merges:
-                self._merge(mapping, merged)
-            result = intrinsic(mapping)
-            self._memo[id(node)] = result
-            return result
-        if isinstance(node, yaml.SequenceNode):
-            sequence = LineList(line)
-            self._memo[id(node)] = sequence
-            for item in node.value:
-                sequence.put(self.convert(item), item.start_mark.line + 1)
-            return sequence
-        return self._loader.construct_object(node, deep=True)
-
-    def _merge(self, mapping: LineMap, node: yaml.Node) -> None:
-        """Apply a `<<: *anchor` merge: keys written in the mapping win."""
-        sources = node.value if isinstance(node, yaml.SequenceNode) else [node]
-        for source in sources:
-            merged = self.convert(source)
-            if not isinstance(merged, LineMap):
+    def _value(self) -> Any:
+        stack: list[_Open] = []
+        get_event, resolvable = self.loader.get_event, self.resolvable
+        while True:
+            event = get_event()
+            kind = type(event)
+            line = event.start_mark.line + 1
+            if kind is yaml.ScalarEvent:
+                value = event.value
+                if event.tag is None and (
+                    not event.implicit[0]
+                    or (resolvable is not None and value[:1] not in resolvable)
+                ):
+                    pass  # a string: by far the most common case
+                else:
+                    value = self._scalar(event)
+                if event.anchor is not None:
+                    self._check_new_anchor(event)
+                    self.anchors[event.anchor] = (value, line, 1)
+                size = 1
+            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                container = LineMap(line) if kind is yaml.MappingStartEvent else LineList(line)
+                if event.anchor is not None:
+                    self._check_new_anchor(event)
+                    self.open_anchors.add(event.anchor)
+                stack.append(_Open(container, event.tag, event.anchor))
                 continue
-            for key, value in merged.items():
-                if key not in mapping:
-                    mapping.put(key, value, merged.key_line(key), merged.value_line(key))
+            elif kind is yaml.AliasEvent:
+                value, line, size = self._alias(event, line)
+            else:  # the end of a mapping or a sequence
+                frame = stack.pop()
+                value, line, size = self._finish(frame), frame.container.line, frame.size
+                if frame.anchor is not None:
+                    self.open_anchors.discard(frame.anchor)
+                    self.anchors[frame.anchor] = (value, line, size)
+            if not stack:
+                return value
+            parent = stack[-1]
+            parent.size += size
+            container = parent.container
+            if type(container) is LineList:
+                container.put(value, line)
+            elif not parent.has_key:
+                if isinstance(value, (dict, list, Symbolic)):
+                    value = str(value)
+                parent.key, parent.key_line, parent.has_key = value, line, True
+            else:
+                if parent.key is _MERGE:
+                    parent.merges.append(value)
+                else:
+                    container.put(parent.key, value, parent.key_line, line)
+                parent.has_key = False
+
+    def _finish(self, frame: _Open) -> Any:
+        container = frame.container
+        if isinstance(container, LineMap):
+            for merged in frame.merges:  # `<<: *anchor`: keys written in the mapping win
+                for source in merged if isinstance(merged, LineList) else [merged]:
+                    if not isinstance(source, LineMap):
+                        continue
+                    for key, value in source.items():
+                        if key not in container:
+                            container.put(key, value, source.key_line(key), source.value_line(key))
+            value: Any = intrinsic(container)
+        else:
+            value = container
+        tag = frame.tag
+        if tag is None or tag.startswith(_STANDARD_PREFIX) or tag == "!":
+            return value
+        return make_symbolic(tag[1:] if tag.startswith("!") else tag, value)
+
+    def _scalar(self, event: yaml.ScalarEvent) -> Any:
+        tag, value = event.tag, event.value
+        if tag is None or tag == "!":
+            plain = event.implicit[0]
+            if not plain or (self.resolvable is not None and value[:1] not in self.resolvable):
+                return value
+            tag = self.loader.resolve(yaml.ScalarNode, value, event.implicit)
+        if tag == _MERGE_TAG:
+            return _MERGE
+        if not tag.startswith(_STANDARD_PREFIX):
+            return make_symbolic(tag[1:] if tag.startswith("!") else tag, value)
+        constructors = self.loader.yaml_constructors
+        construct = constructors.get(tag) or constructors[None]
+        node = yaml.ScalarNode(tag, value, event.start_mark, event.end_mark, event.style)
+        return construct(self.loader, node)
+
+    def _alias(self, event: yaml.AliasEvent, line: int) -> tuple[Any, int, int]:
+        anchor = event.anchor
+        if anchor in self.open_anchors:
+            raise DescriptorSyntaxError(
+                "a YAML alias refers to a value that contains it; not read", line
+            )
+        known = self.anchors.get(anchor)
+        if known is None:
+            raise yaml.composer.ComposerError(
+                None, None, f"found undefined alias {anchor!r}", event.start_mark
+            )
+        value, _, size = known
+        self.added += size
+        if self.added > MAX_ALIAS_EXPANSION:
+            raise DescriptorSyntaxError(
+                f"YAML aliases expand to more than {MAX_ALIAS_EXPANSION:,} values; not read",
+                line,
+            )
+        return value, line, size
+
+    def _check_new_anchor(self, event: Any) -> None:
+        if event.anchor in self.marks:
+            raise yaml.composer.ComposerError(
+                f"found duplicate anchor {event.anchor!r}; first occurrence",
+                self.marks[event.anchor],
+                "second occurrence",
+                event.start_mark,
+            )
+        self.marks[event.anchor] = event.start_mark
