@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import sys
 import time
 from dataclasses import replace
@@ -37,10 +38,28 @@ def config_option(command: Callable[..., None]) -> Callable[..., None]:
     )(command)
 
 
+class _Warnings(logging.Handler):
+    """The library's warnings (a path skipped) on standard error, each once per run."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.seen: set[str] = set()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if message not in self.seen:
+            self.seen.add(message)
+            click.echo(f"lambda-lint: warning: {message}", err=True)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", "-V", prog_name="lambda-lint")
 def main() -> None:
     """A static linter for AWS Lambda functions written in Python."""
+    library = logging.getLogger("lambda_lint")
+    library.handlers = [h for h in library.handlers if not isinstance(h, _Warnings)]
+    library.addHandler(_Warnings())
+    library.propagate = False
 
 
 @main.command()

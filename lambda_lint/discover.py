@@ -8,7 +8,10 @@ the files the user asked about.
 
 from __future__ import annotations
 
+import errno
+import logging
 import os
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from fnmatch import fnmatch
@@ -18,6 +21,9 @@ import pathspec
 
 from lambda_lint.config import CONFIG_FILE, Settings, has_own_table
 from lambda_lint.descriptors import descriptor_kind
+
+logger = logging.getLogger(__name__)
+_LINTED_SUFFIXES = (".py", ".yaml", ".yml", ".json", ".template", ".tf")
 
 DEFAULT_EXCLUDES = (
     ".git",
@@ -136,23 +142,63 @@ class Excluder:
         return False
 
     def walk(self, root: Path) -> Iterator[Path]:
-        """Every file under `root` that is not excluded, in a stable order."""
-        stack = [(root, [p for p in (root, *root.parents) if (p / ".gitignore").is_file()])]
+        """Every regular file under `root` that is not excluded, in a stable order.
+
+        Project templates (a `{{...}}` segment: cookiecutter, Jinja) and virtual
+        environments (a folder holding `pyvenv.cfg`) are skipped silently. A folder or
+        file that cannot be listed or inspected (a symlink loop, no permission) and a
+        FIFO or device where code would be are skipped with a warning naming them:
+        reading one could block forever."""
+        stack = [(root, [p for p in (root, *root.parents) if _is_file(p / ".gitignore")])]
         while stack:
             folder, ignore_roots = stack.pop()
             try:
                 entries = sorted(os.scandir(folder), key=lambda e: e.name, reverse=True)
-            except OSError:
+            except OSError as error:
+                _skip(folder, error)
                 continue
-            here = [*ignore_roots, folder] if (folder / ".gitignore").is_file() else ignore_roots
+            here = [*ignore_roots, folder] if _is_file(folder / ".gitignore") else ignore_roots
             for entry in entries:
-                path = Path(entry.path)
-                if self.excluded(path, here):
+                if _is_template(entry.name):
                     continue
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append((path, here))
-                elif entry.is_file():
+                path = Path(entry.path)
+                try:
+                    if self.excluded(path, here):
+                        continue
+                    if entry.is_dir(follow_symlinks=False):
+                        if not (path / "pyvenv.cfg").exists():
+                            stack.append((path, here))
+                        continue
+                    mode = entry.stat().st_mode  # through a symlink
+                except OSError as error:
+                    _skip(path, error)
+                    continue
+                if stat.S_ISREG(mode):
                     yield path
+                elif not stat.S_ISDIR(mode) and _wanted(path):
+                    logger.warning("%s: not a regular file; skipped", path)
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:
+        return False
+
+
+def _is_template(name: str) -> bool:
+    """A file or folder name of a project template (`{{cookiecutter.name}}`)."""
+    return "{{" in name and "}}" in name
+
+
+def _wanted(path: Path) -> bool:
+    """Whether a file of this name may be one to lint (Python or a descriptor)."""
+    return path.suffix in _LINTED_SUFFIXES or path.name.startswith("Dockerfile")
+
+
+def _skip(path: Path, error: OSError) -> None:
+    if error.errno != errno.ENOENT:  # a dangling symlink is no news
+        logger.warning("%s: cannot be read (%s); skipped", path, error.strerror or error)
 
 
 def is_python(path: Path) -> bool:
@@ -174,7 +220,9 @@ def discover(paths: Iterable[Path], settings: Settings) -> list[Project]:
                     project.python_files.append(file)
                 elif descriptor_kind(file):
                     project.descriptor_files.append(file)
-        if path.is_file() or not path.exists():
+        if path.exists() and not path.is_dir() and not path.is_file():
+            logger.warning("%s: not a regular file; skipped", raw)
+        elif path.is_file() or not path.exists():
             # a file named explicitly is always checked, even if excluded or outside;
             # one that does not exist yet is an editor's or stdin's unsaved buffer
             if is_python(path) and path not in project.python_files:

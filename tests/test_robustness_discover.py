@@ -1,0 +1,127 @@
+"""The project walk: whatever the tree holds (symlink loops, folders it cannot enter,
+FIFOs and devices, project templates, virtual environments), the run goes on, names
+what it skipped, and never reads a file that is not a regular one."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from lambda_lint.cli import main
+
+BUGGY = "def handler(event, context):\n    return context.request_id\n"
+
+
+def check(folder: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> Result:
+    monkeypatch.chdir(folder)
+    try:  # click < 8.2 mixes stderr into stdout unless told not to
+        runner = CliRunner(mix_stderr=False)  # type: ignore[call-arg]
+    except TypeError:
+        runner = CliRunner()
+    return runner.invoke(main, ["check", "--no-cache", "--output-format", "json", *args])
+
+
+def reported(result: Result) -> list[tuple[str, str]]:
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    return sorted((f["filename"], f["code"]) for f in json.loads(result.stdout))
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "lambda-lint.toml").write_text("")
+    (tmp_path / "app.py").write_text(BUGGY)
+    return tmp_path
+
+
+def test_a_symlink_loop_is_named_and_skipped(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (project / "loop_a").symlink_to("loop_b")
+    (project / "loop_b").symlink_to("loop_a")
+    (project / "self.py").symlink_to("self.py")
+    result = check(project, monkeypatch)
+    assert reported(result) == [("app.py", "LL501")]
+    for name in ("loop_a", "loop_b", "self.py"):
+        assert (
+            f"{project / name}: cannot be read (Too many levels of symbolic links); skipped"
+            in result.stderr
+        )
+
+
+def test_a_folder_that_cannot_be_listed_is_named_and_skipped(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    locked = project / "locked"
+    locked.mkdir()
+    (locked / "inner.py").write_text(BUGGY)
+    real_scandir = os.scandir
+
+    def scandir(path: object) -> object:
+        if Path(str(path)) == locked:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    result = check(project, monkeypatch)
+    assert reported(result) == [("app.py", "LL501")]
+    assert f"{locked}: cannot be read (Permission denied); skipped" in result.stderr
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads every folder")
+def test_real_permissions(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    unreadable, unsearchable = project / "unreadable", project / "unsearchable"
+    for folder in (unreadable, unsearchable):
+        folder.mkdir()
+        (folder / "inner.py").write_text(BUGGY)
+    (project / "into.py").symlink_to(unsearchable / "inner.py")
+    unreadable.chmod(0o000)
+    unsearchable.chmod(0o644)
+    try:
+        result = check(project, monkeypatch)
+    finally:
+        unreadable.chmod(0o755)
+        unsearchable.chmod(0o755)
+    assert reported(result) == [("app.py", "LL501")]
+    assert "unreadable: cannot be read" in result.stderr
+
+
+def test_fifos_and_devices_are_never_read(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    os.mkfifo(project / "pipe.py")  # reading it would wait for a writer forever
+    os.mkfifo(project / "template.yaml")
+    os.mkfifo(project / "other.yaml")
+    (project / "zero.py").symlink_to("/dev/zero")  # reading it would never end
+    result = check(project, monkeypatch)
+    assert reported(result) == [("app.py", "LL501")]
+    for name in ("pipe.py", "template.yaml", "other.yaml", "zero.py"):
+        assert f"{project / name}: not a regular file; skipped" in result.stderr
+
+
+def test_a_fifo_named_on_the_command_line_is_not_read(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    os.mkfifo(project / "pipe.py")
+    result = check(project, monkeypatch, "pipe.py", "app.py")
+    assert reported(result) == [("app.py", "LL501")]
+    assert "pipe.py: not a regular file; skipped" in result.stderr
+
+
+def test_project_templates_are_not_code(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    template = project / "{{cookiecutter.project_slug}}"
+    (template / "src").mkdir(parents=True)
+    (template / "src" / "app.py").write_text("def handler(event, context):\n    return {{ x }}\n")
+    (project / "{{ name }}.py").write_text("{% if x %}\n")
+    result = check(project, monkeypatch)
+    assert reported(result) == [("app.py", "LL501")]
+    assert result.stderr == ""
+
+
+def test_any_virtual_environment_is_skipped(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    environment = project / "py311-lambda"
+    (environment / "lib" / "site").mkdir(parents=True)
+    (environment / "pyvenv.cfg").write_text("home = /usr/bin\n")
+    (environment / "lib" / "site" / "mod.py").write_text(BUGGY)
+    assert reported(check(project, monkeypatch)) == [("app.py", "LL501")]
