@@ -21,6 +21,7 @@ from typing import Any
 
 from lambda_lint.report import ReportInput
 from lambda_lint.report.sarif import fingerprint_parts, report_path
+from lambda_lint.report.text import portable_path
 
 
 def fingerprint(digest: str, occurrence: int) -> str:
@@ -41,7 +42,7 @@ def issues(run: ReportInput) -> list[dict[str, Any]]:
                 "fingerprint": fingerprint(digest, occurrence),
                 "severity": "minor" if rule is not None and rule.severity == "warning" else "major",
                 "location": {
-                    "path": report_path(finding.path, run),
+                    "path": portable_path(report_path(finding.path, run)),
                     "lines": {"begin": finding.start.line, "end": finding.end.line},
                 },
             }

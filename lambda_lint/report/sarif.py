@@ -86,7 +86,8 @@ def artifact_location(path: str, run: ReportInput) -> dict[str, Any]:
     shown = display_path(path, run)
     if os.path.isabs(shown):  # outside the working directory's drive: no relative form
         return {"uri": Path(shown).as_uri()}
-    return {"uri": quote(report_path(path, run), safe="/"), "uriBaseId": SRCROOT}
+    # the name's own bytes, percent-encoded: a name that is not UTF-8 is still a URI
+    return {"uri": quote(os.fsencode(report_path(path, run)), safe="/"), "uriBaseId": SRCROOT}
 
 
 def _srcroot_uri(run: ReportInput) -> str:

@@ -42,6 +42,16 @@ def fix_available(finding: Finding, run: ReportInput) -> bool:
     return finding.fix is not None and finding.fix.applicability in allowed
 
 
+def portable_path(path: str) -> str:
+    """A path as text that any JSON reader accepts: bytes of the name that are not UTF-8
+    (held by Python as lone surrogates) are written as `\\xNN`, as Python shows them."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return path
+
+
 def _paint(text: str, style: str, run: ReportInput) -> str:
     return f"{style}{text}{RESET}" if run.color else text
 
@@ -148,7 +158,7 @@ def finding_as_json(finding: Finding, run: ReportInput) -> dict[str, Any]:
     return {
         "code": finding.code,
         "message": finding.message,
-        "filename": absolute_path(finding.path, run),
+        "filename": portable_path(absolute_path(finding.path, run)),
         "location": {"row": finding.start.line, "column": finding.start.column + 1},
         "end_location": {"row": finding.end.line, "column": finding.end.column + 1},
         "fix": fix,
@@ -156,7 +166,7 @@ def finding_as_json(finding: Finding, run: ReportInput) -> dict[str, Any]:
         "noqa_row": finding.noqa_line,
         "related": [
             {
-                "filename": absolute_path(step.path, run),
+                "filename": portable_path(absolute_path(step.path, run)),
                 "location": {"row": step.start.line, "column": step.start.column + 1},
                 "message": step.message,
             }
