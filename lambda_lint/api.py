@@ -17,7 +17,7 @@ from typing import Optional
 import libcst as cst
 
 from lambda_lint import __version__
-from lambda_lint.cache import Cache, digest, file_digest
+from lambda_lint.cache import Cache, code_digest, digest, file_digest
 from lambda_lint.check_context import CheckContext
 from lambda_lint.config import Settings
 from lambda_lint.descriptors import read_cdk, read_descriptor, read_terraform_dir
@@ -195,7 +195,8 @@ class Linter:
         if self.cache is None:
             return None
         rules = sorted(
-            f"{code}:{rule.origin}:{rule.__module__}" for code, rule in self.ruleset.rules.items()
+            f"{code}:{rule.origin}:{rule.__module__}:{code_digest(rule)}"
+            for code, rule in self.ruleset.rules.items()
         )
         parts: list[bytes | str] = [
             __version__,

@@ -65,6 +65,13 @@ def file_digest(path: Path) -> str:
         return f"unreadable: {error.errno}"
 
 
+def code_digest(obj: Any) -> str:
+    """The digest of the file defining `obj` (a rule class): editing a local plugin's
+    rule changes the results as much as a new version does."""
+    path = getattr(sys.modules.get(getattr(obj, "__module__", "")), "__file__", None)
+    return file_digest(Path(path)) if path else "no source"
+
+
 class Cache:
     def __init__(self, folder: Path) -> None:
         self.folder = folder / __version__

@@ -294,3 +294,36 @@ def test_an_entry_of_another_shape_is_a_miss(tmp_path: Path) -> None:
     cache = Cache(tmp_path)
     cache.put("result", "ab12", ([], {}), ResultEntry)
     assert cache.get("result", "ab12", tuple[list[str], dict[str, str]]) is None
+
+
+PLUGIN = """\
+import libcst as cst
+
+from lambda_lint.rule import Rule
+
+
+class NoName(Rule):
+    code = "ACME001"
+    name = "no-name"
+    summary = "a name the house rules forbid"
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if node.value == "FORBIDDEN":
+            self.report(node, "forbidden name")
+"""
+
+
+def test_an_edited_local_plugin_is_seen_by_a_cached_run(tmp_path: Path) -> None:
+    project, cache = tmp_path / "p", tmp_path / "cache"
+    project.mkdir()
+    (project / "app.py").write_text("def handler(event, context):\n    return stop\n")
+    (project / "house_rules.py").write_text(PLUGIN.replace("FORBIDDEN", "go"))
+    (project / "lambda-lint.toml").write_text(
+        'plugins = ["house_rules"]\nextend-select = ["ACME001"]\n'
+        'extend-exclude = ["house_rules.py"]\n'  # not linted, so not hashed with the sources
+    )
+    assert lint(project, cache)[0] == 0
+    (project / "house_rules.py").write_text(PLUGIN.replace("FORBIDDEN", "stop"))
+    uncached = lint(project, cache, "--no-cache")
+    assert "ACME001" in uncached[1]
+    assert lint(project, cache) == uncached
