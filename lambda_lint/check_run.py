@@ -180,8 +180,8 @@ class CountingCache(Cache):
         self.hits = 0
         self.misses = 0
 
-    def get(self, kind: str, key: str) -> Any | None:
-        value = super().get(kind, key)
+    def get(self, kind: str, key: str, hint: Any) -> Any | None:
+        value = super().get(kind, key, hint)
         if value is None:
             self.misses += 1
         else:

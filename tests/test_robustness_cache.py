@@ -322,8 +322,8 @@ def test_an_edited_local_plugin_is_seen_by_a_cached_run(tmp_path: Path) -> None:
         'plugins = ["house_rules"]\nextend-select = ["ACME001"]\n'
         'extend-exclude = ["house_rules.py"]\n'  # not linted, so not hashed with the sources
     )
-    assert lint(project, cache)[0] == 0
+    assert lint(project, cache, "--allow-local-plugins")[0] == 0
     (project / "house_rules.py").write_text(PLUGIN.replace("FORBIDDEN", "stop"))
-    uncached = lint(project, cache, "--no-cache")
+    uncached = lint(project, cache, "--allow-local-plugins", "--no-cache")
     assert "ACME001" in uncached[1]
-    assert lint(project, cache) == uncached
+    assert lint(project, cache, "--allow-local-plugins") == uncached

@@ -27,7 +27,7 @@ def check(folder: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> Result:
 
 def reported(result: Result) -> list[tuple[str, str]]:
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
-    return sorted((f["filename"], f["code"]) for f in json.loads(result.stdout))
+    return sorted((Path(f["filename"]).name, f["code"]) for f in json.loads(result.stdout))
 
 
 @pytest.fixture
