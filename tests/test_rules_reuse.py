@@ -283,6 +283,40 @@ def test_client_guarded_in_one_handler_reported_through_the_other(tmp_path: Path
             """,
             0,
         ),
+        # after an early return under a constant-true test, in a helper on the way
+        (
+            """
+            import boto3
+            ASSUME_ROLE_MODE = False
+            def credentials(arn):
+                return boto3.client("sts").assume_role(RoleArn=arn, RoleSessionName="r")
+            def get_client(service, event):
+                if not ASSUME_ROLE_MODE:
+                    return boto3.client(service)
+                found = credentials(event["executionRoleArn"])["Credentials"]
+                return boto3.client(service, aws_session_token=found["SessionToken"])
+            def handler(event, context):
+                return get_client("config", event)
+            """,
+            1,
+        ),
+        # built only when something failed, directly or through a call
+        (
+            """
+            import boto3
+            def notify(error):
+                boto3.client("sns").publish(TopicArn="arn", Message=str(error))
+            def handler(event, context):
+                try:
+                    return work(event)
+                except ValueError:
+                    boto3.client("logs").put_log_events()
+                except Exception as error:
+                    notify(error)
+                    raise
+            """,
+            0,
+        ),
         # `not` of a constant-false flag runs
         (
             """
@@ -310,7 +344,9 @@ def test_client_guarded_in_one_handler_reported_through_the_other(tmp_path: Path
         ),
     ],
 )
-def test_client_under_a_module_level_constant(code: str, count: int, tmp_path: Path) -> None:
+def test_client_under_constant_tests_and_in_error_paths(
+    code: str, count: int, tmp_path: Path
+) -> None:
     assert len(lint(ClientPerInvocation, code, tmp_path)) == count
 
 
@@ -450,6 +486,53 @@ def test_request_data_in_an_imported_project_module(tmp_path: Path) -> None:
                     remember(event["user"])
             """,
             [5],
+        ),
+        # every branch assigns it (or raises): set whichever way the tests go
+        (
+            """
+            _kind = None
+            def configure(source):
+                global _kind
+                if not source:
+                    raise ValueError("no source")
+                _kind = source["kind"]
+            def handler(event, context):
+                global _kind
+                if "Records" in event:
+                    configure(event["Records"][0])
+                elif "detail" in event:
+                    configure(event["detail"])
+                else:
+                    raise ValueError("unknown event")
+            """,
+            [],
+        ),
+        # an `elif` without `else` leaves invocations that do not set it
+        (
+            """
+            _kind = None
+            def handler(event, context):
+                global _kind
+                if "kind" in event:
+                    _kind = event["kind"]
+                elif event:
+                    _kind = "other"
+            """,
+            [6],
+        ),
+        # replaced on every invocation, but read by a thread that may outlive it
+        (
+            """
+            import threading
+            _job = None
+            def announce():
+                print(_job["id"])
+            def handler(event, context):
+                global _job
+                _job = event["detail"]
+                threading.Thread(target=announce).start()
+            """,
+            [8],
         ),
         # in a helper called on every invocation
         (
@@ -1033,16 +1116,27 @@ def test_background_work_reported(code: str, tmp_path: Path) -> None:
             """,
             0,
         ),
-        # basicConfig and dictConfig replace handlers, or do nothing: no duplicates
+        # replacing the handlers does not duplicate them
         (
             """
             import logging, logging.config
             def handler(event, context):
-                logging.basicConfig(level=logging.INFO)
                 logging.basicConfig(handlers=[logging.StreamHandler()], force=True)
                 logging.config.dictConfig({"version": 1})
             """,
             0,
+        ),
+        # without force, basicConfig does nothing: the runtime's handler is there
+        (
+            """
+            import logging
+            from logging import basicConfig
+            def setup():
+                basicConfig(format="%(message)s", force=False)
+            def handler(event, context):
+                setup()
+            """,
+            1,
         ),
         (
             """

@@ -78,13 +78,15 @@ def mentions_any(names: Collection[str]) -> Mentions:
     return mentions
 
 
-def _ends_flow(body: cst.BaseSuite) -> bool:
+def _ends_flow(body: cst.BaseSuite, raises: bool = True) -> bool:
+    """The block ends in `return`, `continue`, `break` (or `raise`, with `raises`)."""
     statements = body.body
     if not statements:
         return False
     last = statements[-1]
+    ends = TERMINATORS if raises else (cst.Return, cst.Continue, cst.Break)
     if isinstance(last, cst.SimpleStatementLine):
-        return any(isinstance(small, TERMINATORS) for small in last.body)
+        return any(isinstance(small, ends) for small in last.body)
     return False
 
 
@@ -233,14 +235,25 @@ def truth(test: cst.BaseExpression, constants: dict[str, bool]) -> bool | None:
 
 def never_runs(ancestors: Sequence[cst.CSTNode], constants: dict[str, bool]) -> bool:
     """Whether the node at the end of `ancestors` sits in a branch that a constant test
-    rules out (`if DEBUG:` with `DEBUG = False`, the `else:` of `if True:`). Stops at
-    the enclosing function."""
+    rules out (`if DEBUG:` with `DEBUG = False`, the `else:` of `if True:`), or after
+    an `if <always true>: return` (raise, continue, break). Stops at the enclosing
+    function."""
     if not constants:
         return False
     for depth in range(len(ancestors) - 1, 0, -1):
         parent, child = ancestors[depth - 1], ancestors[depth]
         if isinstance(parent, (cst.FunctionDef, cst.Lambda)):
             return False
+        if isinstance(parent, cst.IndentedBlock):
+            for statement in parent.body:
+                if statement is child:
+                    break
+                if (
+                    isinstance(statement, cst.If)
+                    and _ends_flow(statement.body)
+                    and truth(statement.test, constants) is True
+                ):
+                    return True
         if isinstance(parent, (cst.If, cst.IfExp, cst.While)) and child is not parent.test:
             value = truth(parent.test, constants)
             in_body = child is parent.body
@@ -259,16 +272,30 @@ def never_runs(ancestors: Sequence[cst.CSTNode], constants: dict[str, bool]) -> 
 COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
 
 
-def always_runs(ancestors: Sequence[cst.CSTNode]) -> bool:
-    """Whether the node at the end of `ancestors` runs whenever its function does
-    (barring exceptions): not in a branch, a loop body, an `except`/`else` of a `try`,
-    a comprehension, the right side of `and`/`or`, a lambda, or after an earlier
-    `if ...: return` (raise, continue, break) of an enclosing block."""
-    for depth in range(len(ancestors) - 1, 0, -1):
+def always_runs(
+    ancestors: Sequence[cst.CSTNode], matches: Callable[[cst.CSTNode], bool] | None = None
+) -> bool:
+    """Whether the node at the end of `ancestors` runs whenever its function does,
+    barring exceptions: not in a loop body, an `except`/`else` of a `try`, a
+    comprehension, the right side of `and`/`or`, a lambda, or after an earlier
+    `if ...: return` (continue, break) of an enclosing block; and not in a branch of an
+    `if`, unless `matches` accepts a statement of every branch of that `if` (an `else`
+    included; a branch that ends in `raise` counts too): then the same thing happens
+    whichever way the test goes."""
+    depth = len(ancestors) - 1
+    while depth > 0:
         parent, child = ancestors[depth - 1], ancestors[depth]
+        depth -= 1
         if isinstance(parent, cst.FunctionDef):
             return True
-        if isinstance(parent, (cst.If, cst.While, cst.IfExp)):
+        if isinstance(parent, cst.If) and child is not parent.test:
+            while depth > 0 and isinstance(ancestors[depth - 1], cst.If):
+                if ancestors[depth - 1].orelse is not ancestors[depth]:  # type: ignore[attr-defined]
+                    break
+                depth -= 1  # up an `elif` chain to its `if`
+            if matches is None or not _covered(ancestors[depth], matches):  # type: ignore[arg-type]
+                return False
+        elif isinstance(parent, (cst.While, cst.IfExp)):
             if child is not parent.test:
                 return False
         elif isinstance(parent, cst.For):
@@ -286,9 +313,47 @@ def always_runs(ancestors: Sequence[cst.CSTNode]) -> bool:
             for statement in parent.body:
                 if statement is child:
                     break
-                if isinstance(statement, cst.If) and _ends_flow(statement.body):
+                if isinstance(statement, cst.If) and _ends_flow(statement.body, raises=False):
                     return False
     return True
+
+
+def _covered(top: cst.If, matches: Callable[[cst.CSTNode], bool]) -> bool:
+    """Every branch of an `if`/`elif`/`else` chain (which must have an `else`) has a
+    statement that `matches`, or ends in `raise`."""
+    bodies: list[cst.BaseSuite] = []
+    node: cst.If = top
+    while True:
+        bodies.append(node.body)
+        if isinstance(node.orelse, cst.If):
+            node = node.orelse
+            continue
+        if not isinstance(node.orelse, cst.Else):
+            return False
+        bodies.append(node.orelse.body)
+        break
+    return all(
+        _ends_in_raise(body) or any(matches(statement) for statement in body.body)
+        for body in bodies
+    )
+
+
+def _ends_in_raise(body: cst.BaseSuite) -> bool:
+    last = body.body[-1] if body.body else None
+    return isinstance(last, cst.SimpleStatementLine) and any(
+        isinstance(small, cst.Raise) for small in last.body
+    )
+
+
+def handles_errors(ancestors: Sequence[cst.CSTNode]) -> bool:
+    """Whether the node at the end of `ancestors` is in an `except` block of its
+    function: it runs when something failed, not on every invocation."""
+    for node in reversed(ancestors):
+        if isinstance(node, (cst.FunctionDef, cst.Lambda)):
+            return False
+        if isinstance(node, (cst.ExceptHandler, cst.ExceptStarHandler)):
+            return True
+    return False
 
 
 # -- statements that run before ------------------------------------------------------------
@@ -403,6 +468,11 @@ class ProjectTrees:
         if tree is None or call is None:
             return None
         return tree, tree.ancestors(call)
+
+    def handles_errors(self, step: ChainStep) -> bool:
+        """Whether the call is in an `except` block of its function."""
+        found = self.site(step)
+        return found is not None and handles_errors(found[1])
 
     def runs_once(self, step: ChainStep) -> bool:
         """Whether the call runs at most once per environment (under a lazy

@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from lambda_lint.check_context import CheckContext
 
 from lambda_lint.rules.reuse_base import (
+    EXECUTORS,
+    THREADS,
     ReuseRule,
     call_argument,
     calls,
@@ -520,6 +522,10 @@ def _is_false(node: cst.BaseExpression | None) -> bool:
     return isinstance(node, cst.Name) and node.value == "False"
 
 
+def _is_true(node: cst.BaseExpression | None) -> bool:
+    return isinstance(node, cst.Name) and node.value == "True"
+
+
 def _local_names(node: cst.CSTNode, function: cst.FunctionDef) -> set[str]:
     """The names an expression reads that `function` binds itself."""
     scope = function_scope(function)
@@ -550,12 +556,6 @@ def _functions(module: cst.Module) -> list[cst.FunctionDef]:
 
 # -- LL305 ---------------------------------------------------------------------------------
 
-THREADS = {"threading.Thread", "threading.Timer", "multiprocessing.Process"}
-EXECUTORS = {
-    "concurrent.futures.ThreadPoolExecutor",
-    "concurrent.futures.ProcessPoolExecutor",
-    "concurrent.futures.thread.ThreadPoolExecutor",
-}
 TASK_STARTERS = {"asyncio.create_task", "asyncio.ensure_future"}
 LOOPS = {"asyncio.get_event_loop", "asyncio.get_running_loop", "asyncio.new_event_loop"}
 
@@ -771,23 +771,27 @@ class BackgroundWorkAfterReturn(ReuseRule):
 class LoggingSetupPerInvocation(ReuseRule):
     """
     ## What it does
-    Reports `<logger>.addHandler(...)` in per-invocation code: the handler, or any
-    function or method it calls.
+    Reports logging set-up in per-invocation code (the handler, or any function or
+    method it calls) that goes wrong because it runs again and again in one execution
+    environment:
+    - `<logger>.addHandler(...)`: each call adds one more handler;
+    - `logging.basicConfig(...)` without `force=True`: it does nothing at all.
 
-    Not reported: an `addHandler` that only runs when `logger.handlers`/`hasHandlers()`
-    says none is installed, or under a flag the function sets (`if not _configured:`);
-    one after the logger's handlers are emptied (`logger.handlers.clear()`,
-    `logger.handlers = []`) or undone by `removeHandler` in the same function; set-up in
-    a `functools.cache`d function. Nor `logging.basicConfig()`,
-    `logging.config.dictConfig()`/`fileConfig()`: they do not add to what is there.
-    `basicConfig()` does nothing when the root logger already has a handler, which on
-    Lambda it always has (so its `level=` is ignored at module scope just the same), and
-    with `force=True`, like `dictConfig`/`fileConfig`, it replaces the handlers.
+    Not reported: set-up that only runs when `logger.handlers`/`hasHandlers()` says none
+    is installed, or under a flag the function sets (`if not _configured:`); an
+    `addHandler` after the logger's handlers are emptied (`logger.handlers.clear()`,
+    `logger.handlers = []`) or undone by `removeHandler` in the same function; set-up
+    in a `functools.cache`d function; `basicConfig(force=True)`,
+    `logging.config.dictConfig()` and `fileConfig()`, which replace the handlers
+    rather than add to them.
 
     ## Why is this bad?
     Loggers live in the module state, which outlives the invocation. Each warm
     invocation adds one more handler, so every log line is written once more per
-    invocation served — and CloudWatch Logs bills each copy.
+    invocation served — and CloudWatch Logs bills each copy. `basicConfig()` does
+    nothing when the root logger already has a handler, and the Lambda Python runtime
+    installs one before importing the function: its `level=`, `format=` and `handlers=`
+    are silently ignored, so the messages it was meant to enable never appear.
 
     ## Example
     ```python
@@ -815,7 +819,7 @@ class LoggingSetupPerInvocation(ReuseRule):
 
     code = "LL306"
     name = "logging-setup-per-invocation"
-    summary = "Log handler added on every invocation"
+    summary = "Log handler added, or basicConfig() that does nothing, on every invocation"
     VALID = [
         Example(
             "import logging\n\nlogger = logging.getLogger()\n"
@@ -845,6 +849,12 @@ class LoggingSetupPerInvocation(ReuseRule):
             message="addHandler()",
         ),
         Example(
+            "import logging\n\ndef handler(event, context):\n"
+            "    logging.basicConfig(level=logging.INFO)\n"
+            "    logging.getLogger(__name__).info('processing %s', event['id'])\n",
+            message="does nothing",
+        ),
+        Example(
             "from log_setup import configure\n\ndef run(event, context):\n    configure()\n",
             files={
                 "log_setup.py": "import logging\n"
@@ -858,24 +868,35 @@ class LoggingSetupPerInvocation(ReuseRule):
         ),
     ]
 
+    ADDED = (
+        "addHandler() runs on every invocation{where}: each warm invocation adds another "
+        "handler and every log line is written once more; add handlers once at module scope"
+    )
+    IGNORED = (
+        "logging.basicConfig() runs on every invocation{where} and does nothing: the Lambda "
+        "runtime has already put a handler on the root logger, so without force=True every "
+        "argument (level=... included) is ignored; set the level once at module scope "
+        "(logging.getLogger().setLevel(...))"
+    )
+
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
-        if not (isinstance(func, cst.Attribute) and func.attr.value == "addHandler"):
-            return
-        if self._removes_handler() or self._emptied_first(func.value):
+        if isinstance(func, cst.Attribute) and func.attr.value == "addHandler":
+            if self._removes_handler() or self._emptied_first(func.value):
+                return
+            message = self.ADDED
+        elif self.context.qualified_name(func) == "logging.basicConfig":
+            if _is_true(call_argument(node, -1, "force")):
+                return
+            message = self.IGNORED
+        else:
             return
         if self.runs_once(_checks_handlers) or self.never_runs():
             return
         steps = self.per_invocation()
         if steps is None:
             return
-        self.report_here(
-            node,
-            f"addHandler() runs on every invocation{self.where(steps)}: each warm invocation "
-            "adds another handler and every log line is written once more; add handlers "
-            "once at module scope",
-            steps,
-        )
+        self.report_here(node, message.format(where=self.where(steps)), steps)
 
     def _removes_handler(self) -> bool:
         function = self.context.function_node()

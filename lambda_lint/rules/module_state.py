@@ -40,9 +40,11 @@ if TYPE_CHECKING:
 
 from lambda_lint.rules.reuse_base import (
     ReuseRule,
+    background_target,
     call_argument,
     calls,
     is_constant,
+    uses,
 )
 
 # -- LL302 / LL303 ---------------------------------------------------------------------------
@@ -211,7 +213,9 @@ class RequestDataInGlobal(_StateRule):
 
     Not reported:
     - a value assigned on every invocation, before the code after it reads it: the
-      global then holds this invocation's data, as a local would;
+      global then holds this invocation's data, as a local would. Unless a function
+      the module runs in the background (a thread's target, an executor task) reads
+      it: that may run after the invocation, when a later one has replaced the value;
     - a value set once per environment under a lazy-initialisation guard (`if _cache
       is None:`, `if not _config:`);
     - SDK, database and HTTP clients, also those a project function returns
@@ -354,7 +358,10 @@ class RequestDataInGlobal(_StateRule):
         if write.how == "global" and self._reset_in_finally(write.root):
             return False
         if self._single_value(write):
-            if self.runs_once() or self._set_on_every_invocation(steps):
+            same = _assigns(write.place)
+            if self.runs_once():
+                return False
+            if self._set_on_every_invocation(steps, same) and not self._read_later(write.root):
                 return False
         else:
             unemptied = self._unemptied_chain(write.place)
@@ -381,18 +388,34 @@ class RequestDataInGlobal(_StateRule):
             return True
         return write.how == "item" and bool(write.keys) and all(is_constant(k) for k in write.keys)
 
-    def _set_on_every_invocation(self, steps: list[ChainStep]) -> bool:
-        """The write runs whenever the handler does: unconditionally in its function,
-        reached through unconditional calls. Each invocation then replaces the value
-        before the code after it reads it."""
-        if not always_runs(self.context.ancestors):
+    def _set_on_every_invocation(
+        self, steps: list[ChainStep], same: Callable[[cst.CSTNode], bool]
+    ) -> bool:
+        """The write runs whenever the handler does: in its function and at every call
+        on the way, unconditionally or in an `if` whose every branch does the `same`
+        (or raises). Each invocation then replaces the value before the code after it
+        reads it."""
+        if not always_runs(self.context.ancestors, same):
             return False
         trees = project_trees(self.context.model)
         for step in steps:
             site = trees.site(step)
-            if site is None or not always_runs(site[1]):
+            if site is None or not always_runs(site[1], _calls(step.call.target)):
                 return False
         return True
+
+    def _read_later(self, name: str) -> bool:
+        """A function of the module that runs in the background (a thread's target, an
+        executor task) reads `name`: it may run after the invocation, when a later one
+        has replaced the value."""
+        bindings = self.module_names()
+        for call, _ in calls(self.context.module):
+            target = background_target(call, self.context.qualified_name(call.func))
+            binding = bindings.get(target.value) if isinstance(target, cst.Name) else None
+            function = binding.node if binding is not None else None
+            if isinstance(function, cst.FunctionDef) and uses(function.body, name):
+                return True
+        return False
 
     def _unemptied_chain(self, place: str) -> list[ChainStep] | None:
         """A chain from a handler on which the container is not emptied (`x = {}`,
@@ -447,7 +470,12 @@ class RequestDataInGlobal(_StateRule):
         if not self._powertools_logger(name) or not any(self.from_request(v) for v in values):
             return
         steps = self.per_invocation()
-        if steps is None or self._set_on_every_invocation(steps) or self._keys_cleared(name, steps):
+        same = _calls(f"{name}.{func.attr.value}")
+        if (
+            steps is None
+            or self._set_on_every_invocation(steps, same)
+            or self._keys_cleared(name, steps)
+        ):
             return
         self.report_here(
             node,
@@ -916,6 +944,39 @@ def _mentions_len(name: str) -> Mentions:
         )
 
     return mentions
+
+
+def _assigns(place: str) -> Callable[[cst.CSTNode], bool]:
+    """A test for "this statement assigns `place`" (`place = ...`, `place[...] = ...`)."""
+
+    def names_place(target: cst.BaseExpression) -> bool:
+        if isinstance(target, cst.Subscript):
+            target = target.value
+        return dotted_name(target) == place
+
+    def assigns(statement: cst.CSTNode) -> bool:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            return False
+        for small in statement.body:
+            if isinstance(small, cst.Assign) and any(names_place(t.target) for t in small.targets):
+                return True
+            if isinstance(small, cst.AnnAssign) and names_place(small.target):
+                return True
+        return False
+
+    return assigns
+
+
+def _calls(target: str) -> Callable[[cst.CSTNode], bool]:
+    """A test for "this statement calls `target`" (the callee as written)."""
+
+    def calls_target(statement: cst.CSTNode) -> bool:
+        return isinstance(statement, cst.SimpleStatementLine) and any(
+            isinstance(node, cst.Call) and dotted_name(node.func) == target
+            for node in descendants(statement)
+        )
+
+    return calls_target
 
 
 def _empties(place: str, function: cst.FunctionDef | None) -> Callable[[cst.CSTNode], bool]:

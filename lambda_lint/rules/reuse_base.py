@@ -58,6 +58,13 @@ ENVIRONMENT_CONTEXT = frozenset(
         "log_stream_name",
     }
 )
+#: calls that start work in the background, and executors that run it
+THREADS = {"threading.Thread", "threading.Timer", "multiprocessing.Process"}
+EXECUTORS = {
+    "concurrent.futures.ThreadPoolExecutor",
+    "concurrent.futures.ProcessPoolExecutor",
+    "concurrent.futures.thread.ThreadPoolExecutor",
+}
 #: calls whose result describes request data without holding it
 NOT_DATA_CALLS = {"builtins.len", "builtins.bool", "builtins.isinstance", "builtins.hasattr"}
 
@@ -101,6 +108,18 @@ def uses(
             found.append((node, parent, grand))
         stack.extend((child, node, parent) for child in children(node))
     return found
+
+
+def background_target(call: cst.Call, qualified: str | None) -> cst.BaseExpression | None:
+    """The function a call runs in the background: a thread's or timer's target, or
+    what is submitted to an executor (`pool.submit(work, ...)`)."""
+    if qualified in ("threading.Thread", "multiprocessing.Process"):
+        return call_argument(call, 1, "target")
+    if qualified == "threading.Timer":
+        return call_argument(call, 1, "function")
+    if isinstance(call.func, cst.Attribute) and call.func.attr.value == "submit":
+        return call_argument(call, 0, "fn")
+    return None
 
 
 class CallCollector(Visitor):

@@ -19,6 +19,7 @@ from lambda_lint.model.constructors import (
 )
 from lambda_lint.model.locals import assigned_values
 from lambda_lint.model.names import dotted_name
+from lambda_lint.model.once import handles_errors, project_trees
 from lambda_lint.model.project import FunctionKey, ProjectModel
 from lambda_lint.model.scope import (
     module_bindings,
@@ -61,6 +62,8 @@ class ClientPerInvocation(ReuseRule):
       region or endpoint: keep a cache keyed by tenant), or from credentials that are
       not constants (`aws_session_token=creds["SessionToken"]`, `**credentials`,
       typically from `sts.assume_role`: they expire, whoever built the STS client);
+    - a client built in an `except` block, or only through calls made in one: it is
+      built when something failed, not on every invocation;
     - asyncio clients (see LL307).
 
     The message shows the call chain from the handler.
@@ -227,9 +230,9 @@ class ClientPerInvocation(ReuseRule):
             return
         if self._per_tenant(node) or self._given_credentials(node):
             return
-        if self.runs_once() or self.never_runs():
+        if self.runs_once() or self.never_runs() or handles_errors(self.context.ancestors):
             return
-        steps = self.per_invocation()
+        steps = self.per_invocation(project_trees(self.context.model).handles_errors)
         if steps is None:
             return
         self.report(
