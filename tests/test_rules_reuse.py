@@ -231,6 +231,146 @@ def test_client_stored_in_a_global_without_a_guard(tmp_path: Path) -> None:
     assert len(lint(ClientPerInvocation, code, tmp_path)) == 1
 
 
+def test_client_guarded_in_one_handler_reported_through_the_other(tmp_path: Path) -> None:
+    code = """
+    from clients import make_client
+    _client = None
+    def handler(event, context):
+        global _client
+        if _client is None:
+            _client = make_client()
+        return _client.list_buckets()
+    def report(event, context):
+        return make_client().list_buckets()
+    """
+    clients = """
+    import boto3
+    def make_client():
+        return boto3.client("s3")
+    """
+    config = {"handlers": [{"target": "app.handler"}, {"target": "app.report"}]}
+    files = {"clients.py": textwrap.dedent(clients)}
+    findings = lint_example(
+        ClientPerInvocation, Example(textwrap.dedent(code), files=files, config=config), tmp_path
+    )
+    assert [(f.path, f.start.line) for f in findings] == [("clients.py", 4)]
+    assert "(report -> make_client)" in findings[0].message
+
+
+@pytest.mark.parametrize(
+    ("code", "count"),
+    [
+        # a call under a constant-false flag in the caller
+        (
+            """
+            import boto3
+            ASSUME_ROLE = False
+            def assumed():
+                return boto3.client("sts")
+            def handler(event, context):
+                if ASSUME_ROLE and event:
+                    assumed()
+            """,
+            0,
+        ),
+        # the `else` of a constant-true test
+        (
+            """
+            import boto3
+            USE_DEFAULT = True
+            def handler(event, context):
+                return None if USE_DEFAULT else boto3.client("s3")
+            """,
+            0,
+        ),
+        # after an early return under a constant-true test, in a helper on the way
+        (
+            """
+            import boto3
+            ASSUME_ROLE_MODE = False
+            def credentials(arn):
+                return boto3.client("sts").assume_role(RoleArn=arn, RoleSessionName="r")
+            def get_client(service, event):
+                if not ASSUME_ROLE_MODE:
+                    return boto3.client(service)
+                found = credentials(event["executionRoleArn"])["Credentials"]
+                return boto3.client(service, aws_session_token=found["SessionToken"])
+            def handler(event, context):
+                return get_client("config", event)
+            """,
+            1,
+        ),
+        # built only when something failed, directly or through a call
+        (
+            """
+            import boto3
+            def notify(error):
+                boto3.client("sns").publish(TopicArn="arn", Message=str(error))
+            def handler(event, context):
+                try:
+                    return work(event)
+                except ValueError:
+                    boto3.client("logs").put_log_events()
+                except Exception as error:
+                    notify(error)
+                    raise
+            """,
+            0,
+        ),
+        # `not` of a constant-false flag runs
+        (
+            """
+            import boto3
+            DRY_RUN = False
+            def handler(event, context):
+                if not DRY_RUN:
+                    return boto3.client("s3").list_buckets()
+            """,
+            1,
+        ),
+        # a flag some function rebinds is not a constant
+        (
+            """
+            import boto3
+            ENABLED = False
+            def enable():
+                global ENABLED
+                ENABLED = True
+            def handler(event, context):
+                if ENABLED:
+                    return boto3.client("s3").list_buckets()
+            """,
+            1,
+        ),
+    ],
+)
+def test_client_under_constant_tests_and_in_error_paths(
+    code: str, count: int, tmp_path: Path
+) -> None:
+    assert len(lint(ClientPerInvocation, code, tmp_path)) == count
+
+
+@pytest.mark.parametrize(
+    ("arguments", "count"),
+    [
+        ("aws_session_token=token", 0),
+        ("**credentials", 0),
+        ("aws_access_key_id='AKIAEXAMPLE', aws_secret_access_key='secret'", 1),
+        ("region_name=region", 1),
+    ],
+)
+def test_client_from_run_time_credentials(arguments: str, count: int, tmp_path: Path) -> None:
+    code = f"""
+    import os
+    import boto3
+    def handler(event, context):
+        credentials = get_credentials()
+        token, region = credentials["token"], os.environ["REGION"]
+        return boto3.Session({arguments}).client("s3").list_buckets()
+    """
+    assert len(lint(ClientPerInvocation, code, tmp_path)) == count
+
+
 # -- LL302 --------------------------------------------------------------------------------
 
 
@@ -283,7 +423,8 @@ def test_request_data_in_an_imported_project_module(tmp_path: Path) -> None:
     code = """
     import state
     def handler(event, context):
-        state.CURRENT = event["detail"]
+        if "detail" in event:
+            state.CURRENT = event["detail"]
         state.update(event)
     """
     state = """
@@ -292,19 +433,261 @@ def test_request_data_in_an_imported_project_module(tmp_path: Path) -> None:
         return event
     """
     findings = lint(RequestDataInGlobal, code, tmp_path, {"state.py": state})
-    assert [f.start.line for f in findings] == [4]
+    assert [f.start.line for f in findings] == [5]
     assert "`state.CURRENT`" in findings[0].message
 
 
-def test_request_data_context_kept_in_a_global(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("code", "lines"),
+    [
+        # set on every invocation: the global holds this request's data
+        (
+            """
+            _context = None
+            def handler(event, context):
+                global _context
+                _context = context
+                return work()
+            """,
+            [],
+        ),
+        # after an early return, only some invocations set it
+        (
+            """
+            _context = None
+            def handler(event, context):
+                global _context
+                if not event:
+                    return None
+                _context = context
+            """,
+            [7],
+        ),
+        # set in a loop
+        (
+            """
+            _last = None
+            def handler(event, context):
+                global _last
+                for record in event["Records"]:
+                    _last = record["messageId"]
+            """,
+            [6],
+        ),
+        # in a helper called on some invocations only
+        (
+            """
+            class State:
+                user = None
+            def remember(user):
+                State.user = user
+            def handler(event, context):
+                if event.get("user"):
+                    remember(event["user"])
+            """,
+            [5],
+        ),
+        # every branch assigns it (or raises): set whichever way the tests go
+        (
+            """
+            _kind = None
+            def configure(source):
+                global _kind
+                if not source:
+                    raise ValueError("no source")
+                _kind = source["kind"]
+            def handler(event, context):
+                global _kind
+                if "Records" in event:
+                    configure(event["Records"][0])
+                elif "detail" in event:
+                    configure(event["detail"])
+                else:
+                    raise ValueError("unknown event")
+            """,
+            [],
+        ),
+        # an `elif` without `else` leaves invocations that do not set it
+        (
+            """
+            _kind = None
+            def handler(event, context):
+                global _kind
+                if "kind" in event:
+                    _kind = event["kind"]
+                elif event:
+                    _kind = "other"
+            """,
+            [6],
+        ),
+        # replaced on every invocation, but read by a thread that may outlive it
+        (
+            """
+            import threading
+            _job = None
+            def announce():
+                print(_job["id"])
+            def handler(event, context):
+                global _job
+                _job = event["detail"]
+                threading.Thread(target=announce).start()
+            """,
+            [8],
+        ),
+        # in a helper called on every invocation
+        (
+            """
+            class State:
+                user = None
+            def remember(user):
+                State.user = user
+            def handler(event, context):
+                remember(event["user"])
+                return State.user
+            """,
+            [],
+        ),
+    ],
+)
+def test_request_data_assigned_on_some_invocations(
+    code: str, lines: list[int], tmp_path: Path
+) -> None:
+    assert [f.start.line for f in lint(RequestDataInGlobal, code, tmp_path)] == lines
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        # a client from a project factory, held in a global
+        """
+        from clients import client_for
+        _client = None
+        def handler(event, context):
+            global _client
+            if event.get("region"):
+                _client = client_for(event["region"])
+        """,
+        # a lazily initialised attribute
+        """
+        class Settings:
+            tenant = None
+        def handler(event, context):
+            if Settings.tenant is None:
+                Settings.tenant = event["tenant"]
+        """,
+        # the same for every invocation of the environment
+        """
+        _arn = None
+        def handler(event, context):
+            global _arn
+            if event:
+                _arn = context.invoked_function_arn.split(":")[4] + context.log_stream_name
+        """,
+        # emptied by the whole slice before the write
+        """
+        _ids = []
+        def handler(event, context):
+            _ids[:] = []
+            for record in event["Records"]:
+                _ids.append(record["messageId"])
+        """,
+        # crhelper's data, on an instance made in another module
+        """
+        from resource import helper
+        @helper.update
+        def update(event, context):
+            helper.Data.update({"Arn": event["ResourceProperties"]["Arn"]})
+        def handler(event, context):
+            helper(event, context)
+        """,
+    ],
+)
+def test_request_data_in_global_not_kept(code: str, tmp_path: Path) -> None:
+    files = {
+        "clients.py": "import boto3\ndef client_for(region):\n"
+        "    return boto3.client('s3', region_name=region)\n",
+        "resource.py": "from crhelper import CfnResource\nhelper = CfnResource()\n",
+    }
+    assert lint(RequestDataInGlobal, code, tmp_path, files) == []
+
+
+def test_request_data_emptied_in_one_handler_reported_through_the_other(tmp_path: Path) -> None:
     code = """
-    _context = None
+    RESULTS = {}
+    def work(event):
+        RESULTS[event["id"]] = 1
     def handler(event, context):
-        global _context
-        _context = context
+        RESULTS.clear()
+        work(event)
+    def replay(event, context):
+        work(event)
     """
-    [finding] = lint(RequestDataInGlobal, code, tmp_path)
-    assert "the global `_context`" in finding.message
+    config = {"handlers": [{"target": "app.handler"}, {"target": "app.replay"}]}
+    example = Example(textwrap.dedent(code), config=config)
+    [finding] = lint_example(RequestDataInGlobal, example, tmp_path)
+    assert finding.start.line == 4
+    assert "(replay -> work)" in finding.message
+
+
+@pytest.mark.parametrize(
+    ("code", "count"),
+    [
+        (
+            """
+            from aws_lambda_powertools import Logger
+            logger = Logger()
+            def handler(event, context):
+                logger.append_keys(order_id=event.get("order_id"))
+            """,
+            0,
+        ),
+        (
+            """
+            from aws_lambda_powertools import Logger
+            logger = Logger()
+            def handler(event, context):
+                for record in event["Records"]:
+                    logger.append_keys(message_id=record["messageId"])
+            """,
+            1,
+        ),
+        (
+            """
+            from aws_lambda_powertools import Logger
+            logger = Logger()
+            def handler(event, context):
+                if "order_id" in event:
+                    logger.append_keys(order_id=event["order_id"])
+                logger.info("done")
+                logger.remove_keys(["order_id"])
+            """,
+            0,
+        ),
+        (
+            """
+            from aws_lambda_powertools.logging import Logger
+            logger = Logger()
+            @logger.inject_lambda_context(clear_state=True)
+            def handler(event, context):
+                if "order_id" in event:
+                    logger.structure_logs(append=True, order_id=event["order_id"])
+            """,
+            0,
+        ),
+        (
+            """
+            import logging
+            logger = logging.getLogger()
+            def handler(event, context):
+                if "order_id" in event:
+                    logger.append_keys(order_id=event["order_id"])
+            """,
+            0,
+        ),
+    ],
+)
+def test_request_data_in_powertools_logger_keys(code: str, count: int, tmp_path: Path) -> None:
+    assert len(lint(RequestDataInGlobal, code, tmp_path)) == count
 
 
 def test_request_data_through_a_helper_in_another_module(tmp_path: Path) -> None:
@@ -423,6 +806,31 @@ def test_request_data_through_a_helper_in_another_module(tmp_path: Path) -> None
             """,
             [],
         ),
+        # filled once: under a test on a constant key, or on emptiness
+        (
+            """
+            _config = {}
+            _names = []
+            def handler(event, context):
+                if "db" not in _config:
+                    _config.update(load_config())
+                if not _names:
+                    _names.extend(load_names())
+            """,
+            [],
+        ),
+        # `x[k] += 1` only adds keys to a Counter or defaultdict; a plain dict raises
+        (
+            """
+            import collections, time
+            _plain = {}
+            _counts = collections.Counter()
+            def handler(event, context):
+                _plain[time.strftime("%H")] += 1
+                _counts[time.strftime("%H")] += 1
+            """,
+            [7],
+        ),
     ],
 )
 def test_unbounded_growth_cases(code: str, lines: list[int], tmp_path: Path) -> None:
@@ -452,48 +860,59 @@ def test_unbounded_growth_of_a_container_from_another_module(tmp_path: Path) -> 
 @pytest.mark.parametrize(
     "code",
     [
-        # removed through a local name
+        # removed through the name that holds it
         """
-        import os
+        import os, uuid
         def handler(event, context):
-            path = "/tmp/out.json"
+            path = f"/tmp/{uuid.uuid4()}.json"
             with open(path, "w") as out:
                 out.write("{}")
             os.unlink(path)
         """,
-        # removed by another function of the module
-        """
-        import os
-        OUT = "/tmp/out.json"
-        def cleanup():
-            os.remove(OUT)
-        def handler(event, context):
-            with open(OUT, "w") as out:
-                out.write("{}")
-            cleanup()
-        """,
-        # a folder removed as a whole
+        # a folder removed as a whole by the module
         """
         import shutil
         from pathlib import Path
         def handler(event, context):
-            Path("/tmp/work/a.txt").write_text("a")
+            Path("/tmp/work/log.txt").open("a").write("a")
             shutil.rmtree("/tmp/work")
         """,
-        # names made at run time
+        # a sweep of what the folder holds
+        """
+        import os
+        def clean():
+            for name in os.listdir("/tmp"):
+                os.remove(os.path.join("/tmp", name))
+        def handler(event, context):
+            with open("/tmp/%s.csv" % event["id"], "w") as out:
+                out.write("a")
+        """,
+        # handed back to the caller
         """
         import uuid
+        def download(s3, key):
+            local = f"/tmp/{uuid.uuid4()}"
+            s3.download_file("bucket", key, local)
+            return local
         def handler(event, context):
-            with open("/tmp/%s.csv" % uuid.uuid4(), "w") as out:
-                out.write("a")
-            with open(f"/tmp/{context.aws_request_id}.csv", "a") as out:
-                out.write("b")
+            return download(None, event["key"])
         """,
-        # not under /tmp
+        # names that are not unique: a fixed name, a setting
         """
+        import os
         def handler(event, context):
-            with open("/mnt/efs/shared.log", "a") as out:
+            name = os.environ["REPORT"]
+            with open(f"/tmp/{name}.csv", "w") as out:
                 out.write("a")
+        """,
+        # tempfile's self-removing kinds, and a folder outside /tmp
+        """
+        import tempfile, uuid
+        def handler(event, context):
+            with tempfile.TemporaryDirectory() as folder:
+                open(f"{folder}/{uuid.uuid4()}", "w").write("a")
+            with open(f"/mnt/efs/{uuid.uuid4()}", "w") as out:
+                out.write("b")
         """,
     ],
 )
@@ -501,19 +920,67 @@ def test_tmp_file_leak_leaves_alone(code: str, tmp_path: Path) -> None:
     assert lint(TmpFileLeak, code, tmp_path) == []
 
 
-def test_tmp_file_leak_once_per_path_and_function(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("code", "source"),
+    [
+        (
+            """
+            import time
+            def handler(event, context):
+                open("/tmp/" + str(time.time()), "wb").write(b"x")
+            """,
+            "time.time()",
+        ),
+        (
+            """
+            import os
+            import tempfile
+            def handler(event, context):
+                path = os.path.join(tempfile.gettempdir(), context.aws_request_id)
+                with open(path, "x") as out:
+                    out.write("x")
+            """,
+            "context.aws_request_id",
+        ),
+        (
+            """
+            from pathlib import Path
+            def handler(event, context):
+                (Path("/tmp") / event["name"]).write_text("x")
+            """,
+            "event data",
+        ),
+        (
+            """
+            import tempfile
+            def handler(event, context):
+                with tempfile.NamedTemporaryFile("w", delete=False) as out:
+                    out.write("x")
+            """,
+            "tempfile.NamedTemporaryFile()",
+        ),
+    ],
+)
+def test_tmp_file_leak_new_files(code: str, source: str, tmp_path: Path) -> None:
+    [finding] = lint(TmpFileLeak, code, tmp_path)
+    assert f"(its name comes from {source})" in finding.message
+
+
+def test_tmp_file_leak_appended_once_per_path_and_function(tmp_path: Path) -> None:
     code = """
     from pathlib import Path
-    OUT = Path("/tmp") / "report.csv"
+    OUT = Path("/tmp") / "audit.log"
     def handler(event, context):
         with OUT.open("w") as out:
             out.write("a")
-        with open(OUT, "a") as out:
+        with OUT.open("a") as out:
             out.write("b")
+        with open(OUT, "a") as out:
+            out.write("c")
     """
     [finding] = lint(TmpFileLeak, code, tmp_path)
-    assert finding.start.line == 5
-    assert "'/tmp/report.csv'" in finding.message
+    assert finding.start.line == 7
+    assert "appends to the fixed path '/tmp/audit.log'" in finding.message
 
 
 # -- LL305 --------------------------------------------------------------------------------
@@ -649,12 +1116,46 @@ def test_background_work_reported(code: str, tmp_path: Path) -> None:
             """,
             0,
         ),
+        # replacing the handlers does not duplicate them
+        (
+            """
+            import logging, logging.config
+            def handler(event, context):
+                logging.basicConfig(handlers=[logging.StreamHandler()], force=True)
+                logging.config.dictConfig({"version": 1})
+            """,
+            0,
+        ),
+        # without force, basicConfig does nothing: the runtime's handler is there
         (
             """
             import logging
+            from logging import basicConfig
+            def setup():
+                basicConfig(format="%(message)s", force=False)
             def handler(event, context):
-                handler = logging.StreamHandler()
-                logging.basicConfig(handlers=[handler], force=True)
+                setup()
+            """,
+            1,
+        ),
+        (
+            """
+            import logging
+            log = logging.getLogger("app")
+            def handler(event, context):
+                log.handlers = []
+                log.addHandler(logging.StreamHandler())
+            """,
+            0,
+        ),
+        (
+            """
+            import logging
+            log = logging.getLogger("app")
+            def handler(event, context):
+                if event.get("debug"):
+                    log.handlers = []
+                log.addHandler(logging.StreamHandler())
             """,
             1,
         ),

@@ -4,92 +4,54 @@ login (tens to hundreds of milliseconds), so Lambda code should build it once pe
 execution environment (https://docs.aws.amazon.com/lambda/latest/dg/best-practices.html,
 "Take advantage of execution environment reuse").
 
-Names are fully qualified (`boto3.client`, whatever the import style); callers resolve
-them with `CheckContext.qualified_name`.
+The constructors are facts about libraries, kept with their sources in
+`data/clients.json`. Names are fully qualified (`boto3.client`, whatever the import
+style); callers resolve them with `CheckContext.qualified_name`.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Callable, Optional
 
 import libcst as cst
 
+from lambda_lint.index import CallSite
+from lambda_lint.model.locals import assigned_values, returns_of
+from lambda_lint.model.names import dotted_name
+from lambda_lint.model.once import project_trees
+from lambda_lint.model.project import FunctionKey, ProjectModel
+from lambda_lint.model.scope import qualify
+
+
+def _load() -> dict[str, frozenset[str]]:
+    """The constructor names of `data/clients.json` by kind, plus its word lists."""
+    data = json.loads((Path(__file__).parent / "data" / "clients.json").read_text())
+    kinds: dict[str, set[str]] = {}
+    for library in data["libraries"]:
+        for name, kind in library["constructors"].items():
+            kinds.setdefault(kind, set()).add(name)
+    found = {kind: frozenset(names) for kind, names in kinds.items()}
+    found["client_methods"] = frozenset(data["client_methods"])
+    found["credential_keywords"] = frozenset(data["credential_keywords"])
+    return found
+
+
+_DATA = _load()
+#: SDK sessions: a client factory themselves, and a client when built per invocation
+SESSION_CONSTRUCTORS = _DATA["session"]
 #: synchronous clients, sessions and connections
-CLIENT_CONSTRUCTORS = frozenset(
-    {
-        # AWS SDK
-        "boto3.client",
-        "boto3.resource",
-        "boto3.Session",
-        "boto3.session.Session",
-        "botocore.session.get_session",
-        "botocore.session.Session",
-        # databases
-        "pymysql.connect",
-        "pymysql.Connect",
-        "pymysql.connections.Connection",
-        "psycopg.connect",
-        "psycopg.Connection.connect",
-        "psycopg_pool.ConnectionPool",
-        "psycopg2.connect",
-        "psycopg2.pool.SimpleConnectionPool",
-        "psycopg2.pool.ThreadedConnectionPool",
-        "mysql.connector.connect",
-        "mysql.connector.pooling.MySQLConnectionPool",
-        "pg8000.connect",
-        "pg8000.native.Connection",
-        "redshift_connector.connect",
-        "snowflake.connector.connect",
-        "pymongo.MongoClient",
-        "redis.Redis",
-        "redis.StrictRedis",
-        "redis.from_url",
-        "redis.Redis.from_url",
-        "redis.StrictRedis.from_url",
-        "redis.RedisCluster",
-        "redis.cluster.RedisCluster",
-        "sqlalchemy.create_engine",
-        "elasticsearch.Elasticsearch",
-        "opensearchpy.OpenSearch",
-        # HTTP
-        "requests.Session",
-        "requests.session",
-        "requests.sessions.Session",
-        "httpx.Client",
-        "urllib3.PoolManager",
-    }
-)
-
-#: sessions whose `.client()`/`.resource()`/`.create_client()` builds a client
-SESSION_CONSTRUCTORS = frozenset(
-    {
-        "boto3.Session",
-        "boto3.session.Session",
-        "botocore.session.get_session",
-        "botocore.session.Session",
-    }
-)
-CLIENT_METHODS = frozenset({"client", "resource", "create_client"})
-
+CLIENT_CONSTRUCTORS = _DATA["client"] | SESSION_CONSTRUCTORS
+#: methods of a session that build a client
+CLIENT_METHODS = _DATA["client_methods"]
 #: asyncio clients: bound to the event loop they first run on
-ASYNC_CLIENT_CONSTRUCTORS = frozenset(
-    {
-        "aiohttp.ClientSession",
-        "httpx.AsyncClient",
-        "motor.motor_asyncio.AsyncIOMotorClient",
-        "redis.asyncio.Redis",
-        "redis.asyncio.StrictRedis",
-        "redis.asyncio.from_url",
-        "redis.asyncio.Redis.from_url",
-        "aioredis.Redis",
-        "aioredis.from_url",
-        "elasticsearch.AsyncElasticsearch",
-        "opensearchpy.AsyncOpenSearch",
-    }
-)
+ASYNC_CLIENT_CONSTRUCTORS = _DATA["async"]
 #: async sessions whose clients are loop-bound (the session object itself is not)
-ASYNC_SESSION_CONSTRUCTORS = frozenset({"aioboto3.Session", "aiobotocore.session.get_session"})
+ASYNC_SESSION_CONSTRUCTORS = _DATA["async-session"]
+#: keyword arguments that hand a client explicit credentials
+CREDENTIAL_KEYWORDS = _DATA["credential_keywords"]
 
 Qualify = Callable[[cst.CSTNode], Optional[str]]
 
@@ -160,3 +122,72 @@ def chain_root(expression: cst.BaseExpression) -> cst.Name | None:
             return node
         else:
             return None
+
+
+def _reset_attributes() -> dict[str, frozenset[str]]:
+    data = json.loads((Path(__file__).parent / "data" / "library_state.json").read_text())
+    return {
+        constructor: frozenset(item["attributes"])
+        for item in data["objects"]
+        for constructor in item["constructors"]
+    }
+
+
+#: per constructor of a library object, the attributes the library itself resets at the
+#: start of every invocation (`data/library_state.json`)
+RESET_EACH_INVOCATION = _reset_attributes()
+
+
+# -- project functions that return a client ------------------------------------------------
+
+
+class ClientFactories:
+    """Project functions that hand back a client they (or a function they call) build:
+    `def get_client(): return boto3.client("s3")`. Answers are kept per function."""
+
+    def __init__(self, model: ProjectModel) -> None:
+        self.model = model
+        self._known: dict[FunctionKey, bool] = {}
+
+    def returns_client(self, key: FunctionKey) -> bool:
+        if key not in self._known:
+            self._known[key] = False  # a recursive factory is not followed again
+            self._known[key] = self._returns_client(key)
+        return self._known[key]
+
+    def _returns_client(self, key: FunctionKey) -> bool:
+        summary = self.model.function(key)
+        module = self.model.modules.get(key[0])
+        tree = project_trees(self.model).tree(key[0])
+        if summary is None or module is None or tree is None:
+            return False
+        function = tree.function_at(summary.line, summary.column)
+        if function is None:
+            return False
+
+        def qualified(node: cst.CSTNode) -> str | None:
+            dotted = dotted_name(node)
+            return qualify(module, dotted) if dotted is not None else None
+
+        extra = self.model.settings.client_constructors
+        for returned in returns_of(function):
+            values = [returned.value] if returned.value is not None else []
+            if isinstance(returned.value, cst.Name):
+                values.extend(assigned_values(function, returned.value.value))
+            for value in values:
+                for call in chain_calls(value):
+                    if client_constructor(call, qualified, extra) or async_client_constructor(
+                        call, qualified
+                    ):
+                        return True
+                    target = dotted_name(call.func)
+                    callee = (
+                        self.model.resolve_call(key, CallSite(target, 0, 0)) if target else None
+                    )
+                    if callee is not None and self.returns_client(callee):
+                        return True
+        return False
+
+
+def client_factories(model: ProjectModel) -> ClientFactories:
+    return model.analysis("ll3.client-factories", ClientFactories)

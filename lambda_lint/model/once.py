@@ -1,16 +1,26 @@
-"""Code that per-invocation code reaches but that runs once per execution environment.
+"""Code that per-invocation code reaches but that runs once per execution environment,
+or never.
 
-Two idioms make a factory run once even though every invocation calls it: a cache
-decorator (`functools.cache`, `functools.lru_cache`, `cachetools.cached`, ...) and a
-lazy-initialisation guard (`if _client is None: _client = make()`, `if key not in
-CACHE: CACHE[key] = make()`, `_client = _client or make()`). This module answers both:
-which functions a handler reaches without passing through a cached function, and
-whether a statement only runs when a test on some state allowed it.
+Three idioms make code that every invocation reaches run less often than that:
+- a cache decorator (`functools.cache`, `functools.lru_cache`, `cachetools.cached`,
+  ...): the function body runs once per distinct arguments;
+- a lazy-initialisation guard (`if _client is None: _client = make()`, `if key not
+  in CACHE: CACHE[key] = make()`, `_client = _client or make()`): the guarded code
+  runs once, and so does everything it calls;
+- a branch under a module-level boolean constant (`ASSUME_ROLE = False`, then `if
+  ASSUME_ROLE:`): the branch never runs.
+
+This module answers, for one function, whether a statement only runs when a test on
+state allowed it, and for the project, which functions a handler reaches on every
+invocation: through calls that are neither cached nor guarded nor never taken.
+Call sites in other files are judged on their own syntax tree, parsed on demand.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Collection, Sequence
+from pathlib import Path
 from typing import Callable
 
 import libcst as cst
@@ -18,8 +28,10 @@ import libcst as cst
 from lambda_lint.model.calls import ChainStep, Reach
 from lambda_lint.model.names import dotted_name
 from lambda_lint.model.project import FunctionKey, ProjectModel
-from lambda_lint.model.scope import qualify
-from lambda_lint.walk import descendants
+from lambda_lint.model.scope import function_scope, module_bindings, qualify
+from lambda_lint.positions import code_ranges
+from lambda_lint.source import decode, parse
+from lambda_lint.walk import children, descendants
 
 #: decorators after which a function body runs once per distinct arguments
 CACHE_DECORATORS = frozenset(
@@ -37,38 +49,15 @@ CACHE_DECORATORS = frozenset(
 )
 TERMINATORS = (cst.Return, cst.Raise, cst.Continue, cst.Break)
 
-
-def is_cached(model: ProjectModel, key: FunctionKey) -> bool:
-    """Whether the function is decorated with a cache decorator."""
-    function = model.function(key)
-    module = model.modules.get(key[0])
-    if function is None or module is None:
-        return False
-    return any(qualify(module, name) in CACHE_DECORATORS for name in function.decorators)
-
-
-def _uncached(model: ProjectModel) -> Reach:
-    """What the handlers reach without entering a cached function: every function
-    reached runs on each invocation that reaches it."""
-    return model.calls.reach(model.entry_points(), lambda key: not is_cached(model, key))
-
-
-def per_invocation_chain(model: ProjectModel, key: FunctionKey | None) -> list[ChainStep] | None:
-    """The calls from a handler to `key` along a path with no cached function on it
-    (empty for a handler itself); None when no such path exists (module scope, code no
-    handler reaches, or code reached only through a cached factory)."""
-    if key is None:
-        return None
-    return model.analysis("uncached-invocation", _uncached).chain(key)
-
-
-# -- guards ------------------------------------------------------------------------
-
-
 Mentions = Callable[[cst.CSTNode], bool]
+#: a question about one call on the way from a handler (does it run each time?)
+StepTest = Callable[[ChainStep], bool]
 
 
-def mentions_any(names: set[str]) -> Mentions:
+# -- guards in one function --------------------------------------------------------------
+
+
+def mentions_any(names: Collection[str]) -> Mentions:
     """A test for "this expression reads one of `names`": a dotted name (`_client`,
     `self._client`), or a string literal naming the last attribute (`hasattr(self,
     "_client")`)."""
@@ -89,13 +78,15 @@ def mentions_any(names: set[str]) -> Mentions:
     return mentions
 
 
-def _ends_flow(body: cst.BaseSuite) -> bool:
+def _ends_flow(body: cst.BaseSuite, raises: bool = True) -> bool:
+    """The block ends in `return`, `continue`, `break` (or `raise`, with `raises`)."""
     statements = body.body
     if not statements:
         return False
     last = statements[-1]
+    ends = TERMINATORS if raises else (cst.Return, cst.Continue, cst.Break)
     if isinstance(last, cst.SimpleStatementLine):
-        return any(isinstance(small, TERMINATORS) for small in last.body)
+        return any(isinstance(small, ends) for small in last.body)
     return False
 
 
@@ -129,3 +120,440 @@ def runs_conditionally(ancestors: Sequence[cst.CSTNode], mentions: Mentions) -> 
                 ):
                     return True
     return False
+
+
+def filled_places(
+    function: cst.FunctionDef,
+) -> tuple[list[cst.BaseExpression], list[cst.BaseExpression]]:
+    """What a function body (not its nested functions) assigns to (`x = `, `x[k] = `,
+    `x.a = `), and the containers it fills with `setdefault`."""
+    targets: list[cst.BaseExpression] = []
+    containers: list[cst.BaseExpression] = []
+    for node in descendants(function.body, into_functions=False):
+        if isinstance(node, cst.Assign):
+            targets.extend(t.target for t in node.targets)
+        elif isinstance(node, (cst.AnnAssign, cst.AugAssign)):
+            targets.append(node.target)
+        elif (
+            isinstance(node, cst.Call)
+            and isinstance(node.func, cst.Attribute)
+            and node.func.attr.value == "setdefault"
+        ):
+            containers.append(node.func.value)
+    return targets, containers
+
+
+def _root_name(expression: cst.BaseExpression) -> cst.Name | None:
+    node: cst.BaseExpression = expression
+    while isinstance(node, (cst.Attribute, cst.Subscript, cst.Call)):
+        node = node.func if isinstance(node, cst.Call) else node.value
+    return node if isinstance(node, cst.Name) else None
+
+
+def lazy_places(function: cst.FunctionDef, module_names: Collection[str]) -> set[str]:
+    """The dotted text of the places that outlive `function` and that it fills: the
+    globals it assigns, the module-level containers and objects it writes into, and
+    the attributes of `self`/`cls` it sets."""
+    scope = function_scope(function)
+    targets, containers = filled_places(function)
+    places: set[str] = set()
+    for target, container in [(t, False) for t in targets] + [(c, True) for c in containers]:
+        if isinstance(target, cst.Name) and not container:
+            if target.value in scope.declared_global:
+                places.add(target.value)
+            continue
+        place = target.value if isinstance(target, cst.Subscript) and not container else target
+        root = _root_name(place)
+        if root is None:
+            continue
+        outlives = root.value in ("self", "cls") or (
+            root.value in module_names
+            and (root.value not in scope.local or root.value in scope.declared_global)
+        )
+        if outlives:
+            places.add(dotted_name(place) or root.value)
+    return places
+
+
+def lazily_initialised(
+    ancestors: Sequence[cst.CSTNode],
+    places: Collection[str],
+    extra: Mentions | None = None,
+) -> bool:
+    """Whether the node at the end of `ancestors` only runs when a test on one of the
+    `places` its function fills (see `lazy_places`) says it is missing: a lazy
+    initialisation. `extra` adds other tests that count."""
+    filled = mentions_any(places)
+
+    def mentions(node: cst.CSTNode) -> bool:
+        return filled(node) or (extra is not None and extra(node))
+
+    return runs_conditionally(ancestors, mentions)
+
+
+# -- constant conditions -----------------------------------------------------------------
+
+
+def boolean_constants(module: cst.Module) -> dict[str, bool]:
+    """Module-level names bound once, to `True` or `False`, that no function rebinds
+    (`global`): `ASSUME_ROLE_MODE = False`."""
+    rebound: set[str] = set()
+    for node in descendants(module):
+        if isinstance(node, cst.Global):
+            rebound.update(item.name.value for item in node.names)
+    constants: dict[str, bool] = {}
+    for name, binding in module_bindings(module).items():
+        if binding.kind != "assign" or len(binding.values) != 1 or name in rebound:
+            continue
+        value = binding.values[0]
+        if isinstance(value, cst.Name) and value.value in ("True", "False"):
+            constants[name] = value.value == "True"
+    return constants
+
+
+def truth(test: cst.BaseExpression, constants: dict[str, bool]) -> bool | None:
+    """The value a test always has, from literals and module-level boolean constants
+    (`not`, `and`, `or` folded); None when it depends on anything else."""
+    if isinstance(test, cst.Name):
+        if test.value in ("True", "False"):
+            return test.value == "True"
+        return constants.get(test.value)
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        inner = truth(test.expression, constants)
+        return None if inner is None else not inner
+    if isinstance(test, cst.BooleanOperation):
+        left, right = truth(test.left, constants), truth(test.right, constants)
+        if isinstance(test.operator, cst.And):
+            if left is False or right is False:
+                return False
+            return True if left and right else None
+        if left is True or right is True:
+            return True
+        return False if left is False and right is False else None
+    return None
+
+
+def never_runs(ancestors: Sequence[cst.CSTNode], constants: dict[str, bool]) -> bool:
+    """Whether the node at the end of `ancestors` sits in a branch that a constant test
+    rules out (`if DEBUG:` with `DEBUG = False`, the `else:` of `if True:`), or after
+    an `if <always true>: return` (raise, continue, break). Stops at the enclosing
+    function."""
+    if not constants:
+        return False
+    for depth in range(len(ancestors) - 1, 0, -1):
+        parent, child = ancestors[depth - 1], ancestors[depth]
+        if isinstance(parent, (cst.FunctionDef, cst.Lambda)):
+            return False
+        if isinstance(parent, cst.IndentedBlock):
+            for statement in parent.body:
+                if statement is child:
+                    break
+                if (
+                    isinstance(statement, cst.If)
+                    and _ends_flow(statement.body)
+                    and truth(statement.test, constants) is True
+                ):
+                    return True
+        if isinstance(parent, (cst.If, cst.IfExp, cst.While)) and child is not parent.test:
+            value = truth(parent.test, constants)
+            in_body = child is parent.body
+            if value is not None and value != in_body:
+                return True
+        elif isinstance(parent, cst.BooleanOperation) and child is parent.right:
+            value = truth(parent.left, constants)
+            if value is not None and value == isinstance(parent.operator, cst.Or):
+                return True
+    return False
+
+
+# -- what runs every time its function runs -------------------------------------------------
+
+#: comprehensions: their element and later clauses run once per item, maybe never
+COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
+
+
+def always_runs(
+    ancestors: Sequence[cst.CSTNode], matches: Callable[[cst.CSTNode], bool] | None = None
+) -> bool:
+    """Whether the node at the end of `ancestors` runs whenever its function does,
+    barring exceptions: not in a loop body, an `except`/`else` of a `try`, a
+    comprehension, the right side of `and`/`or`, a lambda, or after an earlier
+    `if ...: return` (continue, break) of an enclosing block; and not in a branch of an
+    `if`, unless `matches` accepts a statement of every branch of that `if` (an `else`
+    included; a branch that ends in `raise` counts too): then the same thing happens
+    whichever way the test goes."""
+    depth = len(ancestors) - 1
+    while depth > 0:
+        parent, child = ancestors[depth - 1], ancestors[depth]
+        depth -= 1
+        if isinstance(parent, cst.FunctionDef):
+            return True
+        if isinstance(parent, cst.If) and child is not parent.test:
+            while depth > 0 and isinstance(ancestors[depth - 1], cst.If):
+                if ancestors[depth - 1].orelse is not ancestors[depth]:  # type: ignore[attr-defined]
+                    break
+                depth -= 1  # up an `elif` chain to its `if`
+            if matches is None or not _covered(ancestors[depth], matches):  # type: ignore[arg-type]
+                return False
+        elif isinstance(parent, (cst.While, cst.IfExp)):
+            if child is not parent.test:
+                return False
+        elif isinstance(parent, cst.For):
+            if child is not parent.iter:
+                return False
+        elif isinstance(parent, (cst.Try, cst.TryStar)):
+            if child is not parent.body and child is not parent.finalbody:
+                return False
+        elif isinstance(parent, cst.BooleanOperation):
+            if child is parent.right:
+                return False
+        elif isinstance(parent, (cst.Match, cst.Lambda, *COMPREHENSIONS)):
+            return False
+        elif isinstance(parent, (cst.IndentedBlock, cst.Module)):
+            for statement in parent.body:
+                if statement is child:
+                    break
+                if isinstance(statement, cst.If) and _ends_flow(statement.body, raises=False):
+                    return False
+    return True
+
+
+def _covered(top: cst.If, matches: Callable[[cst.CSTNode], bool]) -> bool:
+    """Every branch of an `if`/`elif`/`else` chain (which must have an `else`) has a
+    statement that `matches`, or ends in `raise`."""
+    bodies: list[cst.BaseSuite] = []
+    node: cst.If = top
+    while True:
+        bodies.append(node.body)
+        if isinstance(node.orelse, cst.If):
+            node = node.orelse
+            continue
+        if not isinstance(node.orelse, cst.Else):
+            return False
+        bodies.append(node.orelse.body)
+        break
+    return all(
+        _ends_in_raise(body) or any(matches(statement) for statement in body.body)
+        for body in bodies
+    )
+
+
+def _ends_in_raise(body: cst.BaseSuite) -> bool:
+    last = body.body[-1] if body.body else None
+    return isinstance(last, cst.SimpleStatementLine) and any(
+        isinstance(small, cst.Raise) for small in last.body
+    )
+
+
+def handles_errors(ancestors: Sequence[cst.CSTNode]) -> bool:
+    """Whether the node at the end of `ancestors` is in an `except` block of its
+    function: it runs when something failed, not on every invocation."""
+    for node in reversed(ancestors):
+        if isinstance(node, (cst.FunctionDef, cst.Lambda)):
+            return False
+        if isinstance(node, (cst.ExceptHandler, cst.ExceptStarHandler)):
+            return True
+    return False
+
+
+# -- statements that run before ------------------------------------------------------------
+
+
+def preceded_by(ancestors: Sequence[cst.CSTNode], matches: Callable[[cst.CSTNode], bool]) -> bool:
+    """Whether a statement that `matches` runs before the node at the end of `ancestors`
+    on every path through the enclosing function: an earlier statement of the same
+    block or of an enclosing block (not one nested in an earlier `if`, loop or `try`)."""
+    for depth in range(len(ancestors) - 1, 0, -1):
+        parent, child = ancestors[depth - 1], ancestors[depth]
+        if isinstance(parent, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+            return False
+        if isinstance(parent, (cst.IndentedBlock, cst.Module)):
+            for statement in parent.body:
+                if statement is child:
+                    break
+                if isinstance(statement, cst.SimpleStatementLine) and matches(statement):
+                    return True
+    return False
+
+
+# -- call sites in any file of the project ---------------------------------------------------
+
+
+class ModuleTree:
+    """One parsed module of the project: its calls by position, and what a call site
+    needs to be judged (its ancestors, the module's names and boolean constants)."""
+
+    def __init__(self, module: cst.Module) -> None:
+        self.module = module
+        self._parents: dict[cst.CSTNode, cst.CSTNode] = {}
+        stack: list[cst.CSTNode] = [module]
+        while stack:
+            node = stack.pop()
+            for child in children(node):
+                self._parents[child] = node
+                stack.append(child)
+        self._at: dict[tuple[int, int], cst.CSTNode] | None = None
+        self.names = frozenset(module_bindings(module))
+        self.constants = boolean_constants(module)
+        self._places: dict[cst.FunctionDef, set[str]] = {}
+
+    def call_at(self, line: int, column: int) -> cst.Call | None:
+        """The call that starts at this position (as the index records call sites)."""
+        found = self._positions().get((line, column))
+        return found if isinstance(found, cst.Call) else None
+
+    def function_at(self, line: int, column: int) -> cst.FunctionDef | None:
+        """The function whose name starts at this position (as the index records
+        functions)."""
+        found = self._positions().get((line, column))
+        parent = self._parents.get(found) if found is not None else None
+        return parent if isinstance(parent, cst.FunctionDef) else None
+
+    def _positions(self) -> dict[tuple[int, int], cst.CSTNode]:
+        """Calls of a dotted name (the calls the index records) and function names, by
+        where they start."""
+        if self._at is None:
+            self._at = {}
+            for node, where in code_ranges(self.module).items():
+                if (isinstance(node, cst.Call) and dotted_name(node.func) is not None) or (
+                    isinstance(node, cst.Name)
+                    and isinstance(self._parents.get(node), cst.FunctionDef)
+                ):
+                    self._at[(where.start.line, where.start.column)] = node
+        return self._at
+
+    def ancestors(self, node: cst.CSTNode) -> list[cst.CSTNode]:
+        """The nodes from the module down to `node`, `node` included."""
+        found = [node]
+        while found[-1] in self._parents:
+            found.append(self._parents[found[-1]])
+        return list(reversed(found))
+
+    def places(self, function: cst.FunctionDef) -> set[str]:
+        if function not in self._places:
+            self._places[function] = lazy_places(function, self.names)
+        return self._places[function]
+
+
+def enclosing_function(ancestors: Sequence[cst.CSTNode]) -> cst.FunctionDef | None:
+    return next((n for n in reversed(ancestors) if isinstance(n, cst.FunctionDef)), None)
+
+
+class ProjectTrees:
+    """The syntax trees of the project's files, read and parsed on first use (a file
+    that cannot be read or parsed has none)."""
+
+    def __init__(self, model: ProjectModel) -> None:
+        self.model = model
+        self._trees: dict[Path, ModuleTree | None] = {}
+
+    def tree(self, path: Path) -> ModuleTree | None:
+        if path not in self._trees:
+            self._trees[path] = self._read(path)
+        return self._trees[path]
+
+    @staticmethod
+    def _read(path: Path) -> ModuleTree | None:
+        try:
+            text = decode(path.read_bytes())
+        except OSError:
+            return None
+        module = parse(text) if isinstance(text, str) else None
+        return ModuleTree(module) if isinstance(module, cst.Module) else None
+
+    def site(self, step: ChainStep) -> tuple[ModuleTree, list[cst.CSTNode]] | None:
+        """The tree of the caller's file and the ancestors of the call (the call last)."""
+        tree = self.tree(step.caller[0])
+        call = tree.call_at(step.call.line, step.call.column) if tree is not None else None
+        if tree is None or call is None:
+            return None
+        return tree, tree.ancestors(call)
+
+    def handles_errors(self, step: ChainStep) -> bool:
+        """Whether the call is in an `except` block of its function."""
+        found = self.site(step)
+        return found is not None and handles_errors(found[1])
+
+    def runs_once(self, step: ChainStep) -> bool:
+        """Whether the call runs at most once per environment (under a lazy
+        initialisation guard of its function) or never (under a constant test)."""
+        found = self.site(step)
+        if found is None:
+            return False
+        tree, ancestors = found
+        if never_runs(ancestors, tree.constants):
+            return True
+        function = enclosing_function(ancestors)
+        return function is not None and lazily_initialised(ancestors, tree.places(function))
+
+
+# -- what runs on every invocation -----------------------------------------------------------
+
+
+def is_cached(model: ProjectModel, key: FunctionKey) -> bool:
+    """Whether the function is decorated with a cache decorator."""
+    function = model.function(key)
+    module = model.modules.get(key[0])
+    if function is None or module is None:
+        return False
+    return any(qualify(module, name) in CACHE_DECORATORS for name in function.decorators)
+
+
+def _uncached(model: ProjectModel) -> Reach:
+    """What the handlers reach without entering a cached function."""
+    return model.calls.reach(model.entry_points(), lambda key: not is_cached(model, key))
+
+
+def project_trees(model: ProjectModel) -> ProjectTrees:
+    return model.analysis("ll3.trees", ProjectTrees)
+
+
+def per_invocation_chain(
+    model: ProjectModel, key: FunctionKey | None, blocked: StepTest | None = None
+) -> list[ChainStep] | None:
+    """The calls from a handler to `key` along a path that every invocation taking it
+    runs: no cached function on it, and no call that runs once (lazily initialised) or
+    never (under a constant test). Empty for a handler itself; None when no such path
+    exists (module scope, code no handler reaches, code reached only through a cached
+    factory or a guarded call). `blocked` rules out more calls (a rule's own reason)."""
+    if key is None:
+        return None
+    reach = model.analysis("ll3.uncached-invocation", _uncached)
+    chain = reach.chain(key)
+    if chain is None:
+        return None
+    trees = project_trees(model)
+
+    def stops(step: ChainStep) -> bool:
+        return trees.runs_once(step) or (blocked is not None and blocked(step))
+
+    if not any(stops(step) for step in chain):
+        return chain
+    return _open_chain(model, reach, key, stops)
+
+
+def _open_chain(
+    model: ProjectModel, reach: Reach, key: FunctionKey, stops: StepTest
+) -> list[ChainStep] | None:
+    """A chain from a handler to `key` through reached functions and calls that do not
+    stop, searched backwards from `key` over its callers; None when there is none."""
+    entries = set(model.entry_points())
+    toward: dict[FunctionKey, tuple[ChainStep, FunctionKey] | None] = {key: None}
+    queue: deque[FunctionKey] = deque([key])
+    while queue:
+        current = queue.popleft()
+        if current in entries:
+            steps: list[ChainStep] = []
+            link = toward[current]
+            while link is not None:
+                steps.append(link[0])
+                link = toward[link[1]]
+            return steps
+        for caller, call in model.calls.callers(current):
+            if caller in toward or caller not in reach:
+                continue
+            step = ChainStep(caller, call)
+            if not stops(step):
+                toward[caller] = (step, current)
+                queue.append(caller)
+    return None

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from lambda_lint.model.locals import returns_of
 from lambda_lint.model.names import dotted_name, keyword_argument
-from lambda_lint.model.scope import (
-    qualify,
-)
+from lambda_lint.model.once import preceded_by
+from lambda_lint.model.scope import function_scope, qualify
 from lambda_lint.rule import Example
 from lambda_lint.walk import descendants
 
@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from lambda_lint.check_context import CheckContext
 
 from lambda_lint.rules.reuse_base import (
+    EXECUTORS,
+    THREADS,
     ReuseRule,
     call_argument,
     calls,
@@ -37,180 +39,341 @@ SAVERS = {
 }  # fmt: skip
 PATH_CALLS = {"pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath", "builtins.str", "os.fspath"}
 JOINS = {"os.path.join", "posixpath.join"}
+TEMP_DIRS = {"tempfile.gettempdir"}
 REMOVERS = {"os.remove", "os.unlink", "os.rmdir", "os.removedirs", "shutil.rmtree"}
 EXISTS = {"os.path.exists", "os.path.isfile", "os.path.isdir", "os.path.lexists"}
 PATH_CHECK_METHODS = {"unlink", "rmdir", "exists", "is_file", "is_dir"}
+PATH_REMOVE_METHODS = {"unlink", "rmdir"}
+#: calls that list a folder: a removal of what they list sweeps the folder
+LISTINGS = {"os.listdir", "os.scandir", "os.walk", "glob.glob", "glob.iglob"}
+LISTING_METHODS = {"iterdir", "glob", "rglob"}
+#: calls whose result differs on every call: a file named with one is a new file
+UNIQUE_CALLS = {
+    "uuid.uuid1", "uuid.uuid4", "time.time", "time.time_ns", "time.monotonic",
+    "datetime.datetime.now", "datetime.datetime.utcnow", "datetime.now", "datetime.utcnow",
+    "random.random", "random.randint", "random.choice", "random.choices",
+    "secrets.token_hex", "secrets.token_urlsafe",
+}  # fmt: skip
+#: `tempfile` calls that leave a file or folder behind until someone removes it
+LEFT_BEHIND = {"tempfile.mkdtemp", "tempfile.mkstemp"}
 
 
-def _write_mode(node: cst.BaseExpression | None) -> bool:
+def _mode(node: cst.BaseExpression | None) -> str | None:
+    """`append` for an append mode, `write` for another writing mode, else None."""
     if not isinstance(node, cst.SimpleString):
-        return False
+        return None
     mode = node.evaluated_value
-    return isinstance(mode, str) and any(flag in mode for flag in "wax+")
+    if not isinstance(mode, str) or not any(flag in mode for flag in "wax+"):
+        return None
+    return "append" if "a" in mode else "write"
 
 
 class TmpFileLeak(ReuseRule):
     """
     ## What it does
-    Reports per-invocation code that writes a fixed path under `/tmp` — `open(...,
-    "w"/"a"/"x")`, `Path(...).write_text()`/`write_bytes()`, `shutil.copy(...)`,
-    `download_file(...)`, `urlretrieve(...)`, `to_csv(...)` and similar — when the
-    module never removes that path (`os.remove`, `os.unlink`, `Path.unlink`,
-    `shutil.rmtree` of it or of a folder holding it). The path is a string literal,
-    an `os.path.join`/`Path` of literals, or a name bound to one.
+    Reports per-invocation code that leaves files behind in `/tmp`, where they pile up
+    from one warm invocation to the next:
+    - a new file on every invocation: a path under `/tmp` named with something unique
+      (`uuid.uuid4()`, a timestamp, `context.aws_request_id`, event data such as an S3
+      key), written (`open(..., "w")`, `download_file`, `Path.write_bytes`, `to_csv`,
+      `shutil.copy`, ...) and never removed by the function;
+    - a `tempfile.mkdtemp()`, `tempfile.mkstemp()` or `NamedTemporaryFile(delete=False)`
+      that the function neither removes nor hands back to its caller;
+    - a fixed path under `/tmp` opened for appending (`open("/tmp/app.log", "a")`) that
+      the module never removes: it grows with every invocation.
 
-    Not reported: `tempfile` files and folders; paths built at run time (f-strings,
-    `%`-formatting, event data), which LL606 looks at; a path the module checks for
-    first (`os.path.exists(path)`), the usual "download once per environment" cache.
+    Not reported: a fixed path written whole (`open("/tmp/report.csv", "w")`, a
+    `download_file` to a fixed name): each invocation replaces the file, so it neither
+    accumulates nor carries more than the last request's data; paths the function
+    removes (`os.remove`, `Path.unlink`, `shutil.rmtree` of it or of its folder, a sweep
+    of what `os.listdir`/`glob` lists) or that the module removes or checks for
+    (`os.path.exists`, the usual "download once per environment" cache);
+    `tempfile.TemporaryDirectory()`, `TemporaryFile()` and `NamedTemporaryFile()`, which
+    remove themselves.
 
     ## Why is this bad?
-    `/tmp` belongs to the execution environment, not to the invocation: the file is
-    still there for the next request (which may read stale or another caller's data
-    if a write fails half-way), and files left behind fill the ephemeral storage
-    (512 MB by default). Under Lambda Managed Instances several requests share one
-    `/tmp` at the same time, so a fixed name also collides.
+    `/tmp` belongs to the execution environment, not to the invocation: what one request
+    leaves there is still there for the next thousands of warm invocations
+    (https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html).
+    New files fill the ephemeral storage (512 MB by default) until writes fail with "No
+    space left on device" and the environment is recycled mid-request; an appended file
+    also carries earlier requests' data.
 
     ## Example
     ```python
+    import uuid
+
+    import boto3
+
+    s3 = boto3.client("s3")
+
+
     def handler(event, context):
-        with open("/tmp/report.csv", "w") as out:
-            out.write(render(event))
-        upload("/tmp/report.csv")
+        record = event["Records"][0]["s3"]
+        local = f"/tmp/{uuid.uuid4()}.pdf"
+        s3.download_file(record["bucket"]["name"], record["object"]["key"], local)
+        return convert(local)
     ```
 
     ## Use instead
     ```python
-    import tempfile
+    import os
+    import uuid
+
+    import boto3
+
+    s3 = boto3.client("s3")
 
 
     def handler(event, context):
-        with tempfile.NamedTemporaryFile("w", suffix=".csv") as out:
-            out.write(render(event))
-            out.flush()
-            upload(out.name)
+        record = event["Records"][0]["s3"]
+        local = f"/tmp/{uuid.uuid4()}.pdf"
+        s3.download_file(record["bucket"]["name"], record["object"]["key"], local)
+        try:
+            return convert(local)
+        finally:
+            os.remove(local)
     ```
     """
 
     code = "LL304"
     name = "tmp-file-leak"
-    summary = "Fixed /tmp path written per invocation and never removed"
+    summary = "Files left in /tmp on every invocation"
     VALID = [
         Example(
             "import tempfile\n\ndef handler(event, context):\n"
             "    with tempfile.NamedTemporaryFile('w') as out:\n        out.write('x')\n"
         ),
         Example(
-            "import os\n\nPATH = '/tmp/report.csv'\n\ndef handler(event, context):\n"
-            "    try:\n        with open(PATH, 'w') as out:\n            out.write('x')\n"
-            "    finally:\n        os.remove(PATH)\n"
+            "def handler(event, context):\n    with open('/tmp/report.csv', 'w') as out:\n"
+            "        out.write(event['body'])\n"
         ),
         Example(
-            "def handler(event, context):\n"
-            "    with open(f\"/tmp/{context.aws_request_id}.json\", 'w') as out:\n"
-            "        out.write('x')\n"
+            "import os\n\ndef handler(event, context):\n"
+            '    path = f"/tmp/{context.aws_request_id}.json"\n'
+            "    try:\n        with open(path, 'w') as out:\n            out.write('x')\n"
+            "    finally:\n        os.remove(path)\n"
         ),
         Example(
             "import os\nimport boto3\n\ns3 = boto3.client('s3')\nMODEL = '/tmp/model.bin'\n\n"
             "def handler(event, context):\n    if not os.path.exists(MODEL):\n"
             "        s3.download_file('models', 'model.bin', MODEL)\n    return MODEL\n"
         ),
-        Example("def handler(event, context):\n    return open('/tmp/config.json').read()\n"),
+        Example(
+            "import tempfile\n\ndef scratch_dir():\n    return tempfile.mkdtemp()\n\n"
+            "def handler(event, context):\n    return 1\n"
+        ),
     ]
     INVALID = [
         Example(
-            "def handler(event, context):\n    with open('/tmp/import.csv', 'w+b') as fh:\n"
-            "        fh.write(b'x')\n",
-            message="'/tmp/import.csv'",
+            "import uuid\n\ndef handler(event, context):\n"
+            "    path = '/tmp/{}.csv'.format(uuid.uuid4())\n"
+            "    with open(path, 'w') as out:\n        out.write(event['body'])\n",
+            message="uuid.uuid4()",
         ),
         Example(
             "import os\nimport boto3\n\ns3 = boto3.client('s3')\n\n"
-            "def fetch(record):\n    local = os.path.join('/tmp', 'input.json')\n"
-            "    s3.download_file(record['s3']['bucket']['name'], 'input.json', local)\n"
-            "    return local\n\n"
+            "def fetch(record):\n    key = record['s3']['object']['key']\n"
+            "    local = os.path.join('/tmp', os.path.basename(key))\n"
+            "    s3.download_file(record['s3']['bucket']['name'], key, local)\n"
+            "    return os.path.getsize(local)\n\n"
             "def handler(event, context):\n    return fetch(event['Records'][0])\n",
             trigger="s3",
             message="handler -> fetch",
         ),
         Example(
-            "from pathlib import Path\nfrom helpers import render\n\n"
-            "def handler(event, context):\n    render()\n",
-            files={
-                "helpers.py": "from pathlib import Path\n\n"
-                "def render():\n    Path('/tmp/out.html').write_text('<p>')\n"
-            },
+            "import tempfile\n\ndef handler(event, context):\n"
+            "    folder = tempfile.mkdtemp()\n    return len(folder)\n",
+            message="tempfile.mkdtemp()",
         ),
         Example(
-            "import shutil\n\ndef handler(event, context):\n"
-            "    shutil.copy('/var/task/seed.db', '/tmp/seed.db')\n",
+            "def handler(event, context):\n    with open('/tmp/audit.log', 'a') as log:\n"
+            "        log.write(event['id'])\n",
+            message="appends to the fixed path '/tmp/audit.log'",
         ),
     ]
+
+    NEW_FILE = (
+        "writes a new file under /tmp on every invocation{where} (its name comes from "
+        "{source}) and never removes it: /tmp outlives the invocation, and the files pile "
+        "up until the disk is full; remove it in a `finally:` block, or use tempfile's "
+        "self-removing files"
+    )
+    APPENDED = (
+        "appends to the fixed path '{path}' on every invocation{where} and the module never "
+        "removes it: /tmp outlives the invocation, so the file grows with every warm "
+        "invocation and keeps earlier requests' data"
+    )
 
     def __init__(self, context: CheckContext) -> None:
         super().__init__(context)
         self._managed: set[str] | None = None
+        self._sweeps: bool | None = None
         self._reported: set[tuple[cst.FunctionDef | None, str]] = set()
 
     def visit_Call(self, node: cst.Call) -> None:
-        path = None
-        for candidate in self._written(node):
-            path = self._tmp_path(candidate, self.context.function_node())
-            if path is not None:
-                break
-        if path is None:
+        message = self._left_temp(node) or self._leak(node)
+        if message is None:
             return
-        steps = self.per_invocation()
-        if steps is None or self._is_managed(path):
-            return
-        key = (self.context.function_node(), path)
+        key = (self.context.function_node(), message)
         if key in self._reported:
             return
+        steps = self.per_invocation()
+        if steps is None:
+            return
         self._reported.add(key)
-        self.report_here(
-            node,
-            f"writes the fixed path '{path}'{self.where(steps)} and the module never removes "
-            "it: /tmp outlives the invocation, so the file is left for the next request and "
-            "fills the disk; use tempfile, or remove it in a `finally:` block",
-            steps,
-        )
+        self.report_here(node, message.format(where=self.where(steps)), steps)
 
-    def _written(self, call: cst.Call) -> list[cst.BaseExpression]:
-        """The expressions a call may write to as a file path."""
+    def _leak(self, node: cst.Call) -> str | None:
+        """The message for a call writing a new or appended file in /tmp."""
+        function = self.context.function_node()
+        for target, mode in self._written(node):
+            source = self._unique_tmp(target, function)
+            if source is not None and not self._removed(target):
+                return self.NEW_FILE.format(where="{where}", source=source)
+            path = self._tmp_path(target, function) if mode == "append" else None
+            if path is not None and not self._is_managed(path):
+                return self.APPENDED.format(where="{where}", path=path)
+        return None
+
+    def _left_temp(self, node: cst.Call) -> str | None:
+        """The message for a `mkdtemp()`/`mkstemp()`/`NamedTemporaryFile(delete=False)`
+        that the function neither removes nor returns."""
+        name = self.context.qualified_name(node.func)
+        kept = name == "tempfile.NamedTemporaryFile" and _is_false(call_argument(node, 7, "delete"))
+        if name not in LEFT_BEHIND and not kept:
+            return None
+        holder = self._holder(node)
+        if holder is None or self._removed(holder):
+            return None
+        return self.NEW_FILE.format(where="{where}", source=f"{name}()")
+
+    def _holder(self, node: cst.Call) -> cst.BaseExpression | None:
+        """What keeps the temporary file's name: the target of `x = ...`, `fd, x = ...`
+        or `with ... as x`; None when the result is passed on or dropped."""
+        parent = self.context.parent()
+        if isinstance(parent, cst.Assign) and len(parent.targets) == 1:
+            target = parent.targets[0].target
+            if isinstance(target, cst.Tuple) and target.elements:
+                return target.elements[-1].value
+            return target
+        if isinstance(parent, cst.WithItem) and parent.asname is not None:
+            return parent.asname.name  # type: ignore[return-value]
+        return None
+
+    # -- what is written where ---------------------------------------------------------
+
+    def _written(self, call: cst.Call) -> list[tuple[cst.BaseExpression, str]]:
+        """The paths a call writes, each with `append` or `write`."""
         name = self.context.qualified_name(call.func)
-        found: list[cst.BaseExpression | None] = []
+        found: list[tuple[cst.BaseExpression | None, str | None]] = []
         if name in OPENERS or name in ("zipfile.ZipFile", "tarfile.open"):
-            if _write_mode(call_argument(call, 1, "mode")):
-                found.append(call_argument(call, 0, "file" if name in OPENERS else None))
+            mode = _mode(call_argument(call, 1, "mode"))
+            found.append((call_argument(call, 0, "file" if name in OPENERS else None), mode))
         elif name in COPIERS:
-            found.append(call_argument(call, 1, "dst"))
+            found.append((call_argument(call, 1, "dst"), "write"))
         elif name == "urllib.request.urlretrieve":
-            found.append(call_argument(call, 1, "filename"))
+            found.append((call_argument(call, 1, "filename"), "write"))
         elif isinstance(call.func, cst.Attribute):
             method = call.func.attr.value
-            if method in ("write_text", "write_bytes", "touch") or (
-                method == "open" and _write_mode(call_argument(call, 0, "mode"))
-            ):
-                found.append(call.func.value)
+            if method in ("write_text", "write_bytes", "touch"):
+                found.append((call.func.value, "write"))
+            elif method == "open":
+                found.append((call.func.value, _mode(call_argument(call, 0, "mode"))))
             elif method == "download_file":
                 keyword = keyword_argument(call, "Filename")
-                found.append(keyword.value if keyword else None)
-                found.extend(a.value for a in call.args if a.keyword is None)
+                found.append((keyword.value if keyword else None, "write"))
+                found.extend((a.value, "write") for a in call.args if a.keyword is None)
             elif method in SAVERS:
-                found.append(call_argument(call, 0, "path"))
-        return [f for f in found if f is not None]
+                found.append((call_argument(call, 0, "path"), "write"))
+        return [(path, mode) for path, mode in found if path is not None and mode is not None]
 
-    def _tmp_path(
+    def _unique_tmp(
         self, node: cst.BaseExpression, function: cst.FunctionDef | None, depth: int = 0
     ) -> str | None:
-        """The constant path under /tmp an expression of `function` denotes, or None."""
-        text = self._constant_path(node, function, depth)
-        if text is None:
+        """What makes a path under /tmp new on every call (`uuid.uuid4()`, `event data`),
+        when the expression is one: a /tmp prefix joined with a unique part."""
+        if depth > 4:
             return None
-        normal = posixpath.normpath(text)
-        return normal if normal.startswith(TMP + "/") else None
+        if isinstance(node, cst.Name):
+            scope = (
+                function if function is not None and self._is_local(function, node.value) else None
+            )
+            for value in self.values_in(function, node.value):
+                found = self._unique_tmp(value, scope, depth + 1)
+                if found is not None:
+                    return found
+            return None
+        head, rest = self._split_path(node)
+        if head is None or not rest:
+            return None
+        prefix = self._constant_path(head, function, depth + 1)
+        if prefix is None or not posixpath.normpath(prefix + "/x").startswith(TMP + "/"):
+            return None
+        for part in rest:
+            found = self._unique(part, function, depth + 1)
+            if found is not None:
+                return found
+        return None
+
+    def _split_path(
+        self, node: cst.BaseExpression
+    ) -> tuple[cst.BaseExpression | None, list[cst.BaseExpression]]:
+        """A built path as its leading part and the parts joined to it: f-strings,
+        `.format()`, `%`, `+`, `os.path.join()` and `Path / part`."""
+        if isinstance(node, cst.FormattedString) and node.parts:
+            first = node.parts[0]
+            if isinstance(first, cst.FormattedStringText):
+                head: cst.BaseExpression = cst.SimpleString(repr(first.value))
+            elif isinstance(first, cst.FormattedStringExpression):
+                head = first.expression
+            else:
+                return None, []
+            rest = [
+                p.expression for p in node.parts[1:] if isinstance(p, cst.FormattedStringExpression)
+            ]
+            return head, rest
+        if isinstance(node, cst.BinaryOperation) and isinstance(
+            node.operator, (cst.Add, cst.Divide, cst.Modulo)
+        ):
+            return node.left, [node.right]
+        if isinstance(node, cst.Call):
+            func = node.func
+            if isinstance(func, cst.Attribute) and func.attr.value == "format":
+                return func.value, [a.value for a in node.args]
+            if self.context.qualified_name(func) in JOINS and node.args:
+                return node.args[0].value, [a.value for a in node.args[1:]]
+        return None, []
+
+    def _unique(
+        self, node: cst.BaseExpression, function: cst.FunctionDef | None, depth: int
+    ) -> str | None:
+        """What makes a value of `function` different on every invocation: a unique call
+        (`uuid.uuid4()`), the request id, or event data; None when not known to be."""
+        if depth > 6 or function is None:
+            return None
+        for ref in self.context.refs(node):
+            if ref.root == "event":
+                return "event data"
+            if ref.root == "context" and ref.path[:1] == ("aws_request_id",):
+                return "context.aws_request_id"
+        for inner in (node, *descendants(node)):
+            if isinstance(inner, cst.Call):
+                name = self.context.qualified_name(inner.func)
+                if name in UNIQUE_CALLS:
+                    return f"{name}()"
+            elif isinstance(inner, cst.Name) and self._is_local(function, inner.value):
+                for value in self._local_values(function, inner.value):
+                    found = self._unique(value, function, depth + 1)
+                    if found is not None:
+                        return found
+        return None
 
     def _constant_path(
         self, node: cst.BaseExpression, function: cst.FunctionDef | None, depth: int
     ) -> str | None:
+        """The text of a path made of constants: literals, `os.path.join`/`Path` of
+        them, `tempfile.gettempdir()`, names bound to one."""
         if depth > 4:
             return None
         if isinstance(node, cst.SimpleString):
@@ -231,6 +394,8 @@ class TmpFileLeak(ReuseRule):
             return posixpath.join(left, right) if left is not None and right is not None else None
         if isinstance(node, cst.Call):
             name = self.context.qualified_name(node.func)
+            if name in TEMP_DIRS:
+                return TMP
             if name in JOINS or name in PATH_CALLS:
                 parts = [self._constant_path(a.value, function, depth + 1) for a in node.args]
                 if (
@@ -250,9 +415,89 @@ class TmpFileLeak(ReuseRule):
                 return found.pop()
         return None
 
+    def _tmp_path(self, node: cst.BaseExpression, function: cst.FunctionDef | None) -> str | None:
+        """The constant path under /tmp an expression of `function` denotes, or None."""
+        text = self._constant_path(node, function, 0)
+        if text is None:
+            return None
+        normal = posixpath.normpath(text)
+        return normal if normal.startswith(TMP + "/") else None
+
+    # -- what removes it ------------------------------------------------------------------
+
+    def _removed(self, target: cst.BaseExpression) -> bool:
+        """Whether the function removes what `target` names (a remover's argument shares
+        a local name with it, or is the same code), or the module sweeps folders it
+        lists."""
+        function = self.context.function_node()
+        if function is None or self._sweeps_folders():
+            return True
+        names = _local_names(target, function)
+        code = cst.Module([]).code_for_node(target)
+        for call, _ in calls(function.body):
+            for argument in self._removed_by(call):
+                if names & _local_names(argument, function):
+                    return True
+                if cst.Module([]).code_for_node(argument) == code:
+                    return True
+        return bool(names) and self._returned(target)
+
+    def _returned(self, target: cst.BaseExpression) -> bool:
+        """The function hands the path back to its caller (which may remove it): it
+        returns the name holding it, alone or in a tuple, list or dict."""
+        function = self.context.function_node()
+        if function is None:
+            return False
+        names = _local_names(target, function)
+        for ret in returns_of(function):
+            value = ret.value
+            items: list[cst.BaseExpression] = [value] if value is not None else []
+            if isinstance(value, (cst.Tuple, cst.List)):
+                items = [e.value for e in value.elements]
+            elif isinstance(value, cst.Dict):
+                items = [e.value for e in value.elements if isinstance(e, cst.DictElement)]
+            if any(isinstance(i, cst.Name) and i.value in names for i in items):
+                return True
+        return False
+
+    def _removed_by(self, call: cst.Call) -> list[cst.BaseExpression]:
+        """The paths a call removes."""
+        if self.context.qualified_name(call.func) in REMOVERS:
+            argument = call_argument(call, 0, "path")
+            return [argument] if argument is not None else []
+        if isinstance(call.func, cst.Attribute) and call.func.attr.value in PATH_REMOVE_METHODS:
+            return [call.func.value]
+        return []
+
+    def _sweeps_folders(self) -> bool:
+        """The module removes what it lists in a folder (`for f in os.listdir("/tmp"):
+        os.remove(...)`): a clean-up of everything left there."""
+        if self._sweeps is None:
+            self._sweeps = False
+            for function in _functions(self.context.module):
+                listed = {
+                    name
+                    for call, _ in calls(function.body)
+                    if self._lists(call)
+                    for name in _bound_by(call, function)
+                }
+                if listed and any(
+                    listed & _local_names(argument, function)
+                    for call, _ in calls(function.body)
+                    for argument in self._removed_by(call)
+                ):
+                    self._sweeps = True
+                    break
+        return self._sweeps
+
+    def _lists(self, call: cst.Call) -> bool:
+        if self.context.qualified_name(call.func) in LISTINGS:
+            return True
+        return isinstance(call.func, cst.Attribute) and call.func.attr.value in LISTING_METHODS
+
     def _is_managed(self, path: str) -> bool:
-        """Whether the function, or any code of the module, removes the path (or a
-        folder holding it) or checks that it exists."""
+        """Whether any code of the module removes the path (or a folder holding it) or
+        checks that it exists."""
         if self._managed is None:
             managed: set[str] = set()
             for call, function in calls(self.context.module):
@@ -273,14 +518,44 @@ class TmpFileLeak(ReuseRule):
         return []
 
 
+def _is_false(node: cst.BaseExpression | None) -> bool:
+    return isinstance(node, cst.Name) and node.value == "False"
+
+
+def _is_true(node: cst.BaseExpression | None) -> bool:
+    return isinstance(node, cst.Name) and node.value == "True"
+
+
+def _local_names(node: cst.CSTNode, function: cst.FunctionDef) -> set[str]:
+    """The names an expression reads that `function` binds itself."""
+    scope = function_scope(function)
+    found = [node, *descendants(node)]
+    return {n.value for n in found if isinstance(n, cst.Name) and n.value in scope.local}
+
+
+def _bound_by(call: cst.Call, function: cst.FunctionDef) -> set[str]:
+    """The local names that a call's result is bound to, directly or as a loop target
+    (`for name in os.listdir(folder)`, `names = glob.glob(...)`)."""
+    found: set[str] = set()
+    for node in descendants(function.body, into_functions=False):
+        if isinstance(node, (cst.For, cst.CompFor)) and any(
+            n is call for n in (node.iter, *descendants(node.iter))
+        ):
+            found |= _local_names(node.target, function)
+        elif isinstance(node, cst.Assign) and any(
+            n is call for n in (node.value, *descendants(node.value))
+        ):
+            for target in node.targets:
+                found |= _local_names(target.target, function)
+    return found
+
+
+def _functions(module: cst.Module) -> list[cst.FunctionDef]:
+    return [n for n in descendants(module) if isinstance(n, cst.FunctionDef)]
+
+
 # -- LL305 ---------------------------------------------------------------------------------
 
-THREADS = {"threading.Thread", "threading.Timer", "multiprocessing.Process"}
-EXECUTORS = {
-    "concurrent.futures.ThreadPoolExecutor",
-    "concurrent.futures.ProcessPoolExecutor",
-    "concurrent.futures.thread.ThreadPoolExecutor",
-}
 TASK_STARTERS = {"asyncio.create_task", "asyncio.ensure_future"}
 LOOPS = {"asyncio.get_event_loop", "asyncio.get_running_loop", "asyncio.new_event_loop"}
 
@@ -492,30 +767,31 @@ class BackgroundWorkAfterReturn(ReuseRule):
 
 # -- LL306 ---------------------------------------------------------------------------------
 
-CONFIGURERS = {"logging.basicConfig", "logging.config.dictConfig", "logging.config.fileConfig"}
-LOG_HANDLERS = {"logging.StreamHandler", "logging.FileHandler"}
-
 
 class LoggingSetupPerInvocation(ReuseRule):
     """
     ## What it does
-    Reports logging set-up in per-invocation code: `logging.basicConfig()`,
-    `logging.config.dictConfig()`/`fileConfig()`, `<logger>.addHandler(...)`, and new
-    handlers (`logging.StreamHandler()`, `logging.FileHandler(...)`,
-    `logging.handlers.*Handler(...)`) created there. `logger.setLevel(...)` is fine.
+    Reports logging set-up in per-invocation code (the handler, or any function or
+    method it calls) that goes wrong because it runs again and again in one execution
+    environment:
+    - `<logger>.addHandler(...)`: each call adds one more handler;
+    - `logging.basicConfig(...)` without `force=True`: it does nothing at all.
 
-    Not reported: set-up that only runs when `logger.handlers`/`hasHandlers()` says
-    none is installed, or under a flag the function sets (`if not _configured:`),
-    set-up in a `functools.cache`d function, and an `addHandler` undone by
-    `removeHandler` in the same function.
+    Not reported: set-up that only runs when `logger.handlers`/`hasHandlers()` says none
+    is installed, or under a flag the function sets (`if not _configured:`); an
+    `addHandler` after the logger's handlers are emptied (`logger.handlers.clear()`,
+    `logger.handlers = []`) or undone by `removeHandler` in the same function; set-up
+    in a `functools.cache`d function; `basicConfig(force=True)`,
+    `logging.config.dictConfig()` and `fileConfig()`, which replace the handlers
+    rather than add to them.
 
     ## Why is this bad?
-    The Python runtime installs a handler on the root logger before your module is
-    imported. Each warm invocation then adds one more handler, so every log line is
-    written once more per invocation served — and CloudWatch Logs bills each copy.
-    `logging.basicConfig()` does nothing at all when the root logger already has a
-    handler (so its `level=` is silently ignored); with `force=True` it tears down and
-    rebuilds logging on every invocation.
+    Loggers live in the module state, which outlives the invocation. Each warm
+    invocation adds one more handler, so every log line is written once more per
+    invocation served — and CloudWatch Logs bills each copy. `basicConfig()` does
+    nothing when the root logger already has a handler, and the Lambda Python runtime
+    installs one before importing the function: its `level=`, `format=` and `handlers=`
+    are silently ignored, so the messages it was meant to enable never appear.
 
     ## Example
     ```python
@@ -543,7 +819,7 @@ class LoggingSetupPerInvocation(ReuseRule):
 
     code = "LL306"
     name = "logging-setup-per-invocation"
-    summary = "Logging configured or a log handler added on every invocation"
+    summary = "Log handler added, or basicConfig() that does nothing, on every invocation"
     VALID = [
         Example(
             "import logging\n\nlogger = logging.getLogger()\n"
@@ -557,27 +833,26 @@ class LoggingSetupPerInvocation(ReuseRule):
             "        logger.addHandler(logging.StreamHandler())\n    logger.info('hi')\n"
         ),
         Example(
-            "import functools\nimport logging\n\n@functools.cache\ndef setup():\n"
-            "    logging.basicConfig(level=logging.INFO, force=True)\n\n"
-            "def handler(event, context):\n    setup()\n"
+            "import logging\n\ndef handler(event, context):\n"
+            "    logging.basicConfig(level=logging.INFO, force=True)\n"
         ),
         Example(
-            "import logging\n\n_configured = False\n\ndef handler(event, context):\n"
-            "    global _configured\n    if not _configured:\n"
-            "        logging.basicConfig(level=logging.INFO, force=True)\n"
-            "        _configured = True\n"
+            "import logging\n\nlogger = logging.getLogger('app')\n\n"
+            "def handler(event, context):\n    logger.handlers.clear()\n"
+            "    logger.addHandler(logging.StreamHandler())\n"
         ),
     ]
     INVALID = [
         Example(
-            "import logging\n\ndef handler(event, context):\n"
-            "    logging.basicConfig(level=logging.INFO)\n",
-            message="logging.basicConfig()",
-        ),
-        Example(
             "import logging\n\ndef handler(event, context):\n    log = logging.getLogger()\n"
             "    log.addHandler(logging.StreamHandler())\n",
             message="addHandler()",
+        ),
+        Example(
+            "import logging\n\ndef handler(event, context):\n"
+            "    logging.basicConfig(level=logging.INFO)\n"
+            "    logging.getLogger(__name__).info('processing %s', event['id'])\n",
+            message="does nothing",
         ),
         Example(
             "from log_setup import configure\n\ndef run(event, context):\n    configure()\n",
@@ -591,81 +866,64 @@ class LoggingSetupPerInvocation(ReuseRule):
             handler="run",
             message="run -> configure",
         ),
-        Example(
-            "import logging\n\ndef handler(event, context):\n"
-            "    return logging.FileHandler('/tmp/trace.log')\n",
-            message="logging.FileHandler()",
-        ),
     ]
 
-    def __init__(self, context: CheckContext) -> None:
-        super().__init__(context)
-        self._setup_functions: dict[cst.FunctionDef, bool] = {}
+    ADDED = (
+        "addHandler() runs on every invocation{where}: each warm invocation adds another "
+        "handler and every log line is written once more; add handlers once at module scope"
+    )
+    IGNORED = (
+        "logging.basicConfig() runs on every invocation{where} and does nothing: the Lambda "
+        "runtime has already put a handler on the root logger, so without force=True every "
+        "argument (level=... included) is ignored; set the level once at module scope "
+        "(logging.getLogger().setLevel(...))"
+    )
 
     def visit_Call(self, node: cst.Call) -> None:
-        name = self.context.qualified_name(node.func)
-        method = node.func.attr.value if isinstance(node.func, cst.Attribute) else None
-        if name in CONFIGURERS:
-            message = (
-                f"{name}() runs on every invocation{{where}}: the runtime has already "
-                "installed a root handler, so it does nothing (and its level is ignored) "
-                "unless force=True, which rebuilds logging each time; configure logging "
-                "once at module scope"
-            )
-        elif method == "addHandler":
-            if self._removes_handler():
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "addHandler":
+            if self._removes_handler() or self._emptied_first(func.value):
                 return
-            message = (
-                "addHandler() runs on every invocation{where}: each warm invocation adds "
-                "another handler and every log line is written once more; add handlers "
-                "once at module scope"
-            )
-        elif self._is_handler_class(name) and not self._sets_up_logging():
-            message = (
-                f"{name}() creates a new log handler on every invocation{{where}}; create "
-                "handlers once at module scope"
-            )
+            message = self.ADDED
+        elif self.context.qualified_name(func) == "logging.basicConfig":
+            if _is_true(call_argument(node, -1, "force")):
+                return
+            message = self.IGNORED
         else:
             return
+        if self.runs_once(_checks_handlers) or self.never_runs():
+            return
         steps = self.per_invocation()
-        if steps is None or self.runs_once(_checks_handlers):
+        if steps is None:
             return
         self.report_here(node, message.format(where=self.where(steps)), steps)
 
-    @staticmethod
-    def _is_handler_class(name: str | None) -> bool:
-        if name is None:
-            return False
-        return name in LOG_HANDLERS or (
-            name.startswith("logging.handlers.") and name.endswith("Handler")
+    def _removes_handler(self) -> bool:
+        function = self.context.function_node()
+        return function is not None and any(
+            isinstance(call.func, cst.Attribute) and call.func.attr.value == "removeHandler"
+            for call, _ in calls(function.body)
         )
 
-    def _function_calls(self) -> list[tuple[str | None, str | None]]:
-        function = self.context.function_node()
-        if function is None:
-            return []
-        return [
-            (
-                self.context.qualified_name(call.func),
-                call.func.attr.value if isinstance(call.func, cst.Attribute) else None,
-            )
-            for call, _ in calls(function.body)
-        ]
+    def _emptied_first(self, logger: cst.BaseExpression) -> bool:
+        """`logger.handlers.clear()` or `logger.handlers = []` earlier in the function."""
+        handlers = f"{dotted_name(logger)}.handlers"
 
-    def _sets_up_logging(self) -> bool:
-        """The function also configures logging or adds a handler: that call reports."""
-        function = self.context.function_node()
-        if function is None:
+        def empties(statement: cst.CSTNode) -> bool:
+            for small in getattr(statement, "body", ()):
+                if isinstance(small, cst.Assign) and any(
+                    dotted_name(t.target) == handlers for t in small.targets
+                ):
+                    return True
+                if (
+                    isinstance(small, cst.Expr)
+                    and isinstance(small.value, cst.Call)
+                    and dotted_name(small.value.func) == f"{handlers}.clear"
+                ):
+                    return True
             return False
-        if function not in self._setup_functions:
-            self._setup_functions[function] = any(
-                name in CONFIGURERS or method == "addHandler"
-                for name, method in self._function_calls()
-            )
-        return self._setup_functions[function]
 
-    def _removes_handler(self) -> bool:
-        return any(method == "removeHandler" for _, method in self._function_calls())
+        return dotted_name(logger) is not None and preceded_by(self.context.ancestors, empties)
 
 
 def _checks_handlers(node: cst.CSTNode) -> bool:

@@ -5,17 +5,26 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 import libcst as cst
 
 from lambda_lint.model.constructors import (
+    RESET_EACH_INVOCATION,
     chain_calls,
     chain_root,
 )
 from lambda_lint.model.flow import FunctionFlow, Ref
 from lambda_lint.model.names import dotted_name
-from lambda_lint.model.once import Mentions, mentions_any, runs_conditionally
+from lambda_lint.model.once import (
+    Mentions,
+    always_runs,
+    enclosing_function,
+    mentions_any,
+    preceded_by,
+    project_trees,
+    runs_conditionally,
+)
 from lambda_lint.model.project import ChainStep
 from lambda_lint.model.scope import (
     ModuleBinding,
@@ -31,9 +40,11 @@ if TYPE_CHECKING:
 
 from lambda_lint.rules.reuse_base import (
     ReuseRule,
+    background_target,
     call_argument,
     calls,
     is_constant,
+    uses,
 )
 
 # -- LL302 / LL303 ---------------------------------------------------------------------------
@@ -52,7 +63,9 @@ class StateWrite:
     root: str  # the module-level name written to (or through)
     place: str  # what is written, for messages: `_cache`, `Settings.tenant`
     binding: ModuleBinding | None
-    how: str  # "global", "augmented", "item", "attribute" or a mutator method name
+    #: "global", "augmented" (`x += ...`), "item", "augmented-item" (`x[k] += ...`),
+    #: "attribute" or a mutator method name
+    how: str
     direct: bool  # the module-level object itself is written, not one reached from it
     keys: tuple[cst.BaseExpression, ...]
     values: tuple[cst.BaseExpression, ...]
@@ -130,7 +143,8 @@ class _StateRule(ReuseRule):
                 keys = tuple(e.slice.value for e in target.slice if isinstance(e.slice, cst.Index))
                 direct = isinstance(target.value, cst.Name)
                 place = dotted_name(target.value) or found[0]
-                yield StateWrite(node, found[0], place, found[1], "item", direct, keys, (value,))
+                how = "augmented-item" if augmented else "item"
+                yield StateWrite(node, found[0], place, found[1], how, direct, keys, (value,))
         elif isinstance(target, cst.Attribute):
             found = self._state(target.value)
             if found is not None:
@@ -178,45 +192,73 @@ class _StateRule(ReuseRule):
 class RequestDataInGlobal(_StateRule):
     """
     ## What it does
-    Reports per-invocation code that stores event or context data in module-level
-    state: an assignment to a `global`, an item or attribute assignment on a
-    module-level object (`CACHE[user] = ...`, `Settings.tenant = ...`), or a call that
-    adds to one (`append`, `extend`, `add`, `update`, `setdefault`, `insert`,
-    `appendleft`). Event data is followed through variables, helpers and `json.loads`;
-    a key taken from the event counts too.
+    Reports per-invocation code that leaves event or context data in module-level state
+    where a later invocation finds it:
+    - it adds the data to a module-level container (`CACHE[user] = ...`, `append`,
+      `extend`, `add`, `update`, `setdefault`, `insert`, `appendleft`, `+=`) that is not
+      emptied first on every invocation (`x = {}` or `x.clear()` before the write, in
+      the function or before every call that leads to it);
+    - it assigns the data to a `global`, to an attribute of a module-level object or
+      class (`Settings.tenant = ...`) or to a constant key, but only on some
+      invocations: in a branch, a loop or an `except`, after an early return, or in a
+      function called that way. An invocation that skips the assignment sees the
+      previous request's value;
+    - it appends the data to the keys of a module-level Powertools `Logger`
+      (`logger.append_keys(...)`, `structure_logs(append=True, ...)`), again only on
+      some invocations, and nothing clears them (`inject_lambda_context(clear_state=True)`,
+      `remove_keys`, `clear_state`).
 
-    Not reported: a client cached under an event-derived key (`_clients[region] =
-    boto3.client(..., region_name=region)`: the recommended per-tenant cache), a global
-    that the same function resets in a `finally:` block, and counts (`len(...)`).
+    Event data is followed through variables, helpers and `json.loads`; a key taken
+    from the event counts too.
+
+    Not reported:
+    - a value assigned on every invocation, before the code after it reads it: the
+      global then holds this invocation's data, as a local would. Unless a function
+      the module runs in the background (a thread's target, an executor task) reads
+      it: that may run after the invocation, when a later one has replaced the value;
+    - a value set once per environment under a lazy-initialisation guard (`if _cache
+      is None:`, `if not _config:`);
+    - SDK, database and HTTP clients, also those a project function returns
+      (`_clients[region] = get_client(region)`: the recommended per-tenant cache);
+    - values made only of the context attributes that are the same for every
+      invocation (`function_name`, `function_version`, `invoked_function_arn`,
+      `memory_limit_in_mb`, `log_group_name`, `log_stream_name`);
+    - attributes a library resets at the start of every invocation (crhelper's
+      `helper.Data`, `helper.PhysicalResourceId`, ...);
+    - a global that the same function resets in a `finally:` block, and counts
+      (`len(...)`).
 
     ## Why is this bad?
     Module-level state survives the invocation: the next request served by the same
-    execution environment, possibly another user's or tenant's, sees the data. Code
-    that reads the global before setting it reads the previous caller's value, and
-    caches keyed by request data grow with every distinct caller.
+    execution environment, possibly another user's or tenant's, sees the data. An
+    invocation that does not set the global reads the previous caller's value, and
+    containers keyed by request data grow with every distinct caller.
 
     ## Example
     ```python
-    _current_user = None
+    _tenant = None
 
 
     def handler(event, context):
-        global _current_user
-        _current_user = event["requestContext"]["authorizer"]["claims"]["sub"]
-        return load_profile()
+        global _tenant
+        claims = event["requestContext"]["authorizer"].get("claims")
+        if claims:
+            _tenant = claims["custom:tenant"]
+        return load_orders(_tenant)
     ```
 
     ## Use instead
     ```python
     def handler(event, context):
-        user = event["requestContext"]["authorizer"]["claims"]["sub"]
-        return load_profile(user)
+        claims = event["requestContext"]["authorizer"].get("claims")
+        tenant = claims["custom:tenant"] if claims else None
+        return load_orders(tenant)
     ```
     """
 
     code = "LL302"
     name = "request-data-in-global"
-    summary = "Event or context data stored in module-level state"
+    summary = "Event or context data left in module-level state for later invocations"
     VALID = [
         Example(
             "_seen = 0\n\ndef handler(event, context):\n    global _seen\n"
@@ -234,20 +276,50 @@ class RequestDataInGlobal(_StateRule):
             "        _request = None\n\ndef work():\n    return _request['id']\n"
         ),
         Example(
-            "def handler(event, context):\n    seen = []\n    seen.append(event['id'])\n"
-            "    return seen\n"
-        ),
-        Example(
             "REGISTRY = {}\n\ndef register(name):\n    REGISTRY[name] = name\n\n"
             "register('orders')\n\n"
             "def handler(event, context):\n    return REGISTRY.get(event['n'])\n"
         ),
+        Example(
+            "_job = None\n\ndef handler(event, context):\n    global _job\n"
+            "    _job = event['detail']\n    return _job['id']\n"
+        ),
+        Example(
+            "from clients import table_for\n\n_table = None\n\n"
+            "def handler(event, context):\n    global _table\n    if _table is None:\n"
+            "        _table = table_for(event['region'])\n    return _table.scan()\n",
+            files={
+                "clients.py": "import boto3\n\ndef table_for(region):\n"
+                "    return boto3.resource('dynamodb', region_name=region).Table('t')\n"
+            },
+        ),
+        Example(
+            "_tags = []\n\ndef handler(event, context):\n    global _tags\n"
+            "    if not _tags:\n"
+            "        _tags = [context.function_name, str(context.memory_limit_in_mb)]\n"
+            "    return _tags\n"
+        ),
+        Example(
+            "_failures = []\n\ndef handler(event, context):\n    _failures.clear()\n"
+            "    for record in event['Records']:\n        process(record)\n"
+            "    return {'batchItemFailures': _failures}\n\n"
+            "def process(record):\n    if not record['body']:\n"
+            "        _failures.append({'itemIdentifier': record['messageId']})\n",
+            trigger="sqs",
+        ),
+        Example(
+            "from crhelper import CfnResource\n\nhelper = CfnResource()\n\n@helper.create\n"
+            "def create(event, context):\n"
+            "    helper.Data['Bucket'] = event['ResourceProperties']['Bucket']\n\n"
+            "def handler(event, context):\n    helper(event, context)\n"
+        ),
     ]
     INVALID = [
         Example(
-            "_job = None\n\ndef handler(event, context):\n    global _job\n"
-            "    _job = event['detail']\n    return _job['id']\n",
-            message="`_job`",
+            "_tenant = None\n\ndef handler(event, context):\n    global _tenant\n"
+            "    if 'tenant' in event:\n        _tenant = event['tenant']\n"
+            "    return _tenant\n",
+            message="the global `_tenant`",
         ),
         Example(
             "_cache = {}\n\ndef handler(event, context):\n"
@@ -265,18 +337,37 @@ class RequestDataInGlobal(_StateRule):
         Example(
             "import json\n\nclass Settings:\n    tenant = None\n\n"
             "def configure(body):\n    Settings.tenant = json.loads(body)['tenant']\n\n"
-            "def handler(event, context):\n    configure(event['body'])\n",
+            "def handler(event, context):\n    if event.get('body'):\n"
+            "        configure(event['body'])\n",
             message="`Settings.tenant` (handler -> configure)",
+        ),
+        Example(
+            "from aws_lambda_powertools import Logger\n\nlogger = Logger()\n\n"
+            "def handler(event, context):\n    order = event.get('order_id')\n"
+            "    if order:\n        logger.append_keys(order_id=order)\n"
+            "    logger.info('processing')\n",
+            message="Powertools logger `logger`",
         ),
     ]
 
     def check(self, write: StateWrite, steps: list[ChainStep]) -> bool:
         if not any(self.from_request(e) for e in (*write.keys, *write.values)):
             return False
-        if write.how in ("item", "setdefault") and any(self.holds_client(v) for v in write.values):
+        if any(self.holds_client(v) for v in write.values) or self._library_resets(write):
             return False
         if write.how == "global" and self._reset_in_finally(write.root):
             return False
+        if self._single_value(write):
+            same = _assigns(write.place)
+            if self.runs_once():
+                return False
+            if self._set_on_every_invocation(steps, same) and not self._read_later(write.root):
+                return False
+        else:
+            unemptied = self._unemptied_chain(write.place)
+            if unemptied is None:
+                return False
+            steps = unemptied
         if write.how in ("global", "augmented"):
             what = f"the global `{write.place}`"
         else:
@@ -289,6 +380,157 @@ class RequestDataInGlobal(_StateRule):
             steps,
         )
         return True
+
+    def _single_value(self, write: StateWrite) -> bool:
+        """The write replaces one value (a global, an attribute, a constant key) rather
+        than adding to a container."""
+        if write.how in ("global", "attribute"):
+            return True
+        return write.how == "item" and bool(write.keys) and all(is_constant(k) for k in write.keys)
+
+    def _set_on_every_invocation(
+        self, steps: list[ChainStep], same: Callable[[cst.CSTNode], bool]
+    ) -> bool:
+        """The write runs whenever the handler does: in its function and at every call
+        on the way, unconditionally or in an `if` whose every branch does the `same`
+        (or raises). Each invocation then replaces the value before the code after it
+        reads it."""
+        if not always_runs(self.context.ancestors, same):
+            return False
+        trees = project_trees(self.context.model)
+        for step in steps:
+            site = trees.site(step)
+            if site is None or not always_runs(site[1], _calls(step.call.target)):
+                return False
+        return True
+
+    def _read_later(self, name: str) -> bool:
+        """A function of the module that runs in the background (a thread's target, an
+        executor task) reads `name`: it may run after the invocation, when a later one
+        has replaced the value."""
+        bindings = self.module_names()
+        for call, _ in calls(self.context.module):
+            target = background_target(call, self.context.qualified_name(call.func))
+            binding = bindings.get(target.value) if isinstance(target, cst.Name) else None
+            function = binding.node if binding is not None else None
+            if isinstance(function, cst.FunctionDef) and uses(function.body, name):
+                return True
+        return False
+
+    def _unemptied_chain(self, place: str) -> list[ChainStep] | None:
+        """A chain from a handler on which the container is not emptied (`x = {}`,
+        `x.clear()`) before the write: neither earlier in the function nor before a
+        call on the way. None when every invocation empties it first."""
+        if preceded_by(self.context.ancestors, _empties(place, self.context.function_node())):
+            return None
+        trees = project_trees(self.context.model)
+
+        def emptied(step: ChainStep) -> bool:
+            site = trees.site(step)
+            if site is None:
+                return False
+            return preceded_by(site[1], _empties(place, enclosing_function(site[1])))
+
+        return self.per_invocation(emptied)
+
+    def _library_resets(self, write: StateWrite) -> bool:
+        """The write goes to an attribute that the library owning the object resets on
+        every invocation (crhelper's `helper.Data`)."""
+        attribute = write.place.split(".")[1] if "." in write.place else None
+        if attribute is None or write.binding is None:
+            return False
+        constructors: set[str] = set()
+        if write.binding.kind == "import":
+            found = self.imported(write.root)
+            instance = found[0].instances.get(found[1]) if found and found[1] else None
+            if found is not None and instance is not None:
+                constructors.add(qualify(found[0], instance.constructor))
+        else:
+            for value in write.binding.values:
+                if isinstance(value, cst.Call):
+                    constructors.add(self.context.qualified_name(value.func) or "")
+        return any(attribute in RESET_EACH_INVOCATION.get(c, ()) for c in constructors)
+
+    # -- Powertools logger keys ----------------------------------------------------------
+
+    def visit_Call(self, node: cst.Call) -> None:
+        super().visit_Call(node)
+        func = node.func
+        if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)):
+            return
+        if func.attr.value == "append_keys":
+            values = [a.value for a in node.args]
+        elif func.attr.value == "structure_logs" and _is_true(call_argument(node, -1, "append")):
+            values = [
+                a.value for a in node.args if a.keyword is None or a.keyword.value != "append"
+            ]
+        else:
+            return
+        name = func.value.value
+        if not self._powertools_logger(name) or not any(self.from_request(v) for v in values):
+            return
+        steps = self.per_invocation()
+        same = _calls(f"{name}.{func.attr.value}")
+        if (
+            steps is None
+            or self._set_on_every_invocation(steps, same)
+            or self._keys_cleared(name, steps)
+        ):
+            return
+        self.report_here(
+            node,
+            f"request data is appended to the keys of the module-level Powertools logger "
+            f"`{name}`{self.where(steps)}, and not on every invocation: the keys persist "
+            "across warm invocations, so later log lines (possibly another caller's) carry "
+            f"them; use `@{name}.inject_lambda_context(clear_state=True)` or "
+            f"`{name}.remove_keys(...)`",
+            steps,
+        )
+
+    def _powertools_logger(self, name: str) -> bool:
+        """`name` is a module-level Powertools `Logger()` of this module or of another
+        module of the project."""
+        binding = self.context.module_binding(name)
+        if binding is None:
+            return False
+        if binding.kind == "import":
+            found = self.imported(name)
+            instance = found[0].instances.get(found[1]) if found and found[1] else None
+            return instance is not None and qualify(found[0], instance.constructor) in LOGGERS
+        return any(
+            isinstance(value, cst.Call) and self.context.qualified_name(value.func) in LOGGERS
+            for value in binding.values
+        )
+
+    def _keys_cleared(self, name: str, steps: list[ChainStep]) -> bool:
+        """The module removes keys from the logger (`remove_keys`, `clear_state`), or the
+        handler is decorated with `inject_lambda_context(clear_state=True)`."""
+        for call, _ in calls(self.context.module):
+            func = call.func
+            if (
+                isinstance(func, cst.Attribute)
+                and func.attr.value in ("remove_keys", "clear_state")
+                and dotted_name(func.value) == name
+            ):
+                return True
+        handler = self._handler_node(steps)
+        return handler is not None and any(
+            isinstance(d.decorator, cst.Call)
+            and (dotted_name(d.decorator.func) or "").endswith("inject_lambda_context")
+            and _is_true(call_argument(d.decorator, -1, "clear_state"))
+            for d in handler.decorators
+        )
+
+    def _handler_node(self, steps: list[ChainStep]) -> cst.FunctionDef | None:
+        """The handler function at the start of the chain."""
+        if not steps:
+            return self.context.function_node()
+        key = steps[0].caller
+        summary = self.context.model.function(key)
+        tree = project_trees(self.context.model).tree(key[0])
+        if summary is None or tree is None:
+            return None
+        return tree.function_at(summary.line, summary.column)
 
     def _reset_in_finally(self, name: str) -> bool:
         """`finally: name = None`: the global only holds the data during the call."""
@@ -304,6 +546,23 @@ class RequestDataInGlobal(_StateRule):
             if isinstance(block, cst.Finally)
             for statement in descendants(block, into_functions=False)
         )
+
+
+#: containers where reading a missing key adds it
+KEY_MAKERS = frozenset({"collections.defaultdict", "collections.Counter"})
+#: Powertools loggers, whose appended keys persist across invocations
+#: (https://docs.powertools.aws.dev/lambda/python/latest/core/logger/#clearing-all-state)
+LOGGERS = frozenset(
+    {
+        "aws_lambda_powertools.Logger",
+        "aws_lambda_powertools.logging.Logger",
+        "aws_lambda_powertools.logging.logger.Logger",
+    }
+)
+
+
+def _is_true(node: cst.BaseExpression | None) -> bool:
+    return isinstance(node, cst.Name) and node.value == "True"
 
 
 #: module-level values that grow without bound, by what built them
@@ -325,11 +584,20 @@ class UnboundedGlobalGrowth(_StateRule):
     (`append`, `extend`, `add`, `update`, `setdefault`, `insert`, item assignment with
     a computed key, `+=`) when nothing bounds it. Data from the event is LL302's case.
 
-    Not reported: a `deque(maxlen=...)`; a container the module also trims (`clear()`,
-    `pop()`, `popleft()`, `del x[...]`, reassignment of the global); an addition that
-    only runs under a `len(...)` check; a constant key (`CACHE["config"] = ...`); a
-    memoising cache filled under `if key not in CACHE:` whose key is made from the
-    function's parameters (its callers choose the keys; event-derived keys are LL302's).
+    Not reported:
+    - a `deque(maxlen=...)`; a container the module also trims (`clear()`, `pop()`,
+      `popleft()`, `del x[...]`, reassignment of the global);
+    - an addition that only runs under a `len(...)` check, or that fills the container
+      once: under a test on a constant key (`if "db" not in CONFIG:`,
+      `CONFIG.get("db")`) or on its emptiness (`if not NAMES:`);
+    - a constant key (`CACHE["config"] = ...`, `COUNTS["calls"] += 1`): one entry,
+      replaced or updated in place;
+    - `COUNTS[key] += 1` on a plain dict: a missing key raises `KeyError`, so it only
+      updates keys added elsewhere (that addition is the one reported). On a
+      `Counter` or `defaultdict` it adds the key, and varying keys are growth;
+    - a memoising cache filled under `if key not in CACHE:` whose key is made from the
+      function's parameters (its callers choose the keys; event-derived keys are
+      LL302's).
 
     ## Why is this bad?
     The container lives as long as the execution environment, through thousands of
@@ -430,6 +698,8 @@ class UnboundedGlobalGrowth(_StateRule):
         ancestors = self.context.ancestors
         if runs_conditionally(ancestors, _mentions_len(write.root)):
             return False
+        if runs_conditionally(ancestors, _tests_constant_key(write.root)):
+            return False
         if write.how in ("item", "setdefault", "add") and self._memoised(write):
             return False
         self.report_here(
@@ -491,6 +761,8 @@ class UnboundedGlobalGrowth(_StateRule):
             return not all(is_constant(v) for v in write.values)
         if how in ("item", "setdefault"):
             return kind in ("dict", "set") and not all(self._constant_key(k) for k in write.keys)
+        if how == "augmented-item":  # `x[k] += 1` only adds `k` to a dict that makes keys
+            return self._makes_keys(write) and not all(self._constant_key(k) for k in write.keys)
         if how == "update" and isinstance(write.node, cst.Call):
             return not all(self._constant_keys(arg) for arg in write.node.args)
         if how == "augmented":
@@ -500,6 +772,15 @@ class UnboundedGlobalGrowth(_StateRule):
         if how == "global":  # `items = items + [item]`
             return any(_extends(v, write.root) for v in write.values)
         return False
+
+    def _makes_keys(self, write: StateWrite) -> bool:
+        """A `defaultdict` or `Counter`: reading a missing key adds it (a plain dict
+        raises KeyError on `x[k] += 1` instead)."""
+        values = write.binding.values if write.binding is not None else ()
+        return any(
+            isinstance(v, cst.Call) and self.context.qualified_name(v.func) in KEY_MAKERS
+            for v in values
+        )
 
     def _constant_keys(self, arg: cst.Arg) -> bool:
         """An `update()` argument that only adds constant keys: `x=1`, `{"a": 1}`."""
@@ -615,6 +896,41 @@ def _extends(value: cst.BaseExpression, name: str) -> bool:
     )
 
 
+def _tests_constant_key(name: str) -> Mentions:
+    """A test for "this expression checks a constant key of `name`, or whether it is
+    empty": `"k" not in name`, `name.get("k")`, `not name`. What it guards runs once
+    per key, and the key is fixed."""
+
+    def membership(node: cst.CSTNode) -> bool:
+        return (
+            isinstance(node, cst.Comparison)
+            and is_constant(node.left)
+            and any(
+                isinstance(c.operator, (cst.In, cst.NotIn))
+                and dotted_name(c.comparator) in (name, f"{name}.keys")
+                for c in node.comparisons
+            )
+        )
+
+    def lookup(node: cst.CSTNode) -> bool:
+        if not (isinstance(node, cst.Call) and dotted_name(node.func) == f"{name}.get"):
+            return False
+        key = call_argument(node, 0)
+        return key is not None and is_constant(key)
+
+    def emptiness(node: cst.CSTNode) -> bool:
+        return (
+            isinstance(node, cst.UnaryOperation)
+            and isinstance(node.operator, cst.Not)
+            and dotted_name(node.expression) == name
+        )
+
+    def tests(node: cst.CSTNode) -> bool:
+        return any(membership(n) or lookup(n) or emptiness(n) for n in (node, *descendants(node)))
+
+    return tests
+
+
 def _mentions_len(name: str) -> Mentions:
     """A test for "this expression checks `len(name)`"."""
 
@@ -628,3 +944,75 @@ def _mentions_len(name: str) -> Mentions:
         )
 
     return mentions
+
+
+def _assigns(place: str) -> Callable[[cst.CSTNode], bool]:
+    """A test for "this statement assigns `place`" (`place = ...`, `place[...] = ...`)."""
+
+    def names_place(target: cst.BaseExpression) -> bool:
+        if isinstance(target, cst.Subscript):
+            target = target.value
+        return dotted_name(target) == place
+
+    def assigns(statement: cst.CSTNode) -> bool:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            return False
+        for small in statement.body:
+            if isinstance(small, cst.Assign) and any(names_place(t.target) for t in small.targets):
+                return True
+            if isinstance(small, cst.AnnAssign) and names_place(small.target):
+                return True
+        return False
+
+    return assigns
+
+
+def _calls(target: str) -> Callable[[cst.CSTNode], bool]:
+    """A test for "this statement calls `target`" (the callee as written)."""
+
+    def calls_target(statement: cst.CSTNode) -> bool:
+        return isinstance(statement, cst.SimpleStatementLine) and any(
+            isinstance(node, cst.Call) and dotted_name(node.func) == target
+            for node in descendants(statement)
+        )
+
+    return calls_target
+
+
+def _empties(place: str, function: cst.FunctionDef | None) -> Callable[[cst.CSTNode], bool]:
+    """A test for "this statement empties `place`": rebinds it (`x = {}`; a global only
+    under `global x`), calls `x.clear()`, or assigns or deletes its whole slice
+    (`x[:] = []`, `del x[:]`)."""
+    declared = function_scope(function).declared_global if function is not None else frozenset()
+
+    def whole(target: cst.BaseExpression, rebinding: bool) -> bool:
+        if isinstance(target, cst.Subscript) and any(
+            isinstance(e.slice, cst.Slice) for e in target.slice
+        ):
+            return dotted_name(target.value) == place
+        if not rebinding or dotted_name(target) != place:
+            return False
+        return not isinstance(target, cst.Name) or place in declared
+
+    def empties(small: cst.BaseSmallStatement) -> bool:
+        if isinstance(small, cst.Assign):
+            return any(whole(t.target, rebinding=True) for t in small.targets)
+        if isinstance(small, cst.AnnAssign):
+            return small.value is not None and whole(small.target, rebinding=True)
+        if isinstance(small, cst.Del):
+            return whole(small.target, rebinding=False)
+        if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
+            func = small.value.func
+            return (
+                isinstance(func, cst.Attribute)
+                and func.attr.value == "clear"
+                and dotted_name(func.value) == place
+            )
+        return False
+
+    def statement_empties(statement: cst.CSTNode) -> bool:
+        return isinstance(statement, cst.SimpleStatementLine) and any(
+            empties(small) for small in statement.body
+        )
+
+    return statement_empties

@@ -15,28 +15,56 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from lambda_lint.index import ModuleSummary
+from lambda_lint.index import CallSite, ModuleSummary
 from lambda_lint.model.constructors import (
     async_client_constructor,
     chain_calls,
     chain_root,
     client_constructor,
+    client_factories,
 )
 from lambda_lint.model.locals import assigned_values
 from lambda_lint.model.names import dotted_name, keyword_argument
-from lambda_lint.model.once import Mentions, mentions_any, per_invocation_chain, runs_conditionally
+from lambda_lint.model.once import (
+    Mentions,
+    StepTest,
+    boolean_constants,
+    lazily_initialised,
+    lazy_places,
+    never_runs,
+    per_invocation_chain,
+)
 from lambda_lint.model.project import ChainStep
 from lambda_lint.model.scope import (
     ModuleBinding,
     module_bindings,
 )
 from lambda_lint.rule import Rule
-from lambda_lint.walk import Visitor, children, descendants
+from lambda_lint.walk import Visitor, children
 
 if TYPE_CHECKING:
     from lambda_lint.check_context import CheckContext
 
 REQUEST_ROOTS = ("event", "context")
+#: attributes of the Lambda context that are the same for every invocation of an
+#: execution environment (https://docs.aws.amazon.com/lambda/latest/dg/python-context.html)
+ENVIRONMENT_CONTEXT = frozenset(
+    {
+        "function_name",
+        "function_version",
+        "invoked_function_arn",
+        "memory_limit_in_mb",
+        "log_group_name",
+        "log_stream_name",
+    }
+)
+#: calls that start work in the background, and executors that run it
+THREADS = {"threading.Thread", "threading.Timer", "multiprocessing.Process"}
+EXECUTORS = {
+    "concurrent.futures.ThreadPoolExecutor",
+    "concurrent.futures.ProcessPoolExecutor",
+    "concurrent.futures.thread.ThreadPoolExecutor",
+}
 #: calls whose result describes request data without holding it
 NOT_DATA_CALLS = {"builtins.len", "builtins.bool", "builtins.isinstance", "builtins.hasattr"}
 
@@ -82,25 +110,16 @@ def uses(
     return found
 
 
-def filled_places(
-    function: cst.FunctionDef,
-) -> tuple[list[cst.BaseExpression], list[cst.BaseExpression]]:
-    """What a function body (not its nested functions) assigns to (`x = `, `x[k] = `,
-    `x.a = `), and the containers it fills with `setdefault`."""
-    targets: list[cst.BaseExpression] = []
-    containers: list[cst.BaseExpression] = []
-    for node in descendants(function.body, into_functions=False):
-        if isinstance(node, cst.Assign):
-            targets.extend(t.target for t in node.targets)
-        elif isinstance(node, (cst.AnnAssign, cst.AugAssign)):
-            targets.append(node.target)
-        elif (
-            isinstance(node, cst.Call)
-            and isinstance(node.func, cst.Attribute)
-            and node.func.attr.value == "setdefault"
-        ):
-            containers.append(node.func.value)
-    return targets, containers
+def background_target(call: cst.Call, qualified: str | None) -> cst.BaseExpression | None:
+    """The function a call runs in the background: a thread's or timer's target, or
+    what is submitted to an executor (`pool.submit(work, ...)`)."""
+    if qualified in ("threading.Thread", "multiprocessing.Process"):
+        return call_argument(call, 1, "target")
+    if qualified == "threading.Timer":
+        return call_argument(call, 1, "function")
+    if isinstance(call.func, cst.Attribute) and call.func.attr.value == "submit":
+        return call_argument(call, 0, "fn")
+    return None
 
 
 class CallCollector(Visitor):
@@ -133,21 +152,24 @@ class ReuseRule(Rule):
         super().__init__(context)
         self._chains: dict[cst.FunctionDef, list[ChainStep] | None] = {}
         self._module_names: dict[str, ModuleBinding] | None = None
+        self._constants: dict[str, bool] | None = None
         self._filled: dict[cst.FunctionDef, set[str]] = {}
 
     # -- where we are ------------------------------------------------------------------
 
-    def per_invocation(self) -> list[ChainStep] | None:
+    def per_invocation(self, blocked: StepTest | None = None) -> list[ChainStep] | None:
         """The chain from a handler to the enclosing function when it runs on every
-        invocation (not at module scope, not only through a cached factory)."""
+        invocation (not at module scope, not only through a cached factory, a lazily
+        initialised call or a branch that never runs). `blocked` rules out more calls
+        on the way (the answer is then not kept)."""
         function = self.context.function_node()
-        if function is None:
+        if function is None or not self.context.in_invoke_code():
             return None
+        model, key = self.context.model, self.context.function_key()
+        if blocked is not None:
+            return per_invocation_chain(model, key, blocked)
         if function not in self._chains:
-            chain = None
-            if self.context.in_invoke_code():
-                chain = per_invocation_chain(self.context.model, self.context.function_key())
-            self._chains[function] = chain
+            self._chains[function] = per_invocation_chain(model, key)
         return self._chains[function]
 
     def where(self, steps: Sequence[ChainStep]) -> str:
@@ -160,10 +182,15 @@ class ReuseRule(Rule):
     # -- values --------------------------------------------------------------------------
 
     def from_request(self, node: cst.BaseExpression) -> bool:
-        """Whether an expression holds event or context data."""
+        """Whether an expression holds event or context data (not counting the context
+        attributes that are the same for every invocation, like `function_name`)."""
         if isinstance(node, cst.Call) and self.context.qualified_name(node.func) in NOT_DATA_CALLS:
             return False
-        return any(ref.root in REQUEST_ROOTS for ref in self.context.refs(node))
+        return any(
+            ref.root == "event"
+            or (ref.root == "context" and not (ref.path and ref.path[0] in ENVIRONMENT_CONTEXT))
+            for ref in self.context.refs(node)
+        )
 
     def bound_values(self, name: str) -> tuple[cst.BaseExpression, ...]:
         """What `name` holds where the visited node is: the values of its `name = ...`
@@ -181,10 +208,14 @@ class ReuseRule(Rule):
         """`bound_values` as seen from any function of the module (None: module scope)."""
         if function is not None and self._is_local(function, name):
             return self._local_values(function, name)
+        binding = self.module_names().get(name)
+        return binding.values if binding is not None and binding.kind == "assign" else ()
+
+    def module_names(self) -> dict[str, ModuleBinding]:
+        """Every name the module binds at module scope."""
         if self._module_names is None:
             self._module_names = module_bindings(self.context.module)
-        binding = self._module_names.get(name)
-        return binding.values if binding is not None and binding.kind == "assign" else ()
+        return self._module_names
 
     def _is_local(self, function: cst.FunctionDef, name: str) -> bool:
         scope = self.context.function_scope(function)
@@ -220,17 +251,28 @@ class ReuseRule(Rule):
         return None
 
     def holds_client(self, node: cst.BaseExpression, depth: int = 0) -> bool:
-        """Whether a value is (or is reached from) an SDK/database/HTTP client."""
+        """Whether a value is (or is reached from) an SDK/database/HTTP client: built
+        here, or returned by a project function that builds one (`get_client()`)."""
         extra = self.context.settings.client_constructors
         for call in chain_calls(node):
             if client_constructor(call, self.context.qualified_name, extra):
                 return True
             if async_client_constructor(call, self.context.qualified_name):
                 return True
+            if self._from_factory(call):
+                return True
         root = chain_root(node)
         if root is None or depth > 3:
             return False
         return any(self.holds_client(v, depth + 1) for v in self.bound_values(root.value))
+
+    def _from_factory(self, call: cst.Call) -> bool:
+        """A call of a project function that returns a client."""
+        key, target = self.context.function_key(), dotted_name(call.func)
+        if key is None or target is None:
+            return False
+        callee = self.context.model.resolve_call(key, CallSite(target, 0, 0))
+        return callee is not None and client_factories(self.context.model).returns_client(callee)
 
     def runs_once(self, extra: Mentions | None = None) -> bool:
         """Whether the visited node only runs when a test on state that its function
@@ -241,31 +283,15 @@ class ReuseRule(Rule):
         if function is None:
             return False
         if function not in self._filled:
-            targets, containers = filled_places(function)
-            places = {self._state_place(t) for t in targets}
-            places |= {self._state_place(c, container=True) for c in containers}
-            self._filled[function] = {p for p in places if p is not None}
-        filled = mentions_any(self._filled[function])
+            self._filled[function] = lazy_places(function, self.module_names())
+        return lazily_initialised(self.context.ancestors, self._filled[function], extra)
 
-        def mentions(node: cst.CSTNode) -> bool:
-            return filled(node) or (extra is not None and extra(node))
-
-        return runs_conditionally(self.context.ancestors, mentions)
-
-    def _state_place(self, target: cst.BaseExpression, container: bool = False) -> str | None:
-        """The dotted text of a place that outlives the function: a global it assigns,
-        a module-level container or object (`container`: the target is the container
-        itself, as in `CACHE.setdefault(...)`), or an attribute of `self`/`cls`."""
-        scope = self.context.function_scope()
-        if isinstance(target, cst.Name) and not container:
-            return target.value if scope and target.value in scope.declared_global else None
-        place = target.value if isinstance(target, cst.Subscript) and not container else target
-        root = chain_root(place)  # type: ignore[arg-type]
-        if root is None:
-            return None
-        if root.value in ("self", "cls") or self.context.module_binding(root.value) is not None:
-            return dotted_name(place) or root.value
-        return None
+    def never_runs(self) -> bool:
+        """Whether the visited node sits in a branch a module-level boolean constant
+        rules out (`if ASSUME_ROLE:` with `ASSUME_ROLE = False`)."""
+        if self._constants is None:
+            self._constants = boolean_constants(self.context.module)
+        return never_runs(self.context.ancestors, self._constants)
 
     def uses_elsewhere(self, name: str, node: cst.CSTNode, harmless: set[str]) -> bool:
         """Whether the enclosing function reads `name` anywhere but at `node`, its own

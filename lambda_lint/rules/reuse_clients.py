@@ -11,6 +11,7 @@ from lambda_lint.finding import Edit, Fix, Position
 from lambda_lint.model.constructors import (
     ASYNC_CLIENT_CONSTRUCTORS,
     CLIENT_METHODS,
+    CREDENTIAL_KEYWORDS,
     SESSION_CONSTRUCTORS,
     async_client_constructor,
     chain_calls,
@@ -18,6 +19,7 @@ from lambda_lint.model.constructors import (
 )
 from lambda_lint.model.locals import assigned_values
 from lambda_lint.model.names import dotted_name
+from lambda_lint.model.once import handles_errors, project_trees
 from lambda_lint.model.project import FunctionKey, ProjectModel
 from lambda_lint.model.scope import (
     module_bindings,
@@ -43,17 +45,28 @@ class ClientPerInvocation(ReuseRule):
     an HTTP session built in code that runs on every invocation: the handler, or any
     function or method it calls, in any module. Recognised constructors include
     `boto3.client`/`resource`/`Session` (also `Session().client(...)`), botocore
-    sessions, `pymysql`/`psycopg`/`psycopg2`/`mysql.connector` `connect`,
-    `pymongo.MongoClient`, `redis.Redis`, `sqlalchemy.create_engine`,
+    sessions, `pymysql`/`psycopg`/`psycopg2`/`mysql.connector` `connect`, the Aurora
+    DSQL connectors, `pymongo.MongoClient`, `redis.Redis`, `sqlalchemy.create_engine`,
     `requests.Session`, `httpx.Client` and `urllib3.PoolManager`, whatever the import
     style; the `client-constructors` setting adds more (dotted names).
 
-    Not reported: a client stored into a global or a cache only when a test on it says
-    it is missing (`if _client is None:`, `if key not in _clients:`), a factory
-    decorated with `functools.cache`/`lru_cache` (and everything only it calls), a
-    client built from event or context data (per-tenant credentials or region: a
-    module-level client cannot serve every tenant; keep a cache keyed by tenant), and
-    asyncio clients (see LL307). The message shows the call chain from the handler.
+    Not reported:
+    - a client built only once per environment: stored into a global or a cache under
+      a test that says it is missing (`if _client is None:`, `if key not in
+      _clients:`), in the function itself or in a caller on the way
+      (`if _client is None: _client = make_client()`), or in a factory decorated with
+      `functools.cache`/`lru_cache` (and everything only it calls);
+    - a client in a branch that never runs: `if ASSUME_ROLE:` with a module-level
+      `ASSUME_ROLE = False`, in the function or around a call on the way;
+    - a client built per request by design: from event or context data (per-tenant
+      region or endpoint: keep a cache keyed by tenant), or from credentials that are
+      not constants (`aws_session_token=creds["SessionToken"]`, `**credentials`,
+      typically from `sts.assume_role`: they expire, whoever built the STS client);
+    - a client built in an `except` block, or only through calls made in one: it is
+      built when something failed, not on every invocation;
+    - asyncio clients (see LL307).
+
+    The message shows the call chain from the handler.
 
     ## Why is this bad?
     Creating a client resolves credentials and configuration, and its first request
@@ -135,6 +148,29 @@ class ClientPerInvocation(ReuseRule):
             "import boto3\n\ndef make_report():\n    return boto3.client('s3')\n\n"
             "if __name__ == '__main__':\n    make_report()\n"
         ),
+        Example(
+            "from clients import make_client\n\n_client = None\n\n"
+            "def handler(event, context):\n    global _client\n    if _client is None:\n"
+            "        _client = make_client()\n    return _client.list_buckets()\n",
+            files={
+                "clients.py": "import boto3\n\ndef make_client():\n    return boto3.client('s3')\n"
+            },
+        ),
+        Example(
+            "import os\nimport boto3\n\nsts = boto3.client('sts')\n\n"
+            "def handler(event, context):\n"
+            "    creds = sts.assume_role(RoleArn=os.environ['ROLE_ARN'], RoleSessionName='r')"
+            "['Credentials']\n"
+            "    session = boto3.Session(aws_access_key_id=creds['AccessKeyId'],\n"
+            "                            aws_secret_access_key=creds['SecretAccessKey'],\n"
+            "                            aws_session_token=creds['SessionToken'])\n"
+            "    return session.client('s3').list_buckets()\n"
+        ),
+        Example(
+            "import boto3\n\nASSUME_ROLE_MODE = False\n\ndef handler(event, context):\n"
+            "    if ASSUME_ROLE_MODE:\n        return boto3.client('sts').get_caller_identity()\n"
+            "    return None\n"
+        ),
     ]
     INVALID = [
         Example(
@@ -177,6 +213,12 @@ class ClientPerInvocation(ReuseRule):
             "import acme\n\ndef handler(event, context):\n    return acme.connect('db').query()\n",
             config={"client-constructors": ["acme.connect"]},
         ),
+        Example(
+            "import os\nimport aurora_dsql_psycopg2 as dsql\n\ndef handler(event, context):\n"
+            "    with dsql.connect(host=os.environ['CLUSTER'], user='admin') as conn:\n"
+            "        return conn.cursor().execute('SELECT 1')\n",
+            message="aurora_dsql_psycopg2.connect()",
+        ),
     ]
 
     def visit_Call(self, node: cst.Call) -> None:
@@ -186,8 +228,12 @@ class ClientPerInvocation(ReuseRule):
             label = self._module_session_client(node)
         if label is None or self._feeds_outer_client(node):
             return
-        steps = self.per_invocation()
-        if steps is None or self._per_tenant(node) or self.runs_once():
+        if self._per_tenant(node) or self._given_credentials(node):
+            return
+        if self.runs_once() or self.never_runs() or handles_errors(self.context.ancestors):
+            return
+        steps = self.per_invocation(project_trees(self.context.model).handles_errors)
+        if steps is None:
             return
         self.report(
             node,
@@ -273,6 +319,23 @@ class ClientPerInvocation(ReuseRule):
     def _per_tenant(self, node: cst.Call) -> bool:
         """Any argument (of the call or of the session it chains from) holds request data."""
         return any(self.context.refs(arg.value) for call in chain_calls(node) for arg in call.args)
+
+    @staticmethod
+    def _given_credentials(node: cst.Call) -> bool:
+        """The call (or the session it chains from) gets credentials that are not
+        constants (`aws_session_token=creds["SessionToken"]`, `**credentials`): they
+        come from somewhere at run time, typically `sts.assume_role`, and expire, so a
+        client per call (or per role) is by design."""
+        return any(
+            arg.star == "**"
+            or (
+                arg.keyword is not None
+                and arg.keyword.value in CREDENTIAL_KEYWORDS
+                and not is_constant(arg.value)
+            )
+            for call in chain_calls(node)
+            for arg in call.args
+        )
 
 
 # -- LL307 ---------------------------------------------------------------------------------
