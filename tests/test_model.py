@@ -185,3 +185,98 @@ def test_a_durable_context_is_not_the_lambda_context(tmp_path: Path) -> None:
     plain = model.handlers[(root / "app.py", "plain")]
     assert (durable.event_param, durable.context_param) == ("event", None)
     assert (plain.event_param, plain.context_param) == ("event", "context")
+
+
+# -- Chalice ---------------------------------------------------------------------------
+
+
+CHALICE_APP = """\
+    from chalice import Chalice, Rate
+    from chalicelib.albums import albums
+
+    app = Chalice(app_name="photos")
+    app.register_blueprint(albums)
+
+    @app.route("/photos/{photo_id}")
+    def get_photo(photo_id):
+        return {"id": photo_id}
+
+    @app.on_sqs_message(queue="thumbnails")
+    def thumbnails(event):
+        return [record.body for record in event]
+
+    @app.schedule(Rate(1, unit=Rate.HOURS))
+    def expire(event):
+        return event.to_dict()
+
+    @app.lambda_function(name="export")
+    def export(event, context):
+        return context.aws_request_id
+
+    def helper(event, context):
+        return event
+"""
+
+
+def test_functions_a_chalice_app_registers_are_handlers_with_their_triggers(
+    tmp_path: Path,
+) -> None:
+    model = build(
+        tmp_path,
+        {
+            "app.py": CHALICE_APP,
+            "chalicelib/__init__.py": "",
+            "chalicelib/albums.py": "from chalice import Blueprint\n\nalbums = Blueprint(__name__)\n\n"
+            "@albums.route('/albums/{album_id}')\ndef get_album(album_id):\n    return {}\n",
+        },
+    )
+    assert handler_names(model) == {
+        "app.py:get_photo",
+        "app.py:thumbnails",
+        "app.py:expire",
+        "app.py:export",
+        "albums.py:get_album",
+    }
+    triggers = {key[1]: handler.triggers for key, handler in model.handlers.items()}
+    assert triggers == {
+        "get_photo": ("apigw-rest",),
+        "thumbnails": ("sqs",),
+        "expire": ("schedule",),
+        "export": (),
+        "get_album": ("apigw-rest",),
+    }
+    root = tmp_path.resolve()
+    assert model.phase((root / "chalicelib" / "albums.py", "get_album"), root) is Phase.INVOKE
+
+
+def test_chalice_passes_its_own_objects_except_to_a_pure_lambda_function(
+    tmp_path: Path,
+) -> None:
+    model = build(tmp_path, {"app.py": CHALICE_APP, "chalicelib/albums.py": "albums = None\n"})
+    root = tmp_path.resolve()
+    received = {
+        key[1]: (handler.event_param, handler.context_param, handler.framework)
+        for key, handler in model.handlers.items()
+    }
+    assert received == {
+        "get_photo": (None, None, "chalice"),
+        "thumbnails": (None, None, "chalice"),
+        "expire": (None, None, "chalice"),
+        "export": ("event", "context", None),
+    }
+    assert model.parameter_seeds((root / "app.py", "thumbnails")) == {}
+
+
+def test_route_decorators_of_other_frameworks_and_chalice_tests_are_not_handlers(
+    tmp_path: Path,
+) -> None:
+    model = build(
+        tmp_path,
+        {
+            "web.py": "from flask import Flask\n\napp = Flask(__name__)\n\n"
+            "@app.route('/')\ndef index():\n    return 'hi'\n",
+            "tests/test_app.py": "from chalice import Chalice\n\napp = Chalice('t')\n\n"
+            "@app.route('/')\ndef index():\n    return {}\n",
+        },
+    )
+    assert handler_names(model) == set()

@@ -1,9 +1,15 @@
 """What code says about a handler's trigger: Powertools decorators, resolvers, parsers
 and batch processors, and type annotations (`aws_lambda_typing`, Powertools data
 classes and parser models). Names are matched on their last segment, and only when the
-module imports them from those libraries."""
+module imports them from those libraries.
+
+Chalice apps say more: each function registered on a `Chalice` app or `Blueprint` is
+deployed by Chalice, as a Lambda function of its own or as a view of the app's API
+function."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from lambda_lint.index import FunctionSummary, ModuleSummary
 
@@ -150,3 +156,78 @@ def code_triggers(module: ModuleSummary, function: FunctionSummary) -> list[tupl
         if trigger:
             found.append((trigger, f"annotated {_last(params[0].annotation)}"))
     return found
+
+
+# -- Chalice ------------------------------------------------------------------------------
+
+#: the Chalice classes whose instances register handlers
+CHALICE_APPS = ("Chalice", "Blueprint")
+
+#: Chalice's registering decorators -> (the trigger, whether Chalice passes Lambda's own
+#: event and context through). Chalice deploys `app.app` as the REST API's function (proxy
+#: integration, payload 1.0) and calls a `route` view with the URL's parameters; a
+#: built-in `authorizer` is a TOKEN authorizer called with an `AuthRequest`; every event
+#: source gets a function of its own, called with a Chalice event object (`SQSEvent`,
+#: `S3Event`, `CloudWatchEvent`, ...: `event.to_dict()` is the raw event); only a
+#: `lambda_function` is called as `(event, context)`.
+#: (https://aws.github.io/chalice/api.html, https://aws.github.io/chalice/topics/events.html,
+#: https://aws.github.io/chalice/topics/purelambda.html)
+CHALICE_DECORATORS: dict[str, tuple[str | None, bool]] = {
+    "route": ("apigw-rest", False),
+    "authorizer": ("apigw-authorizer-token", False),
+    "lambda_function": (None, True),
+    "on_s3_event": ("s3", False),
+    "on_sns_message": ("sns", False),
+    "on_sqs_message": ("sqs", False),
+    "on_cw_event": ("eventbridge", False),
+    "schedule": ("schedule", False),
+    "on_kinesis_record": ("kinesis", False),
+    "on_dynamodb_record": ("dynamodb-stream", False),
+    "on_ws_connect": ("apigw-websocket", False),
+    "on_ws_message": ("apigw-websocket", False),
+    "on_ws_disconnect": ("apigw-websocket", False),
+}
+
+
+@dataclass(frozen=True)
+class ChaliceRegistration:
+    """A function a Chalice decorator registers."""
+
+    #: the decorator as written (`app.on_sqs_message`)
+    decorator: str
+    trigger: str | None
+    #: Chalice calls the function as `(event, context)` with Lambda's own values
+    raw: bool
+
+    @property
+    def why(self) -> str:
+        kind = "view" if self.decorator.endswith(".route") else "function"
+        return f"@{self.decorator}, a Chalice {kind}"
+
+
+def chalice_registration(module: ModuleSummary, decorator: str) -> ChaliceRegistration | None:
+    """What `@decorator` registers, when it is a method of a module-level `Chalice` app or
+    `Blueprint` of a module that imports Chalice."""
+    receiver, _, method = decorator.rpartition(".")
+    instance = module.instances.get(receiver)
+    if method not in CHALICE_DECORATORS or instance is None:
+        return None
+    if _last(instance.constructor) not in CHALICE_APPS:
+        return None
+    if not any(i.module.split(".")[0] == "chalice" for i in module.imports):
+        return None
+    trigger, raw = CHALICE_DECORATORS[method]
+    return ChaliceRegistration(decorator, trigger, raw)
+
+
+def chalice_function(
+    module: ModuleSummary, function: FunctionSummary
+) -> ChaliceRegistration | None:
+    """The Chalice registration of a module-level function, if a decorator makes one."""
+    if not function.top_level or function.class_name:
+        return None
+    for decorator in function.decorators:
+        found = chalice_registration(module, decorator)
+        if found is not None:
+            return found
+    return None

@@ -5,8 +5,9 @@ code itself says (Powertools decorators, resolvers and parsers, type annotations
 naming convention. A function found only by convention or code evidence is taken for a
 handler only when nothing says otherwise: it can take `(event, context)`, no project
 code calls it, no other function of its module is declared, no unknown decorator
-registers it (routers, crhelper), and it is not test code. Declared handlers that do not
-resolve are recorded for LL103.
+registers it (routers, crhelper), and it is not test code. Functions a Chalice app
+registers are handlers whatever their names: Chalice deploys them. Declared handlers
+that do not resolve are recorded for LL103.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from lambda_lint.config import HandlerTarget, Settings
 from lambda_lint.descriptors.model import DeclaredFunction, SourceRef, TriggerBinding
 from lambda_lint.index import FunctionSummary, ModuleSummary
 from lambda_lint.model.calls import CallGraph
-from lambda_lint.model.evidence import code_triggers
+from lambda_lint.model.evidence import chalice_function, chalice_registration, code_triggers
 from lambda_lint.model.imports import ModuleResolver
 from lambda_lint.model.symbols import FunctionKey, Symbols
 from lambda_lint.triggers import TRIGGERS
@@ -87,6 +88,11 @@ class Handler:
     #: the dotted module name the runtime imports (`orders.api` for a handler
     #: `orders/api.handler`); None when no declaration says
     module: str | None = None
+    #: the framework that calls the function in place of the Lambda runtime, with objects
+    #: of its own rather than the event and the context (`"chalice"` for a view or an
+    #: event-source function): what it receives and returns follows the framework's
+    #: contract, not Lambda's. None when Lambda's `(event, context)` reach it.
+    framework: str | None = None
 
     @property
     def key(self) -> FunctionKey:
@@ -241,6 +247,7 @@ class HandlerFinder:
 
     def _discover(self) -> None:
         names = set(self.settings.handler_names)
+        self._discover_chalice()
         declared_modules = {key[0] for key in self.handlers}
         for key, function in self.symbols.functions():
             module = self.modules[key[0]]
@@ -263,6 +270,20 @@ class HandlerFinder:
                     HandlerEvidence("code", key[0], function.line, why, (trigger,))
                 )
 
+    def _discover_chalice(self) -> None:
+        """Functions a Chalice app or blueprint registers (outside test code)."""
+        for key, function in self.symbols.functions():
+            found = chalice_function(self.modules[key[0]], function)
+            if found is None or is_test_code(self._relative(key[0])):
+                continue
+            handler = self._handler(key)
+            triggers = (found.trigger,) if found.trigger else ()
+            handler.evidence.append(
+                HandlerEvidence("code", key[0], function.line, found.why, triggers)
+            )
+            if not found.raw:
+                handler.framework = "chalice"
+
     def _plausible(
         self, key: FunctionKey, function: FunctionSummary, module: ModuleSummary
     ) -> bool:
@@ -277,9 +298,13 @@ class HandlerFinder:
 
     def _keeps_signature(self, path: Path, decorator: str) -> bool:
         """A decorator known to pass `(event, context)` through: a known library
-        decorator, or a project middleware made with Powertools' `lambda_handler_decorator`."""
+        decorator, Chalice's `lambda_function`, or a project middleware made with
+        Powertools' `lambda_handler_decorator`."""
         if decorator.rsplit(".", 1)[-1] in signature_preserving_decorators():
             return True
+        chalice = chalice_registration(self.modules[path], decorator)
+        if chalice is not None:
+            return chalice.raw
         target = self.symbols.resolve_name(path, decorator)
         function = self.symbols.function(target) if target else None
         return function is not None and any(
@@ -293,11 +318,12 @@ class HandlerFinder:
             return path
 
     def _parameters(self, handler: Handler) -> None:
-        """Which parameters hold the event and the context. Behind an unknown decorator
-        the context may be something else; a second parameter annotated with another
-        type (a durable-execution `DurableContext`, say) is not the Lambda context."""
+        """Which parameters hold the event and the context. A framework that calls the
+        function passes neither; behind an unknown decorator the context may be
+        something else; a second parameter annotated with another type (a
+        durable-execution `DurableContext`, say) is not the Lambda context."""
         function = self.symbols.function(handler.key)
-        if function is None:
+        if function is None or handler.framework is not None:
             return
         positional = [p for p in function.params if p.kind in ("posonly", "positional")]
         if positional:

@@ -90,6 +90,12 @@ class UnknownContextAttribute(Rule):
     `client_context`, `tenant_id`, `get_remaining_time_in_millis()` and `log()`.
     The context is followed into helpers that receive it.
 
+    The context is a handler's second parameter when the Lambda runtime passes it: not
+    one behind a decorator lambda-lint does not know (which may pass something else), not
+    one annotated with another type (a durable-execution `DurableContext`), and not in
+    functions a framework calls (a Chalice view or event function; Chalice's
+    `@app.lambda_function` does get the Lambda context).
+
     ## Why is this bad?
     The attribute raises `AttributeError` on every invocation — typically inside
     logging or error handling, where it hides the original problem.
@@ -127,6 +133,12 @@ class UnknownContextAttribute(Rule):
             "from audit import record\n\ndef handler(event, context):\n    record(context)\n",
             files={"audit.py": "def record(ctx):\n    return ctx.invoked_function_arn\n"},
         ),
+        Example(
+            "from aws_durable_execution_sdk_python import DurableContext, durable_execution\n\n"
+            "@durable_execution\ndef handler(event, context: DurableContext):\n"
+            "    return context.step(lambda _: event['id'])\n",
+            declared=True,
+        ),
     ]
     INVALID = [
         Example(
@@ -140,6 +152,12 @@ class UnknownContextAttribute(Rule):
             message="invoked_function_arn",
         ),
         Example("def handler(event, context):\n    c = context\n    return c.memory_size\n"),
+        Example(
+            "from chalice import Chalice\n\napp = Chalice(app_name='exports')\n\n"
+            "@app.lambda_function()\ndef export(event, context):\n"
+            "    return {'request': context.requestId}\n",
+            message="aws_request_id",
+        ),
     ]
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
@@ -178,6 +196,9 @@ class ContextMemberMisuse(Rule):
       **string** at run time (the runtime reads it from an environment variable);
     - `context.client_context.<member>` without a `None` check: `client_context` is
       `None` unless a mobile SDK client sent one.
+
+    The context is recognised as for LL501: a handler's second parameter when the Lambda
+    runtime passes it, followed into helpers.
 
     ## Why is this bad?
     Each passes a quick test and fails in production: the time-left check never fires,

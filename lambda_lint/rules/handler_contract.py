@@ -6,33 +6,27 @@ import libcst as cst
 
 from lambda_lint.finding import Fix
 from lambda_lint.index import Param
+from lambda_lint.model.handlers import signature_preserving_decorators
 from lambda_lint.model.names import decorator_name
 from lambda_lint.model.project import Handler
 from lambda_lint.rule import Example, ProjectRule, Rule
 from lambda_lint.walk import descendants
 
-#: decorators known to keep the `(event, context)` signature of the function they wrap
-SIGNATURE_PRESERVING = {
-    "inject_lambda_context",
-    "capture_lambda_handler",
-    "log_metrics",
-    "event_source",
-    "event_parser",
-    "batch_processor",
-    "async_batch_processor",
-    "idempotent",
-    "validator",
-    "capture",
-    "wraps",
-    "lambda_handler_decorator",
-}
 EVENT_NAMES = {"event", "evt", "payload", "request"}
 CONTEXT_NAMES = {"context", "ctx", "lambda_context"}
 
 
 def _is_known_decorator(decorator: cst.Decorator) -> bool:
     name = decorator_name(decorator)
-    return name is not None and name.rsplit(".", 1)[-1] in SIGNATURE_PRESERVING
+    return name is not None and name.rsplit(".", 1)[-1] in signature_preserving_decorators()
+
+
+def runtime_handler(rule: Rule) -> Handler | None:
+    """The handler whose body is being visited, when the Lambda runtime calls it: what
+    it returns is the invocation's result. A function a framework calls (a Chalice view
+    or event handler) has the framework's contract instead."""
+    handler = rule.context.handler()
+    return handler if handler is not None and handler.framework is None else None
 
 
 def checkable_handler(
@@ -42,7 +36,7 @@ def checkable_handler(
     behind a decorator that may adapt it, and not a `main()` that only shares a name
     with handlers by convention. With `declared_only`, only a handler the configuration
     or a descriptor names: a function found by its name alone is not judged."""
-    handler = rule.context.handler()
+    handler = runtime_handler(rule)
     if handler is None or not all(_is_known_decorator(d) for d in node.decorators):
         return None
     if declared_only and not handler.is_declared:
@@ -342,7 +336,7 @@ class HandlerParamsSwapped(Rule):
     ]
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        if self.context.handler() is None:
+        if runtime_handler(self) is None:
             return
         function = self.context.function_summary()
         positional = _positional(function.params) if function else []

@@ -10,6 +10,7 @@ from lambda_lint.model.flow import FunctionFlow, Ref
 from lambda_lint.model.locals import assigned_values
 from lambda_lint.model.names import dotted_name
 from lambda_lint.rule import Example, Rule
+from lambda_lint.rules.handler_contract import runtime_handler
 from lambda_lint.walk import descendants
 
 #: calls whose result the runtime's JSON marshaller rejects, with a name for messages
@@ -130,7 +131,7 @@ class NonSerializableReturn(Rule):
     ]
 
     def visit_Return(self, node: cst.Return) -> None:
-        if node.value is None or self.context.handler() is None:
+        if node.value is None or runtime_handler(self) is None:
             return
         found = self._problem(node.value, depth=0)
         if found:

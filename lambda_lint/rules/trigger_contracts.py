@@ -12,6 +12,7 @@ from lambda_lint.model.locals import assigned_values, returns_of
 from lambda_lint.model.names import dotted_name, string_value
 from lambda_lint.model.project import FunctionKey, Handler
 from lambda_lint.rule import Example, Rule
+from lambda_lint.rules.handler_contract import runtime_handler
 from lambda_lint.triggers import TRIGGERS
 from lambda_lint.walk import descendants
 
@@ -48,6 +49,12 @@ class ApiResponseShape(Rule):
     APIs (payload 2.0) and function URLs accept a bare dict (it is serialised for you),
     but once `statusCode` is there, `body` must be a string too.
 
+    Only handlers that a deployment descriptor or the `handlers` setting binds to a proxy
+    integration are judged: a non-proxy integration (`integration: lambda`, an OpenAPI
+    `type: aws` integration) maps the response with its own templates, a handler found
+    by its name alone may serve something else, and a framework such as Chalice builds
+    the proxy response from what its views return.
+
     ## Why is this bad?
     API Gateway answers `502 Bad Gateway` ("Malformed Lambda proxy response") and the
     handler's logs show success.
@@ -83,6 +90,18 @@ class ApiResponseShape(Rule):
             "    return response\n",
             trigger="alb",
         ),
+        Example(
+            "def handler(event, context):\n    return {'items': []}\n",
+            files={
+                "serverless.yml": "service: shop\nprovider:\n  name: aws\n  runtime: python3.12\n"
+                "functions:\n  list:\n    handler: app.handler\n    events:\n      - http:\n"
+                "          path: items\n          method: get\n          integration: lambda\n"
+            },
+        ),
+        Example(
+            "from chalice import Chalice\n\napp = Chalice(app_name='shop')\n\n"
+            "@app.route('/items')\ndef list_items():\n    return {'items': []}\n"
+        ),
     ]
     INVALID = [
         Example(
@@ -107,8 +126,10 @@ class ApiResponseShape(Rule):
     ]
 
     def visit_Return(self, node: cst.Return) -> None:
-        handler = self.context.handler()
+        handler = runtime_handler(self)
         if handler is None or node.value is None or handler.trigger is None:
+            return
+        if not handler.is_declared:
             return
         payload = TRIGGERS[handler.trigger].http
         if payload is None:
@@ -226,7 +247,7 @@ class CognitoTriggerReturn(Rule):
     ]
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        handler = self.context.handler()
+        handler = runtime_handler(self)
         if handler is None or handler.trigger != "cognito-user-pool":
             return
         returns = returns_of(node)
@@ -343,7 +364,7 @@ class CustomResourceNoResponse(Rule):
     ]
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        handler: Handler | None = self.context.handler()
+        handler: Handler | None = runtime_handler(self)
         if handler is None or handler.trigger != "cloudformation-custom-resource":
             return
         sends = self._send_calls(node.body)
@@ -510,7 +531,7 @@ class AsyncTriggerErrorReturn(Rule):
     ]
 
     def visit_Return(self, node: cst.Return) -> None:
-        handler = self.context.handler()
+        handler = runtime_handler(self)
         if handler is None or handler.trigger is None or node.value is None:
             return
         trigger = TRIGGERS[handler.trigger]
@@ -591,7 +612,7 @@ class AuthorizerDenial(Rule):
     ]
 
     def _serves_authorizer(self) -> bool:
-        handler = self.context.handler()
+        handler = runtime_handler(self)
         return handler is not None and handler.trigger in self.AUTHORIZERS
 
     def visit_Raise(self, node: cst.Raise) -> None:
