@@ -19,6 +19,16 @@ class Trigger:
     http: str | None = None  # "v1" (REST, ALB) or "v2" (HTTP API, Function URL)
     #: invoked asynchronously: a returned error counts as success
     asynchronous: bool = False
+    #: the event source mapping can report partial batch failures (`batchItemFailures`
+    #: with `ReportBatchItemFailures`): SQS, Kinesis and DynamoDB Streams.
+    #: https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html,
+    #: https://docs.aws.amazon.com/lambda/latest/dg/services-kinesis-batchfailurereporting.html,
+    #: https://docs.aws.amazon.com/lambda/latest/dg/services-ddb-batchfailurereporting.html
+    partial_batch_response: bool = False
+    #: the rule's target may replace the event with its own `Input`, `InputPath` or
+    #: `InputTransformer`, so the event need not have the trigger's shape at all.
+    #: https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-transform-target-input.html
+    replaceable_input: bool = False
 
 
 TRIGGERS: dict[str, Trigger] = {
@@ -32,17 +42,24 @@ TRIGGERS: dict[str, Trigger] = {
         Trigger("apigw-authorizer-http", "API Gateway Lambda authorizer (HTTP API)"),
         Trigger("function-url", "Lambda function URL", http="v2"),
         Trigger("alb", "Application Load Balancer", http="v1"),
-        Trigger("sqs", "Amazon SQS", batch=True),
+        Trigger("sqs", "Amazon SQS", batch=True, partial_batch_response=True),
         Trigger("sns", "Amazon SNS", asynchronous=True),
         Trigger("s3", "Amazon S3 event notification", asynchronous=True),
         Trigger("s3-eventbridge", "Amazon S3 event delivered by EventBridge", asynchronous=True),
         Trigger("s3-batch", "S3 Batch Operations"),
         Trigger("s3-object-lambda", "S3 Object Lambda"),
-        Trigger("dynamodb-stream", "DynamoDB Streams", batch=True),
-        Trigger("kinesis", "Kinesis Data Streams", batch=True),
+        Trigger("dynamodb-stream", "DynamoDB Streams", batch=True, partial_batch_response=True),
+        Trigger("kinesis", "Kinesis Data Streams", batch=True, partial_batch_response=True),
         Trigger("firehose", "Amazon Data Firehose transformation", batch=True),
-        Trigger("eventbridge", "Amazon EventBridge rule", asynchronous=True),
-        Trigger("schedule", "Scheduled event (EventBridge rule or Scheduler)", asynchronous=True),
+        Trigger(
+            "eventbridge", "Amazon EventBridge rule", asynchronous=True, replaceable_input=True
+        ),
+        Trigger(
+            "schedule",
+            "Scheduled event (EventBridge rule or Scheduler)",
+            asynchronous=True,
+            replaceable_input=True,
+        ),
         Trigger("cloudwatch-logs", "CloudWatch Logs subscription", asynchronous=True),
         Trigger("kafka", "Amazon MSK or self-managed Kafka", batch=True),
         Trigger("mq", "Amazon MQ", batch=True),

@@ -156,15 +156,20 @@ def _kind_of(value: Any) -> str:
 
 
 def event_problems(shape: EventShape, event: Any) -> set[str]:
-    """How ``event`` departs from ``shape``: unknown keys, kinds, nulls, missing keys."""
+    """How ``event`` departs from ``shape``: unknown keys, kinds, nulls, missing keys,
+    values outside an enum, keys present in a kind of event that should not have them."""
     found: set[str] = set()
 
-    def visit(value: Any, path: tuple[str, ...]) -> None:
+    def visit(value: Any, path: tuple[str, ...], where: tuple[str | int, ...]) -> None:
         dotted = ".".join(path)
         info = shape.lookup(path)
         if info is None:
             found.add(f"unknown key {dotted}")
             return
+        if info.present_when is not None:
+            condition, values = info.present_when
+            if _value_at(event, condition, where) not in values:
+                found.add(f"{dotted} present although {'.'.join(condition)} is not {values}")
         if value is None:
             if not info.nullable and info.kind != "any":
                 found.add(f"null at {dotted}")
@@ -173,21 +178,39 @@ def event_problems(shape: EventShape, event: Any) -> set[str]:
         if info.kind not in ("any", kind):
             found.add(f"kind {kind} at {dotted}")
             return
-        if info.encoding is not None and not isinstance(value, str):
+        if info.encoding in cat.VALUE_ENCODINGS:
+            if not all(isinstance(v, dict) and len(v) == 1 for v in value.values()):
+                found.add(f"untyped attribute value at {dotted}")
+        elif info.encoding is not None and not isinstance(value, str):
             found.add(f"encoded value not a string at {dotted}")
+        if info.enum is not None and value not in info.enum:
+            found.add(f"value {value!r} outside the enum at {dotted}")
         if isinstance(value, dict):
             for key in shape.keys_at(path):
                 sub = shape.lookup((*path, key))
                 if sub is not None and not sub.absent and key not in value:
                     found.add(f"missing key {'.'.join((*path, key))}")
             for key, sub_value in value.items():
-                visit(sub_value, (*path, key))
+                visit(sub_value, (*path, key), (*where, key))
         elif isinstance(value, list):
-            for item in value:
-                visit(item, (*path, "*"))
+            for index, item in enumerate(value):
+                visit(item, (*path, "*"), (*where, index))
 
-    visit(event, ())
+    visit(event, (), ())
     return found
+
+
+def _value_at(event: Any, path: tuple[str, ...], where: tuple[str | int, ...]) -> Any:
+    """The value at `path` (with `*` for list items) in the record `where` points into:
+    each `*` takes the index `where` has at that depth."""
+    value = event
+    for depth, step in enumerate(path):
+        key = where[depth] if step == "*" and depth < len(where) else step
+        try:
+            value = value[key]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return value
 
 
 def _sample_cases() -> Iterator[tuple[str, str]]:
@@ -438,6 +461,73 @@ def test_nullable_and_absent_fields_of_the_rules_table() -> None:
     assert record_value.declared and not record_value.absent
 
 
+@pytest.mark.parametrize(
+    ("trigger", "path", "cause"),
+    [
+        ("apigw-rest", ("queryStringParameters",), "request"),
+        ("apigw-rest", ("body",), "request"),
+        ("apigw-http", ("body",), "request"),
+        ("sns", ("Records", 0, "Sns", "Subject"), "request"),
+        ("apigw-rest", ("pathParameters",), "route"),
+        ("apigw-http", ("pathParameters",), "route"),
+        ("apigw-rest", ("requestContext", "authorizer"), "route"),
+        ("apigw-rest", ("headers",), "test-invoke"),
+        ("apigw-rest", ("stageVariables",), "setup"),
+        ("alb", ("headers",), "setup"),
+        ("sqs", ("Records", 0, "attributes", "MessageGroupId"), "setup"),
+        ("cloudformation-custom-resource", ("ResponseURL",), "framework"),
+        ("cloudformation-custom-resource", ("PhysicalResourceId",), "event-type"),
+        ("dynamodb-stream", ("Records", 0, "dynamodb", "NewImage"), "event-type"),
+        ("s3-object-lambda", ("headObjectContext",), "variant"),
+        # required in every Cognito trigger that has it: missing only from the others
+        ("cognito-user-pool", ("request", "userAttributes"), "variant"),
+    ],
+)
+def test_why_a_value_is_missing(trigger: str, path: tuple[str | int, ...], cause: str) -> None:
+    info = _info(trigger, *path)
+    assert info.missing == cause
+    assert info.absent or info.nullable
+
+
+def test_keys_present_only_for_some_kinds_of_event() -> None:
+    new = _info("dynamodb-stream", "Records", 0, "dynamodb", "NewImage")
+    old = _info("dynamodb-stream", "Records", 0, "dynamodb", "OldImage")
+    assert new.present_when == (("Records", "*", "eventName"), {"INSERT", "MODIFY"})
+    assert old.present_when == (("Records", "*", "eventName"), {"MODIFY", "REMOVE"})
+    assert _info("dynamodb-stream", "Records", 0, "eventName").enum == {
+        "INSERT",
+        "MODIFY",
+        "REMOVE",
+    }
+    physical = _info("cloudformation-custom-resource", "PhysicalResourceId")
+    assert physical.present_when == (("RequestType",), {"Update", "Delete"})
+    assert _info("cloudformation-custom-resource", "RequestType").enum == {
+        "Create",
+        "Update",
+        "Delete",
+    }
+    # only a cause of kind event-type names a value that tells the kinds apart
+    assert _info("s3", "Records", 0, "s3", "object", "size").present_when is None
+
+
+def test_dynamodb_images_hold_typed_values() -> None:
+    for image in ("NewImage", "OldImage", "Keys"):
+        assert _info("dynamodb-stream", "Records", 0, "dynamodb", image).encoding == "dynamodb"
+    assert "dynamodb" in cat.VALUE_ENCODINGS
+
+
+def test_websocket_query_strings_are_left_out_never_null() -> None:
+    for key in ("queryStringParameters", "multiValueQueryStringParameters", "stageVariables"):
+        info = _info("apigw-websocket", key)
+        assert info.absent and not info.nullable, key
+    assert _info("apigw-websocket", "queryStringParameters").missing == "request"
+
+
+def test_values_only_optional_in_a_source_have_no_cause() -> None:
+    # optional in the Powertools models, with no documented circumstance: no cause
+    assert _info("apigw-rest", "requestContext", "identity", "apiKey").missing is None
+
+
 def test_user_defined_payloads_are_open() -> None:
     for trigger in ("iot", "step-functions"):
         shape = _shape(trigger)
@@ -583,6 +673,7 @@ def test_json_schema_properties_required_null_and_open() -> None:
     )
     note = shape.lookup(("note",))
     assert note is not None and (note.absent, note.nullable) == (False, True)
+    assert (note.missing, order.missing) == ("schema", None)
     count = shape.lookup(("count",))
     assert count is not None and (count.kind, count.absent) == ("number", True)
     assert shape.is_open(("flags",))

@@ -41,7 +41,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Union
 
-from lambda_lint.events.catalogue import json_type
+from lambda_lint.events.catalogue import (
+    ENCODINGS,
+    KINDS,
+    MISSING_CAUSES,
+    VALUE_ENCODINGS,
+    json_type,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "tools" / "event_catalogue"
@@ -53,8 +59,6 @@ POWERTOOLS_VERSION = "3.37.0"
 TS_PARSER_VERSION = "2.35.0"
 FORMAT_VERSION = 1
 
-KINDS = ("object", "list", "string", "number", "bool", "any")
-ENCODINGS = ("json", "base64", "gzip-base64", "url")
 ANY_KEY = "*"
 DOC_PREFIX = "https://docs.aws.amazon.com/"
 
@@ -293,6 +297,17 @@ class Node:
     batch: bool = False
     open: bool = False
     note: str | None = None
+    #: why the value may be absent or null (see ``MISSING_CAUSES``)
+    missing: str | None = None
+    #: (path from the event root, values): the key is there only when that value is one
+    #: of these
+    present_when: tuple[tuple[str, ...], tuple[str, ...]] | None = None
+    #: the literal values of a string, when the overlay lists them (the ``Literal`` types
+    #: of the Python models are parsing constraints, sometimes narrower than real events)
+    enum: tuple[str, ...] | None = None
+    #: the triggers whose whole events may arrive JSON-encoded in this string (an S3
+    #: notification in the body of an SQS message)
+    carries: tuple[str, ...] = ()
     keys: dict[str, Node] = field(default_factory=dict)
     items: Node | None = None
     values: Node | None = None
@@ -309,6 +324,15 @@ class Node:
             out["encoding"] = self.encoding
         if self.note:
             out["note"] = self.note
+        if self.missing:
+            out["missing"] = self.missing
+        if self.present_when:
+            path, values = self.present_when
+            out["present_when"] = {"path": list(path), "in": list(values)}
+        if self.enum:
+            out["enum"] = list(self.enum)
+        if self.carries:
+            out["carries"] = list(self.carries)
         return out
 
 
@@ -328,6 +352,13 @@ def union(nodes: Sequence[Node]) -> Node:
     out.raw_unsure = any(n.raw_unsure for n in nodes)
     notes = [n.note for n in nodes if n.note]
     out.note = notes[0] if notes else None
+    causes = [n.missing for n in nodes if n.missing]
+    out.missing = causes[0] if causes else None
+    conditions = {n.present_when for n in nodes}
+    out.present_when = conditions.pop() if len(conditions) == 1 else None
+    if all(n.enum for n in nodes):
+        out.enum = tuple(sorted({v for n in nodes for v in n.enum or ()}))
+    out.carries = tuple(sorted({t for n in nodes for t in n.carries}))
     if out.kind == "object":
         out.open = any(n.open for n in nodes)
         names: list[str] = []
@@ -338,6 +369,9 @@ def union(nodes: Sequence[Node]) -> Node:
             child = union(present)
             if len(present) < len(nodes):
                 child.absent = True
+                if not any(p.absent for p in present):
+                    # required wherever it exists: missing only from the other variants
+                    child.missing = child.missing or "variant"
             out.keys[name] = child
         vals = [n.values for n in nodes if n.values is not None]
         out.values = union(vals) if vals else None
@@ -413,6 +447,10 @@ def parse_spec(spec: Any, where: str, defs: Mapping[str, Any] | None = None) -> 
         "batch",
         "open",
         "note",
+        "missing",
+        "present_when",
+        "enum",
+        "carries",
         "keys",
         "items",
         "values",
@@ -426,6 +464,10 @@ def parse_spec(spec: Any, where: str, defs: Mapping[str, Any] | None = None) -> 
     node.batch = bool(spec.get("batch", False))
     node.open = bool(spec.get("open", node.kind == "any"))
     node.note = spec.get("note")
+    _set_condition(node, "missing", spec.get("missing"))
+    _set_condition(node, "present_when", spec.get("present_when"))
+    _set_condition(node, "enum", spec.get("enum"))
+    node.carries = tuple(sorted(spec.get("carries", ())))
     for name, sub in spec.get("keys", {}).items():
         node.keys[name] = parse_spec(sub, f"{where}/{name}", defs)
     if "items" in spec:
@@ -437,6 +479,15 @@ def parse_spec(spec: Any, where: str, defs: Mapping[str, Any] | None = None) -> 
     return node
 
 
+def _set_condition(node: Node, name: str, value: Any) -> None:
+    """Set `missing`, `present_when` or `enum` from their spec form."""
+    if name == "present_when" and value is not None:
+        value = (tuple(value["path"]), tuple(sorted(value["in"])))
+    elif name == "enum" and value is not None:
+        value = tuple(sorted(value))
+    setattr(node, name, value)
+
+
 def node_shorthand(node: Node) -> str:
     return node.kind + ("?" if node.absent else "") + ("|null" if node.nullable else "")
 
@@ -446,8 +497,16 @@ def _check_node(node: Node, where: str) -> None:
         raise SystemExit(f"{where}: unknown kind {node.kind!r}")
     if node.encoding is not None and node.encoding not in ENCODINGS:
         raise SystemExit(f"{where}: unknown encoding {node.encoding!r}")
-    if node.encoding and node.kind != "string":
-        raise SystemExit(f"{where}: only a string can be encoded")
+    if node.encoding in VALUE_ENCODINGS and node.kind != "object":
+        raise SystemExit(f"{where}: {node.encoding!r} encodes the values of an object")
+    if node.encoding and node.encoding not in VALUE_ENCODINGS and node.kind != "string":
+        raise SystemExit(f"{where}: only a string can be {node.encoding!r}-encoded")
+    if node.missing is not None and node.missing not in MISSING_CAUSES:
+        raise SystemExit(f"{where}: unknown cause {node.missing!r}; one of {MISSING_CAUSES}")
+    if node.enum is not None and node.kind != "string":
+        raise SystemExit(f"{where}: only a string has an enum")
+    if node.carries and (node.encoding != "json" or set(node.carries) - set(SOURCES)):
+        raise SystemExit(f"{where}: 'carries' names triggers whose events a JSON string holds")
     if node.batch and node.kind not in ("list", "object"):
         raise SystemExit(f"{where}: batch marks a list of records (or a map of such lists)")
     if node.keys and node.kind != "object":
@@ -792,6 +851,7 @@ def apply_ts(py: Node, ts: Node, path: tuple[str, ...], log: list[str]) -> None:
                 py.items = None
             if ts.kind != "string":
                 py.encoding = None
+                py.enum = None
         elif not py.raw_unsure:
             log.append(f"{path_text(path) or '(root)'}: TS says any, Python {py.kind}: kept")
     elif py.raw_unsure:
@@ -888,6 +948,10 @@ def _apply_one(
                 setattr(node, name, attr)
                 if name == "kind":
                     node.raw_unsure = False
+            elif name in ("missing", "present_when", "enum"):
+                _set_condition(node, name, attr)
+            elif name == "carries":
+                node.carries = tuple(sorted(attr))
             else:
                 raise SystemExit(f"{where}: cannot set {name!r}")
         if node.kind != "object":
@@ -917,6 +981,26 @@ def _apply_one(
         if not exists or key == ANY_KEY:
             raise SystemExit(f"{where}: nothing to remove")
         del parent.keys[key]
+
+
+def _check_cause(root: Node, node: Node, where: str) -> None:
+    """A cause belongs to a value that may be missing; a `present_when` names a value of
+    the same event whose enum (when known) has the values it lists."""
+    if node.missing is not None and not (node.absent or node.nullable):
+        if node.missing != "variant":
+            raise SystemExit(f"{where}: 'missing' on a value that is never absent or null")
+        node.missing = None  # a variant key another source says is always there
+    if node.present_when is None:
+        return
+    path, values = node.present_when
+    if node.missing != "event-type":
+        raise SystemExit(f"{where}: 'present_when' belongs to an 'event-type' cause")
+    target = _resolve(root, path)
+    if target is None or target.kind != "string":
+        raise SystemExit(f"{where}: present_when names {path_text(path)!r}, not a string")
+    unknown = set(values) - set(target.enum or values)
+    if unknown:
+        raise SystemExit(f"{where}: {sorted(unknown)} are not values of {path_text(path)!r}")
 
 
 # --------------------------------------------------------------------------- output
@@ -953,6 +1037,7 @@ def build(report: list[str] | None = None) -> str:
         for path, node in walk_paths(root):
             where = f"{trigger}:{path_text(path) or '(root)'}"
             _check_node(node, where)
+            _check_cause(root, node, where)
             if node.raw_unsure and report is not None:
                 report.append(f"{where}: raw kind unsure ({node.kind})")
             elif node.raw_unsure:

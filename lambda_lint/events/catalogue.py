@@ -16,7 +16,14 @@ Every key of a shape carries what the linter needs:
 - ``nullable``: the value can be JSON ``null`` (``event["k"]["x"]`` may raise ``TypeError``);
 - ``encoding``: the string holds encoded data: ``json``, ``base64``, ``gzip-base64`` or ``url``;
 - ``batch``: the list (or map of lists) is the batch of records of one invocation;
-- ``open``: any key is allowed inside (headers, attributes, user payloads, ...).
+- ``open``: any key is allowed inside (headers, attributes, user payloads, ...);
+- ``missing``: why a key that may be absent or ``null`` is missing (:data:`MISSING_CAUSES`);
+- ``present_when``: for a key present only in some kinds of event, the value that tells
+  them apart and the values it has when the key is there (a DynamoDB image and the
+  record's ``eventName``);
+- ``enum``: the literal values a string can hold, when the sources list them;
+- ``carries``: the triggers whose whole events may arrive JSON-encoded in the string (an
+  S3 notification delivered through an SQS queue).
 
 User-provided JSON Schemas (an EventBridge ``detail``, a direct-invocation payload) are
 converted to the same model by :func:`shape_from_json_schema`.
@@ -37,6 +44,7 @@ __all__ = [
     "ANY_KEY",
     "ENCODINGS",
     "KINDS",
+    "MISSING_CAUSES",
     "V1_V2_EQUIVALENTS",
     "EventShape",
     "KeyInfo",
@@ -46,7 +54,36 @@ __all__ = [
 ]
 
 KINDS = ("object", "list", "string", "number", "bool", "any")
-ENCODINGS = ("json", "base64", "gzip-base64", "url")
+ENCODINGS = ("json", "base64", "gzip-base64", "url", "dynamodb")
+#: encodings of the values of an object (every other encoding is of a string):
+#: ``dynamodb`` marks a map of typed AttributeValues (``{"price": {"N": "9.5"}}``)
+VALUE_ENCODINGS = ("dynamodb",)
+#: why a key may be missing (absent, or ``null``), by who decides it:
+#:
+#: - ``request``: the individual request, message or object (a request without a query
+#:   string or body, a message without a subject, an object stored unversioned);
+#: - ``route``: the API route the request came in by (path parameters, an authorizer);
+#: - ``event-type``: the kind of event a handler of the trigger receives among others (a
+#:   DynamoDB ``REMOVE`` record, a CloudFormation ``Create`` request); ``present_when``
+#:   names the value that tells them apart, when the sources list its values;
+#: - ``variant``: a kind of event a handler is normally wired to alone (a Cognito trigger
+#:   source, a WebSocket route, an S3 Object Lambda request type);
+#: - ``setup``: how the source is configured, once for all events (multi-value headers
+#:   on a load balancer, stage variables, a FIFO queue);
+#: - ``test-invoke``: only in the payload a console test sends;
+#: - ``framework``: only in the payload a framework between the service and the
+#:   handler passes on (the CDK Provider framework);
+#: - ``schema``: a user's JSON Schema declares the key optional or nullable.
+MISSING_CAUSES = (
+    "request",
+    "route",
+    "event-type",
+    "variant",
+    "setup",
+    "test-invoke",
+    "framework",
+    "schema",
+)
 #: the path element for "an item of this list" / "any key of this open map"
 ANY_KEY = "*"
 
@@ -70,6 +107,16 @@ class KeyInfo:
     declared: bool = True
     #: a short explanation from the overlay (when the key is absent, what it holds)
     note: str | None = None
+    #: why the value may be absent or null: one of :data:`MISSING_CAUSES`, or None when
+    #: the sources only say that it may be
+    missing: str | None = None
+    #: the key is there only when the value at this path (from the event root) is one of
+    #: these values
+    present_when: tuple[tuple[str, ...], frozenset[str]] | None = None
+    #: the literal values a string holds, when the sources list them
+    enum: frozenset[str] | None = None
+    #: the triggers whose events may arrive JSON-encoded in this string
+    carries: tuple[str, ...] = ()
 
 
 class _Node:
@@ -78,13 +125,17 @@ class _Node:
     __slots__ = (
         "absent",
         "batch",
+        "carries",
         "encoding",
+        "enum",
         "items",
         "keys",
         "kind",
+        "missing",
         "note",
         "nullable",
         "open",
+        "present_when",
         "values",
     )
 
@@ -96,6 +147,10 @@ class _Node:
         self.batch = False
         self.open = kind == "any"
         self.note: str | None = None
+        self.missing: str | None = None
+        self.present_when: tuple[tuple[str, ...], frozenset[str]] | None = None
+        self.enum: frozenset[str] | None = None
+        self.carries: tuple[str, ...] = ()
         self.keys: dict[str, _Node] = {}
         self.items: _Node | None = None
         self.values: _Node | None = None
@@ -155,7 +210,7 @@ class EventShape:
         node = value._root.shallow_copy()
         old = root.keys.get(key)
         if old is not None:
-            node.absent, node.nullable = old.absent, old.nullable
+            node.absent, node.nullable, node.missing = old.absent, old.nullable, old.missing
         root.keys[key] = node
         return EventShape(root, self.trigger_id, self.doc, (*self.sources, "user schema"))
 
@@ -194,6 +249,10 @@ class EventShape:
             open=node.open or node.kind == "any",
             declared=declared,
             note=node.note,
+            missing=node.missing,
+            present_when=node.present_when,
+            enum=node.enum,
+            carries=node.carries,
         )
 
     def keys_at(self, path: Sequence[PathElement]) -> tuple[str, ...]:
@@ -466,6 +525,13 @@ def _from_paths(paths: Mapping[str, Mapping[str, Any]]) -> _Node:
         node.batch = bool(attrs.get("batch", False))
         node.open = bool(attrs.get("open", node.kind == "any"))
         node.note = attrs.get("note")
+        node.missing = attrs.get("missing")
+        condition = attrs.get("present_when")
+        if condition is not None:
+            node.present_when = (tuple(condition["path"]), frozenset(condition["in"]))
+        if "enum" in attrs:
+            node.enum = frozenset(attrs["enum"])
+        node.carries = tuple(attrs.get("carries", ()))
         if text == "":
             root = node
             continue
@@ -536,8 +602,9 @@ def _explain_optional(root: _Node) -> None:
         if id(node) in seen:
             continue
         seen.add(id(node))
-        if (node.absent or node.nullable) and node.note is None:
-            node.note = "as your schema declares it"
+        if node.absent or node.nullable:
+            node.note = node.note or "as your schema declares it"
+            node.missing = "schema"
         stack.extend(node.keys.values())
         stack.extend(n for n in (node.items, node.values) if n is not None)
 

@@ -20,7 +20,7 @@ from typing import Callable
 import libcst as cst
 
 from lambda_lint.events.catalogue import EventShape, KeyInfo, shape_for, shape_from_json_schema
-from lambda_lint.model.flow import Ref, Refs, literal_key, subscript_key
+from lambda_lint.model.flow import JSON, Ref, Refs, literal_key, subscript_key
 from lambda_lint.triggers import TRIGGERS
 
 
@@ -116,6 +116,29 @@ def event_value(refs_of: RefsOf, expression: cst.CSTNode) -> EventValue | None:
     defaults = {r.default for r in events}
     default = next((d for d in ("null", "absent", "get") if d in defaults), "")
     return EventValue(found[0], found[1], ref.path, default)
+
+
+def carried_value(refs_of: RefsOf, expression: cst.CSTNode) -> EventValue | None:
+    """The path an expression holds inside another trigger's event that arrived
+    JSON-encoded in the event (an S3 notification decoded from an SQS message body), when
+    the catalogue says which trigger's events that string carries and it is only one."""
+    refs = refs_of(expression)
+    if len(refs) != 1:
+        return None
+    ref = next(iter(refs))
+    if ref.root != "event" or ref.trigger is None or JSON not in ref.path:
+        return None
+    split = ref.path.index(JSON)
+    inner = ref.path[split + 1 :]
+    outer = shape_of(ref.trigger)
+    if outer is None or JSON in inner or not Ref("event", inner).exact:
+        return None
+    info = outer[1].lookup(ref.path[:split])
+    carried = info.carries if info is not None else ()
+    shape = shape_for(carried[0]) if len(carried) == 1 else None
+    if shape is None:
+        return None
+    return EventValue(carried[0], shape, inner, ref.default)
 
 
 def access_of(refs_of: RefsOf, node: cst.CSTNode) -> Access | None:

@@ -4,7 +4,9 @@ A *subject* is the value that may be `None` or absent (`context.client_context`,
 `event["queryStringParameters"]`). A use of it is guarded when, on every path to the
 use, code has checked it: an enclosing `if`/conditional expression/`and`, an earlier
 `if <missing>: return|continue|raise|break` in an enclosing block, an `assert`, or a
-`try` that catches `KeyError`/`TypeError`/`AttributeError`. Checks are recognised on
+`try` that catches the error the use raises when the subject is missing (`KeyError`
+for an absent key; `TypeError`/`AttributeError` for a `None` used as a value: a
+`try` catching only `KeyError` does not make a `None` safe). Checks are recognised on
 the subject itself, on a name holding it, and as `"key" in mapping` / `mapping.get(key)`.
 """
 
@@ -27,7 +29,12 @@ Container = Callable[[cst.BaseExpression, str], bool]
 Implies = Callable[[cst.BaseExpression, bool], bool]
 
 TERMINATORS = (cst.Return, cst.Raise, cst.Continue, cst.Break)
-HANDLED_ERRORS = {"KeyError", "TypeError", "AttributeError", "Exception", "LookupError"}
+#: handlers that catch any error
+CATCH_ALL = frozenset({"Exception", "BaseException"})
+#: what reading an absent key raises, by the names a handler may catch it with
+KEY_ERRORS = frozenset({"KeyError", "LookupError"})
+#: what using `None` as a mapping, sequence or object raises
+NONE_ERRORS = frozenset({"TypeError", "AttributeError"})
 
 
 def _present(
@@ -112,8 +119,10 @@ def is_guarded(
     subject: Subject,
     container: Container | None = None,
     implies: Implies | None = None,
+    raises: frozenset[str] = KEY_ERRORS | NONE_ERRORS,
 ) -> bool:
-    """Whether the node at the end of `ancestors` (the use) is guarded."""
+    """Whether the node at the end of `ancestors` (the use) is guarded; `raises` names
+    the errors the use raises when the subject is missing."""
     for depth in range(len(ancestors) - 1, 0, -1):
         parent, child = ancestors[depth - 1], ancestors[depth]
         if isinstance(parent, (cst.FunctionDef, cst.Lambda)):
@@ -139,7 +148,7 @@ def is_guarded(
             ):
                 return True
         elif isinstance(parent, cst.Try) and child is parent.body:
-            if any(_handles(h) for h in parent.handlers):
+            if any(_handles(h, raises) for h in parent.handlers):
                 return True
         elif isinstance(parent, (cst.IndentedBlock, cst.Module)) and _earlier_check(
             parent.body, child, subject, container, implies
@@ -148,12 +157,12 @@ def is_guarded(
     return False
 
 
-def _handles(handler: cst.ExceptHandler) -> bool:
+def _handles(handler: cst.ExceptHandler, raises: frozenset[str]) -> bool:
     if handler.type is None:
         return True
     types = handler.type.elements if isinstance(handler.type, cst.Tuple) else [handler.type]
     names = {dotted_name(t.value if isinstance(t, cst.Element) else t) for t in types}
-    return bool(names & HANDLED_ERRORS)
+    return bool(names & (raises | CATCH_ALL))
 
 
 def _earlier_check(

@@ -1,0 +1,141 @@
+"""LL406: a batch handler whose one failing record fails the whole batch."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from lambda_lint.model.names import string_value
+from lambda_lint.rule import Example
+from lambda_lint.rules.event_reads import EventRule
+from lambda_lint.triggers import TRIGGERS
+from lambda_lint.walk import descendants
+
+
+class BatchWithoutPartialFailure(EventRule):
+    """
+    ## What it does
+    Reports an SQS, Kinesis or DynamoDB Streams handler that loops over its records
+    with no per-record error handling and no `batchItemFailures` in its answer (one
+    record's exception fails the whole batch), and a handler that returns
+    `batchItemFailures` while its event source mapping, as the descriptor declares it,
+    lacks `ReportBatchItemFailures` (the list is ignored). Handlers using Powertools
+    batch processing are fine.
+
+    ## Why is this bad?
+    Without partial batch responses one poison message makes Lambda retry the whole
+    batch — records that succeeded are processed again, and the batch blocks the shard
+    or queue until it expires. Returning failures without enabling the setting retries
+    nothing selectively: the batch counts as a success.
+
+    ## Example
+    ```python
+    def handler(event, context):
+        for record in event["Records"]:
+            process(record)
+    ```
+
+    ## Use instead
+    ```python
+    def handler(event, context):
+        failures = []
+        for record in event["Records"]:
+            try:
+                process(record)
+            except Exception:
+                failures.append({"itemIdentifier": record["messageId"]})
+        return {"batchItemFailures": failures}
+    ```
+    """
+
+    code = "LL406"
+    name = "batch-without-partial-failure"
+    summary = "Batch handler without partial batch failure reporting"
+    default_enabled = False
+    VALID = [
+        Example(
+            "def handler(event, context):\n    failures = []\n    for r in event['Records']:\n"
+            "        try:\n            work(r)\n        except Exception:\n"
+            "            failures.append({'itemIdentifier': r['messageId']})\n"
+            "    return {'batchItemFailures': failures}\n\ndef work(r):\n    return r\n",
+            trigger="sqs",
+        ),
+        Example(
+            "def handler(event, context):\n    for r in event['Records']:\n        print(r)\n",
+            trigger="sns",
+        ),
+        Example(
+            "def handler(event, context):\n    for r in event['Records']:\n        try:\n"
+            "            work(r)\n        except ValueError:\n            continue\n\n"
+            "def work(r):\n    return r\n",
+            trigger="kinesis",
+        ),
+    ]
+    INVALID = [
+        Example(
+            "def handler(event, context):\n    for r in event['Records']:\n        work(r)\n\n"
+            "def work(r):\n    return r\n",
+            trigger="sqs",
+            message="whole batch",
+        ),
+        Example(
+            "def handler(event, context):\n    records = event['Records']\n"
+            "    for r in records:\n        work(r)\n\ndef work(r):\n    return r\n",
+            trigger="dynamodb-stream",
+        ),
+        Example(
+            "def handler(event, context):\n    return {'batchItemFailures': []}\n",
+            files={
+                "template.yaml": "Transform: AWS::Serverless-2016-10-31\nResources:\n"
+                "  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+                "      Handler: app.handler\n      CodeUri: .\n      Events:\n        Q:\n"
+                "          Type: SQS\n          Properties:\n            Queue: arn:aws:sqs:x\n"
+            },
+            message="ReportBatchItemFailures",
+        ),
+    ]
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        handler = self.context.handler()
+        trigger = TRIGGERS.get(handler.trigger or "") if handler is not None else None
+        if handler is None or trigger is None or not trigger.partial_batch_response:
+            return
+        returns_failures = _mentions(node, "batchItemFailures")
+        if returns_failures:
+            declared = [b for b in handler.bindings if b.source.kind != "config"]
+            if declared and not any(b.report_batch_item_failures for b in declared):
+                self.report(
+                    node.name,
+                    "the handler returns batchItemFailures but its event source mapping "
+                    "does not enable ReportBatchItemFailures: the list is ignored",
+                )
+            return
+        loop = self._unprotected_record_loop(node)
+        if loop is not None and not _mentions(node, "process_partial_response"):
+            self.report(
+                node.name,
+                "one failing record fails the whole batch (no try/except per record, no "
+                "batchItemFailures): every record is retried",
+            )
+
+    def _unprotected_record_loop(self, function: cst.FunctionDef) -> cst.For | None:
+        for node in descendants(function.body):
+            if isinstance(node, cst.For):
+                value = self.value(node.iter)
+                info = value.info if value else None
+                if info is not None and info.batch and not _has_try(node.body):
+                    return node
+        return None
+
+
+def _has_try(body: cst.BaseSuite) -> bool:
+    return any(isinstance(node, cst.Try) for node in descendants(body))
+
+
+def _mentions(function: cst.FunctionDef, text: str) -> bool:
+    """Whether a string literal or name in the function is `text`."""
+    for node in descendants(function.body):
+        if isinstance(node, cst.SimpleString) and string_value(node) == text:
+            return True
+        if isinstance(node, cst.Name) and node.value == text:
+            return True
+    return False
