@@ -45,9 +45,10 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import Callable, NamedTuple, Optional
 
 from lambda_lint.flow import ir
+from lambda_lint.flow.reads import bound_names, exposed_reads
 from lambda_lint.flow.refs import (
     CAUGHT,
     DERIVED,
@@ -64,6 +65,7 @@ from lambda_lint.flow.refs import (
     Fact,
     Ref,
     Refs,
+    Text,
     Where,
     merge,
 )
@@ -80,8 +82,7 @@ PRESENCE_CHECKS = frozenset({"isinstance", "bool", "len", "callable"})
 State = Optional[dict[str, Refs]]
 
 
-@dataclass(frozen=True)
-class CallArgs:
+class CallArgs(NamedTuple):
     """What flows into one call: per positional argument (`starred` flags `*x`), per
     keyword argument (name None for `**x`), and the receiver of a method call."""
 
@@ -95,10 +96,10 @@ class CallArgs:
         if other == self:
             return self
         return CallArgs(
-            tuple(a | b for a, b in zip(self.positional, other.positional)),
+            tuple(merge(a | b) for a, b in zip(self.positional, other.positional)),
             self.starred,
-            tuple((k, a | b) for (k, a), (_, b) in zip(self.keywords, other.keywords)),
-            self.receiver | other.receiver,
+            tuple((k, merge(a | b)) for (k, a), (_, b) in zip(self.keywords, other.keywords)),
+            merge(self.receiver | other.receiver),
         )
 
     def values(self) -> Refs:
@@ -172,9 +173,13 @@ def _empty_args(call: ir.Call) -> CallArgs:
 
 
 def symbolic_call(call: ir.Call, args: CallArgs) -> Refs:
-    """A `resolve_call` for summaries: a call's result is `Ref("call", index=n)`, which
-    the project model resolves later (see `lambda_lint.flow.summary`)."""
-    return frozenset({Ref("call", index=call.index, origin=((call.syntax, _render(call)),))})
+    """A `resolve_call` for summaries: the result of a call given something tracked is
+    `Ref("call", index=n)`, which the project model resolves later (see
+    `lambda_lint.flow.summary`). A call given nothing tracked cannot return anything
+    the caller's callers gave: its result holds nothing."""
+    if not args.receiver and not any(args.positional) and not any(r for _, r in args.keywords):
+        return EMPTY
+    return frozenset({Ref("call", index=call.index, origin=((call.syntax, call),))})
 
 
 def analyse(
@@ -201,7 +206,7 @@ def analyse(
         function, seeded, semantics, qualify, resolve_call, env_refs, frozenset(constants)
     )
     interpreter.run(function.body)
-    return Analysis(function, interpreter.recorded, interpreter.call_args, interpreter.returns)
+    return Analysis(function, interpreter.known, interpreter.call_args, interpreter.returns)
 
 
 # -- the interpreter -----------------------------------------------------------------------
@@ -262,8 +267,8 @@ class _Interpreter:
         self.module_env = module_env
         self.constants = constants
         self.env: State = dict(seeds)
-        self.recorded: dict[ir.Expr, Refs] = {}
-        self.now: dict[ir.Expr, Refs] = {}
+        #: the refs of every expression evaluated (only those holding some)
+        self.known: dict[ir.Expr, Refs] = {}
         self.call_args: dict[ir.Call, CallArgs] = {}
         self.returns: Refs = EMPTY
         self.loops: list[_Loop] = []
@@ -271,10 +276,10 @@ class _Interpreter:
         self.caught: tuple[str, ...] = ()
         #: the states inside the try bodies being run, for their handlers
         self.try_states: list[list[State]] = []
+        self._carried_names: dict[ir.Stmt, frozenset[str]] = {}
         self.inherited_caught = frozenset(
             f[2] for refs in seeds.values() for r in refs for f in r.facts if f[1] == CAUGHT
         )
-        self._literal_names: frozenset[str] | None = None
 
     def qualify(self, dotted: str) -> str:
         found = self._qualified.get(dotted)
@@ -328,7 +333,7 @@ class _Interpreter:
         def exit_state(head: State) -> State:
             return None if always else self.narrow(head, node.test, False)
 
-        self._loop(body, exit_state, node.orelse)
+        self._loop(node, body, exit_state, node.orelse)
 
     def _for(self, node: ir.For) -> None:
         items = self._items(node.iter, self.eval(node.iter), node.target)
@@ -338,7 +343,7 @@ class _Interpreter:
                 self.bind(target, refs, None)
             self.run(node.body)
 
-        self._loop(body, _copy, node.orelse)
+        self._loop(node, body, _copy, node.orelse)
 
     def _items(self, iterable: ir.Expr, refs: Refs, target: ir.Expr) -> list[tuple[ir.Expr, Refs]]:
         """What each part of a loop target is bound to: the item of the iterable, or
@@ -351,24 +356,29 @@ class _Interpreter:
             and iterable.args
             and self.qualify(iterable.name) == "enumerate"
         ):
-            items = _step_all(self.now.get(iterable.args[0], EMPTY), ITEM)
+            items = _step_all(self.known.get(iterable.args[0], EMPTY), ITEM)
             return [(parts[0], EMPTY), (parts[1], items)]
         if isinstance(iterable, ir.Call) and parts:
             func = iterable.func
             if isinstance(func, ir.Attribute) and func.attr == "items" and len(parts) == 2:
-                receiver = self.now.get(func.value, EMPTY)
+                receiver = self.known.get(func.value, EMPTY)
                 keys = _derive(receiver, iterable.syntax, "a key") if receiver else EMPTY
                 return [(parts[0], keys), (parts[1], _step_all(receiver, UNKNOWN_KEY))]
             zipped = iterable.name and self.qualify(iterable.name) == "zip"
             if zipped and len(parts) == len(iterable.args):
-                args = [self.now.get(a, EMPTY) for a in iterable.args]
+                args = [self.known.get(a, EMPTY) for a in iterable.args]
                 return [(p, _step_all(a, ITEM)) for p, a in zip(parts, args)]
         return [(target, _step_all(refs, ITEM))]
 
     def _loop(
-        self, body: Callable[[], None], exit_state: Callable[[State], State], orelse: ir.Body
+        self,
+        node: ir.For | ir.While,
+        body: Callable[[], None],
+        exit_state: Callable[[State], State],
+        orelse: ir.Body,
     ) -> None:
-        """Run a loop body until the state at the loop head stops growing."""
+        """Run a loop body until the state at the loop head stops changing for the
+        names the body reads before assigning them."""
         head = self.env
         previous: State = None
         loop = _Loop()
@@ -383,10 +393,24 @@ class _Interpreter:
             grown = _join(head, _join_all([self.env, *loop.continues]))
             if grown == head:
                 break
+            changed = _changed(head, grown)
             previous, head = head, grown
+            if changed.isdisjoint(self._carried(node)):
+                break
         self.env = exit_state(head)
         self.run(orelse)
         self.env = _join_all([self.env, *loop.breaks])
+
+    def _carried(self, node: ir.For | ir.While) -> frozenset[str]:
+        """The names a loop's body (and test) read before assigning them."""
+        found = self._carried_names.get(node)
+        if found is None:
+            if isinstance(node, ir.For):
+                found = exposed_reads(node.body, bound_names(node.target))
+            else:
+                found = exposed_reads(node.body, first=node.test)
+            self._carried_names[node] = found
+        return found
 
     def _break(self, node: ir.Break) -> None:
         if self.loops:
@@ -529,7 +553,7 @@ class _Interpreter:
             and not any(isinstance(e, ir.Starred) for e in (*parts, *value.elements))
         ):
             for part, element in zip(parts, value.elements):
-                self.bind(part, self.now.get(element, EMPTY), element)
+                self.bind(part, self.known.get(element, EMPTY), element)
             return
         derived = _derive(refs, target.syntax, "unpacked") if refs else EMPTY
         for part in parts:
@@ -541,7 +565,7 @@ class _Interpreter:
         if key is None or self.env is None:
             return
         step = key if isinstance(key, str) else ITEM
-        targets = [r for r in self.now.get(container, EMPTY) if r.placed]
+        targets = [r for r in self.known.get(container, EMPTY) if r.placed]
         places = [(*r.path, step) for r in targets]
         if not targets:
             return
@@ -552,19 +576,18 @@ class _Interpreter:
                 env[name] = updated
 
     def _record(self, node: ir.Expr, refs: Refs) -> None:
-        self.now[node] = refs
         if refs:
-            old = self.recorded.get(node)
-            self.recorded[node] = refs if old is None or old == refs else merge(old | refs)
+            old = self.known.get(node)
+            self.known[node] = refs if old is None or old == refs else merge(old | refs)
 
     # -- expressions ---------------------------------------------------------------------
 
     def eval(self, node: ir.Expr) -> Refs:
+        """What `node` holds here; recorded (joined with the earlier visits of a loop)."""
         refs = _EXPRESSIONS[node.__class__](self, node)
-        self.now[node] = refs
         if refs:
-            old = self.recorded.get(node)
-            self.recorded[node] = refs if old is None or old == refs else merge(old | refs)
+            old = self.known.get(node)
+            self.known[node] = refs if old is None or old == refs else merge(old | refs)
         return refs
 
     def _nothing_expr(self, node: ir.Expr) -> Refs:
@@ -595,11 +618,11 @@ class _Interpreter:
             return EMPTY
         kinds = self._attribute_sanitiser(node)
         if kinds:
-            return frozenset(r.derive(node.syntax, _render(node)).labelled(*kinds) for r in base)
+            return frozenset(r.derive(node.syntax, node).labelled(*kinds) for r in base)
         return frozenset(
             r.extend(node.attr)
             if r.root == "context" and not r.path
-            else r.derive(node.syntax, _render(node))
+            else r.derive(node.syntax, node)
             for r in base
         )
 
@@ -618,7 +641,7 @@ class _Interpreter:
         qualified = self.qualify(name)
         if qualified not in self.semantics.sources:
             return EMPTY
-        return frozenset({Ref("source", trigger=qualified, origin=((node.syntax, _render(node)),))})
+        return frozenset({Ref("source", trigger=qualified, origin=((node.syntax, node),))})
 
     def _subscript(self, node: ir.Subscript) -> Refs:
         base = self.eval(node.value)
@@ -626,9 +649,8 @@ class _Interpreter:
         if not base or node.slice:
             return base
         step = _key_step(node)
-        text = _render(node)
         inner = node.value.syntax
-        return frozenset(_read(r, step, node.syntax, text, inner) for r in base)
+        return frozenset(_read(r, step, node.syntax, node, inner) for r in base)
 
     def _starred(self, node: ir.Starred) -> Refs:
         return self.eval(node.value)
@@ -788,7 +810,7 @@ class _Interpreter:
             resolved = self.resolve_call(node, args)
             if resolved is not None:
                 return resolved
-        return derived_result(args, node.syntax, _render(node))
+        return derived_result(args, node.syntax, node)
 
     def _method_result(self, node: ir.Call, func: ir.Attribute, args: CallArgs) -> Refs | None:
         """`x.get(k)`, `x.pop(k)`, `x.setdefault(k, d)`, and methods that keep the data."""
@@ -803,9 +825,8 @@ class _Interpreter:
                 if defaulted or method == "setdefault"
                 else ("get" if method == "get" else "")
             )
-            text = _render(node)
             return frozenset(
-                _read(r, step, node.syntax, text, func.value.syntax).defaulted(how)
+                _read(r, step, node.syntax, node, func.value.syntax).defaulted(how)
                 for r in receiver
             )
         if method in self.semantics.same_data_methods:
@@ -821,12 +842,12 @@ class _Interpreter:
         first = args.positional[0] if args.positional else EMPTY
         marker = semantics.decoders.get(name)
         if marker is not None and node.args:
-            return frozenset(r.extend(marker).step(node.syntax, _render(node)) for r in first)
+            return frozenset(r.extend(marker).step(node.syntax, node) for r in first)
         if name in semantics.pass_through and len(node.args) == 1 and not node.keywords:
             return first
         kinds = semantics.sanitisers.get(name)
         if kinds is not None:
-            return frozenset(r.derive(node.syntax, _render(node)).labelled(*kinds) for r in first)
+            return frozenset(r.derive(node.syntax, node).labelled(*kinds) for r in first)
         if semantics.sources and name in semantics.sources:
             return self._source(node)
         return None
@@ -896,8 +917,12 @@ class _Interpreter:
             equal = truth != negated  # the values are equal on this branch
             if _is_none(right):
                 return dict(state) if equal else self._apply(state, left, NOT_NONE)
-            literal = _literal(right) if _literal(right) is not None else _literal(left)
-            subject = left if _literal(right) is not None else right
+            literal = (
+                ir.literal_value(right)
+                if ir.literal_value(right) is not None
+                else ir.literal_value(left)
+            )
+            subject = left if ir.literal_value(right) is not None else right
             if literal is not None and op in ("==", "!="):
                 if not equal:
                     return self._apply(state, subject, NE, literal)
@@ -906,7 +931,7 @@ class _Interpreter:
         if op in ("in", "not in"):
             inside = truth == (op == "in")
             key = ir.literal_key(left)
-            if isinstance(key, str) and not _literals(right):
+            if isinstance(key, str) and not ir.literal_values(right):
                 return self._apply(state, right, HAS_KEY, key=key) if inside else dict(state)
             return self._narrow_membership(state, left, right, inside)
         if isinstance(left, ir.Call) and left.name == "len" and left.args:
@@ -917,7 +942,7 @@ class _Interpreter:
         self, state: State, value: ir.Expr, container: ir.Expr, inside: bool
     ) -> State:
         """`x in ("a", "b")`, `x in ALLOWED`: an allow-list."""
-        literals = _literals(container)
+        literals = ir.literal_values(container)
         if literals is not None:
             if inside:
                 state = self._apply(state, value, ONE_OF, literals)
@@ -931,26 +956,8 @@ class _Interpreter:
 
     def _is_constant(self, name: str) -> bool:
         if name in self.function.local:
-            return name in self._literal_bound()
+            return name in self.function.constants
         return name in self.constants
-
-    def _literal_bound(self) -> frozenset[str]:
-        """Local names every assignment of which is a literal container."""
-        if self._literal_names is None:
-            literal: set[str] = set()
-            other: set[str] = set()
-            for node in ir.walk(self.function):
-                if isinstance(node, ir.Assign):
-                    for target in node.targets:
-                        if isinstance(target, ir.Name):
-                            is_literal = _literals(node.value) is not None
-                            (literal if is_literal else other).add(target.id)
-                elif isinstance(node, (ir.AugAssign, ir.For, ir.NamedExpr)):
-                    target = node.target
-                    if isinstance(target, ir.Name):
-                        other.add(target.id)
-            self._literal_names = frozenset(literal - other)
-        return self._literal_names
 
     def _apply(
         self, state: State, expr: ir.Expr, kind: str, value: object = None, key: str | None = None
@@ -962,7 +969,7 @@ class _Interpreter:
             return None
         while isinstance(expr, ir.NamedExpr):
             expr = expr.value
-        targets = self.now.get(expr, EMPTY)
+        targets = self.known.get(expr, EMPTY)
         updated = dict(state)
         if not targets:
             return updated
@@ -974,24 +981,24 @@ class _Interpreter:
         places = [(t, t.path + extra) for t in targets if t.placed]
         if not places:
             return updated
-        for name, _refs in state.items():
-            new = frozenset(_with_place_facts(r, places, kind, value) for r in updated[name])
-            if new != updated[name]:
-                updated[name] = new
+        roots = {(t.root, t.index, t.trigger) for t, _ in places}
+        for name, refs in updated.items():
+            if any((r.root, r.index, r.trigger) in roots for r in refs):
+                updated[name] = frozenset(_with_place_facts(r, places, kind, value) for r in refs)
         return updated
 
 
 # -- helpers ---------------------------------------------------------------------------------
 
 
-def derived_result(args: CallArgs, where: Where, text: str) -> Refs:
+def derived_result(args: CallArgs, where: Where, text: Text) -> Refs:
     """The result of a call nothing knows: derived from its receiver (a method of a
     tracked value) or else from its arguments."""
     refs = args.receiver or args.values()
     return _derive(refs, where, text) if refs else EMPTY
 
 
-def _derive(refs: Refs, where: Where, text: str) -> Refs:
+def _derive(refs: Refs, where: Where, text: Text) -> Refs:
     return frozenset(r.derive(where, text) for r in refs)
 
 
@@ -1006,7 +1013,7 @@ def _key_step(node: ir.Subscript) -> str:
     return key if isinstance(key, str) else ITEM
 
 
-def _read(ref: Ref, step: str, where: ir.Syntax, text: str, inner: ir.Syntax) -> Ref:
+def _read(ref: Ref, step: str, where: ir.Syntax, text: Text, inner: ir.Syntax) -> Ref:
     """`ref` read one step down, its origin ending in this read (replacing the read of
     the container it was just taken from: `event['a']['b']` is one step)."""
     read = ref.extend(step)
@@ -1057,6 +1064,15 @@ def _uncaught(ref: Ref, names: frozenset[str]) -> Ref:
     return ref if len(kept) == len(ref.facts) else ref._but(facts=kept)
 
 
+def _changed(before: State, after: State) -> frozenset[str]:
+    """The names whose refs differ between two states (`after` joins `before`)."""
+    if after is None:
+        return frozenset()
+    if before is None:
+        return frozenset(after)
+    return frozenset(name for name, refs in after.items() if before.get(name) != refs)
+
+
 def _widen(previous: State, head: State) -> State:
     """The loop head with every name whose refs still grow reduced to derived values."""
     if previous is None or head is None:
@@ -1098,47 +1114,6 @@ def _is_none(expr: ir.Expr) -> bool:
 
 def _is_text(expr: ir.Expr) -> bool:
     return isinstance(expr, (ir.FString,)) or (isinstance(expr, ir.Const) and expr.kind == "str")
-
-
-def _literal(expr: ir.Expr) -> str | int | None:
-    if isinstance(expr, ir.Const) and expr.kind in ("str", "int"):
-        return expr.value  # type: ignore[return-value]
-    return None
-
-
-def _literals(expr: ir.Expr) -> tuple[str | int, ...] | None:
-    """The values of a literal container of str/int constants (a tuple, list or set)."""
-    if not isinstance(expr, ir.Container):
-        return None
-    values = [_literal(e) for e in expr.elements]
-    if not values or any(v is None for v in values):
-        return None
-    return tuple(sorted(set(values), key=repr))  # type: ignore[arg-type]
-
-
-def _render(expr: ir.Expr, depth: int = 0) -> str:
-    """A short text for an expression, for origins: `record['body']`, `json.loads(...)`."""
-    if depth > 6:
-        return "..."
-    if isinstance(expr, ir.Name):
-        return expr.id
-    if isinstance(expr, ir.Attribute):
-        return f"{_render(expr.value, depth + 1)}.{expr.attr}"
-    if isinstance(expr, ir.Subscript):
-        key = "[...]" if expr.key is None else f"[{expr.key!r}]"
-        return f"{_render(expr.value, depth + 1)}{key}"
-    if isinstance(expr, ir.Call):
-        func = expr.func
-        if (
-            isinstance(func, ir.Attribute)
-            and func.attr in ("get", "pop", "setdefault")
-            and expr.args
-        ):
-            key = ir.literal_key(expr.args[0])
-            inside = "..." if key is None else repr(key)
-            return f"{_render(func.value, depth + 1)}.{func.attr}({inside})"
-        return f"{_render(func, depth + 1)}(...)"
-    return "..."
 
 
 _STATEMENTS: dict[type, Callable[[_Interpreter, ir.Stmt], None]] = {

@@ -103,7 +103,7 @@ class _Lowerer(Lowerer):
 
     def _assign(self, node: ast.Assign) -> ir.Stmt:
         value = self.expr(node.value)
-        return ir.Assign(tuple(self.target(t) for t in node.targets), value, node)
+        return ir.Assign(tuple(self.target(t, value) for t in node.targets), value, node)
 
     def _aug_assign(self, node: ast.AugAssign) -> ir.Stmt:
         target = self.target(node.target)
@@ -156,7 +156,7 @@ class _Lowerer(Lowerer):
 
     def _import(self, node: ast.Import) -> ir.Stmt:
         bindings = tuple(import_binding(a.name, None, a.asname) for a in node.names)
-        self.builder.bound.update(name for name, _ in bindings)
+        self.builder.bind(*(name for name, _ in bindings))
         return ir.Import(bindings, node)
 
     def _import_from(self, node: ast.ImportFrom) -> ir.Stmt:
@@ -164,19 +164,19 @@ class _Lowerer(Lowerer):
         bindings = tuple(
             import_binding(module, a.name, a.asname) for a in node.names if a.name != "*"
         )
-        self.builder.bound.update(name for name, _ in bindings)
+        self.builder.bind(*(name for name, _ in bindings))
         return ir.Import(bindings, node)
 
     def _function_def(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> ir.Stmt:
         decorators = self.exprs(node.decorator_list)
         defaults = self.exprs(_defaults(node.args))
-        self.builder.bound.add(node.name)
+        self.builder.bind(node.name)
         return ir.FunctionDef(node.name, decorators, defaults, node)
 
     def _class_def(self, node: ast.ClassDef) -> ir.Stmt:
         decorators = self.exprs(node.decorator_list)
         bases = self.exprs([*node.bases, *(k.value for k in node.keywords)])
-        self.builder.bound.add(node.name)
+        self.builder.bind(node.name)
         return ir.ClassDef(node.name, decorators, bases, node)
 
     def _match(self, node: ast.AST) -> ir.Stmt:
@@ -279,7 +279,7 @@ class _Lowerer(Lowerer):
     def _named_expr(self, node: ast.NamedExpr) -> ir.Expr:
         value = self.expr(node.value)
         target = ir.Name(node.target.id, node.target)
-        self.builder.bound.add(target.id)
+        self.builder.bind(target.id)
         return ir.NamedExpr(target, value, node)
 
 

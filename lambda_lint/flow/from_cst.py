@@ -172,7 +172,7 @@ class _Lowerer(Lowerer):
 
     def _assign(self, node: cst.Assign) -> ir.Stmt:
         value = self.expr(node.value)
-        return ir.Assign(tuple(self.target(t.target) for t in node.targets), value, node)
+        return ir.Assign(tuple(self.target(t.target, value) for t in node.targets), value, node)
 
     def _aug_assign(self, node: cst.AugAssign) -> ir.Stmt:
         target = self.target(node.target)
@@ -241,7 +241,7 @@ class _Lowerer(Lowerer):
             import_binding(_dotted(a.name), None, _dotted(a.asname.name) if a.asname else None)  # type: ignore[arg-type]
             for a in node.names
         )
-        self.builder.bound.update(name for name, _ in bindings)
+        self.builder.bind(*(name for name, _ in bindings))
         return ir.Import(bindings, node)
 
     def _import_from(self, node: cst.ImportFrom) -> ir.Stmt:
@@ -256,13 +256,13 @@ class _Lowerer(Lowerer):
                 )
                 for a in node.names
             )
-        self.builder.bound.update(name for name, _ in bindings)
+        self.builder.bind(*(name for name, _ in bindings))
         return ir.Import(bindings, node)
 
     def _function_def(self, node: cst.FunctionDef) -> ir.Stmt:
         decorators = self.exprs(d.decorator for d in node.decorators)
         defaults = self.exprs(_defaults(node.params))
-        self.builder.bound.add(node.name.value)
+        self.builder.bind(node.name.value)
         return ir.FunctionDef(node.name.value, decorators, defaults, node)
 
     def _class_def(self, node: cst.ClassDef) -> ir.Stmt:
@@ -270,7 +270,7 @@ class _Lowerer(Lowerer):
         bases = tuple(self._argument(a) for a in node.bases) + self.exprs(
             a.value for a in node.keywords
         )
-        self.builder.bound.add(node.name.value)
+        self.builder.bind(node.name.value)
         return ir.ClassDef(node.name.value, decorators, bases, node)
 
     def _match(self, node: cst.Match) -> ir.Stmt:
@@ -456,7 +456,7 @@ class _Lowerer(Lowerer):
     def _named_expr(self, node: cst.NamedExpr) -> ir.Expr:
         value = self.expr(node.value)
         target = ir.Name(node.target.value, node.target)  # type: ignore[attr-defined]
-        self.builder.bound.add(target.id)
+        self.builder.bind(target.id)
         return ir.NamedExpr(target, value, node)
 
 

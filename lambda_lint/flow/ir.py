@@ -453,7 +453,9 @@ class Function(Node):
 
     `calls` are all the calls of the body in lowering order (`Call.index`), `local`
     the names the body binds (parameters included; `global`/`nonlocal` names not),
-    `declared_global` the names it declares `global` or `nonlocal`."""
+    `declared_global` the names it declares `global` or `nonlocal`, `constants` the
+    local names every binding of which is a literal container of str/int constants
+    (`ALLOWED = {"a", "b"}`)."""
 
     name: str
     params: tuple[Param, ...]
@@ -461,6 +463,7 @@ class Function(Node):
     calls: tuple[Call, ...]
     local: frozenset
     declared_global: frozenset
+    constants: frozenset
 
 
 # -- walking -----------------------------------------------------------------------------
@@ -534,6 +537,44 @@ def literal_key(expr: Expr) -> str | int | None:
     ):
         return -expr.operand.value  # type: ignore[operator]
     return None
+
+
+def literal_value(expr: Expr) -> str | int | None:
+    if isinstance(expr, Const) and expr.kind in ("str", "int"):
+        return expr.value  # type: ignore[return-value]
+    return None
+
+
+def literal_values(expr: Expr) -> tuple[str | int, ...] | None:
+    """The values of a literal container of str/int constants (a tuple, list or set)."""
+    if not isinstance(expr, Container):
+        return None
+    values = [literal_value(e) for e in expr.elements]
+    if not values or any(v is None for v in values):
+        return None
+    return tuple(sorted(set(values), key=repr))  # type: ignore[arg-type]
+
+
+def render(expr: Expr, depth: int = 0) -> str:
+    """A short text for an expression, for origins and messages: `record['body']`,
+    `json.loads(...)`, `event.get('q')`."""
+    if depth > 6:
+        return "..."
+    if isinstance(expr, Name):
+        return expr.id
+    if isinstance(expr, Attribute):
+        return f"{render(expr.value, depth + 1)}.{expr.attr}"
+    if isinstance(expr, Subscript):
+        key = "[...]" if expr.key is None else f"[{expr.key!r}]"
+        return f"{render(expr.value, depth + 1)}{key}"
+    if isinstance(expr, Call):
+        func = expr.func
+        if isinstance(func, Attribute) and func.attr in ("get", "pop", "setdefault") and expr.args:
+            key = literal_key(expr.args[0])
+            inside = "..." if key is None else repr(key)
+            return f"{render(func.value, depth + 1)}.{func.attr}({inside})"
+        return f"{render(func, depth + 1)}(...)"
+    return "..."
 
 
 class Lowered:

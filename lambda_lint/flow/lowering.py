@@ -75,6 +75,9 @@ class Builder:
     def __init__(self) -> None:
         self.calls: list[ir.Call] = []
         self.bound: set[str] = set()
+        #: names bound to a literal container somewhere, and bound otherwise somewhere
+        self.literal: set[str] = set()
+        self.other: set[str] = set()
         self.declared_global: set[str] = set()
 
     def call(
@@ -88,10 +91,17 @@ class Builder:
         self.calls.append(node)
         return node
 
-    def bind_targets(self, target: ir.Expr) -> None:
-        """Record the names an assignment target binds (`a`, `a, *b`, not `a.x`)."""
+    def bind(self, *names: str) -> None:
+        """Record names the body binds (not to a literal container)."""
+        self.bound.update(names)
+        self.other.update(names)
+
+    def bind_targets(self, target: ir.Expr, literal: bool = False) -> None:
+        """Record the names an assignment target binds (`a`, `a, *b`, not `a.x`);
+        `literal`: to a literal container."""
         if isinstance(target, ir.Name):
             self.bound.add(target.id)
+            (self.literal if literal else self.other).add(target.id)
         elif isinstance(target, ir.Container):
             for element in target.elements:
                 self.bind_targets(element)
@@ -101,7 +111,9 @@ class Builder:
     def function(
         self, name: str, params: Sequence[ir.Param], body: Sequence[ir.Stmt], syntax: ir.Syntax
     ) -> ir.Function:
-        local = (self.bound | {p.name for p in params}) - self.declared_global
+        parameters = {p.name for p in params}
+        local = (self.bound | parameters) - self.declared_global
+        constants = self.literal - self.other - parameters - self.declared_global
         return ir.Function(
             name,
             tuple(params),
@@ -109,6 +121,7 @@ class Builder:
             tuple(self.calls),
             frozenset(local),
             frozenset(self.declared_global),
+            frozenset(constants),
             syntax,
         )
 
@@ -158,10 +171,12 @@ class Lowerer:
     def optional(self, node: Any) -> ir.Expr | None:
         return self.expr(node) if node is not None else None
 
-    def target(self, node: Any) -> ir.Expr:
-        """An assignment target: lowered like an expression, its names recorded as bound."""
+    def target(self, node: Any, value: ir.Expr | None = None) -> ir.Expr:
+        """An assignment target (of `value`, when it is an assignment): lowered like an
+        expression, its names recorded as bound."""
         lowered = self.expr(node)
-        self.builder.bind_targets(lowered)
+        literal = value is not None and ir.literal_values(value) is not None
+        self.builder.bind_targets(lowered, literal)
         return lowered
 
     # -- statements whose fields both parsers name alike ------------------------------
@@ -174,7 +189,7 @@ class Lowerer:
         if node.value is None:
             return None
         value = self.expr(node.value)
-        return ir.Assign((self.target(node.target),), value, node)
+        return ir.Assign((self.target(node.target, value),), value, node)
 
     def _return(self, node: Any) -> ir.Stmt:
         return ir.Return(self.optional(node.value), node)
@@ -204,7 +219,7 @@ class Lowerer:
         members = type_expr.elements if isinstance(type_expr, ir.Container) else (type_expr,)
         names = tuple(filter(None, (ir.dotted(e) for e in members if e is not None)))
         if name is not None:
-            self.builder.bound.add(name)
+            self.builder.bind(name)
         return ir.Handler(names, type_expr, name, self.block(body), syntax)
 
     def match(
@@ -217,7 +232,7 @@ class Lowerer:
         lowered_subject = self.expr(subject)
         lowered = []
         for captures, guard, body, case in cases:
-            self.builder.bound.update(captures)
+            self.builder.bind(*captures)
             lowered.append(ir.MatchCase(captures, self.optional(guard), self.block(body), case))
         return ir.Match(lowered_subject, tuple(lowered), syntax)
 

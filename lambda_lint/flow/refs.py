@@ -37,7 +37,9 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Union
+
+from lambda_lint.flow.ir import Expr, render
 
 ITEM = "*"
 DERIVED = "~"
@@ -69,19 +71,23 @@ NONE_ERRORS = frozenset({"TypeError", "AttributeError", "Exception", "BaseExcept
 Path = tuple[str, ...]
 Fact = tuple[Path, str, Any]
 Where = Any  # a syntax node, or (file, line, column)
-Step = tuple[Where, str]
-
-_set = object.__setattr__
+#: what a step did: a text, or the IR expression that did it (rendered when shown)
+Text = Union[str, Expr]
+Step = tuple[Where, Text]
 
 
 def _fact_order(fact: Fact) -> tuple[Path, str, str]:
     return (fact[0], fact[1], repr(fact[2]))
 
 
-@dataclasses.dataclass(frozen=True, eq=False, init=False, repr=False)
+@dataclasses.dataclass(eq=False, init=False, repr=False)
 class Ref:
     """A tracked value: a place (root + path) and what is known about it (see the
-    module docstring)."""
+    module docstring).
+
+    A ref is never changed once built (its hash is computed then). It is not a
+    `frozen=True` dataclass because frozen construction costs three times as much, and
+    the engine builds a ref for nearly every step of every tracked value."""
 
     __slots__ = (
         "_hash",
@@ -117,17 +123,17 @@ class Ref:
         origin: tuple[Step, ...] = (),
     ) -> None:
         labels = labels if isinstance(labels, tuple) else tuple(sorted(set(labels)))
-        _set(self, "root", root)
-        _set(self, "path", path)
-        _set(self, "trigger", trigger)
-        _set(self, "index", index)
-        _set(self, "default", default)
-        _set(self, "facts", facts)
-        _set(self, "labels", labels)
-        _set(self, "origin", origin)
+        self.root = root
+        self.path = path
+        self.trigger = trigger
+        self.index = index
+        self.default = default
+        self.facts = facts
+        self.labels = labels
+        self.origin = origin
         key = (root, path, trigger, index, default, labels)
-        _set(self, "_key", key)
-        _set(self, "_hash", hash((key, facts)))
+        self._key = key
+        self._hash = hash((key, facts))
 
     # -- identity ------------------------------------------------------------------
 
@@ -169,19 +175,25 @@ class Ref:
             text.append(f"labels={self.labels!r}")
         return f"Ref({', '.join(text)})"
 
-    def _but(self, **changes: Any) -> Ref:
-        fields = {
-            "root": self.root,
-            "path": self.path,
-            "trigger": self.trigger,
-            "index": self.index,
-            "default": self.default,
-            "facts": self.facts,
-            "labels": self.labels,
-            "origin": self.origin,
-        }
-        fields.update(changes)
-        return Ref(**fields)
+    def _but(
+        self,
+        *,
+        default: str | None = None,
+        facts: tuple[Fact, ...] | None = None,
+        labels: tuple[str, ...] | None = None,
+        origin: tuple[Step, ...] | None = None,
+    ) -> Ref:
+        """A copy with some fields changed (None: unchanged)."""
+        return Ref(
+            self.root,
+            self.path,
+            self.trigger,
+            self.index,
+            self.default if default is None else default,
+            self.facts if facts is None else facts,
+            self.labels if labels is None else labels,
+            self.origin if origin is None else origin,
+        )
 
     # -- places ----------------------------------------------------------------------
 
@@ -223,7 +235,7 @@ class Ref:
             labels = _reached_labels(self.facts, len(self.path), path, labels)
         return Ref(self.root, path, self.trigger, self.index, "", self.facts, labels, self.origin)
 
-    def derive(self, where: Where, text: str) -> Ref:
+    def derive(self, where: Where, text: Text) -> Ref:
         """The value computed from this one (`f"{x}"`, `x + y`), with that step in its
         origin; labels stay, facts about places go."""
         path = self.path if self.derived else (*self.path[:MAX_PATH], DERIVED)
@@ -318,7 +330,7 @@ class Ref:
             added = _add(added, label)
         return self if added is self.labels else self._but(labels=added)
 
-    def step(self, where: Where, text: str) -> Ref:
+    def step(self, where: Where, text: Text) -> Ref:
         """This ref with one more origin step (same identity: origins are not compared)."""
         return self._but(origin=_stepped(self.origin, where, text))
 
@@ -327,7 +339,7 @@ Refs = frozenset[Ref]
 EMPTY: Refs = frozenset()
 
 
-def _stepped(origin: tuple[Step, ...], where: Where, text: str) -> tuple[Step, ...]:
+def _stepped(origin: tuple[Step, ...], where: Where, text: Text) -> tuple[Step, ...]:
     stepped = (*origin, (where, text))
     if len(stepped) > MAX_ORIGIN:
         stepped = (stepped[0], *stepped[-(MAX_ORIGIN - 1) :])
@@ -398,11 +410,16 @@ def _common(first: Ref, second: Ref) -> Ref:
     return first._but(facts=tuple(sorted(facts, key=_fact_order)))
 
 
-def with_step(refs: Refs, where: Where, text: str) -> Refs:
+def with_step(refs: Refs, where: Where, text: Text) -> Refs:
     """Every ref with one more origin step."""
     return frozenset(r.step(where, text) for r in refs)
 
 
+def step_text(step: Step) -> str:
+    text = step[1]
+    return text if isinstance(text, str) else render(text)
+
+
 def origin_text(ref: Ref) -> str:
     """The origin as one line: `event['body'] -> json.loads(...) -> f-string`."""
-    return " -> ".join(text for _, text in ref.origin)
+    return " -> ".join(step_text(step) for step in ref.origin)

@@ -22,11 +22,11 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import Callable, NamedTuple, Optional
 
 from lambda_lint.flow import ir
 from lambda_lint.flow.engine import CallArgs, analyse, derived_result, symbolic_call
-from lambda_lint.flow.refs import EMPTY, Ref, Refs, Where, substitute, with_step
+from lambda_lint.flow.refs import EMPTY, Ref, Refs, Step, Where, step_text, substitute, with_step
 from lambda_lint.flow.semantics import Semantics
 
 #: parameter kinds that receive a symbolic seed (what a call's arguments map onto)
@@ -41,9 +41,10 @@ def ast_location(node: ir.Syntax) -> tuple[int, int] | None:
     return (line, node.col_offset) if line is not None else None
 
 
-@dataclass(frozen=True)
-class CallFlow:
-    """One call site of a summarised function: the refs reaching its arguments."""
+class CallFlow(NamedTuple):
+    """One call site of a summarised function: the refs reaching its arguments. (A
+    named tuple rather than a frozen dataclass: there is one per call of every
+    function, and a tuple is several times cheaper to build.)"""
 
     index: int
     #: the callee as written ("helpers.build", "self.save"); None for `f()()` and the like
@@ -92,19 +93,22 @@ def summarise(
         for i, p in enumerate(function.params)
         if p.kind in SEEDED_KINDS
     }
+    # without a parameter (or module value) flowing in, call results cannot carry
+    # anything a caller gave either: no need to stand for them
+    flows = bool(seeds) or any((module_env or {}).values()) or bool(semantics.sources)
     analysis = analyse(
         function,
         seeds,
         semantics=semantics,
         qualify=qualify,
-        resolve_call=symbolic_call,
+        resolve_call=symbolic_call if flows else None,
         module_env=module_env,
         constants=constants,
     )
     frozen = _Freezer(path, locate)
     calls = []
-    for record in analysis.calls:
-        call, args = record.call, record.args
+    for call in function.calls:
+        args = analysis.call_args(call)
         line, column = locate(call.syntax) or (0, 0)
         calls.append(
             CallFlow(
@@ -128,21 +132,32 @@ class _Freezer:
     def __init__(self, path: str, locate: Located) -> None:
         self.path = path
         self.locate = locate
+        self._refs: dict[Ref, Ref] = {}
+        self._steps: dict[int, tuple[Where, str]] = {}
 
     def refs(self, refs: Refs) -> tuple[Ref, ...]:
+        if not refs:
+            return ()
+        if len(refs) < 2:
+            return tuple(self.ref(r) for r in refs)
         return tuple(sorted((self.ref(r) for r in refs), key=_order))
 
     def ref(self, ref: Ref) -> Ref:
-        origin = tuple((self.where(where), text) for where, text in ref.origin)
-        return Ref(
-            ref.root, ref.path, ref.trigger, ref.index, ref.default, ref.facts, ref.labels, origin
-        )
+        frozen = self._refs.get(ref)
+        if frozen is None:
+            origin = tuple(self.step(step) for step in ref.origin)
+            frozen = self._refs[ref] = ref._but(origin=origin)
+        return frozen
 
-    def where(self, where: Where) -> Where:
-        if isinstance(where, tuple):
-            return where
-        found = self.locate(where)
-        return (self.path, *found) if found is not None else (self.path, 0, 0)
+    def step(self, step: Step) -> tuple[Where, str]:
+        found = self._steps.get(id(step))
+        if found is None:
+            where = step[0]
+            if not isinstance(where, tuple):
+                located = self.locate(where)
+                where = (self.path, *located) if located is not None else (self.path, 0, 0)
+            found = self._steps[id(step)] = (where, step_text(step))
+        return found
 
 
 def _order(ref: Ref) -> tuple[object, ...]:
