@@ -46,6 +46,8 @@ CORPUS = [
     # expressions that bind or suspend
     "async def f():\n    await g()\n    yield\n    yield from h\n    return [y := 1, y]\n",
     "if (n := len(a)) > 10:\n    pass\nx = a if b else c\n...\nNone, True, False\n1.5, 2j, 0x1F, 1_000\n",
+    # identifiers are NFKC-normalised (\u0132 is the ligature IJ, \ufb01 the ligature fi)
+    "import a.\u0132 as \u0132\n\u0132 = x.\u0132(\ufb01=2)\ndef \ufb01(\u0133):\n    global \u0132\n",
 ]
 MATCH = (
     "match command:\n"

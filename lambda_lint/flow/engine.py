@@ -4,11 +4,13 @@ structured IR.
 State. At each program point the state maps names to the `Refs` they may hold (names
 holding nothing tracked are left out); an unreachable point has no state (`None`).
 Statements run in order; a branch runs on a copy of the state and the copies are
-joined (the union of each name's refs) where the branches meet. `return`, `raise`,
-`break` and `continue` end a path, so code after `if x is None: return` only sees the
-paths where `x` was not None. Loops run until the state at their head stops changing
-(`MAX_PASSES` passes; then the refs still changing are widened to derived values and
-one last pass runs). A `try` body's states at every statement join into its handlers;
+joined where the branches meet: the union of each name's refs, where refs that differ
+only in facts merge into one that keeps the facts true on every path (`refs.merge`).
+`return`, `raise`, `break` and `continue` end a path, so code after `if x is None:
+return` only sees the paths where `x` was not None. A loop body runs again while the
+state at the loop head changes for a name the body reads before assigning it
+(`reads.exposed_reads`); after `MAX_PASSES` passes the refs still changing are widened
+to derived values and one last pass runs. A `try` body's states at every statement join into its handlers;
 `finally` runs after the joined normal and handler exits. Comprehensions run in a
 scope of their own; nested functions, classes and lambdas are opaque (their names are
 rebound, their bodies are separate functions). An assignment replaces what a name held:
@@ -981,9 +983,9 @@ class _Interpreter:
         places = [(t, t.path + extra) for t in targets if t.placed]
         if not places:
             return updated
-        roots = {(t.root, t.index, t.trigger) for t, _ in places}
+        roots = {t.base for t, _ in places}
         for name, refs in updated.items():
-            if any((r.root, r.index, r.trigger) in roots for r in refs):
+            if any(r.base in roots for r in refs):
                 updated[name] = frozenset(_with_place_facts(r, places, kind, value) for r in refs)
         return updated
 

@@ -15,6 +15,7 @@ targets, and call arguments are split into positional and keyword ones.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Callable, Union
 
@@ -50,7 +51,7 @@ def lower_function(node: Lowerable) -> ir.Lowered:
     elif isinstance(node, cst.Lambda):
         lowered = lowerer.lower_lambda(_params(node.params), node.body, node)
     else:
-        lowered = lowerer.lower(node.name.value, _params(node.params), node.body.body, node)
+        lowered = lowerer.lower(_id(node.name), _params(node.params), node.body.body, node)
     aliases = lowerer.aliases
     lowered.unwrap = lambda syntax: aliases.get(syntax) or _wrapped(syntax)
     return lowered
@@ -83,16 +84,16 @@ def _wrapped(node: cst.CSTNode) -> cst.CSTNode | None:
 
 def _params(node: cst.Parameters) -> list[ir.Param]:
     params = [
-        ir.Param(p.name.value, "posonly", p.default is not None, p) for p in node.posonly_params
+        ir.Param(_id(p.name), "posonly", p.default is not None, p) for p in node.posonly_params
     ]
-    params += [ir.Param(p.name.value, "positional", p.default is not None, p) for p in node.params]
+    params += [ir.Param(_id(p.name), "positional", p.default is not None, p) for p in node.params]
     if isinstance(node.star_arg, cst.Param):
-        params.append(ir.Param(node.star_arg.name.value, "vararg", False, node.star_arg))
+        params.append(ir.Param(_id(node.star_arg.name), "vararg", False, node.star_arg))
     params += [
-        ir.Param(p.name.value, "kwonly", p.default is not None, p) for p in node.kwonly_params
+        ir.Param(_id(p.name), "kwonly", p.default is not None, p) for p in node.kwonly_params
     ]
     if node.star_kwarg is not None:
-        params.append(ir.Param(node.star_kwarg.name.value, "varkw", False, node.star_kwarg))
+        params.append(ir.Param(_id(node.star_kwarg.name), "varkw", False, node.star_kwarg))
     return params
 
 
@@ -124,15 +125,21 @@ def _capture_names(pattern: cst.CSTNode) -> tuple[str, ...]:
             if isinstance(found, cst.Name) and isinstance(
                 node, (cst.MatchAs, cst.MatchStar, cst.MatchMapping)
             ):
-                names.add(found.value)
+                names.add(_id(found))
         stack.extend(node.children)
     return tuple(sorted(names))
 
 
+def _id(name: cst.Name) -> str:
+    """An identifier as Python reads it: NFKC-normalised (`ast` does this too)."""
+    text = name.value
+    return text if text.isascii() else unicodedata.normalize("NFKC", text)
+
+
 def _dotted(node: cst.BaseExpression) -> str:
     if isinstance(node, cst.Attribute):
-        return f"{_dotted(node.value)}.{node.attr.value}"
-    return node.value if isinstance(node, cst.Name) else ""
+        return f"{_dotted(node.value)}.{_id(node.attr)}"
+    return _id(node) if isinstance(node, cst.Name) else ""
 
 
 def _parenthesized(node: cst.CSTNode) -> bool:
@@ -203,7 +210,7 @@ class _Lowerer(Lowerer):
     def _handler(self, node: cst.ExceptHandler | cst.ExceptStarHandler) -> ir.Handler:
         name = None
         if node.name is not None and isinstance(node.name.name, cst.Name):
-            name = node.name.name.value
+            name = _id(node.name.name)
         return self.handler(node.type, name, node.body.body, node)
 
     def _with(self, node: cst.With) -> ir.Stmt:
@@ -232,7 +239,7 @@ class _Lowerer(Lowerer):
         return ir.Delete(targets, node)
 
     def _global(self, node: cst.Global | cst.Nonlocal) -> ir.Stmt:
-        names = tuple(item.name.value for item in node.names)
+        names = tuple(_id(item.name) for item in node.names)
         self.builder.declared_global.update(names)
         return ir.Global(names, isinstance(node, cst.Nonlocal), node)
 
@@ -262,16 +269,16 @@ class _Lowerer(Lowerer):
     def _function_def(self, node: cst.FunctionDef) -> ir.Stmt:
         decorators = self.exprs(d.decorator for d in node.decorators)
         defaults = self.exprs(_defaults(node.params))
-        self.builder.bind(node.name.value)
-        return ir.FunctionDef(node.name.value, decorators, defaults, node)
+        self.builder.bind(_id(node.name))
+        return ir.FunctionDef(_id(node.name), decorators, defaults, node)
 
     def _class_def(self, node: cst.ClassDef) -> ir.Stmt:
         decorators = self.exprs(d.decorator for d in node.decorators)
         bases = tuple(self._argument(a) for a in node.bases) + self.exprs(
             a.value for a in node.keywords
         )
-        self.builder.bind(node.name.value)
-        return ir.ClassDef(node.name.value, decorators, bases, node)
+        self.builder.bind(_id(node.name))
+        return ir.ClassDef(_id(node.name), decorators, bases, node)
 
     def _match(self, node: cst.Match) -> ir.Stmt:
         cases = [(_capture_names(c.pattern), c.guard, c.body.body, c) for c in node.cases]
@@ -286,7 +293,7 @@ class _Lowerer(Lowerer):
         constant = _NAMED_CONSTANTS.get(node.value)
         if constant is not None:
             return ir.Const(constant[0], constant[1], node)  # type: ignore[arg-type]
-        return ir.Name(node.value, node)
+        return ir.Name(_id(node), node)
 
     def _integer(self, node: cst.Integer) -> ir.Expr:
         return ir.Const("int", int(node.value, 0), node)
@@ -337,7 +344,7 @@ class _Lowerer(Lowerer):
         return [node]
 
     def _attribute(self, node: cst.Attribute) -> ir.Expr:
-        return ir.Attribute(self.expr(node.value), node.attr.value, node)
+        return ir.Attribute(self.expr(node.value), _id(node.attr), node)
 
     def _subscript(self, node: cst.Subscript) -> ir.Expr:
         value = self.expr(node.value)
@@ -368,7 +375,7 @@ class _Lowerer(Lowerer):
         positional = [a for a in node.args if a.keyword is None and a.star != "**"]
         args = tuple(self._argument(a) for a in positional)
         keywords = [
-            ir.Keyword(a.keyword.value if a.keyword else None, self.expr(a.value), a)
+            ir.Keyword(_id(a.keyword) if a.keyword else None, self.expr(a.value), a)
             for a in node.args
             if a.keyword is not None or a.star == "**"
         ]
@@ -455,7 +462,7 @@ class _Lowerer(Lowerer):
 
     def _named_expr(self, node: cst.NamedExpr) -> ir.Expr:
         value = self.expr(node.value)
-        target = ir.Name(node.target.value, node.target)  # type: ignore[attr-defined]
+        target = ir.Name(_id(node.target), node.target)  # type: ignore[arg-type]
         self.builder.bind(target.id)
         return ir.NamedExpr(target, value, node)
 

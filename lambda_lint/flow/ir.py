@@ -468,27 +468,42 @@ class Function(Node):
 
 # -- walking -----------------------------------------------------------------------------
 
-_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+_FIELDS: dict[type, tuple[str, ...]] = {}
+_NODE_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
-def _child_fields(cls: type) -> tuple[str, ...]:
-    found = _CHILD_FIELDS.get(cls)
+def _fields(cls: type) -> tuple[str, ...]:
+    """Every field but `syntax`."""
+    found = _FIELDS.get(cls)
     if found is None:
-        found = tuple(f.name for f in dataclasses.fields(cls) if f.name != "syntax")
-        _CHILD_FIELDS[cls] = found
+        found = _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls) if f.name != "syntax")
     return found
 
 
-def children(node: Node) -> Iterator[Node]:
+def _node_fields(cls: type) -> tuple[str, ...]:
+    """The fields that may hold IR nodes below this one (their annotation names an IR
+    class; `Function.calls` lists nodes of its body again, so it is not one)."""
+    found = _NODE_FIELDS.get(cls)
+    if found is None:
+        found = _NODE_FIELDS[cls] = tuple(
+            f.name
+            for f in dataclasses.fields(cls)
+            if f.name not in ("syntax", "calls")
+            and any(c.isupper() for c in str(f.type).replace("None", ""))
+        )
+    return found
+
+
+def children(node: Node) -> list[Node]:
     """The IR nodes directly below `node`, in field order."""
-    for name in _child_fields(type(node)):
+    found: list[Node] = []
+    for name in _node_fields(node.__class__):
         value = getattr(node, name)
-        if isinstance(value, Node):
-            yield value
-        elif isinstance(value, tuple):
-            for item in value:
-                if isinstance(item, Node):
-                    yield item
+        if isinstance(value, tuple):
+            found.extend(item for item in value if item is not None)
+        elif value is not None:
+            found.append(value)
+    return found
 
 
 def walk(node: Node) -> Iterator[Node]:
@@ -497,7 +512,7 @@ def walk(node: Node) -> Iterator[Node]:
     while stack:
         current = stack.pop()
         yield current
-        stack.extend(reversed(list(children(current))))
+        stack.extend(reversed(children(current)))
 
 
 def structure(value: object) -> object:
@@ -505,7 +520,7 @@ def structure(value: object) -> object:
     lowerings of the same source equal."""
     if isinstance(value, Node):
         cls = type(value)
-        return (cls.__name__, *(structure(getattr(value, f)) for f in _child_fields(cls)))
+        return (cls.__name__, *(structure(getattr(value, f)) for f in _fields(cls)))
     if isinstance(value, tuple):
         return tuple(structure(item) for item in value)
     if isinstance(value, frozenset):

@@ -92,6 +92,7 @@ class Ref:
     __slots__ = (
         "_hash",
         "_key",
+        "base",
         "default",
         "facts",
         "index",
@@ -131,6 +132,8 @@ class Ref:
         self.facts = facts
         self.labels = labels
         self.origin = origin
+        #: what the ref is a place of: (root, index, trigger)
+        self.base = (root, index, trigger)
         key = (root, path, trigger, index, default, labels)
         self._key = key
         self._hash = hash((key, facts))
@@ -215,9 +218,7 @@ class Ref:
 
     def same_root(self, other: Ref) -> bool:
         """Whether both refs are places of the same root value."""
-        return (
-            self.root == other.root and self.index == other.index and self.trigger == other.trigger
-        )
+        return self.base == other.base
 
     def extend(self, *keys: str) -> Ref:
         """The ref one or more steps further down (a derived value stays derived)."""
