@@ -1,0 +1,33 @@
+"""Value flow: where the event, the context and other tracked values go inside a
+function, what is known about them where they are used, and how they got there.
+
+One engine serves both stages of a run, on one small intermediate representation:
+
+    ast   --from_ast-->                     --engine.analyse--> Analysis
+                       ir.Function (+ Lowered.ir_of)
+    libcst --from_cst-->                    --summary.summarise--> FunctionFlowSummary
+
+- `ir`: the IR — statements that keep their structure, expressions that keep what
+  decides where values go, each node pointing back to its syntax. `lowering` holds
+  what the two front ends share; `from_ast` (the index: fast, positions for free) and
+  `from_cst` (the check stage: rules are libcst visitors, and `Lowered.ir_of` maps any
+  libcst expression back to its IR) produce structurally equal IR for the same source.
+- `refs`: `Ref`, a tracked value — a root ("event", "context", "param", "call",
+  "source") and an access path — with facts about places of that root (not None, key
+  present, equal to a literal, written by the code, caught errors), labels (sanitiser
+  kinds, "validated", "written") and its origin (the steps it took, for messages and
+  SARIF code flows). `substitute` composes a summary's ref with actual values.
+- `semantics` (+ `semantics.json`): what library calls do — decoders, pass-throughs,
+  sanitisers, validators, sources — by qualified name, each entry with its source.
+- `engine`: the flow-sensitive analysis of one function (branches, loops, try,
+  narrowing by tests and early exits, kills on reassignment and writes); `Analysis`
+  answers `refs(expr)`, `facts_at(expr)`, call arguments and returns by lookup.
+  `reads` tells the engine which names a loop body depends on.
+- `summary`: per-function summaries as plain data (`summarise`, with symbolic seeds),
+  and applying a summary to a caller's values (`Instance`, `arguments_to_parameters`,
+  `passed`), so the project model composes flows across functions and files.
+
+The engine never resolves imports or calls itself: callers pass `qualify` (dotted name
+as written -> qualified name) and `resolve_call` (a project function's result for
+these arguments), so this package depends on nothing above it.
+"""
