@@ -11,4 +11,5 @@ RULE_MODULES = (
     "invocation_cleanup",
     "event_access",
     "trigger_contracts",
+    "cold_start",
 )
