@@ -47,7 +47,7 @@ class ModuleUses:
     imports: list[cst.Import | cst.ImportFrom] = field(default_factory=list)
 
 
-def _is_main_guard(node: cst.If) -> bool:
+def is_main_guard(node: cst.If) -> bool:
     test = node.test
     if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
         return False
@@ -125,7 +125,7 @@ class _Collector(Visitor):
         return False
 
     def visit_If(self, node: cst.If) -> bool:
-        if not self.scopes and _is_main_guard(node):
+        if not self.scopes and is_main_guard(node):
             self.walk(node.test)
             self.main_depth += 1
             self.walk(node.body)

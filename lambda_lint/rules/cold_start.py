@@ -12,18 +12,28 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
 from lambda_lint.coldstart.costs import is_stdlib, prefixes, side_effect_modules
 from lambda_lint.coldstart.estimate import ColdStartModel, ExternalImport, cold_start_model
 from lambda_lint.coldstart.options import BUDGET, COSTS, HEAVY, TABLE
-from lambda_lint.coldstart.usage import ModuleUses, Use, module_uses, type_comment_names
+from lambda_lint.coldstart.usage import (
+    ModuleUses,
+    Use,
+    is_main_guard,
+    module_uses,
+    type_comment_names,
+)
 from lambda_lint.finding import Position, RelatedLocation
-from lambda_lint.model.constructors import CLIENT_METHODS, client_constructor
+from lambda_lint.model.constructors import client_constructor
 from lambda_lint.model.names import dotted_name
-from lambda_lint.model.project import Phase
+from lambda_lint.model.project import Phase, ProjectModel
 from lambda_lint.rule import Example, ProjectRule, Rule
+
+if TYPE_CHECKING:
+    from lambda_lint.check_context import CheckContext
 
 #: a comment saying an import is unused on purpose (flake8/Ruff F401, pylint)
 KEPT_ON_PURPOSE = re.compile(
@@ -557,3 +567,513 @@ class InitImportBudget(ProjectRule):
                 f"{_ms(budget)} budget; heaviest: {listed}",
                 related=related,
             )
+
+
+def _in_rare_block(ancestors: list[cst.CSTNode]) -> bool:
+    """Inside an `except` block, or a `try` whose `except` catches ImportError."""
+    for node in ancestors:
+        if isinstance(node, cst.ExceptHandler):
+            return True
+        if isinstance(node, cst.Try) and any(
+            dotted_name(h.type) in ("ImportError", "ModuleNotFoundError") for h in node.handlers
+        ):
+            return True
+    return False
+
+
+def _runs_at_import(ancestors: list[cst.CSTNode]) -> bool:
+    """At module scope, not under `if __name__ == "__main__":` and not in a lambda."""
+    for node in ancestors:
+        if isinstance(node, (cst.FunctionDef, cst.Lambda)):
+            return False
+        if isinstance(node, cst.If) and is_main_guard(node):
+            return False
+    return True
+
+
+class ImportInHandler(Rule):
+    """
+    ## What it does
+    Reports an import statement in per-invocation code (the handler, or a function a
+    handler calls) of a module that INIT has not loaded already: the import then runs on
+    the first request an execution environment serves. The message gives the estimated
+    cost from the import-cost table.
+
+    Not reported: imports inside `except` blocks or in `try: ... except ImportError:`
+    (a rare path, where a deferred import is the right choice: see LL202), imports of
+    project modules (often deferred on purpose, to break an import cycle), and modules
+    INIT loads anyway (the statement is then a dictionary lookup).
+
+    ## Why is this bad?
+    With provisioned concurrency or SnapStart, INIT runs before any request arrives and
+    its time is hidden from users; an import deferred to the handler is paid by a user's
+    request instead. Without them, the first request pays it on top of INIT.
+
+    ## Example
+    ```python
+    def handler(event, context):
+        import pandas as pd
+
+        return pd.DataFrame(event["rows"]).to_dict()
+    ```
+
+    ## Use instead
+    ```python
+    import pandas as pd
+
+
+    def handler(event, context):
+        return pd.DataFrame(event["rows"]).to_dict()
+    ```
+    """
+
+    code = "LL204"
+    name = "import-in-handler"
+    summary = "Import statement in per-invocation code"
+    severity = "warning"
+    default_enabled = False
+    options = (COSTS,)
+    options_table = TABLE
+    VALID = [
+        Example("import pandas as pd\n\ndef handler(event, context):\n    return pd.DataFrame()\n"),
+        Example(
+            "import pandas\n\ndef handler(event, context):\n    import pandas as pd\n"
+            "    return pd.DataFrame()\n"
+        ),
+        Example(
+            "def handler(event, context):\n    try:\n        return 1\n    except ValueError:\n"
+            "        import sentry_sdk\n        sentry_sdk.capture_exception()\n"
+        ),
+        Example(
+            "def handler(event, context):\n    from helpers import run\n    return run(event)\n",
+            files={"helpers.py": "def run(event):\n    return event\n"},
+        ),
+        Example("def setup():\n    import pandas\n    return pandas\n"),
+    ]
+    INVALID = [
+        Example(
+            "def handler(event, context):\n    import pandas as pd\n    return pd.DataFrame()\n",
+            at="pandas as pd",
+            message="pandas",
+        ),
+        Example(
+            "def handler(event, context):\n    return render(event)\n\ndef render(event):\n"
+            "    from matplotlib import pyplot\n    return pyplot.plot(event['x'])\n",
+            at="pyplot",
+        ),
+        Example(
+            "import boto3\n\ndef handler(event, context):\n    import requests\n"
+            "    return requests.get(event['url'], timeout=5).text\n"
+        ),
+    ]
+
+    def visit_Import(self, node: cst.Import) -> None:
+        for alias in node.names:
+            self._check(alias, dotted_name(alias.name) or "")
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        if node.relative or node.module is None or isinstance(node.names, cst.ImportStar):
+            return
+        module = dotted_name(node.module) or ""
+        for alias in node.names:
+            self._check(alias, f"{module}.{dotted_name(alias.name)}")
+
+    def _check(self, alias: cst.ImportAlias, module: str) -> None:
+        context = self.context
+        if not context.functions or not context.in_invoke_code():
+            return
+        if _in_rare_block(context.ancestors):
+            return
+        model = context.model
+        if model.resolver.resolve_module(module.split(".")[0], context.path) is not None:
+            return  # a project module
+        handler = context.serving_handler()
+        if handler is None:
+            return
+        costs = cold_start_model(model)
+        unit = costs.table.entry(module).name
+        loaded = costs.units(handler)
+        if unit in costs.table.closure(loaded):
+            return
+        added = costs.table.cost([*loaded, unit]) - costs.table.cost(loaded)
+        if added < 1:
+            return
+        self.report(
+            alias,
+            f"`{module}` is imported on `{handler.qualname}`'s request path, not at INIT: "
+            f"the first request of each execution environment pays ≈ {_ms(added)} — "
+            "import it at module scope",
+        )
+
+
+#: calls that go over the network by themselves
+NETWORK_CALLS = frozenset(
+    {
+        *(
+            f"requests.{verb}"
+            for verb in ("get", "post", "put", "patch", "delete", "head", "options", "request")
+        ),
+        *(
+            f"httpx.{verb}"
+            for verb in (
+                "get",
+                "post",
+                "put",
+                "patch",
+                "delete",
+                "head",
+                "options",
+                "request",
+                "stream",
+            )
+        ),
+        "urllib.request.urlopen",
+        "urllib3.request",
+        "socket.create_connection",
+        # Powertools parameters: SSM, Secrets Manager, AppConfig
+        *(
+            f"aws_lambda_powertools.utilities.parameters.{name}"
+            for name in (
+                "get_parameter",
+                "get_parameters",
+                "get_parameters_by_name",
+                "get_secret",
+                "get_secrets_by_name",
+                "get_app_config",
+            )
+        ),
+    }
+)
+#: methods of an SDK client that do not call AWS
+LOCAL_CLIENT_METHODS = frozenset(
+    {
+        "get_paginator",
+        "get_waiter",
+        "can_paginate",
+        "close",
+        "generate_presigned_url",
+        "generate_presigned_post",
+    }
+)
+
+
+class InitNetworkCall(Rule):
+    """
+    ## What it does
+    Reports an AWS SDK call (a method of a `boto3` client) or an HTTP request
+    (`requests`, `httpx`, `urllib`, Powertools parameters) at module scope of a module
+    that a handler's module imports: work hidden in INIT, away from the handler.
+
+    Calls at module scope of the handler's own module are not reported: loading
+    configuration there, once per environment, is deliberate and visible. Building a
+    client is not a call (`boto3.client(...)`, `resource.Table(...)` do not touch the
+    network).
+
+    ## Why is this bad?
+    The call runs in every cold start, before the first request, on whatever handler
+    imports the module — including those that never need its result. A transient error
+    or a slow endpoint fails INIT (limited to 10 seconds), and Lambda retries the whole
+    INIT on the next request.
+
+    ## Example
+    ```python
+    # settings.py, imported by the handler's module
+    import boto3
+
+    ssm = boto3.client("ssm")
+    API_KEY = ssm.get_parameter(Name="/shop/api-key", WithDecryption=True)["Parameter"]["Value"]
+    ```
+
+    ## Use instead
+    ```python
+    # settings.py
+    import functools
+
+    import boto3
+
+    ssm = boto3.client("ssm")
+
+
+    @functools.cache
+    def api_key():
+        return ssm.get_parameter(Name="/shop/api-key", WithDecryption=True)["Parameter"]["Value"]
+    ```
+    """
+
+    code = "LL205"
+    name = "init-network-call"
+    summary = "SDK or HTTP call at module scope of an imported module"
+    severity = "warning"
+    default_enabled = False
+    VALID = [
+        Example(
+            "import boto3\n\nssm = boto3.client('ssm')\nKEY = ssm.get_parameter(Name='k')\n\n"
+            "def handler(event, context):\n    return KEY\n"
+        ),
+        Example(
+            "import settings\n\ndef handler(event, context):\n    return settings.table.name\n",
+            files={
+                "settings.py": "import boto3\n\ntable = boto3.resource('dynamodb').Table('orders')\n"
+                "s3 = boto3.client('s3')\nURL = s3.generate_presigned_url('get_object')\n"
+            },
+        ),
+        Example(
+            "import settings\n\ndef handler(event, context):\n    return settings.key()\n",
+            files={
+                "settings.py": "import boto3\n\nssm = boto3.client('ssm')\n\n"
+                "def key():\n    return ssm.get_parameter(Name='k')\n\n"
+                "if __name__ == '__main__':\n    print(ssm.get_parameter(Name='k'))\n"
+            },
+        ),
+    ]
+    INVALID = [
+        Example(
+            "import settings\n\ndef handler(event, context):\n    return settings.KEY\n",
+            files={
+                "settings.py": "import boto3\n\nssm = boto3.client('ssm')\n"
+                "KEY = ssm.get_parameter(Name='k')['Parameter']['Value']\n"
+            },
+            message="ssm.get_parameter",
+        ),
+        Example(
+            "import config\n\ndef handler(event, context):\n    return config.FLAGS\n",
+            files={
+                "config.py": "import requests\n\nFLAGS = requests.get('https://flags.example.com', timeout=2).json()\n"
+            },
+        ),
+        Example(
+            "from shared import limits\n\ndef handler(event, context):\n    return limits\n",
+            files={
+                "shared.py": "import boto3\n\n"
+                "limits = boto3.client('lambda').get_account_settings()['AccountLimit']\n"
+            },
+        ),
+    ]
+
+    def visit_Call(self, node: cst.Call) -> None:
+        context = self.context
+        if context.functions or not _runs_at_import(context.ancestors):
+            return
+        path = context.path
+        model = context.model
+        if model.phase(None, path) is not Phase.INIT:
+            return
+        if any(handler.file == path for handler in model.handlers.values()):
+            return
+        label = self._network_call(node)
+        if label is not None:
+            self.report(
+                node,
+                f"`{label}()` calls over the network while this module is imported: every cold "
+                "start of the handlers that import it waits for it, and an error fails INIT — "
+                "call it lazily, from the code that needs the result",
+            )
+
+    def _network_call(self, node: cst.Call) -> str | None:
+        qualify = self.context.qualified_name
+        name = qualify(node.func)
+        if name in NETWORK_CALLS:
+            return dotted_name(node.func) or name
+        func = node.func
+        if not isinstance(func, cst.Attribute) or func.attr.value in LOCAL_CLIENT_METHODS:
+            return None
+        receiver = func.value
+        if _is_client(receiver, self.context):
+            return f"{dotted_name(receiver) or 'client'}.{func.attr.value}"
+        return None
+
+
+def _is_client(receiver: cst.BaseExpression, context: CheckContext) -> bool:
+    """A boto3 client: built right there, or a module-level name bound to one."""
+    if isinstance(receiver, cst.Call):
+        label = client_constructor(receiver, context.qualified_name)
+        return label is not None and label.endswith(("boto3.client", "().client"))
+    if isinstance(receiver, cst.Name):
+        binding = context.module_binding(receiver.value)
+        if binding is None or binding.kind != "assign" or len(binding.values) != 1:
+            return False
+        value = binding.values[0]
+        return isinstance(value, cst.Call) and _is_client(value, context)
+    return False
+
+
+#: calls whose result must differ between execution environments ("Handling uniqueness
+#: with Lambda SnapStart", https://docs.aws.amazon.com/lambda/latest/dg/snapstart-uniqueness.html:
+#: unique IDs, secrets, entropy for pseudo-randomness, seeds)
+UNIQUE_VALUE_CALLS = frozenset(
+    {
+        "uuid.uuid1",
+        "uuid.uuid4",
+        "os.urandom",
+        "os.getrandom",
+        "random.seed",
+        "random.Random",
+        *(
+            f"random.{name}"
+            for name in (
+                "random",
+                "randint",
+                "randrange",
+                "randbytes",
+                "getrandbits",
+                "choice",
+                "choices",
+                "sample",
+                "shuffle",
+                "uniform",
+            )
+        ),
+        *(
+            f"secrets.{name}"
+            for name in (
+                "token_bytes",
+                "token_hex",
+                "token_urlsafe",
+                "choice",
+                "randbelow",
+                "randbits",
+            )
+        ),
+        "time.time",
+        "time.time_ns",
+        "datetime.datetime.now",
+        "datetime.datetime.utcnow",
+        "datetime.datetime.today",
+    }
+)
+#: the runtime hooks module: a module that uses it re-creates its values after restore
+RESTORE_HOOKS = "snapshot_restore_py"
+#: a SAM template declaring `app.handler` with SnapStart, for the examples
+SNAPSTART_TEMPLATE = """\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: .
+      Handler: app.handler
+      Runtime: python3.12
+      SnapStart:
+        ApplyOn: PublishedVersions
+"""
+
+
+class SnapStartInitUniqueness(Rule):
+    """
+    ## What it does
+    For handlers whose function has SnapStart enabled in a deployment descriptor (SAM
+    `SnapStart: ApplyOn: PublishedVersions`, CDK, Terraform, Serverless), reports a value
+    INIT code creates that must be unique per execution environment: `uuid.uuid4()`,
+    `random` and `secrets` values and seeds, `os.urandom()`, and timestamps
+    (`time.time()`, `datetime.now()`), at module scope of the handler's module or of a
+    module it imports.
+
+    A module that imports `snapshot_restore_py` (the runtime hooks) is left alone: it is
+    expected to re-create such values in an `@register_after_restore` hook.
+
+    ## Why is this bad?
+    SnapStart runs INIT once, snapshots the memory, and resumes every new execution
+    environment from that snapshot. A UUID made at INIT is the same in all of them, a
+    random generator seeded there yields the same sequence everywhere, and a start time
+    is the time the snapshot was taken.
+
+    ## Example
+    ```python
+    import uuid
+
+    INSTANCE_ID = uuid.uuid4().hex
+
+
+    def handler(event, context):
+        return {"instance": INSTANCE_ID}
+    ```
+
+    ## Use instead
+    ```python
+    import uuid
+
+    from snapshot_restore_py import register_after_restore
+
+    INSTANCE_ID = uuid.uuid4().hex
+
+
+    @register_after_restore
+    def new_instance_id():
+        global INSTANCE_ID
+        INSTANCE_ID = uuid.uuid4().hex
+    ```
+    """
+
+    code = "LL206"
+    name = "snapstart-init-uniqueness"
+    summary = "Value that must be unique per environment created at INIT under SnapStart"
+    default_enabled = False
+    VALID = [
+        Example(
+            "import uuid\n\nRUN_ID = uuid.uuid4()\n\ndef handler(event, context):\n    return RUN_ID\n"
+        ),
+        Example(
+            "import uuid\n\ndef handler(event, context):\n    return uuid.uuid4().hex\n",
+            files={"template.yaml": SNAPSTART_TEMPLATE},
+        ),
+        Example(
+            "import uuid\nfrom snapshot_restore_py import register_after_restore\n\n"
+            "RUN_ID = uuid.uuid4()\n\n@register_after_restore\ndef renew():\n"
+            "    global RUN_ID\n    RUN_ID = uuid.uuid4()\n\ndef handler(event, context):\n    return RUN_ID\n",
+            files={"template.yaml": SNAPSTART_TEMPLATE},
+        ),
+    ]
+    INVALID = [
+        Example(
+            "import uuid\n\nRUN_ID = uuid.uuid4().hex\n\ndef handler(event, context):\n    return RUN_ID\n",
+            files={"template.yaml": SNAPSTART_TEMPLATE},
+            at="uuid.uuid4()",
+        ),
+        Example(
+            "import random\nimport time\n\nrandom.seed(time.time())\n\n"
+            "def handler(event, context):\n    return random.random()\n",
+            files={"template.yaml": SNAPSTART_TEMPLATE},
+            count=2,
+        ),
+        Example(
+            "import ids\n\ndef handler(event, context):\n    return ids.TOKEN\n",
+            files={
+                "template.yaml": SNAPSTART_TEMPLATE,
+                "ids.py": "import secrets\n\nTOKEN = secrets.token_hex(16)\n",
+            },
+        ),
+    ]
+
+    def visit_Module(self, node: cst.Module) -> None:
+        self._files = _snapstart_files(self.context.model)
+        summary = self.context.model.modules.get(self.context.path)
+        if summary and any(i.module.split(".")[0] == RESTORE_HOOKS for i in summary.imports):
+            self._files = set()
+
+    def visit_Call(self, node: cst.Call) -> None:
+        context = self.context
+        if context.path not in self._files or context.functions:
+            return
+        if not _runs_at_import(context.ancestors):
+            return
+        name = context.qualified_name(node.func)
+        if name in UNIQUE_VALUE_CALLS:
+            self.report(
+                node,
+                f"`{dotted_name(node.func)}()` runs at INIT of a SnapStart function: every "
+                "execution environment resumed from the snapshot shares its value — create it "
+                "in the handler, or again in an `@register_after_restore` hook",
+            )
+
+
+def _snapstart_files(model: ProjectModel) -> set[Path]:
+    """Files whose module scope runs at INIT of a handler with SnapStart enabled."""
+
+    def compute(model: ProjectModel) -> set[Path]:
+        files: set[Path] = set()
+        for key, handler in model.handlers.items():
+            if any(declared.snapstart for declared in handler.declared):
+                files |= model.init_imports(key).files()
+        return files
+
+    return model.analysis("cold-start.snapstart-files", compute)
