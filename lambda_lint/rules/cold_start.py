@@ -301,12 +301,16 @@ class UnusedInitImport(_InitImports):
             if handler is None or saving < 1:
                 continue
             handlers = len(costs.handlers_loading(path))
-            names = ", ".join(f"`{name}`" for name in group.bound)
+            if group.bound == [group.module]:
+                unused = "and never used in this module"
+            else:
+                names = ", ".join(f"`{name}`" for name in group.bound)
+                verb = "is" if len(group.bound) == 1 else "are"
+                unused = f"but {names} {verb} never used in this module"
             self.report(
                 group.aliases[0],
-                f"`{group.module}` is imported at INIT but {names} "
-                f"{'is' if len(group.bound) == 1 else 'are'} never used in this module: "
-                f"removing the import saves {_saving_text(saving, handler.qualname, handlers)}",
+                f"`{group.module}` is imported at INIT {unused}: removing the import saves "
+                f"{_saving_text(saving, handler.qualname, handlers)}",
             )
 
 
@@ -700,7 +704,7 @@ class ImportInHandler(Rule):
             return
         self.report(
             alias,
-            f"`{module}` is imported on `{handler.qualname}`'s request path, not at INIT: "
+            f"`{unit}` is imported on `{handler.qualname}`'s request path, not at INIT: "
             f"the first request of each execution environment pays ≈ {_ms(added)} — "
             "import it at module scope",
         )
