@@ -56,11 +56,30 @@ def _shipped() -> tuple[dict[str, Entry], float]:
     return entries, float(data["default_ms"])
 
 
+def table_metadata() -> dict[str, Any]:
+    """Where the shipped figures come from: interpreter, machine, date."""
+    data = _read("import_costs.json")
+    meta = data.get("metadata", {})
+    platform = meta.get("platform", {})
+    return {
+        "python": meta.get("python", {}).get("version"),
+        "machine": f"{platform.get('cpus', '?')} vCPUs ({platform.get('cpu', 'unknown CPU')}, "
+        f"{platform.get('system', '?')})",
+        "date": meta.get("date"),
+        "default_ms": data.get("default_ms"),
+    }
+
+
 @lru_cache(maxsize=1)
 def _runtime() -> tuple[frozenset[str], float]:
     data = _read("runtime_modules.json")
     loaded = frozenset(data["startup"]["modules"]) | frozenset(data["runtime"]["modules"])
     return loaded, float(data["stdlib_default_ms"])
+
+
+def runtime_modules() -> list[str]:
+    """The standard-library modules the Lambda runtime imports before the handler's."""
+    return list(_read("runtime_modules.json")["runtime"]["modules"])
 
 
 @lru_cache(maxsize=1)
