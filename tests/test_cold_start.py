@@ -191,3 +191,59 @@ def test_configured_costs_reach_the_rules(tmp_path: Path) -> None:
     result = Linter(settings, load_rules(), {"LL203"}, cwd=tmp_path).lint([tmp_path])
     assert [f.code for f in result.findings] == ["LL203"]
     assert "250 ms" in result.findings[0].message
+
+
+def test_a_module_found_only_by_its_name_is_taken_for_a_layer(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "functions/orders/app.py": """\
+                import shared_logging
+                from aws_lambda_powertools import Tracer
+
+                def handler(event, context):
+                    return shared_logging.log(event)
+            """,
+            "layers/python/shared_logging.py": """\
+                from aws_lambda_powertools import Logger
+
+                def log(event):
+                    return Logger().info(event)
+            """,
+        },
+    )
+    model, costs = project_costs(tmp_path)
+    found = handler(model)
+    tree = costs.tree(found)
+    layer = next(node for node, _ in tree.walk() if node.name == "shared_logging")
+    assert layer.kind == "project"
+    assert [child.name for child in layer.children] == ["aws_lambda_powertools"]
+    # the layer loads Powertools anyway: the unused Tracer import saves nothing
+    [tracer] = costs.external_imports(tmp_path / "functions/orders/app.py")
+    assert costs.saving(found, [tracer]) == 0
+
+
+def test_no_saving_is_claimed_when_an_import_may_be_one_of_several_project_files(
+    tmp_path: Path,
+) -> None:
+    write(
+        tmp_path,
+        {
+            "functions/orders/app.py": """\
+                import utils
+                import pandas
+
+                def handler(event, context):
+                    return utils.go(event)
+            """,
+            "layers/a/utils.py": "import pandas\n",
+            "layers/b/utils.py": "import numpy\n",
+        },
+    )
+    model, costs = project_costs(tmp_path)
+    found = handler(model)
+    imports = {
+        item.unit: item for item in costs.external_imports(tmp_path / "functions/orders/app.py")
+    }
+    assert imports["utils"].maybe_project
+    assert costs.saving(found, [imports["pandas"]]) == 0

@@ -1,13 +1,18 @@
 """Each handler's INIT imports, costed: the tree `lambda-lint coldstart` draws, the total
 LL203 compares with the budget, and what removing one import would save (LL201, LL202).
 
-The tree follows the project model's INIT imports (`ProjectModel.init_imports`): the
-handler's module at the root, each project module under the module whose import first
-brings it in. Modules outside the project hang under the project module that imports
-them, in statement order, and the table's packages under the module that loads them.
-Each import unit appears once, where it is first loaded, as `python -X importtime`
-shows it: a module loaded earlier costs nothing the second time. So the root's total is
-exactly the cost of the handler's whole set of imports.
+The tree follows INIT as Python runs it, from the handler's module (as
+`ProjectModel.init_imports` names it): each module's module-scope imports in statement
+order, a project module's own imports as soon as it is imported. Modules outside the
+project hang under the project module that imports them, and the table's packages under
+the module that loads them. Each module appears once, where it is first loaded, as
+`python -X importtime` shows it: a module loaded earlier costs nothing the second time,
+so the root's total is exactly the cost of the handler's whole set of imports.
+
+An import the project's search path does not resolve, but whose name one project file
+has (`import utils` with `layers/python/utils.py`), is taken for that file: a module
+deployed in a layer. When several files have the name, it stays an unknown module, and
+no saving is claimed for the handler (LL201, LL202): it might load anything.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from pathlib import Path
 from lambda_lint.coldstart.costs import CostTable
 from lambda_lint.coldstart.options import ColdStartOptions
 from lambda_lint.index import Import
-from lambda_lint.model.init_imports import InitImports, InitModule, runs_at_init
+from lambda_lint.model.init_imports import runs_at_init
 from lambda_lint.model.project import FunctionKey, Handler, ProjectModel
 
 
@@ -36,6 +41,19 @@ class ExternalImport:
     #: the cost table's unit it is costed as
     unit: str
     optional: bool
+    #: several project files have the module's name: it may be one of them, deployed
+    #: as a layer, and load anything
+    maybe_project: bool = False
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One module-scope import that runs at INIT, resolved."""
+
+    item: Import
+    #: the project files it runs, packages first
+    files: tuple[Path, ...]
+    external: ExternalImport | None
 
 
 @dataclass
@@ -46,7 +64,8 @@ class ImportNode:
     #: "project" (a file of the project), "third-party" or "stdlib"
     kind: str
     self_ms: float
-    #: where the figure comes from: "table", "config", "default", "stdlib", "project"
+    #: where the figure comes from: "table", "config", "default", "stdlib", "project",
+    #: "measured"
     source: str
     #: the project file (project modules only)
     file: Path | None = None
@@ -80,49 +99,92 @@ class Contributor:
         return " -> ".join([*(n.name for n in self.chain), self.node.name])
 
 
+@dataclass
+class HandlerImports:
+    """What one handler's INIT imports: files in the order they run, units, the tree."""
+
+    files: list[Path]
+    units: Counter[str]
+    tree: ImportNode
+    #: an import may be a project module lambda-lint cannot place (see ExternalImport)
+    uncertain: bool
+
+
 class ColdStartModel:
     """Cost questions about one project's handlers, answered once each."""
 
     def __init__(self, model: ProjectModel, table: CostTable) -> None:
         self.model = model
         self.table = table
-        self._external: dict[Path, list[ExternalImport]] = {}
-        self._units: dict[FunctionKey, Counter[str]] = {}
+        self._statements: dict[Path, list[Statement]] = {}
+        self._handlers: dict[FunctionKey, HandlerImports] = {}
         self._loading: dict[Path, list[Handler]] | None = None
+        self._by_name: dict[str, list[Path]] | None = None
 
     # -- imports --------------------------------------------------------------------------
 
+    def statements(self, path: Path) -> list[Statement]:
+        """The module-scope imports of a project file that run at INIT, in order."""
+        if path not in self._statements:
+            summary = self.model.modules.get(path)
+            items = sorted(summary.imports, key=lambda i: (i.line, i.column)) if summary else []
+            self._statements[path] = [self._resolve(i, path) for i in items if runs_at_init(i)]
+        return self._statements[path]
+
     def external_imports(self, path: Path) -> list[ExternalImport]:
         """The module-scope imports of a project file that leave the project."""
-        if path not in self._external:
-            summary = self.model.modules.get(path)
-            found = []
-            for item in summary.imports if summary else ():
-                if runs_at_init(item) and self._is_external(item, path):
-                    module = item.module
-                    if item.name and item.name != "*":
-                        module = f"{module}.{item.name}"
-                    unit = self.table.entry(module).name
-                    found.append(
-                        ExternalImport(path, item.line, item.column, module, unit, item.optional)
-                    )
-            self._external[path] = found
-        return self._external[path]
+        return [s.external for s in self.statements(path) if s.external is not None]
 
-    def _is_external(self, item: Import, path: Path) -> bool:
-        if item.level or not item.module:
-            return False
+    def _resolve(self, item: Import, path: Path) -> Statement:
         resolver = self.model.resolver
-        if resolver.resolve_import(item, path)[0] is not None:
-            return False
-        return resolver.resolve_module(item.module.split(".")[0], path) is None
+        files = resolver.packages(item.module, path, item.level)
+        target, attribute = resolver.resolve_import(item, path)
+        if target is not None:
+            if attribute is None and item.name and target.name != "__init__.py":
+                package = resolver.resolve_module(item.module, path, item.level)
+                if package is not None:
+                    files.append(package)  # `from pkg import mod` runs pkg first
+            return Statement(item, (*files, target), None)
+        top = item.module.split(".")[0]
+        if item.level or not item.module or resolver.resolve_module(top, path) is not None:
+            return Statement(item, tuple(files), None)
+        named = self._named(item.module)
+        if len(named) == 1:  # a module of the project outside the search path: a layer
+            return Statement(item, (*files, named[0]), None)
+        module = item.module
+        if item.name and item.name != "*":
+            module = f"{module}.{item.name}"
+        unit = self.table.entry(module).name
+        external = ExternalImport(
+            path, item.line, item.column, module, unit, item.optional, len(named) > 1
+        )
+        return Statement(item, tuple(files), external)
+
+    def _named(self, module: str) -> list[Path]:
+        """Project files whose path ends like the module's name (`utils` for
+        `layers/python/utils.py`)."""
+        if self._by_name is None:
+            self._by_name = defaultdict(list)
+            for path in self.model.modules:
+                parts = list(path.with_suffix("").parts)
+                if parts[-1] == "__init__":
+                    parts.pop()
+                for cut in range(max(0, len(parts) - 4), len(parts)):
+                    self._by_name[".".join(parts[cut:])].append(path)
+        return self._by_name.get(module, [])
+
+    def handler_imports(self, handler: Handler) -> HandlerImports:
+        """The handler's INIT imports, computed once."""
+        if handler.key not in self._handlers:
+            self._handlers[handler.key] = _Walk(self, handler).run()
+        return self._handlers[handler.key]
 
     def handlers_loading(self, path: Path) -> list[Handler]:
         """The handlers whose INIT runs the module scope of `path`."""
         if self._loading is None:
             self._loading = defaultdict(list)
-            for key, handler in self.model.handlers.items():
-                for file in self.model.init_imports(key).files():
+            for handler in self.model.handlers.values():
+                for file in self.handler_imports(handler).files:
                     self._loading[file].append(handler)
         return self._loading.get(path, [])
 
@@ -130,22 +192,21 @@ class ColdStartModel:
 
     def units(self, handler: Handler) -> Counter[str]:
         """How many INIT import statements bring in each unit, for one handler."""
-        if handler.key not in self._units:
-            counts: Counter[str] = Counter()
-            for path in self.model.init_imports(handler.key).files():
-                counts.update(item.unit for item in self.external_imports(path))
-            self._units[handler.key] = counts
-        return self._units[handler.key]
+        return self.handler_imports(handler).units
 
     def total_ms(self, handler: Handler) -> float:
-        return self.table.cost(self.units(handler))
+        return self.handler_imports(handler).tree.total_ms
 
     def saving(self, handler: Handler, removed: Collection[ExternalImport]) -> float:
-        """What the handler's INIT would save without these import statements."""
-        counts = Counter(self.units(handler))
+        """What the handler's INIT would save without these import statements (nothing
+        claimed when an import may be a project module that loads them)."""
+        found = self.handler_imports(handler)
+        if found.uncertain:
+            return 0.0
+        counts = Counter(found.units)
         counts.subtract(item.unit for item in removed)
         after = [unit for unit, count in counts.items() if count > 0]
-        return self.table.cost(self.units(handler)) - self.table.cost(after)
+        return self.table.cost(found.units) - self.table.cost(after)
 
     def best_saving(
         self, path: Path, removed: Collection[ExternalImport]
@@ -162,7 +223,7 @@ class ColdStartModel:
 
     def tree(self, handler: Handler) -> ImportNode:
         """The handler's INIT import tree (see the module docstring)."""
-        return _TreeBuilder(self, self.model.init_imports(handler.key)).build()
+        return self.handler_imports(handler).tree
 
     def contributors(self, root: ImportNode) -> list[Contributor]:
         """The modules project modules import, heaviest first."""
@@ -174,45 +235,53 @@ class ColdStartModel:
         return sorted(found, key=lambda c: -c.node.total_ms)
 
 
-class _TreeBuilder:
-    def __init__(self, costs: ColdStartModel, imports: InitImports) -> None:
+class _Walk:
+    """One handler's INIT, in the order Python runs it: each module's imports in
+    statement order, a project module's own imports as soon as it is imported."""
+
+    def __init__(self, costs: ColdStartModel, handler: Handler) -> None:
         self.costs = costs
         self.table = costs.table
-        self.imports = imports
+        imports = costs.model.init_imports(handler.key)
+        self.names = {m.path: m.name for m in imports if m.path is not None}
+        modules = list(imports)
+        self.root = modules[0]
+        #: the packages of the handler's module (`pkg` for `pkg.app`), run first
+        self.packages = [m.path for m in modules[1:] if m.via is None and m.path is not None]
         self.seen = set(self.table.loaded)
-        self.project_children: dict[tuple[Path, int, int] | Path, list[InitModule]] = defaultdict(
-            list
-        )
-        for module in imports:
-            if module.path is None or module.parent is None:
-                continue
-            if module.via is None:  # a package of the handler's module
-                self.project_children[module.parent].append(module)
-            else:
-                key = (module.via.importer, module.via.line, module.via.column)
-                self.project_children[key].append(module)
+        self.files: list[Path] = []
+        self.units: Counter[str] = Counter()
+        self.uncertain = False
 
-    def build(self) -> ImportNode:
-        root = next(iter(self.imports))
-        return self._project(root, None)
+    def run(self) -> HandlerImports:
+        assert self.root.path is not None
+        tree = self._project(self.root.path, self.root.name, None)
+        return HandlerImports(self.files, self.units, tree, self.uncertain)
 
-    def _project(self, module: InitModule, imported_at: tuple[Path, int] | None) -> ImportNode:
-        assert module.path is not None
-        path = module.path
-        node = ImportNode(module.name, "project", 0.0, "project", path, imported_at)
-        for package in self.project_children.get(path, []):
-            node.children.append(self._project(package, None))
-        external = {(e.line, e.column): e for e in self.costs.external_imports(path)}
-        summary = self.costs.model.modules[path]
-        for item in sorted(summary.imports, key=lambda i: (i.line, i.column)):
-            if not runs_at_init(item):
+    def _project(self, path: Path, name: str, imported_at: tuple[Path, int] | None) -> ImportNode:
+        node = ImportNode(name, "project", 0.0, "project", path, imported_at)
+        self.files.append(path)
+        if path == self.root.path:
+            for package in self.packages:
+                node.children.append(self._project(package, self._name(package), None))
+        for statement in self.costs.statements(path):
+            for file in statement.files:
+                if file not in self.files:
+                    at = (path, statement.item.line)
+                    node.children.append(self._project(file, self._name(file), at))
+            external = statement.external
+            if external is None:
                 continue
-            for child in self.project_children.get((path, item.line, item.column), []):
-                node.children.append(self._project(child, (path, item.line)))
-            found = external.get((item.line, item.column))
-            if found is not None and found.unit not in self.seen:
-                node.children.append(self._unit(found.unit, (path, item.line)))
+            self.units[external.unit] += 1
+            self.uncertain = self.uncertain or external.maybe_project
+            if external.unit not in self.seen:
+                node.children.append(self._unit(external.unit, (path, statement.item.line)))
         return node
+
+    def _name(self, path: Path) -> str:
+        if path in self.names:
+            return self.names[path]
+        return path.parent.name if path.name == "__init__.py" else path.stem
 
     def _unit(self, name: str, imported_at: tuple[Path, int] | None) -> ImportNode:
         entry = self.table.unit(name)

@@ -93,12 +93,12 @@ class TreeRenderer:
         shown = [c for c in node["children"] if c["total_ms"] >= threshold]
         folded = [c for c in node["children"] if c["total_ms"] < threshold]
         below = lead + ("│  " if branch == "├─ " else "   " if branch else "")
-        folds = sum(c["total_ms"] for c in folded) >= threshold
+        rest = sum(c["total_ms"] for c in folded)
+        folds = bool(folded) and rest >= threshold
         for index, child in enumerate(shown):
             last = index == len(shown) - 1 and not folds
             self._lines(child, total, threshold, below, "└─ " if last else "├─ ", out)
-        rest = sum(c["total_ms"] for c in folded)
-        if folded and rest >= threshold:
+        if folds:
             text = f"{len(folded)} more under {_ms(threshold)}"
             out.append(
                 f"{_ms(rest):>10}  {self._bar({'total_ms': rest, 'kind': 'stdlib'}, total)}  "
