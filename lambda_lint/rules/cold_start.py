@@ -41,6 +41,11 @@ KEPT_ON_PURPOSE = re.compile(
 )
 
 
+#: below this, an import's cost is lost in the noise of INIT: LL201 and LL204 leave it to
+#: general linters
+NOTICEABLE_MS = 10.0
+
+
 def _ms(value: float) -> str:
     return f"{value:,.0f} ms"
 
@@ -183,8 +188,9 @@ class UnusedInitImport(_InitImports):
     - modules the cost table does not know: a third-party library cannot be told from
       a first-party module deployed in a layer, whose import may be for its effect.
 
-    Standard-library imports are left to general linters (Ruff's F401): they cost
-    little, and many are loaded before the handler's module anyway.
+    Standard-library imports, and imports whose removal would save less than 10 ms,
+    are left to general linters (Ruff's F401): they cost little, and many
+    standard-library modules are loaded before the handler's module anyway.
 
     ## Why is this bad?
     Every cold start runs the import, and since August 2025 Lambda bills INIT like the
@@ -298,7 +304,7 @@ class UnusedInitImport(_InitImports):
             if self._reexported(costs, group.bound):
                 continue
             saving, handler = costs.best_saving(path, group.imports)
-            if handler is None or saving < 1:
+            if handler is None or saving < NOTICEABLE_MS:
                 continue
             handlers = len(costs.handlers_loading(path))
             if group.bound == [group.module]:
@@ -605,8 +611,9 @@ class ImportInHandler(Rule):
 
     Not reported: imports inside `except` blocks or in `try: ... except ImportError:`
     (a rare path, where a deferred import is the right choice: see LL202), imports of
-    project modules (often deferred on purpose, to break an import cycle), and modules
-    INIT loads anyway (the statement is then a dictionary lookup).
+    project modules (often deferred on purpose, to break an import cycle), modules INIT
+    loads anyway (the statement is then a dictionary lookup), and imports estimated
+    under 10 ms.
 
     ## Why is this bad?
     With provisioned concurrency or SnapStart, INIT runs before any request arrives and
@@ -700,7 +707,7 @@ class ImportInHandler(Rule):
         if unit in costs.table.closure(loaded):
             return
         added = costs.table.cost([*loaded, unit]) - costs.table.cost(loaded)
-        if added < 1:
+        if added < NOTICEABLE_MS:
             return
         self.report(
             alias,
