@@ -67,7 +67,7 @@ def test_json_has_both_trees_with_totals_that_add_up() -> None:
     by_name = {item["handler"]: item for item in data["handlers"]}
     assert set(by_name) == {"orders.handler", "receipts.handler", "report.handler"}
     report = by_name["report.handler"]
-    assert report["over_budget"] and not by_name["orders.handler"]["over_budget"]
+    assert report["verdict"] == "over" and by_name["orders.handler"]["verdict"] == "within"
     assert report["file"] == "src/report.py" and report["source"] == "estimate"
 
     def check(node: dict) -> None:
@@ -136,3 +136,15 @@ def test_measure_failure_is_reported_and_the_estimate_kept(tmp_path: Path) -> No
     assert status == 0
     assert "measuring failed: importing app failed: KeyError: 'LAMBDA_LINT_TEST_UNSET'" in output
     assert "estimated" in output
+
+
+def test_a_handler_just_over_the_budget_is_near_it_not_over(tmp_path: Path) -> None:
+    (tmp_path / "lambda-lint.toml").write_text("[cold-start]\nbudget-ms = 400\n")
+    (tmp_path / "app.py").write_text("import boto3\n\ndef handler(event, context):\n    return 1\n")
+    status, output = run(str(tmp_path))
+    assert status == 0
+    total = total_of(output, "app.handler")
+    assert 400 < total < 500
+    assert "near the 400 ms budget: over it, but within the estimate's margin" in output
+    check = CliRunner().invoke(main, ["check", str(tmp_path), "--select", "LL203", "--no-cache"])
+    assert check.exit_code == 0, check.output

@@ -11,7 +11,8 @@ from typing import Any
 from lambda_lint.api import Linter
 from lambda_lint.cache import Cache, default_cache_dir
 from lambda_lint.coldstart.estimate import cold_start_model
-from lambda_lint.coldstart.options import ColdStartOptions
+from lambda_lint.coldstart.options import ColdStartOptions, budget_verdict
+from lambda_lint.coldstart.report import VERDICTS
 from lambda_lint.session import Configuration
 
 
@@ -24,10 +25,10 @@ class HandlerCost:
 
     @property
     def title(self) -> str:
-        verdict = "over" if self.total_ms > self.budget_ms else "within"
+        verdict = VERDICTS[budget_verdict(self.total_ms, self.budget_ms)]
         return (
-            f"INIT imports ≈ {self.total_ms:,.0f} ms (estimated, {verdict} the "
-            f"{self.budget_ms:,.0f} ms budget)"
+            f"INIT imports ≈ {self.total_ms:,.0f} ms (estimated; "
+            f"{verdict.format(budget=f'{self.budget_ms:,.0f} ms')})"
         )
 
 

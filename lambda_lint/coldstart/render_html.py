@@ -9,6 +9,8 @@ import html
 import json
 from typing import Any
 
+from lambda_lint.coldstart.report import VERDICTS
+
 PAGE = """<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -23,6 +25,7 @@ h2 { font-size: 16px; margin: 28px 0 4px; }
 .note, .meta { color: #666; }
 .over { color: #b2182b; font-weight: 600; }
 .within { color: #1b7837; }
+.near { color: #8c510a; }
 .problem { color: #8c510a; }
 .chart { position: relative; margin-top: 8px; border-top: 1px solid #ddd; overflow: hidden; }
 .cell { position: absolute; height: 20px; box-sizing: border-box; border: 1px solid #fff;
@@ -135,9 +138,8 @@ Width is the share of the handler's INIT imports; modules a module loads sit bel
     var meta = document.createElement("p");
     meta.className = "meta";
     var verdict = document.createElement("span");
-    var over = item.total_ms > item.budget_ms;
-    verdict.className = over ? "over" : "within";
-    verdict.textContent = (over ? "over" : "within") + " the " + ms(item.budget_ms) + " budget";
+    verdict.className = item.verdict;
+    verdict.textContent = report.verdicts[item.verdict].replace("{budget}", ms(item.budget_ms));
     meta.appendChild(document.createTextNode(
       item.file + ":" + item.line + " \\u00b7 INIT imports " +
       (item.source === "measured" ? "measured" : "estimated") + ": " + ms(item.total_ms) + " \\u00b7 "));
@@ -166,7 +168,7 @@ Width is the share of the handler's INIT imports; modules a module loads sit bel
 
 def render_html(data: dict[str, Any], heavy_ms: float, note: str) -> str:
     """The page for a report (see `report.report_data`)."""
-    payload = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
+    payload = json.dumps({**data, "verdicts": VERDICTS}, ensure_ascii=False).replace("</", "<\\/")
     return (
         PAGE.replace("__DATA__", payload)
         .replace("__HEAVY__", f"{heavy_ms:g}")

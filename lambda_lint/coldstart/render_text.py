@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lambda_lint.coldstart.report import provenance_note
+from lambda_lint.coldstart.report import VERDICTS, provenance_note
 
 BAR_WIDTH = 24
 EIGHTHS = " ▏▎▍▌▋▊▉"
@@ -58,11 +58,9 @@ class TreeRenderer:
         total = item["total_ms"]
         budget = item["budget_ms"]
         label = "measured" if item["source"] == "measured" else "estimated"
-        verdict = (
-            self._paint(f"over the {budget:,.0f} ms budget", BOLD, RED)
-            if total > budget
-            else self._paint(f"within the {budget:,.0f} ms budget", DIM)
-        )
+        wording = VERDICTS[item["verdict"]].format(budget=f"{budget:,.0f} ms")
+        styles = {"over": (BOLD, RED), "near": (YELLOW,), "within": (DIM,)}[item["verdict"]]
+        verdict = self._paint(wording, *styles)
         lines = [
             f"{self._paint(item['handler'], BOLD)}  {item['file']}:{item['line']}  "
             f"INIT imports {label}: {self._paint(_ms(total), BOLD)} ({verdict})"

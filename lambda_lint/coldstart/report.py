@@ -8,6 +8,14 @@ from pathlib import Path
 from typing import Any, Callable
 
 from lambda_lint.coldstart.estimate import ImportNode
+from lambda_lint.coldstart.options import budget_verdict
+
+#: how each budget verdict reads
+VERDICTS = {
+    "over": "over the {budget} budget",
+    "near": "near the {budget} budget: over it, but within the estimate's margin",
+    "within": "within the {budget} budget",
+}
 
 
 @dataclass
@@ -63,7 +71,7 @@ def report_data(
                 "source": item.source,
                 "total_ms": round(item.total_ms, 1),
                 "budget_ms": item.budget_ms,
-                "over_budget": item.total_ms > item.budget_ms,
+                "verdict": budget_verdict(item.total_ms, item.budget_ms),
                 **({"problem": item.problem} if item.problem else {}),
                 "tree": node_data(item.tree, display),
             }
