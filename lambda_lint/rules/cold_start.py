@@ -246,6 +246,7 @@ class UnusedInitImport(_InitImports):
         Example(
             "try:\n    import unzip_requirements\nexcept ImportError:\n    pass\n\ndef handler(event, context):\n    return 1\n"
         ),
+        Example("import ddtrace.auto\n\ndef handler(event, context):\n    return 1\n"),
         Example("import json\n\ndef handler(event, context):\n    return 1\n"),
         Example("import pandas  # noqa: F401\n\ndef handler(event, context):\n    return 1\n"),
         Example("import mycompany_sdk\n\ndef handler(event, context):\n    return 1\n"),
