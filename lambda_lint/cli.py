@@ -16,6 +16,7 @@ import click
 
 from lambda_lint import __version__
 from lambda_lint.check_run import EXIT_CLEAN, CheckRequest, fail, load_run, reads_stdin, run_check
+from lambda_lint.coldstart.command import coldstart
 from lambda_lint.config import OUTPUT_FORMATS
 from lambda_lint.session import ALLOW_LOCAL_PLUGINS_ENV
 
@@ -301,6 +302,9 @@ def server(debounce_ms: int) -> None:
             raise
         fail("the language server needs pygls: pip install 'lambda-lint[lsp]'")
     run_server(debounce_ms / 1000)
+
+
+main.add_command(coldstart)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import difflib
 import json
-import math
 import os
 import stat
 import sys
@@ -49,13 +48,6 @@ class HandlerTarget:
 
 
 @dataclass(frozen=True)
-class ColdStart:
-    budget_ms: float = 1000.0
-    heavy_ms: float = 100.0
-    extra_costs: dict[str, float] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
 class Settings:
     """The resolved configuration of a run."""
 
@@ -72,7 +64,6 @@ class Settings:
     cache_dir: Path | None = None
     client_constructors: tuple[str, ...] = ()
     templates: tuple[str, ...] = ()
-    cold_start: ColdStart = field(default_factory=ColdStart)
     #: custom event shapes: handler target -> JSON Schema file (for an EventBridge or
     #: scheduled handler, the schema of `detail`; otherwise of the whole event)
     events: dict[str, Path] = field(default_factory=dict)
@@ -103,17 +94,6 @@ def _string(value: Any, key: str, where: Path) -> str:
     if not isinstance(value, str):
         raise ConfigError(f"{where}: '{key}' must be a string")
     return value
-
-
-def _number(value: Any, key: str, where: Path) -> float:
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, (int, float))
-        or not math.isfinite(value)
-        or value < 0
-    ):
-        raise ConfigError(f"{where}: '{key}' must be a non-negative number")
-    return float(value)
 
 
 def read_limited(path: Path, limit: int) -> bytes:
@@ -195,23 +175,6 @@ def _event_schemas(table: dict[str, Any], where: Path) -> dict[str, Path]:
     return schemas
 
 
-def _cold_start(value: Any, where: Path) -> ColdStart:
-    table = _table(value, "cold-start", where)
-    known = ("budget-ms", "heavy-ms", "modules")
-    budget, heavy, extra = 1000.0, 100.0, {}
-    for key, item in table.items():
-        if key == "budget-ms":
-            budget = _number(item, "cold-start.budget-ms", where)
-        elif key == "heavy-ms":
-            heavy = _number(item, "cold-start.heavy-ms", where)
-        elif key == "modules":
-            for module, cost in _table(item, "cold-start.modules", where).items():
-                extra[module] = _number(cost, f"cold-start.modules.{module}", where)
-        else:
-            raise _unknown_key(key, known, "[cold-start]", where)
-    return ColdStart(budget, heavy, extra)
-
-
 def settings_from_table(table: dict[str, Any], where: Path, text: str = "") -> Settings:
     """Validate a `[tool.lambda-lint]` table and turn it into `Settings`."""
     values: dict[str, Any] = {"path": where}
@@ -245,8 +208,6 @@ def settings_from_table(table: dict[str, Any], where: Path, text: str = "") -> S
             if not folder.strip():
                 raise ConfigError(f"{where}: 'cache-dir' must name a folder (it is empty)")
             values[attr] = where.parent / folder
-        elif key == "cold-start":
-            values[attr] = _cold_start(value, where)
         elif key == "events":
             values[attr] = _event_schemas(_table(value, key, where), where)
         elif isinstance(value, dict):
@@ -270,7 +231,6 @@ KNOWN_KEYS = (
     "cache-dir",
     "client-constructors",
     "templates",
-    "cold-start",
     "events",
 )
 

@@ -13,6 +13,8 @@ updates the handler that calls it (and the reverse).
 - Code actions: "Fix: ..." for each finding with a fix (safe ones first and preferred),
   "Suppress LLxxx on this line" (adds or extends a `# noqa` comment) and
   `source.fixAll.lambda-lint` (every safe fix of the document, for code-actions-on-save).
+- A code lens on each handler's `def` line: its estimated INIT import cost against the
+  cold-start budget (`lambda_lint.coldstart.lens`).
 - Settings are resolved from the document's path and reloaded when the config file
   changes (its modification time is checked on every run, and a
   `workspace/didChangeWatchedFiles` notification drops the cache). A broken config or
@@ -536,6 +538,36 @@ class LambdaLintServer(LanguageServer):
             }
         )
 
+    # -- code lenses --------------------------------------------------------------------
+
+    async def code_lenses(self, params: types.CodeLensParams) -> list[types.CodeLens] | None:
+        """Each handler's estimated INIT import cost, above its `def`."""
+        from lambda_lint.coldstart.lens import handler_costs
+
+        path = document_path(params.text_document.uri)
+        if path is None or not is_python(path):
+            return None
+        root = project_of(path)
+        overrides = {p: document.source for p, document in self.open_documents(root).items()}
+
+        def estimate() -> list[types.CodeLens]:
+            costs = handler_costs(self.configurations.for_file(path), root, path, overrides)
+            return [
+                types.CodeLens(
+                    range=types.Range(
+                        start=types.Position(line=cost.line - 1, character=0),
+                        end=types.Position(line=cost.line - 1, character=0),
+                    ),
+                    command=types.Command(title=cost.title, command=""),
+                )
+                for cost in costs
+            ]
+
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._executor, estimate)
+        except ConfigurationError:
+            return None  # shown with the diagnostics already
+
     # -- file watching ------------------------------------------------------------------
 
     async def watch_files(self) -> None:
@@ -623,6 +655,10 @@ def create_server(debounce: float = DEFAULT_DEBOUNCE) -> LambdaLintServer:
     )
     async def code_action(params: types.CodeActionParams) -> list[types.CodeAction] | None:
         return await server.code_actions(params)
+
+    @server.feature(types.TEXT_DOCUMENT_CODE_LENS, types.CodeLensOptions(resolve_provider=False))
+    async def code_lens(params: types.CodeLensParams) -> list[types.CodeLens] | None:
+        return await server.code_lenses(params)
 
     @server.feature(types.SHUTDOWN)
     def shutdown(params: None) -> None:

@@ -18,4 +18,5 @@ RULE_MODULES = (
     "event_dynamodb_image",
     "event_header_case",
     "trigger_contracts",
+    "cold_start",
 )

@@ -1,0 +1,249 @@
+"""Import costs as the cold-start rules and `lambda-lint coldstart` compute them."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from lambda_lint.api import Linter
+from lambda_lint.coldstart import costs as costs_module
+from lambda_lint.coldstart.costs import CostTable, is_stdlib, stdlib_names
+from lambda_lint.coldstart.estimate import cold_start_model
+from lambda_lint.config import load_config_file
+from lambda_lint.registry import load_rules
+from lambda_lint.session import ConfigurationError, configure
+
+TABLE = json.loads((Path(costs_module.__file__).parent / "import_costs.json").read_text())
+
+
+def write(folder: Path, files: dict[str, str], config: str = "") -> None:
+    for name, code in files.items():
+        target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(textwrap.dedent(code), encoding="utf-8")
+    (folder / "lambda-lint.toml").write_text(config, encoding="utf-8")
+
+
+def project_costs(folder: Path):
+    settings = load_config_file(folder / "lambda-lint.toml")
+    linter = Linter(settings, load_rules(), enabled=(), cwd=folder)
+    model = linter.lint([folder]).models[0]
+    return model, cold_start_model(model)
+
+
+def handler(model, name: str = "handler"):
+    return next(h for h in model.handlers.values() if h.qualname == name)
+
+
+# -- the table -------------------------------------------------------------------------------
+
+
+def test_a_module_is_costed_by_its_longest_prefix_in_the_table() -> None:
+    table = CostTable()
+    assert table.entry("matplotlib.pyplot").name == "matplotlib.pyplot"
+    assert table.entry("sklearn.linear_model").name == "sklearn"
+    assert table.entry("pydantic.BaseModel").name == "pydantic"
+
+
+def test_unknown_modules_cost_the_stated_defaults() -> None:
+    table = CostTable()
+    unknown = table.entry("acme_billing_sdk.client")
+    assert (unknown.name, unknown.source, unknown.self_ms) == (
+        "acme_billing_sdk",
+        "default",
+        TABLE["default_ms"],
+    )
+    assert table.entry("colorsys").source == "stdlib"
+    assert table.entry("json").source == "loaded"  # imported by the runtime first
+    assert table.cost(["os", "sys", "json"]) == 0
+
+
+def test_a_shared_package_is_counted_once() -> None:
+    table = CostTable()
+    boto3, requests = table.cost(["boto3"]), table.cost(["requests"])
+    together = table.cost(["boto3", "requests"])
+    assert max(boto3, requests) < together < boto3 + requests
+    shared = table.closure(["boto3"]) & table.closure(["requests"]) - table.loaded
+    assert shared, "boto3 and requests share urllib3 at least"
+    assert together == pytest.approx(boto3 + requests - sum(table.self_ms(name) for name in shared))
+
+
+def test_configured_costs_replace_or_add_whole_figures() -> None:
+    table = CostTable({"pandas": 900, "acme_billing_sdk": 120})
+    assert table.cost(["pandas"]) == 900
+    assert table.cost([table.entry("acme_billing_sdk.client").name]) == 120
+
+
+def test_stdlib_classification() -> None:
+    assert is_stdlib("email.mime.text") and is_stdlib("_thread")
+    assert not is_stdlib("boto3")
+    shipped = set(
+        json.loads((Path(costs_module.__file__).parent / "stdlib_py39.json").read_text())["modules"]
+    )
+    # the 3.9 list knows what 3.9 had and later versions dropped
+    assert {"formatter", "parser", "symbol", "asyncore", "distutils"} <= shipped
+    assert "tomllib" not in shipped
+    assert "json" in stdlib_names()
+
+
+# -- per-handler estimates -------------------------------------------------------------------
+
+
+def test_tree_total_is_the_cost_of_the_handler_s_whole_import_set(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "app.py": """\
+                import boto3
+                import helpers
+
+                def handler(event, context):
+                    return helpers.total(event)
+            """,
+            "helpers.py": """\
+                import requests
+                import boto3.dynamodb
+
+                def total(event):
+                    return 1
+            """,
+        },
+    )
+    model, costs = project_costs(tmp_path)
+    found = handler(model)
+    tree = costs.tree(found)
+    assert tree.total_ms == pytest.approx(costs.table.cost(["boto3", "requests"]))
+    names = [node.name for node, _ in tree.walk()]
+    assert names.count("boto3") == 1 and names.count("urllib3") == 1
+    helpers = next(node for node, _ in tree.walk() if node.name == "helpers")
+    assert helpers.kind == "project" and helpers.imported_at == (tmp_path / "app.py", 2)
+    contributors = costs.contributors(tree)
+    assert contributors[0].node.name == "boto3"
+    assert contributors[0].chain_text == "app -> boto3"
+    assert any(c.chain_text == "app -> helpers -> requests" for c in contributors)
+
+
+def test_saving_counts_only_what_no_other_import_loads(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "app.py": """\
+                import boto3
+                import botocore
+                import pandas
+
+                def handler(event, context):
+                    return boto3
+            """
+        },
+    )
+    model, costs = project_costs(tmp_path)
+    found = handler(model)
+    imports = {item.unit: item for item in costs.external_imports(tmp_path / "app.py")}
+    assert costs.saving(found, [imports["botocore"]]) == 0  # boto3 loads it anyway
+    assert costs.saving(found, [imports["pandas"]]) > 100
+
+
+def test_imports_that_do_not_run_at_init_cost_nothing(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "app.py": """\
+                from typing import TYPE_CHECKING
+
+                if TYPE_CHECKING:
+                    import pandas
+
+                def handler(event, context):
+                    import sklearn
+                    return 1
+            """
+        },
+    )
+    model, costs = project_costs(tmp_path)
+    assert costs.total_ms(handler(model)) < 10
+
+
+# -- configuration ---------------------------------------------------------------------------
+
+
+def test_cold_start_table_is_checked_like_other_rule_options(tmp_path: Path) -> None:
+    write(tmp_path, {}, '[cold-start]\nbudget-ms = "fast"\n')
+    with pytest.raises(ConfigurationError, match="budget-ms"):
+        configure(load_config_file(tmp_path / "lambda-lint.toml"))
+    write(tmp_path, {}, "[cold-start]\nbudget = 500\n")
+    with pytest.raises(ConfigurationError, match="unknown option 'budget'"):
+        configure(load_config_file(tmp_path / "lambda-lint.toml"))
+    write(tmp_path, {}, '[cold-start]\nbudget-ms = 500\nheavy-ms = 50\ncosts = { "acme" = 80 }\n')
+    configure(load_config_file(tmp_path / "lambda-lint.toml"))
+
+
+def test_configured_costs_reach_the_rules(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {"app.py": "import acme_sdk\n\ndef handler(event, context):\n    return acme_sdk.go()\n"},
+        '[cold-start]\nbudget-ms = 100\ncosts = { "acme_sdk" = 250 }\n',
+    )
+    settings = load_config_file(tmp_path / "lambda-lint.toml")
+    result = Linter(settings, load_rules(), {"LL203"}, cwd=tmp_path).lint([tmp_path])
+    assert [f.code for f in result.findings] == ["LL203"]
+    assert "250 ms" in result.findings[0].message
+
+
+def test_a_module_found_only_by_its_name_is_taken_for_a_layer(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "functions/orders/app.py": """\
+                import shared_logging
+                from aws_lambda_powertools import Tracer
+
+                def handler(event, context):
+                    return shared_logging.log(event)
+            """,
+            "layers/python/shared_logging.py": """\
+                from aws_lambda_powertools import Logger
+
+                def log(event):
+                    return Logger().info(event)
+            """,
+        },
+    )
+    model, costs = project_costs(tmp_path)
+    found = handler(model)
+    tree = costs.tree(found)
+    layer = next(node for node, _ in tree.walk() if node.name == "shared_logging")
+    assert layer.kind == "project"
+    assert [child.name for child in layer.children] == ["aws_lambda_powertools"]
+    # the layer loads Powertools anyway: the unused Tracer import saves nothing
+    [tracer] = costs.external_imports(tmp_path / "functions/orders/app.py")
+    assert costs.saving(found, [tracer]) == 0
+
+
+def test_no_saving_is_claimed_when_an_import_may_be_one_of_several_project_files(
+    tmp_path: Path,
+) -> None:
+    write(
+        tmp_path,
+        {
+            "functions/orders/app.py": """\
+                import utils
+                import pandas
+
+                def handler(event, context):
+                    return utils.go(event)
+            """,
+            "layers/a/utils.py": "import pandas\n",
+            "layers/b/utils.py": "import numpy\n",
+        },
+    )
+    model, costs = project_costs(tmp_path)
+    found = handler(model)
+    imports = {
+        item.unit: item for item in costs.external_imports(tmp_path / "functions/orders/app.py")
+    }
+    assert imports["utils"].maybe_project
+    assert costs.saving(found, [imports["pandas"]]) == 0
