@@ -103,16 +103,16 @@ class Excluder:
         self.names = [p for p in patterns if "/" not in p]
         self.paths = [(base / p).resolve() if base else Path(p).resolve() for p in patterns]
         self.path_patterns = [str(p) for p, raw in zip(self.paths, patterns) if "/" in raw]
-        self._gitignores: dict[Path, pathspec.PathSpec | None] = {}
+        self._gitignores: dict[Path, pathspec.GitIgnoreSpec | None] = {}
 
-    def _gitignore(self, folder: Path) -> pathspec.PathSpec | None:
+    def _gitignore(self, folder: Path) -> pathspec.GitIgnoreSpec | None:
         if folder not in self._gitignores:
             spec = None
             ignore_file = folder / ".gitignore"
             if ignore_file.is_file():
                 try:
                     lines = ignore_file.read_text(encoding="utf-8", errors="replace")
-                    spec = pathspec.PathSpec.from_lines("gitwildmatch", lines.splitlines())
+                    spec = pathspec.GitIgnoreSpec.from_lines(lines.splitlines())
                 except (OSError, ValueError):
                     spec = None
             self._gitignores[folder] = spec
