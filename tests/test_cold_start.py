@@ -126,6 +126,30 @@ def test_tree_total_is_the_cost_of_the_handler_s_whole_import_set(tmp_path: Path
     assert any(c.chain_text == "app -> helpers -> requests" for c in contributors)
 
 
+def test_packages_that_load_each_other_are_drawn_side_by_side(tmp_path: Path) -> None:
+    # Powertools' package runs its logging, metrics and tracing modules, each of which
+    # loads the package: in the table each lists the others, none is the others' parent
+    write(
+        tmp_path,
+        {
+            "app.py": """\
+                from aws_lambda_powertools import Logger
+
+                def handler(event, context):
+                    return Logger()
+            """
+        },
+    )
+    model, costs = project_costs(tmp_path)
+    [powertools] = costs.tree(handler(model)).children
+    below = {child.name: child for child in powertools.children}
+    parts = ("logging", "metrics", "tracing")
+    assert {f"aws_lambda_powertools.{part}" for part in parts} <= set(below)
+    for part in parts:
+        nested = [node.name for node, _ in below[f"aws_lambda_powertools.{part}"].walk()]
+        assert not any(name.startswith("aws_lambda_powertools.") for name in nested[1:])
+
+
 def test_saving_counts_only_what_no_other_import_loads(tmp_path: Path) -> None:
     write(
         tmp_path,

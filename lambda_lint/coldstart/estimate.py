@@ -288,9 +288,11 @@ class _Walk:
         kind = "stdlib" if entry.stdlib else "third-party"
         node = ImportNode(name, kind, self.table.self_ms(name), entry.source, None, imported_at)
         self.seen.add(name)
-        for package in self.table.direct_packages(name):
-            if package not in self.seen:
-                node.children.append(self._unit(package, None))
+        # claimed before any is followed: of two packages that load each other (modules
+        # of one distribution importing one another), neither is drawn under the other
+        direct = [p for p in self.table.direct_packages(name) if p not in self.seen]
+        self.seen.update(direct)
+        node.children.extend(self._unit(package, None) for package in direct)
         for package in sorted(entry.packages):  # loaded by a package that a cycle hid
             if package not in self.seen:
                 node.children.append(self._unit(package, None))
