@@ -247,6 +247,29 @@ def test_a_module_found_only_by_its_name_is_taken_for_a_layer(tmp_path: Path) ->
     assert costs.saving(found, [tracer]) == 0
 
 
+def test_a_package_s_submodule_is_not_taken_for_a_library_of_its_name(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "layers/python/clients.py": "import openai\n\nCLIENT = openai.OpenAI()\n",
+            "functions/chat/app.py": """\
+                import clients
+
+                def handler(event, context):
+                    return clients.CLIENT
+            """,
+            # another function's package, with a module named like the library
+            "functions/agent/adapters/__init__.py": "",
+            "functions/agent/adapters/openai/__init__.py": "import torch\n",
+        },
+    )
+    model, costs = project_costs(tmp_path)
+    layer = next(node for node, _ in costs.tree(handler(model)).walk() if node.name == "clients")
+    [library] = layer.children
+    assert (library.name, library.kind) == ("openai", "third-party")
+    assert "torch" not in [node.name for node, _ in library.walk()]
+
+
 def test_no_saving_is_claimed_when_an_import_may_be_one_of_several_project_files(
     tmp_path: Path,
 ) -> None:

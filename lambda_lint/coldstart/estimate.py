@@ -162,15 +162,19 @@ class ColdStartModel:
 
     def _named(self, module: str) -> list[Path]:
         """Project files whose path ends like the module's name (`utils` for
-        `layers/python/utils.py`)."""
+        `layers/python/utils.py`), counted from a folder that is not a package itself:
+        `adapters/openai/__init__.py` beside `adapters/__init__.py` is `adapters.openai`,
+        never the `openai` library."""
         if self._by_name is None:
             self._by_name = defaultdict(list)
-            for path in self.model.modules:
+            modules = self.model.modules
+            for path in modules:
                 parts = list(path.with_suffix("").parts)
                 if parts[-1] == "__init__":
                     parts.pop()
-                for cut in range(max(0, len(parts) - 4), len(parts)):
-                    self._by_name[".".join(parts[cut:])].append(path)
+                for cut in range(max(1, len(parts) - 4), len(parts)):
+                    if Path(*parts[:cut], "__init__.py") not in modules:
+                        self._by_name[".".join(parts[cut:])].append(path)
         return self._by_name.get(module, [])
 
     def handler_imports(self, handler: Handler) -> HandlerImports:
