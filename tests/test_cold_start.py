@@ -223,11 +223,13 @@ def test_a_module_found_only_by_its_name_is_taken_for_a_layer(tmp_path: Path) ->
         {
             "functions/orders/app.py": """\
                 import shared_logging
+                import common.db
                 from aws_lambda_powertools import Tracer
 
                 def handler(event, context):
-                    return shared_logging.log(event)
+                    return shared_logging.log(common.db.find(event))
             """,
+            "layers/python/common/db.py": "def find(event):\n    return event\n",
             "layers/python/shared_logging.py": """\
                 from aws_lambda_powertools import Logger
 
@@ -242,6 +244,7 @@ def test_a_module_found_only_by_its_name_is_taken_for_a_layer(tmp_path: Path) ->
     layer = next(node for node, _ in tree.walk() if node.name == "shared_logging")
     assert layer.kind == "project"
     assert [child.name for child in layer.children] == ["aws_lambda_powertools"]
+    assert "common.db" in [node.name for node in tree.children]  # named as imported
     # the layer loads Powertools anyway: the unused Tracer import saves nothing
     [tracer] = costs.external_imports(tmp_path / "functions/orders/app.py")
     assert costs.saving(found, [tracer]) == 0

@@ -120,6 +120,8 @@ class ColdStartModel:
         self._handlers: dict[FunctionKey, HandlerImports] = {}
         self._loading: dict[Path, list[Handler]] | None = None
         self._by_name: dict[str, list[Path]] | None = None
+        #: the module name each layer file was imported by
+        self.layer_names: dict[Path, str] = {}
 
     # -- imports --------------------------------------------------------------------------
 
@@ -150,6 +152,7 @@ class ColdStartModel:
             return Statement(item, tuple(files), None)
         named = self._named(item.module)
         if len(named) == 1:  # a module of the project outside the search path: a layer
+            self.layer_names[named[0]] = item.module
             return Statement(item, (*files, named[0]), None)
         module = item.module
         if item.name and item.name != "*":
@@ -283,8 +286,9 @@ class _Walk:
         return node
 
     def _name(self, path: Path) -> str:
-        if path in self.names:
-            return self.names[path]
+        name = self.names.get(path) or self.costs.layer_names.get(path)
+        if name:
+            return name
         return path.parent.name if path.name == "__init__.py" else path.stem
 
     def _unit(self, name: str, imported_at: tuple[Path, int] | None) -> ImportNode:
