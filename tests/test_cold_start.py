@@ -229,7 +229,9 @@ def test_a_module_found_only_by_its_name_is_taken_for_a_layer(tmp_path: Path) ->
                 def handler(event, context):
                     return shared_logging.log(common.db.find(event))
             """,
-            "layers/python/common/db.py": "def find(event):\n    return event\n",
+            "layers/python/common/__init__.py": "",
+            "layers/python/common/db.py": "from . import pool\n\ndef find(event):\n    return event\n",
+            "layers/python/common/pool.py": "import requests\n",
             "layers/python/shared_logging.py": """\
                 from aws_lambda_powertools import Logger
 
@@ -244,7 +246,9 @@ def test_a_module_found_only_by_its_name_is_taken_for_a_layer(tmp_path: Path) ->
     layer = next(node for node, _ in tree.walk() if node.name == "shared_logging")
     assert layer.kind == "project"
     assert [child.name for child in layer.children] == ["aws_lambda_powertools"]
-    assert "common.db" in [node.name for node in tree.children]  # named as imported
+    # named as imported, and what they import named after their packages
+    names = [node.name for node, _ in tree.walk()]
+    assert "common.db" in names and "common.pool" in names
     # the layer loads Powertools anyway: the unused Tracer import saves nothing
     [tracer] = costs.external_imports(tmp_path / "functions/orders/app.py")
     assert costs.saving(found, [tracer]) == 0

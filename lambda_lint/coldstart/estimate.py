@@ -286,10 +286,18 @@ class _Walk:
         return node
 
     def _name(self, path: Path) -> str:
+        """The module's name: as INIT imports it, else dotted from the packages above it
+        (`genai_core/registry/index.py` is `genai_core.registry.index`)."""
         name = self.names.get(path) or self.costs.layer_names.get(path)
         if name:
             return name
-        return path.parent.name if path.name == "__init__.py" else path.stem
+        modules = self.costs.model.modules
+        parts = [] if path.name == "__init__.py" else [path.stem]
+        folder = path.parent
+        while folder != folder.parent and folder / "__init__.py" in modules:
+            parts.insert(0, folder.name)
+            folder = folder.parent
+        return ".".join(parts) or path.parent.name
 
     def _unit(self, name: str, imported_at: tuple[Path, int] | None) -> ImportNode:
         entry = self.table.unit(name)
