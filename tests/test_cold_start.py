@@ -126,6 +126,30 @@ def test_tree_total_is_the_cost_of_the_handler_s_whole_import_set(tmp_path: Path
     assert any(c.chain_text == "app -> helpers -> requests" for c in contributors)
 
 
+def test_packages_that_load_each_other_are_drawn_side_by_side(tmp_path: Path) -> None:
+    # Powertools' package runs its logging, metrics and tracing modules, each of which
+    # loads the package: in the table each lists the others, none is the others' parent
+    write(
+        tmp_path,
+        {
+            "app.py": """\
+                from aws_lambda_powertools import Logger
+
+                def handler(event, context):
+                    return Logger()
+            """
+        },
+    )
+    model, costs = project_costs(tmp_path)
+    [powertools] = costs.tree(handler(model)).children
+    below = {child.name: child for child in powertools.children}
+    parts = ("logging", "metrics", "tracing")
+    assert {f"aws_lambda_powertools.{part}" for part in parts} <= set(below)
+    for part in parts:
+        nested = [node.name for node, _ in below[f"aws_lambda_powertools.{part}"].walk()]
+        assert not any(name.startswith("aws_lambda_powertools.") for name in nested[1:])
+
+
 def test_saving_counts_only_what_no_other_import_loads(tmp_path: Path) -> None:
     write(
         tmp_path,
@@ -199,11 +223,15 @@ def test_a_module_found_only_by_its_name_is_taken_for_a_layer(tmp_path: Path) ->
         {
             "functions/orders/app.py": """\
                 import shared_logging
+                import common.db
                 from aws_lambda_powertools import Tracer
 
                 def handler(event, context):
-                    return shared_logging.log(event)
+                    return shared_logging.log(common.db.find(event))
             """,
+            "layers/python/common/__init__.py": "",
+            "layers/python/common/db.py": "from . import pool\n\ndef find(event):\n    return event\n",
+            "layers/python/common/pool.py": "import requests\n",
             "layers/python/shared_logging.py": """\
                 from aws_lambda_powertools import Logger
 
@@ -218,9 +246,35 @@ def test_a_module_found_only_by_its_name_is_taken_for_a_layer(tmp_path: Path) ->
     layer = next(node for node, _ in tree.walk() if node.name == "shared_logging")
     assert layer.kind == "project"
     assert [child.name for child in layer.children] == ["aws_lambda_powertools"]
+    # named as imported, and what they import named after their packages
+    names = [node.name for node, _ in tree.walk()]
+    assert "common.db" in names and "common.pool" in names
     # the layer loads Powertools anyway: the unused Tracer import saves nothing
     [tracer] = costs.external_imports(tmp_path / "functions/orders/app.py")
     assert costs.saving(found, [tracer]) == 0
+
+
+def test_a_package_s_submodule_is_not_taken_for_a_library_of_its_name(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "layers/python/clients.py": "import openai\n\nCLIENT = openai.OpenAI()\n",
+            "functions/chat/app.py": """\
+                import clients
+
+                def handler(event, context):
+                    return clients.CLIENT
+            """,
+            # another function's package, with a module named like the library
+            "functions/agent/adapters/__init__.py": "",
+            "functions/agent/adapters/openai/__init__.py": "import torch\n",
+        },
+    )
+    model, costs = project_costs(tmp_path)
+    layer = next(node for node, _ in costs.tree(handler(model)).walk() if node.name == "clients")
+    [library] = layer.children
+    assert (library.name, library.kind) == ("openai", "third-party")
+    assert "torch" not in [node.name for node, _ in library.walk()]
 
 
 def test_no_saving_is_claimed_when_an_import_may_be_one_of_several_project_files(

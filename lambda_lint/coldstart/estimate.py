@@ -120,6 +120,8 @@ class ColdStartModel:
         self._handlers: dict[FunctionKey, HandlerImports] = {}
         self._loading: dict[Path, list[Handler]] | None = None
         self._by_name: dict[str, list[Path]] | None = None
+        #: the module name each layer file was imported by
+        self.layer_names: dict[Path, str] = {}
 
     # -- imports --------------------------------------------------------------------------
 
@@ -150,6 +152,7 @@ class ColdStartModel:
             return Statement(item, tuple(files), None)
         named = self._named(item.module)
         if len(named) == 1:  # a module of the project outside the search path: a layer
+            self.layer_names[named[0]] = item.module
             return Statement(item, (*files, named[0]), None)
         module = item.module
         if item.name and item.name != "*":
@@ -162,15 +165,19 @@ class ColdStartModel:
 
     def _named(self, module: str) -> list[Path]:
         """Project files whose path ends like the module's name (`utils` for
-        `layers/python/utils.py`)."""
+        `layers/python/utils.py`), counted from a folder that is not a package itself:
+        `adapters/openai/__init__.py` beside `adapters/__init__.py` is `adapters.openai`,
+        never the `openai` library."""
         if self._by_name is None:
             self._by_name = defaultdict(list)
-            for path in self.model.modules:
+            modules = self.model.modules
+            for path in modules:
                 parts = list(path.with_suffix("").parts)
                 if parts[-1] == "__init__":
                     parts.pop()
-                for cut in range(max(0, len(parts) - 4), len(parts)):
-                    self._by_name[".".join(parts[cut:])].append(path)
+                for cut in range(max(1, len(parts) - 4), len(parts)):
+                    if Path(*parts[:cut], "__init__.py") not in modules:
+                        self._by_name[".".join(parts[cut:])].append(path)
         return self._by_name.get(module, [])
 
     def handler_imports(self, handler: Handler) -> HandlerImports:
@@ -279,18 +286,29 @@ class _Walk:
         return node
 
     def _name(self, path: Path) -> str:
-        if path in self.names:
-            return self.names[path]
-        return path.parent.name if path.name == "__init__.py" else path.stem
+        """The module's name: as INIT imports it, else dotted from the packages above it
+        (`genai_core/registry/index.py` is `genai_core.registry.index`)."""
+        name = self.names.get(path) or self.costs.layer_names.get(path)
+        if name:
+            return name
+        modules = self.costs.model.modules
+        parts = [] if path.name == "__init__.py" else [path.stem]
+        folder = path.parent
+        while folder != folder.parent and folder / "__init__.py" in modules:
+            parts.insert(0, folder.name)
+            folder = folder.parent
+        return ".".join(parts) or path.parent.name
 
     def _unit(self, name: str, imported_at: tuple[Path, int] | None) -> ImportNode:
         entry = self.table.unit(name)
         kind = "stdlib" if entry.stdlib else "third-party"
         node = ImportNode(name, kind, self.table.self_ms(name), entry.source, None, imported_at)
         self.seen.add(name)
-        for package in self.table.direct_packages(name):
-            if package not in self.seen:
-                node.children.append(self._unit(package, None))
+        # claimed before any is followed: of two packages that load each other (modules
+        # of one distribution importing one another), neither is drawn under the other
+        direct = [p for p in self.table.direct_packages(name) if p not in self.seen]
+        self.seen.update(direct)
+        node.children.extend(self._unit(package, None) for package in direct)
         for package in sorted(entry.packages):  # loaded by a package that a cycle hid
             if package not in self.seen:
                 node.children.append(self._unit(package, None))

@@ -36,12 +36,12 @@ class SummaryCache(Cache):
     """The cache for module summaries only: a cached whole result comes without the
     project model the estimate needs."""
 
-    def get(self, kind: str, key: str) -> Any | None:
-        return None if kind == "result" else super().get(kind, key)
+    def get(self, kind: str, key: str, hint: Any) -> Any | None:
+        return None if kind == "result" else super().get(kind, key, hint)
 
-    def put(self, kind: str, key: str, value: Any) -> None:
+    def put(self, kind: str, key: str, value: Any, hint: Any) -> None:
         if kind != "result":
-            super().put(kind, key, value)
+            super().put(kind, key, value, hint)
 
 
 def handler_costs(
