@@ -17,17 +17,20 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 SCHEMA = Path(__file__).resolve().parent / "data" / "sarif-schema-2.1.0.json"
 
 
-def run(cwd: Path, *args: str) -> subprocess.CompletedProcess:
+def run(cwd: Path, cache: Path, *args: str) -> subprocess.CompletedProcess:
+    """`lambda-lint check .` in `cwd`; runs sharing a `cache` folder reuse its results,
+    as a user's runs do (the first run of a test lints, the others report)."""
     return subprocess.run(
-        [sys.executable, "-m", "lambda_lint", "check", ".", "--no-cache", *args],
+        [sys.executable, "-m", "lambda_lint", "check", ".", *args],
         cwd=cwd,
         capture_output=True,
         text=True,
+        env={**os.environ, "LAMBDA_LINT_CACHE_DIR": str(cache)},
     )
 
 
-def keys_from_json(cwd: Path) -> list[tuple[str, int, int, str]]:
-    result = run(cwd, "--output-format", "json")
+def keys_from_json(cwd: Path, cache: Path) -> list[tuple[str, int, int, str]]:
+    result = run(cwd, cache, "--output-format", "json")
     assert result.returncode == 1, result.stderr
     return sorted(
         (
@@ -41,13 +44,13 @@ def keys_from_json(cwd: Path) -> list[tuple[str, int, int, str]]:
 
 
 @pytest.mark.parametrize("name", ["sam-shop", "events-zoo"])
-def test_ci_formats_agree_with_json(name: str) -> None:
+def test_ci_formats_agree_with_json(name: str, tmp_path: Path) -> None:
     import jsonschema
 
     project = FIXTURES / name
-    expected = keys_from_json(project)
+    expected = keys_from_json(project, tmp_path)
 
-    sarif = run(project, "--output-format", "sarif")
+    sarif = run(project, tmp_path, "--output-format", "sarif")
     assert sarif.returncode == 1
     log = json.loads(sarif.stdout)
     schema = json.loads(SCHEMA.read_text())
@@ -66,19 +69,19 @@ def test_ci_formats_agree_with_json(name: str) -> None:
     rule_ids = [rule["id"] for rule in log["runs"][0]["tool"]["driver"]["rules"]]
     assert sorted(rule_ids) == sorted({k[3] for k in expected})
 
-    github = run(project, "--output-format", "github")
+    github = run(project, tmp_path, "--output-format", "github")
     assert github.returncode == 1
     commands = [line for line in github.stdout.splitlines() if line.startswith("::")]
     assert len(commands) == len(expected)
 
-    junit = run(project, "--output-format", "junit")
+    junit = run(project, tmp_path, "--output-format", "junit")
     assert junit.returncode == 1
     root = ET.fromstring(junit.stdout)
     failures = root.findall(".//failure")
     assert len(failures) == len(expected)
     assert sorted(f.get("type") for f in failures) == sorted(k[3] for k in expected)
 
-    gitlab = run(project, "--output-format", "gitlab")
+    gitlab = run(project, tmp_path, "--output-format", "gitlab")
     issues = json.loads(gitlab.stdout)
     assert sorted(
         (i["location"]["path"], i["location"]["lines"]["begin"]) for i in issues
@@ -89,7 +92,8 @@ def test_ci_formats_agree_with_json(name: str) -> None:
 def test_fix_applies_safe_fixes_and_recheck_is_clean(name: str, tmp_path: Path) -> None:
     project = tmp_path / name
     shutil.copytree(FIXTURES / name, project)
-    before = json.loads(run(project, "--output-format", "json").stdout)
+    cache = tmp_path / "cache"
+    before = json.loads(run(project, cache, "--output-format", "json").stdout)
     safe = {
         (f["filename"], f["code"])
         for f in before
@@ -97,7 +101,7 @@ def test_fix_applies_safe_fixes_and_recheck_is_clean(name: str, tmp_path: Path) 
     }
     if not safe:
         pytest.skip(f"{name} has no safely fixable finding")
-    fixed = run(project, "--fix", "--output-format", "json")
+    fixed = run(project, cache, "--fix", "--output-format", "json")
     after = json.loads(fixed.stdout)
     remaining_safe = [f for f in after if f["fix"] and f["fix"]["applicability"] == "safe"]
     assert remaining_safe == []
