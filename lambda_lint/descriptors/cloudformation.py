@@ -75,6 +75,36 @@ def references(value: Any) -> Iterator[tuple[str, str | None]]:
             yield from references(item)
 
 
+def variable_resources(environment: Any) -> dict[str, str]:
+    """The `Variables` of a function's environment that hold a resource of the template
+    itself (`!Ref Bucket`, `!GetAtt Queue.Arn`): variable -> logical id."""
+    variables = dig(environment, "Variables")
+    found: dict[str, str] = {}
+    for key, value in variables.items() if isinstance(variables, dict) else ():
+        if isinstance(value, Symbolic) and value.kind in ("Ref", "GetAtt"):
+            for name, _ in references(value):
+                found[str(key)] = name
+    return found
+
+
+def notifies_some_writes(trigger: str, config: Any) -> bool:
+    """Whether an S3, SNS or SQS event source invokes the function for only some of the
+    writes to its resource: an S3 key filter or events other than object creation
+    (`Filter`, `Events`), an SNS subscription `FilterPolicy`, SQS `FilterCriteria`."""
+    if not isinstance(config, dict):
+        return False
+    if trigger == "s3":
+        events = config.get("Events", config.get("Event"))
+        events = events if isinstance(events, list) else [events]
+        created = all((text(e) or "").startswith("s3:ObjectCreated:") for e in events)
+        return config.get("Filter") is not None or not created
+    if trigger == "sns":
+        return config.get("FilterPolicy") is not None
+    if trigger == "sqs":
+        return config.get("FilterCriteria") is not None
+    return False
+
+
 def _sub_references(value: Any) -> Iterator[tuple[str, str | None]]:
     template, variables = value, {}
     if isinstance(value, list) and value:
@@ -277,6 +307,7 @@ class Linker:
                 resource=source_id or text(arn),
                 batch_size=whole_number(props.get("BatchSize")),
                 fifo=queue_is_fifo(arn, self.resources) if trigger == "sqs" else None,
+                filtered=notifies_some_writes(trigger, props),
             )
         )
 
@@ -323,7 +354,11 @@ class Linker:
         for config, config_line in _items(configs):
             draft = self.function(dig(config, "Function"))
             if draft is not None:
-                draft.add(self.binding("s3", config_line or line, resource=logical_id))
+                filtered = notifies_some_writes("s3", config)
+                binding = self.binding(
+                    "s3", config_line or line, resource=logical_id, filtered=filtered
+                )
+                draft.add(binding)
 
     def _sns_subscription(self, logical_id: str, props: LineMap, line: int) -> None:
         if (text(props.get("Protocol")) or "").lower() != "lambda":
@@ -332,7 +367,8 @@ class Linker:
         if draft is not None:
             _, topic_id, _ = self.resource_type(props.get("TopicArn"))
             resource = topic_id or text(props.get("TopicArn"))
-            draft.add(self.binding("sns", line, resource=resource))
+            filtered = notifies_some_writes("sns", props)
+            draft.add(self.binding("sns", line, resource=resource, filtered=filtered))
 
     def _sns_topic(self, logical_id: str, props: LineMap, line: int) -> None:
         for subscription, item_line in _items(props.get("Subscription")):
@@ -340,7 +376,11 @@ class Linker:
                 continue
             draft = self.function(dig(subscription, "Endpoint"))
             if draft is not None:
-                draft.add(self.binding("sns", item_line or line, resource=logical_id))
+                filtered = notifies_some_writes("sns", subscription)
+                binding = self.binding(
+                    "sns", item_line or line, resource=logical_id, filtered=filtered
+                )
+                draft.add(binding)
 
     def _events_rule(self, logical_id: str, props: LineMap, line: int) -> None:
         scheduled = props.get("ScheduleExpression") is not None

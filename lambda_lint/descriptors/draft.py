@@ -69,6 +69,8 @@ class FunctionDraft:
     fallbacks: list[TriggerBinding] = field(default_factory=list)
     #: environment variables with literal values
     environment: dict[str, str] = field(default_factory=dict)
+    #: environment variables that refer to a resource of the descriptor (its logical id)
+    environment_resources: dict[str, str] = field(default_factory=dict)
     #: layer ARNs as written (`${...}` placeholders left in)
     layers: list[str] = field(default_factory=list)
 
@@ -102,6 +104,7 @@ class FunctionDraft:
             snapstart=self.snapstart,
             timeout=self.timeout,
             language=language(self.runtime, self.handler, self.environment, self.layers),
+            environment=tuple({**self.environment, **self.environment_resources}.items()),
         )
 
 

@@ -54,6 +54,9 @@ class TriggerBinding:
     simple_responses: bool | None = None
     #: SQS: the queue is a FIFO queue (records carry `MessageGroupId`); None when unknown
     fifo: bool | None = None
+    #: S3, SQS, SNS: only some writes to `resource` invoke the function (an S3 key filter
+    #: or events other than object creation, an SNS filter policy, SQS filter criteria)
+    filtered: bool = False
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,9 @@ class DeclaredFunction:
     #: "python", another language ("nodejs", "java", "dotnet", "go", "ruby", "custom",
     #: "web-adapter", ...) or None when the descriptor does not tell
     language: str | None = None
+    #: what each environment variable names, when the descriptor says: the resource it
+    #: refers to (a logical id, as `TriggerBinding.resource` names it) or its literal value
+    environment: tuple[tuple[str, str], ...] = ()
 
     @property
     def may_be_python(self) -> bool:

@@ -21,9 +21,11 @@ from lambda_lint.descriptors.cloudformation import (
     Linker,
     arn_text,
     default_authorizer,
+    notifies_some_writes,
     queue_is_fifo,
     references,
     reports_failures,
+    variable_resources,
 )
 from lambda_lint.descriptors.draft import ARCHIVE_SUFFIXES, FunctionDraft, join_path
 from lambda_lint.descriptors.model import (
@@ -203,6 +205,10 @@ class _TemplateReader:
             **_variables(self.globals.get("Environment")),
             **_variables(props.get("Environment")),
         }
+        draft.environment_resources = {
+            **variable_resources(self.globals.get("Environment")),
+            **variable_resources(props.get("Environment")),
+        }
         draft.layers = _layers(self.globals.get("Layers")) + _layers(props.get("Layers"))
         events = props.get("Events")
         if isinstance(events, LineMap):
@@ -277,6 +283,7 @@ class _TemplateReader:
             authorizer=authorizer,
             payload_version=payload,
             fifo=queue_is_fifo(props.get("Queue"), self.resources) if trigger == "sqs" else None,
+            filtered=notifies_some_writes(trigger, props),
         )
 
     def _event_authorizer(self, event_type: str, props: dict[str, Any]) -> bool | None:
@@ -312,6 +319,7 @@ class _TemplateReader:
                 draft.code_root = self._code_uri(code)
         self._common(draft, props.get)
         draft.environment = _variables(props.get("Environment"))
+        draft.environment_resources = variable_resources(props.get("Environment"))
         draft.layers = _layers(props.get("Layers"))
         return draft
 

@@ -333,6 +333,7 @@ class _ServiceReader:
             authorizer=authorizer,
             payload_version=payload,
             fifo=self._fifo(config) if trigger == "sqs" else None,
+            filtered=_filtered(trigger, config),
         )
 
     def _fifo(self, config: Any) -> bool | None:
@@ -393,6 +394,19 @@ def _detail_types(kind: str, config: Any) -> tuple[str, ...]:
     `event`); `${...}` variables are skipped."""
     key = "pattern" if kind == "eventBridge" else "event"
     return detail_types(dig(config, key), _plain)
+
+
+def _filtered(trigger: str, config: Any) -> bool:
+    """Whether an `s3`, `sns` or `sqs` event invokes the function for only some writes:
+    S3 `rules` or an `event` other than object creation (the default), an SNS
+    `filterPolicy`, SQS `filterPatterns`."""
+    if not isinstance(config, dict):
+        return False
+    if trigger == "s3":
+        event = text(config.get("event")) or "s3:ObjectCreated:*"
+        return config.get("rules") is not None or not event.startswith("s3:ObjectCreated:")
+    key = {"sns": "filterPolicy", "sqs": "filterPatterns"}.get(trigger)
+    return key is not None and config.get(key) is not None
 
 
 def _event_resource(kind: str, config: Any) -> str | None:

@@ -402,7 +402,11 @@ class _Config:
             if draft is not None:
                 line = block.line_of("lambda_function")
                 resource = bucket.name if bucket else None
-                draft.add(TriggerBinding("s3", self.ref(block, line), resource=resource))
+                filtered = _s3_filtered(_first(config))
+                binding = TriggerBinding(
+                    "s3", self.ref(block, line), resource=resource, filtered=filtered
+                )
+                draft.add(binding)
 
     def _sns_subscription(self, block: Block) -> None:
         if (literal(block.body.get("protocol")) or "").lower() != "lambda":
@@ -598,3 +602,13 @@ class _Config:
         draft = self.function(block.body.get("rotation_lambda_arn"))
         if draft is not None:
             draft.add(self.binding("secrets-manager", block))
+
+
+def _s3_filtered(config: Any) -> bool:
+    """Whether a bucket notification invokes the function for only some new objects: a
+    key filter, or events other than object creation."""
+    events = config.get("events") if isinstance(config, dict) else None
+    created = isinstance(events, list) and all(
+        str(literal(e) or "").startswith("s3:ObjectCreated:") for e in events
+    )
+    return not created or bool(config.get("filter_prefix") or config.get("filter_suffix"))

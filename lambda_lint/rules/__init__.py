@@ -19,4 +19,7 @@ RULE_MODULES = (
     "event_header_case",
     "trigger_contracts",
     "cold_start",
+    "reliability_calls",
+    "reliability_triggers",
+    "reliability_loops",
 )

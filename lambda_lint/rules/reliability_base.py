@@ -1,0 +1,96 @@
+"""Shared ground of the LL7 rules (reliability): which AWS service a boto3 client was
+built for, which environment variable a value comes from, and who serves the code.
+
+Every LL7 rule looks only at per-invocation code (the handlers and what they call,
+across files) and stays silent when it cannot trace a value: a client held in an
+attribute, a bucket name from a parameter, a timeout the descriptor does not give.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import libcst as cst
+
+from lambda_lint.descriptors.model import DeclaredFunction
+from lambda_lint.model.constructors import CLIENT_METHODS, chain_calls, chain_root
+from lambda_lint.model.flow import subscript_key
+from lambda_lint.model.names import keyword_argument, string_value
+from lambda_lint.model.project import ChainStep
+from lambda_lint.rules.reuse_base import ReuseRule, call_argument
+
+#: boto3 factories of clients and service resources; their first argument names the
+#: service (`boto3.client("lambda")`)
+SDK_FACTORIES = frozenset(
+    {"boto3.client", "boto3.resource", "aioboto3.client", "aioboto3.resource"}
+)
+#: how a name is read from the environment
+ENV_READS = frozenset({"os.getenv", "os.environ.get"})
+#: how deep a value is followed through names bound to other names
+MAX_DEPTH = 4
+
+
+class ReliabilityRule(ReuseRule):
+    """Shared by the LL7 rules (not a rule itself: it has no code)."""
+
+    def service_of(self, receiver: cst.BaseExpression, depth: int = 0) -> str | None:
+        """The AWS service of the boto3 client or resource `receiver` is (or is reached
+        from): built here (`boto3.client("lambda")`, `session.client("sqs")`,
+        `boto3.resource("s3").Bucket(name)`) or bound to a name in this function or
+        at module scope. None when it cannot be traced."""
+        for call in chain_calls(receiver):
+            service = self._built_for(call)
+            if service is not None:
+                return service
+        root = chain_root(receiver)
+        if root is None or depth >= MAX_DEPTH:
+            return None
+        found = {self.service_of(v, depth + 1) for v in self.bound_values(root.value)}
+        return found.pop() if len(found) == 1 else None
+
+    def _built_for(self, call: cst.Call) -> str | None:
+        func = call.func
+        factory = self.context.qualified_name(func) in SDK_FACTORIES
+        method = isinstance(func, cst.Attribute) and func.attr.value in CLIENT_METHODS
+        if not (factory or method):
+            return None
+        argument = call_argument(call, 0, "service_name")
+        return string_value(argument) if argument is not None else None
+
+    def environment_variable(self, value: cst.BaseExpression, depth: int = 0) -> str | None:
+        """The environment variable `value` holds: `os.environ["X"]`,
+        `os.environ.get("X")`, `os.getenv("X")`, or a name bound (only) to one."""
+        if isinstance(value, cst.Call):
+            if self.context.qualified_name(value.func) in ENV_READS and value.args:
+                return string_value(value.args[0].value)
+            return None
+        if isinstance(value, cst.Subscript):
+            if self.context.qualified_name(value.value) == "os.environ":
+                return subscript_key(value)
+            return None
+        if isinstance(value, cst.Name) and depth < MAX_DEPTH:
+            found = {
+                self.environment_variable(v, depth + 1) for v in self.bound_values(value.value)
+            }
+            return found.pop() if len(found) == 1 else None
+        return None
+
+    def declarations(self, steps: list[ChainStep]) -> Iterator[DeclaredFunction]:
+        """What the descriptors declare about the handler that serves the code along
+        `steps` (the chain from a handler; empty for the handler itself)."""
+        key = steps[0].caller if steps else self.context.function_key()
+        handler = self.context.model.handler_for(key) if key is not None else None
+        for evidence in handler.evidence if handler is not None else ():
+            if evidence.declared is not None:
+                yield evidence.declared
+
+    @staticmethod
+    def has_star_arguments(call: cst.Call) -> bool:
+        """Whether some arguments are passed as `*args`/`**kwargs` (unknown)."""
+        return any(arg.star for arg in call.args)
+
+    @staticmethod
+    def literal_keyword(call: cst.Call, name: str) -> str | None:
+        """The literal string passed as keyword `name`, or None."""
+        argument = keyword_argument(call, name)
+        return string_value(argument.value) if argument is not None else None

@@ -1,0 +1,462 @@
+"""LL7, calls that wait or fail quietly: a synchronous Lambda invoke (LL701), an HTTP call
+without a timeout (LL703), a batch write whose failed entries are never looked at
+(LL704)."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from lambda_lint.model.flow import subscript_key
+from lambda_lint.model.names import keyword_argument, string_value
+from lambda_lint.reliability import (
+    BATCH_APIS,
+    HTTP_CALLS,
+    HTTP_SESSIONS,
+    SESSION_METHODS,
+    TIMEOUT_POSITION,
+    BatchApi,
+)
+from lambda_lint.rule import Example
+from lambda_lint.rules.reliability_base import ReliabilityRule
+from lambda_lint.rules.reuse_base import call_argument, uses
+
+#: invocation types that do not wait for the other function
+NOT_WAITING = frozenset({"Event", "DryRun"})
+#: calls that only write a value somewhere for people to read
+LOGGING_CALLS = frozenset(
+    {"print", "debug", "info", "warning", "warn", "error", "exception", "critical", "log"}
+)
+
+
+def _method(call: cst.Call) -> tuple[str, cst.BaseExpression] | None:
+    """(method name, receiver) of `receiver.method(...)`."""
+    func = call.func
+    if isinstance(func, cst.Attribute):
+        return func.attr.value, func.value
+    return None
+
+
+# -- LL701 ---------------------------------------------------------------------------------
+
+
+class SyncLambdaInvoke(ReliabilityRule):
+    """
+    ## What it does
+    Reports `invoke` on a boto3 Lambda client in code that runs on every invocation
+    when `InvocationType` is left out or is `"RequestResponse"`: the call waits for the
+    other function to finish. The client is recognised when it can be traced to
+    `boto3.client("lambda")` (directly, through a name, a session), or when the call
+    passes `FunctionName=`. Not reported: `InvocationType="Event"` or `"DryRun"`, an
+    invocation type that is not a literal, arguments passed as `**kwargs`.
+
+    ## Why is this bad?
+    While the other function runs, this one waits and is billed for the wait; its
+    timeout must cover the other's, errors and throttles of the other come back as
+    this one's, and retries multiply. AWS calls functions that synchronously call other
+    functions an anti-pattern: invoke asynchronously (`InvocationType="Event"`), or put
+    a queue or a Step Functions state machine between them
+    (https://docs.aws.amazon.com/lambda/latest/operatorguide/functions-calling-functions.html).
+
+    ## Example
+    ```python
+    import json
+
+    import boto3
+
+    lambda_client = boto3.client("lambda")
+
+
+    def handler(event, context):
+        lambda_client.invoke(FunctionName="send-receipt", Payload=json.dumps(event))
+    ```
+
+    ## Use instead
+    ```python
+    def handler(event, context):
+        lambda_client.invoke(
+            FunctionName="send-receipt", InvocationType="Event", Payload=json.dumps(event)
+        )
+    ```
+    """
+
+    code = "LL701"
+    name = "sync-lambda-invoke"
+    summary = "Synchronous Lambda invoke from per-invocation code"
+    severity = "warning"
+    default_enabled = False
+    VALID = [
+        Example(
+            "import boto3\n\nlam = boto3.client('lambda')\n\n"
+            "def handler(event, context):\n"
+            "    lam.invoke(FunctionName='worker', InvocationType='Event', Payload=b'{}')\n"
+        ),
+        Example(
+            "import boto3\n\nlam = boto3.client('lambda')\n\n"
+            "def handler(event, context):\n    lam.invoke(**event['call'])\n"
+        ),
+        Example(
+            "from langchain import chain\n\n"
+            "def handler(event, context):\n    return chain.invoke(event['question'])\n"
+        ),
+        Example(
+            "import boto3\n\nlam = boto3.client('lambda')\n\n"
+            "lam.invoke(FunctionName='warm-up')\n\n"
+            "def handler(event, context):\n    return 1\n"
+        ),
+    ]
+    INVALID = [
+        Example(
+            "import boto3\n\nlam = boto3.client('lambda')\n\n"
+            "def handler(event, context):\n"
+            "    lam.invoke(FunctionName='worker', Payload=b'{}')\n",
+            at="lam.invoke(FunctionName='worker', Payload=b'{}')",
+        ),
+        Example(
+            "import boto3\n\n"
+            "def notify(payload):\n"
+            "    client = boto3.session.Session().client('lambda')\n"
+            "    return client.invoke(FunctionName='mailer', InvocationType='RequestResponse',"
+            " Payload=payload)\n\n"
+            "def handler(event, context):\n    notify(event['body'])\n",
+            message="handler -> notify",
+        ),
+        Example(
+            "def call(client, name):\n    return client.invoke(FunctionName=name)\n\n"
+            "def handler(event, context):\n    return call(event['client'], 'worker')\n",
+        ),
+    ]
+
+    def visit_Call(self, node: cst.Call) -> None:
+        method = _method(node)
+        if method is None or method[0] != "invoke" or self.has_star_arguments(node):
+            return
+        service = self.service_of(method[1])
+        if service != "lambda" and not (service is None and keyword_argument(node, "FunctionName")):
+            return
+        kind = keyword_argument(node, "InvocationType")
+        if kind is not None and string_value(kind.value) != "RequestResponse":
+            return
+        steps = self.per_invocation()
+        if steps is None:
+            return
+        self.report_here(
+            node,
+            f"synchronous Lambda invoke{self.where(steps)}: this function waits, billed, "
+            "for the other to finish and must outlast it — pass InvocationType='Event' "
+            "or put a queue or Step Functions between them",
+            steps,
+        )
+
+
+# -- LL703 ---------------------------------------------------------------------------------
+
+
+class HttpCallWithoutTimeout(ReliabilityRule):
+    """
+    ## What it does
+    Reports an HTTP request made without a timeout in code that runs on every
+    invocation: `requests.get/post/put/patch/delete/head/options/request`, the same
+    methods of a `requests.Session` (mounted adapters and retries give it no timeout),
+    and `urllib.request.urlopen`, whatever the import style. `timeout=None` counts as
+    no timeout. Not reported: `httpx`, whose requests time out after 5 seconds by
+    default; calls passing `**kwargs`; sessions held in attributes or built elsewhere.
+
+    ## Why is this bad?
+    `requests` and `urlopen` wait forever for a server that accepted the connection
+    and never answers (https://requests.readthedocs.io/en/latest/user/advanced/#timeouts:
+    "requests do not time out unless a timeout value is set explicitly"). The function
+    then hangs until Lambda kills it at its own timeout: billed for the whole wait,
+    with no chance to log, retry or answer the caller.
+
+    ## Example
+    ```python
+    import requests
+
+
+    def handler(event, context):
+        return requests.get("https://api.example.com/rates").json()
+    ```
+
+    ## Use instead
+    ```python
+    import requests
+
+
+    def handler(event, context):
+        return requests.get("https://api.example.com/rates", timeout=5).json()
+    ```
+    """
+
+    code = "LL703"
+    name = "http-call-without-timeout"
+    summary = "HTTP request without a timeout in per-invocation code"
+    severity = "warning"
+    default_enabled = False
+    VALID = [
+        Example(
+            "import requests\n\n"
+            "def handler(event, context):\n"
+            "    return requests.get(event['url'], timeout=3).status_code\n"
+        ),
+        Example(
+            "import httpx\n\n"
+            "def handler(event, context):\n    return httpx.get(event['url']).status_code\n"
+        ),
+        Example(
+            "from urllib.request import urlopen\n\n"
+            "def handler(event, context):\n    return urlopen(event['url'], None, 5).read()\n"
+        ),
+        Example(
+            "import requests\n\n"
+            "def fetch(url, **options):\n    return requests.get(url, **options)\n\n"
+            "def handler(event, context):\n    return fetch(event['url'], timeout=2)\n"
+        ),
+        Example("import requests\n\nCONFIG = requests.get('https://config.example.com').json()\n"),
+    ]
+    INVALID = [
+        Example(
+            "import requests\n\n"
+            "def handler(event, context):\n"
+            "    return requests.post('https://hooks.example.com', json=event).status_code\n",
+            at="requests.post('https://hooks.example.com', json=event)",
+            message="requests",
+        ),
+        Example(
+            "import requests\nfrom requests.adapters import HTTPAdapter\n\n"
+            "session = requests.Session()\nsession.mount('https://', HTTPAdapter(max_retries=3))\n\n"
+            "def handler(event, context):\n    return session.get(event['url']).text\n",
+        ),
+        Example(
+            "import urllib.request\n\n"
+            "def handler(event, context):\n"
+            "    return urllib.request.urlopen(event['url']).read()\n",
+            message="urlopen",
+        ),
+        Example(
+            "from requests import get\n\n"
+            "def handler(event, context):\n    return get(event['url'], timeout=None).text\n",
+        ),
+    ]
+
+    def visit_Call(self, node: cst.Call) -> None:
+        library = self._library(node)
+        if library is None or self.has_star_arguments(node):
+            return
+        position = TIMEOUT_POSITION[library]
+        timeout = call_argument(node, -1 if position is None else position, "timeout")
+        if timeout is not None and not (isinstance(timeout, cst.Name) and timeout.value == "None"):
+            return
+        steps = self.per_invocation()
+        if steps is None:
+            return
+        label = "urlopen()" if library == "urlopen" else "requests call"
+        self.report_here(
+            node,
+            f"{label} without a timeout{self.where(steps)}: a server that never answers "
+            "holds the function until Lambda kills it — pass timeout=",
+            steps,
+        )
+
+    def _library(self, node: cst.Call) -> str | None:
+        """The library of an HTTP call without a default timeout, or None."""
+        library = HTTP_CALLS.get(self.context.qualified_name(node.func) or "")
+        if library is not None:
+            return library
+        method = _method(node)
+        if method is not None and method[0] in SESSION_METHODS:
+            receiver = method[1]
+            if isinstance(receiver, cst.Call):
+                built = self.context.qualified_name(receiver.func)
+            else:
+                built = self.built_by(receiver, set(HTTP_SESSIONS))
+            if built in HTTP_SESSIONS:
+                return "requests"
+        return None
+
+
+# -- LL704 ---------------------------------------------------------------------------------
+
+
+class UncheckedBatchApi(ReliabilityRule):
+    """
+    ## What it does
+    Reports an AWS batch write whose response is never checked for failed entries:
+    Kinesis `put_records` (`FailedRecordCount`), Firehose `put_record_batch`
+    (`FailedPutCount`), SQS `send_message_batch` and SNS `publish_batch` (`Failed`),
+    DynamoDB `batch_write_item` (`UnprocessedItems`), EventBridge `put_events`
+    (`FailedEntryCount`). The call is recognised when its client can be traced to the
+    service (`boto3.client("kinesis")`, ...) or when it passes a keyword only that
+    service's method takes (`StreamName=`, `QueueUrl=`, `Entries=`, ...). Reported
+    when the response is thrown away, or kept in a name that is only logged or read
+    for other fields (`response["ResponseMetadata"]["HTTPStatusCode"]`). Not reported
+    when the response is returned or handed to other code, which may check it.
+
+    ## Why is this bad?
+    These APIs succeed (HTTP 200) even when some entries failed: throttled records,
+    unprocessed items, rejected events come back in the response, and nothing raises.
+    Unless the code looks, those entries are silently lost. Retry the failed ones (or
+    raise so the event is retried). Sources: the API references of each call, e.g.
+    https://docs.aws.amazon.com/kinesis/latest/APIReference/API_PutRecords.html.
+
+    ## Example
+    ```python
+    import json
+
+    import boto3
+
+    kinesis = boto3.client("kinesis")
+
+
+    def handler(event, context):
+        kinesis.put_records(
+            StreamName="clicks",
+            Records=[{"Data": json.dumps(r), "PartitionKey": r["id"]} for r in event["items"]],
+        )
+    ```
+
+    ## Use instead
+    ```python
+    def handler(event, context):
+        response = kinesis.put_records(
+            StreamName="clicks",
+            Records=[{"Data": json.dumps(r), "PartitionKey": r["id"]} for r in event["items"]],
+        )
+        if response["FailedRecordCount"]:
+            raise RuntimeError(f"{response['FailedRecordCount']} records not written")
+    ```
+    """
+
+    code = "LL704"
+    name = "unchecked-batch-api"
+    summary = "Batch write whose failed entries are never checked"
+    severity = "warning"
+    default_enabled = False
+    VALID = [
+        Example(
+            "import boto3\n\nsqs = boto3.client('sqs')\n\n"
+            "def handler(event, context):\n"
+            "    result = sqs.send_message_batch(QueueUrl='q', Entries=event['entries'])\n"
+            "    if result.get('Failed'):\n        raise RuntimeError(result['Failed'])\n"
+        ),
+        Example(
+            "import boto3\n\nddb = boto3.client('dynamodb')\n\n"
+            "def handler(event, context):\n"
+            "    return ddb.batch_write_item(RequestItems=event['items'])\n"
+        ),
+        Example(
+            "import boto3\n\npersonalize = boto3.client('personalize-events')\n\n"
+            "def handler(event, context):\n"
+            "    personalize.put_events(trackingId='t', sessionId='s', eventList=[])\n"
+        ),
+        Example(
+            "import boto3\n\nevents = boto3.client('events')\n\n"
+            "def handler(event, context):\n"
+            "    response = events.put_events(Entries=event['entries'])\n"
+            "    retry_failed(response)\n\n"
+            "def retry_failed(response):\n    return response\n"
+        ),
+    ]
+    INVALID = [
+        Example(
+            "import boto3\n\nkinesis = boto3.client('kinesis')\n\n"
+            "def handler(event, context):\n"
+            "    kinesis.put_records(StreamName='s', Records=event['records'])\n",
+            at="kinesis.put_records(StreamName='s', Records=event['records'])",
+            message="FailedRecordCount",
+        ),
+        Example(
+            "import logging\nimport boto3\n\nlogger = logging.getLogger()\n"
+            "firehose = boto3.client('firehose')\n\n"
+            "def handler(event, context):\n"
+            "    response = firehose.put_record_batch(DeliveryStreamName='d', Records=[])\n"
+            "    logger.info('sent %s', response)\n"
+            "    return response['ResponseMetadata']['HTTPStatusCode'] == 200\n",
+            message="FailedPutCount",
+        ),
+        Example(
+            "def send(sqs, entries):\n"
+            "    sqs.send_message_batch(QueueUrl='q', Entries=entries)\n\n"
+            "def handler(event, context):\n    send(event['sqs'], event['entries'])\n",
+            message="handler -> send",
+        ),
+    ]
+
+    def visit_Call(self, node: cst.Call) -> None:
+        api = self._batch_api(node)
+        if api is None or not self._unchecked(node, api):
+            return
+        steps = self.per_invocation()
+        if steps is None:
+            return
+        fields = " / ".join(f"`{f}`" for f in api.failure_fields[:1])
+        self.report_here(
+            node,
+            f"{api.method}() succeeds even when entries fail, and its response is never "
+            f"checked{self.where(steps)}: read {fields} and retry or raise, or the failed "
+            "entries are lost",
+            steps,
+        )
+
+    def _batch_api(self, node: cst.Call) -> BatchApi | None:
+        method = _method(node)
+        api = BATCH_APIS.get(method[0]) if method is not None else None
+        if api is None or method is None or self.has_star_arguments(node):
+            return None
+        service = self.service_of(method[1])
+        if service == api.service:
+            return api
+        named = any(keyword_argument(node, k) is not None for k in api.keywords)
+        return api if service is None and named else None
+
+    def _unchecked(self, node: cst.Call, api: BatchApi) -> bool:
+        """Whether the response is dropped, or only logged and read for other fields."""
+        parent = self.context.parent()
+        if isinstance(parent, cst.Await):
+            parent = self.context.parent(2)
+        if isinstance(parent, cst.Expr):
+            return True
+        if not (
+            isinstance(parent, cst.Assign)
+            and len(parent.targets) == 1
+            and isinstance(parent.targets[0].target, cst.Name)
+        ):
+            return False
+        function = self.context.function_node()
+        if function is None:
+            return False
+        name = parent.targets[0].target.value
+        for found, above, grand in uses(function.body, name):
+            if isinstance(above, cst.AssignTarget):
+                continue
+            if not self._not_a_check(found, above, grand, api):
+                return False
+        return True
+
+    def _not_a_check(
+        self,
+        found: cst.Name,
+        above: cst.CSTNode | None,
+        grand: cst.CSTNode | None,
+        api: BatchApi,
+    ) -> bool:
+        """Whether this use of the response neither checks it nor hands it on: an
+        argument of a logging call, or a read of a field that does not report failures."""
+        if isinstance(above, cst.Arg) and isinstance(grand, cst.Call):
+            func = grand.func
+            called = func.attr.value if isinstance(func, cst.Attribute) else None
+            if isinstance(func, cst.Name):
+                called = func.value
+            return called in LOGGING_CALLS
+        if isinstance(above, cst.Subscript) and above.value is found:
+            key = subscript_key(above)
+            return key is not None and key not in api.failure_fields
+        if (
+            isinstance(above, cst.Attribute)
+            and above.value is found
+            and above.attr.value == "get"
+            and isinstance(grand, cst.Call)
+            and grand.args
+        ):
+            key = string_value(grand.args[0].value)
+            return key is not None and key not in api.failure_fields
+        return False
