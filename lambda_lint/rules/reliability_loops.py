@@ -3,9 +3,11 @@ before Lambda's timeout does (LL705)."""
 
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 
-from lambda_lint.model.names import dotted_name
+from lambda_lint.model.names import dotted_name, string_value
 from lambda_lint.reliability import CLOCKS, SLEEPS
 from lambda_lint.rule import Example
 from lambda_lint.rules.reliability_base import ReliabilityRule
@@ -14,6 +16,11 @@ from lambda_lint.walk import descendants
 
 #: the context method that tells how long the invocation has left
 REMAINING_TIME = "get_remaining_time_in_millis"
+#: words that name what a polling loop waits for
+STATE_WORDS = re.compile(
+    r"status|state|ready|done|complete|finish|exist|available|running|pending|progress",
+    re.IGNORECASE,
+)
 #: calls in a loop that do not wait on anything
 NOT_POLLING = frozenset({"print", "range", "len", "str", "int", "float", "bool"})
 
@@ -31,12 +38,38 @@ def _loop_calls(loop: cst.CSTNode) -> list[cst.Call]:
 
 
 def _counters(loop: cst.CSTNode) -> set[str]:
-    """Names the loop counts with (`attempts += 1`)."""
-    return {
-        node.target.value
-        for node in descendants(loop, into_functions=False)
-        if isinstance(node, cst.AugAssign) and isinstance(node.target, cst.Name)
-    }
+    """Names the loop counts with (`attempts += 1`, `left = left - 1`)."""
+    found = set()
+    for node in descendants(loop, into_functions=False):
+        if isinstance(node, cst.AugAssign) and isinstance(node.target, cst.Name):
+            found.add(node.target.value)
+        elif isinstance(node, cst.Assign) and isinstance(node.value, cst.BinaryOperation):
+            operands = {n.value for n in descendants(node.value) if isinstance(n, cst.Name)}
+            for target in node.targets:
+                if isinstance(target.target, cst.Name) and target.target.value in operands:
+                    found.add(target.target.value)
+    return found
+
+
+def _awaits_state(test: cst.BaseExpression) -> bool:
+    """Whether a test looks at a status: compares with a string (`state == "DONE"`,
+    `status in ("FAILED", "SUCCEEDED")`) or reads something named like one
+    (`job["Status"]`, `is_ready()`, `stack_exists`)."""
+    for node in [test, *descendants(test)]:
+        if isinstance(node, cst.Comparison) and any(
+            isinstance(n, (cst.SimpleString, cst.ConcatenatedString)) for n in descendants(node)
+        ):
+            return True
+        word = None
+        if isinstance(node, cst.Name):
+            word = node.value
+        elif isinstance(node, cst.Attribute):
+            word = node.attr.value
+        elif isinstance(node, cst.SimpleString):
+            word = string_value(node)
+        if word is not None and STATE_WORDS.search(word):
+            return True
+    return False
 
 
 def _tests(loop: cst.While) -> list[cst.BaseExpression]:
@@ -53,7 +86,9 @@ class PollPastTimeout(ReliabilityRule):
     """
     ## What it does
     Reports a polling loop in code that runs on every invocation: a `while` loop that
-    calls `time.sleep`/`asyncio.sleep` between other calls (waiting on a status) and
+    calls `time.sleep`/`asyncio.sleep` between other calls and waits on a status (a
+    test of the loop compares with a string, `state == "SUCCEEDED"`, or reads something
+    named like a status: `Status`, `state`, `is_ready()`, `exists`, ...), and that
     has nothing that ends it in time — no counter it tests (`attempts += 1`), no clock
     it reads (`time.time()`, `time.monotonic()`, ...), and no
     `context.get_remaining_time_in_millis()` check in its function. A
@@ -143,6 +178,13 @@ class PollPastTimeout(ReliabilityRule):
             },
         ),
         Example("import time\n\nwhile not open('/tmp/ready').read():\n    time.sleep(1)\n"),
+        Example(
+            "import time\n\n"
+            "def handler(event, context):\n    token, items = '', []\n    while True:\n"
+            "        page = event['client'].list_items(NextToken=token)\n"
+            "        items += page['Items']\n        token = page.get('NextToken')\n"
+            "        if not token:\n            return items\n        time.sleep(0.2)\n"
+        ),
     ]
     INVALID = [
         Example(
@@ -225,10 +267,13 @@ class PollPastTimeout(ReliabilityRule):
         if any(self.context.qualified_name(c.func) in CLOCKS for c in calls):
             return None
         counters = _counters(loop)
-        for test in _tests(loop):
-            names = {n.value for n in descendants(test) if isinstance(n, cst.Name)}
+        tests = _tests(loop)
+        for test in tests:
+            names = {n.value for n in [test, *descendants(test)] if isinstance(n, cst.Name)}
             if names & counters:
                 return None
+        if not any(_awaits_state(test) for test in tests):
+            return None
         waits_on = [
             c
             for c in calls
