@@ -12,7 +12,11 @@ from lambda_lint.reliability import CLIENT_WRITES, RESOURCE_WRITES
 from lambda_lint.rule import Example
 from lambda_lint.rules.reliability_base import ReliabilityRule
 from lambda_lint.rules.reuse_base import call_argument
+from lambda_lint.walk import descendants
 
+#: where an S3 notification names the bucket, and the object, that invoked the function
+EVENT_BUCKET = ("s3", "bucket", "name")
+EVENT_KEY = ("s3", "object", "key")
 #: what the message calls each service's resource
 KINDS = {"s3": "S3 bucket", "sqs": "SQS queue", "sns": "SNS topic"}
 
@@ -42,6 +46,11 @@ _FILTERED = _TEMPLATE + (
 )
 
 
+def _contains(path: tuple[str, ...], place: tuple[str, ...]) -> bool:
+    size = len(place)
+    return any(path[i : i + size] == place for i in range(len(path) - size + 1))
+
+
 class RecursiveTrigger(ReliabilityRule):
     """
     ## What it does
@@ -52,10 +61,12 @@ class RecursiveTrigger(ReliabilityRule):
     `sqs.Queue(...)`), `publish`/`publish_batch` (also on `sns.Topic(...)`). The
     target is recognised through an environment variable the descriptor sets to that
     bucket, queue or topic (`Environment: Variables: BUCKET: !Ref Uploads`, read with
-    `os.environ[...]`, `os.environ.get`, `os.getenv`, directly or through a name), or
-    a literal equal to the name the trigger gives. Silent when the target cannot be
-    resolved, and when the trigger only fires for some writes: an S3 key filter or
-    events other than object creation, an SNS filter policy, SQS filter criteria.
+    `os.environ[...]`, `os.environ.get`, `os.getenv`, directly or through a name), a
+    literal equal to the name the trigger gives, or, for S3, the bucket the event
+    names (`record["s3"]["bucket"]["name"]`) when the function never tests the object
+    key. Silent when the target cannot be resolved, and when the trigger only fires for
+    some writes: an S3 key filter or events other than object creation, an SNS filter
+    policy, SQS filter criteria.
 
     ## Why is this bad?
     Every write invokes the function again, which writes again: an invocation loop
@@ -95,6 +106,15 @@ class RecursiveTrigger(ReliabilityRule):
     default_enabled = False
     VALID = [
         Example(
+            "import boto3\n\ns3 = boto3.client('s3')\n\n"
+            "def handler(event, context):\n    for record in event['Records']:\n"
+            "        bucket = record['s3']['bucket']['name']\n"
+            "        key = record['s3']['object']['key']\n"
+            "        if key.startswith('thumbs/'):\n            continue\n"
+            "        s3.upload_file('/tmp/t.png', bucket, 'thumbs/' + key)\n",
+            files={"template.yaml": _TEMPLATE},
+        ),
+        Example(
             "import os\nimport boto3\n\ns3 = boto3.client('s3')\n\n"
             "def handler(event, context):\n"
             "    s3.put_object(Bucket=os.environ['THUMBNAILS'], Key='k', Body=b'')\n",
@@ -114,6 +134,14 @@ class RecursiveTrigger(ReliabilityRule):
         ),
     ]
     INVALID = [
+        Example(
+            "import boto3\n\ns3 = boto3.client('s3')\n\n"
+            "def handler(event, context):\n    for record in event['Records']:\n"
+            "        bucket = record['s3']['bucket']['name']\n"
+            "        s3.upload_file('/tmp/thumb.png', bucket, 'thumb.png')\n",
+            files={"template.yaml": _TEMPLATE},
+            message="S3 bucket `Uploads`",
+        ),
         Example(
             "import os\nimport boto3\n\ns3 = boto3.client('s3')\n\n"
             "def handler(event, context):\n"
@@ -147,11 +175,35 @@ class RecursiveTrigger(ReliabilityRule):
         steps = self.per_invocation()
         if steps is None:
             return
-        for declared in self.declarations(steps):
-            binding = self._trigger_written(declared, service, target)
+        declared = list(self.declarations(steps))
+        for function in declared:
+            binding = self._trigger_written(function, service, target)
             if binding is not None:
                 self._report(node, service, binding, steps)
                 return
+        if service == "s3" and self._reads_event(target, EVENT_BUCKET) and not self._tests_key():
+            buckets = [b for f in declared for b in f.triggers if b.trigger == "s3"]
+            if buckets and not any(b.filtered for b in buckets):
+                self._report(node, service, buckets[0], steps)
+
+    def _reads_event(self, value: cst.CSTNode, place: tuple[str, ...]) -> bool:
+        """Whether `value` holds the event's field at `place` (in any record)."""
+        return any(
+            ref.root == "event" and _contains(ref.path, place) for ref in self.context.refs(value)
+        )
+
+    def _tests_key(self) -> bool:
+        """Whether the function tests the object key of the S3 event anywhere (`if
+        key.startswith("thumbs/"): return`), which may stop the loop."""
+        function = self.context.function_node()
+        if function is None:
+            return True
+        for node in descendants(function, into_functions=False):
+            if isinstance(node, (cst.If, cst.While, cst.IfExp)):
+                tested = [node.test, *descendants(node.test)]
+                if any(self._reads_event(n, EVENT_KEY) for n in tested):
+                    return True
+        return False
 
     def _written(self, node: cst.Call) -> tuple[str, cst.BaseExpression] | None:
         """(service, the expression naming the bucket, queue or topic) of a write."""
@@ -196,14 +248,15 @@ class RecursiveTrigger(ReliabilityRule):
 
     def _report(self, node: cst.Call, service: str, binding: TriggerBinding, steps: list) -> None:
         source = binding.source
+        named = f"{KINDS[service]} `{binding.resource}`" if binding.resource else KINDS[service]
         trigger = RelatedLocation(
             self.context.display(source.file),
             Position(source.line, 0),
-            f"the {KINDS[service]} {binding.resource} triggers the function here",
+            f"the {named} triggers the function here",
         )
         self.report(
             node,
-            f"writes to the {KINDS[service]} `{binding.resource}` that triggers this function"
+            f"writes to the {named} that triggers this function"
             f"{self.where(steps)}: every write invokes it again — an invocation loop; write "
             "elsewhere or filter the trigger",
             related=(*self.context.chain_locations(steps=steps), trigger),
