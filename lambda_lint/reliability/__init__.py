@@ -47,6 +47,8 @@ HTTP_CALLS: dict[str, str] = dict(_HTTP["functions"])
 HTTP_SESSIONS = frozenset(_HTTP["sessions"])
 #: the methods of such a session that send a request
 SESSION_METHODS = frozenset(_HTTP["session_methods"])
+#: URL prefixes of servers inside the execution environment itself (extensions, sidecars)
+LOCAL_PREFIXES = tuple(_HTTP["local_prefixes"])
 #: library -> the position of `timeout` among the positional parameters (None: keyword only)
 TIMEOUT_POSITION: dict[str, int | None] = dict(_HTTP["timeout_position"])
 

@@ -12,12 +12,13 @@ from lambda_lint.reliability import (
     BATCH_APIS,
     HTTP_CALLS,
     HTTP_SESSIONS,
+    LOCAL_PREFIXES,
     SESSION_METHODS,
     TIMEOUT_POSITION,
     BatchApi,
 )
 from lambda_lint.rule import Example
-from lambda_lint.rules.reliability_base import ReliabilityRule
+from lambda_lint.rules.reliability_base import MAX_DEPTH, ReliabilityRule
 from lambda_lint.rules.reuse_base import call_argument, uses
 
 #: invocation types that do not wait for the other function
@@ -159,7 +160,10 @@ class HttpCallWithoutTimeout(ReliabilityRule):
     methods of a `requests.Session` (mounted adapters and retries give it no timeout),
     and `urllib.request.urlopen`, whatever the import style. `timeout=None` counts as
     no timeout. Not reported: `httpx`, whose requests time out after 5 seconds by
-    default; calls passing `**kwargs`; sessions held in attributes or built elsewhere.
+    default; requests to a server inside the execution environment (a URL starting
+    with `http://localhost`, `http://127.0.0.1`: a Lambda extension such as the
+    Parameters and Secrets extension, a sidecar); calls passing `**kwargs`; sessions
+    held in attributes or built elsewhere.
 
     ## Why is this bad?
     `requests` and `urlopen` wait forever for a server that accepted the connection
@@ -212,6 +216,11 @@ class HttpCallWithoutTimeout(ReliabilityRule):
             "def handler(event, context):\n    return fetch(event['url'], timeout=2)\n"
         ),
         Example("import requests\n\nCONFIG = requests.get('https://config.example.com').json()\n"),
+        Example(
+            "import requests\n\nSECRETS = 'http://localhost:2773/secretsmanager/get?secretId='\n\n"
+            "def handler(event, context):\n"
+            "    return requests.get(SECRETS + event['name'], headers={}).json()\n"
+        ),
     ]
     INVALID = [
         Example(
@@ -240,7 +249,7 @@ class HttpCallWithoutTimeout(ReliabilityRule):
 
     def visit_Call(self, node: cst.Call) -> None:
         library = self._library(node)
-        if library is None or self.has_star_arguments(node):
+        if library is None or self.has_star_arguments(node) or self._local(node):
             return
         position = TIMEOUT_POSITION[library]
         timeout = call_argument(node, -1 if position is None else position, "timeout")
@@ -256,6 +265,30 @@ class HttpCallWithoutTimeout(ReliabilityRule):
             "holds the function until Lambda kills it — pass timeout=",
             steps,
         )
+
+    def _local(self, node: cst.Call) -> bool:
+        """Whether the request goes to a server inside the execution environment (an
+        extension on `http://localhost:2773`, a sidecar): its URL starts with a literal
+        local prefix."""
+        positional = [a.value for a in node.args if a.keyword is None]
+        urls = [a.value for a in node.args if a.keyword and a.keyword.value == "url"]
+        return any(
+            self._leading_text(url).startswith(LOCAL_PREFIXES) for url in [*positional[:2], *urls]
+        )
+
+    def _leading_text(self, value: cst.BaseExpression, depth: int = 0) -> str:
+        """The literal text a string expression starts with: a string, an f-string's
+        first part, the left end of a `+` concatenation, what a name is bound to ("" when
+        not known)."""
+        while isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.Add):
+            value = value.left
+        if isinstance(value, cst.FormattedString):
+            first = value.parts[0] if value.parts else None
+            return first.value if isinstance(first, cst.FormattedStringText) else ""
+        if isinstance(value, cst.Name) and depth < MAX_DEPTH:
+            texts = {self._leading_text(v, depth + 1) for v in self.bound_values(value.value)}
+            return texts.pop() if len(texts) == 1 else ""
+        return string_value(value) or ""
 
     def _library(self, node: cst.Call) -> str | None:
         """The library of an HTTP call without a default timeout, or None."""
