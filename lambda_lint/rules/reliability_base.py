@@ -15,9 +15,9 @@ import libcst as cst
 from lambda_lint.descriptors.model import DeclaredFunction
 from lambda_lint.model.constructors import CLIENT_METHODS, chain_calls, chain_root
 from lambda_lint.model.flow import subscript_key
-from lambda_lint.model.names import keyword_argument, string_value
+from lambda_lint.model.names import string_value
 from lambda_lint.model.project import ChainStep
-from lambda_lint.rules.reuse_base import ReuseRule, call_argument
+from lambda_lint.rules.reuse_base import ReuseRule, call_argument, uses
 
 #: boto3 factories of clients and service resources; their first argument names the
 #: service (`boto3.client("lambda")`)
@@ -26,6 +26,10 @@ SDK_FACTORIES = frozenset(
 )
 #: how a name is read from the environment
 ENV_READS = frozenset({"os.getenv", "os.environ.get"})
+#: calls that only write a value somewhere for people to read
+LOGGING_CALLS = frozenset(
+    {"print", "debug", "info", "warning", "warn", "error", "exception", "critical", "log"}
+)
 #: how deep a value is followed through names bound to other names
 MAX_DEPTH = 4
 
@@ -89,8 +93,56 @@ class ReliabilityRule(ReuseRule):
         """Whether some arguments are passed as `*args`/`**kwargs` (unknown)."""
         return any(arg.star for arg in call.args)
 
+    def result_unread(self, node: cst.Call, fields: tuple[str, ...]) -> bool:
+        """Whether the visited call's response is dropped, or kept in a name that is only
+        logged and read for other fields than `fields` (not returned, not handed on)."""
+        parent = self.context.parent()
+        if isinstance(parent, cst.Await):
+            parent = self.context.parent(2)
+        if isinstance(parent, cst.Expr):
+            return True
+        if not (
+            isinstance(parent, cst.Assign)
+            and len(parent.targets) == 1
+            and isinstance(parent.targets[0].target, cst.Name)
+        ):
+            return False
+        function = self.context.function_node()
+        if function is None:
+            return False
+        name = parent.targets[0].target.value
+        for found, above, grand in uses(function.body, name):
+            if isinstance(above, cst.AssignTarget):
+                continue
+            if not self._not_a_read(found, above, grand, fields):
+                return False
+        return True
+
     @staticmethod
-    def literal_keyword(call: cst.Call, name: str) -> str | None:
-        """The literal string passed as keyword `name`, or None."""
-        argument = keyword_argument(call, name)
-        return string_value(argument.value) if argument is not None else None
+    def _not_a_read(
+        found: cst.Name,
+        above: cst.CSTNode | None,
+        grand: cst.CSTNode | None,
+        fields: tuple[str, ...],
+    ) -> bool:
+        """Whether this use of a response neither reads one of `fields` nor hands the
+        response on: an argument of a logging call, or a read of another field."""
+        if isinstance(above, cst.Arg) and isinstance(grand, cst.Call):
+            func = grand.func
+            called = func.attr.value if isinstance(func, cst.Attribute) else None
+            if isinstance(func, cst.Name):
+                called = func.value
+            return called in LOGGING_CALLS
+        if isinstance(above, cst.Subscript) and above.value is found:
+            key = subscript_key(above)
+            return key is not None and key not in fields
+        if (
+            isinstance(above, cst.Attribute)
+            and above.value is found
+            and above.attr.value == "get"
+            and isinstance(grand, cst.Call)
+            and grand.args
+        ):
+            key = string_value(grand.args[0].value)
+            return key is not None and key not in fields
+        return False

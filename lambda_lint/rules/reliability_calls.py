@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import libcst as cst
 
-from lambda_lint.model.flow import subscript_key
 from lambda_lint.model.names import keyword_argument, string_value
 from lambda_lint.reliability import (
     BATCH_APIS,
@@ -19,14 +18,13 @@ from lambda_lint.reliability import (
 )
 from lambda_lint.rule import Example
 from lambda_lint.rules.reliability_base import MAX_DEPTH, ReliabilityRule
-from lambda_lint.rules.reuse_base import call_argument, uses
+from lambda_lint.rules.reuse_base import call_argument
 
+#: the fields of a synchronous invoke's response that carry the other function's answer
+#: (https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html)
+ANSWER_FIELDS = ("Payload", "FunctionError")
 #: invocation types that do not wait for the other function
 NOT_WAITING = frozenset({"Event", "DryRun"})
-#: calls that only write a value somewhere for people to read
-LOGGING_CALLS = frozenset(
-    {"print", "debug", "info", "warning", "warn", "error", "exception", "critical", "log"}
-)
 
 
 def _method(call: cst.Call) -> tuple[str, cst.BaseExpression] | None:
@@ -44,11 +42,15 @@ class SyncLambdaInvoke(ReliabilityRule):
     """
     ## What it does
     Reports `invoke` on a boto3 Lambda client in code that runs on every invocation
-    when `InvocationType` is left out or is `"RequestResponse"`: the call waits for the
-    other function to finish. The client is recognised when it can be traced to
+    when `InvocationType` is left out or is `"RequestResponse"` and the answer is never
+    read: the response is dropped, or kept in a name that is only logged or read for
+    other fields than `Payload` and `FunctionError`. The call waits for the other
+    function to finish, for nothing. The client is recognised when it can be traced to
     `boto3.client("lambda")` (directly, through a name, a session), or when the call
     passes `FunctionName=`. Not reported: `InvocationType="Event"` or `"DryRun"`, an
-    invocation type that is not a literal, arguments passed as `**kwargs`.
+    invocation type that is not a literal, arguments passed as `**kwargs`, a response
+    whose `Payload` is read, returned or handed to other code (the caller needs the
+    answer; consider Step Functions there).
 
     ## Why is this bad?
     While the other function runs, this one waits and is billed for the wait; its
@@ -92,12 +94,18 @@ class SyncLambdaInvoke(ReliabilityRule):
             "    lam.invoke(FunctionName='worker', InvocationType='Event', Payload=b'{}')\n"
         ),
         Example(
+            "import json\nimport boto3\n\nlam = boto3.client('lambda')\n\n"
+            "def handler(event, context):\n"
+            "    response = lam.invoke(FunctionName='pricing', Payload=b'{}')\n"
+            "    return json.load(response['Payload'])\n"
+        ),
+        Example(
             "import boto3\n\nlam = boto3.client('lambda')\n\n"
             "def handler(event, context):\n    lam.invoke(**event['call'])\n"
         ),
         Example(
             "from langchain import chain\n\n"
-            "def handler(event, context):\n    return chain.invoke(event['question'])\n"
+            "def handler(event, context):\n    chain.invoke(event['question'])\n"
         ),
         Example(
             "import boto3\n\nlam = boto3.client('lambda')\n\n"
@@ -113,17 +121,18 @@ class SyncLambdaInvoke(ReliabilityRule):
             at="lam.invoke(FunctionName='worker', Payload=b'{}')",
         ),
         Example(
-            "import boto3\n\n"
+            "import logging\nimport boto3\n\nlogger = logging.getLogger()\n\n"
             "def notify(payload):\n"
             "    client = boto3.session.Session().client('lambda')\n"
-            "    return client.invoke(FunctionName='mailer', InvocationType='RequestResponse',"
-            " Payload=payload)\n\n"
+            "    response = client.invoke(FunctionName='mailer', "
+            "InvocationType='RequestResponse', Payload=payload)\n"
+            "    logger.info('mailer answered %s', response['StatusCode'])\n\n"
             "def handler(event, context):\n    notify(event['body'])\n",
             message="handler -> notify",
         ),
         Example(
-            "def call(client, name):\n    return client.invoke(FunctionName=name)\n\n"
-            "def handler(event, context):\n    return call(event['client'], 'worker')\n",
+            "def call(client, name):\n    client.invoke(FunctionName=name)\n\n"
+            "def handler(event, context):\n    call(event['client'], 'worker')\n",
         ),
     ]
 
@@ -137,14 +146,16 @@ class SyncLambdaInvoke(ReliabilityRule):
         kind = keyword_argument(node, "InvocationType")
         if kind is not None and string_value(kind.value) != "RequestResponse":
             return
+        if not self.result_unread(node, ANSWER_FIELDS):
+            return
         steps = self.per_invocation()
         if steps is None:
             return
         self.report_here(
             node,
-            f"synchronous Lambda invoke{self.where(steps)}: this function waits, billed, "
-            "for the other to finish and must outlast it — pass InvocationType='Event' "
-            "or put a queue or Step Functions between them",
+            f"synchronous Lambda invoke whose answer is never read{self.where(steps)}: "
+            "this function waits, billed, for the other to finish and must outlast it — "
+            "pass InvocationType='Event'",
             steps,
         )
 
@@ -416,7 +427,7 @@ class UncheckedBatchApi(ReliabilityRule):
 
     def visit_Call(self, node: cst.Call) -> None:
         api = self._batch_api(node)
-        if api is None or not self._unchecked(node, api):
+        if api is None or not self.result_unread(node, api.failure_fields):
             return
         steps = self.per_invocation()
         if steps is None:
@@ -440,56 +451,3 @@ class UncheckedBatchApi(ReliabilityRule):
             return api
         named = any(keyword_argument(node, k) is not None for k in api.keywords)
         return api if service is None and named else None
-
-    def _unchecked(self, node: cst.Call, api: BatchApi) -> bool:
-        """Whether the response is dropped, or only logged and read for other fields."""
-        parent = self.context.parent()
-        if isinstance(parent, cst.Await):
-            parent = self.context.parent(2)
-        if isinstance(parent, cst.Expr):
-            return True
-        if not (
-            isinstance(parent, cst.Assign)
-            and len(parent.targets) == 1
-            and isinstance(parent.targets[0].target, cst.Name)
-        ):
-            return False
-        function = self.context.function_node()
-        if function is None:
-            return False
-        name = parent.targets[0].target.value
-        for found, above, grand in uses(function.body, name):
-            if isinstance(above, cst.AssignTarget):
-                continue
-            if not self._not_a_check(found, above, grand, api):
-                return False
-        return True
-
-    def _not_a_check(
-        self,
-        found: cst.Name,
-        above: cst.CSTNode | None,
-        grand: cst.CSTNode | None,
-        api: BatchApi,
-    ) -> bool:
-        """Whether this use of the response neither checks it nor hands it on: an
-        argument of a logging call, or a read of a field that does not report failures."""
-        if isinstance(above, cst.Arg) and isinstance(grand, cst.Call):
-            func = grand.func
-            called = func.attr.value if isinstance(func, cst.Attribute) else None
-            if isinstance(func, cst.Name):
-                called = func.value
-            return called in LOGGING_CALLS
-        if isinstance(above, cst.Subscript) and above.value is found:
-            key = subscript_key(above)
-            return key is not None and key not in api.failure_fields
-        if (
-            isinstance(above, cst.Attribute)
-            and above.value is found
-            and above.attr.value == "get"
-            and isinstance(grand, cst.Call)
-            and grand.args
-        ):
-            key = string_value(grand.args[0].value)
-            return key is not None and key not in api.failure_fields
-        return False
