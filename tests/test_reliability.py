@@ -43,12 +43,14 @@ def test_the_fixed_project_is_clean(monkeypatch: pytest.MonkeyPatch) -> None:
     assert findings(FIXTURES / "reliability-app-fixed", monkeypatch) == set()
 
 
-def test_the_rules_are_opt_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_only_missing_http_timeouts_are_reported_by_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     project = tmp_path / "app"
     shutil.copytree(FIXTURES / "reliability-app", project)
     (project / "pyproject.toml").write_text('[project]\nname = "photo-orders"\n')
     found = findings(project, monkeypatch)
-    assert not {code for _, _, code in found if code.startswith("LL7")}
+    assert {code for _, _, code in found if code.startswith("LL7")} == {"LL703"}
 
 
 def test_a_loop_finding_shows_the_trigger(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -206,7 +206,6 @@ class HttpCallWithoutTimeout(ReliabilityRule):
     name = "http-call-without-timeout"
     summary = "HTTP request without a timeout in per-invocation code"
     severity = "warning"
-    default_enabled = False
     VALID = [
         Example(
             "import requests\n\n"
