@@ -231,6 +231,12 @@ class HttpCallWithoutTimeout(ReliabilityRule):
             "def handler(event, context):\n"
             "    return requests.get(SECRETS + event['name'], headers={}).json()\n"
         ),
+        Example(
+            "from urllib import request\n\n"
+            "URL = 'http://localhost:2772' '/applications/shop/environments/prod/configurations/flags'\n\n"
+            "def handler(event, context):\n"
+            "    return request.urlopen(request.Request(URL)).read()\n"
+        ),
     ]
     INVALID = [
         Example(
@@ -287,14 +293,21 @@ class HttpCallWithoutTimeout(ReliabilityRule):
         )
 
     def _leading_text(self, value: cst.BaseExpression, depth: int = 0) -> str:
-        """The literal text a string expression starts with: a string, an f-string's
-        first part, the left end of a `+` concatenation, what a name is bound to ("" when
-        not known)."""
-        while isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.Add):
+        """The literal text a URL expression starts with: a string, an f-string's first
+        part, the left end of a `+` concatenation, the URL of a `urllib.request.Request`,
+        what a name is bound to ("" when not known)."""
+        while (
+            isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.Add)
+        ) or isinstance(value, cst.ConcatenatedString):
             value = value.left
         if isinstance(value, cst.FormattedString):
             first = value.parts[0] if value.parts else None
             return first.value if isinstance(first, cst.FormattedStringText) else ""
+        if isinstance(value, cst.Call) and depth < MAX_DEPTH:
+            if self.context.qualified_name(value.func) != "urllib.request.Request":
+                return ""
+            url = call_argument(value, 0, "url")
+            return self._leading_text(url, depth + 1) if url is not None else ""
         if isinstance(value, cst.Name) and depth < MAX_DEPTH:
             texts = {self._leading_text(v, depth + 1) for v in self.bound_values(value.value)}
             return texts.pop() if len(texts) == 1 else ""

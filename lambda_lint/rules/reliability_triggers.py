@@ -17,6 +17,10 @@ from lambda_lint.walk import descendants
 #: where an S3 notification names the bucket, and the object, that invoked the function
 EVENT_BUCKET = ("s3", "bucket", "name")
 EVENT_KEY = ("s3", "object", "key")
+#: descriptor kinds whose readers record trigger filters (`TriggerBinding.filtered`);
+#: CDK filters (`NotificationKeyFilter`, `filters=`) are not read, so CDK triggers are
+#: left alone
+FILTERS_READ = frozenset({"sam", "cloudformation", "serverless", "terraform"})
 #: what the message calls each service's resource
 KINDS = {"s3": "S3 bucket", "sqs": "SQS queue", "sns": "SNS topic"}
 
@@ -46,6 +50,16 @@ _FILTERED = _TEMPLATE + (
 )
 
 
+def _unfiltered(bindings: tuple[TriggerBinding, ...], service: str) -> list[TriggerBinding]:
+    """The triggers of `service` that fire for every write, as far as the descriptor
+    tells."""
+    return [
+        b
+        for b in bindings
+        if b.trigger == service and not b.filtered and b.source.kind in FILTERS_READ
+    ]
+
+
 def _contains(path: tuple[str, ...], place: tuple[str, ...]) -> bool:
     size = len(place)
     return any(path[i : i + size] == place for i in range(len(path) - size + 1))
@@ -66,7 +80,8 @@ class RecursiveTrigger(ReliabilityRule):
     names (`record["s3"]["bucket"]["name"]`) when the function never tests the object
     key. Silent when the target cannot be resolved, and when the trigger only fires for
     some writes: an S3 key filter or events other than object creation, an SNS filter
-    policy, SQS filter criteria.
+    policy, SQS filter criteria. Triggers wired in a CDK app are left alone (their
+    filters are not read).
 
     ## Why is this bad?
     Every write invokes the function again, which writes again: an invocation loop
@@ -183,7 +198,8 @@ class RecursiveTrigger(ReliabilityRule):
                 return
         if service == "s3" and self._reads_event(target, EVENT_BUCKET) and not self._tests_key():
             buckets = [b for f in declared for b in f.triggers if b.trigger == "s3"]
-            if buckets and not any(b.filtered for b in buckets):
+            unfiltered = [b for f in declared for b in _unfiltered(f.triggers, "s3")]
+            if buckets and unfiltered == buckets:
                 self._report(node, service, buckets[0], steps)
 
     def _reads_event(self, value: cst.CSTNode, place: tuple[str, ...]) -> bool:
@@ -241,8 +257,8 @@ class RecursiveTrigger(ReliabilityRule):
         named = environment.get(variable) if variable is not None else string_value(target)
         if named is None:
             return None
-        for binding in declared.triggers:
-            if binding.trigger == service and not binding.filtered and binding.resource == named:
+        for binding in _unfiltered(declared.triggers, service):
+            if binding.resource == named:
                 return binding
         return None
 
