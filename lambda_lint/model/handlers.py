@@ -115,10 +115,11 @@ class Handler:
     @property
     def trigger(self) -> str | None:
         """The trigger, when the evidence names exactly one and its event shape is known;
-        None if unknown or mixed, or when an HTTP binding is not (known to be) a proxy
-        integration, whose event is whatever a mapping template makes."""
+        None if unknown or mixed, when an HTTP binding is not (known to be) a proxy
+        integration, whose event is whatever a mapping template makes, and when an HTTP
+        API authorizer is not known to take payload 2.0 (1.0 is the REST-style event)."""
         triggers = self.triggers
-        if len(triggers) != 1 or not all(_proxy_or_not_http(b) for b in self.bindings):
+        if len(triggers) != 1 or not all(_has_trigger_shape(b) for b in self.bindings):
             return None
         return triggers[0]
 
@@ -484,6 +485,11 @@ def _is_http(binding: TriggerBinding) -> bool:
     return trigger is not None and trigger.http is not None
 
 
-def _proxy_or_not_http(binding: TriggerBinding) -> bool:
+def _has_trigger_shape(binding: TriggerBinding) -> bool:
     """A binding whose event has the trigger's own shape."""
+    if binding.trigger == "apigw-authorizer-http":
+        # the trigger id names the 2.0 event: a `handlers` setting means it, a descriptor
+        # must say which payload the authorizer takes
+        version = binding.payload_version
+        return version == "2.0" or (version is None and binding.source.kind == "config")
     return binding.proxy is True or not _is_http(binding)

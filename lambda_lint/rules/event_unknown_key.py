@@ -10,6 +10,17 @@ from lambda_lint.rule import Example
 from lambda_lint.rules.event_reads import EventRule, dotted
 from lambda_lint.triggers import TRIGGERS
 
+#: an HTTP API whose Lambda authorizer is `app.handler`, taking the given payload version
+_HTTP_AUTHORIZER = (
+    "Transform: AWS::Serverless-2016-10-31\nResources:\n"
+    "  Api:\n    Type: AWS::Serverless::HttpApi\n    Properties:\n"
+    "      Auth:\n        Authorizers:\n          Lambda:\n"
+    "            FunctionArn: !GetAtt Fn.Arn\n"
+    "            AuthorizerPayloadFormatVersion: '{version}'\n"
+    "  Fn:\n    Type: AWS::Serverless::Function\n"
+    "    Properties:\n      Handler: app.handler\n      CodeUri: .\n"
+)
+
 
 def _spelling_slip(key: str, keys: tuple[str, ...]) -> bool:
     """`detailType` for `detail-type`, `Source` for `source`: the same key misspelt."""
@@ -87,6 +98,12 @@ class UnknownEventKey(EventRule):
             "        return None\n    return event['action']\n",
             trigger="sqs",
         ),
+        # an HTTP API authorizer taking payload 1.0 gets the REST-style event
+        Example(
+            "def handler(event, context):\n"
+            "    return event['methodArn'], event['authorizationToken']\n",
+            files={"template.yaml": _HTTP_AUTHORIZER.format(version="1.0")},
+        ),
     ]
     INVALID = [
         Example(
@@ -111,6 +128,11 @@ class UnknownEventKey(EventRule):
             files={"work.py": "def process(record):\n    return record['dynamodb']['newImage']\n"},
             trigger="dynamodb-stream",
             message="'NewImage'",
+        ),
+        Example(
+            "def handler(event, context):\n    return event['methodArn']\n",
+            files={"template.yaml": _HTTP_AUTHORIZER.format(version="2.0")},
+            message="'methodArn'",
         ),
         # one finding per key and function: the second read fails the same way
         Example(
