@@ -85,6 +85,8 @@ class NullableEventField(EventRule):
     with `null`, so `event.get("queryStringParameters", {})["x"]` still fails; and a
     `try` catching only `KeyError` does not guard a `null`, whose use raises `TypeError`.
 
+    Only the handler's own body is checked: a function it calls may get the field from
+    a caller that has already checked or defaulted it, which lambda-lint does not follow.
     Each field is reported once per function.
 
     There is no automatic fix: what the code should do without the field (a default,
@@ -191,6 +193,20 @@ class NullableEventField(EventRule):
         Example(
             "import json\n\ndef handler(event, context):\n"
             "    return json.loads(event['body'] or '{}')\n",
+            trigger="apigw-rest",
+        ),
+        # the caller checks or defaults what a helper reads
+        Example(
+            "def handler(event, context):\n"
+            "    if event['queryStringParameters'] is not None:\n"
+            "        return search(event)\n    return None\n\n"
+            "def search(event):\n    return event['queryStringParameters']['q']\n",
+            trigger="apigw-rest",
+        ),
+        Example(
+            "def handler(event, context):\n"
+            "    return search(event.get('queryStringParameters') or {})\n\n"
+            "def search(params):\n    return params.get('q')\n",
             trigger="apigw-rest",
         ),
     ]
@@ -338,8 +354,8 @@ class NullableEventField(EventRule):
         message, when the code does not deal with it; None when it does, or when the
         cause is not one this rule reports."""
         info = value.info
-        if info is None or not info.declared:
-            return None
+        if info is None or not info.declared or self.context.handler() is None:
+            return None  # in a function the handler calls, the guard may be the caller's
         implies: Implies | None = None
         if info.missing == "route":
             why = self._route_without(value, key)
