@@ -255,6 +255,11 @@ class NullableEventField(EventRule):
             at="json.loads(event['body'])",
         ),
         Example(
+            "def handler(event, context):\n    return event['body'].split('&')\n",
+            trigger="apigw-rest",
+            at="event['body'].split",
+        ),
+        Example(
             "def handler(event, context):\n    return event['pathParameters']['id']\n",
             files={
                 "template.yaml": _TEMPLATE
@@ -295,7 +300,8 @@ class NullableEventField(EventRule):
     def visit_Attribute(self, node: cst.Attribute) -> None:
         parent = self.context.parent()
         if isinstance(parent, cst.Call) and parent.func is node and node.attr.value != "get":
-            self._dereference(node, node.value)
+            # a string method is right for an encoded string too: only None breaks it
+            self._dereference(node, node.value, decoded=hasattr(str, node.attr.value))
 
     def visit_For(self, node: cst.For) -> None:
         self._dereference(node.iter, node.iter, decoded=True)
