@@ -17,8 +17,10 @@ from typing import Callable
 
 import libcst as cst
 
+from lambda_lint.index import CallSite
 from lambda_lint.model.flow import literal_key
 from lambda_lint.model.names import dotted_name
+from lambda_lint.positions import Positions
 
 #: does this expression denote the subject?
 Subject = Callable[[cst.BaseExpression], bool]
@@ -188,3 +190,25 @@ def _earlier_check(
                 ):
                     return True
     return False
+
+
+def call_ancestors(module: cst.Module, positions: Positions, call: CallSite) -> list[cst.CSTNode]:
+    """The nodes from the module down to the call the index recorded at `call`'s
+    position (empty when the module has no call there), for `is_guarded` on a caller."""
+    wanted = (call.line, call.column)
+    path: list[cst.CSTNode] = [module]
+    children: Sequence[cst.CSTNode] = module.body
+    while True:
+        for child in children:
+            try:
+                start, end = positions.span(child)
+            except KeyError:  # whitespace and comments have no span of their own
+                continue
+            if (start.line, start.column) <= wanted < (end.line, end.column):
+                break
+        else:
+            return []
+        path.append(child)
+        if isinstance(child, cst.Call) and (start.line, start.column) == wanted:
+            return path
+        children = child.children

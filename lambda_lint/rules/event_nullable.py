@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import libcst as cst
 
-from lambda_lint.model.event_access import EventValue
-from lambda_lint.model.flow import ITEM
-from lambda_lint.model.guards import KEY_ERRORS, NONE_ERRORS, Implies, is_guarded
+from lambda_lint.model.event_access import EventValue, event_value
+from lambda_lint.model.flow import ITEM, FunctionFlow
+from lambda_lint.model.guards import KEY_ERRORS, NONE_ERRORS, Implies, call_ancestors, is_guarded
 from lambda_lint.model.names import string_value
 from lambda_lint.rule import Example
 from lambda_lint.rules.event_reads import EventRule, dotted, key_literal
@@ -85,8 +85,11 @@ class NullableEventField(EventRule):
     with `null`, so `event.get("queryStringParameters", {})["x"]` still fails; and a
     `try` catching only `KeyError` does not guard a `null`, whose use raises `TypeError`.
 
-    Only the handler's own body is checked: a function it calls may get the field from
-    a caller that has already checked or defaulted it, which lambda-lint does not follow.
+    In a function the handler calls, a field missing because of the request or message
+    is reported only when that function reads it from what it is given and every call
+    to it, in the handler's module, is made without checking the field first; other
+    causes are reported in the handler's own body only.
+
     Each field is reported once per function.
 
     There is no automatic fix: what the code should do without the field (a default,
@@ -260,6 +263,13 @@ class NullableEventField(EventRule):
             at="event['body'].split",
         ),
         Example(
+            "import json\n\ndef handler(event, context):\n"
+            "    if event['httpMethod'] == 'POST':\n        return create(event)\n"
+            "    return None\n\ndef create(event):\n    return json.loads(event['body'])\n",
+            trigger="apigw-rest",
+            at="json.loads(event['body'])",
+        ),
+        Example(
             "def handler(event, context):\n    return event['pathParameters']['id']\n",
             files={
                 "template.yaml": _TEMPLATE
@@ -360,8 +370,8 @@ class NullableEventField(EventRule):
         message, when the code does not deal with it; None when it does, or when the
         cause is not one this rule reports."""
         info = value.info
-        if info is None or not info.declared or self.context.handler() is None:
-            return None  # in a function the handler calls, the guard may be the caller's
+        if info is None or not info.declared:
+            return None
         implies: Implies | None = None
         if info.missing == "route":
             why = self._route_without(value, key)
@@ -379,7 +389,39 @@ class NullableEventField(EventRule):
             self.context.ancestors, self.denotes(path), self.holds(path), implies, raises
         ):
             return None
+        if self.context.handler() is None and (
+            info.missing not in ("request", "schema") or not self._called_unguarded(path, raises)
+        ):
+            return None
         return why
+
+    def _called_unguarded(self, path: tuple[str, ...], raises: frozenset[str]) -> bool:
+        """For a function the handler calls: whether the field reaches it unchecked.
+        Only when the function reads the field itself from what it is given, and every
+        call to it is made by a handler of this module without checking the field
+        first; a caller elsewhere, or one that read the field itself (and may have
+        defaulted it), may have dealt with it."""
+        model = self.context.model
+        key = self.context.function_key()
+        if key is None:
+            return False
+        for refs in model.parameter_seeds(key).values():
+            if any(r.root == "event" and r.path[: len(path)] == path for r in refs):
+                return False
+        callers = model.calls.callers(key)
+        for caller, call in callers:
+            if caller[0] != self.context.path or model.handler_for(caller) is None:
+                return False
+            ancestors = call_ancestors(self.context.module, self.context.positions, call)
+            function = next(
+                (n for n in reversed(ancestors) if isinstance(n, cst.FunctionDef)), None
+            )
+            if function is None:
+                return False
+            flow = FunctionFlow(function, model.parameter_seeds(caller))
+            if _checked_in(ancestors, flow, path, raises):
+                return False
+        return bool(callers)
 
     def _route_without(self, value: EventValue, key: str | None) -> str | None:
         """A route of the handler without the path parameter (`key`, or any) or without
@@ -468,6 +510,23 @@ class NullableEventField(EventRule):
             return left is not None and bool(left) and left <= having
 
         return implies
+
+
+def _checked_in(
+    ancestors: list[cst.CSTNode], flow: FunctionFlow, path: tuple[str, ...], raises: frozenset[str]
+) -> bool:
+    """Whether the node at the end of `ancestors`, in the function `flow` follows, is
+    guarded against the event field at `path` being missing."""
+
+    def subject(expression: cst.BaseExpression) -> bool:
+        found = event_value(flow.refs, expression)
+        return found is not None and found.path == path
+
+    def container(expression: cst.BaseExpression, key: str) -> bool:
+        found = event_value(flow.refs, expression)
+        return found is not None and (*found.path, key) == path
+
+    return is_guarded(ancestors, subject, container, None, raises)
 
 
 def _combine(
