@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+
 import libcst as cst
 
 from lambda_lint.finding import Fix
@@ -15,6 +17,11 @@ from lambda_lint.walk import descendants
 S3_KEY_TRIGGERS = ("s3", "s3-batch")
 #: calls that hand their argument on as the same text (`unquote_plus(str(key))`)
 TEXT_PASS_THROUGH = ("builtins.str",)
+#: methods of a logger (`logging`, Powertools `Logger`): showing the encoded key is
+#: no failure
+LOGGER_METHODS = frozenset(
+    {"debug", "info", "warning", "warn", "error", "exception", "critical", "log"}
+)
 
 
 class S3KeyNotUnquoted(EventRule):
@@ -23,7 +30,7 @@ class S3KeyNotUnquoted(EventRule):
     Reports an S3 object key read from an S3 event notification — delivered to the
     function, or through an SQS queue or an SNS topic (`json.loads(record["body"])`) —
     that is not passed through `urllib.parse.unquote_plus` (directly, or through the
-    variable it is assigned to).
+    variable it is assigned to). A key that is only printed or logged is not reported.
 
     ## Why is this bad?
     Object keys arrive URL-encoded: `reports/2024 Q1.csv` arrives as
@@ -82,12 +89,22 @@ class S3KeyNotUnquoted(EventRule):
             "def handler(event, context):\n    return event['queryStringParameters']['q']\n",
             trigger="alb",
         ),
+        # showing the key as it arrived breaks nothing
+        Example(
+            "import logging\n\nlog = logging.getLogger()\n\n"
+            "def handler(event, context):\n    for r in event['Records']:\n"
+            "        key = r['s3']['object']['key']\n        print(key)\n"
+            "        log.info('new object %s', key)\n",
+            trigger="s3",
+        ),
     ]
     INVALID = [
         Example(
             "def handler(event, context):\n    for r in event['Records']:\n"
-            "        print(r['s3']['object']['key'])\n",
+            "        key = r['s3']['object']['key']\n        print(key)\n"
+            "        s3.get_object(Bucket='b', Key=key)\n",
             trigger="s3",
+            at="r['s3']['object']['key']",
         ),
         Example(
             "def handler(event, context):\n    record = event['Records'][0]\n"
@@ -106,7 +123,7 @@ class S3KeyNotUnquoted(EventRule):
         Example(
             "import json\n\ndef handler(event, context):\n    for r in event['Records']:\n"
             "        note = json.loads(r['body'])\n"
-            "        print(note['Records'][0]['s3']['object']['key'])\n",
+            "        s3.delete_object(Bucket='b', Key=note['Records'][0]['s3']['object']['key'])\n",
             trigger="sqs",
             at="note['Records'][0]['s3']['object']['key']",
         ),
@@ -114,7 +131,7 @@ class S3KeyNotUnquoted(EventRule):
 
     def on_read(self, node: cst.Subscript | cst.Call) -> None:
         key = self._key_read(node)
-        if key is None or self._unquoted(node):
+        if key is None or self._unquoted(node) or self._only_shown(node):
             return
         edits = [*self.context.edits_around(node, "unquote_plus(", ")")]
         imported = self.context.insertion_at_top("from urllib.parse import unquote_plus")
@@ -181,6 +198,37 @@ class S3KeyNotUnquoted(EventRule):
                 return self._name_unquoted(target.value)
         return False
 
+    def _only_shown(self, node: cst.CSTNode) -> bool:
+        """Whether the key read at `node` is only printed or logged: directly, or every
+        use of the name it is assigned to."""
+        parent = self.context.parent(1)
+        if not isinstance(parent, cst.Assign):
+            return self._shown(self.context.ancestors)
+        target = parent.targets[0].target if len(parent.targets) == 1 else None
+        function = self.context.function_node()
+        if not isinstance(target, cst.Name) or function is None:
+            return False
+        uses = [
+            path
+            for path in _paths_to_names(function.body, target.value)
+            if not (isinstance(path[-2], cst.AssignTarget) and path[-2].target is path[-1])
+        ]
+        return bool(uses) and all(self._shown(path) for path in uses)
+
+    def _shown(self, ancestors: Sequence[cst.CSTNode]) -> bool:
+        """Whether the last of `ancestors` is (inside) an argument of `print()` or of a
+        logger method."""
+        for node in reversed(ancestors):
+            if isinstance(node, (cst.BaseSmallStatement, cst.BaseCompoundStatement)):
+                return False
+            if isinstance(node, cst.Call):
+                if self.context.qualified_name(node.func) == "builtins.print":
+                    return True
+                func = node.func
+                if isinstance(func, cst.Attribute) and func.attr.value in LOGGER_METHODS:
+                    return True
+        return False
+
     def _passes_text(self, call: cst.CSTNode | None) -> bool:
         return (
             isinstance(call, cst.Call)
@@ -201,3 +249,17 @@ class S3KeyNotUnquoted(EventRule):
                     if isinstance(inner, cst.Name) and inner.value == name:
                         return True
         return False
+
+
+def _paths_to_names(root: cst.CSTNode, name: str) -> Iterator[list[cst.CSTNode]]:
+    """The node paths from `root` (exclusive) to each `Name` spelled `name` below it,
+    not entering nested functions."""
+    stack: list[tuple[cst.CSTNode, list[cst.CSTNode]]] = [(root, [])]
+    while stack:
+        node, path = stack.pop()
+        for child in node.children:
+            if isinstance(child, (cst.FunctionDef, cst.Lambda)):
+                continue
+            if isinstance(child, cst.Name) and child.value == name:
+                yield [*path, child]
+            stack.append((child, [*path, child]))
