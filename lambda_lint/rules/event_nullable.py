@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from lambda_lint.events.catalogue import KeyInfo
 from lambda_lint.model.event_access import EventValue, event_value
 from lambda_lint.model.flow import ITEM, FunctionFlow
 from lambda_lint.model.guards import KEY_ERRORS, NONE_ERRORS, Implies, call_ancestors, is_guarded
@@ -256,11 +257,13 @@ class NullableEventField(EventRule):
             "import json\n\ndef handler(event, context):\n    return json.loads(event['body'])\n",
             trigger="apigw-rest",
             at="json.loads(event['body'])",
+            message='or "{}"',
         ),
         Example(
             "def handler(event, context):\n    return event['body'].split('&')\n",
             trigger="apigw-rest",
             at="event['body'].split",
+            message='or ""',
         ),
         Example(
             "import json\n\ndef handler(event, context):\n"
@@ -268,6 +271,7 @@ class NullableEventField(EventRule):
             "    return None\n\ndef create(event):\n    return json.loads(event['body'])\n",
             trigger="apigw-rest",
             at="json.loads(event['body'])",
+            message='or "{}"',
         ),
         Example(
             "def handler(event, context):\n    return event['pathParameters']['id']\n",
@@ -333,7 +337,7 @@ class NullableEventField(EventRule):
                 node,
                 value.path,
                 f"`{dotted(value.path)}` is absent from some {value.title} events{why}; "
-                "check for it or use .get()",
+                "check for it or give .get() a default",
             )
 
     def _dereference(self, node: cst.CSTNode, target: cst.CSTNode, decoded: bool = False) -> None:
@@ -360,8 +364,17 @@ class NullableEventField(EventRule):
                 node,
                 value.path,
                 f"`{dotted(value.path)}` is {state} in some {value.title} events{why}; "
-                "guard it (e.g. `or {}`) before use",
+                f"guard it (e.g. `{self._fallback(info, node)}`) before use",
             )
+
+    def _fallback(self, info: KeyInfo, use: cst.CSTNode) -> str:
+        """A default of the field's own kind, for the message: `or "{}"` for text given
+        to `json.loads` (`json.loads(event["body"] or {})` would fail in its turn)."""
+        if isinstance(use, cst.Call) and self.context.qualified_name(use.func) in (
+            NONE_REJECTING_CALLS
+        ):
+            return 'or "{}"'
+        return {"object": "or {}", "list": "or []", "string": 'or ""'}.get(info.kind, "or {}")
 
     # -- why the field may be missing here -------------------------------------------
 
