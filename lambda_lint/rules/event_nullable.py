@@ -22,7 +22,7 @@ from lambda_lint.model.flow import ITEM, FunctionFlow
 from lambda_lint.model.guards import KEY_ERRORS, NONE_ERRORS, Implies, call_ancestors, is_guarded
 from lambda_lint.model.names import string_value
 from lambda_lint.rule import Example
-from lambda_lint.rules.event_reads import EventRule, dotted, key_literal
+from lambda_lint.rules.event_reads import EventRule, denoting, dotted, holding, key_literal
 
 #: where an API event names its route: comparing one with a literal tells the branch
 #: which route it serves
@@ -531,15 +531,10 @@ def _checked_in(
     """Whether the node at the end of `ancestors`, in the function `flow` follows, is
     guarded against the event field at `path` being missing."""
 
-    def subject(expression: cst.BaseExpression) -> bool:
-        found = event_value(flow.refs, expression)
-        return found is not None and found.path == path
+    def value_of(expression: cst.BaseExpression) -> EventValue | None:
+        return event_value(flow.refs, expression)
 
-    def container(expression: cst.BaseExpression, key: str) -> bool:
-        found = event_value(flow.refs, expression)
-        return found is not None and (*found.path, key) == path
-
-    return is_guarded(ancestors, subject, container, None, raises)
+    return is_guarded(ancestors, denoting(value_of, path), holding(value_of, path), None, raises)
 
 
 def _combine(

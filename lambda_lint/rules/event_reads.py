@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 Subject = Callable[[cst.BaseExpression], bool]
 #: does `"key" in this` test for that path (this being its container)?
 Container = Callable[[cst.BaseExpression, str], bool]
+#: the event path an expression holds, if any
+ValueOf = Callable[[cst.BaseExpression], "EventValue | None"]
 
 
 def dotted(path: tuple[str, ...]) -> str:
@@ -48,6 +50,27 @@ def key_literal(node: cst.CSTNode) -> cst.SimpleString | None:
     ):
         return node.args[0].value
     return None
+
+
+def denoting(value_of: ValueOf, path: tuple[str, ...]) -> Subject:
+    """A test for expressions holding exactly `path`, by what `value_of` says they hold."""
+
+    def subject(expression: cst.BaseExpression) -> bool:
+        value = value_of(expression)
+        return value is not None and value.path == path
+
+    return subject
+
+
+def holding(value_of: ValueOf, path: tuple[str, ...]) -> Container:
+    """A test for `key in expression` naming `path`, by what `value_of` says the
+    expression holds."""
+
+    def container(expression: cst.BaseExpression, key: str) -> bool:
+        value = value_of(expression)
+        return value is not None and (*value.path, key) == path
+
+    return container
 
 
 class EventRule(Rule):
@@ -87,21 +110,11 @@ class EventRule(Rule):
 
     def denotes(self, path: tuple[str, ...]) -> Subject:
         """A test for expressions holding exactly `path`."""
-
-        def subject(expression: cst.BaseExpression) -> bool:
-            value = self.value(expression)
-            return value is not None and value.path == path
-
-        return subject
+        return denoting(self.value, path)
 
     def holds(self, path: tuple[str, ...]) -> Container:
         """A test for `key in expression` naming `path`."""
-
-        def container(expression: cst.BaseExpression, key: str) -> bool:
-            value = self.value(expression)
-            return value is not None and (*value.path, key) == path
-
-        return container
+        return holding(self.value, path)
 
     def bindings(self) -> tuple[TriggerBinding, ...]:
         """The descriptor's bindings of the handler whose invocation reaches this code."""
