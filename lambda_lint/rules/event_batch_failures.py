@@ -10,6 +10,37 @@ from lambda_lint.rules.event_reads import EventRule
 from lambda_lint.triggers import TRIGGERS
 from lambda_lint.walk import descendants
 
+#: decoders a record's payload goes through
+READERS = frozenset(
+    {
+        "json.loads",
+        "json.dumps",
+        "base64.b64decode",
+        "base64.standard_b64decode",
+        "base64.b64encode",
+    }
+)
+#: methods of text, bytes and mappings that only read or reshape a value
+READING_METHODS = frozenset(
+    {
+        "decode",
+        "encode",
+        "get",
+        "keys",
+        "values",
+        "items",
+        "split",
+        "strip",
+        "lower",
+        "upper",
+        "format",
+        "replace",
+        "startswith",
+        "endswith",
+        "join",
+    }
+)
+
 
 class BatchWithoutPartialFailure(EventRule):
     """
@@ -19,7 +50,8 @@ class BatchWithoutPartialFailure(EventRule):
     record's exception fails the whole batch), and a handler that returns
     `batchItemFailures` while its event source mapping, as the descriptor declares it,
     lacks `ReportBatchItemFailures` (the list is ignored). Handlers using Powertools
-    batch processing are fine.
+    batch processing are fine, and so are loops that only decode and print or log the
+    records, or delete each message from the queue once handled.
 
     ## Why is this bad?
     Without partial batch responses one poison message makes Lambda retry the whole
@@ -68,6 +100,20 @@ class BatchWithoutPartialFailure(EventRule):
             "            work(r)\n        except ValueError:\n            continue\n\n"
             "def work(r):\n    return r\n",
             trigger="kinesis",
+        ),
+        # a loop that only decodes and prints has nothing a retry would redo
+        Example(
+            "import base64\n\ndef handler(event, context):\n    for r in event['Records']:\n"
+            "        print(base64.b64decode(r['kinesis']['data']).decode())\n",
+            trigger="kinesis",
+        ),
+        # each message is deleted once handled: a later failure does not retry it
+        Example(
+            "import boto3\n\nsqs = boto3.client('sqs')\n\ndef handler(event, context):\n"
+            "    for r in event['Records']:\n        work(r)\n"
+            "        sqs.delete_message(QueueUrl='q', ReceiptHandle=r['receiptHandle'])\n\n"
+            "def work(r):\n    return r\n",
+            trigger="sqs",
         ),
     ]
     INVALID = [
@@ -122,9 +168,32 @@ class BatchWithoutPartialFailure(EventRule):
             if isinstance(node, cst.For):
                 value = self.value(node.iter)
                 info = value.info if value else None
-                if info is not None and info.batch and not _has_try(node.body):
+                if (
+                    info is not None
+                    and info.batch
+                    and not _has_try(node.body)
+                    and self._acts(node.body)
+                ):
                     return node
         return None
+
+    def _acts(self, body: cst.BaseSuite) -> bool:
+        """Whether the loop does work a retry would repeat: some call other than showing
+        or decoding the record, and no `delete_message` (a record deleted from the
+        queue once handled is not retried with the batch)."""
+        calls = [node for node in descendants(body) if isinstance(node, cst.Call)]
+        if any(_method(call) == "delete_message" for call in calls):
+            return False
+        return any(not self.shows(call) and not self._reads(call) for call in calls)
+
+    def _reads(self, call: cst.Call) -> bool:
+        """A built-in, a decoder or a method of text and mappings: reading the record."""
+        name = self.context.qualified_name(call.func) or ""
+        return name.startswith("builtins.") or name in READERS or _method(call) in READING_METHODS
+
+
+def _method(call: cst.Call) -> str | None:
+    return call.func.attr.value if isinstance(call.func, cst.Attribute) else None
 
 
 def _has_try(body: cst.BaseSuite) -> bool:

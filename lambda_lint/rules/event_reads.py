@@ -32,6 +32,12 @@ Container = Callable[[cst.BaseExpression, str], bool]
 ValueOf = Callable[[cst.BaseExpression], "EventValue | None"]
 
 
+#: methods of a logger (`logging`, Powertools `Logger`)
+LOGGER_METHODS = frozenset(
+    {"debug", "info", "warning", "warn", "error", "exception", "critical", "log"}
+)
+
+
 def dotted(path: tuple[str, ...]) -> str:
     """An event path as messages show it: `Records.*.body`."""
     return ".".join(path) if path else "the event"
@@ -115,6 +121,13 @@ class EventRule(Rule):
     def holds(self, path: tuple[str, ...]) -> Container:
         """A test for `key in expression` naming `path`."""
         return holding(self.value, path)
+
+    def shows(self, call: cst.Call) -> bool:
+        """Whether `call` only shows its arguments: `print()` or a logger method."""
+        if self.context.qualified_name(call.func) == "builtins.print":
+            return True
+        func = call.func
+        return isinstance(func, cst.Attribute) and func.attr.value in LOGGER_METHODS
 
     def bindings(self) -> tuple[TriggerBinding, ...]:
         """The descriptor's bindings of the handler whose invocation reaches this code."""

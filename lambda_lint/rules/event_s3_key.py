@@ -17,11 +17,6 @@ from lambda_lint.walk import descendants
 S3_KEY_TRIGGERS = ("s3", "s3-batch")
 #: calls that hand their argument on as the same text (`unquote_plus(str(key))`)
 TEXT_PASS_THROUGH = ("builtins.str",)
-#: methods of a logger (`logging`, Powertools `Logger`): showing the encoded key is
-#: no failure
-LOGGER_METHODS = frozenset(
-    {"debug", "info", "warning", "warn", "error", "exception", "critical", "log"}
-)
 
 
 class S3KeyNotUnquoted(EventRule):
@@ -221,12 +216,8 @@ class S3KeyNotUnquoted(EventRule):
         for node in reversed(ancestors):
             if isinstance(node, (cst.BaseSmallStatement, cst.BaseCompoundStatement)):
                 return False
-            if isinstance(node, cst.Call):
-                if self.context.qualified_name(node.func) == "builtins.print":
-                    return True
-                func = node.func
-                if isinstance(func, cst.Attribute) and func.attr.value in LOGGER_METHODS:
-                    return True
+            if isinstance(node, cst.Call) and self.shows(node):
+                return True
         return False
 
     def _passes_text(self, call: cst.CSTNode | None) -> bool:
