@@ -20,7 +20,7 @@ READERS = frozenset(
         "base64.b64encode",
     }
 )
-#: methods of text, bytes and mappings that only read or reshape a value
+#: methods of text, bytes, mappings and lists that only read, reshape or gather values
 READING_METHODS = frozenset(
     {
         "decode",
@@ -38,6 +38,8 @@ READING_METHODS = frozenset(
         "startswith",
         "endswith",
         "join",
+        "append",
+        "extend",
     }
 )
 
@@ -50,8 +52,8 @@ class BatchWithoutPartialFailure(EventRule):
     record's exception fails the whole batch), and a handler that returns
     `batchItemFailures` while its event source mapping, as the descriptor declares it,
     lacks `ReportBatchItemFailures` (the list is ignored). Handlers using Powertools
-    batch processing are fine, and so are loops that only decode and print or log the
-    records, or delete each message from the queue once handled.
+    batch processing are fine, and so are loops that only decode, gather, print or log
+    the records, or delete each message from the queue once handled.
 
     ## Why is this bad?
     Without partial batch responses one poison message makes Lambda retry the whole
@@ -106,6 +108,13 @@ class BatchWithoutPartialFailure(EventRule):
             "import base64\n\ndef handler(event, context):\n    for r in event['Records']:\n"
             "        print(base64.b64decode(r['kinesis']['data']).decode())\n",
             trigger="kinesis",
+        ),
+        # the batch is gathered and handled as one unit after the loop
+        Example(
+            "import json\n\ndef handler(event, context):\n    rows = []\n"
+            "    for r in event['Records']:\n        rows.append(json.loads(r['body']))\n"
+            "    return save(rows)\n\ndef save(rows):\n    return rows\n",
+            trigger="sqs",
         ),
         # each message is deleted once handled: a later failure does not retry it
         Example(
