@@ -132,6 +132,12 @@ class BatchWithoutPartialFailure(EventRule):
             trigger="sqs",
             message="whole batch",
         ),
+        # a client made in the handler is no built-in
+        Example(
+            "import boto3\n\ndef handler(event, context):\n    sns = boto3.client('sns')\n"
+            "    for r in event['Records']:\n        sns.publish(TopicArn='t', Message=r['body'])\n",
+            trigger="sqs",
+        ),
         Example(
             "def handler(event, context):\n    records = event['Records']\n"
             "    for r in records:\n        work(r)\n\ndef work(r):\n    return r\n",
@@ -198,7 +204,8 @@ class BatchWithoutPartialFailure(EventRule):
     def _reads(self, call: cst.Call) -> bool:
         """A built-in, a decoder or a method of text and mappings: reading the record."""
         name = self.context.qualified_name(call.func) or ""
-        return name.startswith("builtins.") or name in READERS or _method(call) in READING_METHODS
+        builtin = isinstance(call.func, cst.Name) and name.startswith("builtins.")
+        return builtin or name in READERS or _method(call) in READING_METHODS
 
 
 def _method(call: cst.Call) -> str | None:
