@@ -266,15 +266,26 @@ def test_a_package_s_submodule_is_not_taken_for_a_library_of_its_name(tmp_path: 
                     return clients.CLIENT
             """,
             # another function's package, with a module named like the library
-            "functions/agent/adapters/__init__.py": "",
             "functions/agent/adapters/openai/__init__.py": "import torch\n",
+            "functions/agent/app.py": """\
+                import adapters
+
+                def handler(event, context):
+                    return adapters
+            """,
+            "functions/agent/adapters/__init__.py": "from .openai import *\n",
         },
     )
     model, costs = project_costs(tmp_path)
-    layer = next(node for node, _ in costs.tree(handler(model)).walk() if node.name == "clients")
+    chat = next(h for h in model.handlers.values() if h.file.parent.name == "chat")
+    layer = next(node for node, _ in costs.tree(chat).walk() if node.name == "clients")
     [library] = layer.children
     assert (library.name, library.kind) == ("openai", "third-party")
     assert "torch" not in [node.name for node, _ in library.walk()]
+    # and the agent's module is named as Python names it
+    agent = next(h for h in model.handlers.values() if h.file.parent.name == "agent")
+    [package] = costs.tree(agent).children
+    assert [child.name for child in package.children] == ["adapters.openai"]
 
 
 def test_no_saving_is_claimed_when_an_import_may_be_one_of_several_project_files(

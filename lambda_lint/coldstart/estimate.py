@@ -288,16 +288,22 @@ class _Walk:
     def _name(self, path: Path) -> str:
         """The module's name: as INIT imports it, else dotted from the packages above it
         (`genai_core/registry/index.py` is `genai_core.registry.index`)."""
-        name = self.names.get(path) or self.costs.layer_names.get(path)
-        if name:
-            return name
-        modules = self.costs.model.modules
+        model = self.costs.model
         parts = [] if path.name == "__init__.py" else [path.stem]
         folder = path.parent
-        while folder != folder.parent and folder / "__init__.py" in modules:
+        while folder != folder.parent and folder / "__init__.py" in model.modules:
             parts.insert(0, folder.name)
             folder = folder.parent
-        return ".".join(parts) or path.parent.name
+        dotted = ".".join(parts) or path.parent.name
+        name = self.names.get(path) or self.costs.layer_names.get(path)
+        if not name:
+            return dotted
+        # named from the folder it was looked up in: when that folder is a package and
+        # no code root, Python knows the module by the longer name (`adapters.openai`)
+        top = (path.parent if path.name == "__init__.py" else path).parents[name.count(".")]
+        if dotted.endswith(f".{name}") and top not in model.resolver.code_roots:
+            return dotted
+        return name
 
     def _unit(self, name: str, imported_at: tuple[Path, int] | None) -> ImportNode:
         entry = self.table.unit(name)
