@@ -274,6 +274,8 @@ def test_a_package_s_submodule_is_not_taken_for_a_library_of_its_name(tmp_path: 
                     return adapters
             """,
             "functions/agent/adapters/__init__.py": "from .openai import *\n",
+            "functions/__init__.py": "",  # above the code root: not part of the name
+            "functions/agent/__init__.py": "",
         },
     )
     model, costs = project_costs(tmp_path)

@@ -253,6 +253,12 @@ class _Walk:
         self.names = {m.path: m.name for m in imports if m.path is not None}
         modules = list(imports)
         self.root = modules[0]
+        assert self.root.path is not None
+        #: folders on the handler's `sys.path`: its code root, and those of descriptors
+        self.code_roots = {
+            *costs.model.resolver.code_roots,
+            self.root.path.parents[self.root.name.count(".")],
+        }
         #: the packages of the handler's module (`pkg` for `pkg.app`), run first
         self.packages = [m.path for m in modules[1:] if m.via is None and m.path is not None]
         self.seen = set(self.table.loaded)
@@ -288,10 +294,14 @@ class _Walk:
     def _name(self, path: Path) -> str:
         """The module's name: as INIT imports it, else dotted from the packages above it
         (`genai_core/registry/index.py` is `genai_core.registry.index`)."""
-        model = self.costs.model
+        modules = self.costs.model.modules
         parts = [] if path.name == "__init__.py" else [path.stem]
         folder = path.parent
-        while folder != folder.parent and folder / "__init__.py" in model.modules:
+        while (
+            folder not in self.code_roots
+            and folder / "__init__.py" in modules
+            and folder.name.isidentifier()
+        ):
             parts.insert(0, folder.name)
             folder = folder.parent
         dotted = ".".join(parts) or path.parent.name
@@ -301,7 +311,7 @@ class _Walk:
         # named from the folder it was looked up in: when that folder is a package and
         # no code root, Python knows the module by the longer name (`adapters.openai`)
         top = (path.parent if path.name == "__init__.py" else path).parents[name.count(".")]
-        if dotted.endswith(f".{name}") and top not in model.resolver.code_roots:
+        if dotted.endswith(f".{name}") and top not in self.code_roots:
             return dotted
         return name
 
