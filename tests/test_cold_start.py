@@ -217,6 +217,25 @@ def test_configured_costs_reach_the_rules(tmp_path: Path) -> None:
     assert "250 ms" in result.findings[0].message
 
 
+def test_the_budget_message_names_only_contributors_that_matter(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "app.py": """\
+                import math
+                from strands import Agent
+
+                def handler(event, context):
+                    return Agent().run(math.pi)
+            """
+        },
+    )
+    settings = load_config_file(tmp_path / "lambda-lint.toml")
+    [finding] = Linter(settings, load_rules(), {"LL203"}, cwd=tmp_path).lint([tmp_path]).findings
+    assert "heaviest: strands ≈ " in finding.message and "(app -> strands)" in finding.message
+    assert "math" not in finding.message  # a few milliseconds of the standard library
+
+
 def test_a_module_found_only_by_its_name_is_taken_for_a_layer(tmp_path: Path) -> None:
     write(
         tmp_path,

@@ -489,8 +489,8 @@ class InitImportBudget(ProjectRule):
     -X importtime` measures for the same imports (shared modules outside the table are
     counted twice), so a handler just over the budget is not reported on the strength of
     a rough estimate (`lambda-lint coldstart` shows it as near the budget). The message
-    names the biggest contributors with the import chain that brings each in;
-    `lambda-lint coldstart` shows the whole tree.
+    names the biggest contributors (up to three, each at least 10 ms) with the import
+    chain that brings each in; `lambda-lint coldstart` shows the whole tree.
 
     The estimate comes from the measured import-cost table (see
     docs/import-costs.md): figures of a 2-vCPU machine. Lambda gives a function one vCPU
@@ -563,7 +563,11 @@ class InitImportBudget(ProjectRule):
             total = costs.total_ms(handler)
             if budget_verdict(total, budget) != "over":
                 continue
-            top = costs.contributors(costs.tree(handler))[:3]
+            top = [
+                c
+                for c in costs.contributors(costs.tree(handler))[:3]
+                if c.node.total_ms >= NOTICEABLE_MS
+            ]
             listed = "; ".join(
                 f"{c.node.name} ≈ {_ms(c.node.total_ms)} ({c.chain_text})" for c in top
             )
