@@ -257,6 +257,41 @@ def test_client_guarded_in_one_handler_reported_through_the_other(tmp_path: Path
     assert "(report -> make_client)" in findings[0].message
 
 
+def test_client_shared_with_a_rarely_invoked_handler_is_reported_through_the_busy_one(
+    tmp_path: Path,
+) -> None:
+    # the custom resource runs once per stack operation; the queue consumer runs all day
+    code = """
+    import boto3
+    def table():
+        return boto3.resource("dynamodb").Table("orders")
+    def on_stack_event(event, context):
+        table().put_item(Item={"id": "seed"})
+    def consume(event, context):
+        for record in event["Records"]:
+            table().put_item(Item={"id": record["messageId"]})
+    """
+    busy = {"target": "app.consume", "trigger": "sqs"}
+    rare = {"target": "app.on_stack_event", "trigger": "cloudformation-custom-resource"}
+    both = Example(textwrap.dedent(code), config={"handlers": [rare, busy]})
+    findings = lint_example(ClientPerInvocation, both, tmp_path / "both")
+    assert [f.start.line for f in findings] == [4]
+    assert "(consume -> table)" in findings[0].message
+    rare_only = Example(textwrap.dedent(code), config={"handlers": [rare]})
+    assert lint_example(ClientPerInvocation, rare_only, tmp_path / "rare") == []
+
+
+def test_background_work_is_reported_in_a_rarely_invoked_handler(tmp_path: Path) -> None:
+    # the thread is frozen at the first return whether or not the environment is reused
+    code = """
+    import threading
+    def on_rotation(event, context):
+        threading.Thread(target=print, args=(event["Step"],)).start()
+    """
+    example = Example(textwrap.dedent(code), trigger="secrets-manager", handler="on_rotation")
+    assert len(lint_example(BackgroundWorkAfterReturn, example, tmp_path)) == 1
+
+
 @pytest.mark.parametrize(
     ("code", "count"),
     [

@@ -124,6 +124,16 @@ class Handler:
         return triggers[0]
 
     @property
+    def rarely_invoked(self) -> bool:
+        """Every trigger the evidence names is one invoked so seldom that an execution
+        environment is almost never reused (a custom resource, a secret rotation, a
+        pipeline action): what builds up across warm invocations does not arise."""
+        triggers = self.triggers
+        return bool(triggers) and all(
+            t in TRIGGERS and TRIGGERS[t].rarely_invoked for t in triggers
+        )
+
+    @property
     def authorized(self) -> bool | None:
         """Every HTTP route of the handler has an authorizer (True), some route has none
         (False), or the descriptors do not say for every route (None)."""

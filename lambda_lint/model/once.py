@@ -499,9 +499,17 @@ def is_cached(model: ProjectModel, key: FunctionKey) -> bool:
     return any(qualify(module, name) in CACHE_DECORATORS for name in function.decorators)
 
 
-def _uncached(model: ProjectModel) -> Reach:
+def entries(model: ProjectModel, reused_only: bool = False) -> list[FunctionKey]:
+    """The handlers; with `reused_only`, only those whose execution environments serve
+    many invocations (not a custom resource, a secret rotation, a pipeline action)."""
+    keys = model.entry_points()
+    return [k for k in keys if not model.handlers[k].rarely_invoked] if reused_only else keys
+
+
+def _uncached(model: ProjectModel, reused_only: bool) -> Reach:
     """What the handlers reach without entering a cached function."""
-    return model.calls.reach(model.entry_points(), lambda key: not is_cached(model, key))
+    starts = entries(model, reused_only)
+    return model.calls.reach(starts, lambda key: not is_cached(model, key))
 
 
 def project_trees(model: ProjectModel) -> ProjectTrees:
@@ -509,16 +517,21 @@ def project_trees(model: ProjectModel) -> ProjectTrees:
 
 
 def per_invocation_chain(
-    model: ProjectModel, key: FunctionKey | None, blocked: StepTest | None = None
+    model: ProjectModel,
+    key: FunctionKey | None,
+    blocked: StepTest | None = None,
+    reused_only: bool = False,
 ) -> list[ChainStep] | None:
     """The calls from a handler to `key` along a path that every invocation taking it
     runs: no cached function on it, and no call that runs once (lazily initialised) or
     never (under a constant test). Empty for a handler itself; None when no such path
     exists (module scope, code no handler reaches, code reached only through a cached
-    factory or a guarded call). `blocked` rules out more calls (a rule's own reason)."""
+    factory or a guarded call). `blocked` rules out more calls (a rule's own reason);
+    `reused_only` starts only from handlers whose environments are reused (`entries`)."""
     if key is None:
         return None
-    reach = model.analysis("ll3.uncached-invocation", _uncached)
+    name = "ll3.uncached-reused" if reused_only else "ll3.uncached-invocation"
+    reach = model.analysis(name, lambda model: _uncached(model, reused_only))
     chain = reach.chain(key)
     if chain is None:
         return None
@@ -529,20 +542,19 @@ def per_invocation_chain(
 
     if not any(stops(step) for step in chain):
         return chain
-    return _open_chain(model, reach, key, stops)
+    return _open_chain(model, reach, key, stops, set(entries(model, reused_only)))
 
 
 def _open_chain(
-    model: ProjectModel, reach: Reach, key: FunctionKey, stops: StepTest
+    model: ProjectModel, reach: Reach, key: FunctionKey, stops: StepTest, starts: set[FunctionKey]
 ) -> list[ChainStep] | None:
-    """A chain from a handler to `key` through reached functions and calls that do not
-    stop, searched backwards from `key` over its callers; None when there is none."""
-    entries = set(model.entry_points())
+    """A chain from one of the `starts` to `key` through reached functions and calls that
+    do not stop, searched backwards from `key` over its callers; None when there is none."""
     toward: dict[FunctionKey, tuple[ChainStep, FunctionKey] | None] = {key: None}
     queue: deque[FunctionKey] = deque([key])
     while queue:
         current = queue.popleft()
-        if current in entries:
+        if current in starts:
             steps: list[ChainStep] = []
             link = toward[current]
             while link is not None:

@@ -609,6 +609,8 @@ class BackgroundWorkAfterReturn(ReuseRule):
     code = "LL305"
     name = "background-work-after-return"
     summary = "Thread, executor or asyncio task not waited for before returning"
+    #: the work is frozen after the first return, whether or not the environment is reused
+    needs_reuse = False
     VALID = [
         Example(
             "import threading\n\ndef handler(event, context):\n"

@@ -64,7 +64,10 @@ class ClientPerInvocation(ReuseRule):
       typically from `sts.assume_role`: they expire, whoever built the STS client);
     - a client built in an `except` block, or only through calls made in one: it is
       built when something failed, not on every invocation;
-    - asyncio clients (see LL307).
+    - asyncio clients (see LL307);
+    - code that only handlers invoked rarely reach: CloudFormation custom resources,
+      Secrets Manager rotation and CodePipeline actions run once per stack operation,
+      rotation or pipeline run, so a warm environment is almost never there to reuse.
 
     The message shows the call chain from the handler.
 
@@ -170,6 +173,13 @@ class ClientPerInvocation(ReuseRule):
             "import boto3\n\nASSUME_ROLE_MODE = False\n\ndef handler(event, context):\n"
             "    if ASSUME_ROLE_MODE:\n        return boto3.client('sts').get_caller_identity()\n"
             "    return None\n"
+        ),
+        Example(
+            "import boto3\n\ndef on_stack_event(event, context):\n"
+            "    s3 = boto3.client('s3')\n"
+            "    s3.create_bucket(Bucket=event['ResourceProperties']['Bucket'])\n",
+            trigger="cloudformation-custom-resource",
+            handler="on_stack_event",
         ),
     ]
     INVALID = [
