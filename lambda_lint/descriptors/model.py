@@ -57,6 +57,9 @@ class TriggerBinding:
     #: S3, SQS, SNS: only some writes to `resource` invoke the function (an S3 key filter
     #: or events other than object creation, an SNS filter policy, SQS filter criteria)
     filtered: bool = False
+    #: scheduled triggers: the literal schedule expression (`rate(1 day)`,
+    #: `cron(0 3 * * ? *)`); None when unknown
+    schedule: str | None = None
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from lambda_lint.model.calls import CallGraph
 from lambda_lint.model.evidence import chalice_function, chalice_registration, code_triggers
 from lambda_lint.model.imports import ModuleResolver
 from lambda_lint.model.symbols import FunctionKey, Symbols
+from lambda_lint.schedules import fires_rarely
 from lambda_lint.triggers import TRIGGERS
 
 #: `events` setting keys that bind an EventBridge detail-type rather than a handler
@@ -126,11 +127,16 @@ class Handler:
     @property
     def rarely_invoked(self) -> bool:
         """Every trigger the evidence names is one invoked so seldom that an execution
-        environment is almost never reused (a custom resource, a secret rotation, a
-        pipeline action): what builds up across warm invocations does not arise."""
+        environment is almost never reused: a custom resource, a secret rotation, a
+        pipeline action (`Trigger.rarely_invoked`), or a schedule that fires at most
+        once an hour (`schedules.fires_rarely`). What builds up across warm
+        invocations does not arise there."""
         triggers = self.triggers
+        scheduled = [b.schedule for b in self.bindings if b.trigger == "schedule"]
         return bool(triggers) and all(
-            t in TRIGGERS and TRIGGERS[t].rarely_invoked for t in triggers
+            (t in TRIGGERS and TRIGGERS[t].rarely_invoked)
+            or (t == "schedule" and bool(scheduled) and all(map(fires_rarely, scheduled)))
+            for t in triggers
         )
 
     @property

@@ -67,7 +67,8 @@ class ClientPerInvocation(ReuseRule):
     - asyncio clients (see LL307);
     - code that only handlers invoked rarely reach: CloudFormation custom resources,
       Secrets Manager rotation and CodePipeline actions run once per stack operation,
-      rotation or pipeline run, so a warm environment is almost never there to reuse.
+      rotation or pipeline run, and a schedule of `rate(1 hour)` or rarer (or a `cron`
+      with a fixed minute) fires too seldom to find its environment still warm.
 
     The message shows the call chain from the handler.
 
