@@ -281,6 +281,22 @@ def test_client_shared_with_a_rarely_invoked_handler_is_reported_through_the_bus
     assert lint_example(ClientPerInvocation, rare_only, tmp_path / "rare") == []
 
 
+def test_crhelper_custom_resource_is_not_judged_without_a_descriptor(tmp_path: Path) -> None:
+    # the stack that deploys it is TypeScript CDK, which is not read: the code says it
+    code = """
+    import boto3
+    from crhelper import CfnResource
+    helper = CfnResource()
+    @helper.create
+    def create(event, context):
+        helper.Data["region"] = boto3.client("ssm").meta.region_name
+    def handler(event, context):
+        boto3.client("logs").put_retention_policy(logGroupName="g", retentionInDays=7)
+        helper(event, context)
+    """
+    assert lint(ClientPerInvocation, code, tmp_path) == []
+
+
 def test_background_work_is_reported_in_a_rarely_invoked_handler(tmp_path: Path) -> None:
     # the thread is frozen at the first return whether or not the environment is reused
     code = """

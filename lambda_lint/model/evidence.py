@@ -121,11 +121,35 @@ def _last(name: str) -> str:
     return name.rsplit(".", 1)[-1]
 
 
+def _custom_resource_library(module: ModuleSummary, function: FunctionSummary) -> str | None:
+    """How the handler answers CloudFormation, when it does so through a library made
+    for custom resources: `cfnresponse.send(event, context, ...)` (the module AWS gives
+    inline `ZipFile` code, https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cfn-lambda-function-code-cfnresponsemodule.html)
+    or a crhelper `CfnResource` called with the event
+    (https://github.com/aws-cloudformation/custom-resource-helper)."""
+    modules = {i.alias: i.module for i in module.imports if i.name is None}
+    names = {i.alias: f"{i.module}.{i.name}" for i in module.imports if i.name is not None}
+    for call in function.calls:
+        receiver, _, method = call.target.rpartition(".")
+        if method == "send" and modules.get(receiver) == "cfnresponse":
+            return "cfnresponse.send"
+        instance = module.instances.get(call.target)
+        constructor = instance.constructor if instance is not None else ""
+        head, _, tail = constructor.rpartition(".")
+        qualified = f"{modules.get(head, head)}.{tail}" if head else names.get(tail, tail)
+        if qualified == "crhelper.CfnResource":
+            return "crhelper CfnResource"
+    return None
+
+
 def code_triggers(module: ModuleSummary, function: FunctionSummary) -> list[tuple[str, str]]:
     """(trigger, why) pairs the handler's own code gives, strongest first."""
-    if not _imports_evidence_library(module):
-        return []
     found: list[tuple[str, str]] = []
+    custom_resource = _custom_resource_library(module, function)
+    if custom_resource is not None:
+        found.append(("cloudformation-custom-resource", custom_resource))
+    if not _imports_evidence_library(module):
+        return found
     for name in function.decorators:
         if _last(name) in TYPED_DECORATORS:
             for argument in dict(function.decorator_args).get(name, ()):

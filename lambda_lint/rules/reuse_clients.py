@@ -65,7 +65,8 @@ class ClientPerInvocation(ReuseRule):
     - a client built in an `except` block, or only through calls made in one: it is
       built when something failed, not on every invocation;
     - asyncio clients (see LL307);
-    - code that only handlers invoked rarely reach: CloudFormation custom resources,
+    - code that only handlers invoked rarely reach: CloudFormation custom resources
+      (bound by a descriptor, or answering through `cfnresponse` or crhelper),
       Secrets Manager rotation and CodePipeline actions run once per stack operation,
       rotation or pipeline run, and a schedule of `rate(1 hour)` or rarer (or a `cron`
       with a fixed minute) fires too seldom to find its environment still warm.
@@ -181,6 +182,12 @@ class ClientPerInvocation(ReuseRule):
             "    s3.create_bucket(Bucket=event['ResourceProperties']['Bucket'])\n",
             trigger="cloudformation-custom-resource",
             handler="on_stack_event",
+        ),
+        Example(
+            "import boto3\nimport cfnresponse\n\ndef handler(event, context):\n"
+            "    ssm = boto3.client('ssm')\n"
+            "    ssm.put_parameter(Name='seeded', Value='yes', Overwrite=True)\n"
+            "    cfnresponse.send(event, context, cfnresponse.SUCCESS, {})\n"
         ),
     ]
     INVALID = [
