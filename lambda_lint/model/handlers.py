@@ -399,7 +399,7 @@ class HandlerFinder:
         source = declared.source
         handler = declared.handler
         if declared.inline_code is not None:
-            if not handler.startswith("index."):
+            if not handler.startswith("index.") and not self._shipped_apart(handler, source):
                 self.unresolved.append(
                     UnresolvedHandler(
                         source, handler, "inline ZipFile code is always module 'index'"
@@ -432,6 +432,20 @@ class HandlerFinder:
             triggers,
             declared.triggers,
             declared,
+        )
+
+    def _shipped_apart(self, handler: str, source: SourceRef) -> bool:
+        """Whether the project beside the descriptor (in its folder or the folder above)
+        holds the module a handler string names: `agent/handler.py` for
+        `agent.handler.lambda_handler`. Inline code under such a handler is a
+        placeholder that a later code upload replaces."""
+        module_part = handler.rpartition(".")[0]
+        if not module_part:
+            return False
+        tail = PurePath(*module_part.replace("/", ".").split(".")).with_suffix(".py").parts
+        near = source.file.parent.parent
+        return any(
+            path.parts[-len(tail) :] == tail and near in path.parents for path in self.modules
         )
 
     def _attach(
