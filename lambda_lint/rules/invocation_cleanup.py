@@ -169,7 +169,7 @@ class TmpFileLeak(ReuseRule):
         ),
         Example(
             "import tempfile\n\ndef rotate(event, context):\n"
-            "    workdir = tempfile.mkdtemp()\n    return workdir\n",
+            "    workdir = tempfile.mkdtemp()\n    return len(workdir)\n",
             trigger="secrets-manager",
             handler="rotate",
         ),
