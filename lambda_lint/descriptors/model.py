@@ -17,7 +17,8 @@ from pathlib import Path
 class SourceRef:
     """Where a fact was read: the kind of source, the file and the 1-based line."""
 
-    kind: str  # "sam", "cloudformation", "serverless", "cdk", "terraform", "dockerfile", "config"
+    #: "sam", "cloudformation", "serverless", "cdk", "terraform", "dockerfile", "rdk", "config"
+    kind: str
     file: Path
     line: int
 

@@ -128,16 +128,15 @@ class Handler:
     def rarely_invoked(self) -> bool:
         """Every trigger the evidence names is one invoked so seldom that an execution
         environment is almost never reused: a custom resource, a secret rotation, a
-        pipeline action (`Trigger.rarely_invoked`), or a schedule that fires at most
-        once an hour (`schedules.fires_rarely`). What builds up across warm
-        invocations does not arise there."""
+        pipeline action (`Trigger.rarely_invoked`), or a schedule (an EventBridge
+        schedule, a periodic Config rule) that fires at most once an hour
+        (`schedules.fires_rarely`). What builds up across warm invocations does not
+        arise there."""
+        bindings = self.bindings
+        if bindings:
+            return all(_rare(b.trigger) or fires_rarely(b.schedule) for b in bindings)
         triggers = self.triggers
-        scheduled = [b.schedule for b in self.bindings if b.trigger == "schedule"]
-        return bool(triggers) and all(
-            (t in TRIGGERS and TRIGGERS[t].rarely_invoked)
-            or (t == "schedule" and bool(scheduled) and all(map(fires_rarely, scheduled)))
-            for t in triggers
-        )
+        return bool(triggers) and all(_rare(t) for t in triggers)
 
     @property
     def authorized(self) -> bool | None:
@@ -508,6 +507,10 @@ def _display(path: Path, root: Path) -> str:
         return f"'{relative}/'" if relative != "." else "the project root"
     except ValueError:
         return f"'{path}'"
+
+
+def _rare(trigger: str) -> bool:
+    return trigger in TRIGGERS and TRIGGERS[trigger].rarely_invoked
 
 
 def _is_http(binding: TriggerBinding) -> bool:

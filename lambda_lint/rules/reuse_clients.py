@@ -68,8 +68,9 @@ class ClientPerInvocation(ReuseRule):
     - code that only handlers invoked rarely reach: CloudFormation custom resources
       (bound by a descriptor, or answering through `cfnresponse` or crhelper),
       Secrets Manager rotation and CodePipeline actions run once per stack operation,
-      rotation or pipeline run, and a schedule of `rate(1 hour)` or rarer (or a `cron`
-      with a fixed minute) fires too seldom to find its environment still warm.
+      rotation or pipeline run; a schedule of `rate(1 hour)` or rarer (a `cron` with a
+      fixed minute, a periodic AWS Config rule) fires too seldom to find its
+      environment still warm.
 
     The message shows the call chain from the handler.
 
