@@ -397,17 +397,25 @@ class HandlerFinder:
             return  # another language, or a handler or code known only at deploy time
         source = declared.source
         handler = declared.handler
+        triggers = tuple(dict.fromkeys(b.trigger for b in declared.triggers))
         if declared.inline_code is not None:
-            if not handler.startswith("index.") and not self._shipped_apart(handler, source):
+            if handler.startswith("index."):
+                return
+            base = self._shipped_apart(handler, source)
+            if base is None:
                 self.unresolved.append(
                     UnresolvedHandler(
                         source, handler, "inline ZipFile code is always module 'index'"
                     )
                 )
+                return
+            module_part, _, name = handler.rpartition(".")
+            self._attach(
+                handler, module_part, name, base, source, triggers, declared.triggers, declared
+            )
             return
         if declared.code_root is None:
             return
-        triggers = tuple(dict.fromkeys(b.trigger for b in declared.triggers))
         if "." not in handler:
             self.unresolved.append(
                 UnresolvedHandler(source, handler, "no '.' between the module and the function")
@@ -433,19 +441,21 @@ class HandlerFinder:
             declared,
         )
 
-    def _shipped_apart(self, handler: str, source: SourceRef) -> bool:
-        """Whether the project beside the descriptor (in its folder or the folder above)
-        holds the module a handler string names: `agent/handler.py` for
-        `agent.handler.lambda_handler`. Inline code under such a handler is a
-        placeholder that a later code upload replaces."""
+    def _shipped_apart(self, handler: str, source: SourceRef) -> Path | None:
+        """Where the project beside the descriptor (in its folder or the folder above)
+        holds the module a handler string names (`agent/handler.py` for
+        `agent.handler.lambda_handler`): the folder that module is relative to. Inline
+        code under such a handler is a placeholder that a later code upload replaces
+        with that folder's code. None when there is no such module."""
         module_part = handler.rpartition(".")[0]
         if not module_part:
-            return False
+            return None
         tail = PurePath(*module_part.replace("/", ".").split(".")).with_suffix(".py").parts
         near = source.file.parent.parent
-        return any(
-            path.parts[-len(tail) :] == tail and near in path.parents for path in self.modules
-        )
+        for path in sorted(self.modules):
+            if path.parts[-len(tail) :] == tail and near in path.parents:
+                return path.parents[len(tail) - 1]
+        return None
 
     def _attach(
         self,
