@@ -297,6 +297,23 @@ def test_crhelper_custom_resource_is_not_judged_without_a_descriptor(tmp_path: P
     assert lint(ClientPerInvocation, code, tmp_path) == []
 
 
+def test_rotation_function_known_by_its_event_keys_is_not_judged(tmp_path: Path) -> None:
+    # no descriptor: SecretId and ClientRequestToken are keys of the rotation event only
+    code = """
+    import boto3
+    def create_secret(client, arn, token):
+        client.put_secret_value(SecretId=arn, ClientRequestToken=token, SecretString="x")
+    def lambda_handler(event, context):
+        client = boto3.client("secretsmanager")
+        if event["Step"] == "createSecret":
+            create_secret(client, event["SecretId"], event["ClientRequestToken"])
+    """
+    assert lint(ClientPerInvocation, code, tmp_path / "rotation") == []
+    # the same body reading keys of no single trigger is an ordinary handler
+    other = code.replace('event["ClientRequestToken"]', 'event["token"]')
+    assert len(lint(ClientPerInvocation, other, tmp_path / "other")) == 1
+
+
 def test_background_work_is_reported_in_a_rarely_invoked_handler(tmp_path: Path) -> None:
     # the thread is frozen at the first return whether or not the environment is reused
     code = """

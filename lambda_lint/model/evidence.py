@@ -10,7 +10,9 @@ function."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
+from lambda_lint.events.catalogue import catalogue_triggers, shape_for
 from lambda_lint.index import FunctionSummary, ModuleSummary
 
 EVIDENCE_LIBRARIES = ("aws_lambda_typing", "aws_lambda_powertools")
@@ -180,6 +182,49 @@ def code_triggers(module: ModuleSummary, function: FunctionSummary) -> list[tupl
         if trigger:
             found.append((trigger, f"annotated {_last(params[0].annotation)}"))
     return found
+
+
+# -- event-key signatures ---------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _event_keys() -> dict[str, tuple[frozenset[str], frozenset[str]]]:
+    """Per trigger of the event catalogue, the keys at the top of its event, and those
+    of them no other trigger's event has."""
+    tops: dict[str, frozenset[str]] = {}
+    for trigger in catalogue_triggers():
+        shape = shape_for(trigger)
+        if shape is not None:
+            tops[trigger] = frozenset(shape.keys_at(()))
+    found = {}
+    for trigger, own in tops.items():
+        others = frozenset().union(*(keys for t, keys in tops.items() if t != trigger))
+        found[trigger] = (own, own - others)
+    return found
+
+
+def _read_keys(function: FunctionSummary, index: int) -> set[str]:
+    """The top-level keys of parameter `index` whose values the function passes to a
+    call or returns (`create_secret(event["SecretId"], event["ClientRequestToken"])`)."""
+    paths = [*function.returns]
+    for call in function.calls:
+        paths.extend(p for group in call.args for p in group)
+        paths.extend(p for _, group in call.kwargs for p in group)
+    return {path[0] for param, path in paths if param == index and path}
+
+
+def signature_trigger(function: FunctionSummary, index: int) -> str | None:
+    """The trigger whose event the function's parameter `index` must be, by the keys it
+    reads: at least two top-level keys that no other trigger's event has (per the event
+    catalogue), and none that this trigger's event lacks. None when the keys do not
+    single out one trigger."""
+    read = _read_keys(function, index)
+    if len(read) < 2:
+        return None
+    for trigger, (own, unique) in _event_keys().items():
+        if read <= own and len(read & unique) >= 2:
+            return trigger
+    return None
 
 
 # -- Chalice ------------------------------------------------------------------------------

@@ -26,11 +26,13 @@ from typing import Callable
 import libcst as cst
 
 from lambda_lint.model.calls import ChainStep, Reach
+from lambda_lint.model.evidence import signature_trigger
 from lambda_lint.model.names import dotted_name
 from lambda_lint.model.project import FunctionKey, ProjectModel
 from lambda_lint.model.scope import function_scope, module_bindings, qualify
 from lambda_lint.positions import code_ranges
 from lambda_lint.source import decode, parse
+from lambda_lint.triggers import TRIGGERS
 from lambda_lint.walk import children, descendants
 
 #: decorators after which a function body runs once per distinct arguments
@@ -503,7 +505,23 @@ def entries(model: ProjectModel, reused_only: bool = False) -> list[FunctionKey]
     """The handlers; with `reused_only`, only those whose execution environments serve
     many invocations (not a custom resource, a secret rotation, a pipeline action)."""
     keys = model.entry_points()
-    return [k for k in keys if not model.handlers[k].rarely_invoked] if reused_only else keys
+    return [k for k in keys if not rarely_invoked(model, k)] if reused_only else keys
+
+
+def rarely_invoked(model: ProjectModel, key: FunctionKey) -> bool:
+    """Whether the handler is invoked too rarely for its environment to be reused: as
+    its triggers say (`Handler.rarely_invoked`), or, when nothing names a trigger, as
+    the event keys it reads say (`Step`, `SecretId`, `ClientRequestToken`: a rotation)."""
+    handler = model.handlers[key]
+    if handler.rarely_invoked or handler.triggers:
+        return handler.rarely_invoked
+    function = model.function(key)
+    if function is None:
+        return False
+    names = [p.name for p in function.params]
+    index = names.index(handler.event_param) if handler.event_param in names else 0
+    trigger = signature_trigger(function, index)
+    return trigger is not None and TRIGGERS[trigger].rarely_invoked
 
 
 def _uncached(model: ProjectModel, reused_only: bool) -> Reach:

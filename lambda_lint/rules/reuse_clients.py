@@ -66,11 +66,12 @@ class ClientPerInvocation(ReuseRule):
       built when something failed, not on every invocation;
     - asyncio clients (see LL307);
     - code that only handlers invoked rarely reach: CloudFormation custom resources
-      (bound by a descriptor, or answering through `cfnresponse` or crhelper),
-      Secrets Manager rotation and CodePipeline actions run once per stack operation,
-      rotation or pipeline run; a schedule of `rate(1 hour)` or rarer (a `cron` with a
-      fixed minute, a periodic AWS Config rule) fires too seldom to find its
-      environment still warm.
+      (bound by a descriptor, or answering through `cfnresponse` or crhelper), Secrets
+      Manager rotation (bound, or known by the rotation event's own keys it reads,
+      `SecretId` and `ClientRequestToken`) and CodePipeline actions run once per stack
+      operation, rotation or pipeline run; a schedule of `rate(1 hour)` or rarer (a
+      `cron` with a fixed minute, a periodic AWS Config rule) fires too seldom to find
+      its environment still warm.
 
     The message shows the call chain from the handler.
 
