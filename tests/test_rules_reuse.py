@@ -314,6 +314,17 @@ def test_rotation_function_known_by_its_event_keys_is_not_judged(tmp_path: Path)
     assert len(lint(ClientPerInvocation, other, tmp_path / "other")) == 1
 
 
+def test_pipeline_job_known_by_its_event_key_is_not_judged(tmp_path: Path) -> None:
+    code = """
+    import boto3
+    def report(job_id):
+        boto3.client("codepipeline").put_job_success_result(jobId=job_id)
+    def lambda_handler(event, context):
+        report(event["CodePipeline.job"]["id"])
+    """
+    assert lint(ClientPerInvocation, code, tmp_path) == []
+
+
 def test_background_work_is_reported_in_a_rarely_invoked_handler(tmp_path: Path) -> None:
     # the thread is frozen at the first return whether or not the environment is reused
     code = """

@@ -216,13 +216,12 @@ def _read_keys(function: FunctionSummary, index: int) -> set[str]:
 def signature_trigger(function: FunctionSummary, index: int) -> str | None:
     """The trigger whose event the function's parameter `index` must be, by the keys it
     reads: at least two top-level keys that no other trigger's event has (per the event
-    catalogue), and none that this trigger's event lacks. None when the keys do not
-    single out one trigger."""
+    catalogue), or the one key such an event consists of (`CodePipeline.job`), and none
+    that this trigger's event lacks. None when the keys do not single out one trigger."""
     read = _read_keys(function, index)
-    if len(read) < 2:
-        return None
     for trigger, (own, unique) in _event_keys().items():
-        if read <= own and len(read & unique) >= 2:
+        matched = read & unique
+        if read <= own and (len(matched) >= 2 or (matched and matched == own)):
             return trigger
     return None
 

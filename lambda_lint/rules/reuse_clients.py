@@ -68,8 +68,8 @@ class ClientPerInvocation(ReuseRule):
     - code that only handlers invoked rarely reach: CloudFormation custom resources
       (bound by a descriptor, or answering through `cfnresponse` or crhelper), Secrets
       Manager rotation (bound, or known by the rotation event's own keys it reads,
-      `SecretId` and `ClientRequestToken`) and CodePipeline actions run once per stack
-      operation, rotation or pipeline run; a schedule of `rate(1 hour)` or rarer (a
+      `SecretId` and `ClientRequestToken`) and CodePipeline actions (likewise,
+      `CodePipeline.job`) run once per stack operation, rotation or pipeline run; a schedule of `rate(1 hour)` or rarer (a
       `cron` with a fixed minute, a periodic AWS Config rule) fires too seldom to find
       its environment still warm.
 
