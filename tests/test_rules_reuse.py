@@ -325,6 +325,27 @@ def test_pipeline_job_known_by_its_event_key_is_not_judged(tmp_path: Path) -> No
     assert lint(ClientPerInvocation, code, tmp_path) == []
 
 
+def test_handler_delegating_to_crhelper_is_a_custom_resource(tmp_path: Path) -> None:
+    code = """
+    import boto3
+    from crhelper import CfnResource
+    helper = CfnResource()
+    def orchestrator(event, context):
+        if "RequestType" in event:
+            helper(event, context)
+    def lambda_handler(event, context):
+        boto3.client("logs").put_retention_policy(logGroupName="g", retentionInDays=7)
+        orchestrator(event, context)
+    """
+    assert lint(ClientPerInvocation, code, tmp_path / "whole") == []
+    # handing on only a part of the event says nothing about the trigger
+    partial = code.replace(
+        "    orchestrator(event, context)", "    orchestrator(event['x'], context)"
+    )
+    assert partial != code
+    assert len(lint(ClientPerInvocation, partial, tmp_path / "part")) == 1
+
+
 def test_background_work_is_reported_in_a_rarely_invoked_handler(tmp_path: Path) -> None:
     # the thread is frozen at the first return whether or not the environment is reused
     code = """

@@ -123,12 +123,16 @@ def _last(name: str) -> str:
     return name.rsplit(".", 1)[-1]
 
 
-def _custom_resource_library(module: ModuleSummary, function: FunctionSummary) -> str | None:
+def _custom_resource_library(
+    module: ModuleSummary, function: FunctionSummary, through: int = 1
+) -> str | None:
     """How the handler answers CloudFormation, when it does so through a library made
     for custom resources: `cfnresponse.send(event, context, ...)` (the module AWS gives
     inline `ZipFile` code, https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cfn-lambda-function-code-cfnresponsemodule.html)
     or a crhelper `CfnResource` called with the event
-    (https://github.com/aws-cloudformation/custom-resource-helper)."""
+    (https://github.com/aws-cloudformation/custom-resource-helper). Also when it hands
+    the whole event to a function of its module that does so (`orchestrator(event,
+    context)`), `through` such calls deep."""
     modules = {i.alias: i.module for i in module.imports if i.name is None}
     names = {i.alias: f"{i.module}.{i.name}" for i in module.imports if i.name is not None}
     for call in function.calls:
@@ -141,6 +145,11 @@ def _custom_resource_library(module: ModuleSummary, function: FunctionSummary) -
         qualified = f"{modules.get(head, head)}.{tail}" if head else names.get(tail, tail)
         if qualified == "crhelper.CfnResource":
             return "crhelper CfnResource"
+        callee = module.functions.get(call.target)
+        if through and callee is not None and any((0, ()) in group for group in call.args):
+            found = _custom_resource_library(module, callee, through - 1)
+            if found is not None:
+                return f"{found} in {call.target}"
     return None
 
 
