@@ -441,6 +441,19 @@ class HandlerFinder:
             declared,
         )
 
+    def _holds_function_code(self, folder: Path) -> bool:
+        """Whether a module under `folder` defines a module-level function that Lambda
+        could call as `(event, context)`. A folder holding only deployment code (a CDK
+        or Pulumi program) or nothing gets its function code from elsewhere."""
+        return any(
+            folder in path.parents
+            and any(
+                f.class_name is None and takes_event_and_context(f)
+                for f in module.functions.values()
+            )
+            for path, module in self.modules.items()
+        )
+
     def _shipped_apart(self, handler: str, source: SourceRef) -> Path | None:
         """Where the project beside the descriptor (in its folder or the folder above)
         holds the module a handler string names (`agent/handler.py` for
@@ -473,8 +486,17 @@ class HandlerFinder:
                 UnresolvedHandler(source, handler, "no '.' between the module and the function")
             )
             return
+        if name == "py":
+            self.unresolved.append(
+                UnresolvedHandler(
+                    source, handler, "it names a file; a handler is 'module.function'"
+                )
+            )
+            return
         module_name = module_part.replace("/", ".").strip(".")
         path = self.resolver.file_for(module_name, base)
+        if path is None and not self._holds_function_code(base):
+            return  # no function code here at all: it comes from elsewhere (a snippet)
         if path is None:
             where = _display(base, self.root)
             self.unresolved.append(

@@ -240,8 +240,10 @@ class HandlerNotFound(ProjectRule):
     that is a built-in module (the runtime imports the built-in instead), or inline
     `ZipFile` code whose handler is not `index.*` (unless the project beside the
     descriptor holds the module the handler names: the inline code is then a placeholder
-    that a later code upload replaces). It is reported on the descriptor line that holds
-    the handler string.
+    that a later code upload replaces), or a handler written as a file name (`app.py`).
+    A function whose code folder holds no function code at all (a documentation
+    snippet, a folder a build fills) is not judged. It is reported on the descriptor
+    line that holds the handler string.
 
     ## Why is this bad?
     The deployment succeeds and every invocation fails with
@@ -277,8 +279,24 @@ class HandlerNotFound(ProjectRule):
             "def lambda_handler(event, context):\n    return event\n",
             files={"infrastructure/template.yaml": PLACEHOLDER_TEMPLATE.format(module="app")},
         ),
+        Example(
+            "def handler(event, context):\n    return event\n",
+            files={
+                "docs/install/template.yaml": (
+                    "Transform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n"
+                    "    Type: AWS::Serverless::Function\n    Properties:\n"
+                    "      Runtime: python3.12\n      Handler: app.lambda_handler\n"
+                ),
+                "docs/install/deploy.py": "def main():\n    print('sam deploy')\n",
+            },
+        ),
     ]
     INVALID = [
+        Example(
+            "def handler(event, context):\n    return event\n",
+            config={"handlers": ["app.py"]},
+            message="it names a file",
+        ),
         Example(
             "def lambda_handler(event, context):\n    return event\n",
             files={"infrastructure/template.yaml": PLACEHOLDER_TEMPLATE.format(module="worker")},
