@@ -441,17 +441,16 @@ class HandlerFinder:
             declared,
         )
 
-    def _holds_function_code(self, folder: Path) -> bool:
-        """Whether a module under `folder` defines a module-level function that Lambda
-        could call as `(event, context)`. A folder holding only deployment code (a CDK
-        or Pulumi program) or nothing gets its function code from elsewhere."""
-        return any(
-            folder in path.parents
-            and any(
-                f.class_name is None and takes_event_and_context(f)
-                for f in module.functions.values()
-            )
-            for path, module in self.modules.items()
+    def _deployment_code_only(self, folder: Path) -> bool:
+        """Whether the Python modules under `folder` are all deployment code (a CDK or
+        Pulumi program, scripts): there are some, and none defines a module-level
+        function Lambda could call as `(event, context)`. Such a folder sits beside a
+        descriptor whose function code lives elsewhere (a documentation snippet)."""
+        modules = [m for path, m in self.modules.items() if folder in path.parents]
+        return bool(modules) and not any(
+            f.class_name is None and takes_event_and_context(f)
+            for module in modules
+            for f in module.functions.values()
         )
 
     def _shipped_apart(self, handler: str, source: SourceRef) -> Path | None:
@@ -495,8 +494,8 @@ class HandlerFinder:
             return
         module_name = module_part.replace("/", ".").strip(".")
         path = self.resolver.file_for(module_name, base)
-        if path is None and not self._holds_function_code(base):
-            return  # no function code here at all: it comes from elsewhere (a snippet)
+        if path is None and self._deployment_code_only(base):
+            return  # the function code comes from elsewhere
         if path is None:
             where = _display(base, self.root)
             self.unresolved.append(

@@ -241,8 +241,8 @@ class HandlerNotFound(ProjectRule):
     `ZipFile` code whose handler is not `index.*` (unless the project beside the
     descriptor holds the module the handler names: the inline code is then a placeholder
     that a later code upload replaces), or a handler written as a file name (`app.py`).
-    A function whose code folder holds no function code at all (a documentation
-    snippet, a folder a build fills) is not judged. It is reported on the descriptor
+    A function whose code folder holds only deployment code (a CDK or Pulumi program
+    beside a documentation snippet's template) is not judged: its code is elsewhere. It is reported on the descriptor
     line that holds the handler string.
 
     ## Why is this bad?
@@ -287,7 +287,7 @@ class HandlerNotFound(ProjectRule):
                     "    Type: AWS::Serverless::Function\n    Properties:\n"
                     "      Runtime: python3.12\n      Handler: app.lambda_handler\n"
                 ),
-                "docs/install/deploy.py": "def main():\n    print('sam deploy')\n",
+                "docs/install/deploy.py": "def main():\n    print('cdk deploy')\n",
             },
         ),
     ]
