@@ -123,11 +123,12 @@ def _last(name: str) -> str:
     return name.rsplit(".", 1)[-1]
 
 
-def _custom_resource_library(
+def custom_resource_library(
     module: ModuleSummary, function: FunctionSummary, through: int = 1
 ) -> str | None:
     """How the handler answers CloudFormation, when it does so through a library made
-    for custom resources: `cfnresponse.send(event, context, ...)` (the module AWS gives
+    for custom resources (not a trigger: the handler may take other events too, and
+    dispatch only some to the library): `cfnresponse.send(event, context, ...)` (the module AWS gives
     inline `ZipFile` code, https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cfn-lambda-function-code-cfnresponsemodule.html)
     or a crhelper `CfnResource` called with the event
     (https://github.com/aws-cloudformation/custom-resource-helper). Also when it hands
@@ -147,7 +148,7 @@ def _custom_resource_library(
             return "crhelper CfnResource"
         callee = module.functions.get(call.target)
         if through and callee is not None and any((0, ()) in group for group in call.args):
-            found = _custom_resource_library(module, callee, through - 1)
+            found = custom_resource_library(module, callee, through - 1)
             if found is not None:
                 return f"{found} in {call.target}"
     return None
@@ -155,12 +156,9 @@ def _custom_resource_library(
 
 def code_triggers(module: ModuleSummary, function: FunctionSummary) -> list[tuple[str, str]]:
     """(trigger, why) pairs the handler's own code gives, strongest first."""
-    found: list[tuple[str, str]] = []
-    custom_resource = _custom_resource_library(module, function)
-    if custom_resource is not None:
-        found.append(("cloudformation-custom-resource", custom_resource))
     if not _imports_evidence_library(module):
-        return found
+        return []
+    found: list[tuple[str, str]] = []
     for name in function.decorators:
         if _last(name) in TYPED_DECORATORS:
             for argument in dict(function.decorator_args).get(name, ()):

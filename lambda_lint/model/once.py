@@ -26,7 +26,7 @@ from typing import Callable
 import libcst as cst
 
 from lambda_lint.model.calls import ChainStep, Reach
-from lambda_lint.model.evidence import signature_trigger
+from lambda_lint.model.evidence import custom_resource_library, signature_trigger
 from lambda_lint.model.names import dotted_name
 from lambda_lint.model.project import FunctionKey, ProjectModel
 from lambda_lint.model.scope import function_scope, module_bindings, qualify
@@ -511,13 +511,17 @@ def entries(model: ProjectModel, reused_only: bool = False) -> list[FunctionKey]
 def rarely_invoked(model: ProjectModel, key: FunctionKey) -> bool:
     """Whether the handler is invoked too rarely for its environment to be reused: as
     its triggers say (`Handler.rarely_invoked`), or, when nothing names a trigger, as
-    the event keys it reads say (`Step`, `SecretId`, `ClientRequestToken`: a rotation)."""
+    its code says: it answers CloudFormation through a custom-resource library
+    (`cfnresponse`, crhelper), or the event keys it reads are a rarely invoked
+    trigger's own (`SecretId` and `ClientRequestToken`: a rotation)."""
     handler = model.handlers[key]
     if handler.rarely_invoked or handler.triggers:
         return handler.rarely_invoked
-    function = model.function(key)
-    if function is None:
+    function, module = model.function(key), model.modules.get(key[0])
+    if function is None or module is None:
         return False
+    if custom_resource_library(module, function) is not None:
+        return True
     names = [p.name for p in function.params]
     index = names.index(handler.event_param) if handler.event_param in names else 0
     trigger = signature_trigger(function, index)
