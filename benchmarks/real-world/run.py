@@ -247,8 +247,9 @@ def print_errors(repos: list[Repo], runs: dict) -> None:
 def load_judged(folder: Path = HERE) -> dict[tuple[str, str, int, str], tuple[str, str]]:
     """(repo, file, line, code) -> (verdict, reason) from every judged*.csv in `folder`.
 
-    A malformed row, or a finding judged twice (in one file or across files), stops the
-    run naming the file and line.
+    A malformed row, or a finding judged twice in one file, stops the run naming the
+    file and line. A finding judged in two files keeps its first verdict (files are read
+    in name order); if the verdicts differ, a warning names both places.
     """
     judged: dict[tuple[str, str, int, str], tuple[str, str]] = {}
     seen_at: dict[tuple[str, str, int, str], str] = {}
@@ -266,8 +267,17 @@ def load_judged(folder: Path = HERE) -> dict[tuple[str, str, int, str], tuple[st
                 if not row["line"].isdigit():
                     raise SystemExit(f"{where}: line {row['line']!r} is not a number")
                 key = (row["repo"], row["file"], int(row["line"]), row["code"])
-                if key in judged:
-                    raise SystemExit(f"{where}: {key} is already judged at {seen_at[key]}")
+                first = seen_at.get(key)
+                if first is not None and first.startswith(f"{path.name}:"):
+                    raise SystemExit(f"{where}: {key} is judged twice (first at {first})")
+                if first is not None:
+                    if judged[key][0] != row["verdict"]:
+                        print(
+                            f"warning: {where} judges {key} {row['verdict']}, {first} "
+                            f"{judged[key][0]}; keeping {first}",
+                            file=sys.stderr,
+                        )
+                    continue
                 judged[key] = (row["verdict"], row["reason"])
                 seen_at[key] = where
     return judged
