@@ -29,6 +29,10 @@ class Trigger:
     #: `InputTransformer`, so the event need not have the trigger's shape at all.
     #: https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-transform-target-input.html
     replaceable_input: bool = False
+    #: invoked so seldom that an execution environment is almost never reused: once per
+    #: stack operation, secret rotation or pipeline run. Costs and leftovers that build up
+    #: across the invocations of one warm environment do not arise there.
+    rarely_invoked: bool = False
 
 
 TRIGGERS: dict[str, Trigger] = {
@@ -65,13 +69,23 @@ TRIGGERS: dict[str, Trigger] = {
         Trigger("mq", "Amazon MQ", batch=True),
         Trigger("documentdb", "Amazon DocumentDB change stream", batch=True),
         Trigger("cognito-user-pool", "Amazon Cognito user pool trigger"),
-        Trigger("cloudformation-custom-resource", "CloudFormation custom resource"),
+        # invoked when the stack creates, updates or deletes the resource
+        # https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/template-custom-resources.html
+        Trigger(
+            "cloudformation-custom-resource", "CloudFormation custom resource", rarely_invoked=True
+        ),
         Trigger("appsync", "AWS AppSync resolver"),
         Trigger("iot", "AWS IoT rule", asynchronous=True),
         Trigger("config-rule", "AWS Config rule", asynchronous=True),
-        Trigger("codepipeline", "AWS CodePipeline job"),
+        # invoked once per pipeline execution that reaches the action
+        # https://docs.aws.amazon.com/codepipeline/latest/userguide/actions-invoke-lambda-function.html
+        Trigger("codepipeline", "AWS CodePipeline job", rarely_invoked=True),
         Trigger("ses", "Amazon SES receipt rule"),
-        Trigger("secrets-manager", "Secrets Manager rotation"),
+        # invoked four times per rotation (createSecret, setSecret, testSecret,
+        # finishSecret); rotation runs at most every four hours
+        # https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_lambda-functions.html
+        # https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_schedule.html
+        Trigger("secrets-manager", "Secrets Manager rotation", rarely_invoked=True),
         Trigger("lex", "Amazon Lex V1"),
         Trigger("lex-v2", "Amazon Lex V2"),
         Trigger("bedrock-agent", "Amazon Bedrock agent action group"),

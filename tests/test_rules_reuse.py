@@ -257,6 +257,106 @@ def test_client_guarded_in_one_handler_reported_through_the_other(tmp_path: Path
     assert "(report -> make_client)" in findings[0].message
 
 
+def test_client_shared_with_a_rarely_invoked_handler_is_reported_through_the_busy_one(
+    tmp_path: Path,
+) -> None:
+    # the custom resource runs once per stack operation; the queue consumer runs all day
+    code = """
+    import boto3
+    def table():
+        return boto3.resource("dynamodb").Table("orders")
+    def on_stack_event(event, context):
+        table().put_item(Item={"id": "seed"})
+    def consume(event, context):
+        for record in event["Records"]:
+            table().put_item(Item={"id": record["messageId"]})
+    """
+    busy = {"target": "app.consume", "trigger": "sqs"}
+    rare = {"target": "app.on_stack_event", "trigger": "cloudformation-custom-resource"}
+    both = Example(textwrap.dedent(code), config={"handlers": [rare, busy]})
+    findings = lint_example(ClientPerInvocation, both, tmp_path / "both")
+    assert [f.start.line for f in findings] == [4]
+    assert "(consume -> table)" in findings[0].message
+    rare_only = Example(textwrap.dedent(code), config={"handlers": [rare]})
+    assert lint_example(ClientPerInvocation, rare_only, tmp_path / "rare") == []
+
+
+def test_crhelper_custom_resource_is_not_judged_without_a_descriptor(tmp_path: Path) -> None:
+    # the stack that deploys it is TypeScript CDK, which is not read: the code says it
+    code = """
+    import boto3
+    from crhelper import CfnResource
+    helper = CfnResource()
+    @helper.create
+    def create(event, context):
+        helper.Data["region"] = boto3.client("ssm").meta.region_name
+    def handler(event, context):
+        boto3.client("logs").put_retention_policy(logGroupName="g", retentionInDays=7)
+        helper(event, context)
+    """
+    assert lint(ClientPerInvocation, code, tmp_path) == []
+
+
+def test_rotation_function_known_by_its_event_keys_is_not_judged(tmp_path: Path) -> None:
+    # no descriptor: SecretId and ClientRequestToken are keys of the rotation event only
+    code = """
+    import boto3
+    def create_secret(client, arn, token):
+        client.put_secret_value(SecretId=arn, ClientRequestToken=token, SecretString="x")
+    def lambda_handler(event, context):
+        client = boto3.client("secretsmanager")
+        if event["Step"] == "createSecret":
+            create_secret(client, event["SecretId"], event["ClientRequestToken"])
+    """
+    assert lint(ClientPerInvocation, code, tmp_path / "rotation") == []
+    # the same body reading keys of no single trigger is an ordinary handler
+    other = code.replace('event["ClientRequestToken"]', 'event["token"]')
+    assert len(lint(ClientPerInvocation, other, tmp_path / "other")) == 1
+
+
+def test_pipeline_job_known_by_its_event_key_is_not_judged(tmp_path: Path) -> None:
+    code = """
+    import boto3
+    def report(job_id):
+        boto3.client("codepipeline").put_job_success_result(jobId=job_id)
+    def lambda_handler(event, context):
+        report(event["CodePipeline.job"]["id"])
+    """
+    assert lint(ClientPerInvocation, code, tmp_path) == []
+
+
+def test_handler_delegating_to_crhelper_is_a_custom_resource(tmp_path: Path) -> None:
+    code = """
+    import boto3
+    from crhelper import CfnResource
+    helper = CfnResource()
+    def orchestrator(event, context):
+        if "RequestType" in event:
+            helper(event, context)
+    def lambda_handler(event, context):
+        boto3.client("logs").put_retention_policy(logGroupName="g", retentionInDays=7)
+        orchestrator(event, context)
+    """
+    assert lint(ClientPerInvocation, code, tmp_path / "whole") == []
+    # handing on only a part of the event says nothing about the trigger
+    partial = code.replace(
+        "    orchestrator(event, context)", "    orchestrator(event['x'], context)"
+    )
+    assert partial != code
+    assert len(lint(ClientPerInvocation, partial, tmp_path / "part")) == 1
+
+
+def test_background_work_is_reported_in_a_rarely_invoked_handler(tmp_path: Path) -> None:
+    # the thread is frozen at the first return whether or not the environment is reused
+    code = """
+    import threading
+    def on_rotation(event, context):
+        threading.Thread(target=print, args=(event["Step"],)).start()
+    """
+    example = Example(textwrap.dedent(code), trigger="secrets-manager", handler="on_rotation")
+    assert len(lint_example(BackgroundWorkAfterReturn, example, tmp_path)) == 1
+
+
 @pytest.mark.parametrize(
     ("code", "count"),
     [

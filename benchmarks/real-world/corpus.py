@@ -15,6 +15,7 @@ else:  # pragma: no cover - exercised on older interpreters only
 HERE = Path(__file__).resolve().parent
 REPOS_FILE = HERE / "repos.toml"
 JUDGED_FILE = HERE / "judged.csv"
+JUDGED_PATTERN = "judged*.csv"  # judged.csv plus one judged-<topic>.csv per judging round
 CACHE_VARIABLE = "LAMBDA_LINT_REAL_WORLD"
 
 

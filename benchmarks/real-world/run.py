@@ -4,7 +4,7 @@
     python benchmarks/real-world/run.py --repos DVSA    # only some
     python benchmarks/real-world/run.py --table         # the tables of the stored results
     python benchmarks/real-world/run.py --sample 15     # findings to judge, per code
-    python benchmarks/real-world/run.py --score         # precision per code from judged.csv
+    python benchmarks/real-world/run.py --score         # precision per code from judged*.csv
 
 Each repository is linted from its root as a new user would:
 `lambda-lint check . --output-format json --no-cache`. The JSON output, standard error,
@@ -31,7 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from corpus import JUDGED_FILE, Repo, default_cache, load_repos, materialised, select
+from corpus import HERE, JUDGED_PATTERN, Repo, default_cache, load_repos, materialised, select
 
 VERDICTS = ("tp", "fp", "unwanted")
 JUDGED_COLUMNS = ["repo", "file", "line", "code", "verdict", "reason"]
@@ -145,6 +145,18 @@ def load_runs(results: Path, repos: list[Repo]) -> dict:
     return runs
 
 
+def repo_relative(filename: str, repo: Repo) -> str:
+    """`filename` as judged files key it: relative to the repository root, `/`-separated.
+
+    lambda-lint reports absolute paths (as Ruff does); the results may come from another
+    machine or cache folder, so the root is found by the repository's folder name.
+    """
+    parts = Path(filename).parts
+    if Path(filename).is_absolute() and repo.key in parts:
+        parts = parts[len(parts) - parts[::-1].index(repo.key) :]
+    return Path(*parts).as_posix().removeprefix("./")
+
+
 def load_findings(results: Path, repos: list[Repo]) -> dict[str, list[Finding]]:
     """Stored findings per repository name, for the repositories that have results."""
     found: dict[str, list[Finding]] = {}
@@ -159,7 +171,7 @@ def load_findings(results: Path, repos: list[Repo]) -> dict[str, list[Finding]]:
         found[repo.name] = [
             Finding(
                 repo.name,
-                Path(item["filename"]).as_posix().removeprefix("./"),
+                repo_relative(item["filename"], repo),
                 item["location"]["row"],
                 item["code"],
                 item["message"],
@@ -232,25 +244,42 @@ def print_errors(repos: list[Repo], runs: dict) -> None:
 # --- judging -------------------------------------------------------------------------
 
 
-def load_judged(path: Path = JUDGED_FILE) -> dict[tuple[str, str, int, str], tuple[str, str]]:
-    """(repo, file, line, code) -> (verdict, reason); a malformed row stops with its line."""
+def load_judged(folder: Path = HERE) -> dict[tuple[str, str, int, str], tuple[str, str]]:
+    """(repo, file, line, code) -> (verdict, reason) from every judged*.csv in `folder`.
+
+    A malformed row, or a finding judged twice in one file, stops the run naming the
+    file and line. A finding judged in two files keeps its first verdict (files are read
+    in name order); if the verdicts differ, a warning names both places.
+    """
     judged: dict[tuple[str, str, int, str], tuple[str, str]] = {}
-    if not path.is_file():
-        return judged
-    with path.open(newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        if reader.fieldnames != JUDGED_COLUMNS:
-            raise SystemExit(f"{path}: columns must be {','.join(JUDGED_COLUMNS)}")
-        for row in reader:
-            where = f"{path.name}:{reader.line_num}"
-            if row["verdict"] not in VERDICTS:
-                raise SystemExit(f"{where}: verdict {row['verdict']!r} is not one of {VERDICTS}")
-            if not row["line"].isdigit():
-                raise SystemExit(f"{where}: line {row['line']!r} is not a number")
-            key = (row["repo"], row["file"], int(row["line"]), row["code"])
-            if key in judged:
-                raise SystemExit(f"{where}: {key} is judged twice")
-            judged[key] = (row["verdict"], row["reason"])
+    seen_at: dict[tuple[str, str, int, str], str] = {}
+    for path in sorted(folder.glob(JUDGED_PATTERN)):
+        with path.open(newline="", encoding="utf-8") as handle:
+            reader = csv.DictReader(handle)
+            if reader.fieldnames != JUDGED_COLUMNS:
+                raise SystemExit(f"{path}: columns must be {','.join(JUDGED_COLUMNS)}")
+            for row in reader:
+                where = f"{path.name}:{reader.line_num}"
+                if row["verdict"] not in VERDICTS:
+                    raise SystemExit(
+                        f"{where}: verdict {row['verdict']!r} is not one of {VERDICTS}"
+                    )
+                if not row["line"].isdigit():
+                    raise SystemExit(f"{where}: line {row['line']!r} is not a number")
+                key = (row["repo"], row["file"], int(row["line"]), row["code"])
+                first = seen_at.get(key)
+                if first is not None and first.startswith(f"{path.name}:"):
+                    raise SystemExit(f"{where}: {key} is judged twice (first at {first})")
+                if first is not None:
+                    if judged[key][0] != row["verdict"]:
+                        print(
+                            f"warning: {where} judges {key} {row['verdict']}, {first} "
+                            f"{judged[key][0]}; keeping {first}",
+                            file=sys.stderr,
+                        )
+                    continue
+                judged[key] = (row["verdict"], row["reason"])
+                seen_at[key] = where
     return judged
 
 

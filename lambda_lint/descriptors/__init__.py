@@ -1,11 +1,12 @@
 """Deployment descriptors: which Lambda functions a project declares, read statically.
 
-Readers turn SAM/CloudFormation templates, `serverless.yml`, Terraform, Dockerfiles and
-CDK apps (Python) into `DeclaredFunction` records. Nothing is executed or imported, and
+Readers turn SAM/CloudFormation templates, `serverless.yml`, Terraform, Dockerfiles,
+AWS Config RDK rules (`parameters.json`) and CDK apps (Python) into `DeclaredFunction`
+records. Nothing is executed or imported, and
 no reader raises: a descriptor that cannot be read becomes a `DescriptorProblem`.
 
     kind = descriptor_kind(path)          # "template", "serverless", "terraform",
-    if kind is not None:                  # "dockerfile" or None
+    if kind is not None:                  # "dockerfile", "rdk" or None
         found = read_descriptor(path, path.read_text())
     found = read_cdk(path, libcst_module)  # for Python files
 """
@@ -28,6 +29,7 @@ from lambda_lint.descriptors.model import (
     SourceRef,
     TriggerBinding,
 )
+from lambda_lint.descriptors.rdk import is_rdk_parameters, read_rdk
 from lambda_lint.descriptors.sam import read_template
 from lambda_lint.descriptors.serverless import read_serverless
 
@@ -57,8 +59,9 @@ _SNIFF_LIMIT = 4 * 1024 * 1024
 
 def descriptor_kind(path: Path) -> str | None:
     """What descriptor `path` is: "template" (SAM/CloudFormation), "serverless",
-    "terraform", "dockerfile", or None. By name, except that other YAML/JSON files are
-    sniffed for `AWSTemplateFormatVersion` / `AWS::Serverless` / `AWS::Lambda::Function`."""
+    "terraform", "dockerfile", "rdk", or None. By name, except that other YAML/JSON
+    files are sniffed for `AWSTemplateFormatVersion` / `AWS::Serverless` /
+    `AWS::Lambda::Function`, and a `parameters.json` for an RDK rule's `SourceRuntime`."""
     kind = _kind_by_name(path)
     if kind != "sniff":
         return kind
@@ -68,6 +71,13 @@ def descriptor_kind(path: Path) -> str | None:
         source = path.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return None
+    return _sniffed_kind(path, source)
+
+
+def _sniffed_kind(path: Path, source: str) -> str | None:
+    """The kind of a YAML/JSON file whose name does not tell, from its content."""
+    if is_rdk_parameters(path, source):
+        return "rdk"
     return "template" if _TEMPLATE_MARKERS.search(source) else None
 
 
@@ -95,6 +105,7 @@ _READERS: dict[str, Callable[[Path, str], DescriptorSet]] = {
     "serverless": read_serverless,
     "terraform": _terraform.read_terraform,
     "dockerfile": read_dockerfile,
+    "rdk": read_rdk,
 }
 
 
@@ -102,7 +113,7 @@ def read_descriptor(path: Path, text: str) -> DescriptorSet:
     """Read one descriptor file whose content is `text`. Never raises."""
     kind = _kind_by_name(path)
     if kind == "sniff":
-        kind = "template" if _TEMPLATE_MARKERS.search(text) else None
+        kind = _sniffed_kind(path, text)
     reader = _READERS.get(kind or "")
     if reader is None:
         return DescriptorSet()

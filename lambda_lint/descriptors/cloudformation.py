@@ -320,13 +320,17 @@ class Linker:
         source_type, source_id, _ = self.resource_type(props.get("SourceArn"))
         if principal == "apigateway.amazonaws.com":
             trigger = self._api_trigger(source_type, source_id)
-        elif trigger == "eventbridge" and self._is_scheduled_rule(source_id):
+        schedule = self._rule_schedule(source_id) if trigger == "eventbridge" else None
+        if schedule is not None:
             trigger = "schedule"
         if trigger is not None:
             # what API Gateway sends (proxy event, mapping template, authorizer request)
             # is not said by a permission
             proxy = None if principal == "apigateway.amazonaws.com" else True
-            draft.add_fallback(self.binding(trigger, line, resource=source_id, proxy=proxy))
+            binding = self.binding(
+                trigger, line, resource=source_id, proxy=proxy, schedule=text(schedule)
+            )
+            draft.add_fallback(binding)
 
     def _api_trigger(self, api_type: str | None, api_id: str | None) -> str | None:
         if api_type in ("AWS::ApiGateway::RestApi", "AWS::Serverless::Api"):
@@ -338,11 +342,12 @@ class Linker:
             return "apigw-websocket" if protocol == "WEBSOCKET" else "apigw-http"
         return None
 
-    def _is_scheduled_rule(self, rule_id: str | None) -> bool:
+    def _rule_schedule(self, rule_id: str | None) -> Any:
+        """The `ScheduleExpression` of an `AWS::Events::Rule`; None for another rule."""
         rule = self.resources.get(rule_id or "")
-        return dig(rule, "Type") == "AWS::Events::Rule" and bool(
-            dig(rule, "Properties", "ScheduleExpression")
-        )
+        if dig(rule, "Type") != "AWS::Events::Rule":
+            return None
+        return dig(rule, "Properties", "ScheduleExpression") or None
 
     def _function_url(self, logical_id: str, props: LineMap, line: int) -> None:
         draft = self.function(props.get("TargetFunctionArn"))
@@ -390,14 +395,19 @@ class Linker:
             draft = self.function(dig(target, "Arn"))
             if draft is not None:
                 binding = self.binding(
-                    trigger, item_line or line, resource=logical_id, detail_types=matched
+                    trigger,
+                    item_line or line,
+                    resource=logical_id,
+                    detail_types=matched,
+                    schedule=text(props.get("ScheduleExpression")),
                 )
                 draft.add(binding)
 
     def _scheduler(self, logical_id: str, props: LineMap, line: int) -> None:
         draft = self.function(dig(props, "Target", "Arn"))
         if draft is not None:
-            draft.add(self.binding("schedule", line, resource=logical_id))
+            schedule = text(props.get("ScheduleExpression"))
+            draft.add(self.binding("schedule", line, resource=logical_id, schedule=schedule))
 
     def _rest_method(self, logical_id: str, props: LineMap, line: int) -> None:
         integration = props.get("Integration")

@@ -17,7 +17,8 @@ from pathlib import Path
 class SourceRef:
     """Where a fact was read: the kind of source, the file and the 1-based line."""
 
-    kind: str  # "sam", "cloudformation", "serverless", "cdk", "terraform", "dockerfile", "config"
+    #: "sam", "cloudformation", "serverless", "cdk", "terraform", "dockerfile", "rdk", "config"
+    kind: str
     file: Path
     line: int
 
@@ -57,6 +58,9 @@ class TriggerBinding:
     #: S3, SQS, SNS: only some writes to `resource` invoke the function (an S3 key filter
     #: or events other than object creation, an SNS filter policy, SQS filter criteria)
     filtered: bool = False
+    #: scheduled triggers: the literal schedule expression (`rate(1 day)`,
+    #: `cron(0 3 * * ? *)`); None when unknown
+    schedule: str | None = None
 
 
 @dataclass(frozen=True)

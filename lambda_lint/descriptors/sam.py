@@ -284,6 +284,9 @@ class _TemplateReader:
             payload_version=payload,
             fifo=queue_is_fifo(props.get("Queue"), self.resources) if trigger == "sqs" else None,
             filtered=notifies_some_writes(trigger, props),
+            schedule=text(props.get("Schedule") or props.get("ScheduleExpression"))
+            if trigger == "schedule"
+            else None,
         )
 
     def _event_authorizer(self, event_type: str, props: dict[str, Any]) -> bool | None:

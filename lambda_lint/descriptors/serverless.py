@@ -67,6 +67,18 @@ _INTEGRATION_PROXY = {"lambda-proxy": True, "aws-proxy": True, "lambda": False, 
 #: /events/http-api, "Lambda Request Authorizers")
 _HTTP_AUTHORIZER_PAYLOAD = "2.0"
 
+
+def _schedule(kind: str, config: Any) -> str | None:
+    """The expression of a `schedule` event (`schedule: rate(1 day)`, or `rate:` given as
+    text or as a list of one) or of a scheduled `eventBridge` event (`schedule:`)."""
+    value = config if kind == "schedule" and isinstance(config, str) else None
+    if isinstance(config, dict):
+        value = config.get("rate" if kind == "schedule" else "schedule")
+    if isinstance(value, list) and len(value) == 1:
+        value = value[0]
+    return value if isinstance(value, str) else None
+
+
 #: event keys that need no more than a trigger id
 _SIMPLE_EVENTS = {
     "schedule": "schedule",
@@ -334,6 +346,7 @@ class _ServiceReader:
             payload_version=payload,
             fifo=self._fifo(config) if trigger == "sqs" else None,
             filtered=_filtered(trigger, config),
+            schedule=_schedule(str(kind), config) if trigger == "schedule" else None,
         )
 
     def _fifo(self, config: Any) -> bool | None:

@@ -117,6 +117,11 @@ def _first(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def _schedule_expression(block: Block | None) -> str | None:
+    """The literal `schedule_expression` of a rule or schedule block."""
+    return literal(block.body.get("schedule_expression")) if block is not None else None
+
+
 def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [] if value is None else [value]
 
@@ -352,7 +357,11 @@ class _Config:
         if trigger is not None:
             resource = source.name if source else None
             proxy = None if principal == "apigateway.amazonaws.com" else True
-            draft.add_fallback(self.binding(trigger, block, resource=resource, proxy=proxy))
+            schedule = _schedule_expression(source) if trigger == "schedule" else None
+            binding = self.binding(
+                trigger, block, resource=resource, proxy=proxy, schedule=schedule
+            )
+            draft.add_fallback(binding)
 
     def _principal_trigger(self, principal: str, source: Block | None) -> str | None:
         if principal == "apigateway.amazonaws.com":
@@ -427,7 +436,11 @@ class _Config:
         if rule is not None and not scheduled:
             matched = detail_types(self._event_pattern(rule.body.get("event_pattern")), literal)
         binding = self.binding(
-            trigger, block, resource=rule.name if rule else None, detail_types=matched
+            trigger,
+            block,
+            resource=rule.name if rule else None,
+            detail_types=matched,
+            schedule=_schedule_expression(rule),
         )
         draft.add(binding)
 
@@ -456,7 +469,8 @@ class _Config:
     def _schedule(self, block: Block) -> None:
         draft = self.function(_first(block.body.get("target")).get("arn"))
         if draft is not None:
-            draft.add(self.binding("schedule", block, resource=block.name))
+            schedule = _schedule_expression(block)
+            draft.add(self.binding("schedule", block, resource=block.name, schedule=schedule))
 
     def _rest_integration(self, block: Block) -> None:
         body = block.body

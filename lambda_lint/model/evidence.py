@@ -10,7 +10,9 @@ function."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
+from lambda_lint.events.catalogue import catalogue_triggers, shape_for
 from lambda_lint.index import FunctionSummary, ModuleSummary
 
 EVIDENCE_LIBRARIES = ("aws_lambda_typing", "aws_lambda_powertools")
@@ -121,6 +123,37 @@ def _last(name: str) -> str:
     return name.rsplit(".", 1)[-1]
 
 
+def custom_resource_library(
+    module: ModuleSummary, function: FunctionSummary, through: int = 1
+) -> str | None:
+    """How the handler answers CloudFormation, when it does so through a library made
+    for custom resources (not a trigger: the handler may take other events too, and
+    dispatch only some to the library): `cfnresponse.send(event, context, ...)` (the module AWS gives
+    inline `ZipFile` code, https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cfn-lambda-function-code-cfnresponsemodule.html)
+    or a crhelper `CfnResource` called with the event
+    (https://github.com/aws-cloudformation/custom-resource-helper). Also when it hands
+    the whole event to a function of its module that does so (`orchestrator(event,
+    context)`), `through` such calls deep."""
+    modules = {i.alias: i.module for i in module.imports if i.name is None}
+    names = {i.alias: f"{i.module}.{i.name}" for i in module.imports if i.name is not None}
+    for call in function.calls:
+        receiver, _, method = call.target.rpartition(".")
+        if method == "send" and modules.get(receiver) == "cfnresponse":
+            return "cfnresponse.send"
+        instance = module.instances.get(call.target)
+        constructor = instance.constructor if instance is not None else ""
+        head, _, tail = constructor.rpartition(".")
+        qualified = f"{modules.get(head, head)}.{tail}" if head else names.get(tail, tail)
+        if qualified == "crhelper.CfnResource":
+            return "crhelper CfnResource"
+        callee = module.functions.get(call.target)
+        if through and callee is not None and any((0, ()) in group for group in call.args):
+            found = custom_resource_library(module, callee, through - 1)
+            if found is not None:
+                return f"{found} in {call.target}"
+    return None
+
+
 def code_triggers(module: ModuleSummary, function: FunctionSummary) -> list[tuple[str, str]]:
     """(trigger, why) pairs the handler's own code gives, strongest first."""
     if not _imports_evidence_library(module):
@@ -156,6 +189,48 @@ def code_triggers(module: ModuleSummary, function: FunctionSummary) -> list[tupl
         if trigger:
             found.append((trigger, f"annotated {_last(params[0].annotation)}"))
     return found
+
+
+# -- event-key signatures ---------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _event_keys() -> dict[str, tuple[frozenset[str], frozenset[str]]]:
+    """Per trigger of the event catalogue, the keys at the top of its event, and those
+    of them no other trigger's event has."""
+    tops: dict[str, frozenset[str]] = {}
+    for trigger in catalogue_triggers():
+        shape = shape_for(trigger)
+        if shape is not None:
+            tops[trigger] = frozenset(shape.keys_at(()))
+    found = {}
+    for trigger, own in tops.items():
+        others = frozenset().union(*(keys for t, keys in tops.items() if t != trigger))
+        found[trigger] = (own, own - others)
+    return found
+
+
+def _read_keys(function: FunctionSummary, index: int) -> set[str]:
+    """The top-level keys of parameter `index` whose values the function passes to a
+    call or returns (`create_secret(event["SecretId"], event["ClientRequestToken"])`)."""
+    paths = [*function.returns]
+    for call in function.calls:
+        paths.extend(p for group in call.args for p in group)
+        paths.extend(p for _, group in call.kwargs for p in group)
+    return {path[0] for param, path in paths if param == index and path}
+
+
+def signature_trigger(function: FunctionSummary, index: int) -> str | None:
+    """The trigger whose event the function's parameter `index` must be, by the keys it
+    reads: at least two top-level keys that no other trigger's event has (per the event
+    catalogue), or the one key such an event consists of (`CodePipeline.job`), and none
+    that this trigger's event lacks. None when the keys do not single out one trigger."""
+    read = _read_keys(function, index)
+    for trigger, (own, unique) in _event_keys().items():
+        matched = read & unique
+        if read <= own and (len(matched) >= 2 or (matched and matched == own)):
+            return trigger
+    return None
 
 
 # -- Chalice ------------------------------------------------------------------------------

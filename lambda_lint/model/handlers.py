@@ -25,6 +25,7 @@ from lambda_lint.model.calls import CallGraph
 from lambda_lint.model.evidence import chalice_function, chalice_registration, code_triggers
 from lambda_lint.model.imports import ModuleResolver
 from lambda_lint.model.symbols import FunctionKey, Symbols
+from lambda_lint.schedules import fires_rarely
 from lambda_lint.triggers import TRIGGERS
 
 #: `events` setting keys that bind an EventBridge detail-type rather than a handler
@@ -122,6 +123,20 @@ class Handler:
         if len(triggers) != 1 or not all(_has_trigger_shape(b) for b in self.bindings):
             return None
         return triggers[0]
+
+    @property
+    def rarely_invoked(self) -> bool:
+        """Every trigger the evidence names is one invoked so seldom that an execution
+        environment is almost never reused: a custom resource, a secret rotation, a
+        pipeline action (`Trigger.rarely_invoked`), or a schedule (an EventBridge
+        schedule, a periodic Config rule) that fires at most once an hour
+        (`schedules.fires_rarely`). What builds up across warm invocations does not
+        arise there."""
+        bindings = self.bindings
+        if bindings:
+            return all(_rare(b.trigger) or fires_rarely(b.schedule) for b in bindings)
+        triggers = self.triggers
+        return bool(triggers) and all(_rare(t) for t in triggers)
 
     @property
     def authorized(self) -> bool | None:
@@ -382,17 +397,25 @@ class HandlerFinder:
             return  # another language, or a handler or code known only at deploy time
         source = declared.source
         handler = declared.handler
+        triggers = tuple(dict.fromkeys(b.trigger for b in declared.triggers))
         if declared.inline_code is not None:
-            if not handler.startswith("index."):
+            if handler.startswith("index."):
+                return
+            base = self._shipped_apart(handler, source)
+            if base is None:
                 self.unresolved.append(
                     UnresolvedHandler(
                         source, handler, "inline ZipFile code is always module 'index'"
                     )
                 )
+                return
+            module_part, _, name = handler.rpartition(".")
+            self._attach(
+                handler, module_part, name, base, source, triggers, declared.triggers, declared
+            )
             return
         if declared.code_root is None:
             return
-        triggers = tuple(dict.fromkeys(b.trigger for b in declared.triggers))
         if "." not in handler:
             self.unresolved.append(
                 UnresolvedHandler(source, handler, "no '.' between the module and the function")
@@ -418,6 +441,34 @@ class HandlerFinder:
             declared,
         )
 
+    def _deployment_code_only(self, folder: Path) -> bool:
+        """Whether the Python modules under `folder` are all deployment code (a CDK or
+        Pulumi program, scripts): there are some, and none defines a module-level
+        function Lambda could call as `(event, context)`. Such a folder sits beside a
+        descriptor whose function code lives elsewhere (a documentation snippet)."""
+        modules = [m for path, m in self.modules.items() if folder in path.parents]
+        return bool(modules) and not any(
+            f.class_name is None and takes_event_and_context(f)
+            for module in modules
+            for f in module.functions.values()
+        )
+
+    def _shipped_apart(self, handler: str, source: SourceRef) -> Path | None:
+        """Where the project beside the descriptor (in its folder or the folder above)
+        holds the module a handler string names (`agent/handler.py` for
+        `agent.handler.lambda_handler`): the folder that module is relative to. Inline
+        code under such a handler is a placeholder that a later code upload replaces
+        with that folder's code. None when there is no such module."""
+        module_part = handler.rpartition(".")[0]
+        if not module_part:
+            return None
+        tail = PurePath(*module_part.replace("/", ".").split(".")).with_suffix(".py").parts
+        near = source.file.parent.parent
+        for path in sorted(self.modules):
+            if path.parts[-len(tail) :] == tail and near in path.parents:
+                return path.parents[len(tail) - 1]
+        return None
+
     def _attach(
         self,
         handler: str,
@@ -434,8 +485,17 @@ class HandlerFinder:
                 UnresolvedHandler(source, handler, "no '.' between the module and the function")
             )
             return
+        if name == "py":
+            self.unresolved.append(
+                UnresolvedHandler(
+                    source, handler, "it names a file; a handler is 'module.function'"
+                )
+            )
+            return
         module_name = module_part.replace("/", ".").strip(".")
         path = self.resolver.file_for(module_name, base)
+        if path is None and self._deployment_code_only(base):
+            return  # the function code comes from elsewhere
         if path is None:
             where = _display(base, self.root)
             self.unresolved.append(
@@ -478,6 +538,10 @@ def _display(path: Path, root: Path) -> str:
         return f"'{relative}/'" if relative != "." else "the project root"
     except ValueError:
         return f"'{path}'"
+
+
+def _rare(trigger: str) -> bool:
+    return trigger in TRIGGERS and TRIGGERS[trigger].rarely_invoked
 
 
 def _is_http(binding: TriggerBinding) -> bool:

@@ -26,11 +26,13 @@ from typing import Callable
 import libcst as cst
 
 from lambda_lint.model.calls import ChainStep, Reach
+from lambda_lint.model.evidence import custom_resource_library, signature_trigger
 from lambda_lint.model.names import dotted_name
 from lambda_lint.model.project import FunctionKey, ProjectModel
 from lambda_lint.model.scope import function_scope, module_bindings, qualify
 from lambda_lint.positions import code_ranges
 from lambda_lint.source import decode, parse
+from lambda_lint.triggers import TRIGGERS
 from lambda_lint.walk import children, descendants
 
 #: decorators after which a function body runs once per distinct arguments
@@ -499,9 +501,37 @@ def is_cached(model: ProjectModel, key: FunctionKey) -> bool:
     return any(qualify(module, name) in CACHE_DECORATORS for name in function.decorators)
 
 
-def _uncached(model: ProjectModel) -> Reach:
+def entries(model: ProjectModel, reused_only: bool = False) -> list[FunctionKey]:
+    """The handlers; with `reused_only`, only those whose execution environments serve
+    many invocations (not a custom resource, a secret rotation, a pipeline action)."""
+    keys = model.entry_points()
+    return [k for k in keys if not rarely_invoked(model, k)] if reused_only else keys
+
+
+def rarely_invoked(model: ProjectModel, key: FunctionKey) -> bool:
+    """Whether the handler is invoked too rarely for its environment to be reused: as
+    its triggers say (`Handler.rarely_invoked`), or, when nothing names a trigger, as
+    its code says: it answers CloudFormation through a custom-resource library
+    (`cfnresponse`, crhelper), or the event keys it reads are a rarely invoked
+    trigger's own (`SecretId` and `ClientRequestToken`: a rotation)."""
+    handler = model.handlers[key]
+    if handler.rarely_invoked or handler.triggers:
+        return handler.rarely_invoked
+    function, module = model.function(key), model.modules.get(key[0])
+    if function is None or module is None:
+        return False
+    if custom_resource_library(module, function) is not None:
+        return True
+    names = [p.name for p in function.params]
+    index = names.index(handler.event_param) if handler.event_param in names else 0
+    trigger = signature_trigger(function, index)
+    return trigger is not None and TRIGGERS[trigger].rarely_invoked
+
+
+def _uncached(model: ProjectModel, reused_only: bool) -> Reach:
     """What the handlers reach without entering a cached function."""
-    return model.calls.reach(model.entry_points(), lambda key: not is_cached(model, key))
+    starts = entries(model, reused_only)
+    return model.calls.reach(starts, lambda key: not is_cached(model, key))
 
 
 def project_trees(model: ProjectModel) -> ProjectTrees:
@@ -509,16 +539,21 @@ def project_trees(model: ProjectModel) -> ProjectTrees:
 
 
 def per_invocation_chain(
-    model: ProjectModel, key: FunctionKey | None, blocked: StepTest | None = None
+    model: ProjectModel,
+    key: FunctionKey | None,
+    blocked: StepTest | None = None,
+    reused_only: bool = False,
 ) -> list[ChainStep] | None:
     """The calls from a handler to `key` along a path that every invocation taking it
     runs: no cached function on it, and no call that runs once (lazily initialised) or
     never (under a constant test). Empty for a handler itself; None when no such path
     exists (module scope, code no handler reaches, code reached only through a cached
-    factory or a guarded call). `blocked` rules out more calls (a rule's own reason)."""
+    factory or a guarded call). `blocked` rules out more calls (a rule's own reason);
+    `reused_only` starts only from handlers whose environments are reused (`entries`)."""
     if key is None:
         return None
-    reach = model.analysis("ll3.uncached-invocation", _uncached)
+    name = "ll3.uncached-reused" if reused_only else "ll3.uncached-invocation"
+    reach = model.analysis(name, lambda model: _uncached(model, reused_only))
     chain = reach.chain(key)
     if chain is None:
         return None
@@ -529,20 +564,19 @@ def per_invocation_chain(
 
     if not any(stops(step) for step in chain):
         return chain
-    return _open_chain(model, reach, key, stops)
+    return _open_chain(model, reach, key, stops, set(entries(model, reused_only)))
 
 
 def _open_chain(
-    model: ProjectModel, reach: Reach, key: FunctionKey, stops: StepTest
+    model: ProjectModel, reach: Reach, key: FunctionKey, stops: StepTest, starts: set[FunctionKey]
 ) -> list[ChainStep] | None:
-    """A chain from a handler to `key` through reached functions and calls that do not
-    stop, searched backwards from `key` over its callers; None when there is none."""
-    entries = set(model.entry_points())
+    """A chain from one of the `starts` to `key` through reached functions and calls that
+    do not stop, searched backwards from `key` over its callers; None when there is none."""
     toward: dict[FunctionKey, tuple[ChainStep, FunctionKey] | None] = {key: None}
     queue: deque[FunctionKey] = deque([key])
     while queue:
         current = queue.popleft()
-        if current in entries:
+        if current in starts:
             steps: list[ChainStep] = []
             link = toward[current]
             while link is not None:

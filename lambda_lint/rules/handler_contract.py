@@ -13,6 +13,14 @@ from lambda_lint.rule import Example, ProjectRule, Rule
 from lambda_lint.walk import descendants
 
 EVENT_NAMES = {"event", "evt", "payload", "request"}
+
+#: a function deployed with placeholder inline code, its real code uploaded later
+PLACEHOLDER_TEMPLATE = (
+    "Resources:\n  Worker:\n    Type: AWS::Lambda::Function\n    Properties:\n"
+    "      Runtime: python3.12\n      Handler: {module}.lambda_handler\n"
+    "      Code:\n        ZipFile: |\n          def lambda_handler(event, context):\n"
+    "              return None\n"
+)
 CONTEXT_NAMES = {"context", "ctx", "lambda_context"}
 
 
@@ -230,8 +238,12 @@ class HandlerNotFound(ProjectRule):
     service folder, `Code.from_asset`, `archive_file.source_dir`), no top-level callable
     of that name in the module, no `.` in the handler string, a first module segment
     that is a built-in module (the runtime imports the built-in instead), or inline
-    `ZipFile` code whose handler is not `index.*`. It is reported on the descriptor line
-    that holds the handler string.
+    `ZipFile` code whose handler is not `index.*` (unless the project beside the
+    descriptor holds the module the handler names: the inline code is then a placeholder
+    that a later code upload replaces), or a handler written as a file name (`app.py`).
+    A function whose code folder holds only deployment code (a CDK or Pulumi program
+    beside a documentation snippet's template) is not judged: its code is elsewhere. It is reported on the descriptor
+    line that holds the handler string.
 
     ## Why is this bad?
     The deployment succeeds and every invocation fails with
@@ -263,8 +275,33 @@ class HandlerNotFound(ProjectRule):
             files={"impl.py": "def handler(event, context):\n    return event\n"},
             config={"handlers": ["app.handler"]},
         ),
+        Example(
+            "def lambda_handler(event, context):\n    return event\n",
+            files={"infrastructure/template.yaml": PLACEHOLDER_TEMPLATE.format(module="app")},
+        ),
+        Example(
+            "def handler(event, context):\n    return event\n",
+            files={
+                "docs/install/template.yaml": (
+                    "Transform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n"
+                    "    Type: AWS::Serverless::Function\n    Properties:\n"
+                    "      Runtime: python3.12\n      Handler: app.lambda_handler\n"
+                ),
+                "docs/install/deploy.py": "def main():\n    print('cdk deploy')\n",
+            },
+        ),
     ]
     INVALID = [
+        Example(
+            "def handler(event, context):\n    return event\n",
+            config={"handlers": ["app.py"]},
+            message="it names a file",
+        ),
+        Example(
+            "def lambda_handler(event, context):\n    return event\n",
+            files={"infrastructure/template.yaml": PLACEHOLDER_TEMPLATE.format(module="worker")},
+            message="inline ZipFile code is always module 'index'",
+        ),
         Example(
             "def handle(event, context):\n    return event\n",
             config={"handlers": ["app.handler"]},

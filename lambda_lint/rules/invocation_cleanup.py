@@ -91,6 +91,10 @@ class TmpFileLeak(ReuseRule):
     `tempfile.TemporaryDirectory()`, `TemporaryFile()` and `NamedTemporaryFile()`, which
     remove themselves.
 
+    Handlers invoked too rarely for an environment to be reused (custom resources,
+    secret rotation, pipeline actions, hourly or rarer schedules; see LL301) are
+    not judged.
+
     ## Why is this bad?
     `/tmp` belongs to the execution environment, not to the invocation: what one request
     leaves there is still there for the next thousands of warm invocations
@@ -162,6 +166,12 @@ class TmpFileLeak(ReuseRule):
         Example(
             "import tempfile\n\ndef scratch_dir():\n    return tempfile.mkdtemp()\n\n"
             "def handler(event, context):\n    return 1\n"
+        ),
+        Example(
+            "import tempfile\n\ndef rotate(event, context):\n"
+            "    workdir = tempfile.mkdtemp()\n    return len(workdir)\n",
+            trigger="secrets-manager",
+            handler="rotate",
         ),
     ]
     INVALID = [
@@ -609,6 +619,8 @@ class BackgroundWorkAfterReturn(ReuseRule):
     code = "LL305"
     name = "background-work-after-return"
     summary = "Thread, executor or asyncio task not waited for before returning"
+    #: the work is frozen after the first return, whether or not the environment is reused
+    needs_reuse = False
     VALID = [
         Example(
             "import threading\n\ndef handler(event, context):\n"
@@ -784,6 +796,10 @@ class LoggingSetupPerInvocation(ReuseRule):
     in a `functools.cache`d function; `basicConfig(force=True)`,
     `logging.config.dictConfig()` and `fileConfig()`, which replace the handlers
     rather than add to them.
+
+    Handlers invoked too rarely for an environment to be reused (custom resources,
+    secret rotation, pipeline actions, hourly or rarer schedules; see LL301) are
+    not judged.
 
     ## Why is this bad?
     Loggers live in the module state, which outlives the invocation. Each warm

@@ -228,6 +228,10 @@ class RequestDataInGlobal(_StateRule):
     - a global that the same function resets in a `finally:` block, and counts
       (`len(...)`).
 
+    Handlers invoked too rarely for an environment to be reused (custom resources,
+    secret rotation, pipeline actions, hourly or rarer schedules; see LL301) are
+    not judged.
+
     ## Why is this bad?
     Module-level state survives the invocation: the next request served by the same
     execution environment, possibly another user's or tenant's, sees the data. An
@@ -598,6 +602,10 @@ class UnboundedGlobalGrowth(_StateRule):
     - a memoising cache filled under `if key not in CACHE:` whose key is made from the
       function's parameters (its callers choose the keys; event-derived keys are
       LL302's).
+
+    Handlers invoked too rarely for an environment to be reused (custom resources,
+    secret rotation, pipeline actions, hourly or rarer schedules; see LL301) are
+    not judged.
 
     ## Why is this bad?
     The container lives as long as the execution environment, through thousands of

@@ -148,6 +148,11 @@ def calls(node: cst.CSTNode) -> list[tuple[cst.Call, cst.FunctionDef | None]]:
 class ReuseRule(Rule):
     """Shared by the LL3 rules (not a rule itself: it has no code)."""
 
+    #: the problem arises only when a warm environment serves later invocations, so
+    #: handlers that are rarely invoked (custom resources, secret rotation, pipeline
+    #: actions; `Trigger.rarely_invoked`) are not judged
+    needs_reuse = True
+
     def __init__(self, context: CheckContext) -> None:
         super().__init__(context)
         self._chains: dict[cst.FunctionDef, list[ChainStep] | None] = {}
@@ -167,9 +172,9 @@ class ReuseRule(Rule):
             return None
         model, key = self.context.model, self.context.function_key()
         if blocked is not None:
-            return per_invocation_chain(model, key, blocked)
+            return per_invocation_chain(model, key, blocked, self.needs_reuse)
         if function not in self._chains:
-            self._chains[function] = per_invocation_chain(model, key)
+            self._chains[function] = per_invocation_chain(model, key, reused_only=self.needs_reuse)
         return self._chains[function]
 
     def where(self, steps: Sequence[ChainStep]) -> str:

@@ -64,7 +64,14 @@ class ClientPerInvocation(ReuseRule):
       typically from `sts.assume_role`: they expire, whoever built the STS client);
     - a client built in an `except` block, or only through calls made in one: it is
       built when something failed, not on every invocation;
-    - asyncio clients (see LL307).
+    - asyncio clients (see LL307);
+    - code that only handlers invoked rarely reach: CloudFormation custom resources
+      (bound by a descriptor, or answering through `cfnresponse` or crhelper), Secrets
+      Manager rotation (bound, or known by the rotation event's own keys it reads,
+      `SecretId` and `ClientRequestToken`) and CodePipeline actions (likewise,
+      `CodePipeline.job`) run once per stack operation, rotation or pipeline run; a schedule of `rate(1 hour)` or rarer (a
+      `cron` with a fixed minute, a periodic AWS Config rule) fires too seldom to find
+      its environment still warm.
 
     The message shows the call chain from the handler.
 
@@ -170,6 +177,19 @@ class ClientPerInvocation(ReuseRule):
             "import boto3\n\nASSUME_ROLE_MODE = False\n\ndef handler(event, context):\n"
             "    if ASSUME_ROLE_MODE:\n        return boto3.client('sts').get_caller_identity()\n"
             "    return None\n"
+        ),
+        Example(
+            "import boto3\n\ndef on_stack_event(event, context):\n"
+            "    s3 = boto3.client('s3')\n"
+            "    s3.create_bucket(Bucket=event['ResourceProperties']['Bucket'])\n",
+            trigger="cloudformation-custom-resource",
+            handler="on_stack_event",
+        ),
+        Example(
+            "import boto3\nimport cfnresponse\n\ndef handler(event, context):\n"
+            "    ssm = boto3.client('ssm')\n"
+            "    ssm.put_parameter(Name='seeded', Value='yes', Overwrite=True)\n"
+            "    cfnresponse.send(event, context, cfnresponse.SUCCESS, {})\n"
         ),
     ]
     INVALID = [
