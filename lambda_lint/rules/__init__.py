@@ -22,4 +22,5 @@ RULE_MODULES = (
     "reliability_calls",
     "reliability_triggers",
     "reliability_loops",
+    "security_injection",
 )

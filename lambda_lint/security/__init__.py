@@ -1,0 +1,29 @@
+"""Security: event data reaching dangerous sinks (LL6).
+
+- `sinks.json` + `sinks`: which calls are sinks for which rule, with which arguments,
+  and what makes a value safe there (each entry with its source);
+- `code`: the project's functions lowered to the flow IR on demand;
+- `flows`: the walk from every handler through the functions it calls, with the value
+  flow engine (`lambda_lint.flow`), collecting each sink that event data reaches and
+  the steps it took.
+
+Rules ask `security_hits(model, texts)`: computed once per project and kept on the
+model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from lambda_lint.model.project import ProjectModel
+from lambda_lint.security.code import ProjectCode
+from lambda_lint.security.flows import FlowStep, Hit, find_hits
+
+
+def security_hits(model: ProjectModel, texts: Mapping[Path, str]) -> list[Hit]:
+    """Every sink event data reaches in the project (all LL6 flow rules)."""
+    return model.analysis("security.flows", lambda m: find_hits(m, ProjectCode(m, texts)))
+
+
+__all__ = ["FlowStep", "Hit", "security_hits"]

@@ -1,0 +1,100 @@
+"""The security sinks: which calls are dangerous with which arguments, read from
+`sinks.json` (every entry names its source or reason).
+
+A sink entry matches a call by qualified name (`calls`: `os.system`, `eval`), by method
+name (`methods`: `cursor.execute`, `table.query`; `when_imported` limits a method to
+projects that import one of the named libraries, `receiver` to receivers whose name
+contains the text), or as a `pathlib.Path(...)` built inline and then used
+(`path_methods`). `arguments` and `keywords` say which arguments carry the dangerous
+input; `label` is the sanitiser kind that makes a value safe there. The other fields
+narrow when the call is dangerous at all: `shell` (subprocess: `shell=True`, or a
+command built as a string), `unsafe_loaders` (yaml.load), `leading` (a URL whose start
+comes from the event), `formatted` (an expression string built by formatting), `mongo`
+(a `$where` or a filter decoded from a formatted JSON string), `whole` (the whole event
+or context written out).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Sink:
+    rule: str
+    label: str
+    calls: frozenset[str] = frozenset()
+    methods: frozenset[str] = frozenset()
+    path_methods: frozenset[str] = frozenset()
+    arguments: tuple[int, ...] = ()
+    keywords: frozenset[str] = frozenset()
+    when_imported: tuple[str, ...] = ()
+    receiver: str = ""
+    shell: bool = False
+    unsafe_loaders: frozenset[str] = frozenset()
+    leading: bool = False
+    formatted: bool = False
+    mongo: bool = False
+    whole: bool = False
+
+
+@dataclass(frozen=True)
+class SinkTable:
+    sinks: tuple[Sink, ...]
+    #: extra flow semantics (sanitisers) in the shape of `flow/semantics.json`
+    semantics: Mapping[str, Any]
+    #: triggers whose event the deployment itself writes
+    trusted_triggers: frozenset[str]
+    #: literal text that opens an HTML element
+    html: re.Pattern[str]
+    #: origin steps that write a whole value out (LL604)
+    whole_value_steps: tuple[str, ...]
+
+    def by_call(self, name: str) -> list[Sink]:
+        return [s for s in self.sinks if name in s.calls and not s.path_methods]
+
+    def by_method(self, method: str) -> list[Sink]:
+        return [s for s in self.sinks if method in s.methods]
+
+    def by_path_method(self, method: str, constructor: str) -> list[Sink]:
+        return [s for s in self.sinks if method in s.path_methods and constructor in s.calls]
+
+
+def _sink(entry: Mapping[str, Any]) -> Sink:
+    return Sink(
+        rule=entry["rule"],
+        label=entry["label"],
+        calls=frozenset(entry.get("calls", ())),
+        methods=frozenset(entry.get("methods", ())),
+        path_methods=frozenset(entry.get("path_methods", ())),
+        arguments=tuple(entry.get("arguments", ())),
+        keywords=frozenset(entry.get("keywords", ())),
+        when_imported=tuple(entry.get("when_imported", ())),
+        receiver=entry.get("receiver", ""),
+        shell=entry.get("shell", False),
+        unsafe_loaders=frozenset(entry.get("unsafe_loaders", ())),
+        leading=entry.get("leading", False),
+        formatted=entry.get("formatted", False),
+        mongo=entry.get("mongo", False),
+        whole=entry.get("whole", False),
+    )
+
+
+@lru_cache(maxsize=1)
+def sink_table() -> SinkTable:
+    """The shipped table."""
+    text = resources.files(__package__).joinpath("sinks.json").read_text("utf-8")
+    data = json.loads(text)
+    return SinkTable(
+        sinks=tuple(_sink(e) for e in data["sinks"]),
+        semantics=data["semantics"],
+        trusted_triggers=frozenset(data["trusted_triggers"]["triggers"]),
+        html=re.compile(data["html_markers"]["pattern"], re.IGNORECASE),
+        whole_value_steps=tuple(data["whole_value_steps"]["prefixes"]),
+    )
