@@ -23,4 +23,5 @@ RULE_MODULES = (
     "reliability_triggers",
     "reliability_loops",
     "security_injection",
+    "security_web",
 )

@@ -247,9 +247,18 @@ class EventToCode(FlowRule):
             "    return yaml.load(event['body'], Loader=yaml.SafeLoader)\n"
         ),
         Example("import ast\n\ndef handler(event, context):\n    return ast.literal_eval(event['body'])\n"),
+        Example(
+            "import pickle\n\nwith open('/opt/model.pkl', 'rb') as f:\n    MODEL = pickle.load(f)\n\n"
+            "def handler(event, context):\n    return MODEL.predict(event['features'])\n"
+        ),
     ]
     INVALID = [
         Example("def handler(event, context):\n    return eval(event['expression'])\n"),
+        Example(
+            "import base64\nimport pickle\n\ndef handler(event, context):\n"
+            "    return pickle.loads(base64.b64decode(event['body']))\n",
+            message="event['body'] -> base64.b64decode(...) (line 5)",
+        ),
         Example(
             "import yaml\n\ndef handler(event, context):\n"
             "    return yaml.load(event['body'], Loader=yaml.Loader)\n"
@@ -312,6 +321,23 @@ class EventToNoSql(FlowRule):
             "def handler(event, context):\n"
             "    return table.query(KeyConditionExpression=Key('pk').eq(event['id']))\n"
         ),
+        Example(
+            "import boto3\n\ntable = boto3.resource('dynamodb').Table('t')\n\n"
+            "def handler(event, context):\n"
+            "    return table.query(\n"
+            "        KeyConditionExpression='pk = :pk',\n"
+            "        ExpressionAttributeValues={':pk': event['id']},\n"
+            "    )\n"
+        ),
+        Example(
+            "import boto3\n\ntable = boto3.resource('dynamodb').Table('t')\n"
+            "FIELDS = ('name', 'price')\n\n"
+            "def handler(event, context):\n"
+            "    field = event['field']\n"
+            "    if field in FIELDS:\n"
+            "        return table.scan(ProjectionExpression=f'pk, {field}')\n"
+            "    return None\n"
+        ),
     ]
     INVALID = [
         Example(
@@ -324,5 +350,11 @@ class EventToNoSql(FlowRule):
             "import json\nimport pymongo\n\nusers = pymongo.MongoClient().db.users\n\n"
             "def handler(event, context):\n"
             "    return users.find_one({'$where': event['body']})\n"
+        ),
+        Example(
+            "import boto3\n\nclient = boto3.client('dynamodb')\n\n"
+            "def handler(event, context):\n"
+            "    user = event['pathParameters']['user']\n"
+            "    return client.execute_statement(Statement=f\"SELECT * FROM t WHERE u = '{user}'\")\n"
         ),
     ]
