@@ -24,4 +24,6 @@ RULE_MODULES = (
     "reliability_loops",
     "security_injection",
     "security_web",
+    "security_logging",
+    "security_credentials",
 )

@@ -246,7 +246,9 @@ class EventToCode(FlowRule):
             "import yaml\n\ndef handler(event, context):\n"
             "    return yaml.load(event['body'], Loader=yaml.SafeLoader)\n"
         ),
-        Example("import ast\n\ndef handler(event, context):\n    return ast.literal_eval(event['body'])\n"),
+        Example(
+            "import ast\n\ndef handler(event, context):\n    return ast.literal_eval(event['body'])\n"
+        ),
         Example(
             "import pickle\n\nwith open('/opt/model.pkl', 'rb') as f:\n    MODEL = pickle.load(f)\n\n"
             "def handler(event, context):\n    return MODEL.predict(event['features'])\n"

@@ -218,10 +218,7 @@ class EventToHtml(FlowRule):
             "import html\n\ndef handler(event, context):\n"
             "    return {'body': '<p>' + html.escape(event['name']) + '</p>'}\n"
         ),
-        Example(
-            "def handler(event, context):\n"
-            "    return {'body': f\"Hello {event['name']}\"}\n"
-        ),
+        Example("def handler(event, context):\n    return {'body': f\"Hello {event['name']}\"}\n"),
         Example(
             "def handler(event, context):\n"
             "    count = len(event['items'])\n"
@@ -230,8 +227,7 @@ class EventToHtml(FlowRule):
     ]
     INVALID = [
         Example(
-            "def handler(event, context):\n"
-            "    return {'body': '<p>' + event['name'] + '</p>'}\n",
+            "def handler(event, context):\n    return {'body': '<p>' + event['name'] + '</p>'}\n",
             at="'<p>' + event['name'] + '</p>'",
         ),
         Example(

@@ -1,0 +1,79 @@
+"""LL604: the whole event or context written to the logs (opt-in)."""
+
+from __future__ import annotations
+
+from lambda_lint.rule import Example
+from lambda_lint.rules.security_base import FlowRule
+
+
+class LogWholeEvent(FlowRule):
+    """
+    ## What it does
+    Reports the whole event or the whole context object printed or logged — by
+    `print`, `logging` or a logger (a receiver named like `logger` or `log`), as is, in
+    an f-string, `%`/`.format()` or through `json.dumps`/`str` — in the handler or in
+    any function it passes the event to.
+
+    Opt-in: logging the event is common while developing and harmless for events that
+    carry nothing personal (a schedule's tick).
+
+    ## Why is this bad?
+    Events carry whatever the caller sent: authorization headers, cookies, tokens,
+    personal data in bodies. CloudWatch Logs keeps it for as long as the log group's
+    retention, readable by everyone with access to the logs. The context holds the
+    caller's Cognito identity and client context.
+
+    ## Example
+    ```python
+    import logging
+
+    logger = logging.getLogger()
+
+
+    def handler(event, context):
+        logger.info("event: %s", event)
+        return {"ok": True}
+    ```
+
+    ## Use instead
+    ```python
+    import logging
+
+    logger = logging.getLogger()
+
+
+    def handler(event, context):
+        logger.info("request %s", context.aws_request_id)
+        return {"ok": True}
+    ```
+    """
+
+    code = "LL604"
+    name = "log-whole-event"
+    summary = "The whole event or context written to the logs"
+    default_enabled = False
+    severity = "warning"
+    reaches = "the logs through"
+    advice = "log the fields you need, without personal data or secrets"
+    VALID = [
+        Example("def handler(event, context):\n    print('records:', len(event['Records']))\n"),
+        Example(
+            "import logging\n\nlogger = logging.getLogger()\n\n"
+            "def handler(event, context):\n"
+            "    logger.info('path %s', event['rawPath'])\n"
+        ),
+        Example("def handler(event, context):\n    print(context.aws_request_id)\n"),
+    ]
+    INVALID = [
+        Example("def handler(event, context):\n    print(event)\n", at="print(event)"),
+        Example(
+            "import json\nimport logging\n\nlogger = logging.getLogger()\n\n"
+            "def handler(event, context):\n"
+            "    logger.info(f'received {json.dumps(event)}')\n"
+        ),
+        Example(
+            "from audit import record\n\ndef handler(event, context):\n    record(event)\n",
+            files={"audit.py": "def record(what):\n    print('audit', what)\n"},
+            message="passed to record() as `what`",
+        ),
+    ]
