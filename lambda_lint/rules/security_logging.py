@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from lambda_lint.rule import Example
 from lambda_lint.rules.security_base import FlowRule
+from lambda_lint.security import Hit
 
 
 class LogWholeEvent(FlowRule):

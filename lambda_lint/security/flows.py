@@ -27,11 +27,15 @@ from lambda_lint.flow.refs import DERIVED, Ref, Refs, step_text
 from lambda_lint.flow.semantics import Semantics, plain
 from lambda_lint.flow.summary import SEEDED_KINDS, arguments_to_parameters, passed
 from lambda_lint.index import CallSite
+from lambda_lint.model.handlers import Handler
 from lambda_lint.model.project import ProjectModel
+from lambda_lint.model.scope import import_target
 from lambda_lint.model.symbols import FunctionKey, Symbols
 from lambda_lint.security.code import ParsedFile, ProjectCode
 from lambda_lint.security.sinks import Sink, SinkTable, sink_table
 
+#: the Chalice classes whose `current_request` is the caller's request
+CHALICE_APPS = frozenset({"chalice.Chalice", "chalice.Blueprint", "chalice.app.Chalice"})
 #: how many calls deep from a handler values are followed
 MAX_DEPTH = 6
 #: labels that make a value safe for every sink
@@ -72,7 +76,7 @@ class _Walk:
         self.model = model
         self.code = code
         self.table = table
-        self.semantics = Semantics.load(table.semantics)
+        self.semantics = Semantics.load(table.semantics, _framework_sources(model))
         self.imported = _imported_modules(model)
         self.hits: dict[tuple[str, Path, Position], Hit] = {}
         self._analyses: dict[tuple[FunctionKey, frozenset[tuple[str, Refs]]], Analysis] = {}
@@ -84,18 +88,29 @@ class _Walk:
 
     def run(self) -> list[Hit]:
         for handler in sorted(self.model.handlers.values(), key=lambda h: h.key):
-            if handler.framework is not None or (
-                handler.triggers and set(handler.triggers) <= self.table.trusted_triggers
-            ):
+            if handler.triggers and set(handler.triggers) <= self.table.trusted_triggers:
                 continue
-            seeds: Seeds = {}
-            if handler.event_param is not None:
-                seeds[handler.event_param] = frozenset({Ref("event", (), handler.trigger)})
-            if handler.context_param is not None:
-                seeds[handler.context_param] = frozenset({Ref("context")})
+            seeds = self.handler_seeds(handler)
             if seeds:
                 self.visit(handler.key, seeds, 0)
         return sorted(self.hits.values(), key=lambda h: (str(h.path), h.start, h.rule))
+
+    def handler_seeds(self, handler: Handler) -> Seeds:
+        """The event and context parameters; for a Chalice view or event function,
+        every parameter (URL captures, the event object)."""
+        event = frozenset({Ref("event", (), handler.trigger)})
+        if handler.framework == "chalice":
+            function = self.code.function(handler.key)
+            params = function.params if function is not None else ()
+            return {p.name: event for p in params if p.kind in SEEDED_KINDS}
+        if handler.framework is not None:
+            return {}
+        seeds: Seeds = {}
+        if handler.event_param is not None:
+            seeds[handler.event_param] = event
+        if handler.context_param is not None:
+            seeds[handler.context_param] = frozenset({Ref("context")})
+        return seeds
 
     def visit(self, key: FunctionKey, seeds: Seeds, depth: int) -> None:
         memo = (key, frozenset(seeds.items()))
@@ -167,7 +182,7 @@ class _Walk:
             for i, refs in received.items()
             if params[i][1] in SEEDED_KINDS
         }
-        return (target, seeds) if seeds else None
+        return (target, seeds) if seeds or self.semantics.sources else None
 
     def resolve(self, caller: FunctionKey, call: ir.Call) -> FunctionKey | None:
         if call.name is None:
@@ -235,7 +250,7 @@ class _Walk:
         """The event ref that makes this input dangerous, or None."""
         if sink.whole:
             return _first(r for r in refs if _whole(r, self.table.whole_value_steps))
-        tainted = [r for r in refs if _untrusted(r, sink.label)]
+        tainted = [r for r in refs if _untrusted(r, sink.label) and self.caller_text(r)]
         if not tainted:
             return None
         if sink.shell and not _shell(call) and not _string_building(expr):
@@ -260,7 +275,12 @@ class _Walk:
             built = _built(node)
             if built is None or not self.table.html.search(built.text):
                 continue
-            ref = _first(r for v in built.values for r in analysis.refs(v) if _untrusted(r, "html"))
+            ref = _first(
+                r
+                for v in built.values
+                for r in analysis.refs(v)
+                if _untrusted(r, "html") and self.caller_text(r)
+            )
             if ref is not None:
                 found.append((node, ref))
         spans = [(parsed.start(n.syntax), parsed.end(n.syntax)) for n, _ in found]
@@ -268,6 +288,26 @@ class _Walk:
             if any(s <= start and end <= e and (s, e) != (start, end) for s, e in spans):
                 continue
             self.hit("LL609", parsed, node.syntax, "an HTML string", ref)
+
+    def caller_text(self, ref: Ref) -> bool:
+        """The value is still the caller's text: no step of its way called something
+        that returns other data (a database read, an SDK request)."""
+        for where, text in ref.origin:
+            if not isinstance(text, ir.Call):
+                continue
+            func = text.func
+            if isinstance(func, ir.Attribute) and func.attr in self.table.keeps_data_methods:
+                continue
+            owner = self.code.owner(where)
+            name = plain(owner.qualify(text.name)) if owner and text.name else None
+            if name is None or (
+                name not in self.table.keeps_data_calls
+                and name not in self.semantics.decoders
+                and name not in self.semantics.pass_through
+                and name not in self.semantics.sanitisers
+            ):
+                return False
+        return True
 
     def hit(self, rule: str, parsed: ParsedFile, node: object, sink: str, ref: Ref) -> None:
         start = parsed.start(node)  # type: ignore[arg-type]
@@ -294,7 +334,9 @@ class _Walk:
 
 
 def _untrusted(ref: Ref, label: str) -> bool:
-    return ref.root == "event" and not (CLEAN.intersection(ref.labels) or label in ref.labels)
+    return ref.root in ("event", "source") and not (
+        CLEAN.intersection(ref.labels) or label in ref.labels
+    )
 
 
 def _first(refs: object) -> Ref | None:
@@ -461,6 +503,19 @@ def _imported_modules(model: ProjectModel) -> frozenset[str]:
 
 def _imports(imported: frozenset[str], module: str) -> bool:
     return any(name == module or name.startswith(module + ".") for name in imported)
+
+
+def _framework_sources(model: ProjectModel) -> dict[str, list[dict[str, str]]]:
+    """The request of Chalice apps and blueprints (`app.current_request`), by the
+    module-level names they are bound to."""
+    names = set()
+    for path, summary in model.modules.items():
+        for name, instance in summary.instances.items():
+            constructor = import_target(summary, instance.constructor) or ""
+            if constructor in CHALICE_APPS:
+                names.add(f"{name}.current_request")
+    reason = "the HTTP request a Chalice view serves"
+    return {"sources": [{"name": n, "reason": reason} for n in sorted(names)]}
 
 
 def find_hits(model: ProjectModel, code: ProjectCode) -> list[Hit]:

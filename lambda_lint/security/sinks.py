@@ -55,6 +55,9 @@ class SinkTable:
     html: re.Pattern[str]
     #: origin steps that write a whole value out (LL604)
     whole_value_steps: tuple[str, ...]
+    #: calls (qualified) and methods whose result keeps the caller's text
+    keeps_data_calls: frozenset[str]
+    keeps_data_methods: frozenset[str]
 
     def by_call(self, name: str) -> list[Sink]:
         return [s for s in self.sinks if name in s.calls and not s.path_methods]
@@ -97,4 +100,6 @@ def sink_table() -> SinkTable:
         trusted_triggers=frozenset(data["trusted_triggers"]["triggers"]),
         html=re.compile(data["html_markers"]["pattern"], re.IGNORECASE),
         whole_value_steps=tuple(data["whole_value_steps"]["prefixes"]),
+        keeps_data_calls=frozenset(data["keeps_data"]["calls"]),
+        keeps_data_methods=frozenset(data["keeps_data"]["methods"]),
     )
