@@ -56,6 +56,13 @@ class LogWholeEvent(FlowRule):
     severity = "warning"
     reaches = "the logs through"
     advice = "log the fields you need, without personal data or secrets"
+
+    def message(self, hit: Hit) -> str:
+        way = f" ({self.way(hit)})" if hit.steps else ""
+        return (
+            f"the whole event or context is written to the logs by `{hit.sink}`{way}; {self.advice}"
+        )
+
     VALID = [
         Example("def handler(event, context):\n    print('records:', len(event['Records']))\n"),
         Example(

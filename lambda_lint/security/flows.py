@@ -509,7 +509,7 @@ def _framework_sources(model: ProjectModel) -> dict[str, list[dict[str, str]]]:
     """The request of Chalice apps and blueprints (`app.current_request`), by the
     module-level names they are bound to."""
     names = set()
-    for path, summary in model.modules.items():
+    for summary in model.modules.values():
         for name, instance in summary.instances.items():
             constructor = import_target(summary, instance.constructor) or ""
             if constructor in CHALICE_APPS:
