@@ -31,11 +31,11 @@ class FlowRule(ProjectRule):
                 )
 
     def message(self, hit: Hit) -> str:
+        sink = f" `{hit.sink}`" if hit.sink else ""
         if hit.steps:
-            way = self.way(hit)
-            opening = f"event data reaches {self.reaches} `{hit.sink}`: {way}"
+            opening = f"event data reaches {self.reaches}{sink}: {self.way(hit)}"
         else:
-            opening = f"the event reaches {self.reaches} `{hit.sink}`"
+            opening = f"the event reaches {self.reaches}{sink}"
         return f"{opening}; {self.advice}" if self.advice else opening
 
     def way(self, hit: Hit) -> str:

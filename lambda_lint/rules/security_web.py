@@ -211,7 +211,7 @@ class EventToHtml(FlowRule):
     name = "event-to-html"
     summary = "Event data in HTML without escaping"
     default_enabled = False
-    reaches = "the HTML of"
+    reaches = "HTML text without escaping"
     advice = "escape it with html.escape() or use a template with autoescaping"
     VALID = [
         Example(

@@ -40,6 +40,8 @@ CHALICE_APPS = frozenset({"chalice.Chalice", "chalice.Blueprint", "chalice.app.C
 MAX_DEPTH = 6
 #: labels that make a value safe for every sink
 CLEAN = frozenset({"all", "validated", "written"})
+#: methods that read a key of the mapping they are called on
+READS = frozenset({"get", "pop", "setdefault"})
 #: origin steps that build a string from pieces
 FORMATTING = frozenset(
     {"f-string", "%-formatting", "concatenation", "str.format(...)", "str.join(...)"}
@@ -63,7 +65,7 @@ class Hit:
     path: Path
     start: Position
     end: Position
-    #: the sink as written: "cursor.execute()", "an HTML string"
+    #: the sink as written: "cursor.execute()"; empty for text built in place (HTML)
     sink: str
     steps: tuple[FlowStep, ...]
 
@@ -83,6 +85,8 @@ class _Walk:
         self._active: set[FunctionKey] = set()
         self._checked: set[tuple[FunctionKey, frozenset[tuple[str, Refs]]]] = set()
         self._sites: dict[FunctionKey, dict[tuple[int, str], CallSite]] = {}
+        #: `x.get(k)` calls whose receiver holds a tracked value: reads, not lookups
+        self._reads: set[ir.Call] = set()
 
     # -- following values ------------------------------------------------------------------
 
@@ -150,6 +154,10 @@ class _Walk:
         finally:
             self._active.discard(key)
         self._analyses[memo] = result
+        for call in function.calls:
+            func = call.func
+            if isinstance(func, ir.Attribute) and func.attr in READS and result.refs(func.value):
+                self._reads.add(call)
         return result
 
     def returned(
@@ -287,13 +295,13 @@ class _Walk:
         for (node, ref), (start, end) in zip(found, spans):
             if any(s <= start and end <= e and (s, e) != (start, end) for s, e in spans):
                 continue
-            self.hit("LL609", parsed, node.syntax, "an HTML string", ref)
+            self.hit("LL609", parsed, node.syntax, "", ref)
 
     def caller_text(self, ref: Ref) -> bool:
         """The value is still the caller's text: no step of its way called something
         that returns other data (a database read, an SDK request)."""
         for where, text in ref.origin:
-            if not isinstance(text, ir.Call):
+            if not isinstance(text, ir.Call) or text in self._reads:
                 continue
             func = text.func
             if isinstance(func, ir.Attribute) and func.attr in self.table.keeps_data_methods:
@@ -403,8 +411,15 @@ def _leads(ref: Ref, expr: ir.Expr, analysis: Analysis, label: str) -> bool:
 
 
 def _formatted(ref: Ref) -> bool:
-    """The value's last step built a string from pieces."""
-    return bool(ref.origin) and step_text(ref.origin[-1]) in FORMATTING
+    """The value's last step built a string from pieces, and the value is not a key
+    name picked from event data (`", ".join(f"#{k} = :{k}" for k in changes)`: the
+    names of attributes to set, whose values go separately)."""
+    texts = [step_text(s) for s in ref.origin]
+    return (
+        bool(texts)
+        and texts[-1] in FORMATTING
+        and not any(t == "a key" or t.endswith("comprehension") for t in texts)
+    )
 
 
 def _decoded_format(ref: Ref) -> bool:
