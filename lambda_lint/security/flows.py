@@ -95,7 +95,7 @@ class _Walk:
             if handler.triggers and set(handler.triggers) <= self.table.trusted_triggers:
                 continue
             seeds = self.handler_seeds(handler)
-            if seeds:
+            if seeds or self.semantics.sources:
                 self.visit(handler.key, seeds, 0)
         return sorted(self.hits.values(), key=lambda h: (str(h.path), h.start, h.rule))
 

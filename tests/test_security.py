@@ -1,0 +1,140 @@
+"""The LL6 security rules as a user sees them: event data followed across functions and
+modules into sinks, with the way it took in the message and in SARIF code flows."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from lambda_lint.finding import Finding
+from lambda_lint.report import ReportInput, sarif
+from lambda_lint.rule import Example
+from lambda_lint.rules.security_credentials import HardcodedAwsCredentials
+from lambda_lint.rules.security_injection import EventToShell, EventToSql
+from lambda_lint.rules.security_logging import LogWholeEvent
+from lambda_lint.testing import lint_example
+
+SCHEMA_PATH = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"
+
+APP = """\
+import json
+
+import store
+
+
+def handler(event, context):
+    body = json.loads(event["body"])
+    return store.orders_of(body["customer"])
+"""
+
+STORE = """\
+import sqlite3
+
+db = sqlite3.connect("/tmp/orders.db")
+
+
+def orders_of(customer):
+    sql = "SELECT * FROM orders WHERE customer = '%s'" % customer
+    return db.execute(sql).fetchall()
+"""
+
+
+def test_sql_injection_through_a_helper_module_names_each_step(tmp_path: Path) -> None:
+    example = Example(APP, files={"store.py": STORE})
+    (finding,) = lint_example(EventToSql, example, tmp_path)
+    assert Path(finding.path).name == "store.py"
+    assert (finding.start.line, finding.start.column) == (8, 11)
+    assert finding.message.startswith("event data reaches the SQL text of `db.execute()`: ")
+    assert "event['body'] -> json.loads(...) (app.py:7)" in finding.message
+    assert "passed to store.orders_of() as `customer` (app.py:8)" in finding.message
+    assert finding.message.endswith("%-formatting (line 7); pass values as query parameters")
+    steps = [(Path(r.path).name, r.start.line, r.message) for r in finding.related]
+    assert steps[0] == ("app.py", 7, "event['body']")
+    assert steps[-1] == ("store.py", 7, "%-formatting")
+
+
+def _sarif(finding: Finding, cwd: Path) -> dict:
+    run = ReportInput(findings=[finding], rules={"LL601": EventToSql}, cwd=cwd)
+    return json.loads(sarif.render(run))
+
+
+def test_sarif_of_a_flow_has_a_code_flow_from_the_event_to_the_sink(tmp_path: Path) -> None:
+    (finding,) = lint_example(EventToSql, Example(APP, files={"store.py": STORE}), tmp_path)
+    log = _sarif(finding, tmp_path)
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    validator = jsonschema.validators.validator_for(schema)(schema)
+    assert [e.message for e in validator.iter_errors(log)] == []
+    (result,) = log["runs"][0]["results"]
+    (flow,) = result["codeFlows"]
+    (thread,) = flow["threadFlows"]
+    places = [
+        (
+            step["location"]["physicalLocation"]["artifactLocation"]["uri"],
+            step["location"]["physicalLocation"]["region"]["startLine"],
+        )
+        for step in thread["locations"]
+    ]
+    assert places[0] == ("app.py", 7)  # event["body"]: the source
+    assert places[-1] == ("store.py", 8)  # db.execute(sql): the sink
+    assert ("app.py", 8) in places  # the call into the helper
+    assert thread["locations"][-1]["importance"] == "essential"
+
+
+@pytest.mark.parametrize(
+    ("trigger", "reported"),
+    [("apigw-rest", 1), ("sqs", 1), ("schedule", 0), ("cloudformation-custom-resource", 0)],
+)
+def test_events_the_deployment_writes_are_not_followed(
+    tmp_path: Path, trigger: str, reported: int
+) -> None:
+    code = "import os\n\ndef handler(event, context):\n    os.system('echo ' + event['name'])\n"
+    found = lint_example(EventToShell, Example(code, trigger=trigger), tmp_path)
+    assert len(found) == reported
+
+
+def test_a_value_read_back_from_a_database_is_not_the_callers_text(tmp_path: Path) -> None:
+    code = (
+        "import os\nimport boto3\n\ntable = boto3.resource('dynamodb').Table('t')\n\n"
+        "def handler(event, context):\n"
+        "    item = table.get_item(Key={'id': event['id']})['Item']\n"
+        "    os.system('echo ' + item['name'])\n"
+    )
+    assert lint_example(EventToShell, Example(code), tmp_path) == []
+
+
+def test_recursive_helpers_end(tmp_path: Path) -> None:
+    code = (
+        "import os\n\ndef walk(path, depth):\n"
+        "    if depth:\n        return walk(path + '/x', depth - 1)\n"
+        "    return os.system('ls ' + path)\n\n"
+        "def handler(event, context):\n    return walk(event['dir'], 3)\n"
+    )
+    (finding,) = lint_example(EventToShell, Example(code), tmp_path)
+    assert "passed to walk() as `path`" in finding.message
+
+
+def test_chalice_views_and_the_current_request_are_sources(tmp_path: Path) -> None:
+    code = (
+        "import os\nfrom chalice import Chalice\n\napp = Chalice(app_name='a')\n\n"
+        "@app.route('/files/{name}')\ndef remove(name):\n    os.system('rm /tmp/' + name)\n\n"
+        "@app.route('/run', methods=['POST'])\ndef run():\n"
+        "    os.system(app.current_request.json_body['cmd'] + ' &')\n"
+    )
+    found = lint_example(EventToShell, Example(code), tmp_path)
+    assert sorted(f.start.line for f in found) == [8, 12]
+
+
+def test_whole_event_logged_in_a_helper_is_reported_where_it_is_logged(tmp_path: Path) -> None:
+    code = "import audit\n\ndef handler(event, context):\n    audit.log_request(event)\n"
+    helper = "import json\n\ndef log_request(request):\n    print(json.dumps(request))\n"
+    (finding,) = lint_example(LogWholeEvent, Example(code, files={"audit.py": helper}), tmp_path)
+    assert Path(finding.path).name == "audit.py"
+
+
+def test_keys_in_test_files_are_not_reported(tmp_path: Path) -> None:
+    key = "KEY = 'AKIA2E0A8F3B244C9986'\n"
+    example = Example("import boto3\n", files={"tests/test_upload.py": key, "conftest.py": key})
+    assert lint_example(HardcodedAwsCredentials, example, tmp_path) == []
