@@ -259,6 +259,8 @@ class _Walk:
         if sink.whole:
             return _first(r for r in refs if _whole(r, self.table.whole_value_steps))
         tainted = [r for r in refs if _untrusted(r, sink.label) and self.caller_text(r)]
+        if sink.label == "path":
+            tainted = [r for r in tainted if not self.separators_removed(r)]
         if not tainted:
             return None
         if sink.shell and not _shell(call) and not _string_building(expr):
@@ -316,6 +318,18 @@ class _Walk:
             ):
                 return False
         return True
+
+    def separators_removed(self, ref: Ref) -> bool:
+        """A step replaced the directory separator (`key.replace("/", "-")`)."""
+        for _, text in ref.origin:
+            if not isinstance(text, ir.Call) or not text.args:
+                continue
+            func, first = text.func, text.args[0]
+            separator = first.value if isinstance(first, ir.Const) else ir.dotted(first)
+            replaced = isinstance(func, ir.Attribute) and func.attr == "replace"
+            if replaced and separator in self.table.separators:
+                return True
+        return False
 
     def hit(self, rule: str, parsed: ParsedFile, node: object, sink: str, ref: Ref) -> None:
         start = parsed.start(node)  # type: ignore[arg-type]

@@ -58,6 +58,8 @@ class SinkTable:
     #: calls (qualified) and methods whose result keeps the caller's text
     keeps_data_calls: frozenset[str]
     keeps_data_methods: frozenset[str]
+    #: `text.replace(separator, ...)` with one of these first arguments cleans a path
+    separators: frozenset[str]
 
     def by_call(self, name: str) -> list[Sink]:
         return [s for s in self.sinks if name in s.calls and not s.path_methods]
@@ -102,4 +104,5 @@ def sink_table() -> SinkTable:
         whole_value_steps=tuple(data["whole_value_steps"]["prefixes"]),
         keeps_data_calls=frozenset(data["keeps_data"]["calls"]),
         keeps_data_methods=frozenset(data["keeps_data"]["methods"]),
+        separators=frozenset(data["path_separator_removal"]["separators"]),
     )
