@@ -138,3 +138,19 @@ def test_keys_in_test_files_are_not_reported(tmp_path: Path) -> None:
     key = "KEY = 'AKIA2E0A8F3B244C9986'\n"
     example = Example("import boto3\n", files={"tests/test_upload.py": key, "conftest.py": key})
     assert lint_example(HardcodedAwsCredentials, example, tmp_path) == []
+
+
+def test_powertools_routes_and_the_current_event_are_sources(tmp_path: Path) -> None:
+    code = (
+        "import subprocess\n"
+        "from aws_lambda_powertools.event_handler import APIGatewayRestResolver\n\n"
+        "app = APIGatewayRestResolver()\n\n"
+        "@app.get('/hosts/<host>')\ndef ping(host):\n"
+        "    return subprocess.run(f'ping -c 1 {host}', shell=True)\n\n"
+        "@app.post('/lookup')\ndef lookup():\n"
+        "    name = app.current_event.json_body['name']\n"
+        "    return subprocess.run('dig ' + name, shell=True)\n\n"
+        "def handler(event, context):\n    return app.resolve(event, context)\n"
+    )
+    found = lint_example(EventToShell, Example(code), tmp_path)
+    assert sorted(f.start.line for f in found) == [8, 13]

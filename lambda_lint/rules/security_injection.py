@@ -16,7 +16,11 @@ class EventToSql(FlowRule):
     imports one), SQLAlchemy `text()`, and the `Sql`/`sql` of the Redshift Data API and
     RDS Data API `execute_statement`. The event is followed through assignments,
     containers, f-strings, `%`, `.format()`, `+`, `join`, `json.loads` and into
-    functions of other modules; the message shows the way it took.
+    functions of other modules; the message shows the way it took. Chalice views and
+    event functions (and `app.current_request`) and Powertools resolver routes (and
+    `app.current_event`) are followed like handlers. A value read back through another
+    call (a database read, an SDK request) is no longer the caller's text and is not
+    followed.
 
     Not reported: values passed as query parameters (`execute(sql, params)`,
     `parameters=[...]`), values through `int()`, `float()`, `uuid.UUID()` or checked

@@ -34,8 +34,6 @@ from lambda_lint.model.symbols import FunctionKey, Symbols
 from lambda_lint.security.code import ParsedFile, ProjectCode
 from lambda_lint.security.sinks import Sink, SinkTable, sink_table
 
-#: the Chalice classes whose `current_request` is the caller's request
-CHALICE_APPS = frozenset({"chalice.Chalice", "chalice.Blueprint", "chalice.app.Chalice"})
 #: how many calls deep from a handler values are followed
 MAX_DEPTH = 6
 #: labels that make a value safe for every sink
@@ -78,7 +76,8 @@ class _Walk:
         self.model = model
         self.code = code
         self.table = table
-        self.semantics = Semantics.load(table.semantics, _framework_sources(model))
+        self.routers = _routers(model, table)
+        self.semantics = Semantics.load(table.semantics, _framework_sources(self.routers))
         self.imported = _imported_modules(model)
         self.hits: dict[tuple[str, Path, Position], Hit] = {}
         self._analyses: dict[tuple[FunctionKey, frozenset[tuple[str, Refs]]], Analysis] = {}
@@ -97,7 +96,25 @@ class _Walk:
             seeds = self.handler_seeds(handler)
             if seeds or self.semantics.sources:
                 self.visit(handler.key, seeds, 0)
+        for key in self.routes():
+            function = self.code.function(key)
+            params = function.params if function is not None else ()
+            event = frozenset({Ref("event")})
+            self.visit(key, {p.name: event for p in params if p.kind in SEEDED_KINDS}, 0)
         return sorted(self.hits.values(), key=lambda h: (str(h.path), h.start, h.rule))
+
+    def routes(self) -> list[FunctionKey]:
+        """Functions a Powertools resolver or router serves routes with
+        (`@app.get("/orders/<order_id>")`)."""
+        found = []
+        for path, by_name in sorted(self.routers.items()):
+            for qualname, function in self.model.modules[path].functions.items():
+                for decorator in function.decorators:
+                    owner, _, method = decorator.rpartition(".")
+                    if owner in by_name and method in self.table.route_decorators:
+                        found.append((path, qualname))
+                        break
+        return found
 
     def handler_seeds(self, handler: Handler) -> Seeds:
         """The event and context parameters; for a Chalice view or event function,
@@ -534,16 +551,23 @@ def _imports(imported: frozenset[str], module: str) -> bool:
     return any(name == module or name.startswith(module + ".") for name in imported)
 
 
-def _framework_sources(model: ProjectModel) -> dict[str, list[dict[str, str]]]:
-    """The request of Chalice apps and blueprints (`app.current_request`), by the
-    module-level names they are bound to."""
-    names = set()
-    for summary in model.modules.values():
+def _routers(model: ProjectModel, table: SinkTable) -> dict[Path, dict[str, str]]:
+    """Module-level framework objects that serve requests (`app = Chalice(...)`,
+    `app = APIGatewayRestResolver()`), per file: name -> request attribute."""
+    found: dict[Path, dict[str, str]] = {}
+    for path, summary in model.modules.items():
         for name, instance in summary.instances.items():
             constructor = import_target(summary, instance.constructor) or ""
-            if constructor in CHALICE_APPS:
-                names.add(f"{name}.current_request")
-    reason = "the HTTP request a Chalice view serves"
+            attribute = table.request_attributes.get(constructor)
+            if attribute is not None:
+                found.setdefault(path, {})[name] = attribute
+    return found
+
+
+def _framework_sources(routers: dict[Path, dict[str, str]]) -> dict[str, list[dict[str, str]]]:
+    """The request attributes of the framework objects (`app.current_request`)."""
+    names = {f"{n}.{a}" for by_name in routers.values() for n, a in by_name.items()}
+    reason = "the request a framework object serves"
     return {"sources": [{"name": n, "reason": reason} for n in sorted(names)]}
 
 

@@ -58,6 +58,10 @@ class SinkTable:
     #: calls (qualified) and methods whose result keeps the caller's text
     keeps_data_calls: frozenset[str]
     keeps_data_methods: frozenset[str]
+    #: framework classes (qualified) -> the attribute holding the caller's request
+    request_attributes: Mapping[str, str]
+    #: decorator methods of a request router whose functions serve routes
+    route_decorators: frozenset[str]
     #: `text.replace(separator, ...)` with one of these first arguments cleans a path
     separators: frozenset[str]
 
@@ -104,5 +108,7 @@ def sink_table() -> SinkTable:
         whole_value_steps=tuple(data["whole_value_steps"]["prefixes"]),
         keeps_data_calls=frozenset(data["keeps_data"]["calls"]),
         keeps_data_methods=frozenset(data["keeps_data"]["methods"]),
+        request_attributes=data["frameworks"]["request_attributes"],
+        route_decorators=frozenset(data["frameworks"]["route_decorators"]),
         separators=frozenset(data["path_separator_removal"]["separators"]),
     )
