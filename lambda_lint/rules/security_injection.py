@@ -93,6 +93,12 @@ class EventToSql(FlowRule):
             "    return db.execute(f\"DELETE FROM t WHERE day < '{event['time']}'\")\n",
             trigger="schedule",
         ),
+        Example(
+            "import pymysql\nfrom graph import session\n\n"
+            "def handler(event, context):\n"
+            "    return session.execute(f\"{{ user(id: {event['id']}) {{ name }} }}\")\n",
+            files={"graph.py": "session = None\n"},
+        ),
     ]
     INVALID = [
         Example(

@@ -282,6 +282,9 @@ class _Walk:
             return None
         if sink.shell and not _shell(call) and not _string_building(expr):
             return None
+        built = _built(expr)
+        if sink.text_pattern and built is not None and not sink.text_pattern.search(built.text):
+            return None
         if sink.unsafe_loaders and not _unsafe_loader(sink, parsed, call):
             return None
         if sink.leading:

@@ -11,7 +11,7 @@ narrow when the call is dangerous at all: `shell` (subprocess: `shell=True`, or 
 command built as a string), `unsafe_loaders` (yaml.load), `leading` (a URL whose start
 comes from the event), `formatted` (an expression string built by formatting), `mongo`
 (a `$where` or a filter decoded from a formatted JSON string), `whole` (the whole event
-or context written out).
+or context written out), `text_pattern` (a query built in place reads as SQL).
 """
 
 from __future__ import annotations
@@ -42,6 +42,8 @@ class Sink:
     formatted: bool = False
     mongo: bool = False
     whole: bool = False
+    #: text a query built in place must contain (case-insensitive)
+    text_pattern: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,9 @@ def _sink(entry: Mapping[str, Any]) -> Sink:
         formatted=entry.get("formatted", False),
         mongo=entry.get("mongo", False),
         whole=entry.get("whole", False),
+        text_pattern=re.compile(entry["text_pattern"], re.IGNORECASE)
+        if "text_pattern" in entry
+        else None,
     )
 
 
