@@ -154,3 +154,15 @@ def test_powertools_routes_and_the_current_event_are_sources(tmp_path: Path) -> 
     )
     found = lint_example(EventToShell, Example(code), tmp_path)
     assert sorted(f.start.line for f in found) == [8, 13]
+
+
+def test_a_route_parameter_is_one_value_not_the_whole_event(tmp_path: Path) -> None:
+    code = (
+        "import logging\n"
+        "from aws_lambda_powertools.event_handler import APIGatewayRestResolver\n\n"
+        "logger = logging.getLogger()\napp = APIGatewayRestResolver()\n\n"
+        "@app.get('/tasks/<task_id>')\ndef get_task(task_id):\n"
+        "    logger.info(f'task {task_id}')\n    return {}\n\n"
+        "def handler(event, context):\n    return app.resolve(event, context)\n"
+    )
+    assert lint_example(LogWholeEvent, Example(code), tmp_path) == []

@@ -17,6 +17,7 @@ resource's properties) are not followed: their event is not a caller's data.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import NamedTuple
 
@@ -96,16 +97,14 @@ class _Walk:
             seeds = self.handler_seeds(handler)
             if seeds or self.semantics.sources:
                 self.visit(handler.key, seeds, 0)
-        for key in self.routes():
-            function = self.code.function(key)
-            params = function.params if function is not None else ()
-            event = frozenset({Ref("event")})
-            self.visit(key, {p.name: event for p in params if p.kind in SEEDED_KINDS}, 0)
+        for key in self.routes:
+            self.visit(key, self.route_seeds(key), 0)
         return sorted(self.hits.values(), key=lambda h: (str(h.path), h.start, h.rule))
 
+    @cached_property
     def routes(self) -> list[FunctionKey]:
-        """Functions a Powertools resolver or router serves routes with
-        (`@app.get("/orders/<order_id>")`)."""
+        """Functions a Chalice app or a Powertools resolver serves routes with
+        (`@app.route("/orders/{order_id}")`, `@app.get("/orders/<order_id>")`)."""
         found = []
         for path, by_name in sorted(self.routers.items()):
             for qualname, function in self.model.modules[path].functions.items():
@@ -116,11 +115,24 @@ class _Walk:
                         break
         return found
 
+    def route_seeds(self, key: FunctionKey) -> Seeds:
+        """A route's parameters: the captures of its URL path, each one value of the
+        request (not the whole of it)."""
+        function = self.code.function(key)
+        params = function.params if function is not None else ()
+        return {
+            p.name: frozenset({Ref("event", ("pathParameters", p.name))})
+            for p in params
+            if p.kind in SEEDED_KINDS
+        }
+
     def handler_seeds(self, handler: Handler) -> Seeds:
         """The event and context parameters; for a Chalice view or event function,
         every parameter (URL captures, the event object)."""
         event = frozenset({Ref("event", (), handler.trigger)})
         if handler.framework == "chalice":
+            if handler.key in self.routes:
+                return self.route_seeds(handler.key)
             function = self.code.function(handler.key)
             params = function.params if function is not None else ()
             return {p.name: event for p in params if p.kind in SEEDED_KINDS}
