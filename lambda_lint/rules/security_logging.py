@@ -13,7 +13,8 @@ class LogWholeEvent(FlowRule):
     Reports the whole event or the whole context object printed or logged — by
     `print`, `logging` or a logger (a receiver named like `logger` or `log`), as is, in
     an f-string, `%`/`.format()` or through `json.dumps`/`str` — in the handler or in
-    any function it passes the event to.
+    any function it passes the event to; and a handler decorated with Powertools'
+    `@logger.inject_lambda_context(log_event=True)`, which logs every event.
 
     Opt-in: logging the event is common while developing and harmless for events that
     carry nothing personal (a schedule's tick).
@@ -83,5 +84,11 @@ class LogWholeEvent(FlowRule):
             "from audit import record\n\ndef handler(event, context):\n    record(event)\n",
             files={"audit.py": "def record(what):\n    print('audit', what)\n"},
             message="passed to record() as `what`",
+        ),
+        Example(
+            "from aws_lambda_powertools import Logger\n\nlogger = Logger()\n\n"
+            "@logger.inject_lambda_context(log_event=True)\n"
+            "def handler(event, context):\n    return {'ok': True}\n",
+            at="logger.inject_lambda_context(log_event=True)",
         ),
     ]

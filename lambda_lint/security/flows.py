@@ -16,6 +16,7 @@ resource's properties) are not followed: their event is not a caller's data.
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -94,6 +95,7 @@ class _Walk:
         for handler in sorted(self.model.handlers.values(), key=lambda h: h.key):
             if handler.triggers and set(handler.triggers) <= self.table.trusted_triggers:
                 continue
+            self.check_logging_decorators(handler.key)
             seeds = self.handler_seeds(handler)
             if seeds or self.semantics.sources:
                 self.visit(handler.key, seeds, 0)
@@ -330,6 +332,25 @@ class _Walk:
             if any(s <= start and end <= e and (s, e) != (start, end) for s, e in spans):
                 continue
             self.hit("LL609", parsed, node.syntax, "", ref)
+
+    def check_logging_decorators(self, key: FunctionKey) -> None:
+        """`@logger.inject_lambda_context(log_event=True)` on a handler (LL604)."""
+        parsed = self.code.file(key[0])
+        node = parsed.functions.get(key[1]) if parsed else None
+        if parsed is None or node is None:
+            return
+        for decorator in node.decorator_list:
+            if not isinstance(decorator, ast.Call) or not isinstance(decorator.func, ast.Attribute):
+                continue
+            if decorator.func.attr not in self.table.logging_decorators:
+                continue
+            for keyword in decorator.keywords:
+                value = keyword.value
+                if keyword.arg == self.table.logging_keyword and (
+                    isinstance(value, ast.Constant) and value.value is True
+                ):
+                    sink = f"{ast.unparse(decorator.func)}({keyword.arg}=True)"
+                    self.hit("LL604", parsed, decorator, sink, Ref("event"))
 
     def caller_text(self, ref: Ref) -> bool:
         """The value is still the caller's text: no step of its way called something

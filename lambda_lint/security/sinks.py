@@ -60,6 +60,9 @@ class SinkTable:
     #: calls (qualified) and methods whose result keeps the caller's text
     keeps_data_calls: frozenset[str]
     keeps_data_methods: frozenset[str]
+    #: decorators (by method name) that log the whole event when their keyword is True
+    logging_decorators: frozenset[str]
+    logging_keyword: str
     #: framework classes (qualified) -> the attribute holding the caller's request
     request_attributes: Mapping[str, str]
     #: decorator methods of a request router whose functions serve routes
@@ -113,6 +116,8 @@ def sink_table() -> SinkTable:
         whole_value_steps=tuple(data["whole_value_steps"]["prefixes"]),
         keeps_data_calls=frozenset(data["keeps_data"]["calls"]),
         keeps_data_methods=frozenset(data["keeps_data"]["methods"]),
+        logging_decorators=frozenset(data["logging_decorators"]["decorators"]),
+        logging_keyword=data["logging_decorators"]["keyword"],
         request_attributes=data["frameworks"]["request_attributes"],
         route_decorators=frozenset(data["frameworks"]["route_decorators"]),
         separators=frozenset(data["path_separator_removal"]["separators"]),
