@@ -6,8 +6,9 @@ context parameter (`Ref("context")`); every call to a project function is follow
 with the refs its arguments hold, so the callee is analysed in that caller's terms
 (memoised per function and incoming refs, bounded in depth), and a call's result is
 what the callee returns for those arguments. At every call the sink table
-(`sinks.json`) is consulted; HTML built as text is found by looking at the string
-expressions themselves. A hit keeps the flow: the origin steps of the value, each
+(`sinks.json`) is consulted, with the conditions of `inputs`; HTML built as text is
+found by looking at the string expressions themselves. `frameworks` adds the requests
+that Chalice and Powertools routers serve. A hit keeps the flow: the origin steps of the value, each
 located in its file, from where it entered to the sink.
 
 Handlers whose trigger writes the event itself (a schedule's input, a custom
@@ -20,32 +21,39 @@ import ast
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import NamedTuple
 
 from lambda_lint.finding import Position
 from lambda_lint.flow import ir
 from lambda_lint.flow.engine import Analysis, CallArgs, analyse
-from lambda_lint.flow.refs import DERIVED, Ref, Refs, step_text
+from lambda_lint.flow.refs import Ref, Refs, step_text
 from lambda_lint.flow.semantics import Semantics, plain
 from lambda_lint.flow.summary import SEEDED_KINDS, arguments_to_parameters, passed
 from lambda_lint.index import CallSite
 from lambda_lint.model.handlers import Handler
 from lambda_lint.model.project import ProjectModel
-from lambda_lint.model.scope import import_target
 from lambda_lint.model.symbols import FunctionKey, Symbols
 from lambda_lint.security.code import ParsedFile, ProjectCode
+from lambda_lint.security.frameworks import framework_sources, routers
+from lambda_lint.security.inputs import (
+    decoded_format,
+    first_ref,
+    formatted,
+    leads,
+    shell_true,
+    sink_inputs,
+    sink_text,
+    string_parts,
+    unsafe_loader,
+    untrusted,
+    where_filter,
+    whole_value,
+)
 from lambda_lint.security.sinks import Sink, SinkTable, sink_table
 
 #: how many calls deep from a handler values are followed
 MAX_DEPTH = 6
-#: labels that make a value safe for every sink
-CLEAN = frozenset({"all", "validated", "written"})
 #: methods that read a key of the mapping they are called on
 READS = frozenset({"get", "pop", "setdefault"})
-#: origin steps that build a string from pieces
-FORMATTING = frozenset(
-    {"f-string", "%-formatting", "concatenation", "str.format(...)", "str.join(...)"}
-)
 
 
 @dataclass(frozen=True)
@@ -78,8 +86,8 @@ class _Walk:
         self.model = model
         self.code = code
         self.table = table
-        self.routers = _routers(model, table)
-        self.semantics = Semantics.load(table.semantics, _framework_sources(self.routers))
+        self.routers = routers(model, table)
+        self.semantics = Semantics.load(table.semantics, framework_sources(self.routers))
         self.imported = _imported_modules(model)
         self.hits: dict[tuple[str, Path, Position], Hit] = {}
         self._analyses: dict[tuple[FunctionKey, frozenset[tuple[str, Refs]]], Analysis] = {}
@@ -247,7 +255,7 @@ class _Walk:
                 for expr, refs in inputs:
                     ref = self.dangerous(sink, parsed, analysis, call, expr, refs)
                     if ref is not None:
-                        self.hit(sink.rule, parsed, call.syntax, _sink_text(call), ref)
+                        self.hit(sink.rule, parsed, call.syntax, sink_text(call), ref)
                         break
         self.check_html(parsed, analysis)
 
@@ -258,7 +266,7 @@ class _Walk:
         args = analysis.call_args(call)
         if call.name is not None:
             for sink in self.table.by_call(plain(parsed.qualify(call.name))):
-                found.append((sink, _inputs(sink, call, args)))
+                found.append((sink, sink_inputs(sink, call, args)))
         func = call.func
         if isinstance(func, ir.Attribute):
             receiver = ir.dotted(func.value) or ""
@@ -269,12 +277,12 @@ class _Walk:
                     _imports(self.imported, m) for m in sink.when_imported
                 ):
                     continue
-                found.append((sink, _inputs(sink, call, args)))
+                found.append((sink, sink_inputs(sink, call, args)))
             inner = func.value
             if isinstance(inner, ir.Call) and inner.name is not None:
                 constructor = plain(parsed.qualify(inner.name))
                 for sink in self.table.by_path_method(func.attr, constructor):
-                    found.append((sink, _inputs(sink, inner, analysis.call_args(inner))))
+                    found.append((sink, sink_inputs(sink, inner, analysis.call_args(inner))))
         return found
 
     def dangerous(
@@ -288,26 +296,28 @@ class _Walk:
     ) -> Ref | None:
         """The event ref that makes this input dangerous, or None."""
         if sink.whole:
-            return _first(r for r in refs if _whole(r, self.table.whole_value_steps))
-        tainted = [r for r in refs if _untrusted(r, sink.label) and self.caller_text(r)]
+            return first_ref(r for r in refs if whole_value(r, self.table.whole_value_steps))
+        tainted = [r for r in refs if untrusted(r, sink.label) and self.caller_text(r)]
         if sink.label == "path":
             tainted = [r for r in tainted if not self.separators_removed(r)]
         if not tainted:
             return None
-        if sink.shell and not _shell(call) and not _string_building(expr):
+        if sink.shell and not shell_true(call) and string_parts(expr) is None:
             return None
-        built = _built(expr)
+        built = string_parts(expr)
         if sink.text_pattern and built is not None and not sink.text_pattern.search(built.text):
             return None
-        if sink.unsafe_loaders and not _unsafe_loader(sink, parsed, call):
+        if sink.unsafe_loaders and not unsafe_loader(sink, parsed, call):
             return None
         if sink.leading:
-            tainted = [r for r in tainted if _leads(r, expr, analysis, sink.label)]
+            tainted = [r for r in tainted if leads(r, expr, analysis, sink.label)]
         if sink.formatted:
-            tainted = [r for r in tainted if _formatted(r)]
+            tainted = [r for r in tainted if formatted(r)]
         if sink.mongo:
-            tainted = [r for r in tainted if _decoded_format(r)] or _where(expr, analysis, sink)
-        return _first(tainted)
+            tainted = [r for r in tainted if decoded_format(r)] or where_filter(
+                expr, analysis, sink
+            )
+        return first_ref(tainted)
 
     def check_html(self, parsed: ParsedFile, analysis: Analysis) -> None:
         """String expressions that put event data into HTML text (LL609); only the
@@ -316,14 +326,14 @@ class _Walk:
         for node in ir.walk(analysis.function):
             if not isinstance(node, (ir.FString, ir.BinOp, ir.Call)):
                 continue
-            built = _built(node)
+            built = string_parts(node)
             if built is None or not self.table.html.search(built.text):
                 continue
-            ref = _first(
+            ref = first_ref(
                 r
                 for v in built.values
                 for r in analysis.refs(v)
-                if _untrusted(r, "html") and self.caller_text(r)
+                if untrusted(r, "html") and self.caller_text(r)
             )
             if ref is not None:
                 found.append((node, ref))
@@ -405,174 +415,6 @@ class _Walk:
         return (owner.path, owner.start(where))  # type: ignore[arg-type]
 
 
-# -- the tests a sink applies ------------------------------------------------------------------
-
-
-def _untrusted(ref: Ref, label: str) -> bool:
-    return ref.root in ("event", "source") and not (
-        CLEAN.intersection(ref.labels) or label in ref.labels
-    )
-
-
-def _first(refs: object) -> Ref | None:
-    ordered = sorted(refs, key=lambda r: (len(r.origin), r.path))  # type: ignore[call-overload]
-    return ordered[0] if ordered else None
-
-
-def _inputs(sink: Sink, call: ir.Call, args: CallArgs) -> list[tuple[ir.Expr, Refs]]:
-    inputs = []
-    for index in sink.arguments:
-        if index < len(call.args) and not any(args.starred[: index + 1]):
-            inputs.append((call.args[index], args.positional[index]))
-    for keyword, (name, refs) in zip(call.keywords, args.keywords):
-        if name is not None and name in sink.keywords:
-            inputs.append((keyword.value, refs))
-    return inputs
-
-
-def _keyword(call: ir.Call, name: str) -> ir.Expr | None:
-    for keyword in call.keywords:
-        if keyword.name == name:
-            return keyword.value
-    return None
-
-
-def _shell(call: ir.Call) -> bool:
-    value = _keyword(call, "shell")
-    return isinstance(value, ir.Const) and value.value is True
-
-
-def _string_building(expr: ir.Expr) -> bool:
-    """A string built here from pieces: an f-string, `%`, `+`, `.format()`."""
-    if isinstance(expr, ir.FString):
-        return True
-    if isinstance(expr, ir.BinOp):
-        return expr.op in ("%", "+")
-    return (
-        isinstance(expr, ir.Call)
-        and isinstance(expr.func, ir.Attribute)
-        and expr.func.attr == "format"
-        and isinstance(expr.func.value, ir.Const)
-    )
-
-
-def _unsafe_loader(sink: Sink, parsed: ParsedFile, call: ir.Call) -> bool:
-    loader = _keyword(call, "Loader")
-    if loader is None and len(call.args) > 1:
-        loader = call.args[1]
-    if loader is None:
-        return True
-    name = ir.dotted(loader)
-    return name is not None and plain(parsed.qualify(name)) in sink.unsafe_loaders
-
-
-def _leads(ref: Ref, expr: ir.Expr, analysis: Analysis, label: str) -> bool:
-    """The event value starts the URL: the whole value, or the first piece of a string
-    built right here."""
-    built = _built(expr)
-    if built is not None:
-        return built.leads and any(
-            _untrusted(r, label) for v in built.values[:1] for r in analysis.refs(v)
-        )
-    return not ref.path or ref.path[-1] != DERIVED
-
-
-def _formatted(ref: Ref) -> bool:
-    """The value's last step built a string from pieces, and the value is not a key
-    name picked from event data (`", ".join(f"#{k} = :{k}" for k in changes)`: the
-    names of attributes to set, whose values go separately)."""
-    texts = [step_text(s) for s in ref.origin]
-    return (
-        bool(texts)
-        and texts[-1] in FORMATTING
-        and not any(t == "a key" or t.endswith("comprehension") for t in texts)
-    )
-
-
-def _decoded_format(ref: Ref) -> bool:
-    """json.loads of a string formatted with the value."""
-    texts = [step_text(s) for s in ref.origin]
-    return any(
-        text in FORMATTING and "json.loads(...)" in texts[position + 1 :]
-        for position, text in enumerate(texts)
-    )
-
-
-def _where(expr: ir.Expr, analysis: Analysis, sink: Sink) -> list[Ref]:
-    """Event refs given as the `$where` of a filter written as a dict literal."""
-    if not isinstance(expr, ir.Dict):
-        return []
-    return [
-        r
-        for key, value in zip(expr.keys, expr.values)
-        if isinstance(key, ir.Const) and key.value == "$where"
-        for r in analysis.refs(value)
-        if _untrusted(r, sink.label)
-    ]
-
-
-def _whole(ref: Ref, writes: tuple[str, ...]) -> bool:
-    """The whole event or context, maybe formatted or serialised."""
-    if ref.root not in ("event", "context"):
-        return False
-    if not ref.path:
-        return True
-    if ref.path != (DERIVED,):
-        return False
-    return all(step_text(s).startswith(writes) for s in ref.origin)
-
-
-class _Built(NamedTuple):
-    """A string built from pieces: its literal text, the values formatted into it, and
-    whether a value comes first."""
-
-    text: str
-    values: list[ir.Expr]
-    leads: bool
-
-
-def _built(node: ir.Expr) -> _Built | None:
-    """What an f-string, `+`, `%` or `"...".format()` builds from; None for other
-    expressions."""
-    if isinstance(node, ir.FString):
-        syntax = node.syntax
-        pieces = getattr(syntax, "values", ())
-        text = "".join(p.value for p in pieces if isinstance(getattr(p, "value", None), str))
-        leads = bool(pieces) and not isinstance(getattr(pieces[0], "value", None), str)
-        return _Built(text, list(node.parts), leads)
-    if isinstance(node, ir.BinOp) and node.op == "+":
-        left = _built(node.left) if isinstance(node.left, ir.BinOp) else None
-        if left is None:
-            left = _Built(*_piece(node.left), leads=not isinstance(node.left, ir.Const))
-        text, values = _piece(node.right)
-        return _Built(left.text + text, left.values + values, left.leads)
-    if isinstance(node, ir.BinOp) and node.op == "%" and isinstance(node.left, ir.Const):
-        right = node.right
-        values = list(right.elements) if isinstance(right, ir.Container) else [right]
-        template = str(node.left.value or "")
-        return _Built(template, values, template.startswith("%"))
-    if (
-        isinstance(node, ir.Call)
-        and isinstance(node.func, ir.Attribute)
-        and node.func.attr == "format"
-        and isinstance(node.func.value, ir.Const)
-    ):
-        template = str(node.func.value.value or "")
-        values = [*node.args, *(k.value for k in node.keywords)]
-        return _Built(template, values, template.startswith("{"))
-    return None
-
-
-def _piece(node: ir.Expr) -> tuple[str, list[ir.Expr]]:
-    if isinstance(node, ir.Const):
-        return (node.value if isinstance(node.value, str) else "", [])
-    return ("", [node])
-
-
-def _sink_text(call: ir.Call) -> str:
-    return f"{call.name or 'call'}()"
-
-
 def _imported_modules(model: ProjectModel) -> frozenset[str]:
     names = set()
     for summary in model.modules.values():
@@ -585,26 +427,6 @@ def _imported_modules(model: ProjectModel) -> frozenset[str]:
 
 def _imports(imported: frozenset[str], module: str) -> bool:
     return any(name == module or name.startswith(module + ".") for name in imported)
-
-
-def _routers(model: ProjectModel, table: SinkTable) -> dict[Path, dict[str, str]]:
-    """Module-level framework objects that serve requests (`app = Chalice(...)`,
-    `app = APIGatewayRestResolver()`), per file: name -> request attribute."""
-    found: dict[Path, dict[str, str]] = {}
-    for path, summary in model.modules.items():
-        for name, instance in summary.instances.items():
-            constructor = import_target(summary, instance.constructor) or ""
-            attribute = table.request_attributes.get(constructor)
-            if attribute is not None:
-                found.setdefault(path, {})[name] = attribute
-    return found
-
-
-def _framework_sources(routers: dict[Path, dict[str, str]]) -> dict[str, list[dict[str, str]]]:
-    """The request attributes of the framework objects (`app.current_request`)."""
-    names = {f"{n}.{a}" for by_name in routers.values() for n, a in by_name.items()}
-    reason = "the request a framework object serves"
-    return {"sources": [{"name": n, "reason": reason} for n in sorted(names)]}
 
 
 def find_hits(model: ProjectModel, code: ProjectCode) -> list[Hit]:
