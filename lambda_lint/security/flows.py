@@ -25,7 +25,7 @@ from pathlib import Path
 from lambda_lint.finding import Position
 from lambda_lint.flow import ir
 from lambda_lint.flow.engine import Analysis, CallArgs, analyse
-from lambda_lint.flow.refs import Ref, Refs, step_text
+from lambda_lint.flow.refs import MAX_ORIGIN, Ref, Refs, step_text
 from lambda_lint.flow.semantics import Semantics, plain
 from lambda_lint.flow.summary import SEEDED_KINDS, arguments_to_parameters, passed
 from lambda_lint.index import CallSite
@@ -364,7 +364,10 @@ class _Walk:
 
     def caller_text(self, ref: Ref) -> bool:
         """The value is still the caller's text: no step of its way called something
-        that returns other data (a database read, an SDK request)."""
+        that returns other data (a database read, an SDK request). A way too long to
+        keep whole (its middle steps dropped) is not trusted to be."""
+        if len(ref.origin) >= MAX_ORIGIN:
+            return False
         for where, text in ref.origin:
             if not isinstance(text, ir.Call) or text in self._reads:
                 continue
@@ -383,14 +386,15 @@ class _Walk:
         return True
 
     def separators_removed(self, ref: Ref) -> bool:
-        """A step replaced the directory separator (`key.replace("/", "-")`)."""
+        """A step removed the directory separators (`key.replace("/", "-")`,
+        `key.split("/")[-1]`)."""
         for _, text in ref.origin:
             if not isinstance(text, ir.Call) or not text.args:
                 continue
             func, first = text.func, text.args[0]
             separator = first.value if isinstance(first, ir.Const) else ir.dotted(first)
-            replaced = isinstance(func, ir.Attribute) and func.attr == "replace"
-            if replaced and separator in self.table.separators:
+            removes = isinstance(func, ir.Attribute) and func.attr in self.table.separator_methods
+            if removes and separator in self.table.separators:
                 return True
         return False
 

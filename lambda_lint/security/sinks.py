@@ -67,7 +67,9 @@ class SinkTable:
     request_attributes: Mapping[str, str]
     #: decorator methods of a request router whose functions serve routes
     route_decorators: frozenset[str]
-    #: `text.replace(separator, ...)` with one of these first arguments cleans a path
+    #: `text.replace(separator, ...)`, `text.split(separator)[i]`: methods and first
+    #: arguments that leave no directory separator in a path
+    separator_methods: frozenset[str]
     separators: frozenset[str]
 
     def by_call(self, name: str) -> list[Sink]:
@@ -120,5 +122,6 @@ def sink_table() -> SinkTable:
         logging_keyword=data["logging_decorators"]["keyword"],
         request_attributes=data["frameworks"]["request_attributes"],
         route_decorators=frozenset(data["frameworks"]["route_decorators"]),
+        separator_methods=frozenset(data["path_separator_removal"]["methods"]),
         separators=frozenset(data["path_separator_removal"]["separators"]),
     )
