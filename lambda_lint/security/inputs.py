@@ -15,6 +15,8 @@ from lambda_lint.security.sinks import Sink
 
 #: labels that make a value safe for every sink
 CLEAN = frozenset({"all", "validated", "written"})
+#: origin steps after which a value may be a key of a mapping rather than event data
+NAME_SOURCES = frozenset({"a key", "in a dict"})
 #: origin steps that build a string from pieces
 FORMATTING = frozenset(
     {"f-string", "%-formatting", "concatenation", "str.format(...)", "str.join(...)"}
@@ -77,14 +79,15 @@ def leads(ref: Ref, expr: ir.Expr, analysis: Analysis, label: str) -> bool:
 
 
 def formatted(ref: Ref) -> bool:
-    """The value's last step built a string from pieces, and the value is not a key
-    name picked from event data (`", ".join(f"#{k} = :{k}" for k in changes)`: the
-    names of attributes to set, whose values go separately)."""
+    """The value's last step built a string from pieces, and the value is not an
+    attribute name picked from a mapping holding event data (`", ".join(f"#{k} = :{k}"
+    for k in changes)`, `for name in {"owner": event["owner"]}`: the names of the
+    attributes to set, whose values go separately)."""
     texts = [step_text(s) for s in ref.origin]
     return (
         bool(texts)
         and texts[-1] in FORMATTING
-        and not any(t == "a key" or t.endswith("comprehension") for t in texts)
+        and not any(t in NAME_SOURCES or t.endswith("comprehension") for t in texts)
     )
 
 
