@@ -350,6 +350,20 @@ class EventToNoSql(FlowRule):
             "        return table.scan(ProjectionExpression=f'pk, {field}')\n"
             "    return None\n"
         ),
+        Example(
+            "import boto3\n\ntable = boto3.resource('dynamodb').Table('t')\n\n"
+            "def save(attributes):\n"
+            "    expression = ''\n"
+            "    for name in attributes:\n"
+            "        expression = expression + ', ' + name + ' = :' + name\n"
+            "    table.update_item(\n"
+            "        Key={'pk': 'settings'},\n"
+            "        UpdateExpression='SET ' + expression[2:],\n"
+            "        ExpressionAttributeValues={':' + k: v for k, v in attributes.items()},\n"
+            "    )\n\n"
+            "def handler(event, context):\n"
+            "    save({'owner': event['owner']})\n"
+        ),
     ]
     INVALID = [
         Example(
