@@ -166,3 +166,12 @@ def test_a_route_parameter_is_one_value_not_the_whole_event(tmp_path: Path) -> N
         "def handler(event, context):\n    return app.resolve(event, context)\n"
     )
     assert lint_example(LogWholeEvent, Example(code), tmp_path) == []
+
+
+def test_a_handler_reading_custom_resource_keys_is_not_followed(tmp_path: Path) -> None:
+    code = (
+        "import os\n\ndef handler(event, context):\n"
+        "    if event['RequestType'] == 'Create':\n"
+        "        os.system('setup ' + event['ResourceProperties']['Name'])\n"
+    )
+    assert lint_example(EventToShell, Example(code), tmp_path) == []

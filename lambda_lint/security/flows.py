@@ -101,7 +101,7 @@ class _Walk:
 
     def run(self) -> list[Hit]:
         for handler in sorted(self.model.handlers.values(), key=lambda h: h.key):
-            if handler.triggers and set(handler.triggers) <= self.table.trusted_triggers:
+            if self.trusted(handler):
                 continue
             self.check_logging_decorators(handler.key)
             seeds = self.handler_seeds(handler)
@@ -110,6 +110,18 @@ class _Walk:
         for key in self.routes:
             self.visit(key, self.route_seeds(key), 0)
         return sorted(self.hits.values(), key=lambda h: (str(h.path), h.start, h.rule))
+
+    def trusted(self, handler: Handler) -> bool:
+        """The handler's event is written by the deployment or by AWS: its triggers say
+        so, or its code reads keys only such events have (`event["RequestType"]`)."""
+        if handler.triggers:
+            return set(handler.triggers) <= self.table.trusted_triggers
+        parsed = self.code.file(handler.file)
+        node = parsed.functions.get(handler.qualname) if parsed else None
+        return node is not None and any(
+            isinstance(n, ast.Constant) and n.value in self.table.trusted_event_keys
+            for n in ast.walk(node)
+        )
 
     @cached_property
     def routes(self) -> list[FunctionKey]:

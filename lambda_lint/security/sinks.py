@@ -51,8 +51,10 @@ class SinkTable:
     sinks: tuple[Sink, ...]
     #: extra flow semantics (sanitisers) in the shape of `flow/semantics.json`
     semantics: Mapping[str, Any]
-    #: triggers whose event the deployment itself writes
+    #: triggers whose event the deployment itself writes, and event keys that tell
+    #: such a handler where no descriptor names its trigger
     trusted_triggers: frozenset[str]
+    trusted_event_keys: frozenset[str]
     #: literal text that opens an HTML element
     html: re.Pattern[str]
     #: origin steps that write a whole value out (LL604)
@@ -114,6 +116,7 @@ def sink_table() -> SinkTable:
         sinks=tuple(_sink(e) for e in data["sinks"]),
         semantics=data["semantics"],
         trusted_triggers=frozenset(data["trusted_triggers"]["triggers"]),
+        trusted_event_keys=frozenset(data["trusted_triggers"]["event_keys"]),
         html=re.compile(data["html_markers"]["pattern"], re.IGNORECASE),
         whole_value_steps=tuple(data["whole_value_steps"]["prefixes"]),
         keeps_data_calls=frozenset(data["keeps_data"]["calls"]),
