@@ -13,7 +13,8 @@ class LogWholeEvent(FlowRule):
     Reports the whole event or the whole context object printed or logged — by
     `print`, `logging` or a logger (a receiver named like `logger` or `log`), as is, in
     an f-string, `%`/`.format()` or through `json.dumps`/`str` — in the handler or in
-    any function it passes the event to; and a handler decorated with Powertools'
+    any function it passes the event to (unless a field was replaced first, as when a
+    copy is redacted); and a handler decorated with Powertools'
     `@logger.inject_lambda_context(log_event=True)`, which logs every event.
 
     Opt-in: logging the event is common while developing and harmless for events that
@@ -65,6 +66,12 @@ class LogWholeEvent(FlowRule):
         )
 
     VALID = [
+        Example(
+            "def handler(event, context):\n"
+            "    shown = dict(event)\n"
+            "    shown['headers'] = '<redacted>'\n"
+            "    print(shown)\n"
+        ),
         Example("def handler(event, context):\n    print('records:', len(event['Records']))\n"),
         Example(
             "import logging\n\nlogger = logging.getLogger()\n\n"

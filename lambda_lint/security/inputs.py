@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 from lambda_lint.flow import ir
 from lambda_lint.flow.engine import Analysis, CallArgs
-from lambda_lint.flow.refs import DERIVED, Ref, Refs, step_text
+from lambda_lint.flow.refs import DERIVED, WRITTEN, Ref, Refs, step_text
 from lambda_lint.flow.semantics import plain
 from lambda_lint.security.code import ParsedFile
 from lambda_lint.security.sinks import Sink
@@ -117,6 +117,8 @@ def whole_value(ref: Ref, writes: tuple[str, ...]) -> bool:
     """The whole event or context, maybe formatted or serialised."""
     if ref.root not in ("event", "context"):
         return False
+    if any(kind == WRITTEN for _, kind, _ in ref.facts):
+        return False  # a field was replaced first: `copy["body"] = redact(...)`
     if not ref.path:
         return True
     if ref.path != (DERIVED,):
