@@ -37,6 +37,9 @@ MAX_DEPTH = 4
 class ReliabilityRule(ReuseRule):
     """Shared by the LL7 rules (not a rule itself: it has no code)."""
 
+    # a hung call or an endless poll costs as much in a nightly job as in a busy API
+    needs_reuse = False
+
     def service_of(self, receiver: cst.BaseExpression, depth: int = 0) -> str | None:
         """The AWS service of the boto3 client or resource `receiver` is (or is reached
         from): built here (`boto3.client("lambda")`, `session.client("sqs")`,
