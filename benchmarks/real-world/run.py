@@ -55,13 +55,16 @@ class Finding:
 # --- linting -------------------------------------------------------------------------
 
 
-def lint(repo: Repo, root: Path, results: Path, command: list[str], timeout: float) -> dict:
-    """Run lambda-lint in one repository; store its output; return the run's record."""
+def lint(
+    repo: Repo, root: Path, results: Path, command: list[str], extra: list[str], timeout: float
+) -> dict:
+    """Run lambda-lint in one repository (`extra`: more `check` options); store its
+    output; return the run's record."""
     started = time.perf_counter()
     cpu_before = children_cpu()
     # In a process group of its own, so that a time-out ends lambda-lint's workers too.
     process = subprocess.Popen(
-        [*command, "check", ".", "--output-format", "json", "--no-cache"],
+        [*command, "check", ".", "--output-format", "json", "--no-cache", *extra],
         cwd=root,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -111,7 +114,7 @@ def python_files(root: Path):
 
 def lint_all(repos: list[Repo], cache: Path, results: Path, args: argparse.Namespace) -> dict:
     """Lint every fetched repository (`--jobs` at a time); returns the updated run records."""
-    command = [*shlex.split(args.lambda_lint), *shlex.split(args.lint_args)]
+    command, extra = shlex.split(args.lambda_lint), shlex.split(args.lint_args)
     if shutil.which(command[0]) is None:
         raise SystemExit(f"{command[0]}: not found; install lambda-lint or pass --lambda-lint")
     ready = [repo for repo in repos if materialised(cache, repo)]
@@ -121,7 +124,7 @@ def lint_all(repos: list[Repo], cache: Path, results: Path, args: argparse.Names
     runs = load_runs(results, repos)
 
     def one(repo: Repo) -> tuple[Repo, dict]:
-        record = lint(repo, cache / repo.key, results, command, args.timeout)
+        record = lint(repo, cache / repo.key, results, command, extra, args.timeout)
         if args.jobs > 1:
             record["cpu_s"] = None  # runs overlap: the process-wide measure mixes them
         return repo, record
@@ -380,7 +383,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repos", help="comma-separated names (default: all)")
     parser.add_argument("--jobs", type=int, default=1, help="repositories linted at once")
     parser.add_argument("--lambda-lint", default=default_command(), help="command to run")
-    parser.add_argument("--lint-args", default="", help="extra arguments, e.g. '--select ALL'")
+    parser.add_argument(
+        "--lint-args", default="", help="extra `check` options, e.g. '--select ALL'"
+    )
     parser.add_argument("--timeout", type=float, default=1800, help="seconds per repository")
     parser.add_argument("--table", action="store_true", help="tables of stored results only")
     parser.add_argument("--sample", type=int, metavar="N", help="N unjudged findings per code")
