@@ -31,7 +31,7 @@ from lambda_lint.positions import Positions
 from lambda_lint.project_context import ProjectContext
 from lambda_lint.registry import RuleSet
 from lambda_lint.rule import BaseRule
-from lambda_lint.source import ParseProblem, decode, parse
+from lambda_lint.source import ParseProblem, SourceFile, decode, parse, parse_source
 from lambda_lint.suppress import FindingFilter, skip_file
 
 PARSE_ERROR = "LL001"
@@ -96,12 +96,14 @@ def index_file(path: Path, text: str | ParseProblem, keep_tree: bool) -> Indexed
     """Parse and summarise one file (the unit of work of the index stage)."""
     if isinstance(text, ParseProblem):
         return IndexedFile(path, None, problem=text)
-    module = parse(text)
+    source = parse_source(text)
+    module = source if isinstance(source, ParseProblem) else source.cst
     if isinstance(module, ParseProblem):
         return IndexedFile(path, text, problem=module)
+    assert isinstance(source, SourceFile)
     positions = Positions(module)
     try:
-        summary = summarize(str(path), module, positions)
+        summary = summarize(str(path), module, positions, source)
     except RecursionError:
         return IndexedFile(path, text, problem=ParseProblem("too deeply nested to analyse"))
     cdk = None

@@ -13,9 +13,12 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from lambda_lint.finding import Position
+from lambda_lint.index_anchors import Anchors
 from lambda_lint.model.flow import EMPTY, FunctionFlow, Ref, Refs
 from lambda_lint.model.names import decorator_name, dotted_name, qualname
 from lambda_lint.positions import Positions
+from lambda_lint.source import SourceFile
 from lambda_lint.walk import Visitor
 
 #: (parameter index, access path) of a value that flows from a parameter
@@ -157,10 +160,30 @@ def param_paths(refs: Refs) -> tuple[ParamPath, ...]:
     return tuple(sorted((r.index, r.path) for r in refs if r.root == "param"))
 
 
-class _Indexer(Visitor):
-    def __init__(self, summary: ModuleSummary, positions: Positions) -> None:
-        self.summary = summary
+class _Where:
+    """Positions of the nodes the index records, computed by libcst (the slow path, for
+    a module without its `ast` tree); `Anchors` answers the same questions faster."""
+
+    def __init__(self, positions: Positions) -> None:
         self.positions = positions
+
+    def call(self, node: cst.Call, target: str) -> Position:
+        return self.positions.start(node)
+
+    def imported(self, node: cst.ImportAlias | cst.ImportFrom, name: str) -> Position:
+        return self.positions.start(node)
+
+    def function_name(self, node: cst.FunctionDef) -> Position:
+        return self.positions.start(node.name)
+
+    def assignment_line(self, node: cst.Assign | cst.AnnAssign) -> int:
+        return self.positions.line(node)
+
+
+class _Indexer(Visitor):
+    def __init__(self, summary: ModuleSummary, where: _Where | Anchors) -> None:
+        self.summary = summary
+        self.where = where
         self.scopes: list[tuple[str, cst.FunctionDef | cst.ClassDef]] = []
         self.flows: list[FunctionFlow | None] = []
         self.calls: list[list[CallSite]] = []
@@ -216,7 +239,7 @@ class _Indexer(Visitor):
             else:
                 top_level = False
         qualname = self._function_qualname() or name
-        start = self.positions.start(node.name)
+        start = self.where.function_name(node)
         self.summary.functions[qualname] = FunctionSummary(
             qualname=qualname,
             name=name,
@@ -258,9 +281,14 @@ class _Indexer(Visitor):
         return True
 
     def _add_import(
-        self, module: str, name: str | None, alias: str, level: int, node: cst.CSTNode
+        self,
+        module: str,
+        name: str | None,
+        alias: str,
+        level: int,
+        node: cst.ImportAlias | cst.ImportFrom,
     ) -> None:
-        start = self.positions.start(node)
+        start = self.where.imported(node, name if name == "*" else dotted_name(node.name))  # type: ignore[union-attr,arg-type]
         self.summary.imports.append(
             Import(
                 module,
@@ -297,6 +325,7 @@ class _Indexer(Visitor):
     def visit_Assign(self, node: cst.Assign) -> None:
         if self.scopes and not isinstance(self.scopes[-1][1], cst.FunctionDef):
             return
+        line = 0 if self.scopes else self.where.assignment_line(node)
         for target in node.targets:
             if not isinstance(target.target, cst.Name):
                 continue
@@ -306,7 +335,6 @@ class _Indexer(Visitor):
                 if isinstance(value, cst.Call) and dotted_name(value.func):
                     self.local_classes[-1][name] = dotted_name(value.func) or ""
                 continue
-            line = self.positions.line(node)
             callee = dotted_name(value.func) if isinstance(value, cst.Call) else None
             if callee in ("functools.partial", "partial") and value.args:  # type: ignore[union-attr]
                 target_name = dotted_name(value.args[0].value)  # type: ignore[union-attr]
@@ -322,8 +350,11 @@ class _Indexer(Visitor):
                 self.summary.assigned[name] = line
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        if not self.scopes and isinstance(node.target, cst.Name):
-            self.summary.assigned[node.target.value] = self.positions.line(node)
+        if self.scopes:
+            return
+        line = self.where.assignment_line(node)
+        if isinstance(node.target, cst.Name):
+            self.summary.assigned[node.target.value] = line
 
     # -- calls and returns --------------------------------------------------------
 
@@ -331,7 +362,7 @@ class _Indexer(Visitor):
         target = dotted_name(node.func)
         if target is None:
             return
-        start = self.positions.start(node)
+        start = self.where.call(node, target)
         if not self._in_function():
             self.summary.init_calls.append(CallSite(target, start.line, start.column))
             return
@@ -380,10 +411,14 @@ def _catches_import_error(handler: cst.ExceptHandler) -> bool:
     return bool({"ImportError", "ModuleNotFoundError", "Exception"} & set(filter(None, names)))
 
 
-def summarize(path: str, module: cst.Module, positions: Positions) -> ModuleSummary:
-    """Reduce a parsed module to its summary."""
+def summarize(
+    path: str, module: cst.Module, positions: Positions, source: SourceFile | None = None
+) -> ModuleSummary:
+    """Reduce a parsed module to its summary. With the `source` it was parsed from,
+    positions come from its `ast` tree (see `lambda_lint.index_anchors`)."""
     summary = ModuleSummary(path)
-    _Indexer(summary, positions).walk(module)
+    where = Anchors(source.ast, source.text, positions) if source else _Where(positions)
+    _Indexer(summary, where).walk(module)
     return summary
 
 

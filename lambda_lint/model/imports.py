@@ -2,10 +2,10 @@
 up under the function's code root (`LAMBDA_TASK_ROOT`), then under the folders that
 hold the importing file, up to the project root.
 
-Every answer is memoised: the folders searched for an importer depend only on its
-folder, and a module name under a folder resolves to the same file every time, so a
-project's resolution costs one set lookup per (name, folder) pair, not a scan of every
-code root per import.
+Every answer is memoised: the folders searched for an importer, and so the file a
+module name resolves to, depend only on the importer's folder, so a project's
+resolution costs one dictionary lookup per (name, importing folder) pair after the
+first, not a scan of every code root per import.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ class ModuleResolver:
         self.code_roots = frozenset(code_roots)
         self._roots: dict[Path, tuple[Path, ...]] = {}
         self._files: dict[tuple[str, Path], Path | None] = {}
+        self._modules: dict[tuple[str, Path, int], Path | None] = {}
 
     def file_for(self, module: str, base: Path) -> Path | None:
         """The file of `module` (dotted) under folder `base`, if the project has it."""
@@ -58,6 +59,14 @@ class ModuleResolver:
         return found
 
     def resolve_module(self, module: str, importer: Path, level: int = 0) -> Path | None:
+        """The file `module` (with `level` leading dots) names when `importer` imports it."""
+        key = (module, importer.parent, level)
+        if key in self._modules:
+            return self._modules[key]
+        found = self._modules[key] = self._search(module, importer, level)
+        return found
+
+    def _search(self, module: str, importer: Path, level: int) -> Path | None:
         if level:
             base = importer.parent
             for _ in range(level - 1):

@@ -99,6 +99,23 @@ class ProjectModel:
     def callees(self, key: FunctionKey) -> list[tuple[CallSite, FunctionKey]]:
         return self.calls.callees(key)
 
+    def names_imported_from(self, path: Path) -> frozenset[str]:
+        """The names other project modules import from `path` by `from ... import name`
+        (not its submodules), with `*` when one imports everything."""
+
+        def compute(model: ProjectModel) -> dict[Path, frozenset[str]]:
+            found: dict[Path, set[str]] = {}
+            for importer, summary in model.modules.items():
+                for item in summary.imports:
+                    if item.name is None:
+                        continue
+                    target, attribute = model.resolver.resolve_import(item, importer)
+                    if target is not None and attribute is not None:
+                        found.setdefault(target, set()).add(attribute)
+            return {target: frozenset(names) for target, names in found.items()}
+
+        return self.analysis("imported-names", compute).get(path, frozenset())
+
     # -- handlers -----------------------------------------------------------------------
 
     def handler_for(self, key: FunctionKey) -> Handler | None:

@@ -138,17 +138,8 @@ class _InitImports(Rule):
 
     def _reexported(self, costs: ColdStartModel, names: list[str]) -> bool:
         """Another project module imports one of `names` from this one (or `*`)."""
-        path = self.context.path
-        resolver = costs.model.resolver
-        for other, summary in costs.model.modules.items():
-            for item in summary.imports:
-                if item.name == "*" or item.name in names:
-                    target, attribute = resolver.resolve_import(item, other)
-                    if item.name == "*" and target == path:
-                        return True
-                    if target == path and attribute in names:
-                        return True
-        return False
+        imported = costs.model.names_imported_from(self.context.path)
+        return "*" in imported or any(name in imported for name in names)
 
 
 def _bound_name(alias: cst.ImportAlias, statement: cst.Import | cst.ImportFrom) -> str:
