@@ -2,8 +2,10 @@
 
 This module only orchestrates: each stage lives in its own module and hands plain data
 to the next. `Linter.lint()` is what the CLI, the language server and the test harness
-call. Large projects are indexed and checked in worker processes; the whole result of a
-project is cached by the content of its files (see `lambda_lint.cache`).
+call. Every file is parsed once: the files to check are parsed in this process and
+their trees kept; in a large project the check runs in forked worker processes that
+inherit them, and the files only indexed are summarised there too. The whole result of
+a project is cached by the content of its files (see `lambda_lint.cache`).
 """
 
 from __future__ import annotations
@@ -14,24 +16,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
-import libcst as cst
-
 from lambda_lint import __version__
 from lambda_lint.cache import Cache, code_digest, digest, file_digest
 from lambda_lint.check_context import CheckContext
 from lambda_lint.config import Settings
-from lambda_lint.descriptors import read_cdk, read_descriptor, read_terraform_dir
+from lambda_lint.descriptors import read_descriptor, read_terraform_dir
 from lambda_lint.descriptors.model import DescriptorProblem, DescriptorSet
 from lambda_lint.discover import Project, discover, is_python
 from lambda_lint.engine import InternalError, check_module, check_project
 from lambda_lint.finding import Finding, Position
-from lambda_lint.index import ModuleSummary, summarize
+from lambda_lint.index import ModuleSummary
+from lambda_lint.index_files import IndexedFile, index_file, read_source
 from lambda_lint.model.project import ProjectModel
 from lambda_lint.positions import Positions
 from lambda_lint.project_context import ProjectContext
 from lambda_lint.registry import RuleSet
 from lambda_lint.rule import BaseRule
-from lambda_lint.source import ParseProblem, SourceFile, decode, parse, parse_source
+from lambda_lint.source import ParseProblem, parse
 from lambda_lint.suppress import FindingFilter, skip_file
 
 PARSE_ERROR = "LL001"
@@ -40,20 +41,6 @@ PARALLEL_THRESHOLD = 64
 #: what the cache holds for a file, and for a whole project
 SummaryEntry = tuple[ModuleSummary, Optional[DescriptorSet]]
 ResultEntry = tuple[list[Finding], dict[str, str]]
-
-
-@dataclass
-class IndexedFile:
-    """One Python file after the index stage: its summary, or why it has none."""
-
-    path: Path
-    text: str | None
-    summary: ModuleSummary | None = None
-    cdk: DescriptorSet | None = None
-    problem: ParseProblem | None = None
-    #: the parsed tree, kept for the check stage when the file was parsed here
-    module: cst.Module | None = None
-    positions: Positions | None = None
 
 
 @dataclass
@@ -78,40 +65,6 @@ class Display:
             return path.relative_to(self.cwd).as_posix()
         except ValueError:
             return str(path)
-
-
-def read_source(path: Path, overrides: Mapping[Path, str]) -> tuple[str | ParseProblem, bytes]:
-    """The text of a Python file (or why it cannot be read) and the bytes it was read from."""
-    if path in overrides:
-        text = overrides[path]
-        return text, text.encode("utf-8", "surrogatepass")
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        return ParseProblem(f"cannot read: {error.strerror or error}"), b""
-    return decode(data), data
-
-
-def index_file(path: Path, text: str | ParseProblem, keep_tree: bool) -> IndexedFile:
-    """Parse and summarise one file (the unit of work of the index stage)."""
-    if isinstance(text, ParseProblem):
-        return IndexedFile(path, None, problem=text)
-    source = parse_source(text)
-    module = source if isinstance(source, ParseProblem) else source.cst
-    if isinstance(module, ParseProblem):
-        return IndexedFile(path, text, problem=module)
-    assert isinstance(source, SourceFile)
-    positions = Positions(module)
-    try:
-        summary = summarize(str(path), module, positions, source)
-    except RecursionError:
-        return IndexedFile(path, text, problem=ParseProblem("too deeply nested to analyse"))
-    cdk = None
-    if any(i.module.split(".")[0] == "aws_cdk" for i in summary.imports):
-        cdk = read_cdk(path, module, line_of=positions.line)
-    if keep_tree:
-        return IndexedFile(path, text, summary, cdk, module=module, positions=positions)
-    return IndexedFile(path, text, summary, cdk)
 
 
 def _problem_finding(display: str, problem: ParseProblem) -> Finding:
@@ -236,12 +189,22 @@ class Linter:
                 )
             else:
                 pending.append(path)
-        if self._parallel(len(pending)):
-            from lambda_lint.parallel import index_in_workers
+        # Files to check are parsed here, once, and their trees kept for the check stage
+        # (which runs in forked workers that inherit them); the others only need their
+        # summary, which workers can compute and send back.
+        kept = [p for p in pending if p in project.requested]
+        others = [p for p in pending if p not in project.requested]
+        results = [index_file(p, texts[p][0], keep_tree=True) for p in kept]
+        if self._parallel(len(others)):
+            from lambda_lint.parallel import map_in_workers
 
-            results = index_in_workers([(p, texts[p][0]) for p in pending], self.jobs)
+            results += map_in_workers(
+                lambda i: index_file(others[i], texts[others[i]][0], keep_tree=False),
+                len(others),
+                self.jobs,
+            )
         else:
-            results = [index_file(p, texts[p][0], p in project.requested) for p in pending]
+            results += [index_file(p, texts[p][0], keep_tree=False) for p in others]
         for item in results:
             indexed[item.path] = item
             if self.cache is not None and item.summary is not None:
@@ -334,9 +297,13 @@ class Linter:
             and not skip_file(indexed[path].text or "")
         ]
         if self._parallel(len(targets)):
-            from lambda_lint.parallel import check_in_workers
+            from lambda_lint.parallel import map_in_workers
 
-            outcomes = check_in_workers(self, model, targets, reported)
+            outcomes = map_in_workers(
+                lambda i: self.check_file(targets[i], model, reported.get(targets[i].path, ())),
+                len(targets),
+                self.jobs,
+            )
         else:
             outcomes = [
                 self.check_file(item, model, reported.get(item.path, ())) for item in targets

@@ -1,71 +1,41 @@
 """Worker processes for large projects.
 
-The index stage parses and summarises files in a pool; the check stage checks the
-requested files in a pool that inherits the linter and the project model by `fork`
-(nothing but file paths and findings cross process boundaries). Where `fork` is not
-available, lambda-lint runs serially.
+`map_in_workers` runs a task over the numbers `0..count-1` in a pool of processes
+started by `fork`: the task and everything it refers to (the linter, the project model,
+the parsed trees) are inherited, not sent, so only the numbers and the results cross
+process boundaries. Where `fork` is not available, lambda-lint runs serially.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import sys
-from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Callable, TypeVar
 
-from lambda_lint.source import ParseProblem
+T = TypeVar("T")
 
-if TYPE_CHECKING:
-    from lambda_lint.api import IndexedFile, Linter
-    from lambda_lint.engine import InternalError
-    from lambda_lint.finding import Finding
-    from lambda_lint.model.project import ProjectModel
-
-#: what the forked check workers inherit: the linter, the model, the files and the
-#: project rules' findings in them
-_shared: tuple[Linter, ProjectModel, list[IndexedFile], Mapping[Path, list[Finding]]] | None = None
+#: the task the forked workers inherit
+_task: Callable[[int], object] | None = None
 
 
 def available() -> bool:
     return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
 
 
-def _index_one(job: tuple[Path, str | ParseProblem]) -> IndexedFile:
-    from lambda_lint.api import index_file
-
-    path, text = job
-    return index_file(path, text, keep_tree=False)
+def _run(index: int) -> object:
+    assert _task is not None
+    return _task(index)
 
 
-def index_in_workers(
-    jobs: list[tuple[Path, str | ParseProblem]], workers: int
-) -> list[IndexedFile]:
-    context = multiprocessing.get_context("fork")
-    chunk = max(1, len(jobs) // (workers * 4))
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        return list(pool.map(_index_one, jobs, chunksize=chunk))
-
-
-def _check_one(index: int) -> tuple[list[Finding], list[InternalError]]:
-    assert _shared is not None
-    linter, model, items, reported = _shared
-    return linter.check_file(items[index], model, reported.get(items[index].path, ()))
-
-
-def check_in_workers(
-    linter: Linter,
-    model: ProjectModel,
-    items: list[IndexedFile],
-    reported: Mapping[Path, list[Finding]],
-) -> list[tuple[list[Finding], list[InternalError]]]:
-    global _shared
-    _shared = (linter, model, items, reported)
+def map_in_workers(task: Callable[[int], T], count: int, workers: int) -> list[T]:
+    """`[task(0), ..., task(count - 1)]`, computed by `workers` forked processes."""
+    global _task
+    _task = task
     try:
         context = multiprocessing.get_context("fork")
-        chunk = max(1, len(items) // (linter.jobs * 4))
-        with ProcessPoolExecutor(linter.jobs, mp_context=context) as pool:
-            return list(pool.map(_check_one, range(len(items)), chunksize=chunk))
+        chunk = max(1, count // (workers * 4))
+        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            return list(pool.map(_run, range(count), chunksize=chunk))  # type: ignore[arg-type]
     finally:
-        _shared = None
+        _task = None

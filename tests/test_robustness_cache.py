@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 
-from lambda_lint.api import ResultEntry, SummaryEntry, index_file
+from lambda_lint.api import ResultEntry, SummaryEntry
+from lambda_lint.index_files import index_file
 from lambda_lint.cache import Cache
 from lambda_lint.descriptors import read_descriptor
 from lambda_lint.finding import Edit, Finding, Fix, Position, RelatedLocation

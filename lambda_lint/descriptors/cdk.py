@@ -176,7 +176,7 @@ class _App:
         self.helpers = _called_names(module)
         self.stack: list[cst.FunctionDef] = []
         self.inlined = 0
-        self.constructs = Constructs(self, path, project_folder(path.parent))
+        self.constructs = Constructs(self.line, path, project_folder(path.parent))
 
     def line(self, node: cst.CSTNode | None) -> int:
         if node is None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Callable
 
 import libcst as cst
 
@@ -40,9 +40,6 @@ from lambda_lint.descriptors.cloudformation import trigger_from_arn
 from lambda_lint.descriptors.draft import PRINCIPAL_TRIGGERS, FunctionDraft, join_path
 from lambda_lint.descriptors.model import DeclaredFunction, SourceRef, TriggerBinding
 from lambda_lint.descriptors.values import detail_types
-
-if TYPE_CHECKING:
-    from lambda_lint.descriptors.cdk import _App
 
 KIND = "cdk"
 
@@ -267,8 +264,11 @@ def _queue_fifo(queue: Any) -> bool | None:
 class Constructs:
     """Creates function drafts and bindings as the evaluator meets constructs."""
 
-    def __init__(self, app: _App, path: Path, root: Path) -> None:
-        self.app = app
+    def __init__(
+        self, line_of: Callable[[cst.CSTNode | None], int], path: Path, root: Path
+    ) -> None:
+        #: the line a node of the app module starts on
+        self.line_of = line_of
         self.path = path
         self.root = root
         self.drafts: list[FunctionDraft] = []
@@ -277,7 +277,7 @@ class Constructs:
     # -- results ---------------------------------------------------------------------------
 
     def ref(self, node: cst.CSTNode | None) -> SourceRef:
-        return SourceRef(KIND, self.path, self.app.line(node))
+        return SourceRef(KIND, self.path, self.line_of(node))
 
     def bind(self, fn: Any, trigger: str, node: cst.CSTNode, **extra: Any) -> None:
         if isinstance(fn, Fn):
@@ -484,7 +484,7 @@ class Constructs:
         self, kind: str, name: str, args: list[Any], kwargs: dict[str, Any], node: cst.Call
     ) -> Fn:
         construct_id = text(args[1]) if len(args) > 1 else None
-        line = self.app.line(node)
+        line = self.line_of(node)
         draft = FunctionDraft(construct_id or f"{name}@{line}", None, self.ref(node), None)
         if kind == "python":
             self._python_function(draft, kwargs)

@@ -18,7 +18,7 @@ print the `full` format in another step.
 from __future__ import annotations
 
 from lambda_lint.finding import Finding
-from lambda_lint.report import ReportInput
+from lambda_lint.report.input import ReportInput
 from lambda_lint.report.sarif import report_path
 
 

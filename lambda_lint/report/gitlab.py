@@ -19,7 +19,7 @@ import hashlib
 import json
 from typing import Any
 
-from lambda_lint.report import ReportInput
+from lambda_lint.report.input import ReportInput
 from lambda_lint.report.sarif import fingerprint_parts, report_path
 from lambda_lint.report.text import portable_path
 

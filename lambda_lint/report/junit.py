@@ -19,7 +19,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from lambda_lint.finding import Finding
-from lambda_lint.report import ReportInput
+from lambda_lint.report.input import ReportInput
 from lambda_lint.report.sarif import TOOL_NAME, report_path
 
 #: characters XML 1.0 cannot carry at all, not even as character references

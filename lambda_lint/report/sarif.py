@@ -49,9 +49,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import lambda_lint
+from lambda_lint import __version__
 from lambda_lint.finding import Finding, Position, RelatedLocation
-from lambda_lint.report import ReportInput
+from lambda_lint.report.input import ReportInput
 from lambda_lint.report.text import display_path
 from lambda_lint.rule import BaseRule
 
@@ -285,8 +285,8 @@ def sarif_log(run: ReportInput) -> dict[str, Any]:
                 "tool": {
                     "driver": {
                         "name": TOOL_NAME,
-                        "version": lambda_lint.__version__,
-                        "semanticVersion": lambda_lint.__version__,
+                        "version": __version__,
+                        "semanticVersion": __version__,
                         "informationUri": INFORMATION_URI,
                         "rules": [rule_descriptor(code, run.rules.get(code)) for code in codes],
                     }

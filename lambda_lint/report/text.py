@@ -9,7 +9,7 @@ from collections import Counter
 from typing import Any
 
 from lambda_lint.finding import Finding
-from lambda_lint.report import ReportInput
+from lambda_lint.report.input import ReportInput
 
 BOLD, RED, CYAN, BLUE, RESET = "\033[1m", "\033[31m", "\033[36m", "\033[34m", "\033[0m"
 

@@ -1,0 +1,68 @@
+"""Stage 2 for one file: its text read, parsed, and reduced to a `ModuleSummary`.
+
+`index_file` is the unit of work of the index stage (`lambda_lint.api` runs it for every
+Python file of a project). The parse checks the text as CPython does, builds libcst's
+tree, and the summary takes its positions from CPython's `ast` tree of the same text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import libcst as cst
+
+from lambda_lint.descriptors import read_cdk
+from lambda_lint.descriptors.model import DescriptorSet
+from lambda_lint.index import ModuleSummary, summarize
+from lambda_lint.positions import Positions
+from lambda_lint.source import ParseProblem, SourceFile, decode, parse_source
+
+
+@dataclass
+class IndexedFile:
+    """One Python file after the index stage: its summary, or why it has none."""
+
+    path: Path
+    text: str | None
+    summary: ModuleSummary | None = None
+    cdk: DescriptorSet | None = None
+    problem: ParseProblem | None = None
+    #: the parsed tree, kept for the check stage when the file was parsed here
+    module: cst.Module | None = None
+    positions: Positions | None = None
+
+
+def read_source(path: Path, overrides: Mapping[Path, str]) -> tuple[str | ParseProblem, bytes]:
+    """The text of a Python file (or why it cannot be read) and the bytes it was read from."""
+    if path in overrides:
+        text = overrides[path]
+        return text, text.encode("utf-8", "surrogatepass")
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        return ParseProblem(f"cannot read: {error.strerror or error}"), b""
+    return decode(data), data
+
+
+def index_file(path: Path, text: str | ParseProblem, keep_tree: bool) -> IndexedFile:
+    """Parse and summarise one file (the unit of work of the index stage)."""
+    if isinstance(text, ParseProblem):
+        return IndexedFile(path, None, problem=text)
+    source = parse_source(text)
+    module = source if isinstance(source, ParseProblem) else source.cst
+    if isinstance(module, ParseProblem):
+        return IndexedFile(path, text, problem=module)
+    assert isinstance(source, SourceFile)
+    positions = Positions(module)
+    try:
+        summary = summarize(str(path), module, positions, source)
+    except RecursionError:
+        return IndexedFile(path, text, problem=ParseProblem("too deeply nested to analyse"))
+    cdk = None
+    if any(i.module.split(".")[0] == "aws_cdk" for i in summary.imports):
+        cdk = read_cdk(path, module, line_of=positions.line)
+    if keep_tree:
+        return IndexedFile(path, text, summary, cdk, module=module, positions=positions)
+    return IndexedFile(path, text, summary, cdk)
