@@ -30,6 +30,7 @@ from lambda_lint.index_files import IndexedFile, index_file, read_source
 from lambda_lint.model.project import ProjectModel
 from lambda_lint.positions import Positions
 from lambda_lint.project_context import ProjectContext
+from lambda_lint.reads import noting_reads
 from lambda_lint.registry import RuleSet
 from lambda_lint.rule import BaseRule
 from lambda_lint.source import ParseProblem, parse
@@ -125,21 +126,33 @@ class Linter:
             path: _descriptor_text(path, overrides) for path in project.descriptor_files
         }
         key = self._result_key(project, texts, descriptor_texts)
-        cached = self.cache.get("result", key, ResultEntry) if self.cache and key else None
+        cached = self._cached_result(key) if key else None
         if cached is not None:
             findings, sources = cached
             result.findings.extend(findings)
             result.sources.update(sources)
             return
         before = len(result.findings), dict(result.sources)
-        indexed = self._index(project, texts)
-        model = self._link(project, indexed, descriptor_texts, result)
-        reported = self._check_project(project, model, indexed, descriptor_texts, result)
-        self._check(project, indexed, model, reported, result)
+        with noting_reads() as extra_inputs:
+            indexed = self._index(project, texts)
+            model = self._link(project, indexed, descriptor_texts, result)
+            reported = self._check_project(project, model, indexed, descriptor_texts, result)
+            self._check(project, indexed, model, reported, result)
         if self.cache and key and not result.internal_errors:
             findings = result.findings[before[0] :]
             sources = {k: v for k, v in result.sources.items() if k not in before[1]}
-            self.cache.put("result", key, (findings, sources), ResultEntry)
+            inputs = sorted(str(p) for p in extra_inputs)
+            self.cache.put("inputs", key, inputs, list[str])
+            self.cache.put("result", _with_inputs(key, inputs), (findings, sources), ResultEntry)
+
+    def _cached_result(self, key: str) -> ResultEntry | None:
+        """The result stored for `key`, if the files the run read beyond the discovered
+        ones (recorded with it) are unchanged too."""
+        assert self.cache is not None
+        inputs = self.cache.get("inputs", key, list[str])
+        if inputs is None:
+            return None
+        return self.cache.get("result", _with_inputs(key, inputs), ResultEntry)  # type: ignore[no-any-return]
 
     def _result_key(
         self,
@@ -362,6 +375,11 @@ def _read_descriptors(texts: Mapping[Path, str | DescriptorProblem]) -> Descript
     for folder, files in terraform.items():
         found.extend(read_terraform_dir(folder, files))
     return found
+
+
+def _with_inputs(key: str, inputs: list[str]) -> str:
+    """`key` extended with the current content of the extra files a run read."""
+    return digest(key, *(f"{path}:{file_digest(Path(path))}" for path in inputs))
 
 
 def _deduplicate(findings: list[Finding]) -> list[Finding]:

@@ -22,6 +22,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "walk",
             "source",
             "positions",
+            "reads",
             "config",
             "flow",
             "events",

@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 
 from lambda_lint.api import ResultEntry, SummaryEntry
-from lambda_lint.index_files import index_file
 from lambda_lint.cache import Cache
 from lambda_lint.descriptors import read_descriptor
 from lambda_lint.finding import Edit, Finding, Fix, Position, RelatedLocation
+from lambda_lint.index_files import index_file
 from lambda_lint.typed_json import ShapeError, decode, encode, shape
 
 HANDLER = "from helpers import stop\n\n\ndef handler(event, context):\n    stop()\n"
@@ -328,3 +328,22 @@ def test_an_edited_local_plugin_is_seen_by_a_cached_run(tmp_path: Path) -> None:
     uncached = lint(project, cache, "--allow-local-plugins", "--no-cache")
     assert "ACME001" in uncached[1]
     assert lint(project, cache, "--allow-local-plugins") == uncached
+
+
+def test_a_changed_openapi_document_is_seen_by_a_cached_run(tmp_path: Path) -> None:
+    """An OpenAPI document a template names by path is no descriptor discovery lists;
+    a cached run still notices its edit (here: the route stops being a proxy, so the
+    handler need not return a proxy response, and LL105 goes)."""
+    from test_descriptors_precision import OPENAPI, SAM_CODE, project, sam_api
+
+    folder = project(
+        tmp_path / "p",
+        {"template.yaml": sam_api("DefinitionUri: openapi.yaml\n"), "openapi.yaml": OPENAPI},
+    )
+    project(folder, SAM_CODE)
+    cache = tmp_path / "cache"
+    assert "LL105" in lint(folder, cache)[1]
+    (folder / "openapi.yaml").write_text(OPENAPI.replace("type: aws_proxy", "type: aws"))
+    uncached = lint(folder, cache, "--no-cache")
+    assert "LL105" not in uncached[1]
+    assert lint(folder, cache) == uncached

@@ -29,6 +29,7 @@ from lambda_lint.descriptors.json_loader import load_json
 from lambda_lint.descriptors.model import SourceRef, TriggerBinding
 from lambda_lint.descriptors.values import LineMap, Symbolic, dig, line_of, text, truthy, version
 from lambda_lint.descriptors.yaml_loader import DescriptorSyntaxError, load_yaml
+from lambda_lint.reads import note_read
 
 INTEGRATION = "x-amazon-apigateway-integration"
 AUTHORIZER = "x-amazon-apigateway-authorizer"
@@ -71,6 +72,7 @@ def definition(value: Any, folder: Path, template: Path) -> tuple[LineMap, Path]
     if not location or location.startswith("s3://") or "${" in location:
         return None
     path = join_path(folder, location)
+    note_read(path)
     try:
         if path.stat().st_size > _SIZE_LIMIT:
             return None
