@@ -19,6 +19,7 @@ import json
 import os
 import sys
 import tempfile
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -73,14 +74,29 @@ def code_digest(obj: Any) -> str:
 
 
 class Cache:
-    def __init__(self, folder: Path) -> None:
+    """Entries on disk under `folder`. Entries of the kinds in `remember` are also kept
+    in memory once read or written, for a process that lints the same project again
+    and again (the language server): a file's summary is then decoded once, not on
+    every keystroke."""
+
+    def __init__(self, folder: Path, remember: Collection[str] = ()) -> None:
         self.folder = folder / __version__
+        self.remember = frozenset(remember)
+        self._memory: dict[tuple[str, str], Any] = {}
 
     def _path(self, kind: str, key: str) -> Path:
         return self.folder / kind / key[:2] / f"{key}.json"
 
     def get(self, kind: str, key: str, hint: Any) -> Any | None:
         """The value stored under `key`, of the type `hint`; None on a miss."""
+        if (kind, key) in self._memory:
+            return self._memory[kind, key]
+        value = self._read(kind, key, hint)
+        if value is not None and kind in self.remember:
+            self._memory[kind, key] = value
+        return value
+
+    def _read(self, kind: str, key: str, hint: Any) -> Any | None:
         try:
             path = self._path(kind, key)
             if path.stat().st_size > MAX_ENTRY_BYTES:
@@ -99,6 +115,8 @@ class Cache:
 
     def put(self, kind: str, key: str, value: Any, hint: Any) -> None:
         """Store `value` (of the type `hint`) under `key`."""
+        if kind in self.remember:
+            self._memory[kind, key] = value
         try:
             entry = {"format": FORMAT, "version": __version__, "shape": shape(hint)}
             entry["value"] = encode(value, hint)

@@ -171,14 +171,22 @@ class Outcome:
     problems: list[str] = field(default_factory=list)
 
 
+#: the server's caches, by folder: their entries stay in memory between runs
+_caches: dict[Path, Cache] = {}
+
+
 def lint_documents(
     configurations: Configurations, root: Path, documents: Mapping[Path, Snapshot]
 ) -> Outcome:
     """Lint the open documents of one project (runs in the worker thread)."""
     configuration = configurations.for_file(min(documents))
-    # the cache spares re-summarising the project's other files on every keystroke;
-    # results for the open buffers are keyed by their text like any other file
-    cache = Cache(configuration.settings.cache_dir or default_cache_dir())
+    # the cache spares re-summarising the project's other files on every keystroke
+    # (summaries stay in memory between runs); results for the open buffers are keyed by their
+    # text like any other file
+    folder = configuration.settings.cache_dir or default_cache_dir()
+    cache = _caches.get(folder)
+    if cache is None:
+        cache = _caches[folder] = Cache(folder, remember=("summary",))
     # one process: the server has threads, and forking a threaded process is unsafe
     linter = Linter(
         configuration.settings,

@@ -70,3 +70,15 @@ def test_no_cache_writes_nothing(tmp_path: Path) -> None:
     (project / "helpers.py").write_text(HELPER_EXITS)
     lint(project, cache, "--no-cache")
     assert not cache.exists()
+
+
+def test_a_remembering_cache_keeps_its_kinds_in_memory(tmp_path: Path) -> None:
+    from lambda_lint.cache import Cache
+
+    cache = Cache(tmp_path, remember=("summary",))
+    cache.put("summary", "ab12", ["kept"], list[str])
+    cache.put("result", "ab12", ["not kept"], list[str])
+    for entry in tmp_path.rglob("*.json"):
+        entry.unlink()
+    assert cache.get("summary", "ab12", list[str]) == ["kept"]
+    assert cache.get("result", "ab12", list[str]) is None
