@@ -1,0 +1,61 @@
+"""Worker processes change how long a run takes, never what it finds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import lambda_lint.api
+from lambda_lint.api import Linter, LintResult
+from lambda_lint.cli import load_run
+from lambda_lint.parallel import available
+
+pytestmark = pytest.mark.skipif(not available(), reason="worker processes need fork")
+
+HANDLER = """\
+import boto3
+from helpers_{n} import process
+
+
+def handler(event, context):
+    client = boto3.client("s3")
+    return process(event["Records"][0]["body"], client)
+"""
+HELPER = """\
+import sys
+
+
+def process(body, client):
+    if not body:
+        sys.exit(1)
+    return client.get_object(Bucket="b", Key=body)
+"""
+
+
+def _project(folder: Path, functions: int) -> Path:
+    for n in range(functions):
+        (folder / f"app_{n}.py").write_text(HANDLER.format(n=n))
+        (folder / f"helpers_{n}.py").write_text(HELPER)
+    handlers = ", ".join(f'"app_{n}.handler"' for n in range(functions))
+    (folder / "lambda-lint.toml").write_text(f"handlers = [{handlers}]\n")
+    return folder
+
+
+def _lint(folder: Path, paths: list[Path], jobs: int) -> LintResult:
+    settings, ruleset = load_run([folder], None)
+    enabled = sorted(ruleset.rules)
+    return Linter(settings, ruleset, enabled, cwd=folder, jobs=jobs).lint(paths)
+
+
+def test_workers_find_what_one_process_finds(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    folder = _project(tmp_path, 4)
+    serial = _lint(folder, [folder], jobs=1)
+    monkeypatch.setattr(lambda_lint.api, "PARALLEL_THRESHOLD", 2)
+    parallel = _lint(folder, [folder], jobs=2)
+    assert serial.findings
+    assert parallel.findings == serial.findings
+    assert parallel.sources == serial.sources
+    # one file requested: the others are summarised by the workers
+    one = [folder / "app_0.py"]
+    assert _lint(folder, one, jobs=2).findings == _lint(folder, one, jobs=1).findings
