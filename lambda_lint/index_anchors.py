@@ -15,7 +15,9 @@ Where the two could disagree, the libcst position is computed instead, per node:
 inside an f-string (whose inner positions CPython before 3.12 does not always give), an
 import alias before Python 3.10 (it has no position of its own), a function whose name
 is not on its `def` line, and, for the rest of the file, every node of a kind whose
-sequence once failed its check. The answers are therefore always libcst's positions.
+sequence once failed its check. The answers are therefore always libcst's positions,
+and the starts of calls, imports and function names are handed to the module's
+`Positions` too, so the check stage finds them there without code generation.
 """
 
 from __future__ import annotations
@@ -98,15 +100,17 @@ class Anchors:
 
     def assignment_line(self, node: cst.Assign | cst.AnnAssign) -> int:
         """The line of a module-scope assignment (every one is asked for, in order)."""
-        key = _targets(node)
-        return self._start(self._assignments.take(key), node).line
+        anchor = self._assignments.take(_targets(node))
+        return anchor.line if anchor is not None else self._fallback.line(node)
 
     # -- the rest -----------------------------------------------------------------------------
 
     def _start(self, anchor: _Anchor | None, node: cst.CSTNode) -> Position:
         if anchor is None:
             return self._fallback.start(node)
-        return Position(anchor.line, anchor.column)
+        start = Position(anchor.line, anchor.column)
+        self._fallback.know_start(node, start)  # the check stage asks for some again
+        return start
 
     def _line(self, line: int) -> str:
         return self._lines[line - 1] if 0 < line <= len(self._lines) else ""

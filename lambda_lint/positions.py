@@ -44,6 +44,12 @@ class Positions:
         self._ranges: dict[int, Mapping[cst.CSTNode, CodeRange]] = {}
         #: lines before each top-level statement, as far as computed
         self._offsets: list[int] = [len(module.header)]
+        #: starts already known from elsewhere (the index's, see `lambda_lint.index_anchors`)
+        self._starts: dict[cst.CSTNode, Position] = {}
+
+    def know_start(self, node: cst.CSTNode, start: Position) -> None:
+        """Record where `node` starts, found without code generation."""
+        self._starts[node] = start
 
     def span(self, node: cst.CSTNode) -> Span:
         if node is self._module:
@@ -58,10 +64,11 @@ class Positions:
         )
 
     def start(self, node: cst.CSTNode) -> Position:
-        return self.span(node)[0]
+        known = self._starts.get(node)
+        return known if known is not None else self.span(node)[0]
 
     def line(self, node: cst.CSTNode) -> int:
-        return self.span(node)[0].line
+        return self.start(node).line
 
     # -- per statement ---------------------------------------------------------------------
 

@@ -89,6 +89,17 @@ def test_positions_from_ast_are_libcsts(name: str) -> None:
     assert fast == slow
 
 
+@pytest.mark.parametrize("name", sorted(SOURCES))
+def test_starts_handed_to_the_check_stage_are_libcsts(name: str) -> None:
+    source = parse_source(SOURCES[name])
+    assert isinstance(source, SourceFile)
+    positions = Positions(source.cst)
+    summarize("app.py", source.cst, positions, source)
+    assert positions._starts
+    fresh = Positions(source.cst)
+    assert {n: fresh.start(n) for n in positions._starts} == positions._starts
+
+
 def test_plain_module_needs_no_code_generation() -> None:
     text = SOURCES["plain"]
     source = parse_source(text)
