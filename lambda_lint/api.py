@@ -338,7 +338,9 @@ class Linter:
             if isinstance(parsed, ParseProblem):
                 return [], []
             module, positions = parsed, Positions(parsed)
-        context = CheckContext(item.path, self.display, module, positions, model, self.settings)
+        context = CheckContext(
+            item.path, self.display, module, positions, model, self.settings, item.text
+        )
         errors = check_module(context, self.rule_classes)
         failed = {error.code for error in errors}
         findings = [*context.findings, *reported]

@@ -37,8 +37,10 @@ class CheckContext:
         positions: Positions,
         model: ProjectModel,
         settings: Settings,
+        text: str | None = None,
     ) -> None:
         self.path = path
+        self._text = text
         #: turns a project file's path into the path findings show
         self.display = display
         self.display_path = display(path)
@@ -54,6 +56,13 @@ class CheckContext:
         self._flows: dict[cst.FunctionDef, FunctionFlow] = {}
         self._scopes: dict[cst.FunctionDef, FunctionScope] = {}
         self._module_names: dict[str, ModuleBinding] | None = None
+
+    @property
+    def text(self) -> str:
+        """The file's source text (generated from the tree only when not given)."""
+        if self._text is None:
+            self._text = self.module.code
+        return self._text
 
     # -- reporting -------------------------------------------------------------------
 

@@ -286,7 +286,7 @@ class UnusedInitImport(_InitImports):
             if any(name in uses.uses or name in uses.exported for name in group.bound):
                 continue
             if code is None:
-                code = module.code
+                code = self.context.text
                 type_names = type_comment_names(code)
             if any(name in (type_names or ()) for name in group.bound):
                 continue
