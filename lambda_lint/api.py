@@ -174,6 +174,7 @@ class Linter:
             ",".join(sorted(self.enabled)),
             *(f"{p}:{file_digest(p)}" for p in self.settings.input_files()),
             ",".join(sorted(str(p) for p in project.requested)),
+            *(f"{p}:{file_digest(p)}" for p in sorted(project.examined)),
         ]
         for path in sorted(texts):
             parts += [str(path), digest(texts[path][1])]

@@ -20,7 +20,7 @@ from pathlib import Path
 import pathspec
 
 from lambda_lint.config import CONFIG_FILE, Settings, has_own_table
-from lambda_lint.descriptors import descriptor_kind
+from lambda_lint.descriptors import descriptor_kind, kind_read_from_content
 
 logger = logging.getLogger(__name__)
 _LINTED_SUFFIXES = (".py", ".yaml", ".yml", ".json", ".template", ".tf")
@@ -74,6 +74,9 @@ class Project:
     descriptor_files: list[Path] = field(default_factory=list)
     #: the files whose findings are shown (a subset of python_files + descriptor_files)
     requested: set[Path] = field(default_factory=set)
+    #: the files read to find out they are no descriptor (a YAML or JSON file without
+    #: template markers): an edit can make one a descriptor
+    examined: list[Path] = field(default_factory=list)
 
 
 def project_root(path: Path) -> Path:
@@ -220,6 +223,8 @@ def discover(paths: Iterable[Path], settings: Settings) -> list[Project]:
                     project.python_files.append(file)
                 elif descriptor_kind(file):
                     project.descriptor_files.append(file)
+                elif kind_read_from_content(file):
+                    project.examined.append(file)
         if path.exists() and not path.is_dir() and not path.is_file():
             logger.warning("%s: not a regular file; skipped", raw)
         elif path.is_file() or not path.exists():

@@ -347,3 +347,19 @@ def test_a_changed_openapi_document_is_seen_by_a_cached_run(tmp_path: Path) -> N
     uncached = lint(folder, cache, "--no-cache")
     assert "LL105" not in uncached[1]
     assert lint(folder, cache) == uncached
+
+
+def test_a_file_that_becomes_a_template_is_seen_by_a_cached_run(tmp_path: Path) -> None:
+    project, cache = tmp_path / "p", tmp_path / "cache"
+    project.mkdir()
+    (project / "app.py").write_text("def handler(event, context):\n    return None\n")
+    (project / "infra.yaml").write_text("notes: nothing to deploy yet\n")
+    assert lint(project, cache)[0] == 0
+    (project / "infra.yaml").write_text(
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n"
+        "    Type: AWS::Serverless::Function\n"
+        "    Properties: {Handler: missing.handler, Runtime: python3.12}\n"
+    )
+    uncached = lint(project, cache, "--no-cache")
+    assert "LL103" in uncached[1]
+    assert lint(project, cache) == uncached

@@ -40,6 +40,7 @@ __all__ = [
     "SourceRef",
     "TriggerBinding",
     "descriptor_kind",
+    "kind_read_from_content",
     "read_cdk",
     "read_descriptor",
     "read_terraform_dir",
@@ -79,6 +80,11 @@ def _sniffed_kind(path: Path, source: str) -> str | None:
     if is_rdk_parameters(path, source):
         return "rdk"
     return "template" if _TEMPLATE_MARKERS.search(source) else None
+
+
+def kind_read_from_content(path: Path) -> bool:
+    """Whether `descriptor_kind` reads the file to tell (so an edit can change it)."""
+    return _kind_by_name(path) == "sniff"
 
 
 def _kind_by_name(path: Path) -> str | None:
