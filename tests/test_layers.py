@@ -51,6 +51,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "suppress",
             "handlers_report",
             "coldstart",
+            "security",
         ),
     ),
     (
