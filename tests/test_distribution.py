@@ -103,7 +103,14 @@ def test_sdist_and_wheel_build_and_pass_twine_check(tmp_path: Path) -> None:
         metadata = archive.read(next(n for n in names if n.endswith("METADATA"))).decode()
     assert "License-Expression: MIT" in metadata
     assert any(n.endswith("licenses/LICENSE") for n in names)
-    assert "lambda_lint/events/catalogue.json" in names
+    # every data file the package reads (event shapes, costs, sinks, facts) is shipped
+    data = {
+        path.relative_to(source).as_posix()
+        for path in (source / "lambda_lint").rglob("*")
+        if path.is_file() and path.suffix not in (".py", ".pyc")
+    }
+    assert "lambda_lint/events/catalogue.json" in data
+    assert data <= set(names), sorted(data - set(names))
 
 
 # -- workflow and action files -----------------------------------------------------------------

@@ -1,6 +1,7 @@
-"""Real code at scale: the installed sources of boto3, botocore, Powertools, Chalice,
-Mangum, requests and pydantic are linted (a temporary copy of each) with every rule,
-without a crash or an internal error (`tools/lint_installed_packages.py`)."""
+"""Real code: the installed sources of boto3, Chalice, Mangum and requests are linted (a
+temporary copy of each) with every rule, without a crash or an internal error. The
+script `tools/lint_installed_packages.py` lints botocore, Powertools and pydantic too
+when run by hand; the real-world benchmark covers the Powertools repository."""
 
 from __future__ import annotations
 
@@ -16,9 +17,12 @@ SCRIPT = Path(__file__).resolve().parent.parent / "tools" / "lint_installed_pack
 @pytest.mark.slow
 def test_installed_packages_lint_without_crashes() -> None:
     run = subprocess.run(
-        [sys.executable, str(SCRIPT), "-j", "2"], capture_output=True, text=True, timeout=3600
+        [sys.executable, str(SCRIPT), "-j", "2", "boto3", "chalice", "mangum", "requests"],
+        capture_output=True,
+        text=True,
+        timeout=3600,
     )
     assert run.returncode == 0, run.stdout + run.stderr
     linted = [line for line in run.stdout.splitlines() if " files, " in line and ": ok" in line]
-    assert linted, run.stdout  # at least the packages the test extra installs
+    assert len(linted) == 4, run.stdout  # the test extra installs all four
     assert run.stdout.rstrip().endswith("0 with crashes or internal errors")
