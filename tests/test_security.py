@@ -8,6 +8,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from test_cli_workflow import check
 
 from lambda_lint.finding import Finding
 from lambda_lint.report import ReportInput, sarif
@@ -175,3 +176,53 @@ def test_a_handler_reading_custom_resource_keys_is_not_followed(tmp_path: Path) 
         "        os.system('setup ' + event['ResourceProperties']['Name'])\n"
     )
     assert lint_example(EventToShell, Example(code), tmp_path) == []
+
+
+VALIDATED_APP = """\
+import sqlite3
+
+from validation import customer_id
+
+db = sqlite3.connect("/tmp/orders.db")
+
+
+def handler(event, context):
+    customer = customer_id(event["pathParameters"]["customer"])
+    return db.execute(f"SELECT * FROM orders WHERE customer = '{customer}'").fetchall()
+"""
+
+# the team's own check: the linter cannot see that it only lets safe ids through
+VALIDATION = """\
+import re
+
+
+def customer_id(text):
+    if not re.fullmatch(r"[a-z0-9-]{1,40}", text):
+        raise ValueError("not a customer id")
+    return text
+"""
+
+
+def test_a_configured_sanitiser_cleans_what_passes_through_it(tmp_path: Path) -> None:
+    files = {"validation.py": VALIDATION}
+    (finding,) = lint_example(EventToSql, Example(VALIDATED_APP, files=files), tmp_path / "a")
+    assert "passed to customer_id() as `text`" in finding.message
+    configured = Example(
+        VALIDATED_APP,
+        files=files,
+        config={"security": {"sanitisers": ["validation.customer_id"]}},
+    )
+    assert lint_example(EventToSql, configured, tmp_path / "b") == []
+
+
+def test_a_badly_typed_sanitisers_setting_stops_the_run_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "app.py").write_text(VALIDATED_APP)
+    (tmp_path / "validation.py").write_text(VALIDATION)
+    (tmp_path / "lambda-lint.toml").write_text(
+        '[security]\nsanitisers = "validation.customer_id"\n'
+    )
+    result = check(tmp_path, monkeypatch)
+    assert result.exit_code == 2
+    assert "sanitisers" in result.stderr and "must be a list of strings" in result.stderr

@@ -9,6 +9,7 @@ from typing import ClassVar
 from lambda_lint.finding import RelatedLocation
 from lambda_lint.rule import ProjectRule
 from lambda_lint.security import FlowStep, Hit, security_hits
+from lambda_lint.security.options import SANITISERS, TABLE, flow_additions
 
 
 class FlowRule(ProjectRule):
@@ -19,8 +20,12 @@ class FlowRule(ProjectRule):
     #: what to do instead, appended to the message
     advice: ClassVar[str] = ""
 
+    options = (SANITISERS,)
+    options_table = TABLE
+
     def check_project(self) -> None:
-        for hit in security_hits(self.project.model, self.project.texts):
+        additions = flow_additions(self.settings)
+        for hit in security_hits(self.project.model, self.project.texts, additions):
             if hit.rule == self.code:
                 self.report_at(
                     hit.path,

@@ -7,23 +7,28 @@
   flow engine (`lambda_lint.flow`), collecting each sink that event data reaches and
   the steps it took.
 
-Rules ask `security_hits(model, texts)`: computed once per project and kept on the
-model.
+Rules ask `security_hits(model, texts, additions)`: computed once per project (and per
+set of configured additions, `options`) and kept on the model.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from lambda_lint.model.project import ProjectModel
 from lambda_lint.security.code import ProjectCode
 from lambda_lint.security.flows import FlowStep, Hit, find_hits
 
 
-def security_hits(model: ProjectModel, texts: Mapping[Path, str]) -> list[Hit]:
-    """Every sink event data reaches in the project (all LL6 flow rules)."""
-    return model.analysis("security.flows", lambda m: find_hits(m, ProjectCode(m, texts)))
+def security_hits(
+    model: ProjectModel, texts: Mapping[Path, str], additions: Mapping[str, Any]
+) -> list[Hit]:
+    """Every sink event data reaches in the project (all LL6 flow rules), with the
+    configured `additions` to the flow semantics (`options.flow_additions`)."""
+    name = f"security.flows:{sorted((k, repr(v)) for k, v in additions.items())}"
+    return model.analysis(name, lambda m: find_hits(m, ProjectCode(m, texts), additions))
 
 
 __all__ = ["FlowStep", "Hit", "security_hits"]

@@ -18,9 +18,11 @@ resource's properties) are not followed: their event is not a caller's data.
 from __future__ import annotations
 
 import ast
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from lambda_lint.finding import Position
 from lambda_lint.flow import ir
@@ -82,12 +84,18 @@ Seeds = dict[str, Refs]
 
 
 class _Walk:
-    def __init__(self, model: ProjectModel, code: ProjectCode, table: SinkTable) -> None:
+    def __init__(
+        self,
+        model: ProjectModel,
+        code: ProjectCode,
+        table: SinkTable,
+        additions: Mapping[str, Any],
+    ) -> None:
         self.model = model
         self.code = code
         self.table = table
         self.routers = routers(model, table)
-        self.semantics = Semantics.load(table.semantics, framework_sources(self.routers))
+        self.semantics = Semantics.load(table.semantics, framework_sources(self.routers), additions)
         self.imported = _imported_modules(model)
         self.hits: dict[tuple[str, Path, Position], Hit] = {}
         self._analyses: dict[tuple[FunctionKey, frozenset[tuple[str, Refs]]], Analysis] = {}
@@ -445,9 +453,10 @@ def _imports(imported: frozenset[str], module: str) -> bool:
     return any(name == module or name.startswith(module + ".") for name in imported)
 
 
-def find_hits(model: ProjectModel, code: ProjectCode) -> list[Hit]:
-    """Every place event data reaches a sink in the project."""
-    return _Walk(model, code, sink_table()).run()
+def find_hits(model: ProjectModel, code: ProjectCode, additions: Mapping[str, Any]) -> list[Hit]:
+    """Every place event data reaches a sink in the project; `additions` extend the flow
+    semantics (the shape of `flow/semantics.json`)."""
+    return _Walk(model, code, sink_table(), additions).run()
 
 
 __all__ = ["FlowStep", "Hit", "find_hits"]
