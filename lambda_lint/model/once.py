@@ -19,7 +19,7 @@ Call sites in other files are judged on their own syntax tree, parsed on demand.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
 from typing import Callable
 
@@ -92,6 +92,18 @@ def _ends_flow(body: cst.BaseSuite, raises: bool = True) -> bool:
     return False
 
 
+def _exit_tests_before(
+    block: cst.IndentedBlock | cst.Module, child: cst.CSTNode
+) -> Iterator[cst.BaseExpression]:
+    """The tests of the `if <test>: return` (raise, continue, break) statements of
+    `block` that come before `child`, in order."""
+    for statement in block.body:
+        if statement is child:
+            return
+        if isinstance(statement, cst.If) and _ends_flow(statement.body):
+            yield statement.test
+
+
 def runs_conditionally(ancestors: Sequence[cst.CSTNode], mentions: Mentions) -> bool:
     """Whether the node at the end of `ancestors` runs only when a test that reads the
     mentioned state let it: in an `if`/`while`/conditional expression whose test reads
@@ -111,16 +123,10 @@ def runs_conditionally(ancestors: Sequence[cst.CSTNode], mentions: Mentions) -> 
         elif isinstance(parent, cst.Try) and isinstance(child, cst.ExceptHandler):
             if mentions(parent.body):
                 return True
-        elif isinstance(parent, (cst.IndentedBlock, cst.Module)):
-            for statement in parent.body:
-                if statement is child:
-                    break
-                if (
-                    isinstance(statement, cst.If)
-                    and _ends_flow(statement.body)
-                    and mentions(statement.test)
-                ):
-                    return True
+        elif isinstance(parent, (cst.IndentedBlock, cst.Module)) and any(
+            mentions(test) for test in _exit_tests_before(parent, child)
+        ):
+            return True
     return False
 
 
@@ -246,16 +252,10 @@ def never_runs(ancestors: Sequence[cst.CSTNode], constants: dict[str, bool]) -> 
         parent, child = ancestors[depth - 1], ancestors[depth]
         if isinstance(parent, (cst.FunctionDef, cst.Lambda)):
             return False
-        if isinstance(parent, cst.IndentedBlock):
-            for statement in parent.body:
-                if statement is child:
-                    break
-                if (
-                    isinstance(statement, cst.If)
-                    and _ends_flow(statement.body)
-                    and truth(statement.test, constants) is True
-                ):
-                    return True
+        if isinstance(parent, cst.IndentedBlock) and any(
+            truth(test, constants) is True for test in _exit_tests_before(parent, child)
+        ):
+            return True
         if isinstance(parent, (cst.If, cst.IfExp, cst.While)) and child is not parent.test:
             value = truth(parent.test, constants)
             in_body = child is parent.body
