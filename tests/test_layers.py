@@ -18,6 +18,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         (
             "finding",
             "triggers",
+            "lambda_context",
             "typed_json",
             "walk",
             "source",

@@ -11,28 +11,11 @@ import difflib
 import libcst as cst
 
 from lambda_lint.finding import Fix
+from lambda_lint.lambda_context import MEMBERS
 from lambda_lint.model.flow import Ref
 from lambda_lint.model.guards import is_guarded
 from lambda_lint.rule import Example, Rule
 
-#: the members of the Python runtime's context object
-#: (https://docs.aws.amazon.com/lambda/latest/dg/python-context.html, plus what the
-#: runtime interface client sets: `log()`, `w3c()`, `tenant_id`)
-CONTEXT_MEMBERS = {
-    "aws_request_id",
-    "function_name",
-    "function_version",
-    "invoked_function_arn",
-    "memory_limit_in_mb",
-    "log_group_name",
-    "log_stream_name",
-    "identity",
-    "client_context",
-    "tenant_id",
-    "get_remaining_time_in_millis",
-    "log",
-    "w3c",
-}
 #: misspellings seen in the wild, with what was meant
 KNOWN_TYPOS = {
     "request_id": "aws_request_id",
@@ -69,7 +52,7 @@ def is_context(refs: frozenset[Ref]) -> bool:
 def suggestion(attribute: str) -> str | None:
     if attribute in KNOWN_TYPOS:
         return KNOWN_TYPOS[attribute]
-    close = difflib.get_close_matches(attribute, sorted(CONTEXT_MEMBERS), n=1, cutoff=0.75)
+    close = difflib.get_close_matches(attribute, sorted(MEMBERS), n=1, cutoff=0.75)
     return close[0] if close else None
 
 
@@ -162,7 +145,7 @@ class UnknownContextAttribute(Rule):
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
         attribute = node.attr.value
-        if attribute in CONTEXT_MEMBERS or attribute in DUNDER_OK:
+        if attribute in MEMBERS or attribute in DUNDER_OK:
             return
         if not is_context(self.context.refs(node.value)):
             return

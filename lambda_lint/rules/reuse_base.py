@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from lambda_lint.index import CallSite, ModuleSummary
+from lambda_lint.lambda_context import ENVIRONMENT_MEMBERS
 from lambda_lint.model.constructors import (
     async_client_constructor,
     chain_calls,
@@ -46,18 +47,6 @@ if TYPE_CHECKING:
     from lambda_lint.check_context import CheckContext
 
 REQUEST_ROOTS = ("event", "context")
-#: attributes of the Lambda context that are the same for every invocation of an
-#: execution environment (https://docs.aws.amazon.com/lambda/latest/dg/python-context.html)
-ENVIRONMENT_CONTEXT = frozenset(
-    {
-        "function_name",
-        "function_version",
-        "invoked_function_arn",
-        "memory_limit_in_mb",
-        "log_group_name",
-        "log_stream_name",
-    }
-)
 #: calls that start work in the background, and executors that run it
 THREADS = {"threading.Thread", "threading.Timer", "multiprocessing.Process"}
 EXECUTORS = {
@@ -193,7 +182,7 @@ class ReuseRule(Rule):
             return False
         return any(
             ref.root == "event"
-            or (ref.root == "context" and not (ref.path and ref.path[0] in ENVIRONMENT_CONTEXT))
+            or (ref.root == "context" and not (ref.path and ref.path[0] in ENVIRONMENT_MEMBERS))
             for ref in self.context.refs(node)
         )
 
