@@ -1,7 +1,7 @@
 """The LL7 reliability rules on a whole SAM project and on the descriptor facts they read:
-a project with each mistake planted reports exactly the labelled lines, its fixed twin is
-clean, and the descriptors tell which environment variable names which resource and
-which triggers fire only for some writes."""
+the planted project holds every LL7 mistake (tests/test_fixtures.py checks it line by
+line, and its fixed twin), only LL703 is on by default, and the descriptors tell which
+environment variable names which resource and which triggers fire only for some writes."""
 
 from __future__ import annotations
 
