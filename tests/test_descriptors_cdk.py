@@ -397,3 +397,36 @@ def test_event_source_batch_size(tmp_path: Path) -> None:
         ("sns", None),
         ("sqs", 7),
     ]
+
+
+def test_bedrock_agent_action_group_executor(tmp_path: Path) -> None:
+    functions = read_snippet(
+        tmp_path,
+        """
+        from aws_cdk import Stack, aws_bedrock as bedrock, aws_iam as iam
+        from aws_cdk import aws_lambda as lambda_
+
+        class Agent(Stack):
+            def __init__(self, scope, construct_id):
+                super().__init__(scope, construct_id)
+                code = lambda_.Code.from_asset("src")
+                tool = lambda_.Function(self, "Tool", handler="tool.handler", code=code)
+                gateway = lambda_.Function(self, "Gateway", handler="gateway.handler", code=code)
+                gateway.add_permission("Invoke", principal=iam.ServicePrincipal("bedrock.amazonaws.com"))
+                bedrock.CfnAgent(
+                    self,
+                    "Agent",
+                    agent_name="orders",
+                    action_groups=[
+                        bedrock.CfnAgent.AgentActionGroupProperty(
+                            action_group_name="lookup",
+                            action_group_executor=bedrock.CfnAgent.ActionGroupExecutorProperty(
+                                lambda_=tool.function_arn
+                            ),
+                        )
+                    ],
+                )
+        """,
+    )
+    assert [t.trigger for t in functions["Tool"].triggers] == ["bedrock-agent"]
+    assert functions["Gateway"].triggers == ()

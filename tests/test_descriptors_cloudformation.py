@@ -201,3 +201,48 @@ def test_event_source_mapping_batch_size_in_json(tmp_path: Path) -> None:
     )
     (function,) = read(template).values()
     assert [(t.trigger, t.batch_size) for t in function.triggers] == [("sqs", 10)]
+
+
+def test_bedrock_binds_only_an_agent_action_group(tmp_path: Path) -> None:
+    """`bedrock.amazonaws.com` invokes for agents, AgentCore gateways and flows alike: a
+    permission for it alone says nothing; an agent's action group executor (or a
+    permission whose source is an agent) does."""
+    template = tmp_path / "template.yaml"
+    template.write_text(
+        "Resources:\n"
+        "  Tool:\n"
+        "    Type: AWS::Lambda::Function\n"
+        "    Properties: {Handler: tool.handler, Code: {ZipFile: 'x = 1'}}\n"
+        "  Gateway:\n"
+        "    Type: AWS::Lambda::Function\n"
+        "    Properties: {Handler: gateway.handler, Code: {ZipFile: 'x = 1'}}\n"
+        "  Permitted:\n"
+        "    Type: AWS::Lambda::Function\n"
+        "    Properties: {Handler: permitted.handler, Code: {ZipFile: 'x = 1'}}\n"
+        "  Agent:\n"
+        "    Type: AWS::Bedrock::Agent\n"
+        "    Properties:\n"
+        "      AgentName: orders\n"
+        "      ActionGroups:\n"
+        "        - ActionGroupName: lookup\n"
+        "          ActionGroupExecutor: {Lambda: !GetAtt Tool.Arn}\n"
+        "  GatewayPermission:\n"
+        "    Type: AWS::Lambda::Permission\n"
+        "    Properties:\n"
+        "      FunctionName: !Ref Gateway\n"
+        "      Action: lambda:InvokeFunction\n"
+        "      Principal: bedrock.amazonaws.com\n"
+        "  AgentPermission:\n"
+        "    Type: AWS::Lambda::Permission\n"
+        "    Properties:\n"
+        "      FunctionName: !Ref Permitted\n"
+        "      Action: lambda:InvokeFunction\n"
+        "      Principal: bedrock.amazonaws.com\n"
+        "      SourceArn: !GetAtt Agent.AgentArn\n"
+    )
+    functions = read(template)
+    assert [(t.trigger, t.resource) for t in functions["Tool"].triggers] == [
+        ("bedrock-agent", "Agent")
+    ]
+    assert functions["Gateway"].triggers == ()
+    assert [t.trigger for t in functions["Permitted"].triggers] == ["bedrock-agent"]

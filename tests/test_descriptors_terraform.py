@@ -197,3 +197,25 @@ def test_module_event_source_mapping_batch_size(tmp_path: Path) -> None:
     result = read_terraform_dir(tmp_path, {main: main.read_text()})
     (function,) = result.functions
     assert [(t.trigger, t.batch_size) for t in function.triggers] == [("sqs", 10)]
+
+
+def test_bedrock_binds_only_an_agent_action_group(tmp_path: Path) -> None:
+    main = tmp_path / "main.tf"
+    main.write_text(
+        'resource "aws_lambda_function" "tool" {\n'
+        '  handler  = "tool.handler"\n  filename = "build/tool.zip"\n}\n'
+        'resource "aws_lambda_function" "gateway" {\n'
+        '  handler  = "gateway.handler"\n  filename = "build/gateway.zip"\n}\n'
+        'resource "aws_bedrockagent_agent_action_group" "lookup" {\n'
+        '  action_group_name = "lookup"\n'
+        "  action_group_executor {\n"
+        "    lambda = aws_lambda_function.tool.arn\n  }\n}\n"
+        'resource "aws_lambda_permission" "gateway" {\n'
+        '  action        = "lambda:InvokeFunction"\n'
+        "  function_name = aws_lambda_function.gateway.function_name\n"
+        '  principal     = "bedrock.amazonaws.com"\n}\n'
+    )
+    result = read_terraform_dir(tmp_path, {main: main.read_text()})
+    functions = {function.name: function for function in result.functions}
+    assert [t.trigger for t in functions["tool"].triggers] == ["bedrock-agent"]
+    assert functions["gateway"].triggers == ()

@@ -107,6 +107,7 @@ DIRECT = {
     "aws_apigateway.RequestAuthorizer": ("apigw-authorizer-request", [(-1, "handler")]),
     "aws_scheduler_targets.LambdaInvoke": ("schedule", [(0, "func")]),
     "aws_scheduler_targets_alpha.LambdaInvoke": ("schedule", [(0, "func")]),
+    "aws_bedrock.CfnAgent.ActionGroupExecutorProperty": ("bedrock-agent", [(-1, "lambda_")]),
 }
 
 #: `<construct>.<attribute>` ARNs an event source mapping reads, and their trigger

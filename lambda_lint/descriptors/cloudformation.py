@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Callable
 
-from lambda_lint.descriptors.draft import PRINCIPAL_TRIGGERS, FunctionDraft
+from lambda_lint.descriptors.draft import BEDROCK_PRINCIPAL, PRINCIPAL_TRIGGERS, FunctionDraft
 from lambda_lint.descriptors.model import SourceRef, TriggerBinding
 from lambda_lint.descriptors.openapi import ApiStyle, Definition, definition
 from lambda_lint.descriptors.values import (
@@ -273,6 +273,7 @@ class Linker:
             "AWS::Serverless::Api": self._sam_api,
             "AWS::Serverless::HttpApi": self._sam_api,
             "AWS::ApiGateway::RestApi": self._api_body,
+            "AWS::Bedrock::Agent": self._agent,
         }
         for logical_id, resource in self.resources.items():
             if not isinstance(resource, LineMap):
@@ -320,6 +321,8 @@ class Linker:
         source_type, source_id, _ = self.resource_type(props.get("SourceArn"))
         if principal == "apigateway.amazonaws.com":
             trigger = self._api_trigger(source_type, source_id)
+        if principal == BEDROCK_PRINCIPAL and source_type == "AWS::Bedrock::Agent":
+            trigger = "bedrock-agent"
         schedule = self._rule_schedule(source_id) if trigger == "eventbridge" else None
         if schedule is not None:
             trigger = "schedule"
@@ -364,6 +367,13 @@ class Linker:
                     "s3", config_line or line, resource=logical_id, filtered=filtered
                 )
                 draft.add(binding)
+
+    def _agent(self, logical_id: str, props: LineMap, line: int) -> None:
+        """The Lambda executors of an agent's action groups."""
+        for group, item_line in _items(props.get("ActionGroups")):
+            draft = self.function(dig(group, "ActionGroupExecutor", "Lambda"))
+            if draft is not None:
+                draft.add(self.binding("bedrock-agent", item_line or line, resource=logical_id))
 
     def _sns_subscription(self, logical_id: str, props: LineMap, line: int) -> None:
         if (text(props.get("Protocol")) or "").lower() != "lambda":

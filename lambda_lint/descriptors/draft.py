@@ -9,7 +9,10 @@ from pathlib import Path
 from lambda_lint.descriptors.model import DeclaredFunction, SourceRef, TriggerBinding
 from lambda_lint.descriptors.runtimes import generated_by_plugin, language, unwrapped_handler
 
-#: service principals of `Permission` resources and the trigger each one implies
+#: service principals of `Permission` resources and the trigger each one implies; Amazon
+#: Bedrock's principal is not one of them: agents' action groups, AgentCore gateways and
+#: flows all invoke under `bedrock.amazonaws.com`, with different events, so only the
+#: descriptor's action group (or a permission whose source is an agent) says which
 PRINCIPAL_TRIGGERS = {
     "s3.amazonaws.com": "s3",
     "sns.amazonaws.com": "sns",
@@ -27,9 +30,11 @@ PRINCIPAL_TRIGGERS = {
     "codepipeline.amazonaws.com": "codepipeline",
     "s3-object-lambda.amazonaws.com": "s3-object-lambda",
     "batchoperations.s3.amazonaws.com": "s3-batch",
-    "bedrock.amazonaws.com": "bedrock-agent",
     "vpc-lattice.amazonaws.com": "vpc-lattice",
 }
+
+#: the principal every Amazon Bedrock feature invokes functions under
+BEDROCK_PRINCIPAL = "bedrock.amazonaws.com"
 
 #: triggers that one service principal stands for: an invoke permission for the service
 #: adds nothing when a more specific binding of the same service exists (an API Gateway

@@ -22,7 +22,12 @@ from pathlib import Path
 from typing import Any
 
 from lambda_lint.descriptors.cloudformation import split_route_key, trigger_from_arn
-from lambda_lint.descriptors.draft import PRINCIPAL_TRIGGERS, FunctionDraft, join_path
+from lambda_lint.descriptors.draft import (
+    BEDROCK_PRINCIPAL,
+    PRINCIPAL_TRIGGERS,
+    FunctionDraft,
+    join_path,
+)
 from lambda_lint.descriptors.hcl import Block, TextIndex, blocks, clean, locals_of, parse_hcl
 from lambda_lint.descriptors.model import (
     DescriptorProblem,
@@ -305,6 +310,7 @@ class _Config:
             "aws_lb_target_group_attachment": self._target_group_attachment,
             "aws_iot_topic_rule": self._iot_rule,
             "aws_secretsmanager_secret_rotation": self._rotation,
+            "aws_bedrockagent_agent_action_group": self._action_group,
         }
         for (type_, _), block in self.blocks.items():
             linker = linkers.get(type_)
@@ -366,6 +372,8 @@ class _Config:
     def _principal_trigger(self, principal: str, source: Block | None) -> str | None:
         if principal == "apigateway.amazonaws.com":
             return self._api_trigger(source)
+        if principal == BEDROCK_PRINCIPAL and source is not None:
+            return "bedrock-agent" if source.type == "aws_bedrockagent_agent" else None
         trigger = PRINCIPAL_TRIGGERS.get(principal)
         scheduled = source is not None and source.body.get("schedule_expression") is not None
         return "schedule" if trigger == "eventbridge" and scheduled else trigger
@@ -403,6 +411,13 @@ class _Config:
         draft = self.function(block.body.get("function_name"))
         if draft is not None:
             draft.add(self.binding("function-url", block))
+
+    def _action_group(self, block: Block) -> None:
+        """The Lambda executor of a Bedrock agent's action group."""
+        executor = _first(block.body.get("action_group_executor"))
+        draft = self.function(executor.get("lambda"))
+        if draft is not None:
+            draft.add(self.binding("bedrock-agent", block))
 
     def _bucket_notification(self, block: Block) -> None:
         bucket = self.target(block.body.get("bucket"))
