@@ -122,9 +122,12 @@ def is_guarded(
     container: Container | None = None,
     implies: Implies | None = None,
     raises: frozenset[str] = KEY_ERRORS | NONE_ERRORS,
+    catch_all: bool = True,
 ) -> bool:
     """Whether the node at the end of `ancestors` (the use) is guarded; `raises` names
-    the errors the use raises when the subject is missing."""
+    the errors the use raises when the subject is missing. With `catch_all` false, a
+    `try` guards only when it names one of those errors: a bare `except:` or `except
+    Exception:` catches whatever fails, and says nothing about the subject."""
     for depth in range(len(ancestors) - 1, 0, -1):
         parent, child = ancestors[depth - 1], ancestors[depth]
         if isinstance(parent, (cst.FunctionDef, cst.Lambda)):
@@ -150,7 +153,7 @@ def is_guarded(
             ):
                 return True
         elif isinstance(parent, cst.Try) and child is parent.body:
-            if any(_handles(h, raises) for h in parent.handlers):
+            if any(_handles(h, raises, catch_all) for h in parent.handlers):
                 return True
         elif isinstance(parent, (cst.IndentedBlock, cst.Module)) and _earlier_check(
             parent.body, child, subject, container, implies
@@ -159,12 +162,12 @@ def is_guarded(
     return False
 
 
-def _handles(handler: cst.ExceptHandler, raises: frozenset[str]) -> bool:
+def _handles(handler: cst.ExceptHandler, raises: frozenset[str], catch_all: bool) -> bool:
     if handler.type is None:
-        return True
+        return catch_all
     types = handler.type.elements if isinstance(handler.type, cst.Tuple) else [handler.type]
     names = {dotted_name(t.value if isinstance(t, cst.Element) else t) for t in types}
-    return bool(names & (raises | CATCH_ALL))
+    return bool(names & ((raises | CATCH_ALL) if catch_all else raises))
 
 
 def _earlier_check(

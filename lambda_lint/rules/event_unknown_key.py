@@ -56,9 +56,11 @@ class UnknownEventKey(EventRule):
         method = event["requestContext"]["http"]["method"]
     ```
 
-    A key the code tests for first (`if "file" in event:`, `if event.get("file"):`)
-    is one it knows may be there: the function serves other callers too, and the read
-    is not reported. An EventBridge or scheduled rule may replace the event with a
+    A key the code tests for first (`if "file" in event:`, `if event.get("file"):`,
+    a `try` that catches the `KeyError`) is one it knows may be there: the function
+    serves other callers too, and the read is not reported. A `try` catching any error
+    (`except Exception:`) is no such test: the read fails on every event of the trigger,
+    and the handler only hides it. An EventBridge or scheduled rule may replace the event with a
     constant `Input`, so at the top of those events only misspellings of real keys
     (`detailType` for `detail-type`) are reported.
     """
@@ -98,6 +100,12 @@ class UnknownEventKey(EventRule):
             "        return None\n    return event['action']\n",
             trigger="sqs",
         ),
+        # the KeyError is the test: invoked directly, the event has the key
+        Example(
+            "def handler(event, context):\n    try:\n        return event['file']\n"
+            "    except KeyError:\n        return event['Records'][0]['s3']['object']['key']\n",
+            trigger="s3",
+        ),
         # an HTTP API authorizer taking payload 1.0 gets the REST-style event
         Example(
             "def handler(event, context):\n"
@@ -119,6 +127,15 @@ class UnknownEventKey(EventRule):
         Example(
             "def handler(event, context):\n    for r in event['Records']:\n"
             "        print(r['messageAttributes']['kind']['StringValue'])\n",
+            trigger="sqs",
+            message="'stringValue'",
+        ),
+        # catching every error hides the failure, it does not test for the key
+        Example(
+            "import logging\n\ndef handler(event, context):\n    for r in event['Records']:\n"
+            "        try:\n            kind = r['messageAttributes']['kind']['StringValue']\n"
+            "        except Exception:\n            logging.exception('bad message')\n"
+            "            continue\n        print(kind)\n",
             trigger="sqs",
             message="'stringValue'",
         ),
@@ -159,7 +176,12 @@ class UnknownEventKey(EventRule):
             return
         if access.by_get and self._probes():
             return  # `if event.get("file"):` asks whether the key is there
-        if is_guarded(self.context.ancestors, self.denotes(access.path), self.holds(access.path)):
+        if is_guarded(
+            self.context.ancestors,
+            self.denotes(access.path),
+            self.holds(access.path),
+            catch_all=False,
+        ):
             return  # the code checks for the key first: it knows the key may be there
         if keys == (ITEM,):
             self.report_path(
