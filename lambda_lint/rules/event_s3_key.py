@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 
 import libcst as cst
@@ -17,6 +18,17 @@ from lambda_lint.walk import descendants
 S3_KEY_TRIGGERS = ("s3", "s3-batch")
 #: calls that hand their argument on as the same text (`unquote_plus(str(key))`)
 TEXT_PASS_THROUGH = ("builtins.str",)
+#: text URL encoding leaves as it is: a test for it sees the same in a raw key
+_UNENCODED = re.compile(r"[A-Za-z0-9._~-]*")
+#: string methods whose result is the key's text in another case or trimmed
+_SAME_TEXT_METHODS = ("lower", "upper", "casefold", "strip")
+#: calls that split off a path's extension (`[1]` of the result)
+_SPLIT_EXTENSION = ("os.path.splitext", "posixpath.splitext")
+#: a placeholder standing as a word of a sentence: spaces (or quotes, brackets,
+#: punctuation) on both sides, not a part of a path or URI (`s3://{bucket}/{key}`)
+_WORD_BEFORE = re.compile(r"(^|[\s'\"(\[])$")
+_WORD_AFTER = re.compile(r"^($|[\s'\")\]]|[,.;:!?](\s|$))")
+_PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 
 
 class S3KeyNotUnquoted(EventRule):
@@ -25,7 +37,11 @@ class S3KeyNotUnquoted(EventRule):
     Reports an S3 object key read from an S3 event notification — delivered to the
     function, or through an SQS queue or an SNS topic (`json.loads(record["body"])`) —
     that is not passed through `urllib.parse.unquote_plus` (directly, or through the
-    variable it is assigned to). A key that is only printed or logged is not reported.
+    variable it is assigned to). A key is reported only when it reaches a use where
+    its encoding matters (an SDK call, a path, a split, a comparison...): one that is
+    only printed or logged, written into a sentence (`f"New file {key} arrived"`) or
+    tested for its extension (`key.endswith(".csv")`, `"." in key`,
+    `os.path.splitext(key)[1]`) is not.
 
     ## Why is this bad?
     Object keys arrive URL-encoded: `reports/2024 Q1.csv` arrives as
@@ -92,6 +108,14 @@ class S3KeyNotUnquoted(EventRule):
             "        log.info('new object %s', key)\n",
             trigger="s3",
         ),
+        # a sentence for people, and an extension test, read the same in the raw key
+        Example(
+            "import os\n\ndef handler(event, context):\n    key = event['Records'][0]['s3']['object']['key']\n"
+            "    if not key.lower().endswith(('.csv', '.tsv')) or os.path.splitext(key)[1] == '.gz':\n"
+            "        return\n    if '.' in key and key.split('.')[-1] in ('exe', 'bat'):\n"
+            "        return\n    sns.publish(TopicArn=TOPIC, Message=f'New file {key} uploaded')\n",
+            trigger="s3",
+        ),
     ]
     INVALID = [
         Example(
@@ -114,6 +138,21 @@ class S3KeyNotUnquoted(EventRule):
             },
             trigger="s3",
         ),
+        # a path built from the raw key names another file than the object
+        Example(
+            "def handler(event, context):\n    key = event['Records'][0]['s3']['object']['key']\n"
+            "    if key.endswith('.csv'):\n        s3.download_file('b', 'k', f'/tmp/{key}')\n",
+            trigger="s3",
+            at="event['Records'][0]['s3']['object']['key']",
+        ),
+        # a sentence that carries an s3:// URI of the object
+        Example(
+            "def handler(event, context):\n    r = event['Records'][0]['s3']\n"
+            "    key = r['object']['key']\n    bucket = r['bucket']['name']\n"
+            "    agent.invoke(prompt=f'Describe this file: s3://{bucket}/{key}')\n",
+            trigger="s3",
+            at="r['object']['key']",
+        ),
         # an S3 notification delivered through a queue
         Example(
             "import json\n\ndef handler(event, context):\n    for r in event['Records']:\n"
@@ -126,7 +165,7 @@ class S3KeyNotUnquoted(EventRule):
 
     def on_read(self, node: cst.Subscript | cst.Call) -> None:
         key = self._key_read(node)
-        if key is None or self._unquoted(node) or self._only_shown(node):
+        if key is None or self._unquoted(node) or self._only_harmless(node):
             return
         edits = [*self.context.edits_around(node, "unquote_plus(", ")")]
         imported = self.context.insertion_at_top("from urllib.parse import unquote_plus")
@@ -193,12 +232,12 @@ class S3KeyNotUnquoted(EventRule):
                 return self._name_unquoted(target.value)
         return False
 
-    def _only_shown(self, node: cst.CSTNode) -> bool:
-        """Whether the key read at `node` is only printed or logged: directly, or every
-        use of the name it is assigned to."""
+    def _only_harmless(self, node: cst.CSTNode) -> bool:
+        """Whether the key read at `node` reaches only uses where its encoding does not
+        matter: directly, or every use of the name it is assigned to."""
         parent = self.context.parent(1)
         if not isinstance(parent, cst.Assign):
-            return self._shown(self.context.ancestors)
+            return self._harmless(self.context.ancestors)
         target = parent.targets[0].target if len(parent.targets) == 1 else None
         function = self.context.function_node()
         if not isinstance(target, cst.Name) or function is None:
@@ -208,7 +247,50 @@ class S3KeyNotUnquoted(EventRule):
             for path in _paths_to_names(function.body, target.value)
             if not (isinstance(path[-2], cst.AssignTarget) and path[-2].target is path[-1])
         ]
-        return bool(uses) and all(self._shown(path) for path in uses)
+        return bool(uses) and all(self._harmless(path) for path in uses)
+
+    def _harmless(self, ancestors: Sequence[cst.CSTNode]) -> bool:
+        """Whether the key at the end of `ancestors` is used where a raw key reads the
+        same as an unquoted one: shown, written into a sentence, or its extension or a
+        plain character tested."""
+        if self._shown(ancestors):
+            return True
+        if len(ancestors) < 3:
+            return False
+        node, parent, grand = ancestors[-1], ancestors[-2], ancestors[-3]
+        outer = ancestors[-4] if len(ancestors) > 3 else None
+        if isinstance(parent, cst.FormattedStringExpression):
+            return isinstance(grand, cst.FormattedString) and _in_sentence(grand, parent)
+        if isinstance(parent, cst.ComparisonTarget):
+            return (
+                parent.comparator is node
+                and isinstance(parent.operator, (cst.In, cst.NotIn))
+                and isinstance(grand, cst.Comparison)
+                and _unencoded(grand.left)
+            )
+        if (
+            isinstance(parent, cst.Attribute)
+            and parent.value is node
+            and isinstance(grand, cst.Call)
+        ):
+            method = parent.attr.value
+            if method in _SAME_TEXT_METHODS:
+                return self._harmless(ancestors[:-2])
+            if method in ("endswith", "startswith"):
+                return bool(grand.args) and _unencoded(grand.args[0].value)
+            dot = bool(grand.args) and literal_key(grand.args[0].value) == "."
+            return method in ("split", "rsplit") and dot and _index(outer, grand) == -1
+        if isinstance(parent, cst.Arg) and isinstance(grand, cst.Call):
+            if self.context.qualified_name(grand.func) in _SPLIT_EXTENSION:
+                return _index(outer, grand) in (1, -1)
+            func = grand.func
+            return (
+                isinstance(func, cst.Attribute)
+                and func.attr.value == "format"
+                and isinstance(func.value, cst.SimpleString)
+                and _sentence_template(func.value.evaluated_value)
+            )
+        return False
 
     def _shown(self, ancestors: Sequence[cst.CSTNode]) -> bool:
         """Whether the last of `ancestors` is (inside) an argument of `print()` or of a
@@ -254,3 +336,52 @@ def _paths_to_names(root: cst.CSTNode, name: str) -> Iterator[list[cst.CSTNode]]
             if isinstance(child, cst.Name) and child.value == name:
                 yield [*path, child]
             stack.append((child, [*path, child]))
+
+
+def _in_sentence(formatted: cst.FormattedString, value: cst.FormattedStringExpression) -> bool:
+    """Whether `value` is a word of a sentence for people: the f-string's text has a
+    space and the value stands apart from the text around it."""
+    parts = list(formatted.parts)
+    index = parts.index(value)
+    texts = ["" if not isinstance(p, cst.FormattedStringText) else p.value for p in parts]
+    before = texts[index - 1] if index > 0 else ""
+    after = texts[index + 1] if index + 1 < len(parts) else ""
+    adjacent = [parts[i] for i in (index - 1, index + 1) if 0 <= i < len(parts)]
+    return (
+        any(any(ch.isspace() for ch in text) for text in texts)
+        and all(isinstance(p, cst.FormattedStringText) for p in adjacent)
+        and _WORD_BEFORE.search(before) is not None
+        and _WORD_AFTER.search(after) is not None
+    )
+
+
+def _sentence_template(template: object) -> bool:
+    """Whether every placeholder of a `str.format` template is a word of a sentence."""
+    if not isinstance(template, str) or not any(ch.isspace() for ch in template):
+        return False
+    return all(
+        _WORD_BEFORE.search(template[: found.start()])
+        and _WORD_AFTER.search(template[found.end() :])
+        for found in _PLACEHOLDER.finditer(template)
+    )
+
+
+def _unencoded(node: cst.BaseExpression) -> bool:
+    """A string literal (or a tuple of them) that URL encoding leaves as it is."""
+    if isinstance(node, cst.Tuple):
+        return bool(node.elements) and all(_unencoded(e.value) for e in node.elements)
+    text = literal_key(node)
+    return text is not None and _UNENCODED.fullmatch(text) is not None
+
+
+def _index(subscript: cst.CSTNode | None, value: cst.CSTNode) -> int | None:
+    """The constant index `subscript` takes of `value` (`value[1]`, `value[-1]`)."""
+    if not isinstance(subscript, cst.Subscript) or subscript.value is not value:
+        return None
+    if len(subscript.slice) != 1 or not isinstance(subscript.slice[0].slice, cst.Index):
+        return None
+    index = subscript.slice[0].slice.value
+    sign = 1
+    if isinstance(index, cst.UnaryOperation) and isinstance(index.operator, cst.Minus):
+        sign, index = -1, index.expression
+    return sign * int(index.value) if isinstance(index, cst.Integer) else None
