@@ -17,6 +17,11 @@ from typing import Any, Callable
 from lambda_lint.descriptors.draft import BEDROCK_PRINCIPAL, PRINCIPAL_TRIGGERS, FunctionDraft
 from lambda_lint.descriptors.model import SourceRef, TriggerBinding
 from lambda_lint.descriptors.openapi import ApiStyle, Definition, definition
+from lambda_lint.descriptors.request_validation import (
+    built_in_schema,
+    rejects_missing_body,
+    schema_of,
+)
 from lambda_lint.descriptors.values import (
     PLACEHOLDER,
     LineList,
@@ -436,8 +441,32 @@ class Linker:
             method=method,
             proxy=kind == "AWS_PROXY",
             authorizer=_authorization(props.get("AuthorizationType")),
+            rejects_missing_body=self._rejects_missing_body(props),
         )
         draft.add(binding)
+
+    def _rejects_missing_body(self, method: LineMap) -> bool:
+        """Whether the method's request validator validates bodies against a model that
+        a request without a body fails."""
+        validator_type, validator_id, _ = self.resource_type(method.get("RequestValidatorId"))
+        if validator_type != "AWS::ApiGateway::RequestValidator":
+            return False
+        validator = dig(self.resources.get(validator_id or ""), "Properties")
+        models = method.get("RequestModels")
+        return rejects_missing_body(
+            truthy(dig(validator, "ValidateRequestBody")),
+            [(key, self._model_schema(value)) for key, value in models.items()]
+            if isinstance(models, dict)
+            else [],
+        )
+
+    def _model_schema(self, model: Any) -> Any:
+        """The JSON schema of an `AWS::ApiGateway::Model` a method names; a built-in
+        model (`Empty`, `Error`) has none that requires fields."""
+        model_type, model_id, _ = self.resource_type(model)
+        if model_type != "AWS::ApiGateway::Model":
+            return built_in_schema(text(model))
+        return schema_of(dig(self.resources.get(model_id or ""), "Properties", "Schema"))
 
     def _rest_path(self, resource_id: Any, depth: int) -> str | None:
         """The path of an `AWS::ApiGateway::Resource`, following `ParentId` to the root."""

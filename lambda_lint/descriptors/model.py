@@ -58,6 +58,10 @@ class TriggerBinding:
     #: S3, SQS, SNS: only some writes to `resource` invoke the function (an S3 key filter
     #: or events other than object creation, an SNS filter policy, SQS filter criteria)
     filtered: bool = False
+    #: REST API routes: API Gateway answers 400 to a request without a body before the
+    #: function runs (a request validator that validates bodies, and a model that requires
+    #: fields; see `request_validation`)
+    rejects_missing_body: bool = False
     #: scheduled triggers: the literal schedule expression (`rate(1 day)`,
     #: `cron(0 3 * * ? *)`); None when unknown
     schedule: str | None = None

@@ -27,6 +27,7 @@ from typing import Any, Callable
 from lambda_lint.descriptors.draft import FunctionDraft, join_path
 from lambda_lint.descriptors.json_loader import load_json
 from lambda_lint.descriptors.model import SourceRef, TriggerBinding
+from lambda_lint.descriptors.request_validation import UNREAD, rejects_missing_body
 from lambda_lint.descriptors.values import LineMap, Symbolic, dig, line_of, text, truthy, version
 from lambda_lint.descriptors.yaml_loader import DescriptorSyntaxError, load_yaml
 from lambda_lint.reads import note_read
@@ -35,6 +36,10 @@ INTEGRATION = "x-amazon-apigateway-integration"
 AUTHORIZER = "x-amazon-apigateway-authorizer"
 AUTH_TYPE = "x-amazon-apigateway-authtype"
 ANY_METHOD = "x-amazon-apigateway-any-method"
+VALIDATOR = "x-amazon-apigateway-request-validator"
+VALIDATORS = "x-amazon-apigateway-request-validators"
+#: the content type Swagger 2 bodies have when the document does not say (`consumes`)
+JSON = "application/json"
 HTTP_METHODS = frozenset(("get", "put", "post", "delete", "options", "head", "patch", "trace"))
 #: the largest definition file read
 _SIZE_LIMIT = 4 * 1024 * 1024
@@ -156,7 +161,46 @@ class Definition:
             proxy=proxy,
             authorizer=self._authorized(operation),
             payload_version=payload if self.style.http_api else None,
+            rejects_missing_body=not self.style.http_api and self._rejects_missing_body(operation),
         )
+
+    # -- request validation ------------------------------------------------------------------
+
+    def _rejects_missing_body(self, operation: LineMap) -> bool:
+        """Whether the operation's request validator (its own, else the document's)
+        validates bodies against a model that a request without a body fails."""
+        name = text(operation.get(VALIDATOR)) or text(self.document.get(VALIDATOR))
+        validator = dig(self.document.get(VALIDATORS), name) if name else None
+        validates = truthy(dig(validator, "validateRequestBody"))
+        return rejects_missing_body(validates, self._body_models(operation))
+
+    def _body_models(self, operation: LineMap) -> Iterator[tuple[Any, Any]]:
+        """`(content type, schema)` of the operation's body: OpenAPI 3 `requestBody`,
+        Swagger 2 `in: body` parameters (for each content type it `consumes`)."""
+        content = dig(self._resolved(operation.get("requestBody")), "content")
+        for content_type, media in content.items() if isinstance(content, dict) else ():
+            if dig(media, "schema") is not None:
+                yield content_type, self._resolved(dig(media, "schema"))
+        consumes = operation.get("consumes") or self.document.get("consumes") or [JSON]
+        for parameter in operation.get("parameters") or ():
+            parameter = self._resolved(parameter)
+            if text(dig(parameter, "in")) == "body" and dig(parameter, "schema") is not None:
+                schema = self._resolved(dig(parameter, "schema"))
+                for content_type in consumes if isinstance(consumes, list) else ():
+                    yield content_type, schema
+
+    def _resolved(self, value: Any) -> Any:
+        """`value`, or what its local `$ref` (`#/components/schemas/Order`) points at;
+        `UNREAD` for a reference the document does not hold."""
+        reference = text(dig(value, "$ref"))
+        if reference is None:
+            return value
+        if not reference.startswith("#/"):
+            return UNREAD
+        target: Any = self.document
+        for part in reference[2:].split("/"):
+            target = dig(target, part)
+        return target if isinstance(target, dict) else UNREAD
 
     # -- security ----------------------------------------------------------------------------
 

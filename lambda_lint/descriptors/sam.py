@@ -44,6 +44,7 @@ from lambda_lint.descriptors.values import (
     integer,
     line_of,
     text,
+    truthy,
     version,
     whole_number,
 )
@@ -258,6 +259,9 @@ class _TemplateReader:
         props = event.get("Properties")
         props = props if isinstance(props, dict) else {}
         route = method = payload = authorizer = None
+        # `RequestModel` marks the body required and has API Gateway validate it
+        model = props.get("RequestModel") if event_type == "Api" else None
+        rejects = truthy(dig(model, "Required")) and truthy(dig(model, "ValidateBody"))
         if event_type in ("Api", "HttpApi"):
             route = text(props.get("Path"))
             method = (text(props.get("Method")) or "").upper() or None
@@ -284,6 +288,7 @@ class _TemplateReader:
             payload_version=payload,
             fifo=queue_is_fifo(props.get("Queue"), self.resources) if trigger == "sqs" else None,
             filtered=notifies_some_writes(trigger, props),
+            rejects_missing_body=rejects,
             schedule=text(props.get("Schedule") or props.get("ScheduleExpression"))
             if trigger == "schedule"
             else None,

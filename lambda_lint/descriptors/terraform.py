@@ -35,6 +35,11 @@ from lambda_lint.descriptors.model import (
     SourceRef,
     TriggerBinding,
 )
+from lambda_lint.descriptors.request_validation import (
+    built_in_schema,
+    rejects_missing_body,
+    schema_of,
+)
 from lambda_lint.descriptors.values import (
     detail_types,
     function_name_from_arn,
@@ -449,7 +454,7 @@ class _Config:
         trigger = "schedule" if scheduled else "eventbridge"
         matched: tuple[str, ...] = ()
         if rule is not None and not scheduled:
-            matched = detail_types(self._event_pattern(rule.body.get("event_pattern")), literal)
+            matched = detail_types(self._json_document(rule.body.get("event_pattern")), literal)
         binding = self.binding(
             trigger,
             block,
@@ -459,8 +464,8 @@ class _Config:
         )
         draft.add(binding)
 
-    def _event_pattern(self, value: Any) -> Any:
-        """An `event_pattern` as a mapping (`jsonencode({...})`, a local) or as JSON text
+    def _json_document(self, value: Any) -> Any:
+        """A JSON attribute (an `event_pattern`, a model's `schema`) as a mapping (`jsonencode({...})`, a local) or as JSON text
         (a string or a heredoc); None when it is another expression."""
         value = self.resolve(value)
         if not isinstance(value, str):
@@ -509,8 +514,32 @@ class _Config:
             method=method.upper() if method else None,
             proxy=kind == "AWS_PROXY",
             authorizer=self._authorization(method_block, "authorization"),
+            rejects_missing_body=method_block is not None
+            and self._rejects_missing_body(method_block),
         )
         draft.add(binding)
+
+    def _rejects_missing_body(self, method: Block) -> bool:
+        """Whether the method's request validator validates bodies against a model that
+        a request without a body fails."""
+        validator = self.target(method.body.get("request_validator_id"))
+        if validator is None or validator.type != "aws_api_gateway_request_validator":
+            return False
+        models = self.resolve(method.body.get("request_models"))
+        return rejects_missing_body(
+            truthy(self.resolve(validator.body.get("validate_request_body"))),
+            [(key, self._model_schema(value)) for key, value in models.items()]
+            if isinstance(models, dict)
+            else [],
+        )
+
+    def _model_schema(self, model: Any) -> Any:
+        """The JSON schema of the `aws_api_gateway_model` a method names; a built-in
+        model (`Empty`, `Error`) has none that requires fields."""
+        block = self.target(model)
+        if block is None or block.type != "aws_api_gateway_model":
+            return built_in_schema(literal(model))
+        return schema_of(self._json_document(block.body.get("schema")))
 
     def _authorization(self, block: Block | None, key: str) -> bool | None:
         """Whether a method (`authorization`) or route (`authorization_type`) is guarded;

@@ -76,6 +76,12 @@ class NullableEventField(EventRule):
     (`headers: null`) or behind a framework (the CDK Provider's `ResponseURL`) is not
     reported.
 
+    A REST API route whose request validator checks the body against a model that
+    requires fields (SAM `RequestModel` with `Required` and `ValidateBody`, a
+    CloudFormation or Terraform method's validator and `RequestModels`, OpenAPI's
+    `x-amazon-apigateway-request-validator`) answers 400 to a request without a body
+    before the function runs: there `body` is not reported.
+
     Recognised guards: `or {}` / `or ""`, `"key" in event`, `is not None`, truthiness,
     an early `return`/`continue`/`raise` on the negated check, a `try` catching the
     error the use raises, a check of the kind of event (`eventName`, `RequestType`,
@@ -198,6 +204,16 @@ class NullableEventField(EventRule):
             "import json\n\ndef handler(event, context):\n"
             "    return json.loads(event['body'] or '{}')\n",
             trigger="apigw-rest",
+        ),
+        # API Gateway validates the body against a required model: 400 without one
+        Example(
+            "import json\n\ndef handler(event, context):\n    return json.loads(event['body'])\n",
+            files={
+                "template.yaml": _TEMPLATE
+                + _api_event("Create", "/orders", "post")
+                + "            RequestModel:\n              Model: Order\n"
+                "              Required: true\n              ValidateBody: true\n"
+            },
         ),
         # the caller checks or defaults what a helper reads
         Example(
@@ -394,6 +410,8 @@ class NullableEventField(EventRule):
             implies = self._kind_check(value, *info.present_when)
             why = f" ({info.note})" if info.note else ""
         elif info.missing in ("request", "schema"):
+            if value.path == ("body",) and self._body_validated():
+                return None
             why = f" ({info.note})" if info.note else ""
         else:
             return None
@@ -407,6 +425,12 @@ class NullableEventField(EventRule):
         ):
             return None
         return why
+
+    def _body_validated(self) -> bool:
+        """Whether API Gateway rejects a request without a body on every route of the
+        handler, so the function never sees one."""
+        routes = [b for b in self.bindings() if b.trigger.startswith("apigw-")]
+        return bool(routes) and all(b.rejects_missing_body for b in routes)
 
     def _called_unguarded(self, path: tuple[str, ...], raises: frozenset[str]) -> bool:
         """For a function the handler calls: whether the field reaches it unchecked.
