@@ -430,3 +430,66 @@ def test_bedrock_agent_action_group_executor(tmp_path: Path) -> None:
     )
     assert [t.trigger for t in functions["Tool"].triggers] == ["bedrock-agent"]
     assert functions["Gateway"].triggers == ()
+
+
+def test_fixture_bucket_notification_with_key_filter_is_filtered() -> None:
+    fixture = Path(__file__).parent.parent / "fixtures" / "cdk-app" / "app.py"
+    functions = read(fixture)
+    assert [(t.trigger, t.filtered) for t in functions["OrderImport"].triggers] == [("s3", True)]
+    assert [(t.trigger, t.filtered) for t in functions["OrdersConsumer"].triggers] == [
+        ("sqs", False)
+    ]
+
+
+def test_event_source_filters(tmp_path: Path) -> None:
+    functions = read_snippet(
+        tmp_path,
+        """
+        from aws_cdk import Stack, aws_lambda as lambda_, aws_s3 as s3
+        from aws_cdk import aws_s3_notifications as s3n, aws_sns_subscriptions as subs
+        from aws_cdk.aws_lambda_event_sources import S3EventSource, SqsEventSource
+
+        class Pipeline(Stack):
+            def __init__(self, scope, construct_id):
+                super().__init__(scope, construct_id)
+                code = lambda_.Code.from_asset("src")
+                every = lambda_.Function(self, "Every", handler="a.handler", code=code)
+                every.add_event_source(S3EventSource(self.raw, events=[s3.EventType.OBJECT_CREATED]))
+                self.jobs_fn = lambda_.Function(self, "Jobs", handler="b.handler", code=code)
+                self.jobs_fn.add_event_source(SqsEventSource(self.jobs))
+                csv = lambda_.Function(self, "Csv", handler="c.handler", code=code)
+                csv.add_event_source(
+                    S3EventSource(
+                        self.raw,
+                        events=[s3.EventType.OBJECT_CREATED],
+                        filters=[s3.NotificationKeyFilter(suffix=".csv")],
+                    )
+                )
+                removed = lambda_.Function(self, "Removed", handler="d.handler", code=code)
+                self.raw.add_object_removed_notification(s3n.LambdaDestination(removed))
+                created = lambda_.Function(self, "Created", handler="e.handler", code=code)
+                self.raw.add_event_notification(
+                    s3.EventType.OBJECT_CREATED_PUT, s3n.LambdaDestination(created)
+                )
+                queued = lambda_.Function(self, "Queued", handler="f.handler", code=code)
+                queued.add_event_source(
+                    SqsEventSource(self.jobs, filters=[lambda_.FilterCriteria.filter({})])
+                )
+                orders = lambda_.Function(self, "Orders", handler="g.handler", code=code)
+                self.topic.add_subscription(
+                    subs.LambdaSubscription(orders, filter_policy={"kind": self.kind})
+                )
+        """,
+    )
+    filtered = {
+        name: [(t.trigger, t.filtered) for t in f.triggers] for name, f in functions.items()
+    }
+    assert filtered == {
+        "Every": [("s3", False)],
+        "Jobs": [("sqs", False)],
+        "Csv": [("s3", True)],
+        "Removed": [("s3", True)],
+        "Created": [("s3", False)],
+        "Queued": [("sqs", True)],
+        "Orders": [("sns", True)],
+    }

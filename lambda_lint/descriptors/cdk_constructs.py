@@ -132,6 +132,13 @@ _AUTHORIZERS = (
     "aws_apigatewayv2_authorizers.HttpIamAuthorizer",
 )
 _REST_APIS = ("aws_apigateway.RestApi", "aws_apigateway.LambdaRestApi")
+#: a bucket's notification methods, and the event each one adds (the first argument
+#: of `add_event_notification`)
+_BUCKET_NOTIFICATIONS = {
+    "add_event_notification": None,
+    "add_object_created_notification": Qual("aws_s3.EventType.OBJECT_CREATED"),
+    "add_object_removed_notification": Qual("aws_s3.EventType.OBJECT_REMOVED"),
+}
 _HTTP_APIS = ("aws_apigatewayv2.HttpApi", "aws_apigatewayv2_alpha.HttpApi")
 _CODE_ASSETS = (
     "aws_lambda.Code.from_asset",
@@ -221,9 +228,45 @@ def _detail_types(pattern: Any) -> tuple[str, ...]:
     return detail_types(plain, text)
 
 
+def _given(value: Any) -> bool:
+    """Whether an optional argument is given: a list with items, or any other value."""
+    return value is not None and not (isinstance(value, Seq) and not value.items)
+
+
+def _s3_filtered(events: list[Any], filters: list[Any]) -> bool:
+    """Whether an S3 notification invokes the function for only some writes: a key
+    filter (`NotificationKeyFilter`), or an event other than object creation (an
+    event the reader cannot name counts as other)."""
+    if any(_given(f) for f in filters):
+        return True
+    return not all(
+        isinstance(e, Qual) and e.name.rsplit(".", 1)[-1].startswith("OBJECT_CREATED")
+        for e in events
+    )
+
+
+def _source_filtered(trigger: str, kwargs: dict[str, Any]) -> bool:
+    """Whether an event source (`S3EventSource`, `SqsEventSource`, `SnsEventSource`)
+    or an SNS subscription invokes the function for only some writes."""
+    if trigger == "s3":
+        events = kwargs.get("events")
+        listed = events.items if isinstance(events, Seq) else [events]
+        return _s3_filtered(listed, [kwargs.get("filters")])
+    if trigger == "sqs":
+        return _given(kwargs.get("filters"))
+    if trigger == "sns":
+        return _given(kwargs.get("filter_policy")) or _given(
+            kwargs.get("filter_policy_with_message_body")
+        )
+    return False
+
+
 def _wire_details(trigger: str, kwargs: dict[str, Any]) -> dict[str, Any]:
     """What an integration adds to its routes' bindings: a REST integration's `proxy`
-    (default true), an HTTP API integration's payload format (default 2.0)."""
+    (default true), an HTTP API integration's payload format (default 2.0), an SNS
+    subscription's filter policy."""
+    if trigger == "sns":
+        return {"filtered": _source_filtered(trigger, kwargs)}
     if trigger == "apigw-rest":
         return {"proxy": not _is_false(kwargs.get("proxy"))}
     if trigger == "apigw-http":
@@ -294,9 +337,11 @@ class Constructs:
         scheduled: bool = False,
         matched: tuple[str, ...] = (),
         authorizer: bool | None = None,
+        filtered: bool = False,
     ) -> None:
         """Bind a wired function where it is attached to its event source; `matched` are
-        the `detail-type`s of the rule it is attached to."""
+        the `detail-type`s of the rule it is attached to; `filtered` says the source
+        invokes it for only some writes."""
         if not isinstance(wire, Wire):
             return
         wire.used = True
@@ -312,7 +357,7 @@ class Constructs:
             resource=resource,
             detail_types=matched if trigger == "eventbridge" else (),
             authorizer=authorizer,
-            **wire.extra,
+            **{**wire.extra, **({"filtered": True} if filtered else {})},
         )
 
     def use_all(self, values: Any, node: cst.CSTNode, resource: str | None = None) -> None:
@@ -437,6 +482,7 @@ class Constructs:
             "resource": source.construct_id if isinstance(source, Obj) else None,
             "batch_size": whole_number(kwargs.get("batch_size")),
             "fifo": _queue_fifo(source) if trigger == "sqs" else None,
+            "filtered": _source_filtered(trigger, kwargs),
         }
         if trigger == "apigw-rest":  # ApiEventSource(method, path)
             data["method"] = _method_name(source)
@@ -457,6 +503,7 @@ class Constructs:
                 resource=data["resource"],
                 batch_size=data.get("batch_size"),
                 fifo=data.get("fifo"),
+                filtered=data.get("filtered", False),
             )
 
     def _mapping(self, fn: Any, kwargs: dict[str, Any], node: cst.CSTNode) -> None:
@@ -657,6 +704,15 @@ class Constructs:
                 self.bind(fn, "cognito-user-pool", node, resource=receiver.construct_id)
                 return UNKNOWN
         resource = receiver.construct_id if isinstance(receiver, Obj) else None
+        if name in _BUCKET_NOTIFICATIONS:
+            added = _BUCKET_NOTIFICATIONS[name]
+            if added is None:  # add_event_notification(event, dest, *filters)
+                event, dest, filters = args[:1] or [kwargs.get("event")], args[1:2], args[2:]
+            else:  # add_object_created_notification(dest, *filters)
+                event, dest, filters = [added], args[:1], args[1:]
+            wire = dest[0] if dest else kwargs.get("dest")
+            self.use(wire, node, resource, filtered=_s3_filtered(event, filters))
+            return UNKNOWN
         if name == "add_rotation_schedule":
             self.bind(kwargs.get("rotation_lambda"), "secrets-manager", node)
         elif name == "add_lambda_data_source":

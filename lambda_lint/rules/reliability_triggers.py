@@ -17,10 +17,8 @@ from lambda_lint.walk import descendants
 #: where an S3 notification names the bucket, and the object, that invoked the function
 EVENT_BUCKET = ("s3", "bucket", "name")
 EVENT_KEY = ("s3", "object", "key")
-#: descriptor kinds whose readers record trigger filters (`TriggerBinding.filtered`);
-#: CDK filters (`NotificationKeyFilter`, `filters=`) are not read, so CDK triggers are
-#: left alone
-FILTERS_READ = frozenset({"sam", "cloudformation", "serverless", "terraform"})
+#: descriptor kinds whose readers record trigger filters (`TriggerBinding.filtered`)
+FILTERS_READ = frozenset({"sam", "cloudformation", "serverless", "terraform", "cdk"})
 #: what the message calls each service's resource
 KINDS = {"s3": "S3 bucket", "sqs": "SQS queue", "sns": "SNS topic"}
 
@@ -43,6 +41,24 @@ _QUEUE = (
     "      Environment:\n        Variables:\n          JOBS_URL: !Ref Jobs\n"
     "      Events:\n        Job:\n          Type: SQS\n          Properties:\n"
     "            Queue: !GetAtt Jobs.Arn\n"
+)
+#: a CDK app whose function `app.handler` is invoked by the bucket `Uploads`, through
+#: the given event source arguments
+_CDK_APP = (
+    "from aws_cdk import Stack, aws_lambda as lambda_, aws_s3 as s3\n"
+    "from aws_cdk.aws_lambda_event_sources import S3EventSource\n\n"
+    "class Thumbs(Stack):\n    def __init__(self, scope, construct_id):\n"
+    "        super().__init__(scope, construct_id)\n"
+    "        uploads = s3.Bucket(self, 'Uploads')\n"
+    "        fn = lambda_.Function(self, 'Fn', handler='app.handler',\n"
+    "            code=lambda_.Code.from_asset('.'), runtime=lambda_.Runtime.PYTHON_3_12)\n"
+    "        fn.add_event_source(S3EventSource(uploads, events=[s3.EventType.OBJECT_CREATED]{}))\n"
+)
+_WRITE_BACK = (
+    "import boto3\n\ns3 = boto3.client('s3')\n\n"
+    "def handler(event, context):\n    for record in event['Records']:\n"
+    "        bucket = record['s3']['bucket']['name']\n"
+    "        s3.upload_file('/tmp/thumb.png', bucket, 'thumb.png')\n"
 )
 _FILTERED = _TEMPLATE + (
     "            Filter:\n              S3Key:\n                Rules:\n"
@@ -80,8 +96,9 @@ class RecursiveTrigger(ReliabilityRule):
     names (`record["s3"]["bucket"]["name"]`) when the function never tests the object
     key. Silent when the target cannot be resolved, and when the trigger only fires for
     some writes: an S3 key filter or events other than object creation, an SNS filter
-    policy, SQS filter criteria. Triggers wired in a CDK app are left alone (their
-    filters are not read).
+    policy, SQS filter criteria (in a CDK app: `filters=` of `S3EventSource` or
+    `SqsEventSource`, the `NotificationKeyFilter`s given to `add_event_notification`,
+    an SNS subscription's `filter_policy`).
 
     ## Why is this bad?
     Every write invokes the function again, which writes again: an invocation loop
@@ -147,15 +164,20 @@ class RecursiveTrigger(ReliabilityRule):
             "    s3.put_object(Bucket=event['bucket'], Key='k', Body=b'')\n",
             files={"template.yaml": _TEMPLATE},
         ),
+        # the CDK app's key filter keeps the function's own writes out
+        Example(
+            _WRITE_BACK,
+            files={
+                "stack.py": _CDK_APP.format(
+                    ", filters=[s3.NotificationKeyFilter(prefix='incoming/')]"
+                )
+            },
+        ),
     ]
     INVALID = [
+        Example(_WRITE_BACK, files={"template.yaml": _TEMPLATE}, message="S3 bucket `Uploads`"),
         Example(
-            "import boto3\n\ns3 = boto3.client('s3')\n\n"
-            "def handler(event, context):\n    for record in event['Records']:\n"
-            "        bucket = record['s3']['bucket']['name']\n"
-            "        s3.upload_file('/tmp/thumb.png', bucket, 'thumb.png')\n",
-            files={"template.yaml": _TEMPLATE},
-            message="S3 bucket `Uploads`",
+            _WRITE_BACK, files={"stack.py": _CDK_APP.format("")}, message="S3 bucket `Uploads`"
         ),
         Example(
             "import os\nimport boto3\n\ns3 = boto3.client('s3')\n\n"
