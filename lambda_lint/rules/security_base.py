@@ -9,7 +9,7 @@ from typing import ClassVar
 from lambda_lint.finding import RelatedLocation
 from lambda_lint.rule import ProjectRule
 from lambda_lint.security import FlowStep, Hit, security_hits
-from lambda_lint.security.options import SANITISERS, TABLE, flow_additions
+from lambda_lint.security.options import OPTIONS, TABLE, flow_additions
 
 
 class FlowRule(ProjectRule):
@@ -20,7 +20,7 @@ class FlowRule(ProjectRule):
     #: what to do instead, appended to the message
     advice: ClassVar[str] = ""
 
-    options = (SANITISERS,)
+    options = OPTIONS
     options_table = TABLE
 
     def check_project(self) -> None:

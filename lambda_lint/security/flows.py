@@ -384,8 +384,9 @@ class _Walk:
 
     def caller_text(self, ref: Ref) -> bool:
         """The value is still the caller's text: no step of its way called something
-        that returns other data (a database read, an SDK request). A way too long to
-        keep whole (its middle steps dropped) is not trusted to be."""
+        that returns other data (a database read, an SDK request) other than a source
+        of caller input. A way too long to keep whole (its middle steps dropped) is not
+        trusted to be."""
         if len(ref.origin) >= MAX_ORIGIN:
             return False
         for where, text in ref.origin:
@@ -401,6 +402,7 @@ class _Walk:
                 and name not in self.semantics.decoders
                 and name not in self.semantics.pass_through
                 and name not in self.semantics.sanitisers
+                and name not in self.semantics.sources
             ):
                 return False
         return True
