@@ -252,7 +252,10 @@ class Linter:
                 display = self.display(problem.file)
                 finding = _problem_finding(display, ParseProblem(problem.message, problem.line))
                 result.findings.append(finding)
+        python2 = descriptors.python2_folders()
         for path, item in indexed.items():
+            if item.problem is not None and item.problem.python2 and _inside(path, python2):
+                continue  # Python 2 where the descriptor says so: not Lambda Python 3 code
             if item.problem is not None and path in project.requested:
                 display = self.display(path)
                 result.findings.append(_problem_finding(display, item.problem))
@@ -378,6 +381,11 @@ def _read_descriptors(texts: Mapping[Path, str | DescriptorProblem]) -> Descript
     for folder, files in terraform.items():
         found.extend(read_terraform_dir(folder, files))
     return found
+
+
+def _inside(path: Path, folders: list[Path]) -> bool:
+    resolved = path.resolve()
+    return any(resolved.is_relative_to(folder.resolve()) for folder in folders)
 
 
 def _with_inputs(key: str, inputs: list[str]) -> str:

@@ -25,6 +25,17 @@ BINARY_SNIFF = 8192
 #: expression 300 levels deep, ten times that at 800, and the rules walk trees
 #: recursively (see benchmarks/README.md).
 MAX_DEPTH = 300
+#: what CPython 3 says of the Python 2 constructs it names: the `print` and `exec`
+#: statements, `except Error, name`, octal literals without `0o`
+_PYTHON2_ERRORS = tuple(
+    f"syntax error: {message}"
+    for message in (
+        "Missing parentheses in call to 'print'",
+        "Missing parentheses in call to 'exec'",
+        "multiple exception types must be parenthesized",
+        "leading zeros in decimal integer literals are not permitted",
+    )
+)
 _TOO_COMPLEX = "too complex to analyse (nested too deeply for Python's parser); the file is skipped"
 
 
@@ -35,6 +46,11 @@ class ParseProblem:
     message: str
     line: int = 1
     column: int = 0
+
+    @property
+    def python2(self) -> bool:
+        """Whether the error is a Python 2 construct that Python 3 removed."""
+        return self.message.startswith(_PYTHON2_ERRORS)
 
 
 def decode(data: bytes) -> str | ParseProblem:

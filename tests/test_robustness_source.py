@@ -158,3 +158,35 @@ def test_brackets_that_crash_libcst_do_not_crash_the_worker_processes(tmp_path: 
     assert result.returncode == 1, result.stderr
     codes = sorted(f["code"] for f in json.loads(result.stdout))
     assert codes == ["LL001"] + ["LL501"] * 70
+
+
+PYTHON2_TEMPLATE = """\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties: {{Handler: app.handler, CodeUri: src/, Runtime: {runtime}}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("runtime", "python2", "reported"),
+    [
+        ("python2.7", "    print 'event', event\n", False),
+        (
+            "python2.7",
+            "    try:\n        pass\n    except ValueError, error:\n        pass\n",
+            False,
+        ),
+        ("python3.12", "    print 'event', event\n", True),
+        # Python 2 code is no excuse for a Python 3 error in a Python 2 function
+        ("python2.7", "    return [1, 2\n", True),
+    ],
+)
+def test_python2_code_is_reported_only_where_no_descriptor_runs_it_on_python2(
+    tmp_path: Path, runtime: str, python2: str, reported: bool
+) -> None:
+    (tmp_path / "template.yaml").write_text(PYTHON2_TEMPLATE.format(runtime=runtime))
+    (tmp_path / "src").mkdir()
+    found = lint_text(tmp_path, "def handler(event, context):\n" + python2, "src/app.py")
+    assert [code for code, *_ in found] == (["LL001"] if reported else [])

@@ -128,7 +128,22 @@ class DescriptorProblem:
 class DescriptorSet:
     functions: list[DeclaredFunction] = field(default_factory=list)
     problems: list[DescriptorProblem] = field(default_factory=list)
+    #: folders of services for another platform than Lambda (a Serverless Framework
+    #: provider other than `aws`: kubeless, openwhisk, google...)
+    foreign: list[Path] = field(default_factory=list)
 
     def extend(self, other: DescriptorSet) -> None:
         self.functions.extend(other.functions)
         self.problems.extend(other.problems)
+        self.foreign.extend(other.foreign)
+
+    def python2_folders(self) -> list[Path]:
+        """Folders whose Python code may be Python 2, as the descriptors say: services
+        for another platform, and the code of functions on a `python2.*` runtime."""
+        python2 = [
+            function.code_root
+            for function in self.functions
+            if function.code_root is not None
+            and (function.runtime or "").strip().lower().startswith("python2")
+        ]
+        return [*self.foreign, *python2]

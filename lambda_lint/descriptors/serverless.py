@@ -123,7 +123,7 @@ def read_serverless(path: Path, source: str) -> DescriptorSet:
     if not isinstance(document, LineMap):
         return result
     if not _is_aws(document.get("provider")):
-        return result
+        return DescriptorSet(foreign=[path.parent])
     reader = _ServiceReader(path, document)
     drafts: dict[str, FunctionDraft] = {}
     functions = _functions(document.get("functions"))

@@ -14,6 +14,11 @@ class ParseError(Rule):
     (SAM/CloudFormation, `serverless.yml`, Terraform) that do not load are reported the
     same way, at the line where loading failed.
 
+    Python 2 code (a `print` or `exec` statement, `except Error, name`, an octal `0755`)
+    is not reported where a descriptor says it is not Lambda Python 3 code: a
+    `serverless.yml` for another platform (kubeless, openwhisk, google...) over it, or a
+    function on a `python2.7` runtime whose code it is.
+
     ## Why is this bad?
     Lambda cannot import the module either: the function fails every invocation with
     `Runtime.UserCodeSyntaxError` or `Runtime.ImportModuleError`. Every other rule is
@@ -39,11 +44,28 @@ class ParseError(Rule):
         Example("def handler(event, context):\n    return {}\n"),
         Example(""),
         Example("# -*- coding: latin-1 -*-\nNAME = 'caf\\xe9'\n"),
+        # Python 2 for kubeless, which the descriptor says
+        Example(
+            "def handler(event, context):\n    print event\n",
+            files={
+                "serverless.yml": "service: clock\nprovider:\n  name: kubeless\n"
+                "  runtime: python2.7\nfunctions:\n  clock:\n    handler: app.handler\n"
+            },
+        ),
     ]
     INVALID = [
         Example("def handler(event, context)\n    return {}\n", message="syntax error"),
         Example("def handler(event, context):\nreturn {}\n", message="syntax error"),
         Example("items = [1, 2\n", message="syntax error"),
+        # Python 2 on a Python 3 runtime cannot load
+        Example(
+            "def handler(event, context):\n    print event\n",
+            files={
+                "serverless.yml": "service: clock\nprovider:\n  name: aws\n"
+                "  runtime: python3.12\nfunctions:\n  clock:\n    handler: app.handler\n"
+            },
+            message="Missing parentheses in call to 'print'",
+        ),
     ]
 
 
