@@ -246,3 +246,23 @@ def test_bedrock_binds_only_an_agent_action_group(tmp_path: Path) -> None:
     ]
     assert functions["Gateway"].triggers == ()
     assert [t.trigger for t in functions["Permitted"].triggers] == ["bedrock-agent"]
+
+
+@pytest.mark.parametrize(("prefix", "unencoded"), [("inbox/", True), ("'my inbox/'", False)])
+def test_a_bucket_ses_stores_mail_in_has_unencoded_keys(
+    tmp_path: Path, prefix: str, unencoded: bool
+) -> None:
+    template = tmp_path / "template.yaml"
+    template.write_text(
+        "Resources:\n"
+        "  Fn:\n    Type: AWS::Lambda::Function\n"
+        "    Properties: {Handler: mail.handler, Code: {ZipFile: 'x = 1'}}\n"
+        "  Mail:\n    Type: AWS::S3::Bucket\n    Properties:\n"
+        "      NotificationConfiguration:\n        LambdaConfigurations:\n"
+        "          - {Event: 's3:ObjectCreated:*', Function: !GetAtt Fn.Arn}\n"
+        "  Receive:\n    Type: AWS::SES::ReceiptRule\n    Properties:\n"
+        "      Rule:\n        Actions:\n"
+        f"          - S3Action: {{BucketName: !Ref Mail, ObjectKeyPrefix: {prefix}}}\n"
+    )
+    (function,) = read(template).values()
+    assert [(t.trigger, t.unencoded_keys) for t in function.triggers] == [("s3", unencoded)]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -167,6 +168,21 @@ def trigger_from_arn(arn: str) -> str | None:
     return None
 
 
+#: object key prefixes whose text URL encoding leaves as it is
+_UNENCODED_PREFIX = re.compile(r"[A-Za-z0-9._~/-]*")
+
+
+def _mail_buckets(actions: Any) -> Iterator[str]:
+    """The buckets (logical ids) SES receipt rule actions store mail in, under a
+    prefix URL encoding leaves as it is."""
+    for action, _ in _items(actions):
+        s3 = dig(action, "S3Action")
+        prefix = dig(s3, "ObjectKeyPrefix")
+        plain = prefix is None or _UNENCODED_PREFIX.fullmatch(text(prefix) or " ") is not None
+        for name, _ in references(dig(s3, "BucketName")) if plain else ():
+            yield name
+
+
 def _items(value: Any) -> list[tuple[Any, int]]:
     """The items of a list with their lines (a single item counts as a list of one)."""
     if isinstance(value, LineList):
@@ -293,6 +309,23 @@ class Linker:
                 linker = self._custom_resource
             if linker is not None:
                 linker(logical_id, properties, line or resource.line)
+        self._mark_mail_buckets()
+
+    def _mark_mail_buckets(self) -> None:
+        """S3 triggers of buckets SES receipt rules store mail in: message-id keys."""
+        buckets = {
+            bucket
+            for resource in self.resources.values()
+            if dig(resource, "Type") == "AWS::SES::ReceiptRule"
+            for bucket in _mail_buckets(dig(resource, "Properties", "Rule", "Actions"))
+        }
+        for draft in self.functions.values():
+            draft.triggers = [
+                replace(b, unencoded_keys=True)
+                if b.trigger == "s3" and b.resource in buckets
+                else b
+                for b in draft.triggers
+            ]
 
     def _event_source_mapping(self, logical_id: str, props: LineMap, line: int) -> None:
         draft = self.function(props.get("FunctionName"))

@@ -58,6 +58,10 @@ class TriggerBinding:
     #: S3, SQS, SNS: only some writes to `resource` invoke the function (an S3 key filter
     #: or events other than object creation, an SNS filter policy, SQS filter criteria)
     filtered: bool = False
+    #: S3: the bucket's objects are written by Amazon SES receipt rules, whose object
+    #: keys are a message id after a prefix URL encoding leaves as it is
+    #: (docs.aws.amazon.com/ses/latest/dg/receiving-email-action-s3.html)
+    unencoded_keys: bool = False
     #: REST API routes: API Gateway answers 400 to a request without a body before the
     #: function runs (a request validator that validates bodies, and a model that requires
     #: fields; see `request_validation`)

@@ -31,6 +31,20 @@ _WORD_AFTER = re.compile(r"^($|[\s'\")\]]|[,.;:!?](\s|$))")
 _PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 
 
+#: a bucket SES receipt rules store mail in, which invokes `app.handler`
+_MAIL_TEMPLATE = (
+    "Transform: AWS::Serverless-2016-10-31\nResources:\n"
+    "  Mail:\n    Type: AWS::S3::Bucket\n"
+    "  Receive:\n    Type: AWS::SES::ReceiptRule\n    Properties:\n"
+    "      RuleSetName: inbound\n      Rule:\n        Enabled: true\n"
+    "        Actions:\n          - S3Action: {BucketName: !Ref Mail, ObjectKeyPrefix: inbox/}\n"
+    "  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+    "      Handler: app.handler\n      CodeUri: .\n      Events:\n"
+    "        Stored:\n          Type: S3\n          Properties:\n"
+    "            Bucket: !Ref Mail\n            Events: s3:ObjectCreated:*\n"
+)
+
+
 class S3KeyNotUnquoted(EventRule):
     """
     ## What it does
@@ -41,7 +55,8 @@ class S3KeyNotUnquoted(EventRule):
     its encoding matters (an SDK call, a path, a split, a comparison...): one that is
     only printed or logged, written into a sentence (`f"New file {key} arrived"`) or
     tested for its extension (`key.endswith(".csv")`, `"." in key`,
-    `os.path.splitext(key)[1]`) is not.
+    `os.path.splitext(key)[1]`) is not. Nor is a key of a bucket that the descriptor
+    shows an SES receipt rule storing mail in: those keys are message ids.
 
     ## Why is this bad?
     Object keys arrive URL-encoded: `reports/2024 Q1.csv` arrives as
@@ -108,6 +123,12 @@ class S3KeyNotUnquoted(EventRule):
             "        log.info('new object %s', key)\n",
             trigger="s3",
         ),
+        # SES stores each message under its message id: nothing to unquote
+        Example(
+            "def handler(event, context):\n    key = event['Records'][0]['s3']['object']['key']\n"
+            "    return s3.get_object(Bucket='mail', Key=key)\n",
+            files={"template.yaml": _MAIL_TEMPLATE},
+        ),
         # a sentence for people, and an extension test, read the same in the raw key
         Example(
             "import os\n\ndef handler(event, context):\n    key = event['Records'][0]['s3']['object']['key']\n"
@@ -167,6 +188,8 @@ class S3KeyNotUnquoted(EventRule):
         key = self._key_read(node)
         if key is None or self._unquoted(node) or self._only_harmless(node):
             return
+        if self._unencoded_keys():
+            return
         edits = [*self.context.edits_around(node, "unquote_plus(", ")")]
         imported = self.context.insertion_at_top("from urllib.parse import unquote_plus")
         if imported is not None:
@@ -178,6 +201,12 @@ class S3KeyNotUnquoted(EventRule):
             "urllib.parse.unquote_plus() before using it",
             fix=Fix("unsafe", "Wrap the key in unquote_plus()", tuple(edits)),
         )
+
+    def _unencoded_keys(self) -> bool:
+        """Whether every bucket that invokes the handler holds keys URL encoding leaves
+        as they are: mail that SES receipt rules store under message ids."""
+        buckets = [b for b in self.bindings() if b.trigger == "s3"]
+        return bool(buckets) and all(b.unencoded_keys for b in buckets)
 
     def _key_read(self, node: cst.Subscript | cst.Call) -> EventValue | None:
         """The S3 key `node` reads, from the event or from an S3 event the event
