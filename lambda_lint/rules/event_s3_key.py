@@ -413,4 +413,4 @@ def _index(subscript: cst.CSTNode | None, value: cst.CSTNode) -> int | None:
     sign = 1
     if isinstance(index, cst.UnaryOperation) and isinstance(index.operator, cst.Minus):
         sign, index = -1, index.expression
-    return sign * int(index.value) if isinstance(index, cst.Integer) else None
+    return sign * int(index.evaluated_value) if isinstance(index, cst.Integer) else None
