@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from lambda_lint.events.catalogue import catalogue_triggers, shape_for
 from lambda_lint.index import FunctionSummary, ModuleSummary
+from lambda_lint.triggers import TRIGGERS
 
 EVIDENCE_LIBRARIES = ("aws_lambda_typing", "aws_lambda_powertools")
 
@@ -135,16 +136,11 @@ def custom_resource_library(
     the whole event to a function of its module that does so (`orchestrator(event,
     context)`), `through` such calls deep."""
     modules = {i.alias: i.module for i in module.imports if i.name is None}
-    names = {i.alias: f"{i.module}.{i.name}" for i in module.imports if i.name is not None}
     for call in function.calls:
         receiver, _, method = call.target.rpartition(".")
         if method == "send" and modules.get(receiver) == "cfnresponse":
             return "cfnresponse.send"
-        instance = module.instances.get(call.target)
-        constructor = instance.constructor if instance is not None else ""
-        head, _, tail = constructor.rpartition(".")
-        qualified = f"{modules.get(head, head)}.{tail}" if head else names.get(tail, tail)
-        if qualified == "crhelper.CfnResource":
+        if _is_crhelper(module, call.target):
             return "crhelper CfnResource"
         callee = module.functions.get(call.target)
         if through and callee is not None and any((0, ()) in group for group in call.args):
@@ -152,6 +148,36 @@ def custom_resource_library(
             if found is not None:
                 return f"{found} in {call.target}"
     return None
+
+
+#: crhelper's decorators that register a function for one kind of stack request
+CRHELPER_DECORATORS = frozenset(
+    {"create", "update", "delete", "poll_create", "poll_update", "poll_delete"}
+)
+
+
+def _is_crhelper(module: ModuleSummary, name: str) -> bool:
+    """Whether a module-level name holds a crhelper `CfnResource()`."""
+    instance = module.instances.get(name)
+    if instance is None:
+        return False
+    head, _, tail = instance.constructor.rpartition(".")
+    if head:
+        modules = {i.alias: i.module for i in module.imports if i.name is None}
+        return f"{modules.get(head, head)}.{tail}" == "crhelper.CfnResource"
+    names = {i.alias: f"{i.module}.{i.name}" for i in module.imports if i.name is not None}
+    return names.get(tail) == "crhelper.CfnResource"
+
+
+def answers_stack_requests(module: ModuleSummary, function: FunctionSummary) -> bool:
+    """Whether the function is registered with crhelper for a kind of CloudFormation
+    request (`@helper.create`, `@helper.delete`, ... on a `CfnResource()`): it runs
+    only when a stack is created, updated or deleted, whoever calls it."""
+    for decorator in function.decorators:
+        receiver, _, method = decorator.rpartition(".")
+        if method in CRHELPER_DECORATORS and _is_crhelper(module, receiver):
+            return True
+    return False
 
 
 def code_triggers(module: ModuleSummary, function: FunctionSummary) -> list[tuple[str, str]]:
@@ -208,6 +234,20 @@ def _event_keys() -> dict[str, tuple[frozenset[str], frozenset[str]]]:
         others = frozenset().union(*(keys for t, keys in tops.items() if t != trigger))
         found[trigger] = (own, own - others)
     return found
+
+
+@lru_cache(maxsize=1)
+def rare_event_keys() -> frozenset[str]:
+    """The top-level event keys that only the events of rarely invoked triggers have
+    (`RequestType` of a custom resource, `SecretId` of a secret rotation): code that
+    reads one on the event only runs for such an event."""
+    return frozenset().union(
+        *(
+            unique
+            for trigger, (_, unique) in _event_keys().items()
+            if TRIGGERS[trigger].rarely_invoked
+        )
+    )
 
 
 def _read_keys(function: FunctionSummary, index: int) -> set[str]:

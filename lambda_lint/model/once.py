@@ -26,7 +26,12 @@ from typing import Callable
 import libcst as cst
 
 from lambda_lint.model.calls import ChainStep, Reach
-from lambda_lint.model.evidence import custom_resource_library, signature_trigger
+from lambda_lint.model.evidence import (
+    answers_stack_requests,
+    custom_resource_library,
+    rare_event_keys,
+    signature_trigger,
+)
 from lambda_lint.model.names import dotted_name
 from lambda_lint.model.project import FunctionKey, ProjectModel
 from lambda_lint.model.scope import function_scope, module_bindings, qualify
@@ -268,6 +273,101 @@ def never_runs(ancestors: Sequence[cst.CSTNode], constants: dict[str, bool]) -> 
     return False
 
 
+# -- branches for the events of a rarely invoked trigger -------------------------------------
+
+
+def _key_read(node: cst.BaseExpression) -> str | None:
+    """The key an item read takes: `x["K"]`, `x.get("K")`."""
+    if isinstance(node, cst.Subscript) and len(node.slice) == 1:
+        index = node.slice[0].slice
+        if isinstance(index, cst.Index) and isinstance(index.value, cst.SimpleString):
+            key = index.value.evaluated_value
+            return key if isinstance(key, str) else None
+    if (
+        isinstance(node, cst.Call)
+        and isinstance(node.func, cst.Attribute)
+        and node.func.attr.value == "get"
+        and node.args
+        and isinstance(node.args[0].value, cst.SimpleString)
+    ):
+        key = node.args[0].value.evaluated_value
+        return key if isinstance(key, str) else None
+    return None
+
+
+def _reads_key(node: cst.BaseExpression, keys: Collection[str]) -> bool:
+    """Whether an item read, or one it is taken from, takes one of `keys`
+    (`event["ResourceProperties"]["Bucket"]`)."""
+    while isinstance(node, (cst.Subscript, cst.Call)):
+        if _key_read(node) in keys:
+            return True
+        if isinstance(node, cst.Subscript):
+            node = node.value
+        elif isinstance(node.func, cst.Attribute):
+            node = node.func.value
+        else:
+            return False
+    return False
+
+
+class RareEvents:
+    """Tests that hold only for the event of a rarely invoked trigger, read through
+    one of its own keys (`rare_event_keys`): `"RequestType" in event`,
+    `event["RequestType"] == "Create"`, `event.get("SecretId")`, or such a comparison
+    of a local name that holds the key's value (`kind = event["RequestType"]`)."""
+
+    def __init__(self, keys: Collection[str]) -> None:
+        self.keys = keys
+        self._flags: dict[cst.FunctionDef, set[str]] = {}
+
+    def flags(self, function: cst.FunctionDef) -> set[str]:
+        """The local names the function binds to a read of one of the keys."""
+        if function not in self._flags:
+            self._flags[function] = {
+                target.target.value
+                for node in descendants(function.body, into_functions=False)
+                if isinstance(node, cst.Assign) and _reads_key(node.value, self.keys)
+                for target in node.targets
+                if isinstance(target.target, cst.Name)
+            }
+        return self._flags[function]
+
+    def holds_only_for_them(self, test: cst.BaseExpression, flags: Collection[str]) -> bool:
+        if isinstance(test, cst.BooleanOperation):
+            left = self.holds_only_for_them(test.left, flags)
+            right = self.holds_only_for_them(test.right, flags)
+            return (left or right) if isinstance(test.operator, cst.And) else (left and right)
+        if isinstance(test, cst.Comparison):
+            if len(test.comparisons) != 1:
+                return False
+            operator = test.comparisons[0].operator
+            if isinstance(operator, cst.In) and isinstance(test.left, cst.SimpleString):
+                return test.left.evaluated_value in self.keys
+            return isinstance(operator, (cst.Equal, cst.In)) and self._reads(test.left, flags)
+        return self._reads(test, flags)
+
+    def _reads(self, node: cst.BaseExpression, flags: Collection[str]) -> bool:
+        return (isinstance(node, cst.Name) and node.value in flags) or _reads_key(node, self.keys)
+
+    def only_for_them(self, ancestors: Sequence[cst.CSTNode]) -> bool:
+        """Whether the node at the end of `ancestors` sits in the body of an `if` (an
+        `elif`, a conditional expression) whose test holds only for such an event: it
+        runs when a custom resource request, a rotation step, ... comes in."""
+        function = enclosing_function(ancestors)
+        flags = self.flags(function) if function is not None else set()
+        for depth in range(len(ancestors) - 1, 0, -1):
+            parent, child = ancestors[depth - 1], ancestors[depth]
+            if isinstance(parent, (cst.FunctionDef, cst.Lambda)):
+                return False
+            if (
+                isinstance(parent, (cst.If, cst.IfExp))
+                and child is parent.body
+                and self.holds_only_for_them(parent.test, flags)
+            ):
+                return True
+        return False
+
+
 # -- what runs every time its function runs -------------------------------------------------
 
 #: comprehensions: their element and later clauses run once per item, maybe never
@@ -448,6 +548,7 @@ class ProjectTrees:
     def __init__(self, model: ProjectModel) -> None:
         self.model = model
         self._trees: dict[Path, ModuleTree | None] = {}
+        self.rare_events = RareEvents(rare_event_keys())
 
     def tree(self, path: Path) -> ModuleTree | None:
         if path not in self._trees:
@@ -475,6 +576,31 @@ class ProjectTrees:
         """Whether the call is in an `except` block of its function."""
         found = self.site(step)
         return found is not None and handles_errors(found[1])
+
+    def for_rare_events(self, step: ChainStep) -> bool:
+        """Whether the call runs only for the events of a rarely invoked trigger (in the
+        branch of an `if "RequestType" in event:`)."""
+        found = self.site(step)
+        return found is not None and self.rare_events.only_for_them(found[1])
+
+    def reads_rare_key_always(self, key: FunctionKey, event_param: str | None) -> bool:
+        """Whether the function reads one of the own keys of a rarely invoked trigger's
+        event from its parameter `event_param` (`event["RequestType"]`) on every path:
+        any other event would fail there."""
+        function, tree = self.model.function(key), self.tree(key[0])
+        node = tree.function_at(function.line, function.column) if function and tree else None
+        if node is None or tree is None or event_param is None:
+            return False
+        for read in descendants(node.body, into_functions=False):
+            if (
+                isinstance(read, cst.Subscript)
+                and isinstance(read.value, cst.Name)
+                and read.value.value == event_param
+                and _key_read(read) in self.rare_events.keys
+                and always_runs(tree.ancestors(read))
+            ):
+                return True
+        return False
 
     def runs_once(self, step: ChainStep) -> bool:
         """Whether the call runs at most once per environment (under a lazy
@@ -513,7 +639,8 @@ def rarely_invoked(model: ProjectModel, key: FunctionKey) -> bool:
     its triggers say (`Handler.rarely_invoked`), or, when nothing names a trigger, as
     its code says: it answers CloudFormation through a custom-resource library
     (`cfnresponse`, crhelper), or the event keys it reads are a rarely invoked
-    trigger's own (`SecretId` and `ClientRequestToken`: a rotation)."""
+    trigger's own (`SecretId` and `ClientRequestToken`: a rotation; `event["RequestType"]`
+    read on every path: a custom resource)."""
     handler = model.handlers[key]
     if handler.rarely_invoked or handler.triggers:
         return handler.rarely_invoked
@@ -522,6 +649,8 @@ def rarely_invoked(model: ProjectModel, key: FunctionKey) -> bool:
         return False
     if custom_resource_library(module, function) is not None:
         return True
+    if project_trees(model).reads_rare_key_always(key, handler.event_param):
+        return True
     names = [p.name for p in function.params]
     index = names.index(handler.event_param) if handler.event_param in names else 0
     trigger = signature_trigger(function, index)
@@ -529,9 +658,22 @@ def rarely_invoked(model: ProjectModel, key: FunctionKey) -> bool:
 
 
 def _uncached(model: ProjectModel, reused_only: bool) -> Reach:
-    """What the handlers reach without entering a cached function."""
+    """What the handlers reach without entering a cached function (with `reused_only`,
+    nor a function that only stack requests run: `answers_stack_requests`)."""
     starts = entries(model, reused_only)
-    return model.calls.reach(starts, lambda key: not is_cached(model, key))
+
+    def enter(key: FunctionKey) -> bool:
+        if is_cached(model, key):
+            return False
+        return not (reused_only and for_stack_requests(model, key))
+
+    return model.calls.reach(starts, enter)
+
+
+def for_stack_requests(model: ProjectModel, key: FunctionKey) -> bool:
+    """Whether crhelper runs the function for a kind of stack request."""
+    function, module = model.function(key), model.modules.get(key[0])
+    return function is not None and module is not None and answers_stack_requests(module, function)
 
 
 def project_trees(model: ProjectModel) -> ProjectTrees:
@@ -560,7 +702,9 @@ def per_invocation_chain(
     trees = project_trees(model)
 
     def stops(step: ChainStep) -> bool:
-        return trees.runs_once(step) or (blocked is not None and blocked(step))
+        if trees.runs_once(step) or (reused_only and trees.for_rare_events(step)):
+            return True
+        return blocked is not None and blocked(step)
 
     if not any(stops(step) for step in chain):
         return chain

@@ -34,6 +34,7 @@ from lambda_lint.model.once import (
     lazy_places,
     never_runs,
     per_invocation_chain,
+    project_trees,
 )
 from lambda_lint.model.project import ChainStep
 from lambda_lint.model.scope import (
@@ -154,12 +155,17 @@ class ReuseRule(Rule):
     def per_invocation(self, blocked: StepTest | None = None) -> list[ChainStep] | None:
         """The chain from a handler to the enclosing function when it runs on every
         invocation (not at module scope, not only through a cached factory, a lazily
-        initialised call or a branch that never runs). `blocked` rules out more calls
-        on the way (the answer is then not kept)."""
+        initialised call or a branch that never runs; with `needs_reuse`, not in a
+        branch only a rarely invoked trigger's events take). `blocked` rules out more
+        calls on the way (the answer is then not kept)."""
         function = self.context.function_node()
         if function is None or not self.context.in_invoke_code():
             return None
         model, key = self.context.model, self.context.function_key()
+        if self.needs_reuse and project_trees(model).rare_events.only_for_them(
+            self.context.ancestors
+        ):
+            return None
         if blocked is not None:
             return per_invocation_chain(model, key, blocked, self.needs_reuse)
         if function not in self._chains:
