@@ -163,13 +163,56 @@ def _root_name(expression: cst.BaseExpression) -> cst.Name | None:
     return node if isinstance(node, cst.Name) else None
 
 
+#: `os.path` functions that tell whether a file exists (also called as `path.exists`
+#: after `from os import path`), and the `pathlib.Path` methods that do (no arguments)
+FILE_CHECKS = ("path.exists", "path.isfile", "path.lexists")
+PATH_CHECKS = frozenset({"exists", "is_file"})
+
+
+def checks_file(node: cst.CSTNode) -> bool:
+    """Whether an expression asks whether a file exists (`os.path.exists(path)`,
+    `Path(path).is_file()`). A file written to `/tmp` stays there for the later
+    invocations of the execution environment, so code that runs only when it is
+    missing (a download to `/tmp`) runs once per environment."""
+    for call in (node, *descendants(node)):
+        if isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute):
+            if (dotted_name(call.func) or "").endswith(FILE_CHECKS):
+                return True
+            if call.func.attr.value in PATH_CHECKS and not call.args:
+                return True
+    return False
+
+
+def file_flags(function: cst.FunctionDef) -> set[str]:
+    """The local names a function body binds to whether a file exists: to a value that
+    checks (`cached = os.path.exists(path)`), or in the branch of an `if` that checks
+    (`if os.path.exists(candidate): found = candidate`)."""
+    flags: set[str] = set()
+    for node in descendants(function.body, into_functions=False):
+        if isinstance(node, cst.Assign) and checks_file(node.value):
+            assigns: Iterator[cst.CSTNode] = iter((node,))
+        elif isinstance(node, cst.If) and checks_file(node.test):
+            assigns = descendants(node.body, into_functions=False)
+        else:
+            continue
+        flags.update(
+            target.target.value
+            for assign in assigns
+            if isinstance(assign, cst.Assign)
+            for target in assign.targets
+            if isinstance(target.target, cst.Name)
+        )
+    return flags
+
+
 def lazy_places(function: cst.FunctionDef, module_names: Collection[str]) -> set[str]:
     """The dotted text of the places that outlive `function` and that it fills: the
     globals it assigns, the module-level containers and objects it writes into, and
-    the attributes of `self`/`cls` it sets."""
+    the attributes of `self`/`cls` it sets; and the local names that record whether a
+    file exists (`file_flags`: the file outlives the invocation)."""
     scope = function_scope(function)
     targets, containers = filled_places(function)
-    places: set[str] = set()
+    places: set[str] = file_flags(function)
     for target, container in [(t, False) for t in targets] + [(c, True) for c in containers]:
         if isinstance(target, cst.Name) and not container:
             if target.value in scope.declared_global:
@@ -194,12 +237,12 @@ def lazily_initialised(
     extra: Mentions | None = None,
 ) -> bool:
     """Whether the node at the end of `ancestors` only runs when a test on one of the
-    `places` its function fills (see `lazy_places`) says it is missing: a lazy
-    initialisation. `extra` adds other tests that count."""
+    `places` its function fills (see `lazy_places`), or on a file (`checks_file`), says
+    it is missing: a lazy initialisation. `extra` adds other tests that count."""
     filled = mentions_any(places)
 
     def mentions(node: cst.CSTNode) -> bool:
-        return filled(node) or (extra is not None and extra(node))
+        return filled(node) or checks_file(node) or (extra is not None and extra(node))
 
     return runs_conditionally(ancestors, mentions)
 
@@ -447,14 +490,52 @@ def _ends_in_raise(body: cst.BaseSuite) -> bool:
     )
 
 
+#: logging methods that report a failure
+ERROR_LOGS = frozenset({"error", "exception", "critical", "fatal"})
+
+
 def handles_errors(ancestors: Sequence[cst.CSTNode]) -> bool:
     """Whether the node at the end of `ancestors` is in an `except` block of its
-    function: it runs when something failed, not on every invocation."""
-    for node in reversed(ancestors):
+    function, or in the branch of an `if` that reports a failure and leaves
+    (`reports_failure`): it runs when something failed, not on every invocation."""
+    for depth in range(len(ancestors) - 1, -1, -1):
+        node = ancestors[depth]
         if isinstance(node, (cst.FunctionDef, cst.Lambda)):
             return False
         if isinstance(node, (cst.ExceptHandler, cst.ExceptStarHandler)):
             return True
+        if (
+            isinstance(node, cst.If)
+            and depth + 1 < len(ancestors)
+            and ancestors[depth + 1] is node.body
+            and reports_failure(node.body)
+        ):
+            return True
+    return False
+
+
+def reports_failure(body: cst.BaseSuite) -> bool:
+    """Whether a block logs an error (`logger.error(...)`, `logging.exception(...)`) and
+    ends in `return` or `raise`: the way out of an invocation that failed (a malformed
+    event, a call that gave nothing back)."""
+    last = body.body[-1] if body.body else None
+    if not (
+        isinstance(last, cst.SimpleStatementLine)
+        and any(isinstance(small, (cst.Return, cst.Raise)) for small in last.body)
+    ):
+        return False
+    for statement in body.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            call = small.value if isinstance(small, cst.Expr) else None
+            if (
+                isinstance(call, cst.Call)
+                and isinstance(call.func, cst.Attribute)
+                and call.func.attr.value in ERROR_LOGS
+                and "log" in (dotted_name(call.func.value) or "").lower()
+            ):
+                return True
     return False
 
 
