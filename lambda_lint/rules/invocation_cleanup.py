@@ -4,6 +4,7 @@ after the handler returns (LL305), log handlers added again and again (LL306).""
 from __future__ import annotations
 
 import posixpath
+import re
 from typing import TYPE_CHECKING
 
 import libcst as cst
@@ -47,6 +48,14 @@ PATH_REMOVE_METHODS = {"unlink", "rmdir"}
 #: calls that list a folder: a removal of what they list sweeps the folder
 LISTINGS = {"os.listdir", "os.scandir", "os.walk", "glob.glob", "glob.iglob"}
 LISTING_METHODS = {"iterdir", "glob", "rglob"}
+#: calls that run a shell command given as their first argument (a string or a list)
+SHELL_CALLS = {
+    "os.system", "os.popen", "subprocess.run", "subprocess.call", "subprocess.check_call",
+    "subprocess.check_output", "subprocess.Popen", "subprocess.getoutput",
+    "subprocess.getstatusoutput",
+}  # fmt: skip
+#: a shell command that empties /tmp: `rm -rf /tmp/*`, `rm -r /tmp/`
+EMPTIES_TMP = re.compile(r"(^|[;&|]\s*)rm\s+(-\w+\s+)*/tmp/?\*?(\s|$|[;&|])")
 #: calls whose result differs on every call: a file named with one is a new file
 UNIQUE_CALLS = {
     "uuid.uuid1", "uuid.uuid4", "time.time", "time.time_ns", "time.monotonic",
@@ -86,7 +95,8 @@ class TmpFileLeak(ReuseRule):
     `download_file` to a fixed name): each invocation replaces the file, so it neither
     accumulates nor carries more than the last request's data; paths the function
     removes (`os.remove`, `Path.unlink`, `shutil.rmtree` of it or of its folder, a sweep
-    of what `os.listdir`/`glob` lists) or that the module removes or checks for
+    of what `os.listdir`/`glob` lists, a shell `rm -rf /tmp/*`) or that the module
+    removes or checks for
     (`os.path.exists`, the usual "download once per environment" cache);
     `tempfile.TemporaryDirectory()`, `TemporaryFile()` and `NamedTemporaryFile()`, which
     remove themselves.
@@ -162,6 +172,14 @@ class TmpFileLeak(ReuseRule):
             "import os\nimport boto3\n\ns3 = boto3.client('s3')\nMODEL = '/tmp/model.bin'\n\n"
             "def handler(event, context):\n    if not os.path.exists(MODEL):\n"
             "        s3.download_file('models', 'model.bin', MODEL)\n    return MODEL\n"
+        ),
+        Example(
+            "import os\nimport boto3\n\ns3 = boto3.client('s3')\n\n"
+            "def handler(event, context):\n    key = event['Records'][0]['s3']['object']['key']\n"
+            "    local = os.path.join('/tmp', os.path.basename(key))\n"
+            "    os.system('rm -rf /tmp/*')\n"
+            "    s3.download_file('inbox', key, local)\n    return os.path.getsize(local)\n",
+            trigger="s3",
         ),
         Example(
             "import tempfile\n\ndef scratch_dir():\n    return tempfile.mkdtemp()\n\n"
@@ -481,9 +499,10 @@ class TmpFileLeak(ReuseRule):
 
     def _sweeps_folders(self) -> bool:
         """The module removes what it lists in a folder (`for f in os.listdir("/tmp"):
-        os.remove(...)`): a clean-up of everything left there."""
+        os.remove(...)`), or empties /tmp (`shutil.rmtree("/tmp")`, `os.system("rm -rf
+        /tmp/*")`): a clean-up of everything left there."""
         if self._sweeps is None:
-            self._sweeps = False
+            self._sweeps = any(self._empties_tmp(call, f) for call, f in calls(self.context.module))
             for function in _functions(self.context.module):
                 listed = {
                     name
@@ -499,6 +518,24 @@ class TmpFileLeak(ReuseRule):
                     self._sweeps = True
                     break
         return self._sweeps
+
+    def _empties_tmp(self, call: cst.Call, function: cst.FunctionDef | None) -> bool:
+        """`shutil.rmtree("/tmp")`, or a shell command that removes /tmp or all it holds."""
+        name = self.context.qualified_name(call.func)
+        argument = call_argument(call, 0)
+        if argument is None or name not in SHELL_CALLS | {"shutil.rmtree"}:
+            return False
+        if name == "shutil.rmtree":
+            path = self._constant_path(argument, function, 0)
+            return path is not None and posixpath.normpath(path) == TMP
+        words = (
+            [element.value for element in argument.elements]
+            if isinstance(argument, (cst.List, cst.Tuple))
+            else [argument]
+        )
+        parts = [self._constant_path(word, function, 0) for word in words]
+        command = " ".join(p for p in parts if p is not None)
+        return None not in parts and EMPTIES_TMP.search(command) is not None
 
     def _lists(self, call: cst.Call) -> bool:
         if self.context.qualified_name(call.func) in LISTINGS:
