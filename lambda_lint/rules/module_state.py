@@ -3,7 +3,7 @@ state (LL302) or growing it without bound (LL303)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
@@ -361,11 +361,16 @@ class RequestDataInGlobal(_StateRule):
             return False
         if write.how == "global" and self._reset_in_finally(write.root):
             return False
-        if self._single_value(write):
-            same = _assigns(write.place)
+        refreshed = self._refreshing_loop(write)
+        if self._single_value(write) or refreshed is not None:
+            owner = write.place.rsplit(".", 1)[0] if write.how == "attribute" else None
+            same = _assigns(write.place, owner)
             if self.runs_once():
                 return False
-            if self._set_on_every_invocation(steps, same) and not self._read_later(write.root):
+            ancestors = refreshed or self.context.ancestors
+            if self._set_on_every_invocation(steps, same, ancestors) and not self._read_later(
+                write.root
+            ):
                 return False
         else:
             unemptied = self._unemptied_chain(write.place)
@@ -392,14 +397,33 @@ class RequestDataInGlobal(_StateRule):
             return True
         return write.how == "item" and bool(write.keys) and all(is_constant(k) for k in write.keys)
 
+    def _refreshing_loop(self, write: StateWrite) -> list[cst.CSTNode] | None:
+        """The ancestors of the loop, when the write replaces the value of every key the
+        container has (`for key, old in SETTINGS.items(): SETTINGS[key] = ...`): the
+        container does not grow, and the loop replaces all it holds."""
+        if write.how != "item" or len(write.keys) != 1 or not isinstance(write.keys[0], cst.Name):
+            return None
+        key = write.keys[0].value
+        ancestors = self.context.ancestors
+        for depth in range(len(ancestors) - 1, 0, -1):
+            loop = ancestors[depth]
+            if isinstance(loop, (cst.FunctionDef, cst.Lambda)):
+                return None
+            if isinstance(loop, cst.For) and _iterates_keys(loop, write.place, key):
+                return list(ancestors[: depth + 1])
+        return None
+
     def _set_on_every_invocation(
-        self, steps: list[ChainStep], same: Callable[[cst.CSTNode], bool]
+        self,
+        steps: list[ChainStep],
+        same: Callable[[cst.CSTNode], bool],
+        ancestors: Sequence[cst.CSTNode] | None = None,
     ) -> bool:
-        """The write runs whenever the handler does: in its function and at every call
-        on the way, unconditionally or in an `if` whose every branch does the `same`
-        (or raises). Each invocation then replaces the value before the code after it
-        reads it."""
-        if not always_runs(self.context.ancestors, same):
+        """The write (or the statement at the end of `ancestors`) runs whenever the
+        handler does: in its function and at every call on the way, unconditionally or
+        in an `if` whose every branch does the `same` (or raises). Each invocation then
+        replaces the value before the code after it reads it."""
+        if not always_runs(ancestors or self.context.ancestors, same):
             return False
         trees = project_trees(self.context.model)
         for step in steps:
@@ -954,13 +978,32 @@ def _mentions_len(name: str) -> Mentions:
     return mentions
 
 
-def _assigns(place: str) -> Callable[[cst.CSTNode], bool]:
-    """A test for "this statement assigns `place`" (`place = ...`, `place[...] = ...`)."""
+def _iterates_keys(loop: cst.For, place: str, key: str) -> bool:
+    """`for key in place`, `for key in place.keys()`, `for key, value in place.items()`."""
+    iterated = loop.iter
+    if isinstance(iterated, cst.Call) and isinstance(iterated.func, cst.Attribute):
+        if iterated.func.attr.value not in ("keys", "items") or iterated.args:
+            return False
+        iterated = iterated.func.value
+    target = loop.target
+    if isinstance(target, (cst.Tuple, cst.List)) and target.elements:
+        target = target.elements[0].value
+    return dotted_name(iterated) == place and isinstance(target, cst.Name) and target.value == key
+
+
+def _assigns(place: str, owner: str | None = None) -> Callable[[cst.CSTNode], bool]:
+    """A test for "this statement assigns `place`" (`place = ...`, `place[...] = ...`),
+    or, with `owner`, any attribute of it: an object that keeps the current request in
+    one attribute per kind of event (`Router.current_event`, `Router.current_batch_event`)
+    has it replaced whichever branch sets it."""
 
     def names_place(target: cst.BaseExpression) -> bool:
         if isinstance(target, cst.Subscript):
             target = target.value
-        return dotted_name(target) == place
+        name = dotted_name(target)
+        if name is None:
+            return False
+        return name == place or (owner is not None and name.startswith(owner + "."))
 
     def assigns(statement: cst.CSTNode) -> bool:
         if not isinstance(statement, cst.SimpleStatementLine):
