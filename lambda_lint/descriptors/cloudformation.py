@@ -32,6 +32,7 @@ from lambda_lint.descriptors.values import (
     dig,
     function_name_from_arn,
     text,
+    text_by_default,
     truthy,
     version,
     whole_number,
@@ -201,11 +202,14 @@ class Linker:
         functions: dict[str, FunctionDraft],
         path: Path,
         kind: str,
+        defaults: dict[str, str] | None = None,
     ) -> None:
         self.resources = resources if isinstance(resources, dict) else {}
         self.functions = functions
         self.path = path
         self.kind = kind
+        #: the template's parameter defaults (`parameter_defaults`), for schedules
+        self.defaults = defaults or {}
         self._aliases = self._alias_map()
         self._names = self._physical_names()
 
@@ -447,14 +451,14 @@ class Linker:
                     item_line or line,
                     resource=logical_id,
                     detail_types=matched,
-                    schedule=text(props.get("ScheduleExpression")),
+                    schedule=text_by_default(props.get("ScheduleExpression"), self.defaults),
                 )
                 draft.add(binding)
 
     def _scheduler(self, logical_id: str, props: LineMap, line: int) -> None:
         draft = self.function(dig(props, "Target", "Arn"))
         if draft is not None:
-            schedule = text(props.get("ScheduleExpression"))
+            schedule = text_by_default(props.get("ScheduleExpression"), self.defaults)
             draft.add(self.binding("schedule", line, resource=logical_id, schedule=schedule))
 
     def _rest_method(self, logical_id: str, props: LineMap, line: int) -> None:

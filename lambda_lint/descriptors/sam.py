@@ -43,7 +43,9 @@ from lambda_lint.descriptors.values import (
     dig,
     integer,
     line_of,
+    parameter_defaults,
     text,
+    text_by_default,
     truthy,
     version,
     whole_number,
@@ -125,7 +127,7 @@ def read_template(path: Path, source: str) -> DescriptorSet:
             continue
         if draft is not None:
             drafts[str(logical_id)] = draft
-    Linker(resources, drafts, path, kind).link()
+    Linker(resources, drafts, path, kind, reader.defaults).link()
     result.functions.extend(draft.freeze() for draft in drafts.values())
     return result
 
@@ -151,6 +153,8 @@ class _TemplateReader:
         self.folder = path.parent
         self.kind = kind
         self.resources = resources
+        #: parameter defaults, for schedules given as parameters (`text_by_default`)
+        self.defaults = parameter_defaults(document)
         globals_ = document.get("Globals")
         globals_ = globals_ if isinstance(globals_, dict) else {}
         function_globals = globals_.get("Function")
@@ -289,7 +293,9 @@ class _TemplateReader:
             fifo=queue_is_fifo(props.get("Queue"), self.resources) if trigger == "sqs" else None,
             filtered=notifies_some_writes(trigger, props),
             rejects_missing_body=rejects,
-            schedule=text(props.get("Schedule") or props.get("ScheduleExpression"))
+            schedule=text_by_default(
+                props.get("Schedule") or props.get("ScheduleExpression"), self.defaults
+            )
             if trigger == "schedule"
             else None,
         )

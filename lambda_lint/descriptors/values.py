@@ -143,6 +143,34 @@ def text(value: Any) -> str | None:
     return None
 
 
+def parameter_defaults(document: Any) -> dict[str, str]:
+    """The `Default` of each template parameter that has a plain one (a string or a
+    number), by parameter name."""
+    parameters = document.get("Parameters") if isinstance(document, dict) else None
+    defaults: dict[str, str] = {}
+    for name, parameter in parameters.items() if isinstance(parameters, dict) else ():
+        default = parameter.get("Default") if isinstance(parameter, dict) else None
+        if isinstance(default, (str, int, float)) and not isinstance(default, bool):
+            defaults[str(name)] = str(default)
+    return defaults
+
+
+def text_by_default(value: Any, defaults: dict[str, str]) -> str | None:
+    """`text(value)`, or, for a `!Ref` of a parameter or a `!Sub` whose placeholders all
+    name parameters, the text its parameters' `defaults` give: `!Sub "cron(${Schedule})"`
+    as deployed when the stack keeps the default."""
+    plain = text(value)
+    if plain is not None or not isinstance(value, Symbolic):
+        return plain
+    if value.kind == "Ref" and isinstance(value.value, str):
+        return defaults.get(value.value)
+    if value.kind == "Sub" and isinstance(value.value, str):
+        names = PLACEHOLDER.findall(value.value)
+        if all(name in defaults for name in names):
+            return PLACEHOLDER.sub(lambda match: defaults[match.group(1)], value.value)
+    return None
+
+
 def version(value: Any) -> str | None:
     """A payload format version as text: `"2.0"`, or YAML's unquoted `2.0` (a float)."""
     if isinstance(value, float):
