@@ -266,3 +266,94 @@ def test_a_bucket_ses_stores_mail_in_has_unencoded_keys(
     )
     (function,) = read(template).values()
     assert [(t.trigger, t.unencoded_keys) for t in function.triggers] == [("s3", unencoded)]
+
+
+def test_custom_config_rules_give_their_trigger_and_frequency(tmp_path: Path) -> None:
+    template = tmp_path / "template.yaml"
+    template.write_text(
+        "Resources:\n"
+        "  Fn:\n"
+        "    Type: AWS::Lambda::Function\n"
+        "    Properties: {Handler: index.handler, Code: {ZipFile: 'x = 1'}}\n"
+        "  Invoke:\n"
+        "    Type: AWS::Lambda::Permission\n"
+        "    Properties: {FunctionName: !Ref Fn, Principal: config.amazonaws.com}\n"
+        "  Hourly:\n"
+        "    Type: AWS::Config::ConfigRule\n"
+        "    Properties:\n"
+        "      Source:\n"
+        "        Owner: CUSTOM_LAMBDA\n"
+        "        SourceIdentifier: !GetAtt Fn.Arn\n"
+        "        SourceDetails:\n"
+        "          - {MessageType: ScheduledNotification, MaximumExecutionFrequency: One_Hour}\n"
+        "  Daily:\n"
+        "    Type: AWS::Config::ConfigRule\n"
+        "    Properties:\n"
+        "      Source:\n"
+        "        Owner: CUSTOM_LAMBDA\n"
+        "        SourceIdentifier: !GetAtt Fn.Arn\n"
+        "        SourceDetails: [{MessageType: ScheduledNotification}]\n"
+        "  OnChange:\n"
+        "    Type: AWS::Config::ConfigRule\n"
+        "    Properties:\n"
+        "      Source:\n"
+        "        Owner: CUSTOM_LAMBDA\n"
+        "        SourceIdentifier: !GetAtt Fn.Arn\n"
+        "        SourceDetails: [{MessageType: ConfigurationItemChangeNotification}]\n"
+        "  Managed:\n"
+        "    Type: AWS::Config::ConfigRule\n"
+        "    Properties:\n"
+        "      Source: {Owner: AWS, SourceIdentifier: S3_BUCKET_VERSIONING_ENABLED}\n"
+    )
+    (function,) = read(template).values()
+    assert [(t.trigger, t.resource, t.schedule) for t in function.triggers] == [
+        ("config-rule", "Hourly", "rate(1 hour)"),
+        ("config-rule", "Daily", "rate(24 hours)"),
+        ("config-rule", "OnChange", None),
+    ]
+
+
+@pytest.mark.parametrize(
+    "expression",
+    ['!Sub "cron(${Schedule})"', "!Ref Expression", "!Sub 'rate(${Hours} hours)'"],
+)
+def test_schedule_expressions_read_with_parameter_defaults(tmp_path: Path, expression: str) -> None:
+    template = tmp_path / "template.yaml"
+    template.write_text(
+        "Parameters:\n"
+        "  Schedule: {Type: String, Default: '0 0/6 * * ? *'}\n"
+        "  Expression: {Type: String, Default: 'cron(0 0/6 * * ? *)'}\n"
+        "  Hours: {Type: Number, Default: 6}\n"
+        "Resources:\n"
+        "  Fn:\n"
+        "    Type: AWS::Lambda::Function\n"
+        "    Properties: {Handler: index.handler, Code: {ZipFile: 'x = 1'}}\n"
+        "  Every6Hours:\n"
+        "    Type: AWS::Scheduler::Schedule\n"
+        "    Properties:\n"
+        f"      ScheduleExpression: {expression}\n"
+        "      Target: {Arn: !GetAtt Fn.Arn}\n"
+    )
+    (function,) = read(template).values()
+    (binding,) = function.triggers
+    expected = "rate(6 hours)" if "Hours" in expression else "cron(0 0/6 * * ? *)"
+    assert (binding.trigger, binding.schedule) == ("schedule", expected)
+
+
+def test_schedule_from_a_parameter_without_default_is_unknown(tmp_path: Path) -> None:
+    template = tmp_path / "template.yaml"
+    template.write_text(
+        "Parameters:\n"
+        "  Schedule: {Type: String}\n"
+        "Resources:\n"
+        "  Fn:\n"
+        "    Type: AWS::Lambda::Function\n"
+        "    Properties: {Handler: index.handler, Code: {ZipFile: 'x = 1'}}\n"
+        "  Rule:\n"
+        "    Type: AWS::Events::Rule\n"
+        "    Properties:\n"
+        "      ScheduleExpression: !Sub 'cron(${Schedule})'\n"
+        "      Targets: [{Id: fn, Arn: !GetAtt Fn.Arn}]\n"
+    )
+    (function,) = read(template).values()
+    assert [(t.trigger, t.schedule) for t in function.triggers] == [("schedule", None)]

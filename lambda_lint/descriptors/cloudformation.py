@@ -15,7 +15,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable
 
-from lambda_lint.descriptors.draft import BEDROCK_PRINCIPAL, PRINCIPAL_TRIGGERS, FunctionDraft
+from lambda_lint.descriptors.draft import (
+    BEDROCK_PRINCIPAL,
+    DEFAULT_FREQUENCY,
+    FREQUENCIES,
+    PRINCIPAL_TRIGGERS,
+    FunctionDraft,
+)
 from lambda_lint.descriptors.model import SourceRef, TriggerBinding
 from lambda_lint.descriptors.openapi import ApiStyle, Definition, definition
 from lambda_lint.descriptors.request_validation import (
@@ -284,6 +290,7 @@ class Linker:
             "AWS::SNS::Topic": self._sns_topic,
             "AWS::Events::Rule": self._events_rule,
             "AWS::Scheduler::Schedule": self._scheduler,
+            "AWS::Config::ConfigRule": self._config_rule,
             "AWS::ApiGateway::Method": self._rest_method,
             "AWS::ApiGatewayV2::Integration": self._v2_integration,
             "AWS::ApiGatewayV2::Api": self._v2_quick_create,
@@ -460,6 +467,25 @@ class Linker:
         if draft is not None:
             schedule = text_by_default(props.get("ScheduleExpression"), self.defaults)
             draft.add(self.binding("schedule", line, resource=logical_id, schedule=schedule))
+
+    def _config_rule(self, logical_id: str, props: LineMap, line: int) -> None:
+        """A custom Config rule: evaluated when a configuration changes, or periodically
+        (`MessageType: ScheduledNotification`, at its `MaximumExecutionFrequency`)."""
+        source = props.get("Source")
+        if text(dig(source, "Owner")) != "CUSTOM_LAMBDA":
+            return
+        draft = self.function(dig(source, "SourceIdentifier"))
+        if draft is None:
+            return
+        for detail, item_line in _items(dig(source, "SourceDetails")):
+            schedule = None
+            if text(dig(detail, "MessageType")) == "ScheduledNotification":
+                frequency = text(dig(detail, "MaximumExecutionFrequency")) or DEFAULT_FREQUENCY
+                schedule = FREQUENCIES.get(frequency)
+            binding = self.binding(
+                "config-rule", item_line or line, resource=logical_id, schedule=schedule
+            )
+            draft.add(binding)
 
     def _rest_method(self, logical_id: str, props: LineMap, line: int) -> None:
         integration = props.get("Integration")

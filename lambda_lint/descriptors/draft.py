@@ -9,6 +9,18 @@ from pathlib import Path
 from lambda_lint.descriptors.model import DeclaredFunction, SourceRef, TriggerBinding
 from lambda_lint.descriptors.runtimes import generated_by_plugin, language, unwrapped_handler
 
+#: a Config rule's `MaximumExecutionFrequency` values as schedule expressions; a periodic
+#: rule that gives none runs every 24 hours
+#: (https://docs.aws.amazon.com/config/latest/APIReference/API_SourceDetail.html)
+FREQUENCIES = {
+    "One_Hour": "rate(1 hour)",
+    "Three_Hours": "rate(3 hours)",
+    "Six_Hours": "rate(6 hours)",
+    "Twelve_Hours": "rate(12 hours)",
+    "TwentyFour_Hours": "rate(24 hours)",
+}
+DEFAULT_FREQUENCY = "TwentyFour_Hours"
+
 #: service principals of `Permission` resources and the trigger each one implies; Amazon
 #: Bedrock's principal is not one of them: agents' action groups, AgentCore gateways and
 #: flows all invoke under `bedrock.amazonaws.com`, with different events, so only the

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from lambda_lint.descriptors.draft import FREQUENCIES
 from lambda_lint.descriptors.json_loader import load_json
 from lambda_lint.descriptors.model import (
     DeclaredFunction,
@@ -24,16 +25,6 @@ from lambda_lint.descriptors.model import (
 from lambda_lint.descriptors.runtimes import runtime_language
 from lambda_lint.descriptors.values import LineMap, text
 from lambda_lint.descriptors.yaml_loader import DescriptorSyntaxError
-
-#: `MaximumExecutionFrequency` values as schedule expressions
-#: (https://docs.aws.amazon.com/config/latest/APIReference/API_SourceDetail.html)
-FREQUENCIES = {
-    "One_Hour": "rate(1 hour)",
-    "Three_Hours": "rate(3 hours)",
-    "Six_Hours": "rate(6 hours)",
-    "Twelve_Hours": "rate(12 hours)",
-    "TwentyFour_Hours": "rate(24 hours)",
-}
 
 
 def is_rdk_parameters(path: Path, source: str) -> bool:
