@@ -213,7 +213,10 @@ class RequestDataInGlobal(_StateRule):
 
     Not reported:
     - a value assigned on every invocation, before the code after it reads it: the
-      global then holds this invocation's data, as a local would. Unless a function
+      global then holds this invocation's data, as a local would (also a loop that
+      replaces the value of every key a container has, `for k in X: X[k] = ...`, and
+      branches that each store the request in an attribute of the same object, such
+      as `Router.current_event` or `Router.current_batch_event`). Unless a function
       the module runs in the background (a thread's target, an executor task) reads
       it: that may run after the invocation, when a later one has replaced the value;
     - a value set once per environment under a lazy-initialisation guard (`if _cache
@@ -317,6 +320,22 @@ class RequestDataInGlobal(_StateRule):
             "    helper.Data['Bucket'] = event['ResourceProperties']['Bucket']\n\n"
             "def handler(event, context):\n    helper(event, context)\n"
         ),
+        Example(
+            "import json\n\nCHECKS = {'encryption': True, 'logging': True}\n\n"
+            "def handler(event, context):\n"
+            "    wanted = json.loads(event.get('ruleParameters', '{}'))\n"
+            "    for check, default in CHECKS.items():\n"
+            "        CHECKS[check] = wanted.get(check, default)\n"
+            "    return [name for name, on in CHECKS.items() if on]\n"
+        ),
+        Example(
+            "class Router:\n    current_event = None\n    current_batch = None\n\n"
+            "def resolve(event):\n    if isinstance(event, list):\n"
+            "        Router.current_batch = event\n    else:\n"
+            "        Router.current_event = event\n    return route()\n\n"
+            "def route():\n    return Router.current_event or Router.current_batch\n\n"
+            "def handler(event, context):\n    return resolve(event)\n"
+        ),
     ]
     INVALID = [
         Example(
@@ -331,6 +350,19 @@ class RequestDataInGlobal(_StateRule):
             "    if user not in _cache:\n        _cache[user] = {'hits': 0}\n"
             "    return _cache[user]\n",
             trigger="apigw-rest",
+        ),
+        Example(
+            "CHECKS = {'encryption': True}\n\ndef handler(event, context):\n"
+            "    for check in event['checks']:\n        CHECKS[check] = True\n"
+            "    return CHECKS\n",
+            message="module-level `CHECKS`",
+        ),
+        Example(
+            "class Router:\n    current_event = None\n    current_batch = None\n\n"
+            "def handler(event, context):\n    if isinstance(event, list):\n"
+            "        Router.current_batch = event\n"
+            "    return Router.current_event\n",
+            message="`Router.current_batch`",
         ),
         Example(
             "from state import SEEN\n\ndef handler(event, context):\n"

@@ -55,15 +55,18 @@ class ClientPerInvocation(ReuseRule):
       a test that says it is missing (`if _client is None:`, `if key not in
       _clients:`), in the function itself or in a caller on the way
       (`if _client is None: _client = make_client()`), or in a factory decorated with
-      `functools.cache`/`lru_cache` (and everything only it calls);
+      `functools.cache`/`lru_cache` (and everything only it calls); or built only when
+      a file is missing (`if not os.path.exists("/tmp/model.bin"):`, or a name set
+      where such a check passed): a download into `/tmp` stays for the environment;
     - a client in a branch that never runs: `if ASSUME_ROLE:` with a module-level
       `ASSUME_ROLE = False`, in the function or around a call on the way;
     - a client built per request by design: from event or context data (per-tenant
       region or endpoint: keep a cache keyed by tenant), or from credentials that are
       not constants (`aws_session_token=creds["SessionToken"]`, `**credentials`,
       typically from `sts.assume_role`: they expire, whoever built the STS client);
-    - a client built in an `except` block, or only through calls made in one: it is
-      built when something failed, not on every invocation;
+    - a client built in an `except` block, or in an `if` branch that logs an error
+      (`logger.error(...)`) and returns or raises, or only through calls made in one:
+      it is built when something failed, not on every invocation;
     - asyncio clients (see LL307);
     - code that only handlers invoked rarely reach: CloudFormation custom resources
       (bound by a descriptor, or answering through `cfnresponse` or crhelper), Secrets
@@ -71,7 +74,11 @@ class ClientPerInvocation(ReuseRule):
       `SecretId` and `ClientRequestToken`) and CodePipeline actions (likewise,
       `CodePipeline.job`) run once per stack operation, rotation or pipeline run; a schedule of `rate(1 hour)` or rarer (a
       `cron` with a fixed minute, a periodic AWS Config rule) fires too seldom to find
-      its environment still warm.
+      its environment still warm. The same goes for a handler that reads
+      `event["RequestType"]` on every path, for a branch taken only for such an event
+      (`elif "RequestType" in event:`, `if kind == "Create":` after `kind =
+      event["RequestType"]`), and for functions registered with crhelper
+      (`@helper.create`), whoever calls them.
 
     The message shows the call chain from the handler.
 
@@ -191,6 +198,49 @@ class ClientPerInvocation(ReuseRule):
             "    ssm.put_parameter(Name='seeded', Value='yes', Overwrite=True)\n"
             "    cfnresponse.send(event, context, cfnresponse.SUCCESS, {})\n"
         ),
+        Example(
+            "import os\nimport boto3\n\nMODEL = '/tmp/model.bin'\n\n"
+            "def handler(event, context):\n    if not os.path.exists(MODEL):\n"
+            "        boto3.client('s3').download_file('models', 'model.bin', MODEL)\n"
+            "    return os.path.getsize(MODEL)\n"
+        ),
+        Example(
+            "import os\nimport boto3\n\nPLACES = ['data.db', '/tmp/data.db']\n\n"
+            "def handler(event, context):\n    found = None\n    for place in PLACES:\n"
+            "        if os.path.exists(place):\n            found = place\n"
+            "    if found is None:\n        s3 = boto3.client('s3')\n"
+            "        s3.download_file('seed', 'data.db', '/tmp/data.db')\n"
+            "        found = '/tmp/data.db'\n    return found\n"
+        ),
+        Example(
+            "import logging\nimport boto3\n\nlogger = logging.getLogger()\n"
+            "table = boto3.resource('dynamodb').Table('orders')\n\n"
+            "def handler(event, context):\n    order = event.get('order')\n    if not order:\n"
+            "        logger.error('no order in the event')\n"
+            "        boto3.client('sns').publish(TopicArn='arn:t', Message='bad event')\n"
+            "        return None\n    return table.put_item(Item=order)\n"
+        ),
+        Example(
+            "import boto3\n\nqueue = boto3.client('sqs')\n\ndef provision(event):\n"
+            "    boto3.client('ssm').put_parameter(Name='q', Value='x', Overwrite=True)\n\n"
+            "def handler(event, context):\n    if 'Records' in event:\n"
+            "        return queue.send_message(QueueUrl='q', MessageBody='x')\n"
+            "    elif 'RequestType' in event:\n        provision(event)\n"
+        ),
+        Example(
+            "import boto3\n\ndef on_create(event):\n    ec2 = boto3.client('ec2')\n"
+            "    return ec2.create_vpc(CidrBlock=event['ResourceProperties']['Cidr'])\n\n"
+            "def on_event(event, context):\n    kind = event['RequestType']\n"
+            "    if kind == 'Create':\n        return on_create(event)\n",
+            handler="on_event",
+        ),
+        Example(
+            "import boto3\nfrom crhelper import CfnResource\n\nhelper = CfnResource()\n\n"
+            "@helper.create\ndef create(event, context):\n"
+            "    boto3.client('ssm').put_parameter(Name='p', Value='v', Overwrite=True)\n\n"
+            "def lambda_handler(event, context):\n    helper(event, context)\n\n"
+            "def terraform_handler(event, context):\n    create(event, context)\n"
+        ),
     ]
     INVALID = [
         Example(
@@ -232,6 +282,21 @@ class ClientPerInvocation(ReuseRule):
         Example(
             "import acme\n\ndef handler(event, context):\n    return acme.connect('db').query()\n",
             config={"client-constructors": ["acme.connect"]},
+        ),
+        Example(
+            "import logging\nimport boto3\n\nlogger = logging.getLogger()\n\n"
+            "def handler(event, context):\n    if event.get('kind') != 'order':\n"
+            "        logger.info('not an order, skipped')\n"
+            "        boto3.client('sns').publish(TopicArn='arn:t', Message='skipped')\n"
+            "        return None\n    return event['kind']\n",
+            message="boto3.client()",
+        ),
+        Example(
+            "import boto3\n\ndef provision(event):\n"
+            "    boto3.client('ssm').put_parameter(Name='q', Value='x', Overwrite=True)\n\n"
+            "def handler(event, context):\n    if 'RequestType' not in event:\n"
+            "        provision(event)\n",
+            message="(handler -> provision)",
         ),
         Example(
             "import os\nimport aurora_dsql_psycopg2 as dsql\n\ndef handler(event, context):\n"
