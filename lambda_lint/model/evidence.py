@@ -250,6 +250,16 @@ def rare_event_keys() -> frozenset[str]:
     )
 
 
+def rare_trigger_read(keys: set[str]) -> str | None:
+    """The rarely invoked trigger at least two of whose own event keys (no other
+    trigger's event has them) are among `keys`: `RequestType` and `PhysicalResourceId`
+    single out a custom resource request."""
+    for trigger, (_, unique) in _event_keys().items():
+        if TRIGGERS[trigger].rarely_invoked and len(keys & unique) >= 2:
+            return trigger
+    return None
+
+
 def _read_keys(function: FunctionSummary, index: int) -> set[str]:
     """The top-level keys of parameter `index` whose values the function passes to a
     call or returns (`create_secret(event["SecretId"], event["ClientRequestToken"])`)."""

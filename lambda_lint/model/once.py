@@ -30,6 +30,7 @@ from lambda_lint.model.evidence import (
     answers_stack_requests,
     custom_resource_library,
     rare_event_keys,
+    rare_trigger_read,
     signature_trigger,
 )
 from lambda_lint.model.names import dotted_name
@@ -664,24 +665,23 @@ class ProjectTrees:
         found = self.site(step)
         return found is not None and self.rare_events.only_for_them(found[1])
 
-    def reads_rare_key_always(self, key: FunctionKey, event_param: str | None) -> bool:
-        """Whether the function reads one of the own keys of a rarely invoked trigger's
-        event from its parameter `event_param` (`event["RequestType"]`) on every path:
-        any other event would fail there."""
+    def reads_rare_keys_always(self, key: FunctionKey, event_param: str | None) -> bool:
+        """Whether the function reads two of the own keys of a rarely invoked trigger's
+        event from its parameter `event_param` on every path (`event["RequestType"]`,
+        `event["PhysicalResourceId"]`): any other event would fail there."""
         function, tree = self.model.function(key), self.tree(key[0])
         node = tree.function_at(function.line, function.column) if function and tree else None
         if node is None or tree is None or event_param is None:
             return False
-        for read in descendants(node.body, into_functions=False):
-            if (
-                isinstance(read, cst.Subscript)
-                and isinstance(read.value, cst.Name)
-                and read.value.value == event_param
-                and _key_read(read) in self.rare_events.keys
-                and always_runs(tree.ancestors(read))
-            ):
-                return True
-        return False
+        read_always = {
+            _key_read(read) or ""
+            for read in descendants(node.body, into_functions=False)
+            if isinstance(read, cst.Subscript)
+            and isinstance(read.value, cst.Name)
+            and read.value.value == event_param
+            and always_runs(tree.ancestors(read))
+        }
+        return rare_trigger_read(read_always) is not None
 
     def runs_once(self, step: ChainStep) -> bool:
         """Whether the call runs at most once per environment (under a lazy
@@ -721,7 +721,7 @@ def rarely_invoked(model: ProjectModel, key: FunctionKey) -> bool:
     its code says: it answers CloudFormation through a custom-resource library
     (`cfnresponse`, crhelper), or the event keys it reads are a rarely invoked
     trigger's own (`SecretId` and `ClientRequestToken`: a rotation; `event["RequestType"]`
-    read on every path: a custom resource)."""
+    and `event["PhysicalResourceId"]` read on every path: a custom resource)."""
     handler = model.handlers[key]
     if handler.rarely_invoked or handler.triggers:
         return handler.rarely_invoked
@@ -730,7 +730,7 @@ def rarely_invoked(model: ProjectModel, key: FunctionKey) -> bool:
         return False
     if custom_resource_library(module, function) is not None:
         return True
-    if project_trees(model).reads_rare_key_always(key, handler.event_param):
+    if project_trees(model).reads_rare_keys_always(key, handler.event_param):
         return True
     names = [p.name for p in function.params]
     index = names.index(handler.event_param) if handler.event_param in names else 0

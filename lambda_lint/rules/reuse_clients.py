@@ -74,8 +74,9 @@ class ClientPerInvocation(ReuseRule):
       `SecretId` and `ClientRequestToken`) and CodePipeline actions (likewise,
       `CodePipeline.job`) run once per stack operation, rotation or pipeline run; a schedule of `rate(1 hour)` or rarer (a
       `cron` with a fixed minute, a periodic AWS Config rule) fires too seldom to find
-      its environment still warm. The same goes for a handler that reads
-      `event["RequestType"]` on every path, for a branch taken only for such an event
+      its environment still warm. The same goes for a handler that reads two keys only
+      a custom resource request has on every path (`event["RequestType"]`,
+      `event["PhysicalResourceId"]`), for a branch taken only for such an event
       (`elif "RequestType" in event:`, `if kind == "Create":` after `kind =
       event["RequestType"]`), and for functions registered with crhelper
       (`@helper.create`), whoever calls them.
@@ -233,6 +234,13 @@ class ClientPerInvocation(ReuseRule):
             "def on_event(event, context):\n    kind = event['RequestType']\n"
             "    if kind == 'Create':\n        return on_create(event)\n",
             handler="on_event",
+        ),
+        Example(
+            "import boto3\n\ndef is_complete(event, context):\n"
+            "    vpc = event['PhysicalResourceId']\n    kind = event['RequestType']\n"
+            "    state = boto3.client('ec2').describe_vpcs(VpcIds=[vpc])['Vpcs'][0]['State']\n"
+            "    return {'IsComplete': kind == 'Delete' or state == 'available'}\n",
+            handler="is_complete",
         ),
         Example(
             "import boto3\nfrom crhelper import CfnResource\n\nhelper = CfnResource()\n\n"
