@@ -1,14 +1,19 @@
 """Code that per-invocation code reaches but that runs once per execution environment,
-or never.
+rarely, or never.
 
-Three idioms make code that every invocation reaches run less often than that:
+These idioms make code that every invocation reaches run less often than that:
 - a cache decorator (`functools.cache`, `functools.lru_cache`, `cachetools.cached`,
   ...): the function body runs once per distinct arguments;
 - a lazy-initialisation guard (`if _client is None: _client = make()`, `if key not
-  in CACHE: CACHE[key] = make()`, `_client = _client or make()`): the guarded code
-  runs once, and so does everything it calls;
+  in CACHE: CACHE[key] = make()`, `_client = _client or make()`, `if not
+  os.path.exists(path):` for a file kept in `/tmp`): the guarded code runs once, and
+  so does everything it calls;
 - a branch under a module-level boolean constant (`ASSUME_ROLE = False`, then `if
-  ASSUME_ROLE:`): the branch never runs.
+  ASSUME_ROLE:`): the branch never runs;
+- a branch only the event of a rarely invoked trigger takes (`elif "RequestType" in
+  event:`), and a function crhelper runs for stack requests (`@helper.create`);
+- an `except` block, or a branch that logs an error and leaves: it runs when
+  something failed.
 
 This module answers, for one function, whether a statement only runs when a test on
 state allowed it, and for the project, which functions a handler reaches on every
@@ -377,6 +382,8 @@ class RareEvents:
         return self._flags[function]
 
     def holds_only_for_them(self, test: cst.BaseExpression, flags: Collection[str]) -> bool:
+        """Whether `test` is true only for such an event (`flags`: the local names that
+        hold one of the keys' values)."""
         if isinstance(test, cst.BooleanOperation):
             left = self.holds_only_for_them(test.left, flags)
             right = self.holds_only_for_them(test.right, flags)
