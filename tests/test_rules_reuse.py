@@ -1406,3 +1406,87 @@ def test_runs_conditionally_forms() -> None:
     assert runs_conditionally(chain, mentions)
     plain = body.body[2]
     assert not runs_conditionally([module, function, body, plain], mentions)
+
+
+@pytest.mark.parametrize(
+    ("test", "reported"),
+    [
+        ('"RequestType" in event', False),
+        ('event.get("RequestType") in ("Create", "Update")', False),
+        ('event["RequestType"] == "Create" and event["ResourceProperties"]', False),
+        ('kind == "Delete"', False),
+        ('"RequestType" not in event', True),
+        ('event.get("RequestType") != "Delete"', True),  # true for any other event too
+        ('"RequestType" in event or "Records" in event', True),
+        ('"Records" in event', True),
+    ],
+)
+def test_branches_only_custom_resource_requests_take(
+    tmp_path: Path, test: str, reported: bool
+) -> None:
+    code = f"""
+    import boto3
+    def handler(event, context):
+        kind = event.get("RequestType")
+        if {test}:
+            boto3.client("ssm").put_parameter(Name="p", Value="v", Overwrite=True)
+    """
+    assert bool(lint(ClientPerInvocation, code, tmp_path)) == reported
+
+
+def test_the_else_of_a_custom_resource_test_runs_for_other_events(tmp_path: Path) -> None:
+    code = """
+    import boto3
+    def setup(event):
+        boto3.client("ssm").put_parameter(Name="p", Value="v", Overwrite=True)
+    def handler(event, context):
+        if "RequestType" in event:
+            return setup(event)
+        else:
+            return boto3.client("sqs").list_queues()
+    """
+    (finding,) = lint(ClientPerInvocation, code, tmp_path)
+    assert finding.message.startswith("boto3.client() is built on every invocation;")
+    assert finding.start.line == 9
+
+
+@pytest.mark.parametrize(
+    ("branch", "reported"),
+    [
+        ('logger.error("no item")\n            boto3.client("sns").publish(Message="x")', False),
+        (
+            'logging.exception("no item")\n            boto3.client("sns").publish(Message="x")',
+            False,
+        ),
+        # a log at info level is not a failure
+        ('logger.info("no item")\n            boto3.client("sns").publish(Message="x")', True),
+    ],
+)
+def test_a_branch_that_logs_an_error_and_leaves_is_a_failure_path(
+    tmp_path: Path, branch: str, reported: bool
+) -> None:
+    code = f"""
+    import logging
+    import boto3
+    logger = logging.getLogger()
+    def handler(event, context):
+        if not event.get("item"):
+            {branch}
+            return None
+        return event["item"]
+    """
+    assert bool(lint(ClientPerInvocation, code, tmp_path)) == reported
+
+
+def test_an_error_log_without_leaving_is_not_a_failure_path(tmp_path: Path) -> None:
+    code = """
+    import logging
+    import boto3
+    logger = logging.getLogger()
+    def handler(event, context):
+        if not event.get("item"):
+            logger.error("no item, using the default")
+            boto3.client("sns").publish(Message="x")
+        return event.get("item")
+    """
+    assert len(lint(ClientPerInvocation, code, tmp_path)) == 1
