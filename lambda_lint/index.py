@@ -16,7 +16,13 @@ import libcst as cst
 from lambda_lint.finding import Position
 from lambda_lint.index_anchors import Anchors
 from lambda_lint.model.flow import EMPTY, FunctionFlow, Ref, Refs
-from lambda_lint.model.names import decorator_name, dotted_name, qualname
+from lambda_lint.model.names import (
+    ImportedName,
+    decorator_name,
+    dotted_name,
+    imported_names,
+    qualname,
+)
 from lambda_lint.positions import Positions
 from lambda_lint.source import SourceFile
 from lambda_lint.walk import Visitor
@@ -34,14 +40,9 @@ class Param:
 
 
 @dataclass(frozen=True)
-class Import:
-    """`import a.b as c` is (module="a.b", name=None, alias="c"); `from x import y` is
-    (module="x", name="y", alias="y"); `level` counts leading dots."""
+class Import(ImportedName):
+    """An imported name (see `ImportedName`) and where its import runs."""
 
-    module: str
-    name: str | None
-    alias: str
-    level: int
     line: int
     column: int
     #: qualname of the function the import runs in; None at module scope
@@ -280,45 +281,29 @@ class _Indexer(Visitor):
             return False
         return True
 
-    def _add_import(
-        self,
-        module: str,
-        name: str | None,
-        alias: str,
-        level: int,
-        node: cst.ImportAlias | cst.ImportFrom,
-    ) -> None:
-        start = self.where.imported(node, name if name == "*" else dotted_name(node.name))  # type: ignore[union-attr,arg-type]
-        self.summary.imports.append(
-            Import(
-                module,
-                name,
-                alias,
-                level,
-                start.line,
-                start.column,
-                self._function_qualname(),
-                self.type_checking_depth > 0,
-                self.optional_depth > 0,
+    def _add_imports(self, node: cst.Import | cst.ImportFrom) -> None:
+        for where, item in imported_names(node):
+            spelled = "*" if item.name == "*" else dotted_name(where.name)  # type: ignore[union-attr]
+            start = self.where.imported(where, spelled)  # type: ignore[arg-type]
+            self.summary.imports.append(
+                Import(
+                    item.module,
+                    item.name,
+                    item.alias,
+                    item.level,
+                    start.line,
+                    start.column,
+                    self._function_qualname(),
+                    self.type_checking_depth > 0,
+                    self.optional_depth > 0,
+                )
             )
-        )
 
     def visit_Import(self, node: cst.Import) -> None:
-        for alias in node.names:
-            module = dotted_name(alias.name) or ""
-            bound = alias.asname.name.value if alias.asname else module.split(".")[0]  # type: ignore[union-attr]
-            self._add_import(module, None, bound, 0, alias)
+        self._add_imports(node)
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-        module = dotted_name(node.module) if node.module else ""
-        level = len(node.relative)
-        if isinstance(node.names, cst.ImportStar):
-            self._add_import(module or "", "*", "*", level, node)
-            return
-        for alias in node.names:
-            name = dotted_name(alias.name) or ""
-            bound = alias.asname.name.value if alias.asname else name  # type: ignore[union-attr]
-            self._add_import(module or "", name, bound, level, alias)
+        self._add_imports(node)
 
     # -- module-level names ---------------------------------------------------------
 

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 from lambda_lint.descriptors.cdk_constructs import Constructs
 from lambda_lint.descriptors.cdk_values import (
@@ -33,6 +33,8 @@ from lambda_lint.descriptors.cdk_values import (
 )
 from lambda_lint.descriptors.draft import join_path
 from lambda_lint.descriptors.model import DescriptorSet
+from lambda_lint.model.names import imported_names
+from lambda_lint.positions import Positions
 from lambda_lint.walk import descendants
 
 KIND = "cdk"
@@ -50,75 +52,45 @@ def read_cdk(
     """The functions a CDK app module declares; empty unless it imports `aws_cdk`.
 
     `line_of` gives a node's 1-based start line; a caller that already computes node
-    positions can pass it, otherwise libcst's `PositionProvider` is resolved here.
+    positions can pass it, otherwise they are computed here.
     """
-    imports = imported_names(module)
+    imports = module_imports(module)
     if not any(name == "aws_cdk" or name.startswith("aws_cdk.") for name in imports.values()):
         return DescriptorSet()
-    app = _App(path, module, imports, line_of or _position_lines(module))
+    app = _App(path, module, imports, line_of or Positions(module).line)
     app.run()
     return DescriptorSet(functions=app.constructs.functions())
 
 
-def _position_lines(module: cst.Module) -> Callable[[cst.CSTNode], int]:
-    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-    return lambda node: positions[node].start.line
-
-
-def imported_names(module: cst.Module) -> dict[str, str]:
-    """Local name → imported dotted name, for the module-level imports (also those inside
-    module-level `if`/`try` blocks)."""
+def module_imports(module: cst.Module) -> dict[str, str]:
+    """Local name → the dotted name it imports, for the absolute imports at module level
+    (also those inside module-level `if`/`try` blocks); a later import of a name wins."""
     names: dict[str, str] = {}
-    pending: list[cst.CSTNode] = list(module.body)
-    while pending:
-        statement = pending.pop(0)
-        if isinstance(statement, cst.SimpleStatementLine):
-            for small in statement.body:
-                if isinstance(small, cst.Import):
-                    for alias in small.names:
-                        dotted = _dotted(alias.name)
-                        if alias.asname is not None:
-                            names[_alias_name(alias)] = dotted
-                        else:
-                            head = dotted.split(".", 1)[0]
-                            names[head] = head
-                elif isinstance(small, cst.ImportFrom) and not small.relative:
-                    if small.module is None or isinstance(small.names, cst.ImportStar):
-                        continue
-                    base = _dotted(small.module)
-                    for alias in small.names:
-                        imported = _dotted(alias.name)
-                        names[_alias_name(alias) or imported] = f"{base}.{imported}"
-        elif isinstance(statement, (cst.If, cst.Try)):
-            pending.extend(_nested_statements(statement))
+    for statement in _module_statements(module.body):
+        for small in statement.body:
+            if isinstance(small, (cst.Import, cst.ImportFrom)):
+                for _, item in imported_names(small):
+                    if item.level == 0 and item.name != "*":
+                        names[item.alias] = item.target
     return names
 
 
-def _nested_statements(statement: cst.If | cst.Try) -> list[cst.CSTNode]:
-    found: list[cst.CSTNode] = list(statement.body.body)
-    if isinstance(statement, cst.Try):
-        for handler in statement.handlers:
-            found.extend(handler.body.body)
-    orelse = statement.orelse
-    if isinstance(orelse, cst.If):
-        found.append(orelse)
-    elif orelse is not None:
-        found.extend(orelse.body.body)
-    return found
-
-
-def _dotted(node: cst.BaseExpression) -> str:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        return f"{_dotted(node.value)}.{node.attr.value}"
-    return ""
-
-
-def _alias_name(alias: cst.ImportAlias) -> str:
-    if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-        return alias.asname.name.value
-    return ""
+def _module_statements(body: Sequence[cst.CSTNode]) -> Iterator[cst.SimpleStatementLine]:
+    """The simple statements of `body`, in source order, with those of its `if`/`try`
+    blocks (every branch and handler)."""
+    for statement in body:
+        if isinstance(statement, cst.SimpleStatementLine):
+            yield statement
+        elif isinstance(statement, (cst.If, cst.Try)):
+            yield from _module_statements(statement.body.body)
+            if isinstance(statement, cst.Try):
+                for handler in statement.handlers:
+                    yield from _module_statements(handler.body.body)
+            orelse = statement.orelse
+            if isinstance(orelse, cst.If):
+                yield from _module_statements((orelse,))
+            elif orelse is not None:
+                yield from _module_statements(orelse.body.body)
 
 
 def normalise(dotted: str) -> str:

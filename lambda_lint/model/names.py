@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
 import libcst as cst
 
@@ -16,6 +17,54 @@ def dotted_name(node: cst.CSTNode | None) -> str | None:
     if isinstance(node, cst.Name):
         parts.append(node.value)
         return ".".join(reversed(parts))
+    return None
+
+
+@dataclass(frozen=True)
+class ImportedName:
+    """A name an import statement binds: `import a.b as c` is (module="a.b", name=None,
+    alias="c"); `from x import y` is (module="x", name="y", alias="y"); `level` counts
+    leading dots; `from x import *` has name and alias "*"."""
+
+    module: str
+    name: str | None
+    alias: str
+    level: int
+
+    @property
+    def target(self) -> str:
+        """The dotted name the alias stands for: `c` after `import a.b as c` is `a.b`,
+        `a` after `import a.b` is `a`, `y` after `from .x import y` is `.x.y`."""
+        if self.name is None:
+            return self.module if self.alias != self.module.split(".")[0] else self.alias
+        prefix = "." * self.level + self.module
+        return f"{prefix}.{self.name}" if prefix else self.name
+
+
+def imported_names(
+    node: cst.Import | cst.ImportFrom,
+) -> Iterator[tuple[cst.ImportAlias | cst.ImportFrom, ImportedName]]:
+    """The names an import statement binds, each with the node that binds it (its alias;
+    the statement itself for `from x import *`)."""
+    if isinstance(node, cst.Import):
+        for alias in node.names:
+            module = dotted_name(alias.name) or ""
+            yield alias, ImportedName(module, None, _bound(alias) or module.split(".")[0], 0)
+        return
+    module = dotted_name(node.module) or ""
+    level = len(node.relative)
+    if isinstance(node.names, cst.ImportStar):
+        yield node, ImportedName(module, "*", "*", level)
+        return
+    for alias in node.names:
+        name = dotted_name(alias.name) or ""
+        yield alias, ImportedName(module, name, _bound(alias) or name, level)
+
+
+def _bound(alias: cst.ImportAlias) -> str | None:
+    """The `as` name of an import alias, if it has one."""
+    if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+        return alias.asname.name.value
     return None
 
 

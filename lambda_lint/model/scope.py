@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from lambda_lint.index import ModuleSummary
-from lambda_lint.model.names import dotted_name
+from lambda_lint.model.names import dotted_name, imported_names
 from lambda_lint.walk import Visitor
 
 
@@ -110,21 +110,15 @@ class _ModuleCollector(Visitor):
                 self._bind(name.value, "assign", None, node)
 
     def visit_Import(self, node: cst.Import) -> None:
-        for alias in node.names:
-            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                self._bind(alias.asname.name.value, "import", None, node)
-            else:
-                head = (dotted_name(alias.name) or "").split(".")[0]
-                self._bind(head, "import", None, node)
+        self._bind_imports(node)
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-        if isinstance(node.names, cst.ImportStar):
-            return
-        for alias in node.names:
-            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                self._bind(alias.asname.name.value, "import", None, node)
-            else:
-                self._bind(dotted_name(alias.name) or "", "import", None, node)
+        self._bind_imports(node)
+
+    def _bind_imports(self, node: cst.Import | cst.ImportFrom) -> None:
+        for _, item in imported_names(node):
+            if item.alias != "*":
+                self._bind(item.alias, "import", None, node)
 
 
 def module_bindings(module: cst.Module) -> dict[str, ModuleBinding]:
@@ -246,12 +240,7 @@ def import_target(
     for item in reversed(summary.imports):
         if item.alias != head or item.function not in functions:
             continue
-        if item.name is None:
-            base = item.module if item.alias != item.module.split(".")[0] else head
-        else:
-            prefix = "." * item.level + item.module
-            base = f"{prefix}.{item.name}" if prefix else item.name
-        return base + ("." + rest if rest else "")
+        return item.target + ("." + rest if rest else "")
     return None
 
 
