@@ -158,6 +158,27 @@ def test_import_styles(tmp_path: Path, imports: str, constructor: str) -> None:
     assert functions["Fn"].code_root == tmp_path / "src"  # no cdk.json: the app's folder
 
 
+def test_imports_inside_module_level_try_and_if_blocks(tmp_path: Path) -> None:
+    functions = read_snippet(
+        tmp_path,
+        """
+        import sys
+
+        try:
+            import aws_cdk.aws_lambda as lam
+        except ImportError:
+            raise SystemExit("install aws-cdk-lib")
+        if sys.version_info >= (3, 8):
+            from aws_cdk.aws_lambda import Code
+
+        def build(stack):
+            lam.Function(stack, "Fn", handler="app.main", code=Code.from_asset("src"))
+        """,
+    )
+    assert functions["Fn"].handler == "app.main"
+    assert functions["Fn"].code_root == tmp_path / "src"
+
+
 def test_file_relative_assets_module_helpers_and_dict_loops(tmp_path: Path) -> None:
     functions = read_snippet(
         tmp_path,
