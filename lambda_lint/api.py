@@ -33,6 +33,7 @@ from lambda_lint.project_context import ProjectContext
 from lambda_lint.reads import noting_reads
 from lambda_lint.registry import RuleSet
 from lambda_lint.rule import BaseRule
+from lambda_lint.slices import Slices
 from lambda_lint.source import ParseProblem, parse
 from lambda_lint.suppress import FindingFilter, skip_file
 
@@ -125,7 +126,9 @@ class Linter:
         descriptor_texts = {
             path: _descriptor_text(path, overrides) for path in project.descriptor_files
         }
-        key = self._result_key(project, texts, descriptor_texts)
+        contents = {path: digest(data) for path, (_, data) in texts.items()}
+        run_key = self._run_key(project, descriptor_texts)
+        key = _project_key(run_key, contents) if run_key else None
         cached = self._cached_result(key) if key else None
         if cached is not None:
             findings, sources = cached
@@ -137,7 +140,11 @@ class Linter:
             indexed = self._index(project, texts)
             model = self._link(project, indexed, descriptor_texts, result)
             reported = self._check_project(project, model, indexed, descriptor_texts, result)
-            self._check(project, indexed, model, reported, result)
+            slices = None
+            if run_key:
+                inputs = sorted(f"{p}:{file_digest(p)}" for p in extra_inputs)
+                slices = Slices(model, contents, digest(run_key, *inputs))
+            self._check(project, indexed, model, reported, result, slices)
         if self.cache and key and not result.internal_errors:
             findings = result.findings[before[0] :]
             sources = {k: v for k, v in result.sources.items() if k not in before[1]}
@@ -154,12 +161,11 @@ class Linter:
             return None
         return self.cache.get("result", _with_inputs(key, inputs), ResultEntry)  # type: ignore[no-any-return]
 
-    def _result_key(
-        self,
-        project: Project,
-        texts: Mapping[Path, tuple[str | ParseProblem, bytes]],
-        descriptor_texts: Mapping[Path, str | DescriptorProblem],
+    def _run_key(
+        self, project: Project, descriptor_texts: Mapping[Path, str | DescriptorProblem]
     ) -> str | None:
+        """The digest of everything a project's result depends on besides the content
+        of its Python files; None without a cache."""
         if self.cache is None:
             return None
         rules = sorted(
@@ -176,8 +182,6 @@ class Linter:
             ",".join(sorted(str(p) for p in project.requested)),
             *(f"{p}:{file_digest(p)}" for p in sorted(project.examined)),
         ]
-        for path in sorted(texts):
-            parts += [str(path), digest(texts[path][1])]
         for path in sorted(descriptor_texts):
             text = descriptor_texts[path]
             parts += [str(path), text if isinstance(text, str) else text.message]
@@ -191,9 +195,8 @@ class Linter:
         indexed: dict[Path, IndexedFile] = {}
         pending: list[Path] = []
         for path, (text, data) in texts.items():
-            keep = path in project.requested
             cached = None
-            if self.cache is not None and not keep:
+            if self.cache is not None:
                 key = digest(__version__, str(path), data)
                 cached = self.cache.get("summary", key, SummaryEntry)
             if cached is not None:
@@ -305,7 +308,10 @@ class Linter:
         model: ProjectModel,
         reported: Mapping[Path, list[Finding]],
         result: LintResult,
+        slices: Slices | None = None,
     ) -> None:
+        """Check the requested files; with `slices`, a file whose text and model slice
+        are unchanged since a run stored its findings is not checked again."""
         targets = [
             indexed[path]
             for path in sorted(project.requested)
@@ -313,19 +319,36 @@ class Linter:
             and indexed[path].summary is not None
             and not skip_file(indexed[path].text or "")
         ]
-        if self._parallel(len(targets)):
+        keys: dict[Path, str] = {}
+        outcomes: dict[Path, tuple[list[Finding], list[InternalError]]] = {}
+        for item in targets:
+            key = slices.key(item.path) if slices is not None else None
+            if key is None:
+                continue
+            keys[item.path] = key = digest(key, repr(reported.get(item.path, [])))
+            assert self.cache is not None
+            cached = self.cache.get("file-result", key, list[Finding])
+            if cached is not None:
+                outcomes[item.path] = cached, []
+        pending = [item for item in targets if item.path not in outcomes]
+        if self._parallel(len(pending)):
             from lambda_lint.parallel import map_in_workers
 
-            outcomes = map_in_workers(
-                lambda i: self.check_file(targets[i], model, reported.get(targets[i].path, ())),
-                len(targets),
+            checked = map_in_workers(
+                lambda i: self.check_file(pending[i], model, reported.get(pending[i].path, ())),
+                len(pending),
                 self.jobs,
             )
         else:
-            outcomes = [
-                self.check_file(item, model, reported.get(item.path, ())) for item in targets
+            checked = [
+                self.check_file(item, model, reported.get(item.path, ())) for item in pending
             ]
-        for item, (findings, errors) in zip(targets, outcomes):
+        for item, (findings, errors) in zip(pending, checked):
+            outcomes[item.path] = findings, errors
+            if self.cache is not None and item.path in keys and not errors:
+                self.cache.put("file-result", keys[item.path], findings, list[Finding])
+        for item in targets:
+            findings, errors = outcomes[item.path]
             result.internal_errors.extend(errors)
             if findings:
                 result.sources[self.display(item.path)] = item.text or ""
@@ -386,6 +409,11 @@ def _read_descriptors(texts: Mapping[Path, str | DescriptorProblem]) -> Descript
 def _inside(path: Path, folders: list[Path]) -> bool:
     resolved = path.resolve()
     return any(resolved.is_relative_to(folder.resolve()) for folder in folders)
+
+
+def _project_key(run_key: str, contents: Mapping[Path, str]) -> str:
+    """The key of a project's whole result: `run_key` and the content of every file."""
+    return digest(run_key, *(f"{path}:{contents[path]}" for path in sorted(contents)))
 
 
 def _with_inputs(key: str, inputs: list[str]) -> str:
