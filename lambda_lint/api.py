@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Optional
 
 from lambda_lint import __version__
-from lambda_lint.cache import Cache, code_digest, digest, file_digest
+from lambda_lint.cache import Cache, code_digest, digest, file_digest, with_inputs
 from lambda_lint.check_context import CheckContext
 from lambda_lint.config import Settings
 from lambda_lint.descriptors import read_descriptor, read_terraform_dir
@@ -54,6 +54,9 @@ class LintResult:
     models: list[ProjectModel] = field(default_factory=list)
     #: the projects the paths belong to: roots, the files read, the files reported on
     projects: list[Project] = field(default_factory=list)
+    #: the files the run read beyond the projects' own (an OpenAPI document a template
+    #: names)
+    inputs: set[str] = field(default_factory=set)
 
 
 class Display:
@@ -131,7 +134,8 @@ class Linter:
         key = _project_key(run_key, contents) if run_key else None
         cached = self._cached_result(key) if key else None
         if cached is not None:
-            findings, sources = cached
+            findings, sources, inputs = cached
+            result.inputs.update(inputs)
             result.findings.extend(findings)
             result.sources.update(sources)
             return
@@ -145,21 +149,23 @@ class Linter:
                 inputs = sorted(f"{p}:{file_digest(p)}" for p in extra_inputs)
                 slices = Slices(model, contents, digest(run_key, *inputs))
             self._check(project, indexed, model, reported, result, slices)
+        inputs = sorted(str(p) for p in extra_inputs)
+        result.inputs.update(inputs)
         if self.cache and key and not result.internal_errors:
             findings = result.findings[before[0] :]
             sources = {k: v for k, v in result.sources.items() if k not in before[1]}
-            inputs = sorted(str(p) for p in extra_inputs)
             self.cache.put("inputs", key, inputs, list[str])
-            self.cache.put("result", _with_inputs(key, inputs), (findings, sources), ResultEntry)
+            self.cache.put("result", with_inputs(key, inputs), (findings, sources), ResultEntry)
 
-    def _cached_result(self, key: str) -> ResultEntry | None:
-        """The result stored for `key`, if the files the run read beyond the discovered
-        ones (recorded with it) are unchanged too."""
+    def _cached_result(self, key: str) -> tuple[list[Finding], dict[str, str], list[str]] | None:
+        """The result stored for `key` and the files the run read beyond the discovered
+        ones (recorded with it), if those are unchanged too."""
         assert self.cache is not None
         inputs = self.cache.get("inputs", key, list[str])
         if inputs is None:
             return None
-        return self.cache.get("result", _with_inputs(key, inputs), ResultEntry)  # type: ignore[no-any-return]
+        found = self.cache.get("result", with_inputs(key, inputs), ResultEntry)
+        return None if found is None else (*found, inputs)
 
     def _run_key(
         self, project: Project, descriptor_texts: Mapping[Path, str | DescriptorProblem]
@@ -414,11 +420,6 @@ def _inside(path: Path, folders: list[Path]) -> bool:
 def _project_key(run_key: str, contents: Mapping[Path, str]) -> str:
     """The key of a project's whole result: `run_key` and the content of every file."""
     return digest(run_key, *(f"{path}:{contents[path]}" for path in sorted(contents)))
-
-
-def _with_inputs(key: str, inputs: list[str]) -> str:
-    """`key` extended with the current content of the extra files a run read."""
-    return digest(key, *(f"{path}:{file_digest(Path(path))}" for path in inputs))
 
 
 def _deduplicate(findings: list[Finding]) -> list[Finding]:

@@ -66,6 +66,12 @@ def file_digest(path: Path) -> str:
         return f"unreadable: {error.errno}"
 
 
+def with_inputs(key: str, inputs: list[str]) -> str:
+    """`key` extended with the current content of the files in `inputs`: the files a run
+    read beyond the ones it was asked about, recorded with its result."""
+    return digest(key, *(f"{path}:{file_digest(Path(path))}" for path in inputs))
+
+
 def code_digest(obj: Any) -> str:
     """The digest of the file defining `obj` (a rule class): editing a local plugin's
     rule changes the results as much as a new version does."""

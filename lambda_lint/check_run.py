@@ -20,8 +20,8 @@ import click
 from lambda_lint.cache import Cache
 from lambda_lint.config import ConfigError, HandlerTarget, resolve_settings
 from lambda_lint.finding import Finding, Position
-from lambda_lint.report.text import STDIN, fix_hint
-from lambda_lint.session import ConfigurationError, configure
+from lambda_lint.replay import prepare as prepare_replay
+from lambda_lint.replay import replayable
 
 if TYPE_CHECKING:
     from lambda_lint.api import Linter, LintResult
@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 PARSE_ERROR = "LL001"
+#: how standard input is named on the command line and in reports
+STDIN = "-"
 #: the file standard input is linted as when no `--stdin-filename` names it; reported as `-`
 STDIN_FILE = Path("-.py")
 #: formats read by programs: no progress line while they are written
@@ -67,7 +69,13 @@ class CheckRequest:
     allow_local_plugins: bool = False
 
 
+#: warnings printed so far (a run that printed any is not stored for replay)
+_warnings = 0
+
+
 def warn(message: str) -> None:
+    global _warnings
+    _warnings += 1
     click.echo(f"lambda-lint: warning: {message}", err=True)
 
 
@@ -87,6 +95,8 @@ def load_run(
 ) -> tuple[Settings, RuleSet]:
     """Settings and rules for a run; exits with status 2 on a config or plugin error.
     Settings left out for want of consent are named in warnings."""
+    from lambda_lint.session import ConfigurationError, configure
+
     try:
         configuration = configure(resolve_settings(list(paths), config), allow_local_plugins)
     except (ConfigError, ConfigurationError) as error:
@@ -193,7 +203,16 @@ class CountingCache(Cache):
 
 
 def run_check(request: CheckRequest, stdin_text: str | None = None) -> int:
-    """Run `check` once; the exit status."""
+    """Run `check` once; the exit status. A plain run whose inputs are all as a run
+    before found them prints the report stored then (see `lambda_lint.replay`)."""
+    replay = None
+    if replayable(request):
+        replay = prepare_replay(request)
+        stored = replay.stored() if replay is not None else None
+        if replay is not None and stored is not None:
+            click.echo(stored[0], nl=False, color=replay.color)
+            return stored[1]
+    warnings = _warnings
     run = Run(request, stdin_text)
     if request.show_settings:
         click.echo(show_settings(run), nl=False)
@@ -228,7 +247,10 @@ def run_check(request: CheckRequest, stdin_text: str | None = None) -> int:
         fixed, result = _fix(run, linter, result)
         if run.stdin_path is not None:
             report_stream = sys.stderr
-    return _report(run, result, fmt, fixed, report_stream)
+    status, text = _report(run, result, fmt, fixed, report_stream)
+    if replay is not None and _warnings == warnings and status != EXIT_ERROR:
+        replay.store(text, status, sorted(result.inputs))
+    return status
 
 
 def _empty() -> LintResult:
@@ -314,6 +336,7 @@ def _apply(run: Run, linter: Linter, result: LintResult, write: bool) -> FixOutc
 def _diff(run: Run, linter: Linter, result: LintResult) -> int:
     """`--diff`: print what `--fix` would change, write nothing; 1 when there is a diff."""
     from lambda_lint.report import ReportInput
+    from lambda_lint.report.text import fix_hint
 
     outcome = _apply(run, linter, result, write=False)
     click.echo(outcome.diff, nl=False)
@@ -344,7 +367,10 @@ def _fix(run: Run, linter: Linter, result: LintResult) -> tuple[int, LintResult]
     return outcome.fixed, outcome.result
 
 
-def _report(run: Run, result: LintResult, fmt: str, fixed: int, stream: TextIO | None) -> int:
+def _report(
+    run: Run, result: LintResult, fmt: str, fixed: int, stream: TextIO | None
+) -> tuple[int, str]:
+    """Print the report; the exit status and the report's text."""
     from lambda_lint.report import ReportInput, formats
     from lambda_lint.report.text import render_statistics, render_statistics_json
     from lambda_lint.terminal import use_color
@@ -376,10 +402,10 @@ def _report(run: Run, result: LintResult, fmt: str, fixed: int, stream: TextIO |
             err=True,
         )
     if result.internal_errors:
-        return EXIT_ERROR
+        return EXIT_ERROR, text
     if result.findings and not request.exit_zero:
-        return EXIT_FINDINGS
-    return EXIT_CLEAN
+        return EXIT_FINDINGS, text
+    return EXIT_CLEAN, text
 
 
 def _write_report(path: Path, text: str) -> None:

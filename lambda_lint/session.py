@@ -20,10 +20,13 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from lambda_lint.config import ConfigError, Settings
-from lambda_lint.registry import RegistryError, RuleSet, load_rules
-from lambda_lint.rule import BaseRule
+
+if TYPE_CHECKING:  # the rules load when a run configures them, not on import
+    from lambda_lint.registry import RuleSet
+    from lambda_lint.rule import BaseRule
 
 ALLOW_LOCAL_PLUGINS_ENV = "LAMBDA_LINT_ALLOW_LOCAL_PLUGINS"
 
@@ -85,6 +88,8 @@ def configure(settings: Settings, allow_local_plugins: bool = False) -> Configur
     Without consent (see `local_plugins_allowed`), local plugins and `cache-dir` are
     left out; codes the config names that only those plugins could define are then
     not an error."""
+    from lambda_lint.registry import RegistryError, load_rules
+
     warnings: tuple[str, ...] = ()
     withheld = False
     if not local_plugins_allowed(allow_local_plugins):

@@ -97,12 +97,12 @@ def test_read_descriptor_never_raises(tmp_path: Path, name: str, text: str) -> N
 
 
 def test_reader_failure_becomes_a_problem(tmp_path: Path, monkeypatch) -> None:
-    import lambda_lint.descriptors as descriptors
+    import lambda_lint.descriptors.serverless as serverless
 
     def explode(path: Path, text: str) -> DescriptorSet:
         raise RuntimeError("boom")
 
-    monkeypatch.setitem(descriptors._READERS, "serverless", explode)
+    monkeypatch.setattr(serverless, "read_serverless", explode)
     result = read_descriptor(tmp_path / "serverless.yml", "service: x\n")
     (problem,) = result.problems
     assert "RuntimeError: boom" in problem.message

@@ -15,13 +15,8 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-import libcst as cst
-
-from lambda_lint.descriptors import cdk as _cdk
-from lambda_lint.descriptors import terraform as _terraform
-from lambda_lint.descriptors.dockerfile import read_dockerfile
 from lambda_lint.descriptors.model import (
     DeclaredFunction,
     DescriptorProblem,
@@ -29,9 +24,9 @@ from lambda_lint.descriptors.model import (
     SourceRef,
     TriggerBinding,
 )
-from lambda_lint.descriptors.rdk import is_rdk_parameters, read_rdk
-from lambda_lint.descriptors.sam import read_template
-from lambda_lint.descriptors.serverless import read_serverless
+
+if TYPE_CHECKING:
+    import libcst as cst
 
 __all__ = [
     "DeclaredFunction",
@@ -77,6 +72,8 @@ def descriptor_kind(path: Path) -> str | None:
 
 def _sniffed_kind(path: Path, source: str) -> str | None:
     """The kind of a YAML/JSON file whose name does not tell, from its content."""
+    from lambda_lint.descriptors.rdk import is_rdk_parameters
+
     if is_rdk_parameters(path, source):
         return "rdk"
     return "template" if _TEMPLATE_MARKERS.search(source) else None
@@ -106,13 +103,30 @@ def _kind_by_name(path: Path) -> str | None:
     return None
 
 
-_READERS: dict[str, Callable[[Path, str], DescriptorSet]] = {
-    "template": read_template,
-    "serverless": read_serverless,
-    "terraform": _terraform.read_terraform,
-    "dockerfile": read_dockerfile,
-    "rdk": read_rdk,
-}
+def _reader(kind: str) -> Callable[[Path, str], DescriptorSet] | None:
+    """The reader of a kind of descriptor, imported on first use (a run answered from
+    the cache reads none)."""
+    if kind == "template":
+        from lambda_lint.descriptors.sam import read_template
+
+        return read_template
+    if kind == "serverless":
+        from lambda_lint.descriptors.serverless import read_serverless
+
+        return read_serverless
+    if kind == "terraform":
+        from lambda_lint.descriptors.terraform import read_terraform
+
+        return read_terraform
+    if kind == "dockerfile":
+        from lambda_lint.descriptors.dockerfile import read_dockerfile
+
+        return read_dockerfile
+    if kind == "rdk":
+        from lambda_lint.descriptors.rdk import read_rdk
+
+        return read_rdk
+    return None
 
 
 def read_descriptor(path: Path, text: str) -> DescriptorSet:
@@ -120,7 +134,7 @@ def read_descriptor(path: Path, text: str) -> DescriptorSet:
     kind = _kind_by_name(path)
     if kind == "sniff":
         kind = _sniffed_kind(path, text)
-    reader = _READERS.get(kind or "")
+    reader = _reader(kind or "")
     if reader is None:
         return DescriptorSet()
     return _guarded(path, lambda: reader(path, text))
@@ -132,13 +146,17 @@ def read_cdk(
     """The functions a CDK app (a Python module already parsed with libcst) declares;
     empty at once when the module does not import `aws_cdk`. `line_of` (optional) maps a
     node to its 1-based line when the caller already has positions. Never raises."""
-    return _guarded(path, lambda: _cdk.read_cdk(path, module, line_of))
+    from lambda_lint.descriptors import cdk
+
+    return _guarded(path, lambda: cdk.read_cdk(path, module, line_of))
 
 
 def read_terraform_dir(folder: Path, files: dict[Path, str]) -> DescriptorSet:
     """Read the `.tf` files of one folder together, so references across files resolve.
     `files` maps each path to its text. Never raises."""
-    return _guarded(folder, lambda: _terraform.read_terraform_dir(folder, files))
+    from lambda_lint.descriptors import terraform
+
+    return _guarded(folder, lambda: terraform.read_terraform_dir(folder, files))
 
 
 def _guarded(path: Path, read: Callable[[], DescriptorSet]) -> DescriptorSet:

@@ -1,0 +1,134 @@
+"""A repeated `check` answered from the cache before the parser and the rules load.
+
+Most runs repeat an earlier one with nothing changed (pre-commit, an editor saving, CI
+on an unchanged tree). Such a run needs only to find its files, hash them and print the
+report the earlier run printed. The report is stored under a key made of everything
+that decides it: lambda-lint's own files and the installed packages (which may add
+rules), the Python version, the command line, the working folder and the environment
+that sets colours, the settings and the files they name, and every file of every
+project the run covers (the Python files, the descriptors, the files read to tell
+whether they are descriptors, and the files the run read beyond those).
+
+A run is replayed only in the plain case: no fixing, no standard input, no plugins or
+cache folder from the project's configuration, no warnings, no internal errors, all
+paths present. Anything else takes the full path, which stores nothing here.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from lambda_lint import __version__
+from lambda_lint.cache import Cache, digest, file_digest, with_inputs
+
+if TYPE_CHECKING:
+    from lambda_lint.check_run import CheckRequest
+
+#: what the cache holds for a replayed run: the report's text and the exit status
+ReplayEntry = tuple[str, int]
+#: environment variables that change what a run prints
+_OUTPUT_ENVIRONMENT = ("NO_COLOR", "FORCE_COLOR", "TERM", "COLUMNS")
+
+
+@dataclass
+class Replay:
+    """The cache and key of a run that may be replayed; `inputs` names the extra files
+    the full run read (recorded with the report)."""
+
+    cache: Cache
+    key: str
+    color: bool
+
+    def stored(self) -> ReplayEntry | None:
+        inputs = self.cache.get("replay-inputs", self.key, list[str])
+        if inputs is None:
+            return None
+        return self.cache.get("replay", with_inputs(self.key, inputs), ReplayEntry)  # type: ignore[no-any-return]
+
+    def store(self, text: str, status: int, inputs: list[str]) -> None:
+        self.cache.put("replay-inputs", self.key, inputs, list[str])
+        self.cache.put("replay", with_inputs(self.key, inputs), (text, status), ReplayEntry)
+
+
+def replayable(request: CheckRequest) -> bool:
+    """Whether a run of `request` can be answered from a stored report at all."""
+    from lambda_lint.check_run import reads_stdin
+
+    return not (
+        request.no_cache
+        or request.fix
+        or request.diff
+        or request.add_noqa
+        or request.show_files
+        or request.show_settings
+        or request.verbose
+        or request.force_exclude
+        or request.output_file is not None
+        or reads_stdin(request)
+        or not all(path.exists() for path in request.paths)
+    )
+
+
+def prepare(request: CheckRequest) -> Replay | None:
+    """The replay of `request`, or None when it cannot be replayed (a configuration
+    error is left for the full run to report)."""
+    from lambda_lint.cache import default_cache_dir
+    from lambda_lint.config import ConfigError, resolve_settings
+    from lambda_lint.discover import discover
+    from lambda_lint.terminal import use_color
+
+    paths = list(request.paths) or [Path(".")]
+    try:
+        settings = resolve_settings(paths, request.config)
+    except ConfigError:
+        return None
+    if settings.plugins or settings.cache_dir is not None:
+        return None
+    color = use_color(sys.stdout)
+    parts: list[str] = [
+        __version__,
+        sys.version,
+        *_installation(),
+        repr(request),
+        str(Path.cwd()),
+        repr(color),
+        *(f"{k}={v}" for k, v in sorted(os.environ.items()) if _decides_output(k)),
+        repr(settings),
+        *(f"{p}:{file_digest(p)}" for p in settings.input_files()),
+    ]
+    for project in discover(paths, settings):
+        parts += [str(project.root), ",".join(sorted(map(str, project.requested)))]
+        files = [*project.python_files, *project.descriptor_files, *project.examined]
+        parts += [f"{p}:{file_digest(p)}" for p in sorted(set(files))]
+    return Replay(Cache(default_cache_dir()), digest(*parts), color)
+
+
+def _decides_output(name: str) -> bool:
+    return name.startswith("LAMBDA_LINT") or name in _OUTPUT_ENVIRONMENT
+
+
+def _installation() -> list[str]:
+    """lambda-lint's files and the folders packages are found in (installing or
+    removing one, a plugin perhaps, changes its folder), by size and modification time.
+    The first entry of the import path, the script's folder or the working folder, is
+    left out: no package is installed there, and files come and go in it."""
+    found = []
+    package = Path(__file__).parent
+    for folder, folders, names in os.walk(package):
+        folders[:] = sorted(f for f in folders if f != "__pycache__")
+        for name in sorted(names):
+            found.append(_stamp(Path(folder) / name))
+    found.extend(_stamp(Path(entry)) for entry in sys.path[1:] if entry)
+    return found
+
+
+def _stamp(path: Path) -> str:
+    try:
+        status = path.stat()
+    except OSError:
+        return f"{path}:-"
+    return f"{path}:{status.st_size}:{status.st_mtime_ns}"
