@@ -20,8 +20,8 @@ import click
 from lambda_lint.cache import Cache
 from lambda_lint.config import ConfigError, HandlerTarget, resolve_settings
 from lambda_lint.finding import Finding, Position
+from lambda_lint.replay import Replay
 from lambda_lint.replay import prepare as prepare_replay
-from lambda_lint.replay import replayable
 
 if TYPE_CHECKING:
     from lambda_lint.api import Linter, LintResult
@@ -205,13 +205,11 @@ class CountingCache(Cache):
 def run_check(request: CheckRequest, stdin_text: str | None = None) -> int:
     """Run `check` once; the exit status. A plain run whose inputs are all as a run
     before found them prints the report stored then (see `lambda_lint.replay`)."""
-    replay = None
-    if replayable(request):
-        replay = prepare_replay(request)
-        stored = replay.stored() if replay is not None else None
-        if replay is not None and stored is not None:
-            click.echo(stored[0], nl=False, color=replay.color)
-            return stored[1]
+    replay = _replay(request)
+    stored = replay.stored() if replay is not None else None
+    if replay is not None and stored is not None:
+        click.echo(stored[0], nl=False, color=replay.color)
+        return stored[1]
     warnings = _warnings
     run = Run(request, stdin_text)
     if request.show_settings:
@@ -251,6 +249,26 @@ def run_check(request: CheckRequest, stdin_text: str | None = None) -> int:
     if replay is not None and _warnings == warnings and status != EXIT_ERROR:
         replay.store(text, status, sorted(result.inputs))
     return status
+
+
+def _replay(request: CheckRequest) -> Replay | None:
+    """The replay of a plain run (see `lambda_lint.replay`): no fixing, no standard
+    input, no output file, every path present."""
+    if (
+        request.no_cache
+        or request.fix
+        or request.diff
+        or request.add_noqa
+        or request.show_files
+        or request.show_settings
+        or request.verbose
+        or request.force_exclude
+        or request.output_file is not None
+        or reads_stdin(request)
+        or not all(path.exists() for path in request.paths)
+    ):
+        return None
+    return prepare_replay(list(request.paths) or [Path(".")], request.config, repr(request))
 
 
 def _empty() -> LintResult:

@@ -20,13 +20,9 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from lambda_lint import __version__
 from lambda_lint.cache import Cache, digest, file_digest, with_inputs
-
-if TYPE_CHECKING:
-    from lambda_lint.check_run import CheckRequest
 
 #: what the cache holds for a replayed run: the report's text and the exit status
 ReplayEntry = tuple[str, int]
@@ -36,8 +32,9 @@ _OUTPUT_ENVIRONMENT = ("NO_COLOR", "FORCE_COLOR", "TERM", "COLUMNS")
 
 @dataclass
 class Replay:
-    """The cache and key of a run that may be replayed; `inputs` names the extra files
-    the full run read (recorded with the report)."""
+    """The cache and key of a run that may be replayed, and whether its report is in
+    colour. The files the full run read beyond the projects' own are stored with the
+    report, and their content is part of the key of the report itself."""
 
     cache: Cache
     key: str
@@ -54,36 +51,17 @@ class Replay:
         self.cache.put("replay", with_inputs(self.key, inputs), (text, status), ReplayEntry)
 
 
-def replayable(request: CheckRequest) -> bool:
-    """Whether a run of `request` can be answered from a stored report at all."""
-    from lambda_lint.check_run import reads_stdin
-
-    return not (
-        request.no_cache
-        or request.fix
-        or request.diff
-        or request.add_noqa
-        or request.show_files
-        or request.show_settings
-        or request.verbose
-        or request.force_exclude
-        or request.output_file is not None
-        or reads_stdin(request)
-        or not all(path.exists() for path in request.paths)
-    )
-
-
-def prepare(request: CheckRequest) -> Replay | None:
-    """The replay of `request`, or None when it cannot be replayed (a configuration
-    error is left for the full run to report)."""
+def prepare(paths: list[Path], config: Path | None, request: str) -> Replay | None:
+    """The replay of a run of the command line `request` (its options, written out)
+    over `paths` with the configuration file `config`, or None when it cannot be
+    replayed (a configuration error is left for the full run to report)."""
     from lambda_lint.cache import default_cache_dir
     from lambda_lint.config import ConfigError, resolve_settings
     from lambda_lint.discover import discover
     from lambda_lint.terminal import use_color
 
-    paths = list(request.paths) or [Path(".")]
     try:
-        settings = resolve_settings(paths, request.config)
+        settings = resolve_settings(paths, config)
     except ConfigError:
         return None
     if settings.plugins or settings.cache_dir is not None:
@@ -93,7 +71,7 @@ def prepare(request: CheckRequest) -> Replay | None:
         __version__,
         sys.version,
         *_installation(),
-        repr(request),
+        request,
         str(Path.cwd()),
         repr(color),
         *(f"{k}={v}" for k, v in sorted(os.environ.items()) if _decides_output(k)),
