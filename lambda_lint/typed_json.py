@@ -24,7 +24,7 @@ import hashlib
 import sys
 import typing
 from pathlib import PurePath
-from typing import Any, Union
+from typing import Any, Callable, Union
 
 _NONE = type(None)
 _SCALARS = (str, int, float, bool)
@@ -188,71 +188,147 @@ def _encode_union(value: Any, args: tuple[Any, ...]) -> Any:
 def decode(data: Any, hint: Any) -> Any:
     """The value of type `hint` that `encode` stored as `data`; `ShapeError` if `data`
     does not have that shape."""
+    return _decoder(hint)(data)
+
+
+Decoder = Callable[[Any], Any]
+_decoders: dict[Any, Decoder] = {}
+
+
+def _decoder(hint: Any) -> Decoder:
+    """The decoding function of `hint`, worked out once (a summary holds thousands of
+    values of a few types)."""
+    known = _decoders.get(hint)
+    if known is None:
+        # a self-referring dataclass finds its own decoder while it is being built
+        _decoders[hint] = lambda data: _decoders[hint](data)
+        try:
+            known = _decoders[hint] = _build_decoder(hint)
+        except ShapeError:
+            del _decoders[hint]
+            raise
+    return known
+
+
+def _build_decoder(hint: Any) -> Decoder:
     origin, args = _members(hint)
     if hint is Any:
-        return _plain(data)
+        return _plain
     if hint is None or hint is _NONE:
-        return _expect(data, data is None, hint)
+        return lambda data: _expect(data, data is None, hint)
     if origin is Union:
-        return _decode_union(data, args)
+        return _union_decoder(args)
     if hint in _SCALARS:
-        value = _expect(data, _is_scalar(data, hint), hint)
-        return float(value) if hint is float else value
+        if hint is float:
+            return lambda data: float(_expect(data, type(data) in (float, int), hint))
+        return lambda data: _expect(data, type(data) is hint, hint)
     if isinstance(hint, type) and issubclass(hint, enum.Enum):
-        try:
-            return hint(data)
-        except (ValueError, TypeError) as error:
-            raise ShapeError(f"{data!r} is not a {hint.__name__}") from error
+        return lambda data: _enum_member(hint, data)
     if isinstance(hint, type) and issubclass(hint, PurePath):
-        return hint(_expect(data, isinstance(data, str), str))
+        return lambda data: hint(_expect(data, isinstance(data, str), str))
     if _is_dataclass_type(hint):
-        fields = _fields(hint)
+        return _dataclass_decoder(hint)
+    if origin is tuple:
+        return _tuple_decoder(hint, args)
+    if origin in (list, set, frozenset):
+        item = _decoder(_only(args))
+        return lambda data: origin(map(item, _expect(data, isinstance(data, list), hint)))
+    if origin is dict:
+        return _dict_decoder(hint, args)
+    raise ShapeError(f"unsupported type hint {hint!r}")
+
+
+def _enum_member(hint: type[enum.Enum], data: Any) -> Any:
+    try:
+        return hint(data)
+    except (ValueError, TypeError) as error:
+        raise ShapeError(f"{data!r} is not a {hint.__name__}") from error
+
+
+def _dataclass_decoder(hint: type) -> Decoder:
+    fields = [(name, _decoder(field)) for name, field in _fields(hint)]
+
+    def run(data: Any) -> Any:
         _expect(data, isinstance(data, dict) and len(data) == len(fields), hint)
         try:
-            values = {name: decode(data[name], field) for name, field in fields}
+            return hint(**{name: item(data[name]) for name, item in fields})
         except KeyError as error:
             raise ShapeError(f"{hint.__qualname__} without {error}") from None
-        return hint(**values)
-    if origin is tuple:
+
+    return run
+
+
+def _tuple_decoder(hint: Any, args: tuple[Any, ...]) -> Decoder:
+    if not args or (len(args) == 2 and args[1] is Ellipsis):
+        item = _decoder(_only(args))
+        return lambda data: tuple(map(item, _expect(data, isinstance(data, list), hint)))
+    if args == ((),):  # `tuple[()]`
+        args = ()
+    items = [_decoder(arg) for arg in args]
+
+    def run(data: Any) -> Any:
         _expect(data, isinstance(data, list), hint)
-        return tuple(decode(item, field) for item, field in zip(data, _tuple_fields(args, data)))
-    if origin in (list, set, frozenset):
-        _expect(data, isinstance(data, list), hint)
-        return origin(decode(item, _only(args)) for item in data)
-    if origin is dict:
-        key_hint, value_hint = args or (Any, Any)
-        if key_hint is str:
-            _expect(data, isinstance(data, dict), hint)
-            return {key: decode(item, value_hint) for key, item in data.items()}
+        if len(data) != len(items):
+            raise ShapeError(f"expected {len(items)} items, got {len(data)}")
+        return tuple(item(value) for item, value in zip(items, data))
+
+    return run
+
+
+def _dict_decoder(hint: Any, args: tuple[Any, ...]) -> Decoder:
+    key_hint, value_hint = args or (Any, Any)
+    value = _decoder(value_hint)
+    if key_hint is str:
+        return lambda data: {
+            k: value(v) for k, v in _expect(data, isinstance(data, dict), hint).items()
+        }
+    key = _decoder(key_hint)
+
+    def run(data: Any) -> Any:
         _expect(data, isinstance(data, list) and all(_is_pair(p) for p in data), hint)
-        return {decode(k, key_hint): decode(v, value_hint) for k, v in data}
-    raise ShapeError(f"unsupported type hint {hint!r}")
+        return {key(k): value(v) for k, v in data}
+
+    return run
 
 
 def _is_pair(data: Any) -> bool:
     return isinstance(data, list) and len(data) == 2
 
 
-def _decode_union(data: Any, args: tuple[Any, ...]) -> Any:
-    if data is None and _NONE in args:
-        return None
-    options = [arg for arg in args if arg is not _NONE]
+def _union_decoder(args: tuple[Any, ...]) -> Decoder:
+    optional = _NONE in args
+    options = [_decoder(arg) for arg in args if arg is not _NONE]
     if len(options) == 1:
-        return decode(data, options[0])
-    _expect(data, _is_pair(data) and type(data[0]) is int, Union)
-    index, item = data
-    if not 0 <= index < len(options):
-        raise ShapeError(f"no union member {index}")
-    return decode(item, options[index])
+        (only,) = options
+        return lambda data: None if data is None and optional else only(data)
+
+    def run(data: Any) -> Any:
+        if data is None and optional:
+            return None
+        _expect(data, _is_pair(data) and type(data[0]) is int, Union)
+        index, item = data
+        if not 0 <= index < len(options):
+            raise ShapeError(f"no union member {index}")
+        return options[index](item)
+
+    return run
 
 
 # -- shapes ---------------------------------------------------------------------------------
 
 
+_shapes: dict[Any, str] = {}
+
+
 def shape(hint: Any) -> str:
     """A digest of the structure of `hint`: it changes when a field of a dataclass inside
-    it is added, removed, renamed or retyped."""
-    return hashlib.sha256(_describe(hint, set()).encode("utf-8")).hexdigest()[:16]
+    it is added, removed, renamed or retyped. (Worked out once per hint: every cache
+    entry read or written checks it.)"""
+    known = _shapes.get(hint)
+    if known is None:
+        described = _describe(hint, set()).encode("utf-8")
+        known = _shapes[hint] = hashlib.sha256(described).hexdigest()[:16]
+    return known
 
 
 def _describe(hint: Any, seen: set[type]) -> str:
