@@ -4,6 +4,7 @@ standard input and output, as an editor would."""
 from __future__ import annotations
 
 import asyncio
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -624,3 +625,49 @@ def test_server_without_pygls_explains_how_to_install_it(tmp_path: Path) -> None
     )
     assert result.returncode == 2
     assert "pip install 'lambda-lint[lsp]'" in result.stderr
+
+
+def fresh_check(root: Path, path: Path, text: str) -> list[tuple[str, int, int, str]]:
+    """The findings of a fresh run without the cache over `text` as the content of
+    `path`, as (code, 0-based line, column, message)."""
+    from lambda_lint.api import Linter
+    from lambda_lint.check_run import load_run
+
+    settings, ruleset = load_run([root], None)
+    enabled = ruleset.select(settings.select, settings.extend_select, settings.ignore)
+    linter = Linter(settings, ruleset, enabled, root, cache=None, jobs=1)
+    result = linter.lint([path], {path: text})
+    return sorted((f.code, f.start.line - 1, f.start.column, f.message) for f in result.findings)
+
+
+def test_each_edit_is_diagnosed_as_a_fresh_check_would(tmp_path: Path) -> None:
+    """Edits to a handler module of a project whose other files the server has read:
+    after each, the diagnostics equal what a fresh run over the same text finds."""
+    root = tmp_path / "app"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "fixtures" / "serverless-app", root)
+    api = root / "handlers" / "api.py"
+    original = api.read_text(encoding="utf-8")
+    edits = [
+        original.replace('["headers"]["Content-Type"]', '["headers"]["content-type"]'),
+        "import lib.store as extra\n" + original,
+        original.replace("def put_item(event, context):", "def put_item(event, context, x=1):"),
+        original + "\n\ndef purge(event, context):\n    extra.items.delete()\n",
+    ]
+
+    def shown(published: types.PublishDiagnosticsParams) -> list[tuple[str, int, int, str]]:
+        return sorted(
+            (str(d.code), d.range.start.line, d.range.start.character, d.message)
+            for d in published.diagnostics
+        )
+
+    async def scenario() -> None:
+        async with server(root) as session:
+            uri = session.open("handlers/api.py")
+            first = await session.diagnostics(uri)
+            assert shown(first) == fresh_check(root, api, original) != []
+            for text in edits:
+                version = session.change(uri, text)
+                published = await session.diagnostics(uri, lambda p, v=version: p.version == v)
+                assert shown(published) == fresh_check(root, api, text)
+
+    asyncio.run(scenario())
