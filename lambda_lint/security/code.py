@@ -44,6 +44,46 @@ class ParsedFile:
         )
 
 
+@dataclass
+class _Syntax:
+    """What parsing and lowering one text gives, apart from the project model."""
+
+    lines: list[str]
+    functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef]
+    constants: frozenset[str]
+    #: every node of the tree
+    nodes: list[ast.AST]
+    #: lowered functions, by qualified name, as they are asked for
+    lowered: dict[str, ir.Function]
+
+
+#: the syntax of the last text seen of each file: a process that lints the same project
+#: again and again (the language server) parses and lowers only the files that changed.
+#: (The IR is immutable once built, so runs can share it.)
+_syntax: dict[Path, tuple[str, _Syntax | None]] = {}
+#: beyond this many files, the memory is cleared rather than grown
+_SYNTAX_LIMIT = 20_000
+
+
+def _syntax_of(path: Path, text: str) -> _Syntax | None:
+    known = _syntax.get(path)
+    if known is not None and known[0] == text:
+        return known[1]
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        found = None
+    else:
+        functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
+        _collect(tree.body, [], functions)
+        constants = from_ast.lower_function(tree).function.constants
+        found = _Syntax(text.splitlines(), functions, constants, list(ast.walk(tree)), {})
+    if len(_syntax) >= _SYNTAX_LIMIT:
+        _syntax.clear()
+    _syntax[path] = (text, found)
+    return found
+
+
 class ProjectCode:
     """Parses and lowers the project's files on demand, and remembers which file each
     syntax node came from (flow origins hold bare nodes)."""
@@ -54,6 +94,7 @@ class ProjectCode:
         self._files: dict[Path, ParsedFile | None] = {}
         self._lowered: dict[FunctionKey, ir.Function | None] = {}
         self._owner: dict[int, ParsedFile] = {}
+        self._syntax: dict[Path, _Syntax] = {}
 
     def file(self, path: Path) -> ParsedFile | None:
         if path not in self._files:
@@ -63,30 +104,30 @@ class ProjectCode:
     def _parse(self, path: Path) -> ParsedFile | None:
         text = self.texts.get(path)
         summary = self.model.modules.get(path)
-        if text is None or summary is None:
+        syntax = _syntax_of(path, text) if text is not None and summary is not None else None
+        if syntax is None or summary is None:
             return None
-        try:
-            tree = ast.parse(text)
-        except (SyntaxError, ValueError):
-            return None
-        functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
-        _collect(tree.body, [], functions)
 
         def qualify(dotted: str) -> str:
             return import_target(summary, dotted) or dotted
 
-        module = from_ast.lower_function(tree).function
-        parsed = ParsedFile(path, text.splitlines(), functions, module.constants, qualify)
-        for node in ast.walk(tree):
+        parsed = ParsedFile(path, syntax.lines, syntax.functions, syntax.constants, qualify)
+        self._syntax[path] = syntax
+        for node in syntax.nodes:
             self._owner[id(node)] = parsed
         return parsed
 
     def function(self, key: FunctionKey) -> ir.Function | None:
         """The lowered function, or None when it cannot be found."""
         if key not in self._lowered:
-            parsed = self.file(key[0])
-            node = parsed.functions.get(key[1]) if parsed else None
-            self._lowered[key] = from_ast.lower_function(node).function if node else None
+            syntax = self._syntax.get(key[0]) if self.file(key[0]) else None
+            node = syntax.functions.get(key[1]) if syntax else None
+            lowered = None
+            if syntax is not None and node is not None:
+                lowered = syntax.lowered.get(key[1])
+                if lowered is None:
+                    lowered = syntax.lowered[key[1]] = from_ast.lower_function(node).function
+            self._lowered[key] = lowered
         return self._lowered[key]
 
     def owner(self, node: object) -> ParsedFile | None:
