@@ -11,8 +11,9 @@ a project is cached by the content of its files (see `lambda_lint.cache`).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Optional
 
@@ -30,7 +31,7 @@ from lambda_lint.index_files import IndexedFile, index_file, read_source
 from lambda_lint.model.project import ProjectModel
 from lambda_lint.positions import Positions
 from lambda_lint.project_context import ProjectContext
-from lambda_lint.reads import noting_reads
+from lambda_lint.reads import note_read, noting_reads
 from lambda_lint.registry import RuleSet
 from lambda_lint.rule import BaseRule
 from lambda_lint.slices import Slices
@@ -249,7 +250,7 @@ class Linter:
         descriptor_texts: Mapping[Path, str | DescriptorProblem],
         result: LintResult,
     ) -> ProjectModel:
-        descriptors = _read_descriptors(descriptor_texts)
+        descriptors = self._read_descriptors(descriptor_texts)
         for item in indexed.values():
             if item.cdk is not None:
                 descriptors.extend(item.cdk)
@@ -271,6 +272,47 @@ class Linter:
                 if item.text is not None:
                     result.sources[display] = item.text
         return model
+
+    def _read_descriptors(self, texts: Mapping[Path, str | DescriptorProblem]) -> DescriptorSet:
+        """Every descriptor; Terraform files are read per folder (they refer to each
+        other). Each reading is cached by the text it read, and by the files it read
+        beyond it (an OpenAPI document a template names)."""
+        found = DescriptorSet()
+        terraform: dict[Path, dict[Path, str]] = {}
+        for path, text in sorted(texts.items()):
+            if isinstance(text, DescriptorProblem):
+                found.problems.append(text)
+            elif path.suffix == ".tf":
+                terraform.setdefault(path.parent, {})[path] = text
+            else:
+                found.extend(self._cached_read({path: text}, partial(read_descriptor, path, text)))
+        for folder, files in terraform.items():
+            found.extend(self._cached_read(files, partial(read_terraform_dir, folder, files)))
+        return found
+
+    def _cached_read(
+        self, files: Mapping[Path, str], read: Callable[[], DescriptorSet]
+    ) -> DescriptorSet:
+        """`read()` of one descriptor or of one folder of Terraform files, whose texts
+        `files` holds, from the cache when an earlier run read the same."""
+        if self.cache is None:
+            return read()
+        key = digest(__version__, *(f"{p}:{digest(t)}" for p, t in sorted(files.items())))
+        inputs = self.cache.get("descriptor-inputs", key, list[str])
+        if inputs is not None:
+            cached = self.cache.get("descriptor", with_inputs(key, inputs), DescriptorSet)
+            if cached is not None:
+                for path in inputs:
+                    note_read(Path(path))
+                return cached  # type: ignore[no-any-return]
+        with noting_reads() as noted:
+            value = read()
+        inputs = sorted(str(p) for p in noted)
+        for path in noted:
+            note_read(path)
+        self.cache.put("descriptor-inputs", key, inputs, list[str])
+        self.cache.put("descriptor", with_inputs(key, inputs), value, DescriptorSet)
+        return value
 
     # -- check ------------------------------------------------------------------------------
 
@@ -394,22 +436,6 @@ def _descriptor_text(path: Path, overrides: Mapping[Path, str]) -> str | Descrip
         return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         return DescriptorProblem(path, 1, f"cannot read: {error}")
-
-
-def _read_descriptors(texts: Mapping[Path, str | DescriptorProblem]) -> DescriptorSet:
-    """Every descriptor; Terraform files are read per folder (they refer to each other)."""
-    found = DescriptorSet()
-    terraform: dict[Path, dict[Path, str]] = {}
-    for path, text in sorted(texts.items()):
-        if isinstance(text, DescriptorProblem):
-            found.problems.append(text)
-        elif path.suffix == ".tf":
-            terraform.setdefault(path.parent, {})[path] = text
-        else:
-            found.extend(read_descriptor(path, text))
-    for folder, files in terraform.items():
-        found.extend(read_terraform_dir(folder, files))
-    return found
 
 
 def _inside(path: Path, folders: list[Path]) -> bool:
