@@ -5,7 +5,9 @@ to the next. `Linter.lint()` is what the CLI, the language server and the test h
 call. Every file is parsed once: the files to check are parsed in this process and
 their trees kept; in a large project the check runs in forked worker processes that
 inherit them, and the files only indexed are summarised there too. The whole result of
-a project is cached by the content of its files (see `lambda_lint.cache`).
+a project is cached by the content of its files (see `lambda_lint.cache`), and so is
+each file's, by its text and its model slice (see `lambda_lint.slices`): after an edit,
+only the files whose slice changed are parsed and checked again.
 """
 
 from __future__ import annotations
