@@ -106,13 +106,20 @@ class Linter:
     # -- the run ----------------------------------------------------------------------------
 
     def lint(
-        self, paths: Iterable[Path], overrides: Mapping[Path, str] | None = None
+        self,
+        paths: Iterable[Path],
+        overrides: Mapping[Path, str] | None = None,
+        projects: list[Project] | None = None,
     ) -> LintResult:
         """Lint the paths. `overrides` maps files to text that replaces what is on disk
-        (standard input, an editor's unsaved buffer)."""
+        (standard input, an editor's unsaved buffer); `projects`, when given, are the
+        projects `discover` found for the paths with these settings (a caller that
+        looked already)."""
         overrides = {p.resolve(): t for p, t in (overrides or {}).items()}
         result = LintResult()
-        for project in discover(list(paths), self.settings):
+        if projects is None:
+            projects = discover(list(paths), self.settings)
+        for project in projects:
             result.projects.append(project)
             for path in overrides:
                 if (

@@ -228,7 +228,8 @@ def run_check(request: CheckRequest, stdin_text: str | None = None) -> int:
     from lambda_lint.terminal import Progress, progress_wanted
 
     with Progress("Checking", wanted and progress_wanted(sys.stderr)):
-        result = linter.lint(run.paths, run.overrides) if run.paths else _empty()
+        projects = replay.projects if replay is not None else None
+        result = linter.lint(run.paths, run.overrides, projects) if run.paths else _empty()
     _verbose_summary(run, linter, result, time.monotonic() - start)
     findings = _missing_paths(run, linter) + result.findings
     result.findings = sorted(findings, key=Finding.sort_key)

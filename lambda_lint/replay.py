@@ -20,9 +20,13 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lambda_lint import __version__
 from lambda_lint.cache import Cache, digest, file_digest, with_inputs
+
+if TYPE_CHECKING:
+    from lambda_lint.discover import Project
 
 #: what the cache holds for a replayed run: the report's text and the exit status
 ReplayEntry = tuple[str, int]
@@ -39,6 +43,8 @@ class Replay:
     cache: Cache
     key: str
     color: bool
+    #: the projects of the run, as discovery found them (a full run goes on with them)
+    projects: list[Project]
 
     def stored(self) -> ReplayEntry | None:
         inputs = self.cache.get("replay-inputs", self.key, list[str])
@@ -78,11 +84,12 @@ def prepare(paths: list[Path], config: Path | None, request: str) -> Replay | No
         repr(settings),
         *(f"{p}:{file_digest(p)}" for p in settings.input_files()),
     ]
-    for project in discover(paths, settings):
+    projects = discover(paths, settings)
+    for project in projects:
         parts += [str(project.root), ",".join(sorted(map(str, project.requested)))]
         files = [*project.python_files, *project.descriptor_files, *project.examined]
         parts += [f"{p}:{file_digest(p)}" for p in sorted(set(files))]
-    return Replay(Cache(default_cache_dir()), digest(*parts), color)
+    return Replay(Cache(default_cache_dir()), digest(*parts), color, projects)
 
 
 def _decides_output(name: str) -> bool:
