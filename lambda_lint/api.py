@@ -15,12 +15,19 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cached_property, partial
 from pathlib import Path
 from typing import Optional
 
 from lambda_lint import __version__
-from lambda_lint.cache import Cache, code_digest, digest, file_digest, with_inputs
+from lambda_lint.cache import (
+    Cache,
+    code_digest,
+    digest,
+    file_digest,
+    installation,
+    with_inputs,
+)
 from lambda_lint.check_context import CheckContext
 from lambda_lint.config import Settings
 from lambda_lint.descriptors import read_descriptor, read_terraform_dir
@@ -102,6 +109,12 @@ class Linter:
             ruleset.rules[code] for code in sorted(self.enabled) if code in ruleset.rules
         ]
         self.filter = FindingFilter(settings, self.enabled, self.display)
+
+    @cached_property
+    def code_stamp(self) -> str:
+        """lambda-lint's version and its own files, part of every cache key (an edited
+        rule, model or index module makes the entries it could change a miss)."""
+        return digest(__version__, *installation())
 
     # -- the run ----------------------------------------------------------------------------
 
@@ -189,7 +202,7 @@ class Linter:
             for code, rule in self.ruleset.rules.items()
         )
         parts: list[bytes | str] = [
-            __version__,
+            self.code_stamp,
             str(self.display.cwd),
             str(project.root),
             ",".join(rules),
@@ -213,7 +226,7 @@ class Linter:
         for path, (text, data) in texts.items():
             cached = None
             if self.cache is not None:
-                key = digest(__version__, str(path), data)
+                key = digest(self.code_stamp, str(path), data)
                 cached = self.cache.get("summary", key, SummaryEntry)
             if cached is not None:
                 summary, cdk = cached
@@ -241,7 +254,7 @@ class Linter:
         for item in results:
             indexed[item.path] = item
             if self.cache is not None and item.summary is not None:
-                key = digest(__version__, str(item.path), texts[item.path][1])
+                key = digest(self.code_stamp, str(item.path), texts[item.path][1])
                 self.cache.put("summary", key, (item.summary, item.cdk), SummaryEntry)
         return indexed
 
@@ -306,7 +319,7 @@ class Linter:
         `files` holds, from the cache when an earlier run read the same."""
         if self.cache is None:
             return read()
-        key = digest(__version__, *(f"{p}:{digest(t)}" for p, t in sorted(files.items())))
+        key = digest(self.code_stamp, *(f"{p}:{digest(t)}" for p, t in sorted(files.items())))
         inputs = self.cache.get("descriptor-inputs", key, list[str])
         if inputs is not None:
             cached = self.cache.get("descriptor", with_inputs(key, inputs), DescriptorSet)

@@ -1,8 +1,10 @@
-"""The on-disk cache: module summaries by file content, and whole project results.
+"""The on-disk cache: module summaries and descriptor readings by file content, each
+file's findings by its text and model slice, and whole project results.
 
 Entries are keyed by content hashes (never modification times: checkouts and pre-commit
-reset them) and by everything else that decides the result — lambda-lint's version, the
-rules and plugin versions, the settings, the enabled rules. The cache lives outside the
+reset them) and by everything else that decides the result — lambda-lint's version and
+its own files (by size and modification time, see `installation`), the rules and plugin
+versions, the settings, the enabled rules. The cache lives outside the
 project (`$LAMBDA_LINT_CACHE_DIR`, the `cache-dir` setting, else the user's cache folder),
 so linting never writes into the user's tree.
 
@@ -70,6 +72,29 @@ def with_inputs(key: str, inputs: list[str]) -> str:
     """`key` extended with the current content of the files in `inputs`: the files a run
     read beyond the ones it was asked about, recorded with its result."""
     return digest(key, *(f"{path}:{file_digest(Path(path))}" for path in inputs))
+
+
+def installation() -> list[str]:
+    """lambda-lint's files and the folders packages are found in (installing or
+    removing one, a plugin perhaps, changes its folder), by size and modification time.
+    The first entry of the import path, the script's folder or the working folder, is
+    left out: no package is installed there, and files come and go in it."""
+    found = []
+    package = Path(__file__).parent
+    for folder, folders, names in os.walk(package):
+        folders[:] = sorted(f for f in folders if f != "__pycache__")
+        for name in sorted(names):
+            found.append(_stamp(Path(folder) / name))
+    found.extend(_stamp(Path(entry)) for entry in sys.path[1:] if entry)
+    return found
+
+
+def _stamp(path: Path) -> str:
+    try:
+        status = path.stat()
+    except OSError:
+        return f"{path}:-"
+    return f"{path}:{status.st_size}:{status.st_mtime_ns}"
 
 
 def code_digest(obj: Any) -> str:

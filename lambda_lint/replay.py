@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lambda_lint import __version__
-from lambda_lint.cache import Cache, digest, file_digest, with_inputs
+from lambda_lint.cache import Cache, digest, file_digest, installation, with_inputs
 
 if TYPE_CHECKING:
     from lambda_lint.discover import Project
@@ -76,7 +76,7 @@ def prepare(paths: list[Path], config: Path | None, request: str) -> Replay | No
     parts: list[str] = [
         __version__,
         sys.version,
-        *_installation(),
+        *installation(),
         request,
         str(Path.cwd()),
         repr(color),
@@ -94,26 +94,3 @@ def prepare(paths: list[Path], config: Path | None, request: str) -> Replay | No
 
 def _decides_output(name: str) -> bool:
     return name.startswith("LAMBDA_LINT") or name in _OUTPUT_ENVIRONMENT
-
-
-def _installation() -> list[str]:
-    """lambda-lint's files and the folders packages are found in (installing or
-    removing one, a plugin perhaps, changes its folder), by size and modification time.
-    The first entry of the import path, the script's folder or the working folder, is
-    left out: no package is installed there, and files come and go in it."""
-    found = []
-    package = Path(__file__).parent
-    for folder, folders, names in os.walk(package):
-        folders[:] = sorted(f for f in folders if f != "__pycache__")
-        for name in sorted(names):
-            found.append(_stamp(Path(folder) / name))
-    found.extend(_stamp(Path(entry)) for entry in sys.path[1:] if entry)
-    return found
-
-
-def _stamp(path: Path) -> str:
-    try:
-        status = path.stat()
-    except OSError:
-        return f"{path}:-"
-    return f"{path}:{status.st_size}:{status.st_mtime_ns}"
