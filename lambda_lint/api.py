@@ -44,7 +44,7 @@ from lambda_lint.reads import note_read, noting_reads
 from lambda_lint.registry import RuleSet
 from lambda_lint.rule import BaseRule
 from lambda_lint.slices import Slices
-from lambda_lint.source import ParseProblem, parse
+from lambda_lint.source import ParseProblem, parse_source
 from lambda_lint.suppress import FindingFilter, skip_file
 
 PARSE_ERROR = "LL001"
@@ -431,10 +431,11 @@ class Linter:
         there), and the rules that failed on it."""
         module, positions = item.module, item.positions
         if module is None or positions is None:
-            parsed = parse(item.text or "")
+            source = parse_source(item.text or "")
+            parsed = source if isinstance(source, ParseProblem) else source.cst
             if isinstance(parsed, ParseProblem):
                 return [], []
-            module, positions = parsed, Positions(parsed)
+            module, positions = parsed, Positions(parsed, source.text, source.ast)  # type: ignore[union-attr]
         context = CheckContext(
             item.path, self.display, module, positions, model, self.settings, item.text
         )

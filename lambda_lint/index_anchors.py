@@ -29,7 +29,9 @@ from typing import NamedTuple
 import libcst as cst
 
 from lambda_lint.finding import Position
+from lambda_lint.model.names import dotted_name
 from lambda_lint.positions import NEWLINE, Positions
+from lambda_lint.walk import Visitor
 
 #: `def name` / `async def name` from the start of a function statement
 DEF = re.compile(r"(?:async[ \t]+)?def[ \t]+")
@@ -127,6 +129,35 @@ class Anchors:
         column = self.column(node.lineno, node.col_offset)
         found = DEF.match(self._line(node.lineno), column)
         return found.end() if found else None
+
+
+def starts_by_position(
+    module: cst.Module, tree: ast.Module, text: str
+) -> dict[tuple[int, int], cst.CSTNode]:
+    """The calls of a dotted name and the function names of `module` (the nodes the
+    index records) by the line and column where they start."""
+    walk = _StartsWalk(Anchors(tree, text, Positions(module, text, tree)))
+    walk.walk(module)
+    return walk.found
+
+
+class _StartsWalk(Visitor):
+    """Meets calls and function names in the order the index does."""
+
+    def __init__(self, anchors: Anchors) -> None:
+        self.anchors = anchors
+        self.found: dict[tuple[int, int], cst.CSTNode] = {}
+
+    def visit_Call(self, node: cst.Call) -> None:
+        target = dotted_name(node.func)
+        if target is not None:
+            self._add(self.anchors.call(node, target), node)
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self._add(self.anchors.function_name(original_node), original_node.name)
+
+    def _add(self, start: Position, node: cst.CSTNode) -> None:
+        self.found[(start.line, start.column)] = node
 
 
 def _targets(node: cst.Assign | cst.AnnAssign | ast.Assign | ast.AnnAssign) -> str:

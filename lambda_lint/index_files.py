@@ -55,7 +55,7 @@ def index_file(path: Path, text: str | ParseProblem, keep_tree: bool) -> Indexed
     if isinstance(module, ParseProblem):
         return IndexedFile(path, text, problem=module)
     assert isinstance(source, SourceFile)
-    positions = Positions(module)
+    positions = Positions(module, text, source.ast)
     try:
         summary = summarize(str(path), module, positions, source)
     except RecursionError:

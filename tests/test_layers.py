@@ -23,6 +23,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "walk",
             "source",
             "positions",
+            "statement_starts",
             "reads",
             "config",
             "flow",

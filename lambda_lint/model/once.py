@@ -30,6 +30,7 @@ from typing import Callable
 
 import libcst as cst
 
+from lambda_lint.index_anchors import starts_by_position
 from lambda_lint.model.calls import ChainStep, Reach
 from lambda_lint.model.evidence import (
     answers_stack_requests,
@@ -41,8 +42,7 @@ from lambda_lint.model.evidence import (
 from lambda_lint.model.names import dotted_name
 from lambda_lint.model.project import FunctionKey, ProjectModel
 from lambda_lint.model.scope import function_scope, module_bindings, qualify
-from lambda_lint.positions import code_ranges
-from lambda_lint.source import decode, parse
+from lambda_lint.source import ParseProblem, SourceFile, decode, parse_source
 from lambda_lint.triggers import TRIGGERS
 from lambda_lint.walk import children, descendants
 
@@ -574,8 +574,9 @@ class ModuleTree:
     """One parsed module of the project: its calls by position, and what a call site
     needs to be judged (its ancestors, the module's names and boolean constants)."""
 
-    def __init__(self, module: cst.Module) -> None:
+    def __init__(self, module: cst.Module, source: SourceFile) -> None:
         self.module = module
+        self.source = source
         self._parents: dict[cst.CSTNode, cst.CSTNode] = {}
         stack: list[cst.CSTNode] = [module]
         while stack:
@@ -604,13 +605,7 @@ class ModuleTree:
         """Calls of a dotted name (the calls the index records) and function names, by
         where they start."""
         if self._at is None:
-            self._at = {}
-            for node, where in code_ranges(self.module).items():
-                if (isinstance(node, cst.Call) and dotted_name(node.func) is not None) or (
-                    isinstance(node, cst.Name)
-                    and isinstance(self._parents.get(node), cst.FunctionDef)
-                ):
-                    self._at[(where.start.line, where.start.column)] = node
+            self._at = starts_by_position(self.module, self.source.ast, self.source.text)
         return self._at
 
     def ancestors(self, node: cst.CSTNode) -> list[cst.CSTNode]:
@@ -650,8 +645,10 @@ class ProjectTrees:
             text = decode(path.read_bytes())
         except OSError:
             return None
-        module = parse(text) if isinstance(text, str) else None
-        return ModuleTree(module) if isinstance(module, cst.Module) else None
+        source = parse_source(text) if isinstance(text, str) else None
+        if not isinstance(source, SourceFile) or isinstance(source.cst, ParseProblem):
+            return None
+        return ModuleTree(source.cst, source)
 
     def site(self, step: ChainStep) -> tuple[ModuleTree, list[cst.CSTNode]] | None:
         """The tree of the caller's file and the ancestors of the call (the call last)."""
