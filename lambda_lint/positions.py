@@ -43,11 +43,30 @@ def code_ranges(module: cst.Module) -> Mapping[cst.CSTNode, CodeRange]:
     return MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
 
 
-class _Line(NamedTuple):
-    """A statement line and the indentation of the blocks around it."""
+#: compound statements whose header (what comes before their first suite) can be
+#: measured without their suites: `if`, but not `elif`, which is an `If` too
+HEADED = (cst.If, cst.For, cst.While, cst.With, cst.FunctionDef, cst.ClassDef)
+#: children of a compound statement that are not part of its header
+SUITE_PARTS = (
+    cst.BaseSuite,
+    cst.Else,
+    cst.ExceptHandler,
+    cst.ExceptStarHandler,
+    cst.Finally,
+    cst.MatchCase,
+    cst.If,
+)
+PASS = cst.IndentedBlock(body=[cst.SimpleStatementLine(body=[cst.Pass()])])
 
-    statement: cst.SimpleStatementLine
+
+class _Line(NamedTuple):
+    """A statement line, or a compound statement whose header is measured, and the
+    indentation of the blocks around it."""
+
+    statement: cst.BaseStatement
     indents: Indents
+    #: measure the header alone (a compound statement without its suites)
+    header: bool = False
 
 
 class Positions:
@@ -63,7 +82,7 @@ class Positions:
         self._tree = tree
         #: per node, its top-level statement's index and its innermost statement line
         self._owners: dict[cst.CSTNode, tuple[int, _Line | None]] | None = None
-        self._ranges: dict[cst.CSTNode, Mapping[cst.CSTNode, CodeRange]] = {}
+        self._ranges: dict[_Line, Mapping[cst.CSTNode, CodeRange]] = {}
         self._starts_read = False
         self._statement_starts: dict[cst.CSTNode, int] | None = None
         #: lines before each top-level statement, as far as computed by code generation
@@ -82,10 +101,10 @@ class Positions:
         index, line = self._owner(node)
         starts = self._statement_starts_of()
         if line is not None and starts is not None:
-            return self._measure(line.statement, node, starts[line.statement], line.indents)
+            return self._measure(line, node, starts[line.statement])
         statement = self._module.body[index]
         before = starts[statement] if starts is not None else self._offset(index)
-        return self._measure(statement, node, before, ())
+        return self._measure(_Line(statement, ()), node, before)
 
     def start(self, node: cst.CSTNode) -> Position:
         known = self._starts.get(node)
@@ -96,13 +115,11 @@ class Positions:
 
     # -- per statement ---------------------------------------------------------------------
 
-    def _measure(
-        self, statement: cst.BaseStatement, node: cst.CSTNode, before: int, indents: Indents
-    ) -> Span:
-        """The span of `node` from `PositionProvider` run on `statement` alone (in blocks
-        indented by `indents`), which has `before` lines before it in the file."""
-        found = self._statement_ranges(statement, indents)[node]
-        shift = before - len(indents)  # the wrapper's `if _:` lines
+    def _measure(self, line: _Line, node: cst.CSTNode, before: int) -> Span:
+        """The span of `node` from `PositionProvider` run on `line` alone, which has
+        `before` lines before it in the file."""
+        found = self._statement_ranges(line)[node]
+        shift = before - len(line.indents)  # the wrapper's `if _:` lines
         return (
             Position(found.start.line + shift, found.start.column),
             Position(found.end.line + shift, found.end.column),
@@ -110,22 +127,39 @@ class Positions:
 
     def _owner(self, node: cst.CSTNode) -> tuple[int, _Line | None]:
         """The index of the top-level statement that holds `node`, and the innermost
-        statement line that does (None when it is on none)."""
+        statement line or compound statement header that does (None when none does)."""
         if self._owners is None:
-            default = self._module.default_indent
             owners: dict[cst.CSTNode, tuple[int, _Line | None]] = {}
             for index, statement in enumerate(self._module.body):
-                stack: list[tuple[cst.CSTNode, _Line | None, Indents]] = [(statement, None, ())]
-                while stack:
-                    current, line, indents = stack.pop()
-                    if isinstance(current, cst.SimpleStatementLine):
-                        line = _Line(current, indents)
-                    elif isinstance(current, cst.IndentedBlock):
-                        indents = (*indents, default if current.indent is None else current.indent)
-                    owners[current] = (index, line)
-                    stack.extend((child, line, indents) for child in children(current))
+                self._own(index, statement, owners)
             self._owners = owners
         return self._owners[node]
+
+    def _own(
+        self,
+        index: int,
+        statement: cst.BaseStatement,
+        owners: dict[cst.CSTNode, tuple[int, _Line | None]],
+    ) -> None:
+        default = self._module.default_indent
+        elifs: set[cst.CSTNode] = set()
+        stack: list[tuple[cst.CSTNode, _Line | None, Indents]] = [(statement, None, ())]
+        while stack:
+            current, line, indents = stack.pop()
+            owners[current] = (index, line)
+            header = line
+            if isinstance(current, cst.SimpleStatementLine):
+                header = _Line(current, indents)
+            elif isinstance(current, cst.IndentedBlock):
+                indents = (*indents, default if current.indent is None else current.indent)
+            elif isinstance(current, cst.BaseCompoundStatement):
+                headed = isinstance(current, HEADED) and current not in elifs
+                header = _Line(current, indents, header=True) if headed else None
+                if isinstance(current, cst.If) and isinstance(current.orelse, cst.If):
+                    elifs.add(current.orelse)
+            for child in children(current):
+                inner = header if not isinstance(child, SUITE_PARTS) else None
+                stack.append((child, inner, indents))
 
     def _statement_starts_of(self) -> dict[cst.CSTNode, int] | None:
         if not self._starts_read:
@@ -135,17 +169,22 @@ class Positions:
                 self._statement_starts = statement_starts(self._module, self._tree, lines)
         return self._statement_starts
 
-    def _statement_ranges(
-        self, statement: cst.BaseStatement, indents: Indents
-    ) -> Mapping[cst.CSTNode, CodeRange]:
-        found = self._ranges.get(statement)
+    def _statement_ranges(self, line: _Line) -> Mapping[cst.CSTNode, CodeRange]:
+        found = self._ranges.get(line)
         if found is None:
-            found = self._ranges[statement] = code_ranges(self._wrapped(statement, indents))
+            found = self._ranges[line] = code_ranges(self._wrapped(line))
         return found
 
-    def _wrapped(self, statement: cst.BaseStatement, indents: Indents) -> cst.Module:
-        """A module of `statement` alone, inside one `if _:` per indentation level."""
-        for indent in reversed(indents):
+    def _wrapped(self, line: _Line) -> cst.Module:
+        """A module of the statement alone, inside one `if _:` per indentation level (a
+        header without its suites: what follows cannot move it)."""
+        statement = line.statement
+        if line.header:
+            suites: dict[str, object] = {"body": PASS}
+            if getattr(statement, "orelse", None) is not None:
+                suites["orelse"] = None
+            statement = statement.with_changes(**suites)
+        for indent in reversed(line.indents):
             statement = cst.If(cst.Name("_"), cst.IndentedBlock(body=[statement], indent=indent))
         return self._module.with_changes(header=(), body=(statement,), footer=())
 

@@ -1,31 +1,66 @@
-"""What a function's local names are bound to, read straight from its body."""
+"""What a function's local names are bound to, read straight from its body.
+
+Rules ask these questions for many nodes of the same function (every `.get()` call asks
+what its receiver is bound to), so one walk of a function's body answers all of them,
+and the answers of the last few functions are kept (libcst trees never change).
+"""
 
 from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass, field
 
 import libcst as cst
 
 from lambda_lint.walk import descendants
 
+#: how many functions' bindings are kept
+KEPT = 32
+
+
+@dataclass
+class _Body:
+    """The assignments and returns of one function's own body, in source order."""
+
+    values: dict[str, list[cst.BaseExpression]] = field(default_factory=dict)
+    returns: list[cst.Return] = field(default_factory=list)
+
+
+_bodies: OrderedDict[int, tuple[cst.FunctionDef, _Body]] = OrderedDict()
+
 
 def assigned_values(function: cst.FunctionDef, name: str) -> list[cst.BaseExpression]:
     """The values of every `name = value` in `function` (not in nested functions)."""
-    found: list[cst.BaseExpression] = []
-    for node in descendants(function.body, into_functions=False):
-        if (
-            isinstance(node, cst.Assign)
-            and any(isinstance(t.target, cst.Name) and t.target.value == name for t in node.targets)
-        ) or (
-            isinstance(node, cst.AnnAssign)
-            and isinstance(node.target, cst.Name)
-            and node.target.value == name
-            and node.value is not None
-        ):
-            found.append(node.value)
-    return found
+    return list(_body(function).values.get(name, ()))
 
 
 def returns_of(function: cst.FunctionDef) -> list[cst.Return]:
     """The `return` statements of `function` itself (not of nested functions)."""
-    return [
-        n for n in descendants(function.body, into_functions=False) if isinstance(n, cst.Return)
-    ]
+    return list(_body(function).returns)
+
+
+def _body(function: cst.FunctionDef) -> _Body:
+    kept = _bodies.get(id(function))
+    if kept is not None and kept[0] is function:
+        _bodies.move_to_end(id(function))
+        return kept[1]
+    body = _read(function)
+    _bodies[id(function)] = (function, body)
+    if len(_bodies) > KEPT:
+        _bodies.popitem(last=False)
+    return body
+
+
+def _read(function: cst.FunctionDef) -> _Body:
+    body = _Body()
+    for node in descendants(function.body, into_functions=False):
+        if isinstance(node, cst.Assign):
+            names = {t.target.value for t in node.targets if isinstance(t.target, cst.Name)}
+            for name in names:
+                body.values.setdefault(name, []).append(node.value)
+        elif isinstance(node, cst.AnnAssign):
+            if isinstance(node.target, cst.Name) and node.value is not None:
+                body.values.setdefault(node.target.value, []).append(node.value)
+        elif isinstance(node, cst.Return):
+            body.returns.append(node)
+    return body
