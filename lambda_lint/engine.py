@@ -24,6 +24,7 @@ from lambda_lint.rule import BaseRule, ProjectRule, Rule
 from lambda_lint.walk import children
 
 Method = Callable[[cst.CSTNode], object]
+Calls = tuple[tuple[Rule, Method], ...]
 
 
 @dataclass(frozen=True)
@@ -59,39 +60,63 @@ class _Walker:
                 self.visits[node_type].append((rule, method))
             for node_type, method in _methods(rule, "leave_").items():
                 self.leaves[node_type].append((rule, method))
+        #: per node type: the (rule, method) pairs to call on entering and on leaving it
+        self.dispatch: dict[type, tuple[Calls, Calls]] = {}
         self.failed: dict[str, str] = {}
         self.scope_names: list[tuple[str, bool]] = []
 
-    def _call(self, rule: Rule, method: Method, node: cst.CSTNode) -> None:
-        if rule.code in self.failed:
-            return
-        try:
-            method(node)
-        except Exception as error:  # a rule bug must not stop the run
-            self.failed[rule.code] = _describe(error)
+    def _calls(self, node_type: type) -> tuple[Calls, Calls]:
+        found = self.dispatch.get(node_type)
+        if found is None:
+            name = node_type.__name__
+            found = self.dispatch[node_type] = (
+                tuple(self.visits.get(name, ())),
+                tuple(self.leaves.get(name, ())),
+            )
+        return found
+
+    def _call(self, calls: Calls, node: cst.CSTNode) -> None:
+        failed = self.failed
+        for rule, method in calls:
+            if rule.code in failed:
+                continue
+            try:
+                method(node)
+            except Exception as error:  # a rule bug must not stop the run
+                failed[rule.code] = _describe(error)
 
     def walk(self, node: cst.CSTNode) -> None:
-        context = self.context
-        context.ancestors.append(node)
-        is_function = isinstance(node, cst.FunctionDef)
-        is_class = isinstance(node, cst.ClassDef)
-        if is_function:
-            function = qualname([*self.scope_names, (node.name.value, True)])  # type: ignore[attr-defined]
-            context.functions.append((function, node))  # type: ignore[arg-type]
-            self.scope_names.append((node.name.value, True))  # type: ignore[attr-defined]
-        elif is_class:
-            self.scope_names.append((node.name.value, False))  # type: ignore[attr-defined]
-        name = type(node).__name__
-        for rule, method in self.visits.get(name, ()):
-            self._call(rule, method, node)
+        cls = type(node)
+        if cls is cst.FunctionDef or cls is cst.ClassDef:
+            self._walk_scope(node)  # type: ignore[arg-type]
+            return
+        ancestors = self.context.ancestors
+        ancestors.append(node)
+        visits, leaves = self._calls(cls)
+        if visits:
+            self._call(visits, node)
         for child in children(node):
             self.walk(child)
-        for rule, method in self.leaves.get(name, ()):
-            self._call(rule, method, node)
+        if leaves:
+            self._call(leaves, node)
+        ancestors.pop()
+
+    def _walk_scope(self, node: cst.FunctionDef | cst.ClassDef) -> None:
+        """`walk` for a function or class: its name joins the scope while inside."""
+        context = self.context
+        is_function = isinstance(node, cst.FunctionDef)
+        context.ancestors.append(node)
+        self.scope_names.append((node.name.value, is_function))
+        if is_function:
+            context.functions.append((qualname(self.scope_names), node))  # type: ignore[arg-type]
+        visits, leaves = self._calls(type(node))
+        self._call(visits, node)
+        for child in children(node):
+            self.walk(child)
+        self._call(leaves, node)
         if is_function:
             context.functions.pop()
-        if is_function or is_class:
-            self.scope_names.pop()
+        self.scope_names.pop()
         context.ancestors.pop()
 
 

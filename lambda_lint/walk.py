@@ -49,6 +49,8 @@ SOURCE_ORDER = {
     cst.Parameters: ("posonly_params", "params", "star_arg", "kwonly_params", "star_kwarg"),
     cst.MatchCase: ("pattern", "guard", "body"),
 }
+#: what `descendants(..., into_functions=False)` does not enter
+SCOPES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
 SKIPPED_FIELDS = {"leading_lines", "lines_after_decorators", "header", "footer", "lpar", "rpar"}
 
 _fields: dict[type, tuple[str, ...]] = {}
@@ -85,32 +87,42 @@ def _is_meaningful(cls: type) -> bool:
     return found
 
 
-def children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    """The meaningful children of a node, in source order."""
-    for name in _child_fields(type(node)):
+def children(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """The meaningful children of a node, in source order (a new list)."""
+    names = _fields.get(type(node))
+    if names is None:
+        names = _child_fields(type(node))
+    meaningful = _meaningful
+    found = []
+    for name in names:
         value = getattr(node, name)
         cls = type(value)
         if cls is tuple or cls is list:
             for item in value:
-                if _is_meaningful(type(item)):
-                    yield item
-        elif _is_meaningful(cls):
-            yield value
+                known = meaningful.get(type(item))
+                if known or (known is None and _is_meaningful(type(item))):
+                    found.append(item)
+        else:
+            known = meaningful.get(cls)
+            if known or (known is None and _is_meaningful(cls)):
+                found.append(value)
+    return found
 
 
 def descendants(node: cst.CSTNode, into_functions: bool = True) -> Iterator[cst.CSTNode]:
     """Every meaningful node below `node` (depth first, source order). With
     `into_functions=False`, nested functions, lambdas and classes are not entered."""
-    stack = list(children(node))
+    stack = children(node)
     stack.reverse()
+    scopes = SCOPES if not into_functions else ()
     while stack:
         current = stack.pop()
         yield current
-        if not into_functions and isinstance(current, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+        if scopes and isinstance(current, scopes):
             continue
-        below = list(children(current))
+        below = children(current)
         below.reverse()
-        stack.extend(below)
+        stack += below
 
 
 Method = Callable[[cst.CSTNode], Optional[bool]]
