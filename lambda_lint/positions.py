@@ -31,6 +31,8 @@ Span = tuple[Position, Position]
 #: the indentation of the blocks around a statement, outermost first
 Indents = tuple[str, ...]
 NEWLINE = re.compile(r"\r\n?|\n")
+#: what may indent a line of Python
+INDENTATION = " \t\f"
 
 
 def line_count(code: str) -> int:
@@ -81,10 +83,13 @@ class Positions:
         self._text = text
         self._tree = tree
         #: per node, its top-level statement's index and its innermost statement line
-        self._owners: dict[cst.CSTNode, tuple[int, _Line | None]] | None = None
+        self._owners: dict[cst.CSTNode, tuple[int, _Line | None]] = {}
+        #: how many top-level statements `_owners` covers
+        self._mapped = 0
         self._ranges: dict[_Line, Mapping[cst.CSTNode, CodeRange]] = {}
         self._starts_read = False
         self._statement_starts: dict[cst.CSTNode, int] | None = None
+        self._lines: list[str] = []
         #: lines before each top-level statement, as far as computed by code generation
         self._offsets: list[int] = [len(module.header)]
         #: starts already known from elsewhere (the index's, see `lambda_lint.index_anchors`)
@@ -108,7 +113,14 @@ class Positions:
 
     def start(self, node: cst.CSTNode) -> Position:
         known = self._starts.get(node)
-        return known if known is not None else self.span(node)[0]
+        if known is not None:
+            return known
+        if type(node) is cst.SimpleStatementLine and self._statement_starts_of() is not None:
+            # after its leading lines and its indentation, the whitespace that opens the line
+            line = self._statement_starts_of()[node] + len(node.leading_lines) + 1  # type: ignore[index]
+            text = self._lines[line - 1]
+            return Position(line, len(text) - len(text.lstrip(INDENTATION)))
+        return self.span(node)[0]
 
     def line(self, node: cst.CSTNode) -> int:
         return self.start(node).line
@@ -127,13 +139,18 @@ class Positions:
 
     def _owner(self, node: cst.CSTNode) -> tuple[int, _Line | None]:
         """The index of the top-level statement that holds `node`, and the innermost
-        statement line or compound statement header that does (None when none does)."""
-        if self._owners is None:
-            owners: dict[cst.CSTNode, tuple[int, _Line | None]] = {}
-            for index, statement in enumerate(self._module.body):
-                self._own(index, statement, owners)
-            self._owners = owners
-        return self._owners[node]
+        statement line or compound statement header that does (None when none does).
+        Top-level statements are mapped in order, as far as needed to find `node`."""
+        owners = self._owners
+        found = owners.get(node)
+        body = self._module.body
+        while found is None and self._mapped < len(body):
+            self._own(self._mapped, body[self._mapped], owners)
+            self._mapped += 1
+            found = owners.get(node)
+        if found is None:
+            raise KeyError(node)
+        return found
 
     def _own(
         self,
@@ -165,8 +182,8 @@ class Positions:
         if not self._starts_read:
             self._starts_read = True
             if self._tree is not None and self._text is not None:
-                lines = NEWLINE.split(self._text)
-                self._statement_starts = statement_starts(self._module, self._tree, lines)
+                self._lines = NEWLINE.split(self._text)
+                self._statement_starts = statement_starts(self._module, self._tree, self._lines)
         return self._statement_starts
 
     def _statement_ranges(self, line: _Line) -> Mapping[cst.CSTNode, CodeRange]:
