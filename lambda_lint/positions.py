@@ -115,12 +115,22 @@ class Positions:
         known = self._starts.get(node)
         if known is not None:
             return known
-        if type(node) is cst.SimpleStatementLine and self._statement_starts_of() is not None:
-            # after its leading lines and its indentation, the whitespace that opens the line
-            line = self._statement_starts_of()[node] + len(node.leading_lines) + 1  # type: ignore[index]
-            text = self._lines[line - 1]
-            return Position(line, len(text) - len(text.lstrip(INDENTATION)))
+        if self._statement_starts_of() is not None:
+            if type(node) is cst.SimpleStatementLine:
+                return self._line_start(node)
+            if isinstance(node, cst.BaseSmallStatement):
+                holder = self._owner(node)[1]
+                line = holder.statement if holder is not None else None
+                if isinstance(line, cst.SimpleStatementLine) and line.body[0] is node:
+                    return self._line_start(line)
         return self.span(node)[0]
+
+    def _line_start(self, line: cst.SimpleStatementLine) -> Position:
+        """Where a statement line starts: after its leading lines (counted from the
+        `ast` tree) and the whitespace that opens the line."""
+        number = self._statement_starts[line] + len(line.leading_lines) + 1  # type: ignore[index]
+        text = self._lines[number - 1]
+        return Position(number, len(text) - len(text.lstrip(INDENTATION)))
 
     def line(self, node: cst.CSTNode) -> int:
         return self.start(node).line
