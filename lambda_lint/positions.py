@@ -180,6 +180,9 @@ class Positions:
             elif isinstance(current, cst.IndentedBlock):
                 indents = (*indents, default if current.indent is None else current.indent)
             elif isinstance(current, cst.BaseCompoundStatement):
+                if isinstance(current, cst.Match):  # its cases are indented too
+                    indent = default if current.indent is None else current.indent
+                    indents = (*indents, indent)
                 headed = isinstance(current, HEADED) and current not in elifs
                 header = _Line(current, indents, header=True) if headed else None
                 if isinstance(current, cst.If) and isinstance(current.orelse, cst.If):
