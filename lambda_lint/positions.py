@@ -7,8 +7,11 @@ statement line, on first use: the innermost `SimpleStatementLine` holding the no
 given to `PositionProvider` alone, in a module where it sits in blocks indented as its
 own are (`if _:` per level), so that its columns are the file's. The lines before it
 come from CPython's `ast` tree of the same text (`lambda_lint.statement_starts`). A node
-on no such line (a compound statement, its header) is measured in its top-level statement
-the same way. Without the `ast` tree, or where the two trees do not pair up, the lines
+in the header of `if`, `for`, `while`, `with`, `def` or `class` is measured in that
+header alone (the statement without its suites, which cannot move it); any other node on
+no statement line (a compound statement itself, an `elif` test, an `except` clause) in
+its top-level statement. A statement line's start needs no code generation at all: it
+follows its leading lines and the whitespace that opens the line. Without the `ast` tree, or where the two trees do not pair up, the lines
 before a top-level statement are counted by generating the code of those before it.
 Lines count `\\r\\n`, `\\r` and `\\n` as libcst and CPython do.
 """
