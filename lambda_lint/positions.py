@@ -34,6 +34,8 @@ Span = tuple[Position, Position]
 #: the indentation of the blocks around a statement, outermost first
 Indents = tuple[str, ...]
 NEWLINE = re.compile(r"\r\n?|\n")
+#: lines of one top-level statement measured alone before the whole statement is
+LINES_PER_STATEMENT = 8
 #: what may indent a line of Python
 INDENTATION = " \t\f"
 
@@ -93,6 +95,8 @@ class Positions:
         self._starts_read = False
         self._statement_starts: dict[cst.CSTNode, int] | None = None
         self._lines: list[str] = []
+        #: per top-level statement, how many of its lines were measured alone
+        self._lines_measured: dict[int, int] = {}
         #: lines before each top-level statement, as far as computed by code generation
         self._offsets: list[int] = [len(module.header)]
         #: starts already known from elsewhere (the index's, see `lambda_lint.index_anchors`)
@@ -108,7 +112,7 @@ class Positions:
             return Position(1, 0), Position(end + 1, 0)
         index, line = self._owner(node)
         starts = self._statement_starts_of()
-        if line is not None and starts is not None:
+        if line is not None and starts is not None and self._by_line(index, line):
             return self._measure(line, node, starts[line.statement])
         statement = self._module.body[index]
         before = starts[statement] if starts is not None else self._offset(index)
@@ -127,6 +131,18 @@ class Positions:
                 if isinstance(line, cst.SimpleStatementLine) and line.body[0] is node:
                     return self._line_start(line)
         return self.span(node)[0]
+
+    def _by_line(self, index: int, line: _Line) -> bool:
+        """Whether to measure `line` alone rather than top-level statement `index`: yes
+        for the first `LINES_PER_STATEMENT` lines asked for in it (each run of
+        `PositionProvider` has a fixed cost; many lines cost more than the statement)."""
+        if line in self._ranges:
+            return True
+        count = self._lines_measured.get(index, 0)
+        if count >= LINES_PER_STATEMENT:
+            return False
+        self._lines_measured[index] = count + 1
+        return True
 
     def _line_start(self, line: cst.SimpleStatementLine) -> Position:
         """Where a statement line starts: after its leading lines (counted from the
