@@ -13,7 +13,9 @@ from lambda_lint.config import Settings
 from lambda_lint.finding import Edit, Finding, Fix, Position, RelatedLocation
 from lambda_lint.index import CallSite, FunctionSummary
 from lambda_lint.model.flow import EMPTY, FunctionFlow, Ref, Refs
+from lambda_lint.model.locals import returns_constants
 from lambda_lint.model.names import dotted_name
+from lambda_lint.model.once import project_trees
 from lambda_lint.model.project import ChainStep, FunctionKey, Handler, Phase, ProjectModel
 from lambda_lint.model.scope import (
     FunctionScope,
@@ -289,8 +291,10 @@ class CheckContext:
             return None
         callee_key = self.model.resolve_call(caller, CallSite(target, 0, 0))
         callee = self.model.function(callee_key) if callee_key else None
-        if callee is None or not callee.returns:
+        if callee is None or callee_key is None:
             return None
+        if not callee.returns:
+            return EMPTY if self._returns_constants(callee_key, callee, target) else None
         offset = 1 if callee.class_name and "." in target else 0
         positional = [a.value for a in call.args if a.keyword is None and not a.star]
         keywords = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
@@ -304,6 +308,22 @@ class CheckContext:
             if argument is not None:
                 result.update(r.extend(*path) for r in flow.refs(argument))
         return frozenset(result)
+
+    def _returns_constants(self, key: FunctionKey, callee: FunctionSummary, target: str) -> bool:
+        """Whether calling `target` runs `callee` itself (not a constructor, a decorator's
+        wrapper or an alias) and it returns only constants (`model.locals`)."""
+        if (
+            callee.decorators
+            or callee.name.startswith("__")
+            or target.split(".")[-1] != callee.name
+        ):
+            return False
+        known = self.model.analysis("constant-returns", lambda model: {})
+        if key not in known:
+            tree = project_trees(self.model).tree(key[0])
+            node = tree.function_at(callee.line, callee.column) if tree is not None else None
+            known[key] = node is not None and returns_constants(node, function_scope(node).local)
+        return bool(known[key])
 
     # -- explanations ---------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ and the answers of the last few functions are kept (libcst trees never change).
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -20,10 +21,12 @@ KEPT = 32
 
 @dataclass
 class _Body:
-    """The assignments and returns of one function's own body, in source order."""
+    """The assignments and returns of one function's own body, in source order, and
+    whether it yields."""
 
     values: dict[str, list[cst.BaseExpression]] = field(default_factory=dict)
     returns: list[cst.Return] = field(default_factory=list)
+    yields: bool = False
 
 
 _bodies: OrderedDict[int, tuple[cst.FunctionDef, _Body]] = OrderedDict()
@@ -63,4 +66,32 @@ def _read(function: cst.FunctionDef) -> _Body:
                 body.values.setdefault(node.target.value, []).append(node.value)
         elif isinstance(node, cst.Return):
             body.returns.append(node)
+        elif isinstance(node, cst.Yield):
+            body.yields = True
     return body
+
+
+def returns_constants(function: cst.FunctionDef, local: Collection[str]) -> bool:
+    """Whether every value `function` returns is a constant: a literal, or a name the
+    function does not bind (`local`: its parameters and local variables), read alone or
+    through attributes (`None`, a module-level constant, an enum member `Kind.S3`).
+    Whatever it was given, its result then carries none of it. A generator's items
+    are not its returns: it does not qualify."""
+    body = _body(function)
+    return not body.yields and all(
+        n.value is None or _constant(n.value, local) for n in body.returns
+    )
+
+
+def _constant(node: cst.BaseExpression, local: Collection[str]) -> bool:
+    if isinstance(node, (cst.SimpleString, cst.Integer, cst.Float, cst.Imaginary)):
+        return True
+    if isinstance(node, cst.ConcatenatedString):
+        return _constant(node.left, local) and _constant(node.right, local)
+    if isinstance(node, cst.UnaryOperation):
+        return _constant(node.expression, local)
+    if isinstance(node, cst.Tuple):
+        return all(_constant(e.value, local) for e in node.elements)
+    while isinstance(node, cst.Attribute):
+        node = node.value
+    return isinstance(node, cst.Name) and node.value not in local
