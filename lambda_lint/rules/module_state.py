@@ -226,6 +226,9 @@ class RequestDataInGlobal(_StateRule):
     - values made only of the context attributes that are the same for every
       invocation (`function_name`, `function_version`, `invoked_function_arn`,
       `memory_limit_in_mb`, `log_group_name`, `log_stream_name`);
+    - what a project function returns when its every `return` gives a constant (a
+      literal, `None`, a module-level constant, an enum member such as
+      `EventType.S3`): it classifies the event without carrying any of it;
     - attributes a library resets at the start of every invocation (crhelper's
       `helper.Data`, `helper.PhysicalResourceId`, ...);
     - a global that the same function resets in a `finally:` block, and counts
@@ -329,6 +332,15 @@ class RequestDataInGlobal(_StateRule):
             "    return [name for name, on in CHECKS.items() if on]\n"
         ),
         Example(
+            "import enum\n\nclass Source(enum.Enum):\n    S3 = 's3'\n    SNS = 'sns'\n\n"
+            "_source = None\n\ndef source_of(event):\n"
+            "    if 'Sns' in event['Records'][0]:\n        return Source.SNS\n"
+            "    return Source.S3\n\n"
+            "def handler(event, context):\n    global _source\n"
+            "    if event.get('Records'):\n        _source = source_of(event)\n"
+            "    return _source\n"
+        ),
+        Example(
             "class Router:\n    current_event = None\n    current_batch = None\n\n"
             "def resolve(event):\n    if isinstance(event, list):\n"
             "        Router.current_batch = event\n    else:\n"
@@ -376,6 +388,15 @@ class RequestDataInGlobal(_StateRule):
             "def handler(event, context):\n    if event.get('body'):\n"
             "        configure(event['body'])\n",
             message="`Settings.tenant` (handler -> configure)",
+        ),
+        Example(
+            "_source = None\n\ndef source_of(event):\n"
+            "    if 'Sns' in event['Records'][0]:\n        return 'sns'\n"
+            "    return event['Records'][0]['eventSource']\n\n"
+            "def handler(event, context):\n    global _source\n"
+            "    if event.get('Records'):\n        _source = source_of(event)\n"
+            "    return _source\n",
+            message="the global `_source`",
         ),
         Example(
             "from aws_lambda_powertools import Logger\n\nlogger = Logger()\n\n"
