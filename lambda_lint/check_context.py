@@ -284,6 +284,51 @@ class CheckContext:
             )
         return self._flows[function]
 
+    def call_site_refs(self, node: cst.CSTNode) -> Refs:
+        """`refs(node)`, with what the function's parameters hold worked out again at each
+        call site with what the project functions called there return (the project
+        model takes any call's result as derived from its arguments). Subset of
+        `refs(node)`; slower, for confirming a finding."""
+        function, key = self.function_node(), self.function_key()
+        if function is None or key is None:
+            return EMPTY
+        seeds = self._call_site_seeds(key)
+        if seeds is None:
+            return self.refs(node)
+        flow = FunctionFlow(function, seeds, lambda call, flow: self._returned(key, call, flow))
+        return flow.refs(node)
+
+    def _call_site_seeds(self, key: FunctionKey) -> dict[str, Refs] | None:
+        """What each parameter of `key` receives at its call sites, evaluated in each
+        caller; None when a handler or a call site that cannot be read."""
+        callee = self.model.function(key)
+        if callee is None or key in self.model.handlers:
+            return None
+        names = [p.name for p in callee.params]
+        trees = project_trees(self.model)
+        found: dict[str, Refs] = {}
+        for caller, site in self.model.calls.callers(key):
+            summary, tree = self.model.function(caller), trees.tree(caller[0])
+            call = tree.call_at(site.line, site.column) if tree is not None else None
+            node = tree.function_at(summary.line, summary.column) if tree and summary else None
+            if call is None or node is None or any(a.star for a in call.args):
+                return None
+            flow = FunctionFlow(
+                node,
+                self.model.parameter_seeds(caller),
+                lambda c, f, k=caller: self._returned(k, c, f),
+            )
+            position = self.model.symbols.bound_offset(callee, site.target)
+            for argument in call.args:
+                if argument.keyword is not None:
+                    name: str | None = argument.keyword.value
+                else:
+                    name = names[position] if position < len(names) else None
+                    position += 1
+                if name is not None:
+                    found[name] = found.get(name, EMPTY) | flow.refs(argument.value)
+        return found
+
     def _returned(self, caller: FunctionKey, call: cst.Call, flow: FunctionFlow) -> Refs | None:
         """Refs a project function returns when called with these arguments."""
         target = dotted_name(call.func)

@@ -74,7 +74,8 @@ def _read(function: cst.FunctionDef) -> _Body:
 def returns_constants(function: cst.FunctionDef, local: Collection[str]) -> bool:
     """Whether every value `function` returns is a constant: a literal, or a name the
     function does not bind (`local`: its parameters and local variables), read alone or
-    through attributes (`None`, a module-level constant, an enum member `Kind.S3`).
+    through attributes (`None`, a module-level constant, an enum member `Kind.S3`),
+    or a choice between constants (`"a" if test else "b"`).
     Whatever it was given, its result then carries none of it. A generator's items
     are not its returns: it does not qualify."""
     body = _body(function)
@@ -90,6 +91,8 @@ def _constant(node: cst.BaseExpression, local: Collection[str]) -> bool:
         return _constant(node.left, local) and _constant(node.right, local)
     if isinstance(node, cst.UnaryOperation):
         return _constant(node.expression, local)
+    if isinstance(node, cst.IfExp):
+        return _constant(node.body, local) and _constant(node.orelse, local)
     if isinstance(node, cst.Tuple):
         return all(_constant(e.value, local) for e in node.elements)
     while isinstance(node, cst.Attribute):

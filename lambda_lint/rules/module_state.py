@@ -341,6 +341,14 @@ class RequestDataInGlobal(_StateRule):
             "    return _source\n"
         ),
         Example(
+            "_tags = []\n\ndef kind_of(event):\n"
+            "    return 'batch' if 'Records' in event else 'single'\n\n"
+            "def tag(context, kind):\n    global _tags\n"
+            "    _tags = [context.function_name, kind]\n\n"
+            "def handler(event, context):\n    if event.get('retry'):\n        return _tags\n"
+            "    tag(context, kind_of(event))\n    return _tags\n"
+        ),
+        Example(
             "class Router:\n    current_event = None\n    current_batch = None\n\n"
             "def resolve(event):\n    if isinstance(event, list):\n"
             "        Router.current_batch = event\n    else:\n"
@@ -399,6 +407,13 @@ class RequestDataInGlobal(_StateRule):
             message="the global `_source`",
         ),
         Example(
+            "_tags = []\n\ndef tag(context, kind):\n    global _tags\n"
+            "    _tags = [context.function_name, kind]\n\n"
+            "def handler(event, context):\n    if event.get('retry'):\n        return _tags\n"
+            "    tag(context, event['kind'])\n    return _tags\n",
+            message="the global `_tags` (handler -> tag)",
+        ),
+        Example(
             "from aws_lambda_powertools import Logger\n\nlogger = Logger()\n\n"
             "def handler(event, context):\n    order = event.get('order_id')\n"
             "    if order:\n        logger.append_keys(order_id=order)\n"
@@ -430,6 +445,8 @@ class RequestDataInGlobal(_StateRule):
             if unemptied is None:
                 return False
             steps = unemptied
+        if not any(self.from_request(e, confirm=True) for e in (*write.keys, *write.values)):
+            return False
         if write.how in ("global", "augmented"):
             what = f"the global `{write.place}`"
         else:

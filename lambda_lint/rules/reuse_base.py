@@ -181,15 +181,18 @@ class ReuseRule(Rule):
 
     # -- values --------------------------------------------------------------------------
 
-    def from_request(self, node: cst.BaseExpression) -> bool:
+    def from_request(self, node: cst.BaseExpression, confirm: bool = False) -> bool:
         """Whether an expression holds event or context data (not counting the context
-        attributes that are the same for every invocation, like `function_name`)."""
+        attributes that are the same for every invocation, like `function_name`).
+        `confirm` works out the parameters again at their call sites (slower, more
+        precise: `CheckContext.call_site_refs`)."""
         if isinstance(node, cst.Call) and self.context.qualified_name(node.func) in NOT_DATA_CALLS:
             return False
+        refs = self.context.call_site_refs(node) if confirm else self.context.refs(node)
         return any(
             ref.root == "event"
             or (ref.root == "context" and not (ref.path and ref.path[0] in ENVIRONMENT_MEMBERS))
-            for ref in self.context.refs(node)
+            for ref in refs
         )
 
     def bound_values(self, name: str) -> tuple[cst.BaseExpression, ...]:
