@@ -790,6 +790,87 @@ def test_request_data_in_powertools_logger_keys(code: str, count: int, tmp_path:
     assert len(lint(RequestDataInGlobal, code, tmp_path)) == count
 
 
+CLASSIFY = """
+import enum
+class Kind(enum.Enum):
+    S3 = "s3"
+    SNS = "sns"
+DEFAULT = Kind.S3
+def kind_of(event):
+    if "Sns" in event["Records"][0]:
+        return Kind.SNS
+    if not event["Records"]:
+        raise ValueError("no records")
+    return DEFAULT
+def label_of(event):
+    return "batch" if len(event["Records"]) > 1 else "single"
+def records_of(event):
+    for record in event["Records"]:
+        yield "s3"
+        yield record
+def body_of(event):
+    return event["Records"][0]["body"]
+class Parsed:
+    def __init__(self, event):
+        self.event = event
+"""
+
+
+@pytest.mark.parametrize(
+    ("value", "reported"),
+    [
+        ("kind_of(event)", False),  # an enum member or a module-level constant
+        ("label_of(event)", False),  # one of two literals
+        ("list(records_of(event))", True),  # a generator's items are not its returns
+        ("body_of(event)", True),
+        ("Parsed(event)", True),  # a class: the instance holds its arguments
+    ],
+)
+def test_request_data_from_a_function_returning_constants(
+    value: str, reported: bool, tmp_path: Path
+) -> None:
+    code = f"""
+    from classify import body_of, kind_of, label_of, records_of, Parsed
+    from telemetry import tag
+    def handler(event, context):
+        if event.get("retry"):
+            return None
+        tag(context, {value})
+    """
+    telemetry = """
+    TAGS = []
+    def tag(context, kind):
+        global TAGS
+        TAGS = [context.function_name, kind]
+    """
+    files = {"classify.py": CLASSIFY, "telemetry.py": telemetry}
+    findings = lint(RequestDataInGlobal, code, tmp_path, files)
+    assert [f.path for f in findings] == (["telemetry.py"] if reported else [])
+
+
+def test_request_data_from_a_decorated_function_is_still_data(tmp_path: Path) -> None:
+    code = """
+    import functools
+    KIND = None
+    def traced(function):
+        @functools.wraps(function)
+        def wrapper(event):
+            function(event)
+            return event["kind"]
+        return wrapper
+    @traced
+    def check(event):
+        return None
+    def handler(event, context):
+        global KIND
+        if event.get("kind"):
+            KIND = check(event)
+        return KIND
+    """
+    [finding] = lint(RequestDataInGlobal, code, tmp_path)
+    assert finding.start.line == 16
+
+
 def test_request_data_through_a_helper_in_another_module(tmp_path: Path) -> None:
     code = """
     from audit import remember
