@@ -300,14 +300,15 @@ class CheckContext:
 
     def _call_site_seeds(self, key: FunctionKey) -> dict[str, Refs] | None:
         """What each parameter of `key` receives at its call sites, evaluated in each
-        caller; None when a handler or a call site that cannot be read."""
-        callee = self.model.function(key)
-        if callee is None or key in self.model.handlers:
+        caller; None for a handler, a function no call site reaches, or one with a call
+        site that cannot be read."""
+        callee, callers = self.model.function(key), self.model.calls.callers(key)
+        if callee is None or not callers or key in self.model.handlers:
             return None
         names = [p.name for p in callee.params]
         trees = project_trees(self.model)
         found: dict[str, Refs] = {}
-        for caller, site in self.model.calls.callers(key):
+        for caller, site in callers:
             summary, tree = self.model.function(caller), trees.tree(caller[0])
             call = tree.call_at(site.line, site.column) if tree is not None else None
             node = tree.function_at(summary.line, summary.column) if tree and summary else None
@@ -363,7 +364,7 @@ class CheckContext:
             or target.split(".")[-1] != callee.name
         ):
             return False
-        known = self.model.analysis("constant-returns", lambda model: {})
+        known = self.model.analysis("flow.constant-returns", lambda model: {})
         if key not in known:
             tree = project_trees(self.model).tree(key[0])
             node = tree.function_at(callee.line, callee.column) if tree is not None else None
