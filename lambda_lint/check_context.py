@@ -340,6 +340,10 @@ class CheckContext:
         if callee is None or callee_key is None:
             return None
         if not callee.returns:
+            # nothing from the arguments reaches a return: only constants come back, or
+            # what the summary does not follow (a generator's items, a closure)
+            if not any(flow.refs(a.value) for a in call.args):
+                return None  # nothing given, nothing to keep out
             return EMPTY if self._returns_constants(callee_key, callee, target) else None
         offset = 1 if callee.class_name and "." in target else 0
         positional = [a.value for a in call.args if a.keyword is None and not a.star]
@@ -366,8 +370,10 @@ class CheckContext:
             return False
         known = self.model.analysis("flow.constant-returns", lambda model: {})
         if key not in known:
-            tree = project_trees(self.model).tree(key[0])
-            node = tree.function_at(callee.line, callee.column) if tree is not None else None
+            node = _defined(self.module, key[1]) if key[0] == self.path else None
+            if node is None:
+                tree = project_trees(self.model).tree(key[0])
+                node = tree.function_at(callee.line, callee.column) if tree is not None else None
             known[key] = node is not None and returns_constants(node, function_scope(node).local)
         return bool(known[key])
 
@@ -474,3 +480,23 @@ def _alias(alias: cst.ImportAlias) -> str | None:
     if alias.asname is None:
         return None
     return dotted_name(alias.asname.name)
+
+
+def _defined(module: cst.Module, qualname: str) -> cst.FunctionDef | None:
+    """The function `qualname` (`name` or `Class.name`) defined in the module's or the
+    class's body itself (not under an `if` or a `try`)."""
+    body: Sequence[cst.CSTNode] = module.body
+    node: cst.CSTNode | None = None
+    for part in qualname.split("."):
+        node = next(
+            (
+                s
+                for s in body
+                if isinstance(s, (cst.FunctionDef, cst.ClassDef)) and s.name.value == part
+            ),
+            None,
+        )
+        if node is None:
+            return None
+        body = node.body.body if isinstance(node.body, cst.IndentedBlock) else ()
+    return node if isinstance(node, cst.FunctionDef) else None
