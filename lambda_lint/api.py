@@ -61,6 +61,8 @@ class LintResult:
     #: the text of every file with findings, by displayed path
     sources: dict[str, str] = field(default_factory=dict)
     internal_errors: list[InternalError] = field(default_factory=list)
+    #: what the user should know that is not a finding (a file skipped, and why)
+    warnings: list[str] = field(default_factory=list)
     models: list[ProjectModel] = field(default_factory=list)
     #: the projects the paths belong to: roots, the files read, the files reported on
     projects: list[Project] = field(default_factory=list)
@@ -162,7 +164,7 @@ class Linter:
             result.findings.extend(findings)
             result.sources.update(sources)
             return
-        before = len(result.findings), dict(result.sources)
+        before = len(result.findings), dict(result.sources), len(result.warnings)
         with noting_reads() as extra_inputs:
             indexed = self._index(project, texts)
             model = self._link(project, indexed, descriptor_texts, result)
@@ -174,7 +176,7 @@ class Linter:
             self._check(project, indexed, model, reported, result, slices)
         inputs = sorted(str(p) for p in extra_inputs)
         result.inputs.update(inputs)
-        if self.cache and key and not result.internal_errors:
+        if self.cache and key and not result.internal_errors and len(result.warnings) == before[2]:
             findings = result.findings[before[0] :]
             sources = {k: v for k, v in result.sources.items() if k not in before[1]}
             self.cache.put("inputs", key, inputs, list[str])
@@ -277,7 +279,10 @@ class Linter:
             if item.cdk is not None:
                 descriptors.extend(item.cdk)
         modules = {path: item.summary for path, item in indexed.items() if item.summary}
-        model = ProjectModel(project.root, modules, descriptors.functions, self.settings)
+        unreadable = [path for path, item in indexed.items() if item.problem is not None]
+        model = ProjectModel(
+            project.root, modules, descriptors.functions, self.settings, unreadable
+        )
         result.models.append(model)
         for problem in descriptors.problems:
             if problem.file.resolve() in project.requested:
@@ -288,6 +293,11 @@ class Linter:
         for path, item in indexed.items():
             if item.problem is not None and item.problem.python2 and _inside(path, python2):
                 continue  # Python 2 where the descriptor says so: not Lambda Python 3 code
+            if item.problem is not None and item.problem.needs_newer_python:
+                if path in project.requested:
+                    where = f"{self.display(path)}:{item.problem.line}"
+                    result.warnings.append(f"{where}: {item.problem.message}; skipped")
+                continue  # valid code that this interpreter cannot read: not a finding
             if item.problem is not None and path in project.requested:
                 display = self.display(path)
                 result.findings.append(_problem_finding(display, item.problem))

@@ -231,6 +231,8 @@ def run_check(request: CheckRequest, stdin_text: str | None = None) -> int:
         projects = replay.projects if replay is not None else None
         result = linter.lint(run.paths, run.overrides, projects) if run.paths else _empty()
     _verbose_summary(run, linter, result, time.monotonic() - start)
+    for message in result.warnings:
+        warn(message)
     findings = _missing_paths(run, linter) + result.findings
     result.findings = sorted(findings, key=Finding.sort_key)
     if run.stdin_path == STDIN_FILE:

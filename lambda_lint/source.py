@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import io
+import sys
 import tokenize
 import warnings
 from dataclasses import dataclass
@@ -46,6 +47,8 @@ class ParseProblem:
     message: str
     line: int = 1
     column: int = 0
+    #: the text is valid for a newer Python than the one running (see `parse_source`)
+    needs_newer_python: bool = False
 
     @property
     def python2(self) -> bool:
@@ -93,6 +96,14 @@ def parse_source(text: str, path: str = "<unknown>") -> SourceFile | ParseProble
         try:
             tree = compile(text, path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
         except SyntaxError as error:
+            if _newer_f_string(error, text):
+                return ParseProblem(
+                    f"uses f-string syntax of Python 3.12 or later ({error.msg}), which the "
+                    f"Python {sys.version_info[0]}.{sys.version_info[1]} running lambda-lint "
+                    "cannot read; run lambda-lint under Python 3.12 or later to check it",
+                    error.lineno or 1,
+                    needs_newer_python=True,
+                )
             return _syntax_problem(error)
         except (RecursionError, MemoryError):
             return ParseProblem(_TOO_COMPLEX, _busiest_line(text))
@@ -125,6 +136,15 @@ def _syntax_problem(error: SyntaxError) -> ParseProblem:
     line = error.lineno or 1
     column = max(0, (error.offset or 1) - 1)
     return ParseProblem(f"syntax error: {error.msg}", line, column)
+
+
+def _newer_f_string(error: SyntaxError, text: str) -> bool:
+    """Whether CPython before 3.12 rejected an f-string that Python 3.12 accepts (PEP 701:
+    the string's own quotes, backslashes and comments inside its braces). libcst reads
+    the 3.12 grammar whatever Python runs it, so it settles the question."""
+    if sys.version_info >= (3, 12) or not str(error.msg).startswith("f-string"):
+        return False
+    return isinstance(_libcst_module(text), cst.Module)
 
 
 def _busiest_line(text: str) -> int:

@@ -190,3 +190,30 @@ def test_python2_code_is_reported_only_where_no_descriptor_runs_it_on_python2(
     (tmp_path / "src").mkdir()
     found = lint_text(tmp_path, "def handler(event, context):\n" + python2, "src/app.py")
     assert [code for code, *_ in found] == (["LL001"] if reported else [])
+
+
+NEWER_F_STRING = 'def handler(event, context):\n    return f"{event["name"]}"\n'
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 12), reason="Python 3.12 reads PEP 701 f-strings")
+def test_an_f_string_of_python_3_12_is_skipped_with_a_warning_not_reported(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "template.yaml").write_text(PYTHON2_TEMPLATE.format(runtime="python3.13"))
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app.py").write_text(NEWER_F_STRING)
+    linter = Linter(Settings(), RULES, RULES.select(None, (), ()), cwd=tmp_path, jobs=1)
+    result = linter.lint([tmp_path])
+    # no LL001 (the code is valid Python 3.12) and no LL103 (the module is there)
+    assert result.findings == []
+    [warning] = result.warnings
+    assert warning.startswith("src/app.py:2: uses f-string syntax of Python 3.12 or later")
+    assert "run lambda-lint under Python 3.12 or later" in warning
+    # an f-string error that Python 3.12 rejects too is still a syntax error
+    (tmp_path / "src" / "app.py").write_text('x = f"{"\n')
+    assert [f.code for f in linter.lint([tmp_path]).findings] == ["LL001"]
+
+
+@pytest.mark.skipif(sys.version_info < (3, 12), reason="older Pythons cannot read PEP 701")
+def test_an_f_string_of_python_3_12_is_linted_under_python_3_12(tmp_path: Path) -> None:
+    assert lint_text(tmp_path, NEWER_F_STRING) == []

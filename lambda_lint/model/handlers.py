@@ -496,6 +496,8 @@ class HandlerFinder:
         path = self.resolver.file_for(module_name, base)
         if path is None and self._deployment_code_only(base):
             return  # the function code comes from elsewhere
+        if path is None and self.resolver.unreadable_file(module_name, base):
+            return  # the module is there but does not parse: LL001 says why
         if path is None:
             where = _display(base, self.root)
             self.unresolved.append(

@@ -19,8 +19,16 @@ from lambda_lint.index import Import
 class ModuleResolver:
     """Finds the project file a module name or an import statement refers to."""
 
-    def __init__(self, files: Iterable[Path], root: Path, code_roots: Iterable[Path]) -> None:
+    def __init__(
+        self,
+        files: Iterable[Path],
+        root: Path,
+        code_roots: Iterable[Path],
+        unreadable: Iterable[Path] = (),
+    ) -> None:
         self.files = set(files)
+        #: project files that do not parse (each reported as LL001, or skipped knowingly)
+        self.unreadable = frozenset(unreadable)
         self.root = root
         self.code_roots = frozenset(code_roots)
         self._roots: dict[Path, tuple[Path, ...]] = {}
@@ -33,14 +41,12 @@ class ModuleResolver:
             return None
         key = (module, base)
         if key not in self._files:
-            relative = Path(*module.split("."))
-            found = None
-            for candidate in (base / relative.with_suffix(".py"), base / relative / "__init__.py"):
-                if candidate in self.files:
-                    found = candidate
-                    break
-            self._files[key] = found
+            self._files[key] = next((c for c in _candidates(module, base) if c in self.files), None)
         return self._files[key]
+
+    def unreadable_file(self, module: str, base: Path) -> bool:
+        """Whether `module` under `base` is a project file that does not parse."""
+        return bool(module) and any(c in self.unreadable for c in _candidates(module, base))
 
     def search_roots(self, importer: Path) -> tuple[Path, ...]:
         """Where absolute imports of `importer` are looked up, most specific first: the
@@ -102,3 +108,9 @@ class ModuleResolver:
             if init is not None and init.name == "__init__.py":
                 found.append(init)
         return found
+
+
+def _candidates(module: str, base: Path) -> tuple[Path, Path]:
+    """The files a dotted module name can be under `base`: a module or a package."""
+    relative = Path(*module.split("."))
+    return base / relative.with_suffix(".py"), base / relative / "__init__.py"

@@ -15,7 +15,7 @@ compute)` runs `compute(model)` the first time a name is asked for and keeps the
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
@@ -54,13 +54,14 @@ class ProjectModel:
         modules: dict[Path, ModuleSummary],
         declared: list[DeclaredFunction],
         settings: Settings,
+        unreadable: Collection[Path] = (),
     ) -> None:
         self.root = root
         self.modules = modules
         self.settings = settings
         self.declared = declared
         code_roots = [d.code_root for d in declared if d.code_root is not None]
-        self.resolver = ModuleResolver(modules, root, code_roots)
+        self.resolver = ModuleResolver(modules, root, code_roots, unreadable)
         self.symbols = Symbols(modules, self.resolver)
         self.calls = CallGraph(self.symbols)
         self.handlers, self.unresolved = HandlerFinder(

@@ -19,6 +19,11 @@ class ParseError(Rule):
     `serverless.yml` for another platform (kubeless, openwhisk, google...) over it, or a
     function on a `python2.7` runtime whose code it is.
 
+    Code that is valid for a newer Python than the one running lambda-lint is not a
+    syntax error either: under Python 3.11 or older, an f-string that uses its own
+    quotes inside its braces (`f"{event["id"]}"`, Python 3.12's PEP 701) is skipped
+    with a warning that names the file and asks for Python 3.12 or later to check it.
+
     ## Why is this bad?
     Lambda cannot import the module either: the function fails every invocation with
     `Runtime.UserCodeSyntaxError` or `Runtime.ImportModuleError`. Every other rule is
