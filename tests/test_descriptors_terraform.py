@@ -129,6 +129,16 @@ def test_malformed_file_is_one_problem_and_the_rest_is_read(tmp_path: Path) -> N
     assert function.source.line == 2
 
 
+def test_a_broken_file_that_names_no_lambda_is_not_reported(tmp_path: Path) -> None:
+    # Terraform 0.11 quoted a block type; HCL 2 does not read it
+    table = tmp_path / "db.tf"
+    table.write_text('resource "aws_dynamodb_table" "t" {\n  "attribute" {\n  }\n}\n')
+    assert read_terraform_dir(tmp_path, {table: table.read_text()}).problems == []
+    module = tmp_path / "fn.tf"
+    module.write_text('module "fn" {\n  "attribute" {\n  }\n}\n')
+    assert len(read_terraform_dir(tmp_path, {module: module.read_text()}).problems) == 1
+
+
 def test_event_rule_patterns_give_their_targets_detail_types() -> None:
     folder = FOLDER / "eventbridge"
     files = {path: path.read_text() for path in sorted(folder.glob("*.tf"))}

@@ -82,6 +82,13 @@ def read_terraform(path: Path, source: str) -> DescriptorSet:
     return read_terraform_dir(path.parent, {path: source})
 
 
+def _may_declare_functions(source: str) -> bool:
+    """Whether a file could declare a Lambda function, directly or through a module
+    (`aws_lambda_function`, a `lambda` module): one that names no Lambda at all is not
+    ours to call broken (a Terraform 0.11 file of a database, say)."""
+    return "lambda" in source.lower() or "module" in source
+
+
 def read_terraform_dir(folder: Path, files: dict[Path, str]) -> DescriptorSet:
     """Read the `.tf` files of one folder (one Terraform module) together."""
     result = DescriptorSet()
@@ -90,7 +97,8 @@ def read_terraform_dir(folder: Path, files: dict[Path, str]) -> DescriptorSet:
         try:
             data = parse_hcl(_TRAILING_SPACE.sub("", source))
         except DescriptorSyntaxError as error:
-            result.problems.append(DescriptorProblem(path, error.line, error.message))
+            if _may_declare_functions(source):
+                result.problems.append(DescriptorProblem(path, error.line, error.message))
             continue
         config.add(data, path, TextIndex(source))
     config.read_functions()

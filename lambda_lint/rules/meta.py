@@ -12,7 +12,8 @@ class ParseError(Rule):
     Reports a file lambda-lint cannot read or parse: a syntax error, text that is not
     valid in its declared encoding, or a binary file with a `.py` name. Descriptors
     (SAM/CloudFormation, `serverless.yml`, Terraform) that do not load are reported the
-    same way, at the line where loading failed.
+    same way, at the line where loading failed; a Terraform file that names no Lambda
+    function or module (an old file of a database table, say) is left alone.
 
     Python 2 code (a `print` or `exec` statement, `except Error, name`, an octal `0755`)
     is not reported where a descriptor says it is not Lambda Python 3 code: a
