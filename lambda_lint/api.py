@@ -35,6 +35,7 @@ from lambda_lint.descriptors.model import DescriptorProblem, DescriptorSet
 from lambda_lint.discover import Project, discover, is_python
 from lambda_lint.engine import InternalError, check_module, check_project
 from lambda_lint.finding import Finding, Position
+from lambda_lint.handler_results import StoredHandlerResults
 from lambda_lint.index import ModuleSummary
 from lambda_lint.index_files import IndexedFile, index_file, read_source
 from lambda_lint.model.project import ProjectModel
@@ -168,11 +169,13 @@ class Linter:
         with noting_reads() as extra_inputs:
             indexed = self._index(project, texts)
             model = self._link(project, indexed, descriptor_texts, result)
-            reported = self._check_project(project, model, indexed, descriptor_texts, result)
             slices = None
             if run_key:
                 inputs = sorted(f"{p}:{file_digest(p)}" for p in extra_inputs)
                 slices = Slices(model, contents, digest(run_key, *inputs))
+            reported = self._check_project(
+                project, model, indexed, descriptor_texts, result, slices, contents
+            )
             self._check(project, indexed, model, reported, result, slices)
         inputs = sorted(str(p) for p in extra_inputs)
         result.inputs.update(inputs)
@@ -355,16 +358,23 @@ class Linter:
         indexed: Mapping[Path, IndexedFile],
         descriptor_texts: Mapping[Path, str | DescriptorProblem],
         result: LintResult,
+        slices: Slices | None = None,
+        contents: Mapping[Path, str] | None = None,
     ) -> dict[Path, list[Finding]]:
         """The project rules' findings, by file; those in files that are not Python
-        (descriptors, the configuration) are filtered and added to the result here."""
+        (descriptors, the configuration) are filtered and added to the result here.
+        With `slices` (and the digests of the files' `contents`), rules that judge each
+        handler on its own reuse what they found for the handlers nothing changed for."""
         texts: dict[Path, str] = {
             p.resolve(): t for p, t in descriptor_texts.items() if isinstance(t, str)
         }
         texts.update({path: item.text for path, item in indexed.items() if item.text is not None})
         if self.settings.path is not None and self.settings.path.resolve() not in texts:
             texts[self.settings.path.resolve()] = _file_text(self.settings.path)
-        context = ProjectContext(model, self.settings, self.display, texts)
+        handler_results = None
+        if self.cache is not None and slices is not None and contents is not None:
+            handler_results = StoredHandlerResults(self.cache, slices.shared, contents)
+        context = ProjectContext(model, self.settings, self.display, texts, handler_results)
         errors = check_project(context, self.rule_classes, self.display(project.root))
         result.internal_errors.extend(errors)
         requested = set(project.requested)

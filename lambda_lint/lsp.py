@@ -186,7 +186,9 @@ def lint_documents(
     folder = configuration.settings.cache_dir or default_cache_dir()
     cache = _caches.get(folder)
     if cache is None:
-        cache = _caches[folder] = Cache(folder, remember=("summary", "file-result"))
+        cache = _caches[folder] = Cache(
+            folder, remember=("summary", "file-result", "handler-files", "handler-result")
+        )
     # one process: the server has threads, and forking a threaded process is unsafe
     linter = Linter(
         configuration.settings,

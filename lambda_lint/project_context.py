@@ -3,15 +3,28 @@ files, and ways to report at a handler, at a descriptor line, or anywhere in a f
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Protocol
 
 from lambda_lint.config import Settings
 from lambda_lint.descriptors.model import SourceRef
 from lambda_lint.finding import Finding, Fix, Position, RelatedLocation
 from lambda_lint.model.handlers import Handler
 from lambda_lint.model.project import ProjectModel
+
+
+class HandlerResults(Protocol):
+    """What project rules found for each handler in earlier runs (see
+    `lambda_lint.handler_results`)."""
+
+    def get(self, code: str, handler: Handler) -> list[Finding] | None:
+        """The findings `code` reported for `handler`, if nothing they came from changed."""
+
+    def put(
+        self, code: str, handler: Handler, findings: list[Finding], files: Iterable[Path]
+    ) -> None:
+        """Store what `code` reported for `handler`, computed from the project `files`."""
 
 
 class ProjectContext:
@@ -23,6 +36,7 @@ class ProjectContext:
         settings: Settings,
         display: Callable[[Path], str],
         texts: Mapping[Path, str],
+        handler_results: HandlerResults | None = None,
     ) -> None:
         self.model = model
         self.settings = settings
@@ -30,6 +44,9 @@ class ProjectContext:
         self.display = display
         #: the text of the project's Python files, descriptors and configuration
         self.texts = texts
+        #: the per-handler findings of earlier runs, for rules that judge each handler
+        #: on its own; None without a cache
+        self.handler_results = handler_results
         self.findings: list[tuple[Path, Finding]] = []
 
     def report_at(

@@ -63,6 +63,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "parallel",
             "cache",
             "slices",
+            "handler_results",
             "discover",
             "fix",
             "add_noqa",

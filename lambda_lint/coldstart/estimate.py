@@ -54,6 +54,9 @@ class Statement:
     #: the project files it runs, packages first
     files: tuple[Path, ...]
     external: ExternalImport | None
+    #: the name the import gives the last of `files`, a project module outside the
+    #: search path (a module deployed in a layer)
+    layer_name: str | None = None
 
 
 @dataclass
@@ -120,8 +123,6 @@ class ColdStartModel:
         self._handlers: dict[FunctionKey, HandlerImports] = {}
         self._loading: dict[Path, list[Handler]] | None = None
         self._by_name: dict[str, list[Path]] | None = None
-        #: the module name each layer file was imported by
-        self.layer_names: dict[Path, str] = {}
 
     # -- imports --------------------------------------------------------------------------
 
@@ -152,8 +153,7 @@ class ColdStartModel:
             return Statement(item, tuple(files), None)
         named = self._named(item.module)
         if len(named) == 1:  # a module of the project outside the search path: a layer
-            self.layer_names[named[0]] = item.module
-            return Statement(item, (*files, named[0]), None)
+            return Statement(item, (*files, named[0]), None, item.module)
         module = item.module
         if item.name and item.name != "*":
             module = f"{module}.{item.name}"
@@ -262,6 +262,8 @@ class _Walk:
         #: the packages of the handler's module (`pkg` for `pkg.app`), run first
         self.packages = [m.path for m in modules[1:] if m.via is None and m.path is not None]
         self.seen = set(self.table.loaded)
+        #: the name each layer file was first imported by, in this handler's INIT
+        self.layer_names: dict[Path, str] = {}
         self.files: list[Path] = []
         self.units: Counter[str] = Counter()
         self.uncertain = False
@@ -280,6 +282,8 @@ class _Walk:
         for statement in self.costs.statements(path):
             for file in statement.files:
                 if file not in self.files:
+                    if statement.layer_name and file == statement.files[-1]:
+                        self.layer_names[file] = statement.layer_name
                     at = (path, statement.item.line)
                     node.children.append(self._project(file, self._name(file), at))
             external = statement.external
@@ -305,7 +309,7 @@ class _Walk:
             parts.insert(0, folder.name)
             folder = folder.parent
         dotted = ".".join(parts) or path.parent.name
-        name = self.names.get(path) or self.costs.layer_names.get(path)
+        name = self.names.get(path) or self.layer_names.get(path)
         if not name:
             return dotted
         # named from the folder it was looked up in: when that folder is a package and

@@ -29,7 +29,7 @@ from lambda_lint.coldstart.usage import (
 from lambda_lint.finding import Position, RelatedLocation
 from lambda_lint.model.constructors import client_constructor
 from lambda_lint.model.names import dotted_name
-from lambda_lint.model.project import Phase, ProjectModel
+from lambda_lint.model.project import Handler, Phase, ProjectModel
 from lambda_lint.rule import Example, ProjectRule, Rule
 
 if TYPE_CHECKING:
@@ -550,33 +550,45 @@ class InitImportBudget(ProjectRule):
         budget = self.settings["budget-ms"]
         model = self.project.model
         costs = cold_start_model(model)
+        stored = self.project.handler_results
         for handler in sorted(model.handlers.values(), key=lambda h: (str(h.file), h.line)):
-            total = costs.total_ms(handler)
-            if budget_verdict(total, budget) != "over":
+            cached = stored.get(self.code, handler) if stored is not None else None
+            if cached is not None:
+                self.project.findings.extend((handler.file, f) for f in cached)
                 continue
-            top = [
-                c
-                for c in costs.contributors(costs.tree(handler))[:3]
-                if c.node.total_ms >= NOTICEABLE_MS
-            ]
-            listed = "; ".join(
-                f"{c.node.name} ≈ {_ms(c.node.total_ms)} ({c.chain_text})" for c in top
+            before = len(self.project.findings)
+            self.check_handler(handler, costs, budget)
+            if stored is not None:
+                found = [f for _, f in self.project.findings[before:]]
+                files = [handler.file, *costs.handler_imports(handler).files]
+                stored.put(self.code, handler, found, files)
+
+    def check_handler(self, handler: Handler, costs: ColdStartModel, budget: float) -> None:
+        """Report the handler if its INIT imports are over the budget."""
+        total = costs.total_ms(handler)
+        if budget_verdict(total, budget) != "over":
+            return
+        top = [
+            c
+            for c in costs.contributors(costs.tree(handler))[:3]
+            if c.node.total_ms >= NOTICEABLE_MS
+        ]
+        listed = "; ".join(f"{c.node.name} ≈ {_ms(c.node.total_ms)} ({c.chain_text})" for c in top)
+        related = tuple(
+            RelatedLocation(
+                self.project.display(c.node.imported_at[0]),
+                Position(c.node.imported_at[1], 0),
+                f"imports {c.node.name} (≈ {_ms(c.node.total_ms)})",
             )
-            related = tuple(
-                RelatedLocation(
-                    self.project.display(c.node.imported_at[0]),
-                    Position(c.node.imported_at[1], 0),
-                    f"imports {c.node.name} (≈ {_ms(c.node.total_ms)})",
-                )
-                for c in top
-                if c.node.imported_at is not None
-            )
-            self.report_handler(
-                handler,
-                f"INIT imports of `{handler.qualname}` cost an estimated {_ms(total)}, over the "
-                f"{_ms(budget)} budget; heaviest: {listed}",
-                related=related,
-            )
+            for c in top
+            if c.node.imported_at is not None
+        )
+        self.report_handler(
+            handler,
+            f"INIT imports of `{handler.qualname}` cost an estimated {_ms(total)}, over the "
+            f"{_ms(budget)} budget; heaviest: {listed}",
+            related=related,
+        )
 
 
 def _in_rare_block(ancestors: list[cst.CSTNode]) -> bool:
