@@ -3,14 +3,20 @@ it did not have to check again reports exactly what a run without the cache repo
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
+from lambda_lint.api import Linter
+from lambda_lint.cache import Cache
 from lambda_lint.cli import main
+from lambda_lint.config import Settings
+from lambda_lint.registry import load_rules
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
@@ -100,3 +106,117 @@ def test_edits_to_a_fixture_project_give_the_findings_of_a_fresh_run(
     assert_incremental_matches_fresh(folder, monkeypatch)
     (folder / "handlers" / "audit.py").unlink()
     assert_incremental_matches_fresh(folder, monkeypatch)
+
+
+TWO_HANDLERS = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Predict:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: predict.handler
+  Query:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: query.handler
+      Events:
+        Api:
+          Type: Api
+          Properties:
+            Path: /orders
+            Method: get
+"""
+PREDICT = "import model\n\n\ndef handler(event, context):\n    return model.predict(event)\n"
+MODEL = "import torch\n\n\ndef predict(event):\n    return torch.tensor(1)\n"
+QUERY = """\
+import sqlite3
+
+from sql import where
+
+db = sqlite3.connect(":memory:")
+
+
+def handler(event, context):
+    return db.execute(where(event["queryStringParameters"]["name"])).fetchall()
+"""
+SQL = "def where(name):\n    return \"SELECT * FROM t WHERE name = '%s'\" % name\n"
+
+
+def edits_to_handlers(folder: Path) -> Iterator[str]:
+    """Edits that change what the project rules report for one handler (the INIT budget,
+    a flow of event data to a sink), in a module the handler reaches."""
+    (folder / "template.yaml").write_text(TWO_HANDLERS)
+    (folder / "predict.py").write_text(PREDICT)
+    (folder / "model.py").write_text(MODEL)
+    (folder / "query.py").write_text(QUERY)
+    (folder / "sql.py").write_text(SQL)
+    yield "the project"
+    (folder / "model.py").write_text('"""The model."""\n\n' + MODEL)
+    yield "the heavy import moves down two lines"
+    (folder / "model.py").write_text(MODEL.replace("import torch\n", ""))
+    yield "the heavy import is gone"
+    (folder / "sql.py").write_text(SQL.replace("% name", "% int(name)"))
+    yield "the query takes a number"
+    (folder / "model.py").write_text("import pandas\nimport sklearn\n" + MODEL)
+    yield "heavier imports come back"
+    (folder / "sql.py").write_text(SQL)
+    yield "the query takes the text again"
+    (folder / "template.yaml").write_text(TWO_HANDLERS.replace("predict.handler", "model.predict"))
+    yield "the function runs the model's function as its handler"
+
+
+def test_each_edit_to_a_handler_gives_the_project_findings_of_a_fresh_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    outputs = [
+        assert_incremental_matches_fresh(tmp_path, monkeypatch) for _ in edits_to_handlers(tmp_path)
+    ]
+    budget = [output.count('"LL203"') for output in outputs]
+    sql = [output.count('"LL601"') for output in outputs]
+    assert budget[:5] == [1, 1, 0, 0, 1], "the INIT budget follows the imports of model.py"
+    assert import_rows(outputs[0]) == [1] and import_rows(outputs[1]) == [3], "and their lines"
+    assert sql[:6] == [1, 1, 1, 0, 0, 1], "the flow to the query follows sql.py"
+    assert "INIT imports of `predict`" in outputs[6], "the new handler is judged"
+
+
+def import_rows(output: str) -> list[int]:
+    """The lines LL203 shows the heaviest imports at."""
+    return [
+        related["location"]["row"]
+        for finding in json.loads(output)
+        if finding["code"] == "LL203"
+        for related in finding["related"]
+    ]
+
+
+class CountingCache(Cache):
+    """A cache that counts the per-handler results it answers."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(folder)
+        self.reused = 0
+
+    def get(self, kind: str, key: str, hint: Any) -> Any | None:
+        found = super().get(kind, key, hint)
+        if kind == "handler-result" and found is not None:
+            self.reused += 1
+        return found
+
+
+def test_a_handler_nothing_changed_for_is_not_judged_again(tmp_path: Path) -> None:
+    (tmp_path / "project").mkdir()
+    next(edits_to_handlers(tmp_path / "project"))
+    settings, ruleset = Settings(), load_rules()
+    cache = CountingCache(tmp_path / "cache")
+
+    def run() -> list[str]:
+        linter = Linter(settings, ruleset, {"LL203"}, tmp_path, cache, jobs=1)
+        return [f.path for f in linter.lint([tmp_path / "project"]).findings]
+
+    assert run() == ["project/predict.py"] and cache.reused == 0
+    (tmp_path / "project" / "query.py").write_text(QUERY + "\n")
+    assert run() == ["project/predict.py"]
+    assert cache.reused == 1, "the predict handler's result is reused, the query's is not"
