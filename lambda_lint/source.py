@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import io
+import re
 import sys
 import tokenize
 import warnings
@@ -26,6 +27,9 @@ BINARY_SNIFF = 8192
 #: expression 300 levels deep, ten times that at 800, and the rules walk trees
 #: recursively (see benchmarks/README.md).
 MAX_DEPTH = 300
+_EXCEPT_COMMA_MESSAGE = "multiple exception types must be parenthesized"
+#: Python 2's `except Error, name:`, which CPython 3.9 calls only "invalid syntax"
+_EXCEPT_COMMA = re.compile(r"\s*except\s+[^:()]+,\s*\w+\s*:")
 #: what CPython 3 says of the Python 2 constructs it names: the `print` and `exec`
 #: statements, `except Error, name`, octal literals without `0o`
 _PYTHON2_ERRORS = tuple(
@@ -33,7 +37,7 @@ _PYTHON2_ERRORS = tuple(
     for message in (
         "Missing parentheses in call to 'print'",
         "Missing parentheses in call to 'exec'",
-        "multiple exception types must be parenthesized",
+        _EXCEPT_COMMA_MESSAGE,
         "leading zeros in decimal integer literals are not permitted",
     )
 )
@@ -135,7 +139,10 @@ def _position(text: str, offset: int) -> tuple[int, int]:
 def _syntax_problem(error: SyntaxError) -> ParseProblem:
     line = error.lineno or 1
     column = max(0, (error.offset or 1) - 1)
-    return ParseProblem(f"syntax error: {error.msg}", line, column)
+    message = error.msg
+    if message == "invalid syntax" and _EXCEPT_COMMA.match(error.text or ""):
+        message = _EXCEPT_COMMA_MESSAGE  # what CPython 3.10 and later say of it
+    return ParseProblem(f"syntax error: {message}", line, column)
 
 
 def _newer_f_string(error: SyntaxError, text: str) -> bool:
