@@ -96,7 +96,8 @@ def handlers(draw: st.DrawFn) -> str:
     lines = ["import boto3", "", f"def handler({params}):"]
     for statement in picked:
         for line in statement.format(name=name).split("\n"):
-            lines.append(indent + line.strip() if line.startswith("    ") else indent + line)
+            nested = line.startswith("    ")  # the body of a statement's block
+            lines.append(indent * (2 if nested else 1) + line.strip())
     lines.append(indent + "return None")
     lines += ["", "def helper(context):", indent + "return context.request_id", ""]
     return newline.join(lines)
