@@ -26,7 +26,6 @@ from lambda_lint.cache import (
     digest,
     file_digest,
     installation,
-    with_inputs,
 )
 from lambda_lint.check_context import CheckContext
 from lambda_lint.config import Settings
@@ -182,18 +181,14 @@ class Linter:
         if self.cache and key and not result.internal_errors and len(result.warnings) == before[2]:
             findings = result.findings[before[0] :]
             sources = {k: v for k, v in result.sources.items() if k not in before[1]}
-            self.cache.put("inputs", key, inputs, list[str])
-            self.cache.put("result", with_inputs(key, inputs), (findings, sources), ResultEntry)
+            self.cache.put_with_inputs("result", key, (findings, sources), ResultEntry, inputs)
 
     def _cached_result(self, key: str) -> tuple[list[Finding], dict[str, str], list[str]] | None:
         """The result stored for `key` and the files the run read beyond the discovered
         ones (recorded with it), if those are unchanged too."""
         assert self.cache is not None
-        inputs = self.cache.get("inputs", key, list[str])
-        if inputs is None:
-            return None
-        found = self.cache.get("result", with_inputs(key, inputs), ResultEntry)
-        return None if found is None else (*found, inputs)
+        found = self.cache.get_with_inputs("result", key, ResultEntry)
+        return None if found is None else (*found[0], found[1])
 
     def _run_key(
         self, project: Project, descriptor_texts: Mapping[Path, str | DescriptorProblem]
@@ -333,20 +328,17 @@ class Linter:
         if self.cache is None:
             return read()
         key = digest(self.code_stamp, *(f"{p}:{digest(t)}" for p, t in sorted(files.items())))
-        inputs = self.cache.get("descriptor-inputs", key, list[str])
-        if inputs is not None:
-            cached = self.cache.get("descriptor", with_inputs(key, inputs), DescriptorSet)
-            if cached is not None:
-                for path in inputs:
-                    note_read(Path(path))
-                return cached  # type: ignore[no-any-return]
+        cached = self.cache.get_with_inputs("descriptor", key, DescriptorSet)
+        if cached is not None:
+            for path in cached[1]:
+                note_read(Path(path))
+            return cached[0]  # type: ignore[no-any-return]
         with noting_reads() as noted:
             value = read()
-        inputs = sorted(str(p) for p in noted)
         for path in noted:
             note_read(path)
-        self.cache.put("descriptor-inputs", key, inputs, list[str])
-        self.cache.put("descriptor", with_inputs(key, inputs), value, DescriptorSet)
+        inputs = sorted(str(p) for p in noted)
+        self.cache.put_with_inputs("descriptor", key, value, DescriptorSet, inputs)
         return value
 
     # -- check ------------------------------------------------------------------------------

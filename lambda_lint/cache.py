@@ -144,6 +144,23 @@ class Cache:
         except Exception:  # missing, truncated, of another shape, refused by a class: a miss
             return None
 
+    def get_with_inputs(self, kind: str, key: str, hint: Any) -> tuple[Any, list[str]] | None:
+        """A value stored with `put_with_inputs`, and the files it recorded, if those
+        files are unchanged too; None on a miss."""
+        inputs = self.get(f"{kind}-inputs", key, list[str])
+        if inputs is None:
+            return None
+        value = self.get(kind, with_inputs(key, inputs), hint)
+        return None if value is None else (value, inputs)
+
+    def put_with_inputs(
+        self, kind: str, key: str, value: Any, hint: Any, inputs: list[str]
+    ) -> None:
+        """Store `value` under `key` and the content of the files `inputs` (read beyond
+        those `key` covers): the list under `key`, the value under both."""
+        self.put(f"{kind}-inputs", key, inputs, list[str])
+        self.put(kind, with_inputs(key, inputs), value, hint)
+
     def put(self, kind: str, key: str, value: Any, hint: Any) -> None:
         """Store `value` (of the type `hint`) under `key`."""
         if kind in self.remember:

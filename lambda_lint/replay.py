@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lambda_lint import __version__
-from lambda_lint.cache import Cache, digest, file_digest, installation, with_inputs
+from lambda_lint.cache import Cache, digest, file_digest, installation
 
 if TYPE_CHECKING:
     from lambda_lint.discover import Project
@@ -47,14 +47,11 @@ class Replay:
     projects: list[Project]
 
     def stored(self) -> ReplayEntry | None:
-        inputs = self.cache.get("replay-inputs", self.key, list[str])
-        if inputs is None:
-            return None
-        return self.cache.get("replay", with_inputs(self.key, inputs), ReplayEntry)  # type: ignore[no-any-return]
+        found = self.cache.get_with_inputs("replay", self.key, ReplayEntry)
+        return None if found is None else found[0]  # type: ignore[no-any-return]
 
     def store(self, text: str, status: int, inputs: list[str]) -> None:
-        self.cache.put("replay-inputs", self.key, inputs, list[str])
-        self.cache.put("replay", with_inputs(self.key, inputs), (text, status), ReplayEntry)
+        self.cache.put_with_inputs("replay", self.key, (text, status), ReplayEntry, inputs)
 
 
 def prepare(paths: list[Path], config: Path | None, request: str) -> Replay | None:
