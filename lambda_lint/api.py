@@ -289,16 +289,17 @@ class Linter:
                 result.findings.append(finding)
         python2 = descriptors.python2_folders()
         for path, item in indexed.items():
-            if item.problem is not None and item.problem.python2 and _inside(path, python2):
+            problem = item.problem
+            if problem is None or path not in project.requested:
+                continue
+            if problem.python2 and _inside(path, python2):
                 continue  # Python 2 where the descriptor says so: not Lambda Python 3 code
-            if item.problem is not None and item.problem.needs_newer_python:
-                if path in project.requested:
-                    where = f"{self.display(path)}:{item.problem.line}"
-                    result.warnings.append(f"{where}: {item.problem.message}; skipped")
-                continue  # valid code that this interpreter cannot read: not a finding
-            if item.problem is not None and path in project.requested:
-                display = self.display(path)
-                result.findings.append(_problem_finding(display, item.problem))
+            display = self.display(path)
+            if problem.needs_newer_python:
+                # valid code that this interpreter cannot read: not a finding
+                result.warnings.append(f"{display}:{problem.line}: {problem.message}; skipped")
+            else:
+                result.findings.append(_problem_finding(display, problem))
                 if item.text is not None:
                     result.sources[display] = item.text
         return model
