@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from lambda_lint.events.catalogue import catalogue_triggers, shape_for
 from lambda_lint.index import FunctionSummary, ModuleSummary
+from lambda_lint.model.scope import qualify
 from lambda_lint.triggers import TRIGGERS
 
 EVIDENCE_LIBRARIES = ("aws_lambda_typing", "aws_lambda_powertools")
@@ -159,14 +160,7 @@ CRHELPER_DECORATORS = frozenset(
 def _is_crhelper(module: ModuleSummary, name: str) -> bool:
     """Whether a module-level name holds a crhelper `CfnResource()`."""
     instance = module.instances.get(name)
-    if instance is None:
-        return False
-    head, _, tail = instance.constructor.rpartition(".")
-    if head:
-        modules = {i.alias: i.module for i in module.imports if i.name is None}
-        return f"{modules.get(head, head)}.{tail}" == "crhelper.CfnResource"
-    names = {i.alias: f"{i.module}.{i.name}" for i in module.imports if i.name is not None}
-    return names.get(tail) == "crhelper.CfnResource"
+    return instance is not None and qualify(module, instance.constructor) == "crhelper.CfnResource"
 
 
 def answers_stack_requests(module: ModuleSummary, function: FunctionSummary) -> bool:
