@@ -10,6 +10,7 @@ first, not a scan of every code root per import.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -29,11 +30,17 @@ class ModuleResolver:
         self.files = set(files)
         #: project files that do not parse (each reported as LL001, or skipped knowingly)
         self.unreadable = frozenset(unreadable)
+        #: the files by their text, for lookups that build no path
+        self._by_text = {str(f): f for f in self.files}
+        self._unreadable_text = {str(f) for f in self.unreadable}
         self.root = root
         self.code_roots = frozenset(code_roots)
         self._roots: dict[Path, tuple[Path, ...]] = {}
         self._files: dict[tuple[str, Path], Path | None] = {}
-        self._modules: dict[tuple[str, Path, int], Path | None] = {}
+        #: resolved names by importing folder, then by (name, level); each importing
+        #: file points at its folder's table, so a lookup hashes no path but the importer
+        self._by_folder: dict[Path, dict[tuple[str, int], Path | None]] = {}
+        self._by_importer: dict[Path, dict[tuple[str, int], Path | None]] = {}
 
     def file_for(self, module: str, base: Path) -> Path | None:
         """The file of `module` (dotted) under folder `base`, if the project has it."""
@@ -41,12 +48,13 @@ class ModuleResolver:
             return None
         key = (module, base)
         if key not in self._files:
-            self._files[key] = next((c for c in _candidates(module, base) if c in self.files), None)
+            found = (self._by_text.get(c) for c in _candidates(module, base))
+            self._files[key] = next((f for f in found if f is not None), None)
         return self._files[key]
 
     def unreadable_file(self, module: str, base: Path) -> bool:
         """Whether `module` under `base` is a project file that does not parse."""
-        return bool(module) and any(c in self.unreadable for c in _candidates(module, base))
+        return bool(module) and any(c in self._unreadable_text for c in _candidates(module, base))
 
     def search_roots(self, importer: Path) -> tuple[Path, ...]:
         """Where absolute imports of `importer` are looked up, most specific first: the
@@ -66,10 +74,14 @@ class ModuleResolver:
 
     def resolve_module(self, module: str, importer: Path, level: int = 0) -> Path | None:
         """The file `module` (with `level` leading dots) names when `importer` imports it."""
-        key = (module, importer.parent, level)
-        if key in self._modules:
-            return self._modules[key]
-        found = self._modules[key] = self._search(module, importer, level)
+        table = self._by_importer.get(importer)
+        if table is None:
+            table = self._by_folder.setdefault(importer.parent, {})
+            self._by_importer[importer] = table
+        key = (module, level)
+        if key in table:
+            return table[key]
+        found = table[key] = self._search(module, importer, level)
         return found
 
     def _search(self, module: str, importer: Path, level: int) -> Path | None:
@@ -110,7 +122,8 @@ class ModuleResolver:
         return found
 
 
-def _candidates(module: str, base: Path) -> tuple[Path, Path]:
-    """The files a dotted module name can be under `base`: a module or a package."""
-    relative = Path(*module.split("."))
-    return base / relative.with_suffix(".py"), base / relative / "__init__.py"
+def _candidates(module: str, base: Path) -> tuple[str, str]:
+    """The files a dotted module name can be under `base`, as text: a module or a
+    package."""
+    stem = os.path.join(base, *module.split("."))
+    return f"{stem}.py", os.path.join(stem, "__init__.py")
