@@ -58,6 +58,9 @@ class CheckContext:
         self._flows: dict[cst.FunctionDef, FunctionFlow] = {}
         self._scopes: dict[cst.FunctionDef, FunctionScope] = {}
         self._module_names: dict[str, ModuleBinding] | None = None
+        #: qualified names by node and innermost enclosing function (rules ask for the
+        #: same call's name many times)
+        self._qualified: dict[tuple[cst.CSTNode, cst.FunctionDef | None], str | None] = {}
 
     @property
     def text(self) -> str:
@@ -248,6 +251,12 @@ class CheckContext:
         """A Name/Attribute chain with its import resolved: `b.client` after
         `import boto3 as b` is `boto3.client`; `exit` (not bound in the module) is
         `builtins.exit`. Names bound in the module itself keep their local spelling."""
+        key = (node, self.functions[-1][1] if self.functions else None)
+        if key not in self._qualified:
+            self._qualified[key] = self._qualify(node)
+        return self._qualified[key]
+
+    def _qualify(self, node: cst.CSTNode) -> str | None:
         dotted = dotted_name(node)
         if dotted is None:
             return None
