@@ -169,9 +169,9 @@ class Linter:
             indexed = self._index(project, texts)
             model = self._link(project, indexed, descriptor_texts, result)
             slices = None
-            if run_key:
+            if run_key and self.cache is not None:
                 inputs = sorted(f"{p}:{file_digest(p)}" for p in extra_inputs)
-                slices = Slices(model, contents, digest(run_key, *inputs))
+                slices = Slices(model, contents, digest(run_key, *inputs), self.cache)
             reported = self._check_project(
                 project, model, indexed, descriptor_texts, result, slices, contents
             )

@@ -15,14 +15,20 @@ only the files whose slice changed are checked again. A slice is, on the safe si
 
 A body-only edit to a module therefore re-checks that module and the modules it is
 related to; a new import or a changed signature re-checks everything.
+
+The project-wide facts also key the model's analyses that read nothing else but the
+text of files they name (`ProjectModel.kept_analysis`): `StoredAnalyses` keeps them in
+the cache, so that a body-only edit computes again only what reads the edited body —
+the calls of the edited module, here — and reads the rest back.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
-from lambda_lint.cache import digest
+from lambda_lint.cache import Cache, digest
 from lambda_lint.index import ModuleSummary
 from lambda_lint.model.project import ProjectModel
 
@@ -43,23 +49,56 @@ def module_surface(summary: ModuleSummary) -> str:
     return digest(repr(parts), repr(sorted(summary.aliases.items())))
 
 
+class StoredAnalyses:
+    """The model's kept analyses in `cache`, under the digest of the project-wide facts
+    (`shared`) and of the files each names (`contents`, by path)."""
+
+    def __init__(self, cache: Cache, shared: str, contents: Mapping[Path, str]) -> None:
+        self.cache = cache
+        self.shared = shared
+        self.contents = contents
+
+    def get(self, name: str, hint: Any, files: Collection[Path]) -> Any | None:
+        key = self._key(name, files)
+        return None if key is None else self.cache.get("analysis", key, hint)
+
+    def put(self, name: str, value: Any, hint: Any, files: Collection[Path]) -> None:
+        key = self._key(name, files)
+        if key is not None:
+            self.cache.put("analysis", key, value, hint)
+
+    def _key(self, name: str, files: Collection[Path]) -> str | None:
+        """None when a file is not one of the project's (its text is not known)."""
+        parts = [self.shared, name]
+        for path in sorted(files):
+            content = self.contents.get(path)
+            if content is None:
+                return None
+            parts.append(f"{path}:{content}")
+        return digest(*parts)
+
+
 class Slices:
     """The slice keys of a project's files, from its model and the digests of the
-    files' contents (`contents`, by path; every module of the model has one)."""
+    files' contents (`contents`, by path; every module of the model has one). The
+    model keeps its analyses in `cache` (see `StoredAnalyses`) from here on."""
 
-    def __init__(self, model: ProjectModel, contents: Mapping[Path, str], base: str) -> None:
+    def __init__(
+        self, model: ProjectModel, contents: Mapping[Path, str], base: str, cache: Cache
+    ) -> None:
         self.model = model
         self.contents = contents
         self.paths = sorted(model.modules)
         self._index = {path: i for i, path in enumerate(self.paths)}
-        successors = [self._successors(path) for path in self.paths]
+        self.shared = digest(base, *self._project_facts())
+        model.store = StoredAnalyses(cache, self.shared, contents)
+        successors = [self._kept_successors(path) for path in self.paths]
         predecessors: list[set[int]] = [set() for _ in self.paths]
         for source, targets in enumerate(successors):
             for target in targets:
                 predecessors[target].add(source)
         self._down = _closures(successors)
         self._up = _closures(predecessors)
-        self.shared = digest(base, *self._project_facts())
         self._by_mask: dict[int, str] = {}
 
     def key(self, path: Path) -> str | None:
@@ -83,10 +122,22 @@ class Slices:
         yield repr(sorted((str(k[0]), k[1], repr(h)) for k, h in model.handlers.items()))
         yield repr(model.unresolved)
         yield repr(model.declared)
+        yield repr(sorted(model.resolver.unreadable))
         for path in self.paths:
             yield f"{path}:{module_surface(model.modules[path])}"
 
-    def _successors(self, path: Path) -> set[int]:
+    def _kept_successors(self, path: Path) -> set[int]:
+        """`_successors`, by index; they read the calls in the module's body and the
+        surface of the others."""
+        found = self.model.kept_analysis(
+            f"slices.successors:{path}",
+            lambda _: sorted(self._successors(path)),
+            list[Path],
+            (path,),
+        )
+        return {self._index[p] for p in found if p in self._index}
+
+    def _successors(self, path: Path) -> set[Path]:
         """The modules `path` imports (with the packages the imports run) and the
         modules of the functions its calls resolve to."""
         model, found = self.model, set()
@@ -103,7 +154,7 @@ class Slices:
             target = model.resolve_name(path, call.target)
             if target is not None:
                 found.add(target[0])
-        return {self._index[p] for p in found if p in self._index and p != path}
+        return {p for p in found if p in self._index and p != path}
 
 
 def _closures(successors: list[set[int]]) -> list[int]:

@@ -115,7 +115,9 @@ class CostTable:
     def __init__(self, overrides: Mapping[str, float] | None = None) -> None:
         shipped, self.default_ms = _shipped()
         self.entries = dict(shipped)
-        for name, ms in (overrides or {}).items():
+        #: the configured costs, by module
+        self.overrides = dict(overrides or {})
+        for name, ms in self.overrides.items():
             self.entries[name] = Entry(name, float(ms), frozenset(), is_stdlib(name), "config")
         self.preloaded, self.stdlib_default_ms = _runtime()
         #: everything loaded before the handler's module, with what it loads
@@ -152,8 +154,10 @@ class CostTable:
         return 0.0 if name in self.loaded else self.unit(name).self_ms
 
     def cost(self, names: Iterable[str]) -> float:
-        """What importing all of `names` costs, each package counted once."""
-        return sum(self.self_ms(name) for name in self.closure(names))
+        """What importing all of `names` costs, each package counted once (added in
+        the order of their names, so that the sum does not depend on the order of
+        `names`)."""
+        return sum(self.self_ms(name) for name in sorted(self.closure(names)))
 
     def direct_packages(self, name: str) -> list[str]:
         """The packages of a unit that none of its other packages loads: the edges of

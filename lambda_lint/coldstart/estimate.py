@@ -113,6 +113,27 @@ class HandlerImports:
     uncertain: bool
 
 
+@dataclass(frozen=True)
+class InitLoad:
+    """What one handler's INIT loads as far as imports tell, positions aside: the project
+    files it runs and the import units with how many statements import each (both by
+    name). The project's surface decides it, so it is kept between runs."""
+
+    handler: tuple[Path, str]
+    files: tuple[Path, ...]
+    units: tuple[tuple[str, int], ...]
+    uncertain: bool
+
+    @staticmethod
+    def of(handler: Handler, found: HandlerImports) -> InitLoad:
+        return InitLoad(
+            handler.key,
+            tuple(sorted(found.files)),
+            tuple(sorted(found.units.items())),
+            found.uncertain,
+        )
+
+
 class ColdStartModel:
     """Cost questions about one project's handlers, answered once each."""
 
@@ -121,7 +142,9 @@ class ColdStartModel:
         self.table = table
         self._statements: dict[Path, list[Statement]] = {}
         self._handlers: dict[FunctionKey, HandlerImports] = {}
+        self._loads: dict[FunctionKey, InitLoad] | None = None
         self._loading: dict[Path, list[Handler]] | None = None
+        self._costs: dict[frozenset[str], float] = {}
         self._by_name: dict[str, list[Path]] | None = None
 
     # -- imports --------------------------------------------------------------------------
@@ -186,12 +209,24 @@ class ColdStartModel:
             self._handlers[handler.key] = _Walk(self, handler).run()
         return self._handlers[handler.key]
 
+    def load(self, handler: Handler) -> InitLoad:
+        """What the handler's INIT loads (see `InitLoad`)."""
+        if self._loads is None:
+            name = f"cold-start.loads:{sorted(self.table.overrides.items())}"
+            loads = self.model.kept_analysis(name, self._compute_loads, list[InitLoad])
+            self._loads = {load.handler: load for load in loads}
+        found = self._loads.get(handler.key)
+        return found if found is not None else InitLoad.of(handler, self.handler_imports(handler))
+
+    def _compute_loads(self, model: ProjectModel) -> list[InitLoad]:
+        return [InitLoad.of(h, self.handler_imports(h)) for h in model.handlers.values()]
+
     def handlers_loading(self, path: Path) -> list[Handler]:
         """The handlers whose INIT runs the module scope of `path`."""
         if self._loading is None:
             self._loading = defaultdict(list)
             for handler in self.model.handlers.values():
-                for file in self.handler_imports(handler).files:
+                for file in self.load(handler).files:
                     self._loading[file].append(handler)
         return self._loading.get(path, [])
 
@@ -199,7 +234,7 @@ class ColdStartModel:
 
     def units(self, handler: Handler) -> Counter[str]:
         """How many INIT import statements bring in each unit, for one handler."""
-        return self.handler_imports(handler).units
+        return Counter(dict(self.load(handler).units))
 
     def total_ms(self, handler: Handler) -> float:
         return self.handler_imports(handler).tree.total_ms
@@ -207,13 +242,19 @@ class ColdStartModel:
     def saving(self, handler: Handler, removed: Collection[ExternalImport]) -> float:
         """What the handler's INIT would save without these import statements (nothing
         claimed when an import may be a project module that loads them)."""
-        found = self.handler_imports(handler)
-        if found.uncertain:
+        load = self.load(handler)
+        if load.uncertain:
             return 0.0
-        counts = Counter(found.units)
+        counts = Counter(dict(load.units))
         counts.subtract(item.unit for item in removed)
-        after = [unit for unit, count in counts.items() if count > 0]
-        return self.table.cost(found.units) - self.table.cost(after)
+        after = frozenset(unit for unit, count in counts.items() if count > 0)
+        return self._cost(frozenset(unit for unit, _ in load.units)) - self._cost(after)
+
+    def _cost(self, units: frozenset[str]) -> float:
+        """`CostTable.cost`, once per set of units (handlers often share theirs)."""
+        if units not in self._costs:
+            self._costs[units] = self.table.cost(units)
+        return self._costs[units]
 
     def best_saving(
         self, path: Path, removed: Collection[ExternalImport]

@@ -10,6 +10,9 @@ of a per-invocation function holds.
 Every analysis is computed once, on first use, and kept on the model. Rule families and
 plugins add their own project-wide analyses the same way: `model.analysis(name,
 compute)` runs `compute(model)` the first time a name is asked for and keeps the result.
+An analysis that reads only the project's surface (see `kept_analysis`) is also kept
+between runs, when the run gives the model a `store`: after an edit to a function's
+body it is read back, not computed again.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Collection, Iterator
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, Protocol, TypeVar
 
 from lambda_lint.config import Settings
 from lambda_lint.descriptors.model import DeclaredFunction
@@ -47,6 +50,17 @@ class Phase(enum.Enum):
     UNKNOWN = "unknown"
 
 
+class AnalysisStore(Protocol):
+    """Analyses kept between runs, each under its name, the project's surface and the
+    text of the files it names (see `lambda_lint.slices.StoredAnalyses`)."""
+
+    def get(self, name: str, hint: Any, files: Collection[Path]) -> Any | None:
+        """The value stored for `name` with these `files` unchanged; None on a miss."""
+
+    def put(self, name: str, value: Any, hint: Any, files: Collection[Path]) -> None:
+        """Store `value` (of the type `hint`), computed from the surface and `files`."""
+
+
 class ProjectModel:
     def __init__(
         self,
@@ -68,6 +82,8 @@ class ProjectModel:
             root, self.symbols, self.calls, settings, declared
         ).find()
         self._analyses: dict[str, Any] = {}
+        #: where `kept_analysis` keeps its results between runs; None without a cache
+        self.store: AnalysisStore | None = None
         self._init_walker = InitImportWalker(modules, self.resolver)
 
     # -- analyses -----------------------------------------------------------------------
@@ -79,6 +95,31 @@ class ProjectModel:
         if name not in self._analyses:
             self._analyses[name] = compute(self)
         return self._analyses[name]  # type: ignore[no-any-return]
+
+    def kept_analysis(
+        self,
+        name: str,
+        compute: Callable[[ProjectModel], T],
+        hint: Any,
+        files: Collection[Path] = (),
+    ) -> T:
+        """`analysis`, also kept between runs in `store`, for an analysis that reads
+        nothing but the project's surface — the settings, the descriptors, the handlers,
+        the set of files and every module's imports, function signatures, classes,
+        module-level objects and aliases, without positions — and the whole text of
+        the project `files`. Its value must be of the type `hint` (see
+        `lambda_lint.typed_json`) and never None."""
+
+        def read_or_compute(model: ProjectModel) -> T:
+            if model.store is None:
+                return compute(model)
+            found = model.store.get(name, hint, files)
+            if found is None:
+                found = compute(model)
+                model.store.put(name, found, hint, files)
+            return found  # type: ignore[no-any-return]
+
+        return self.analysis(name, read_or_compute)
 
     # -- functions and names ------------------------------------------------------------
 
@@ -152,7 +193,7 @@ class ProjectModel:
                 *((path, name or None) for path, name in starts)
             ).files()
 
-        return self.analysis("init-modules", compute)
+        return self.kept_analysis("init-modules", compute, set[Path])
 
     @property
     def init_functions(self) -> Reach:
