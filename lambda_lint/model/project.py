@@ -156,7 +156,8 @@ class ProjectModel:
                         found.setdefault(target, set()).add(attribute)
             return {target: frozenset(names) for target, names in found.items()}
 
-        return self.analysis("imported-names", compute).get(path, frozenset())
+        names = self.kept_analysis("imported-names", compute, dict[Path, frozenset[str]])
+        return names.get(path, frozenset())
 
     # -- handlers -----------------------------------------------------------------------
 
