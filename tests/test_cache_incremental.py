@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -193,16 +194,16 @@ def import_rows(output: str) -> list[int]:
 
 
 class CountingCache(Cache):
-    """A cache that counts the per-handler results it answers."""
+    """A cache that counts, by kind, the entries it answers and those it misses."""
 
     def __init__(self, folder: Path) -> None:
         super().__init__(folder)
-        self.reused = 0
+        self.hits: Counter[str] = Counter()
+        self.misses: Counter[str] = Counter()
 
     def get(self, kind: str, key: str, hint: Any) -> Any | None:
         found = super().get(kind, key, hint)
-        if kind == "handler-result" and found is not None:
-            self.reused += 1
+        (self.misses if found is None else self.hits)[kind] += 1
         return found
 
 
@@ -216,7 +217,112 @@ def test_a_handler_nothing_changed_for_is_not_judged_again(tmp_path: Path) -> No
         linter = Linter(settings, ruleset, {"LL203"}, tmp_path, cache, jobs=1)
         return [f.path for f in linter.lint([tmp_path / "project"]).findings]
 
-    assert run() == ["project/predict.py"] and cache.reused == 0
+    assert run() == ["project/predict.py"] and cache.hits["handler-result"] == 0
     (tmp_path / "project" / "query.py").write_text(QUERY + "\n")
     assert run() == ["project/predict.py"]
-    assert cache.reused == 1, "the predict handler's result is reused, the query's is not"
+    assert cache.hits["handler-result"] == 1, (
+        "the predict handler's result is reused, not the query's"
+    )
+
+
+SHARED_MODULE = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Orders:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: orders.handler
+  Refunds:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: refunds.handler
+"""
+ORDERS = "import common\n\n\ndef handler(event, context):\n    return common.render(event)\n"
+REFUNDS = (
+    "import common\n\n\ndef handler(event, context):\n    return common.render(event['refund'])\n"
+)
+COMMON = "import json\n\n\ndef render(event):\n    return json.dumps(event)\n"
+RARE_PANDAS = """\
+import json
+
+import pandas
+
+
+def render(event):
+    try:
+        return json.dumps(event)
+    except TypeError:
+        return pandas.DataFrame(event).to_json()
+"""
+
+
+def edits_to_a_shared_module(folder: Path) -> Iterator[str]:
+    """Edits to the INIT imports of a module two handlers load, and to bodies that
+    decide how its imports are used."""
+    (folder / "template.yaml").write_text(SHARED_MODULE)
+    (folder / "orders.py").write_text(ORDERS)
+    (folder / "refunds.py").write_text(REFUNDS)
+    (folder / "common.py").write_text(COMMON)
+    yield "the project"
+    (folder / "common.py").write_text(RARE_PANDAS)
+    yield "a heavy import, used only when rendering fails"
+    (folder / "common.py").write_text(
+        RARE_PANDAS.replace("json.dumps(event)", "pandas.io.json.dumps(event)")
+    )
+    yield "a body-only edit: the heavy module is used on the main path"
+    (folder / "common.py").write_text(
+        RARE_PANDAS.replace("pandas.DataFrame(event).to_json()", "None")
+    )
+    yield "a body-only edit: the heavy module is never used"
+    (folder / "orders.py").write_text(
+        ORDERS.replace("import common\n", "import json\n").replace("common.render", "json.dumps")
+    )
+    yield "one handler no longer loads the shared module"
+    (folder / "orders.py").write_text(ORDERS)
+    yield "it loads it again"
+    (folder / "common.py").write_text(COMMON.replace("event)", "event, indent=2)"))
+    yield "the heavy import is gone, with a body-only edit"
+
+
+def test_each_edit_to_a_shared_module_gives_the_findings_of_a_fresh_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    outputs = [
+        assert_incremental_matches_fresh(tmp_path, monkeypatch)
+        for _ in edits_to_a_shared_module(tmp_path)
+    ]
+    rare = [output.count('"LL202"') for output in outputs]
+    unused = [output.count('"LL201"') for output in outputs]
+    both = ["and 1 other handler" in output for output in outputs]
+    assert rare == [0, 1, 0, 0, 0, 0, 0], "the rare use follows the bodies of common.py"
+    assert unused == [0, 0, 0, 1, 1, 1, 0], "and so does the unused import"
+    assert both == [False, False, False, True, False, True, False], (
+        "the saving counts the handlers that load common.py, after an edit elsewhere"
+    )
+
+
+def test_a_body_only_edit_computes_again_only_what_reads_the_body(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    edits = edits_to_a_shared_module(project)
+    next(edits)
+    next(edits)
+    settings, ruleset = Settings(), load_rules()
+    cache = CountingCache(tmp_path / "cache")
+
+    def run() -> list[str]:
+        linter = Linter(settings, ruleset, ruleset.select(("ALL",)), tmp_path, cache, jobs=1)
+        return [f.code for f in linter.lint([project]).findings]
+
+    assert "LL202" in run()
+    cache.hits.clear()
+    cache.misses.clear()
+    next(edits)
+    assert "LL202" not in run()
+    assert cache.misses["analysis"] == 1, "only the calls of common.py are looked at again"
+    assert cache.hits["analysis"] >= 3, (
+        "the INIT imports and the other modules' calls are read back"
+    )
