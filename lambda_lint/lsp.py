@@ -187,7 +187,8 @@ def lint_documents(
     cache = _caches.get(folder)
     if cache is None:
         cache = _caches[folder] = Cache(
-            folder, remember=("summary", "file-result", "handler-files", "handler-result")
+            folder,
+            remember=("summary", "file-result", "handler-files", "handler-result", "analysis"),
         )
     # one process: the server has threads, and forking a threaded process is unsafe
     linter = Linter(

@@ -210,13 +210,13 @@ class ColdStartModel:
         return self._handlers[handler.key]
 
     def load(self, handler: Handler) -> InitLoad:
-        """What the handler's INIT loads (see `InitLoad`)."""
+        """What the handler's INIT loads (see `InitLoad`); `handler` is one of the
+        model's."""
         if self._loads is None:
             name = f"cold-start.loads:{sorted(self.table.overrides.items())}"
             loads = self.model.kept_analysis(name, self._compute_loads, list[InitLoad])
             self._loads = {load.handler: load for load in loads}
-        found = self._loads.get(handler.key)
-        return found if found is not None else InitLoad.of(handler, self.handler_imports(handler))
+        return self._loads[handler.key]
 
     def _compute_loads(self, model: ProjectModel) -> list[InitLoad]:
         return [InitLoad.of(h, self.handler_imports(h)) for h in model.handlers.values()]
