@@ -16,15 +16,16 @@ only the files whose slice changed are checked again. A slice is, on the safe si
 A body-only edit to a module therefore re-checks that module and the modules it is
 related to; a new import or a changed signature re-checks everything.
 
-The project-wide facts also key the model's analyses that read nothing else but the
-text of files they name (`ProjectModel.kept_analysis`): `StoredAnalyses` keeps them in
-the cache, so that a body-only edit computes again only what reads the edited body —
-the calls of the edited module, here — and reads the rest back.
+The project-wide facts also key the model's analyses that read nothing else, or that
+read besides only the text of the one file each value is about
+(`ProjectModel.kept_analysis`, `kept_per_file`): `StoredAnalyses` keeps them in the
+cache, so that a body-only edit computes again only what reads the edited body — here,
+the modules the edited module's calls reach — and reads the rest back.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -51,31 +52,21 @@ def module_surface(summary: ModuleSummary) -> str:
 
 class StoredAnalyses:
     """The model's kept analyses in `cache`, under the digest of the project-wide facts
-    (`shared`) and of the files each names (`contents`, by path)."""
+    (`shared`); `contents` are the digests of the project's files by path."""
 
     def __init__(self, cache: Cache, shared: str, contents: Mapping[Path, str]) -> None:
         self.cache = cache
         self.shared = shared
         self.contents = contents
 
-    def get(self, name: str, hint: Any, files: Collection[Path]) -> Any | None:
-        key = self._key(name, files)
-        return None if key is None else self.cache.get("analysis", key, hint)
+    def get(self, name: str, hint: Any) -> Any | None:
+        return self.cache.get("analysis", digest(self.shared, name), hint)
 
-    def put(self, name: str, value: Any, hint: Any, files: Collection[Path]) -> None:
-        key = self._key(name, files)
-        if key is not None:
-            self.cache.put("analysis", key, value, hint)
+    def put(self, name: str, value: Any, hint: Any) -> None:
+        self.cache.put("analysis", digest(self.shared, name), value, hint)
 
-    def _key(self, name: str, files: Collection[Path]) -> str | None:
-        """None when a file is not one of the project's (its text is not known)."""
-        parts = [self.shared, name]
-        for path in sorted(files):
-            content = self.contents.get(path)
-            if content is None:
-                return None
-            parts.append(f"{path}:{content}")
-        return digest(*parts)
+    def content(self, path: Path) -> str | None:
+        return self.contents.get(path)
 
 
 class Slices:
@@ -92,7 +83,10 @@ class Slices:
         self._index = {path: i for i, path in enumerate(self.paths)}
         self.shared = digest(base, *self._project_facts())
         model.store = StoredAnalyses(cache, self.shared, contents)
-        successors = [self._kept_successors(path) for path in self.paths]
+        kept = model.kept_per_file(
+            "slices.successors", self.paths, lambda path: sorted(self._successors(path)), list[Path]
+        )
+        successors = [{self._index[p] for p in kept[path]} for path in self.paths]
         predecessors: list[set[int]] = [set() for _ in self.paths]
         for source, targets in enumerate(successors):
             for target in targets:
@@ -126,20 +120,10 @@ class Slices:
         for path in self.paths:
             yield f"{path}:{module_surface(model.modules[path])}"
 
-    def _kept_successors(self, path: Path) -> set[int]:
-        """`_successors`, by index; they read the calls in the module's body and the
-        surface of the others."""
-        found = self.model.kept_analysis(
-            f"slices.successors:{path}",
-            lambda _: sorted(self._successors(path)),
-            list[Path],
-            (path,),
-        )
-        return {self._index[p] for p in found if p in self._index}
-
     def _successors(self, path: Path) -> set[Path]:
         """The modules `path` imports (with the packages the imports run) and the
-        modules of the functions its calls resolve to."""
+        modules of the functions its calls resolve to: its body's calls read, and the
+        surface of the others."""
         model, found = self.model, set()
         summary = model.modules[path]
         for item in summary.imports:

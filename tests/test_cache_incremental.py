@@ -18,6 +18,7 @@ from lambda_lint.cache import Cache
 from lambda_lint.cli import main
 from lambda_lint.config import Settings
 from lambda_lint.registry import load_rules
+from lambda_lint.slices import Slices
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
@@ -304,7 +305,9 @@ def test_each_edit_to_a_shared_module_gives_the_findings_of_a_fresh_run(
     )
 
 
-def test_a_body_only_edit_computes_again_only_what_reads_the_body(tmp_path: Path) -> None:
+def test_a_body_only_edit_computes_again_only_what_reads_the_body(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     project = tmp_path / "project"
     project.mkdir()
     edits = edits_to_a_shared_module(project)
@@ -312,17 +315,27 @@ def test_a_body_only_edit_computes_again_only_what_reads_the_body(tmp_path: Path
     next(edits)
     settings, ruleset = Settings(), load_rules()
     cache = CountingCache(tmp_path / "cache")
+    looked_at: list[str] = []
+    successors = Slices._successors
+
+    def spy(slices: Slices, path: Path) -> set[Path]:
+        looked_at.append(path.name)
+        return successors(slices, path)
+
+    monkeypatch.setattr(Slices, "_successors", spy)
 
     def run() -> list[str]:
         linter = Linter(settings, ruleset, ruleset.select(("ALL",)), tmp_path, cache, jobs=1)
         return [f.code for f in linter.lint([project]).findings]
 
     assert "LL202" in run()
-    cache.hits.clear()
-    cache.misses.clear()
-    next(edits)
-    assert "LL202" not in run()
-    assert cache.misses["analysis"] == 1, "only the calls of common.py are looked at again"
+    assert sorted(looked_at) == ["common.py", "orders.py", "refunds.py"]
+    for reported in ([], ["LL201"]):  # body-only edits: pandas used on the main path, then unused
+        looked_at.clear()
+        cache.hits.clear()
+        next(edits)
+        assert [code for code in run() if code in ("LL201", "LL202")] == reported
+        assert looked_at == ["common.py"], "only the calls of the edited module are looked at"
     assert cache.hits["analysis"] >= 3, (
-        "the INIT imports and the other modules' calls are read back"
+        "the INIT modules, what each handler's INIT loads and the other modules' calls are read back"
     )

@@ -18,9 +18,9 @@ body it is read back, not computed again.
 from __future__ import annotations
 
 import enum
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Protocol, TypeVar
+from typing import Any, Callable, Optional, Protocol, TypeVar
 
 from lambda_lint.config import Settings
 from lambda_lint.descriptors.model import DeclaredFunction
@@ -51,14 +51,17 @@ class Phase(enum.Enum):
 
 
 class AnalysisStore(Protocol):
-    """Analyses kept between runs, each under its name, the project's surface and the
-    text of the files it names (see `lambda_lint.slices.StoredAnalyses`)."""
+    """Analyses kept between runs, each under its name and the project's surface (see
+    `lambda_lint.slices.StoredAnalyses`)."""
 
-    def get(self, name: str, hint: Any, files: Collection[Path]) -> Any | None:
-        """The value stored for `name` with these `files` unchanged; None on a miss."""
+    def get(self, name: str, hint: Any) -> Any | None:
+        """The value stored for `name`, of the type `hint`; None on a miss."""
 
-    def put(self, name: str, value: Any, hint: Any, files: Collection[Path]) -> None:
-        """Store `value` (of the type `hint`), computed from the surface and `files`."""
+    def put(self, name: str, value: Any, hint: Any) -> None:
+        """Store `value` (of the type `hint`) for `name`."""
+
+    def content(self, path: Path) -> str | None:
+        """The digest of a project file's text (None for a file it does not know)."""
 
 
 class ProjectModel:
@@ -96,28 +99,47 @@ class ProjectModel:
             self._analyses[name] = compute(self)
         return self._analyses[name]  # type: ignore[no-any-return]
 
-    def kept_analysis(
-        self,
-        name: str,
-        compute: Callable[[ProjectModel], T],
-        hint: Any,
-        files: Collection[Path] = (),
-    ) -> T:
+    def kept_analysis(self, name: str, compute: Callable[[ProjectModel], T], hint: Any) -> T:
         """`analysis`, also kept between runs in `store`, for an analysis that reads
-        nothing but the project's surface — the settings, the descriptors, the handlers,
+        nothing but the project's surface: the settings, the descriptors, the handlers,
         the set of files and every module's imports, function signatures, classes,
-        module-level objects and aliases, without positions — and the whole text of
-        the project `files`. Its value must be of the type `hint` (see
-        `lambda_lint.typed_json`) and never None."""
+        module-level objects and aliases, without positions. Its value must be of the
+        type `hint` (see `lambda_lint.typed_json`) and never None."""
 
         def read_or_compute(model: ProjectModel) -> T:
             if model.store is None:
                 return compute(model)
-            found = model.store.get(name, hint, files)
+            found = model.store.get(name, hint)
             if found is None:
                 found = compute(model)
-                model.store.put(name, found, hint, files)
+                model.store.put(name, found, hint)
             return found  # type: ignore[no-any-return]
+
+        return self.analysis(name, read_or_compute)
+
+    def kept_per_file(
+        self, name: str, paths: Iterable[Path], compute: Callable[[Path], T], hint: Any
+    ) -> dict[Path, T]:
+        """An analysis of each of `paths` that reads nothing but the project's surface
+        (see `kept_analysis`) and the whole text of that one file, computed once and
+        kept between runs as one table: each value with the digest of its file's text,
+        so that after an edit only the edited files' values are computed again."""
+
+        def read_or_compute(model: ProjectModel) -> dict[Path, T]:
+            store = model.store
+            if store is None:
+                return {path: compute(path) for path in paths}
+            table_hint = dict[Path, tuple[Optional[str], hint]]  # type: ignore[valid-type]
+            stored = store.get(name, table_hint) or {}
+            table = {}
+            for path in paths:
+                content, entry = store.content(path), stored.get(path)
+                if content is None or entry is None or entry[0] != content:
+                    entry = (content, compute(path))
+                table[path] = entry
+            if table != stored:
+                store.put(name, table, table_hint)
+            return {path: value for path, (_, value) in table.items()}
 
         return self.analysis(name, read_or_compute)
 
