@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable, TypeVar
 
 import libcst as cst
 
@@ -25,6 +25,8 @@ from lambda_lint.model.scope import (
     module_bindings,
 )
 from lambda_lint.positions import NEWLINE, Positions, code_ranges
+
+T = TypeVar("T")
 
 
 class CheckContext:
@@ -61,6 +63,15 @@ class CheckContext:
         #: qualified names by node and innermost enclosing function (rules ask for the
         #: same call's name many times)
         self._qualified: dict[tuple[cst.CSTNode, cst.FunctionDef | None], str | None] = {}
+        self._analyses: dict[str, Any] = {}
+
+    def analysis(self, name: str, compute: Callable[[CheckContext], T]) -> T:
+        """A reading of this file that several rules share (the names a module uses,
+        say): `compute(context)` runs for the first rule that asks for `name`, the
+        others get its result."""
+        if name not in self._analyses:
+            self._analyses[name] = compute(self)
+        return self._analyses[name]  # type: ignore[no-any-return]
 
     @property
     def text(self) -> str:

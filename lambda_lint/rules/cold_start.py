@@ -81,7 +81,7 @@ class _InitImports(Rule):
         external = {(e.line, e.column): e for e in costs.external_imports(path)}
         if not external:
             return
-        uses = module_uses(node)
+        uses = self.context.analysis("cold-start.module-uses", lambda c: module_uses(c.module))
         groups = list(self._groups(uses, external))
         if groups:
             self.judge(node, costs, uses, groups)
