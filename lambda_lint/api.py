@@ -34,7 +34,7 @@ from lambda_lint.descriptors.model import DescriptorProblem, DescriptorSet
 from lambda_lint.discover import Project, discover, is_python
 from lambda_lint.engine import InternalError, check_module, check_project
 from lambda_lint.finding import Finding, Position
-from lambda_lint.handler_results import StoredHandlerResults
+from lambda_lint.handler_results import StoredResults
 from lambda_lint.index import ModuleSummary
 from lambda_lint.index_files import IndexedFile, index_file, read_source
 from lambda_lint.model.project import ProjectModel
@@ -364,10 +364,10 @@ class Linter:
         texts.update({path: item.text for path, item in indexed.items() if item.text is not None})
         if self.settings.path is not None and self.settings.path.resolve() not in texts:
             texts[self.settings.path.resolve()] = _file_text(self.settings.path)
-        handler_results = None
+        stored = None
         if self.cache is not None and slices is not None and contents is not None:
-            handler_results = StoredHandlerResults(self.cache, slices.shared, contents)
-        context = ProjectContext(model, self.settings, self.display, texts, handler_results)
+            stored = StoredResults(self.cache, slices.shared, contents)
+        context = ProjectContext(model, self.settings, self.display, texts, stored)
         errors = check_project(context, self.rule_classes, self.display(project.root))
         result.internal_errors.extend(errors)
         requested = set(project.requested)

@@ -1,58 +1,56 @@
-"""Per-handler results of project rules, cached between runs.
+"""Per-unit results of project rules, cached between runs.
 
-A project rule that judges each handler on its own (the INIT import budget, LL203)
-stores the findings of one handler under a key made of the project-wide facts any rule
-may read (`Slices.shared`: the settings, the rules, the descriptors, every handler and
-every module's surface), the handler itself, and the text of every project file its
-result was computed from, which the rule names when it stores it. The list of those
-files is kept under the first part of the key: while the shared facts are the same, the
-rule reads the same files, so a changed text of one of them is a miss.
+A project rule that judges each handler (or each route) on its own, the INIT import
+budget (LL203) and the flows of event data to sinks (LL6), stores what it found for
+one unit under a key made of the project-wide facts any rule may read
+(`Slices.shared`: the settings, the rules, the descriptors, every handler and every
+module's surface), the unit itself, and the text of every project file the result was
+computed from, which the rule names when it stores it. The list of those files is kept
+under the first part of the key: while the shared facts are the same, the rule reads
+the same files, so a changed text of one of them is a miss. (Rules name a handler as
+a unit with `project_context.handler_unit`.)
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 from lambda_lint.cache import Cache, digest
-from lambda_lint.finding import Finding
-from lambda_lint.model.handlers import Handler
 
 
-class StoredHandlerResults:
-    """The stored per-handler findings of a project's rules; `contents` are the digests
-    of the project's Python files by path, `shared` the digest of the project-wide facts."""
+class StoredResults:
+    """The stored per-unit results of a project's rules; `contents` are the digests of
+    the project's Python files by path, `shared` the digest of the project-wide facts."""
 
     def __init__(self, cache: Cache, shared: str, contents: Mapping[Path, str]) -> None:
         self.cache = cache
         self.shared = shared
         self.contents = contents
 
-    def get(self, code: str, handler: Handler) -> list[Finding] | None:
-        """The findings `code` reported for `handler`, if nothing they came from changed."""
-        first = self._first(code, handler)
-        files = self.cache.get("handler-files", first, list[str])
+    def get(self, name: str, unit: str, hint: Any) -> Any | None:
+        """The value of type `hint` that `name` stored for `unit`, if nothing it came
+        from changed."""
+        first = digest(self.shared, name, unit)
+        files = self.cache.get("unit-files", first, list[str])
         if files is None:
             return None
         key = self._key(first, files)
         if key is None:
             return None
-        return self.cache.get("handler-result", key, list[Finding])  # type: ignore[no-any-return]
+        return self.cache.get("unit-result", key, hint)
 
-    def put(
-        self, code: str, handler: Handler, findings: list[Finding], files: Iterable[Path]
-    ) -> None:
-        """Store what `code` reported for `handler`, computed from the project `files`."""
-        first = self._first(code, handler)
+    def put(self, name: str, unit: str, value: Any, hint: Any, files: Iterable[Path]) -> None:
+        """Store what `name` found for `unit` (of type `hint`), computed from the
+        project `files`."""
+        first = digest(self.shared, name, unit)
         names = sorted({str(path) for path in files})
         key = self._key(first, names)
         if key is None:
             return
-        self.cache.put("handler-files", first, names, list[str])
-        self.cache.put("handler-result", key, findings, list[Finding])
-
-    def _first(self, code: str, handler: Handler) -> str:
-        return digest(self.shared, code, str(handler.file), handler.qualname, repr(handler))
+        self.cache.put("unit-files", first, names, list[str])
+        self.cache.put("unit-result", key, value, hint)
 
     def _key(self, first: str, files: list[str]) -> str | None:
         """None when a file is not one of the project's (it cannot be followed)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Callable, Protocol
+from typing import Any, Callable, Protocol
 
 from lambda_lint.config import Settings
 from lambda_lint.descriptors.model import SourceRef
@@ -14,17 +14,22 @@ from lambda_lint.model.handlers import Handler
 from lambda_lint.model.project import ProjectModel
 
 
-class HandlerResults(Protocol):
-    """What project rules found for each handler in earlier runs (see
-    `lambda_lint.handler_results`)."""
+def handler_unit(handler: Handler) -> str:
+    """The unit name a handler's results are stored under."""
+    return f"handler:{handler.file}:{handler.qualname}:{handler!r}"
 
-    def get(self, code: str, handler: Handler) -> list[Finding] | None:
-        """The findings `code` reported for `handler`, if nothing they came from changed."""
 
-    def put(
-        self, code: str, handler: Handler, findings: list[Finding], files: Iterable[Path]
-    ) -> None:
-        """Store what `code` reported for `handler`, computed from the project `files`."""
+class StoredResults(Protocol):
+    """What project rules found for each unit they judge on its own (a handler, a
+    route) in earlier runs (see `lambda_lint.handler_results`)."""
+
+    def get(self, name: str, unit: str, hint: Any) -> Any | None:
+        """The value of type `hint` that `name` stored for `unit`, if nothing it came
+        from changed."""
+
+    def put(self, name: str, unit: str, value: Any, hint: Any, files: Iterable[Path]) -> None:
+        """Store what `name` found for `unit` (of type `hint`), computed from the
+        project `files`."""
 
 
 class ProjectContext:
@@ -36,7 +41,7 @@ class ProjectContext:
         settings: Settings,
         display: Callable[[Path], str],
         texts: Mapping[Path, str],
-        handler_results: HandlerResults | None = None,
+        stored_results: StoredResults | None = None,
     ) -> None:
         self.model = model
         self.settings = settings
@@ -44,9 +49,9 @@ class ProjectContext:
         self.display = display
         #: the text of the project's Python files, descriptors and configuration
         self.texts = texts
-        #: the per-handler findings of earlier runs, for rules that judge each handler
-        #: on its own; None without a cache
-        self.handler_results = handler_results
+        #: the per-unit results of earlier runs, for rules that judge each handler (or
+        #: route) on its own; None without a cache
+        self.stored_results = stored_results
         self.findings: list[tuple[Path, Finding]] = []
 
     def report_at(

@@ -218,10 +218,10 @@ def test_a_handler_nothing_changed_for_is_not_judged_again(tmp_path: Path) -> No
         linter = Linter(settings, ruleset, {"LL203"}, tmp_path, cache, jobs=1)
         return [f.path for f in linter.lint([tmp_path / "project"]).findings]
 
-    assert run() == ["project/predict.py"] and cache.hits["handler-result"] == 0
+    assert run() == ["project/predict.py"] and cache.hits["unit-result"] == 0
     (tmp_path / "project" / "query.py").write_text(QUERY + "\n")
     assert run() == ["project/predict.py"]
-    assert cache.hits["handler-result"] == 1, (
+    assert cache.hits["unit-result"] == 1, (
         "the predict handler's result is reused, not the query's"
     )
 

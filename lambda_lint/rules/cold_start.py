@@ -26,10 +26,11 @@ from lambda_lint.coldstart.usage import (
     module_uses,
     type_comment_names,
 )
-from lambda_lint.finding import Position, RelatedLocation
+from lambda_lint.finding import Finding, Position, RelatedLocation
 from lambda_lint.model.constructors import client_constructor
 from lambda_lint.model.names import dotted_name
 from lambda_lint.model.project import Handler, Phase, ProjectModel
+from lambda_lint.project_context import handler_unit
 from lambda_lint.rule import Example, ProjectRule, Rule
 
 if TYPE_CHECKING:
@@ -550,9 +551,10 @@ class InitImportBudget(ProjectRule):
         budget = self.settings["budget-ms"]
         model = self.project.model
         costs = cold_start_model(model)
-        stored = self.project.handler_results
+        stored = self.project.stored_results
         for handler in sorted(model.handlers.values(), key=lambda h: (str(h.file), h.line)):
-            cached = stored.get(self.code, handler) if stored is not None else None
+            unit = handler_unit(handler)
+            cached = stored.get(self.code, unit, list[Finding]) if stored is not None else None
             if cached is not None:
                 self.project.findings.extend((handler.file, f) for f in cached)
                 continue
@@ -561,7 +563,7 @@ class InitImportBudget(ProjectRule):
             if stored is not None:
                 found = [f for _, f in self.project.findings[before:]]
                 files = [handler.file, *costs.handler_imports(handler).files]
-                stored.put(self.code, handler, found, files)
+                stored.put(self.code, unit, found, list[Finding], files)
 
     def check_handler(self, handler: Handler, costs: ColdStartModel, budget: float) -> None:
         """Report the handler if its INIT imports are over the budget."""

@@ -25,7 +25,8 @@ class FlowRule(ProjectRule):
 
     def check_project(self) -> None:
         additions = flow_additions(self.settings)
-        for hit in security_hits(self.project.model, self.project.texts, additions):
+        project = self.project
+        for hit in security_hits(project.model, project.texts, additions, project.stored_results):
             if hit.rule == self.code:
                 self.report_at(
                     hit.path,

@@ -20,9 +20,9 @@ from __future__ import annotations
 import ast
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from lambda_lint.finding import Position
 from lambda_lint.flow import ir
@@ -34,6 +34,7 @@ from lambda_lint.index import CallSite
 from lambda_lint.model.handlers import Handler
 from lambda_lint.model.project import ProjectModel
 from lambda_lint.model.symbols import FunctionKey, Symbols
+from lambda_lint.project_context import StoredResults, handler_unit
 from lambda_lint.security.code import ParsedFile, ProjectCode
 from lambda_lint.security.frameworks import framework_sources, routers
 from lambda_lint.security.inputs import (
@@ -81,6 +82,58 @@ class Hit:
 
 
 Seeds = dict[str, Refs]
+Memo = tuple[FunctionKey, frozenset[tuple[str, Refs]]]
+
+
+class _Trace:
+    """What a computation used: the project files it read, the `.get()` reads of
+    tracked values its analyses found, the functions it analysed (the ones a recursion
+    cut included) and how many calls deep below it values were followed (`span`)."""
+
+    def __init__(self) -> None:
+        self.files: set[Path] = set()
+        self.reads: set[ir.Call] = set()
+        self.functions: set[FunctionKey] = set()
+        self.span = 0
+
+    def add(self, entry: _Analysed) -> None:
+        self.files |= entry.files
+        self.reads |= entry.reads
+        self.functions |= entry.functions
+
+
+@dataclass(frozen=True)
+class _Analysed:
+    """A function's analysis for some seeds, with what it depends on besides them: the
+    depth it was computed at, its `span` (it followed calls `span` levels down), the
+    functions it analysed and those of them that were being analysed around it
+    (`cut`: the recursion guard stopped there), the files it read and its reads. It is
+    the analysis at another depth and below other functions too when the depth limit
+    stops no call at either depth and exactly the same ones of its functions are being
+    analysed around it."""
+
+    analysis: Analysis
+    depth: int
+    span: int
+    functions: frozenset[FunctionKey]
+    cut: frozenset[FunctionKey]
+    files: frozenset[Path]
+    reads: frozenset[ir.Call]
+
+    def valid(self, depth: int, active: set[FunctionKey]) -> bool:
+        if depth != self.depth and max(depth, self.depth) + self.span > MAX_DEPTH:
+            return False
+        return {key for key in active if key in self.functions} == self.cut
+
+
+class _Unit:
+    """One handler's or route's walk: the pairs of function and seeds it checked, the
+    hits it found (the first one at each place kept) and what it used."""
+
+    def __init__(self) -> None:
+        self.checked: set[Memo] = set()
+        self.hits: dict[tuple[str, Path, Position], Hit] = {}
+        self.trace = _Trace()
 
 
 class _Walk:
@@ -97,34 +150,54 @@ class _Walk:
         self.routers = routers(model, table)
         self.semantics = Semantics.load(table.semantics, framework_sources(self.routers), additions)
         self.imported = _imported_modules(model)
-        self.hits: dict[tuple[str, Path, Position], Hit] = {}
-        self._analyses: dict[tuple[FunctionKey, frozenset[tuple[str, Refs]]], Analysis] = {}
+        #: analyses by function and seeds, shared by every unit (see `_Analysed.valid`)
+        self._analyses: dict[Memo, list[_Analysed]] = {}
         self._active: set[FunctionKey] = set()
-        self._checked: set[tuple[FunctionKey, frozenset[tuple[str, Refs]]]] = set()
+        #: what the analyses being computed used, innermost last
+        self._traces: list[_Trace] = []
         self._sites: dict[FunctionKey, dict[tuple[int, str], CallSite]] = {}
-        #: `x.get(k)` calls whose receiver holds a tracked value: reads, not lookups
-        self._reads: set[ir.Call] = set()
+        self._unit = _Unit()
+        self._traces = [self._unit.trace]
 
     # -- following values ------------------------------------------------------------------
 
-    def run(self) -> list[Hit]:
-        for handler in sorted(self.model.handlers.values(), key=lambda h: h.key):
-            if self.trusted(handler):
-                continue
-            self.check_logging_decorators(handler.key)
-            seeds = self.handler_seeds(handler)
-            if seeds or self.semantics.sources:
-                self.visit(handler.key, seeds, 0)
-        for key in self.routes:
-            self.visit(key, self.route_seeds(key), 0)
-        return sorted(self.hits.values(), key=lambda h: (str(h.path), h.start, h.rule))
+    def units(self) -> list[tuple[str, Callable[[], _Unit]]]:
+        """Every handler and route, by the name its hits are stored under, with the walk
+        that finds them; in the order their hits are merged."""
+        found: list[tuple[str, Callable[[], _Unit]]] = [
+            (handler_unit(h), partial(self.walk, self.walk_handler, h))
+            for h in sorted(self.model.handlers.values(), key=lambda h: h.key)
+        ]
+        found.extend(
+            (f"route:{key[0]}:{key[1]}", partial(self.walk, self.walk_route, key))
+            for key in self.routes
+        )
+        return found
+
+    def walk(self, start: Callable[[Any], None], origin: Any) -> _Unit:
+        """One unit's hits, found with nothing but what this walk reads."""
+        self._unit = _Unit()
+        self._traces = [self._unit.trace]
+        start(origin)
+        return self._unit
+
+    def walk_handler(self, handler: Handler) -> None:
+        if self.trusted(handler):
+            return
+        self.check_logging_decorators(handler.key)
+        seeds = self.handler_seeds(handler)
+        if seeds or self.semantics.sources:
+            self.visit(handler.key, seeds, 0)
+
+    def walk_route(self, key: FunctionKey) -> None:
+        self.visit(key, self.route_seeds(key), 0)
 
     def trusted(self, handler: Handler) -> bool:
         """The handler's event is written by the deployment or by AWS: its triggers say
         so, or its code reads keys only such events have (`event["RequestType"]`)."""
         if handler.triggers:
             return set(handler.triggers) <= self.table.trusted_triggers
-        parsed = self.code.file(handler.file)
+        parsed = self.file(handler.file)
         node = parsed.functions.get(handler.qualname) if parsed else None
         return node is not None and any(
             isinstance(n, ast.Constant) and n.value in self.table.trusted_event_keys
@@ -148,7 +221,7 @@ class _Walk:
     def route_seeds(self, key: FunctionKey) -> Seeds:
         """A route's parameters: the captures of its URL path, each one value of the
         request (not the whole of it)."""
-        function = self.code.function(key)
+        function = self.function(key)
         params = function.params if function is not None else ()
         return {
             p.name: frozenset({Ref("event", ("pathParameters", p.name))})
@@ -163,7 +236,7 @@ class _Walk:
         if handler.framework == "chalice":
             if handler.key in self.routes:
                 return self.route_seeds(handler.key)
-            function = self.code.function(handler.key)
+            function = self.function(handler.key)
             params = function.params if function is not None else ()
             return {p.name: event for p in params if p.kind in SEEDED_KINDS}
         if handler.framework is not None:
@@ -177,11 +250,11 @@ class _Walk:
 
     def visit(self, key: FunctionKey, seeds: Seeds, depth: int) -> None:
         memo = (key, frozenset(seeds.items()))
-        if memo in self._checked:
+        if memo in self._unit.checked:
             return
-        self._checked.add(memo)
+        self._unit.checked.add(memo)
         analysis = self.analysis(key, seeds, depth)
-        parsed = self.code.file(key[0])
+        parsed = self.file(key[0])
         if analysis is None or parsed is None:
             return
         self.check(key, parsed, analysis)
@@ -193,14 +266,37 @@ class _Walk:
                 self.visit(found[0], found[1], depth + 1)
 
     def analysis(self, key: FunctionKey, seeds: Seeds, depth: int) -> Analysis | None:
-        memo = (key, frozenset(seeds.items()))
-        if memo in self._analyses:
-            return self._analyses[memo]
-        function = self.code.function(key)
-        parsed = self.code.file(key[0])
-        if function is None or parsed is None or key in self._active:
+        analysed = self.analysed(key, seeds, depth)
+        return analysed.analysis if analysed is not None else None
+
+    def analysed(self, key: FunctionKey, seeds: Seeds, depth: int) -> _Analysed | None:
+        """The analysis of `key` for `seeds` at `depth` below the functions being
+        analysed; what it used is added to the trace of the one that asked."""
+        trace = self._traces[-1]
+        if key in self._active:
+            trace.functions.add(key)
             return None
+        memo = (key, frozenset(seeds.items()))
+        known = self._analyses.setdefault(memo, [])
+        found = next((a for a in known if a.valid(depth, self._active)), None)
+        if found is None:
+            found = self.analyse(key, seeds, depth)
+            if found is None:
+                return None
+            known.append(found)
+        trace.add(found)
+        return found
+
+    def analyse(self, key: FunctionKey, seeds: Seeds, depth: int) -> _Analysed | None:
+        function = self.function(key)
+        parsed = self.file(key[0])
+        if function is None or parsed is None:
+            return None
+        around = frozenset(self._active)
+        own = _Trace()
+        own.functions.add(key)
         self._active.add(key)
+        self._traces.append(own)
         try:
             result = analyse(
                 function,
@@ -212,12 +308,20 @@ class _Walk:
             )
         finally:
             self._active.discard(key)
-        self._analyses[memo] = result
+            self._traces.pop()
         for call in function.calls:
             func = call.func
             if isinstance(func, ir.Attribute) and func.attr in READS and result.refs(func.value):
-                self._reads.add(call)
-        return result
+                own.reads.add(call)
+        return _Analysed(
+            result,
+            depth,
+            own.span,
+            frozenset(own.functions),
+            around & own.functions,
+            frozenset(own.files | {key[0]}),
+            frozenset(own.reads),
+        )
 
     def returned(
         self, caller: FunctionKey, call: ir.Call, args: CallArgs, depth: int
@@ -225,10 +329,17 @@ class _Walk:
         """What a project function returns for these arguments (None: not one, or too
         deep, or recursive: the engine's rule for unknown calls applies)."""
         found = self.callee(caller, call, args)
-        if found is None or depth >= MAX_DEPTH:
+        if found is None:
             return None
-        analysis = self.analysis(found[0], found[1], depth + 1)
-        return analysis.returns if analysis is not None else None
+        trace = self._traces[-1]
+        trace.span = max(trace.span, 1)
+        if depth >= MAX_DEPTH:
+            return None
+        analysed = self.analysed(found[0], found[1], depth + 1)
+        if analysed is None:
+            return None
+        trace.span = max(trace.span, 1 + analysed.span)
+        return analysed.analysis.returns
 
     def callee(
         self, caller: FunctionKey, call: ir.Call, args: CallArgs
@@ -237,7 +348,7 @@ class _Walk:
         target = self.resolve(caller, call)
         if target is None:
             return None
-        function = self.code.function(target)
+        function = self.function(target)
         summary = self.model.function(target)
         if function is None or summary is None:
             return None
@@ -365,7 +476,7 @@ class _Walk:
 
     def check_logging_decorators(self, key: FunctionKey) -> None:
         """`@logger.inject_lambda_context(log_event=True)` on a handler (LL604)."""
-        parsed = self.code.file(key[0])
+        parsed = self.file(key[0])
         node = parsed.functions.get(key[1]) if parsed else None
         if parsed is None or node is None:
             return
@@ -390,12 +501,12 @@ class _Walk:
         if len(ref.origin) >= MAX_ORIGIN:
             return False
         for where, text in ref.origin:
-            if not isinstance(text, ir.Call) or text in self._reads:
+            if not isinstance(text, ir.Call) or text in self._unit.trace.reads:
                 continue
             func = text.func
             if isinstance(func, ir.Attribute) and func.attr in self.table.keeps_data_methods:
                 continue
-            owner = self.code.owner(where)
+            owner = self.owner(where)
             name = plain(owner.qualify(text.name)) if owner and text.name else None
             if name is None or (
                 name not in self.table.keeps_data_calls
@@ -423,22 +534,38 @@ class _Walk:
     def hit(self, rule: str, parsed: ParsedFile, node: object, sink: str, ref: Ref) -> None:
         start = parsed.start(node)  # type: ignore[arg-type]
         key = (rule, parsed.path, start)
-        if key in self.hits:
+        if key in self._unit.hits:
             return
         steps = []
         for where, text in ((w, step_text((w, t))) for w, t in ref.origin):
             located = self.locate(where, parsed)
             if located is not None:
                 steps.append(FlowStep(located[0], located[1], text))
-        self.hits[key] = Hit(rule, parsed.path, start, parsed.end(node), sink, tuple(steps))  # type: ignore[arg-type]
+        self._unit.hits[key] = Hit(rule, parsed.path, start, parsed.end(node), sink, tuple(steps))  # type: ignore[arg-type]
 
     def locate(self, where: object, here: ParsedFile) -> tuple[Path, Position] | None:
         if isinstance(where, tuple):
             return (Path(where[0]), Position(where[1], where[2]))
-        owner = self.code.owner(where)
+        owner = self.owner(where)
         if owner is None or not hasattr(where, "lineno"):
             return None
         return (owner.path, owner.start(where))  # type: ignore[arg-type]
+
+    # -- the project's code, noted in the trace of what asks --------------------------------
+
+    def file(self, path: Path) -> ParsedFile | None:
+        self._traces[-1].files.add(path)
+        return self.code.file(path)
+
+    def function(self, key: FunctionKey) -> ir.Function | None:
+        self._traces[-1].files.add(key[0])
+        return self.code.function(key)
+
+    def owner(self, node: object) -> ParsedFile | None:
+        owner = self.code.owner(node)
+        if owner is not None:
+            self._traces[-1].files.add(owner.path)
+        return owner
 
 
 def _imported_modules(model: ProjectModel) -> frozenset[str]:
@@ -455,10 +582,29 @@ def _imports(imported: frozenset[str], module: str) -> bool:
     return any(name == module or name.startswith(module + ".") for name in imported)
 
 
-def find_hits(model: ProjectModel, code: ProjectCode, additions: Mapping[str, Any]) -> list[Hit]:
+def find_hits(
+    model: ProjectModel,
+    code: ProjectCode,
+    additions: Mapping[str, Any],
+    stored: StoredResults | None = None,
+    name: str = "security.flows",
+) -> list[Hit]:
     """Every place event data reaches a sink in the project; `additions` extend the flow
-    semantics (the shape of `flow/semantics.json`)."""
-    return _Walk(model, code, sink_table(), additions).run()
+    semantics (the shape of `flow/semantics.json`). Each handler and route is walked on
+    its own; with `stored`, the hits of one whose files did not change since a run
+    stored them under `name` are read back instead (and its files are not parsed)."""
+    walk = _Walk(model, code, sink_table(), additions)
+    hits: dict[tuple[str, Path, Position], Hit] = {}
+    for unit, find in walk.units():
+        found = stored.get(name, unit, list[Hit]) if stored is not None else None
+        if found is None:
+            done = find()
+            found = list(done.hits.values())
+            if stored is not None:
+                stored.put(name, unit, found, list[Hit], done.trace.files)
+        for hit in found:
+            hits.setdefault((hit.rule, hit.path, hit.start), hit)
+    return sorted(hits.values(), key=lambda h: (str(h.path), h.start, h.rule))
 
 
 __all__ = ["FlowStep", "Hit", "find_hits"]
