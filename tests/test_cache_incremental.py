@@ -221,9 +221,7 @@ def test_a_handler_nothing_changed_for_is_not_judged_again(tmp_path: Path) -> No
     assert run() == ["project/predict.py"] and cache.hits["unit-result"] == 0
     (tmp_path / "project" / "query.py").write_text(QUERY + "\n")
     assert run() == ["project/predict.py"]
-    assert cache.hits["unit-result"] == 1, (
-        "the predict handler's result is reused, not the query's"
-    )
+    assert cache.hits["unit-result"] == 1, "the predict handler's result is reused, not the query's"
 
 
 SHARED_MODULE = """\
@@ -339,3 +337,116 @@ def test_a_body_only_edit_computes_again_only_what_reads_the_body(
     assert cache.hits["analysis"] >= 3, (
         "the INIT modules, what each handler's INIT loads and the other modules' calls are read back"
     )
+
+
+SHARED_HELPER = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Orders:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: orders.handler
+      Events:
+        Api:
+          Type: Api
+          Properties:
+            Path: /orders
+            Method: get
+  Refunds:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: refunds.handler
+      Events:
+        Api:
+          Type: Api
+          Properties:
+            Path: /refunds
+            Method: get
+"""
+LOOKUP = """\
+import sqlite3
+
+db = sqlite3.connect(":memory:")
+
+
+def find(name):
+    return db.execute("SELECT * FROM t WHERE name = '%s'" % name).fetchall()
+"""
+LOOKUP_ORDERS = """\
+from lookup import find
+
+
+def handler(event, context):
+    return find(event["queryStringParameters"]["name"])
+"""
+LOOKUP_REFUNDS = (
+    'from lookup import find\n\n\ndef handler(event, context):\n    return find("all")\n'
+)
+
+
+def edits_to_a_shared_helper(folder: Path) -> Iterator[str]:
+    """Two handlers that call one helper with a sink; edits that change, or leave
+    alone, which of them brings event data to it."""
+    (folder / "template.yaml").write_text(SHARED_HELPER)
+    (folder / "lookup.py").write_text(LOOKUP)
+    (folder / "orders.py").write_text(LOOKUP_ORDERS)
+    (folder / "refunds.py").write_text(LOOKUP_REFUNDS)
+    yield "one handler brings the event to the helper"
+    (folder / "refunds.py").write_text(LOOKUP_ORDERS.replace('["name"]', '["refund"]'))
+    yield "both do"
+    (folder / "orders.py").write_text(LOOKUP_ORDERS.replace('event["', 'int(event["') + ")\n")
+    yield "only the other one does"
+    (folder / "orders.py").write_text(LOOKUP_ORDERS + "\n# reviewed\n")
+    yield "both again, one edited where the flow does not change"
+    (folder / "lookup.py").write_text(LOOKUP.replace("% name", "% int(name)"))
+    yield "the helper takes a number"
+    (folder / "lookup.py").write_text('"""Lookups."""\n\n' + LOOKUP)
+    yield "the helper takes the text again, two lines down"
+
+
+def flow_starts(output: str) -> list[tuple[int, str]]:
+    """Where each LL601 is reported and the file its flow starts in."""
+    return [
+        (finding["location"]["row"], Path(finding["related"][0]["filename"]).name)
+        for finding in json.loads(output)
+        if finding["code"] == "LL601"
+    ]
+
+
+def test_each_edit_to_handlers_sharing_a_helper_gives_the_flows_of_a_fresh_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    outputs = [
+        assert_incremental_matches_fresh(tmp_path, monkeypatch)
+        for _ in edits_to_a_shared_helper(tmp_path)
+    ]
+    starts = [flow_starts(output) for output in outputs]
+    assert starts[0] == [(7, "orders.py")]
+    assert starts[1] == [(7, "orders.py")], "one finding at the sink, the first handler's way"
+    assert starts[2] == [(7, "refunds.py")], "the other handler's way once the first is safe"
+    assert starts[3] == [(7, "orders.py")]
+    assert starts[4] == [] and starts[5] == [(9, "orders.py")]
+
+
+def test_the_flows_of_a_handler_nothing_changed_for_are_not_walked_again(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "project").mkdir()
+    next(edits_to_a_shared_helper(tmp_path / "project"))
+    settings, ruleset = Settings(), load_rules()
+    cache = CountingCache(tmp_path / "cache")
+
+    def run() -> list[tuple[str, int]]:
+        linter = Linter(settings, ruleset, {"LL601"}, tmp_path, cache, jobs=1)
+        return [(f.path, f.start.line) for f in linter.lint([tmp_path / "project"]).findings]
+
+    assert run() == [("project/lookup.py", 7)] and cache.hits["unit-result"] == 0
+    (tmp_path / "project" / "refunds.py").write_text(LOOKUP_REFUNDS + "\n")
+    assert run() == [("project/lookup.py", 7)]
+    assert cache.hits["unit-result"] == 1, "the orders handler's flows are reused, not the refunds'"
+    (tmp_path / "project" / "lookup.py").write_text(LOOKUP + "\n")
+    assert run() == [("project/lookup.py", 7)]
+    assert cache.hits["unit-result"] == 1, "an edit of the helper both reach walks both again"
