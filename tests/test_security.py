@@ -128,6 +128,61 @@ def test_chalice_views_and_the_current_request_are_sources(tmp_path: Path) -> No
     assert sorted(f.start.line for f in found) == [8, 12]
 
 
+DEEP_AND_NEAR = """\
+import os
+from chalice import Chalice
+
+app = Chalice(app_name="a")
+
+
+def command():
+    return app.current_request.json_body["cmd"]
+
+
+def run():
+    os.system(command() + " &")
+
+
+def c5():
+    return run()
+
+
+def c4():
+    return c5()
+
+
+def c3():
+    return c4()
+
+
+def c2():
+    return c3()
+
+
+def c1():
+    return c2()
+
+
+@app.route("/deep")
+def deep():
+    return c1()
+
+
+@app.route("/near")
+def near():
+    return run()
+"""
+
+
+def test_a_views_flows_do_not_depend_on_the_other_views(tmp_path: Path) -> None:
+    """`deep` reaches `run` too many calls down to follow what `command()` returns
+    there; `near` reaches it directly, and its flow is reported all the same."""
+    (both,) = lint_example(EventToShell, Example(DEEP_AND_NEAR), tmp_path / "both")
+    alone = DEEP_AND_NEAR.replace('@app.route("/deep")\n', "")
+    assert lint_example(EventToShell, Example(alone), tmp_path / "alone") == [both]
+    assert both.start.line == 12 and "app.current_request.json_body (line 8)" in both.message
+
+
 def test_whole_event_logged_in_a_helper_is_reported_where_it_is_logged(tmp_path: Path) -> None:
     code = "import audit\n\ndef handler(event, context):\n    audit.log_request(event)\n"
     helper = "import json\n\ndef log_request(request):\n    print(json.dumps(request))\n"

@@ -11,6 +11,12 @@ found by looking at the string expressions themselves. `frameworks` adds the req
 that Chalice and Powertools routers serve. A hit keeps the flow: the origin steps of the value, each
 located in its file, from where it entered to the sink.
 
+Each handler and each route is a unit walked on its own: its hits depend on nothing but
+the project-wide facts and the files its walk read (which it records), so they can be
+kept between runs. Analyses are shared between units only where recomputing one would
+give the same result (`_Analysed.valid`). The units' hits are merged in a fixed order,
+the first at each place kept.
+
 Handlers whose trigger writes the event itself (a schedule's input, a custom
 resource's properties) are not followed: their event is not a caller's data.
 """
@@ -153,10 +159,9 @@ class _Walk:
         #: analyses by function and seeds, shared by every unit (see `_Analysed.valid`)
         self._analyses: dict[Memo, list[_Analysed]] = {}
         self._active: set[FunctionKey] = set()
-        #: what the analyses being computed used, innermost last
-        self._traces: list[_Trace] = []
         self._sites: dict[FunctionKey, dict[tuple[int, str], CallSite]] = {}
         self._unit = _Unit()
+        #: what the unit and the analyses being computed used, innermost last
         self._traces = [self._unit.trace]
 
     # -- following values ------------------------------------------------------------------
