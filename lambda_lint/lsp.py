@@ -188,7 +188,7 @@ def lint_documents(
     if cache is None:
         cache = _caches[folder] = Cache(
             folder,
-            remember=("summary", "file-result", "handler-files", "handler-result", "analysis"),
+            remember=("summary", "file-result", "unit-files", "unit-result", "analysis"),
         )
     # one process: the server has threads, and forking a threaded process is unsafe
     linter = Linter(
