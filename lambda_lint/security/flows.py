@@ -44,6 +44,7 @@ from lambda_lint.project_context import StoredResults, handler_unit
 from lambda_lint.security.code import ParsedFile, ProjectCode
 from lambda_lint.security.frameworks import framework_sources, routers
 from lambda_lint.security.inputs import (
+    StringParts,
     decoded_format,
     first_ref,
     formatted,
@@ -160,6 +161,11 @@ class _Walk:
         self._analyses: dict[Memo, list[_Analysed]] = {}
         self._active: set[FunctionKey] = set()
         self._sites: dict[FunctionKey, dict[tuple[int, str], CallSite]] = {}
+        #: what does not change from one unit to the next: the calls resolved, each
+        #: call's sinks (with the call whose arguments they take), each function's HTML text
+        self._resolved: dict[tuple[FunctionKey, int, str], FunctionKey | None] = {}
+        self._sinks: dict[tuple[FunctionKey, ir.Call], list[tuple[Sink, ir.Call]]] = {}
+        self._html: dict[FunctionKey, list[tuple[ir.Expr, StringParts]]] = {}
         self._unit = _Unit()
         #: what the unit and the analyses being computed used, innermost last
         self._traces = [self._unit.trace]
@@ -377,8 +383,11 @@ class _Walk:
                 (s.line, s.target): s for s in (summary.calls if summary else ())
             }
         line = getattr(call.syntax, "lineno", 0)
-        site = sites.get((line, call.name)) or CallSite(call.name, line, 0)
-        return self.model.resolve_call(caller, site)
+        known = (caller, line, call.name)
+        if known not in self._resolved:
+            site = sites.get((line, call.name)) or CallSite(call.name, line, 0)
+            self._resolved[known] = self.model.resolve_call(caller, site)
+        return self._resolved[known]
 
     # -- sinks -------------------------------------------------------------------------------
 
@@ -387,22 +396,28 @@ class _Walk:
             call = record.call
             if call.name is not None and self.resolve(key, call) is not None:
                 continue  # a project function: followed, not a sink
-            for sink, inputs in self.sinks_of(parsed, analysis, call):
-                for expr, refs in inputs:
+            for sink, taking in self.sinks_of(key, parsed, call):
+                for expr, refs in sink_inputs(sink, taking, analysis.call_args(taking)):
                     ref = self.dangerous(sink, parsed, analysis, call, expr, refs)
                     if ref is not None:
                         self.hit(sink.rule, parsed, call.syntax, sink_text(call), ref)
                         break
-        self.check_html(parsed, analysis)
+        self.check_html(key, parsed, analysis)
 
     def sinks_of(
-        self, parsed: ParsedFile, analysis: Analysis, call: ir.Call
-    ) -> list[tuple[Sink, list[tuple[ir.Expr, Refs]]]]:
-        found: list[tuple[Sink, list[tuple[ir.Expr, Refs]]]] = []
-        args = analysis.call_args(call)
+        self, key: FunctionKey, parsed: ParsedFile, call: ir.Call
+    ) -> list[tuple[Sink, ir.Call]]:
+        """The sinks a call of `key` is, each with the call whose arguments it takes."""
+        known = self._sinks.get((key, call))
+        if known is None:
+            known = self._sinks[(key, call)] = self._find_sinks(parsed, call)
+        return known
+
+    def _find_sinks(self, parsed: ParsedFile, call: ir.Call) -> list[tuple[Sink, ir.Call]]:
+        found: list[tuple[Sink, ir.Call]] = []
         if call.name is not None:
             for sink in self.table.by_call(plain(parsed.qualify(call.name))):
-                found.append((sink, sink_inputs(sink, call, args)))
+                found.append((sink, call))
         func = call.func
         if isinstance(func, ir.Attribute):
             receiver = ir.dotted(func.value) or ""
@@ -413,12 +428,12 @@ class _Walk:
                     _imports(self.imported, m) for m in sink.when_imported
                 ):
                     continue
-                found.append((sink, sink_inputs(sink, call, args)))
+                found.append((sink, call))
             inner = func.value
             if isinstance(inner, ir.Call) and inner.name is not None:
                 constructor = plain(parsed.qualify(inner.name))
                 for sink in self.table.by_path_method(func.attr, constructor):
-                    found.append((sink, sink_inputs(sink, inner, analysis.call_args(inner))))
+                    found.append((sink, inner))
         return found
 
     def dangerous(
@@ -455,16 +470,11 @@ class _Walk:
             )
         return first_ref(tainted)
 
-    def check_html(self, parsed: ParsedFile, analysis: Analysis) -> None:
+    def check_html(self, key: FunctionKey, parsed: ParsedFile, analysis: Analysis) -> None:
         """String expressions that put event data into HTML text (LL609); only the
         outermost of nested ones."""
         found: list[tuple[ir.Expr, Ref]] = []
-        for node in ir.walk(analysis.function):
-            if not isinstance(node, (ir.FString, ir.BinOp, ir.Call)):
-                continue
-            built = string_parts(node)
-            if built is None or not self.table.html.search(built.text):
-                continue
+        for node, built in self.html_texts(key, analysis.function):
             ref = first_ref(
                 r
                 for v in built.values
@@ -478,6 +488,20 @@ class _Walk:
             if any(s <= start and end <= e and (s, e) != (start, end) for s, e in spans):
                 continue
             self.hit("LL609", parsed, node.syntax, "", ref)
+
+    def html_texts(
+        self, key: FunctionKey, function: ir.Function
+    ) -> list[tuple[ir.Expr, StringParts]]:
+        """The string expressions of the function that build HTML text."""
+        known = self._html.get(key)
+        if known is None:
+            known = self._html[key] = []
+            for node in ir.walk(function):
+                if isinstance(node, (ir.FString, ir.BinOp, ir.Call)):
+                    built = string_parts(node)
+                    if built is not None and self.table.html.search(built.text):
+                        known.append((node, built))
+        return known
 
     def check_logging_decorators(self, key: FunctionKey) -> None:
         """`@logger.inject_lambda_context(log_event=True)` on a handler (LL604)."""
