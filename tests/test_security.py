@@ -4,6 +4,9 @@ modules into sinks, with the way it took in the message and in SARIF code flows.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import jsonschema
@@ -281,3 +284,50 @@ def test_a_badly_typed_sanitisers_setting_stops_the_run_naming_it(
     result = check(tmp_path, monkeypatch)
     assert result.exit_code == 2
     assert "sanitisers" in result.stderr and "must be a list of strings" in result.stderr
+
+
+TWO_WAYS = """\
+import sqlite3
+from json import loads
+
+from chalice import Chalice
+
+app = Chalice(app_name="readings")
+db = sqlite3.connect("/tmp/readings.db")
+
+
+@app.on_sns_message(topic="readings")
+def react(event):
+    try:
+        reading = loads(event.message)
+        sensor = event.subject
+        if "value" in reading:
+            with db.cursor() as cur:
+                cur.execute("INSERT INTO readings VALUES ('%s', %s)" % (sensor, reading["value"]))
+    except Exception as error:
+        return str(error)
+"""
+
+
+COMMAND = (sys.executable, "-m", "lambda_lint", "check", ".", "--no-cache")
+
+
+def test_the_way_shown_to_a_sink_is_the_same_in_every_process(tmp_path: Path) -> None:
+    # Two values of the event reach the sink as the same place of it (both derived from
+    # the event object); which way the message shows must not follow the string hashes
+    # of the process.
+    (tmp_path / "app.py").write_text(TWO_WAYS)
+    messages = set()
+    for seed in ("1", "2", "3", "4", "5", "6"):
+        run = subprocess.run(
+            [*COMMAND, "--select", "LL601", "--output-format", "json"],
+            cwd=tmp_path,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+        )
+        found = json.loads(run.stdout)
+        assert [f["code"] for f in found] == ["LL601"]
+        messages.add(found[0]["message"])
+    assert len(messages) == 1
+    assert "event.subject (line 14)" in messages.pop()

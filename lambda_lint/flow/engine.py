@@ -69,6 +69,7 @@ from lambda_lint.flow.refs import (
     Refs,
     Text,
     Where,
+    collect,
     merge,
 )
 from lambda_lint.flow.semantics import Semantics, plain
@@ -573,7 +574,7 @@ class _Interpreter:
             return
         env = self.env
         for name, refs in list(env.items()):
-            updated = frozenset(_rewritten(r, targets, places, fact) for r in refs)
+            updated = collect([_rewritten(r, targets, places, fact) for r in refs])
             if updated != refs:
                 env[name] = updated
 
@@ -605,7 +606,7 @@ class _Interpreter:
             else:
                 return EMPTY
         if self.caught and refs:
-            refs = frozenset(r.with_facts(((), CAUGHT, n) for n in self.caught) for r in refs)
+            refs = collect([r.with_facts(((), CAUGHT, n) for n in self.caught) for r in refs])
         return refs
 
     def _attribute(self, node: ir.Attribute) -> Refs:
@@ -620,12 +621,14 @@ class _Interpreter:
             return EMPTY
         kinds = self._attribute_sanitiser(node)
         if kinds:
-            return frozenset(r.derive(node.syntax, node).labelled(*kinds) for r in base)
-        return frozenset(
-            r.extend(node.attr)
-            if r.root == "context" and not r.path
-            else r.derive(node.syntax, node)
-            for r in base
+            return collect([r.derive(node.syntax, node).labelled(*kinds) for r in base])
+        return collect(
+            [
+                r.extend(node.attr)
+                if r.root == "context" and not r.path
+                else r.derive(node.syntax, node)
+                for r in base
+            ]
         )
 
     def _attribute_sanitiser(self, node: ir.Attribute) -> tuple[str, ...]:
@@ -652,7 +655,7 @@ class _Interpreter:
             return base
         step = _key_step(node)
         inner = node.value.syntax
-        return frozenset(_read(r, step, node.syntax, node, inner) for r in base)
+        return collect([_read(r, step, node.syntax, node, inner) for r in base])
 
     def _starred(self, node: ir.Starred) -> Refs:
         return self.eval(node.value)
@@ -712,7 +715,7 @@ class _Interpreter:
             refs = self.eval(value)
             if position < last:
                 if node.op == "or":
-                    refs = frozenset(r.defaulted("null") for r in refs)
+                    refs = collect([r.defaulted("null") for r in refs])
                 exits.append(self.narrow(self.env, value, node.op == "or"))
                 self.env = self.narrow(self.env, value, node.op == "and")
             result |= refs
@@ -827,9 +830,11 @@ class _Interpreter:
                 if defaulted or method == "setdefault"
                 else ("get" if method == "get" else "")
             )
-            return frozenset(
-                _read(r, step, node.syntax, node, func.value.syntax).defaulted(how)
-                for r in receiver
+            return collect(
+                [
+                    _read(r, step, node.syntax, node, func.value.syntax).defaulted(how)
+                    for r in receiver
+                ]
             )
         if method in self.semantics.same_data_methods:
             return receiver
@@ -844,12 +849,12 @@ class _Interpreter:
         first = args.positional[0] if args.positional else EMPTY
         marker = semantics.decoders.get(name)
         if marker is not None and node.args:
-            return frozenset(r.extend(marker).step(node.syntax, node) for r in first)
+            return collect([r.extend(marker).step(node.syntax, node) for r in first])
         if name in semantics.pass_through and len(node.args) == 1 and not node.keywords:
             return first
         kinds = semantics.sanitisers.get(name)
         if kinds is not None:
-            return frozenset(r.derive(node.syntax, node).labelled(*kinds) for r in first)
+            return collect([r.derive(node.syntax, node).labelled(*kinds) for r in first])
         if semantics.sources and name in semantics.sources:
             return self._source(node)
         return None
@@ -977,8 +982,8 @@ class _Interpreter:
             return updated
         extra = (key,) if key is not None else ()
         if isinstance(expr, ir.Name) and expr.id in updated:
-            updated[expr.id] = frozenset(
-                r.with_fact(r.path + extra, kind, value) for r in updated[expr.id]
+            updated[expr.id] = collect(
+                [r.with_fact(r.path + extra, kind, value) for r in updated[expr.id]]
             )
         places = [(t, t.path + extra) for t in targets if t.placed]
         if not places:
@@ -986,7 +991,7 @@ class _Interpreter:
         roots = {t.base for t, _ in places}
         for name, refs in updated.items():
             if any(r.base in roots for r in refs):
-                updated[name] = frozenset(_with_place_facts(r, places, kind, value) for r in refs)
+                updated[name] = collect([_with_place_facts(r, places, kind, value) for r in refs])
         return updated
 
 
@@ -1001,11 +1006,11 @@ def derived_result(args: CallArgs, where: Where, text: Text) -> Refs:
 
 
 def _derive(refs: Refs, where: Where, text: Text) -> Refs:
-    return frozenset(r.derive(where, text) for r in refs)
+    return collect([r.derive(where, text) for r in refs])
 
 
 def _step_all(refs: Refs, step: str) -> Refs:
-    return frozenset(r.extend(step) for r in refs) if refs else EMPTY
+    return collect([r.extend(step) for r in refs]) if refs else EMPTY
 
 
 def _key_step(node: ir.Subscript) -> str:
@@ -1056,7 +1061,7 @@ def _strip_caught(state: State, names: frozenset[str]) -> State:
     stripped = {}
     for name, refs in state.items():
         if any(r.facts for r in refs):
-            refs = frozenset(_uncaught(r, names) for r in refs)
+            refs = collect([_uncaught(r, names) for r in refs])
         stripped[name] = refs
     return stripped
 
@@ -1082,7 +1087,7 @@ def _widen(previous: State, head: State) -> State:
     widened = dict(head)
     for name, refs in head.items():
         if previous.get(name) != refs:
-            widened[name] = frozenset(r.extend(DERIVED) for r in refs)
+            widened[name] = collect([r.extend(DERIVED) for r in refs])
     return widened
 
 

@@ -385,6 +385,42 @@ def substitute(symbolic: Ref, actual: Refs) -> Refs:
     return frozenset(result)
 
 
+def collect(refs: Iterable[Ref]) -> Refs:
+    """The set of `refs`. Of refs that are the same place (equal, their origins aside)
+    the one whose origin comes first in a fixed order is kept, so that the way shown to
+    a value does not depend on the order sets are walked in (which follows string
+    hashes, and those differ from one process to the next)."""
+    items = refs if isinstance(refs, (list, tuple)) else list(refs)
+    found = frozenset(items)
+    if len(found) == len(items):
+        return found
+    kept: dict[Ref, Ref] = {}
+    for ref in items:
+        other = kept.get(ref)
+        if other is None or origin_order(ref) < origin_order(other):
+            kept[ref] = ref
+    return frozenset(kept.values())
+
+
+def origin_order(ref: Ref) -> tuple[Any, ...]:
+    """A key that orders origins the same way in every process: shorter first, then by
+    where and what each step is."""
+    return (len(ref.origin), tuple(_step_order(step) for step in ref.origin))
+
+
+def _step_order(step: Step) -> tuple[str, int, int, str]:
+    where = step[0]
+    if isinstance(where, tuple):
+        return (str(where[0]), where[1], where[2], step_text(step))
+    line, column = getattr(where, "lineno", 0), getattr(where, "col_offset", 0)
+    return (
+        "",
+        line if isinstance(line, int) else 0,
+        column if isinstance(column, int) else 0,
+        step_text(step),
+    )
+
+
 def merge(refs: Refs) -> Refs:
     """`refs` with the refs that differ only in facts merged into one: where paths
     join, a fact holds if it held on every path (WRITTEN: on some path)."""
@@ -403,6 +439,8 @@ def merge(refs: Refs) -> Refs:
 
 
 def _common(first: Ref, second: Ref) -> Ref:
+    if origin_order(second) < origin_order(first):
+        first, second = second, first
     if first.facts == second.facts:
         return first
     theirs = set(second.facts)
@@ -413,7 +451,7 @@ def _common(first: Ref, second: Ref) -> Ref:
 
 def with_step(refs: Refs, where: Where, text: Text) -> Refs:
     """Every ref with one more origin step."""
-    return frozenset(r.step(where, text) for r in refs)
+    return collect([r.step(where, text) for r in refs])
 
 
 def step_text(step: Step) -> str:
