@@ -37,6 +37,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from generate import generate  # noqa: E402
+from measure import compile_bytecode  # noqa: E402
 
 
 class Connection:
@@ -247,6 +248,7 @@ def main() -> None:
     )
     parser.add_argument("--json", type=Path, help="also write the result here")
     args = parser.parse_args()
+    compile_bytecode()
     root, module = prepare(args.work, args.files)
     result = latency(root, module, args.edits, args.debounce_ms, args.timeout)
     text = json.dumps(result, indent=2)

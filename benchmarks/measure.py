@@ -163,3 +163,15 @@ def measure(
         if index >= warmup:
             measurement.samples.append(sample)
     return measurement
+
+
+def compile_bytecode() -> None:
+    """Compile lambda-lint's modules to bytecode, as installing a package does, so that no
+    command pays for compiling them (an editable install under PYTHONDONTWRITEBYTECODE
+    would compile every module again in every run; the tools' packages were compiled
+    when they were installed)."""
+    import compileall
+
+    import lambda_lint
+
+    compileall.compile_dir(Path(lambda_lint.__file__).parent, quiet=1)

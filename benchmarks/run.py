@@ -43,7 +43,7 @@ sys.path.insert(0, str(HERE))
 
 from generate import generate  # noqa: E402
 from lsp_latency import latency, prepare  # noqa: E402
-from measure import Measurement, measure  # noqa: E402
+from measure import Measurement, compile_bytecode, measure  # noqa: E402
 
 SIZES = [100, 400, 1600, 6400]
 LSP_FILES = 1500
@@ -472,6 +472,7 @@ def main() -> int:
     args = parser.parse_args()
 
     started = time.time()
+    compile_bytecode()
     tools = find_tools(None if args.no_tools else args.tools_env, not args.no_install)
     if tools.note:
         print(f"note: {tools.note}", file=sys.stderr)
