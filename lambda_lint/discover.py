@@ -12,10 +12,12 @@ import errno
 import logging
 import os
 import stat
-from collections.abc import Iterable, Iterator
+import time
+from collections.abc import Iterable, Iterator, MutableMapping
 from dataclasses import dataclass, field
 from fnmatch import fnmatch
 from pathlib import Path
+from typing import Optional
 
 import pathspec
 
@@ -144,23 +146,30 @@ class Excluder:
                 return True
         return False
 
-    def walk(self, root: Path) -> Iterator[Path]:
+    def walk(self, root: Path, looked_at: list[Path] | None = None) -> Iterator[Path]:
         """Every regular file under `root` that is not excluded, in a stable order.
 
         Project templates (a `{{...}}` segment: cookiecutter, Jinja) and virtual
         environments (a folder holding `pyvenv.cfg`) are skipped silently. A folder or
         file that cannot be listed or inspected (a symlink loop, no permission) and a
         FIFO or device where code would be are skipped with a warning naming them:
-        reading one could block forever."""
+        reading one could block forever. `looked_at`, when given, receives every folder
+        listed or skipped as an environment, `.gitignore` read and symlink followed:
+        the walk's answer stays the same while none of them changes."""
         stack = [(root, [p for p in (root, *root.parents) if _is_file(p / ".gitignore")])]
+        note = looked_at.append if looked_at is not None else _ignore
         while stack:
             folder, ignore_roots = stack.pop()
+            note(folder)
             try:
                 entries = sorted(os.scandir(folder), key=lambda e: e.name, reverse=True)
             except OSError as error:
                 _skip(folder, error)
                 continue
-            here = [*ignore_roots, folder] if _is_file(folder / ".gitignore") else ignore_roots
+            here = ignore_roots
+            if _is_file(folder / ".gitignore"):
+                here = [*ignore_roots, folder]
+                note(folder / ".gitignore")
             for entry in entries:
                 if _is_template(entry.name):
                     continue
@@ -171,7 +180,11 @@ class Excluder:
                     if entry.is_dir(follow_symlinks=False):
                         if not (path / "pyvenv.cfg").exists():
                             stack.append((path, here))
+                        else:
+                            note(path)
                         continue
+                    if entry.is_symlink():
+                        note(path)
                     mode = entry.stat().st_mode  # through a symlink
                 except OSError as error:
                     _skip(path, error)
@@ -180,6 +193,10 @@ class Excluder:
                     yield path
                 elif not stat.S_ISDIR(mode) and _wanted(path):
                     logger.warning("%s: not a regular file; skipped", path)
+
+
+def _ignore(path: Path) -> None:
+    """Notes nothing (a walk nobody keeps)."""
 
 
 def _is_file(path: Path) -> bool:
@@ -208,8 +225,71 @@ def is_python(path: Path) -> bool:
     return path.suffix == ".py"
 
 
-def discover(paths: Iterable[Path], settings: Settings) -> list[Project]:
-    """Group the checked paths into projects and list each project's files."""
+#: a stamp newer than this (nanoseconds) before a walk ended may not show a change made
+#: within the file system's clock step after it: such a listing is not kept
+_SETTLED_NS = 2_000_000_000
+
+#: a file's modification time, inode, mode and size; None when it does not exist
+Stamp = Optional[tuple[int, int, int, int]]
+
+
+def _stamp(path: Path) -> Stamp:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return (info.st_mtime_ns, info.st_ino, info.st_mode, info.st_size)
+
+
+@dataclass
+class Listing:
+    """A project's files as a walk found them, and the stamps of everything its answer
+    rests on: the folders listed (a file created, deleted or renamed in one changes
+    its stamp), the `.gitignore` files read or that could appear above the project,
+    the symlinks followed and the files whose content decides their kind."""
+
+    python_files: tuple[Path, ...]
+    descriptor_files: tuple[Path, ...]
+    examined: tuple[Path, ...]
+    stamps: dict[Path, Stamp]
+
+    def current(self) -> bool:
+        """Whether a walk now would find the same files."""
+        return all(_stamp(path) == stamp for path, stamp in self.stamps.items())
+
+
+def list_project(root: Path, excluder: Excluder) -> tuple[Listing, bool]:
+    """The files of the project at `root`, and whether the listing may be kept (no
+    stamp it rests on is too recent to show a change made just after the walk)."""
+    looked_at: list[Path] = [p / ".gitignore" for p in root.parents]
+    python_files: list[Path] = []
+    descriptor_files: list[Path] = []
+    examined: list[Path] = []
+    for file in excluder.walk(root, looked_at):
+        if is_python(file):
+            python_files.append(file)
+        elif kind_read_from_content(file):
+            looked_at.append(file)
+            (descriptor_files if descriptor_kind(file) else examined).append(file)
+        elif descriptor_kind(file):
+            descriptor_files.append(file)
+    stamps = {path: _stamp(path) for path in looked_at}
+    settled = time.time_ns() - _SETTLED_NS
+    keep = all(stamp is None or stamp[0] < settled for stamp in stamps.values())
+    listing = Listing(tuple(python_files), tuple(descriptor_files), tuple(examined), stamps)
+    return listing, keep
+
+
+def discover(
+    paths: Iterable[Path],
+    settings: Settings,
+    listings: MutableMapping[Path, Listing] | None = None,
+) -> list[Project]:
+    """Group the checked paths into projects and list each project's files.
+
+    `listings` keeps what the walks found between calls with the same settings (a
+    long-running process): a project whose listing is still current is not walked
+    again."""
     excluder = Excluder(settings)
     projects: dict[Path, Project] = {}
     for raw in paths:
@@ -217,14 +297,20 @@ def discover(paths: Iterable[Path], settings: Settings) -> list[Project]:
         root = project_root(path)
         project = projects.get(root)
         if project is None:
-            project = projects[root] = Project(root)
-            for file in excluder.walk(root):
-                if is_python(file):
-                    project.python_files.append(file)
-                elif descriptor_kind(file):
-                    project.descriptor_files.append(file)
-                elif kind_read_from_content(file):
-                    project.examined.append(file)
+            listing = listings.get(root) if listings is not None else None
+            if listing is None or not listing.current():
+                listing, keep = list_project(root, excluder)
+                if listings is not None:
+                    if keep:
+                        listings[root] = listing
+                    else:
+                        listings.pop(root, None)
+            project = projects[root] = Project(
+                root,
+                list(listing.python_files),
+                list(listing.descriptor_files),
+                examined=list(listing.examined),
+            )
         if path.exists() and not path.is_dir() and not path.is_file():
             logger.warning("%s: not a regular file; skipped", raw)
         elif path.is_file() or not path.exists():

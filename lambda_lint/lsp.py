@@ -47,7 +47,7 @@ from lambda_lint.config import (
     load_config_file,
 )
 from lambda_lint.descriptors import descriptor_kind
-from lambda_lint.discover import Excluder, is_python, project_root
+from lambda_lint.discover import Excluder, Listing, discover, is_python, project_root
 from lambda_lint.finding import Edit, Finding, Fix, Position
 from lambda_lint.rule import BaseRule
 from lambda_lint.session import Configuration, ConfigurationError, configure
@@ -173,6 +173,21 @@ class Outcome:
 
 #: the server's caches, by folder: their entries stay in memory between runs
 _caches: dict[Path, Cache] = {}
+#: what the walks of a project found, by project root, with the settings they were made
+#: with: a listing is used again while the files it rests on are unchanged
+_listings: dict[Path, tuple[Settings, dict[Path, Listing]]] = {}
+
+
+def forget_listings() -> None:
+    """Walk every project again on its next run (files were created or deleted)."""
+    _listings.clear()
+
+
+def _listings_for(root: Path, settings: Settings) -> dict[Path, Listing]:
+    kept = _listings.get(root)
+    if kept is None or kept[0] is not settings:
+        kept = _listings[root] = (settings, {})
+    return kept[1]
 
 
 def lint_documents(
@@ -205,7 +220,9 @@ def lint_documents(
         return outcome
     # open buffers, Python and descriptors alike, replace what is on disk
     overrides = {path: s.text for path, s in documents.items()}
-    result = linter.lint(paths, overrides)
+    # the walk of a large project costs more than the edit: it is kept between runs
+    projects = discover(paths, configuration.settings, _listings_for(root, configuration.settings))
+    result = linter.lint(paths, overrides, projects)
     for finding in result.findings:
         outcome.findings.setdefault(outcome.cwd / finding.path, []).append(finding)
     outcome.problems = [f"lambda-lint: {warning}" for warning in configuration.warnings]
@@ -611,6 +628,7 @@ class LambdaLintServer(LanguageServer):
             for change in params.changes
         ):
             self.configurations.clear()
+        forget_listings()
         self.schedule_all(self.debounce)
 
     def shutdown(self) -> None:

@@ -4,6 +4,7 @@ standard input and output, as an editor would."""
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import subprocess
 import sys
@@ -29,6 +30,24 @@ DEBOUNCE_MS = 100
 
 BUGGY = "def handler(event, context):\n    return {'id': context.request_id}\n"
 FIXED = "def handler(event, context):\n    return {'id': context.aws_request_id}\n"
+
+TEMPLATE = textwrap.dedent(
+    """\
+    Transform: AWS::Serverless-2016-10-31
+    Resources:
+      Fn:
+        Type: AWS::Serverless::Function
+        Properties:
+          Handler: app.handler
+          Runtime: python3.12
+    """
+)
+#: a heavy import used only by a function no handler calls (LL202) unless another
+#: module calls it
+RARE_IMPORT = (
+    "import matplotlib.pyplot as plt\n\n\ndef handler(event, context):\n    return 1\n\n\n"
+    "def plot_debug(frame):\n    plt.plot(frame)\n"
+)
 
 #: a local plugin with one safe and one unsafe fix, so code actions have fixes to offer
 PLUGIN = textwrap.dedent(
@@ -671,3 +690,64 @@ def test_each_edit_is_diagnosed_as_a_fresh_check_would(tmp_path: Path) -> None:
                 assert shown(published) == fresh_check(root, api, text)
 
     asyncio.run(scenario())
+
+
+def _age(root: Path) -> None:
+    """Date every file and folder under `root` an hour back, as a tree the user has not
+    touched lately (the server keeps only a listing of such a tree between runs)."""
+    past = time.time() - 3600
+    for path in (root, *root.rglob("*")):
+        os.utime(path, (past, past))
+
+
+def test_files_created_or_deleted_while_the_server_runs_are_seen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server keeps what the project walk found between runs; a module created,
+    deleted or ignored meanwhile (no watcher told it) is seen on the next run, as a fresh
+    check sees it: here whether another module calls the handler module's function
+    decides an LL202 finding."""
+    from lambda_lint import lsp
+
+    monkeypatch.setenv("LAMBDA_LINT_CACHE_DIR", str(tmp_path / "cache"))
+    root = project(
+        tmp_path / "app",
+        {
+            "template.yaml": TEMPLATE,
+            "app.py": RARE_IMPORT,
+            ".gitignore": "*.log\n",
+        },
+    )
+    app = root / "app.py"
+    _age(root)
+    configurations = lsp.Configurations()
+
+    def shown() -> list[tuple[str, int, int, str]]:
+        snapshot = lsp.Snapshot(app.as_uri(), 1, RARE_IMPORT)
+        outcome = lsp.lint_documents(configurations, root, {app: snapshot})
+        return sorted(
+            (f.code, f.start.line - 1, f.start.column, f.message)
+            for f in outcome.findings.get(app, [])
+        )
+
+    alone = shown()
+    assert [code for code, *_ in alone] == ["LL202"]
+    assert root in lsp._listings[root][1], "the listing of an untouched tree is kept"
+    assert shown() == alone
+
+    (root / "tools.py").write_text("from app import plot_debug\n\nplot_debug([1])\n")
+    assert shown() == fresh_check(root, app, RARE_IMPORT) == []
+
+    _age(root)
+    shown()
+    folder = root.stat()
+    (root / ".gitignore").write_text("*.log\ntools.py\n")
+    # an edit in place: the folder's own stamp stays as it was
+    os.utime(root, ns=(folder.st_atime_ns, folder.st_mtime_ns))
+    assert shown() == fresh_check(root, app, RARE_IMPORT) == alone
+
+    (root / ".gitignore").write_text("*.log\n")
+    _age(root)
+    assert shown() == []
+    (root / "tools.py").unlink()
+    assert shown() == fresh_check(root, app, RARE_IMPORT) == alone
