@@ -83,6 +83,7 @@ class Slices:
         self._index = {path: i for i, path in enumerate(self.paths)}
         self.shared = digest(base, *self._project_facts())
         model.store = StoredAnalyses(cache, self.shared, contents)
+        model.keep_calls()
         kept = model.kept_per_file(
             "slices.successors", self.paths, lambda path: sorted(self._successors(path)), list[Path]
         )

@@ -69,19 +69,36 @@ class CallGraph:
     def __init__(self, symbols: Symbols) -> None:
         self.symbols = symbols
         self._callees: dict[FunctionKey, list[tuple[CallSite, FunctionKey]]] = {}
+        self._resolved: dict[FunctionKey, list[tuple[int, FunctionKey]]] = {}
         self._callers: dict[FunctionKey, list[tuple[FunctionKey, CallSite]]] | None = None
 
     def callees(self, key: FunctionKey) -> list[tuple[CallSite, FunctionKey]]:
         found = self._callees.get(key)
         if found is None:
-            function = self.symbols.function(key)
-            found = []
-            for call in function.calls if function else ():
+            calls = self._calls_of(key)
+            found = self._callees[key] = [(calls[i], target) for i, target in self.resolved(key)]
+        return found
+
+    def resolved(self, key: FunctionKey) -> list[tuple[int, FunctionKey]]:
+        """The calls of `key` that resolve to a project function: each as its position
+        in the function's calls, with the function it calls."""
+        found = self._resolved.get(key)
+        if found is None:
+            found = self._resolved[key] = []
+            for index, call in enumerate(self._calls_of(key)):
                 target = self.symbols.resolve_call(key, call)
                 if target is not None:
-                    found.append((call, target))
-            self._callees[key] = found
+                    found.append((index, target))
         return found
+
+    def restore(self, key: FunctionKey, resolved: list[tuple[int, FunctionKey]]) -> None:
+        """Take what `resolved` gave for `key` in an earlier run (the function's file
+        and every module's surface unchanged) instead of resolving its calls again."""
+        self._resolved.setdefault(key, resolved)
+
+    def _calls_of(self, key: FunctionKey) -> tuple[CallSite, ...]:
+        function = self.symbols.function(key)
+        return function.calls if function else ()
 
     def callers(self, key: FunctionKey) -> list[tuple[FunctionKey, CallSite]]:
         """Every resolved call site, anywhere in the project, that calls `key`."""

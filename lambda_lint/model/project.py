@@ -143,6 +143,23 @@ class ProjectModel:
 
         return self.analysis(name, read_or_compute)
 
+    def keep_calls(self) -> None:
+        """Resolve the calls of every function once and keep them between runs (see
+        `kept_per_file`: a function's calls resolve against its own file and the surface
+        of the others), so that after an edit only the edited files' calls are resolved
+        again and reachability walks the rest from what is kept."""
+
+        def compute(path: Path) -> dict[str, list[tuple[int, FunctionKey]]]:
+            return {
+                name: self.calls.resolved((path, name)) for name in self.modules[path].functions
+            }
+
+        hint = dict[str, list[tuple[int, tuple[Path, str]]]]
+        kept = self.kept_per_file("calls.resolved", sorted(self.modules), compute, hint)
+        for path, functions in kept.items():
+            for name, resolved in functions.items():
+                self.calls.restore((path, name), resolved)
+
     # -- functions and names ------------------------------------------------------------
 
     def function(self, key: FunctionKey) -> FunctionSummary | None:
