@@ -450,3 +450,34 @@ def test_the_flows_of_a_handler_nothing_changed_for_are_not_walked_again(
     (tmp_path / "project" / "lookup.py").write_text(LOOKUP + "\n")
     assert run() == [("project/lookup.py", 7)]
     assert cache.hits["unit-result"] == 1, "an edit of the helper both reach walks both again"
+
+
+PLOTTING = (
+    "import matplotlib.pyplot as plt\n\nimport helper\n\n\n"
+    "def handler(event, context):\n    return helper.run()\n\n\n"
+    "def plot_debug(frame):\n    plt.plot(frame)\n"
+)
+HELPER = "import app\n\n\ndef run():\n    return 1\n"
+
+
+def edits_deciding_what_a_handler_reaches(folder: Path) -> Iterator[str]:
+    """Body-only edits of a module the handler calls: whether it calls on into the
+    handler module's debug function decides LL202 there."""
+    (folder / "template.yaml").write_text(TEMPLATE)
+    (folder / "app.py").write_text(PLOTTING)
+    (folder / "helper.py").write_text(HELPER)
+    yield "the debug function is reached by no handler"
+    (folder / "helper.py").write_text(HELPER.replace("return 1", "return app.plot_debug([1])"))
+    yield "the helper calls it"
+    (folder / "helper.py").write_text(HELPER.replace("return 1", "return 2"))
+    yield "no longer"
+
+
+def test_the_calls_kept_between_runs_follow_body_only_edits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    outputs = [
+        assert_incremental_matches_fresh(tmp_path, monkeypatch)
+        for _ in edits_deciding_what_a_handler_reaches(tmp_path)
+    ]
+    assert [output.count('"LL202"') for output in outputs] == [1, 0, 1]
