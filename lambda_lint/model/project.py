@@ -20,7 +20,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Optional, Protocol, TypeVar
+from typing import Any, Callable, Protocol, TypeVar
 
 from lambda_lint.config import Settings
 from lambda_lint.descriptors.model import DeclaredFunction
@@ -122,24 +122,24 @@ class ProjectModel:
     ) -> dict[Path, T]:
         """An analysis of each of `paths` that reads nothing but the project's surface
         (see `kept_analysis`) and the whole text of that one file, computed once and
-        kept between runs as one table: each value with the digest of its file's text,
-        so that after an edit only the edited files' values are computed again."""
+        kept between runs file by file, under the digest of the file's text, so that
+        after an edit only the edited files' values are computed (and stored) again."""
 
         def read_or_compute(model: ProjectModel) -> dict[Path, T]:
             store = model.store
-            if store is None:
-                return {path: compute(path) for path in paths}
-            table_hint = dict[Path, tuple[Optional[str], hint]]  # type: ignore[valid-type]
-            stored = store.get(name, table_hint) or {}
-            table = {}
+            found = {}
             for path in paths:
-                content, entry = store.content(path), stored.get(path)
-                if content is None or entry is None or entry[0] != content:
-                    entry = (content, compute(path))
-                table[path] = entry
-            if table != stored:
-                store.put(name, table, table_hint)
-            return {path: value for path, (_, value) in table.items()}
+                content = store.content(path) if store is not None else None
+                if store is None or content is None:
+                    found[path] = compute(path)
+                    continue
+                key = f"{name}:{path}:{content}"
+                value = store.get(key, hint)
+                if value is None:
+                    value = compute(path)
+                    store.put(key, value, hint)
+                found[path] = value
+            return found
 
         return self.analysis(name, read_or_compute)
 
