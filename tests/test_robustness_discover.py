@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -125,3 +127,35 @@ def test_any_virtual_environment_is_skipped(project: Path, monkeypatch: pytest.M
     (environment / "pyvenv.cfg").write_text("home = /usr/bin\n")
     (environment / "lib" / "site" / "mod.py").write_text(BUGGY)
     assert reported(check(project, monkeypatch)) == [("app.py", "LL501")]
+
+
+def test_a_kept_listing_follows_files_whose_content_decides_their_kind(
+    project: Path,
+) -> None:
+    """A listing kept between runs (the language server) is walked again when a YAML
+    file discovery read becomes a template by an edit in place, which leaves its
+    folder's stamp alone; until then it is used as it is."""
+    from lambda_lint.config import Settings
+    from lambda_lint.discover import discover
+
+    stack = project / "infra" / "stack.yaml"
+    stack.parent.mkdir()
+    stack.write_text("name: not a template\n")
+    past = time.time() - 3600
+    for path in (project, *project.rglob("*")):
+        os.utime(path, (past, past))
+    listings: dict[Path, Any] = {}
+
+    def kinds() -> tuple[list[Path], list[Path]]:
+        (found,) = discover([project], Settings(), listings)
+        (fresh,) = discover([project], Settings())
+        assert (found.descriptor_files, found.examined) == (fresh.descriptor_files, fresh.examined)
+        return found.descriptor_files, found.examined
+
+    assert kinds() == ([], [stack])
+    kept = listings[project]
+    assert kinds() == ([], [stack]) and listings[project] is kept, "an unchanged tree"
+    folder = stack.parent.stat()
+    stack.write_text('AWSTemplateFormatVersion: "2010-09-09"\n')
+    os.utime(stack.parent, ns=(folder.st_atime_ns, folder.st_mtime_ns))
+    assert kinds() == ([stack], [])
