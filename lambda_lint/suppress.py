@@ -64,6 +64,8 @@ def _comments(text: str) -> list[tuple[int, int, str]]:
 def noqa_comments(text: str) -> dict[int, Noqa]:
     """The `# noqa` comments of a Python file, by line."""
     result: dict[int, Noqa] = {}
+    if NOQA.search(text) is None:
+        return result  # no comment can hold one: the file need not be tokenized
     for line, column, comment in _comments(text):
         match = NOQA.search(comment)
         if match is None:

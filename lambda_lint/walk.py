@@ -148,9 +148,27 @@ class Visitor:
         return found
 
     def walk(self, node: cst.CSTNode) -> None:
-        visit, leave = self._methods(type(node))
+        cls = type(node)
+        methods = type(self)._dispatch.get(cls)
+        visit, leave = methods if methods is not None else self._methods(cls)
         if visit is None or visit(self, node) is not False:  # type: ignore[call-arg]
-            for child in children(node):
-                self.walk(child)
+            # `children(node)`, inlined: this loop runs for every node of every walk
+            names = _fields.get(cls)
+            if names is None:
+                names = _child_fields(cls)
+            meaningful = _meaningful
+            walk = self.walk
+            for name in names:
+                value = getattr(node, name)
+                kind = type(value)
+                if kind is tuple or kind is list:
+                    for item in value:
+                        known = meaningful.get(type(item))
+                        if known or (known is None and _is_meaningful(type(item))):
+                            walk(item)
+                else:
+                    known = meaningful.get(kind)
+                    if known or (known is None and _is_meaningful(kind)):
+                        walk(value)
         if leave is not None:
             leave(self, node)  # type: ignore[call-arg]

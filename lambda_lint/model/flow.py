@@ -138,6 +138,8 @@ class FunctionFlow:
         self._bindings: list[
             tuple[cst.BaseExpression | cst.BaseAssignTargetExpression, Callable[[], Refs]]
         ] = []
+        if not any(self.env.values()) and resolve_call is None:
+            return  # nothing flows in: every name keeps what it was seeded with
         nodes = body if body is not None else ([function.body] if function is not None else [])
         collector = _BindingCollector(self)
         for node in nodes:
@@ -147,8 +149,6 @@ class FunctionFlow:
     # -- solving ------------------------------------------------------------------
 
     def _solve(self) -> None:
-        if not any(self.env.values()) and self.resolve_call is None:
-            return  # nothing flows in: every expression is empty
         for _ in range(6):
             self._memo.clear()
             changed = False
