@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 
 import libcst as cst
 
@@ -193,6 +193,28 @@ class _Collector(ast.NodeVisitor):
         self.scopes = 0
         self.in_fstring = 0
 
+    # `ast.NodeVisitor`'s walk, without its per-node method lookup by name, and without
+    # entering the leaves no method wants (`Load`, `Add`, ...): this walk meets every node
+
+    def visit(self, node: ast.AST) -> None:
+        method = _METHODS.get(type(node))
+        if method is None:
+            method = _METHODS[type(node)] = getattr(
+                _Collector, f"visit_{type(node).__name__}", _Collector.generic_visit
+            )
+        method(self, node)
+
+    def generic_visit(self, node: ast.AST) -> None:
+        visit = self.visit
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if type(value) is list:
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        visit(item)
+            elif isinstance(value, ast.AST) and value._fields:
+                visit(value)
+
     def _anchor(self, key: str, node: ast.AST, trusted: bool = True) -> _Anchor:
         line: int = node.lineno  # type: ignore[attr-defined]
         column = self.anchors.column(line, node.col_offset)  # type: ignore[attr-defined]
@@ -254,6 +276,10 @@ class _Collector(ast.NodeVisitor):
         if not self.scopes:
             self.assignments.append(self._anchor(_targets(node), node))
         self.generic_visit(node)
+
+
+#: the `_Collector` method for each `ast` node type
+_METHODS: dict[type, Callable[[_Collector, ast.AST], None]] = {}
 
 
 def _dotted(node: ast.AST) -> str | None:

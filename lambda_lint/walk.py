@@ -115,14 +115,15 @@ def descendants(node: cst.CSTNode, into_functions: bool = True) -> Iterator[cst.
     stack = children(node)
     stack.reverse()
     scopes = SCOPES if not into_functions else ()
+    pop, extend = stack.pop, stack.extend
     while stack:
-        current = stack.pop()
+        current = pop()
         yield current
         if scopes and isinstance(current, scopes):
             continue
         below = children(current)
-        below.reverse()
-        stack += below
+        if below:
+            extend(reversed(below))
 
 
 Method = Callable[[cst.CSTNode], Optional[bool]]

@@ -259,18 +259,20 @@ def lazily_initialised(
 def boolean_constants(module: cst.Module) -> dict[str, bool]:
     """Module-level names bound once, to `True` or `False`, that no function rebinds
     (`global`): `ASSUME_ROLE_MODE = False`."""
-    rebound: set[str] = set()
-    for node in descendants(module):
-        if isinstance(node, cst.Global):
-            rebound.update(item.name.value for item in node.names)
     constants: dict[str, bool] = {}
     for name, binding in module_bindings(module).items():
-        if binding.kind != "assign" or len(binding.values) != 1 or name in rebound:
+        if binding.kind != "assign" or len(binding.values) != 1:
             continue
         value = binding.values[0]
         if isinstance(value, cst.Name) and value.value in ("True", "False"):
             constants[name] = value.value == "True"
-    return constants
+    if not constants:
+        return constants  # no candidate: the module need not be walked for `global`
+    rebound: set[str] = set()
+    for node in descendants(module):
+        if isinstance(node, cst.Global):
+            rebound.update(item.name.value for item in node.names)
+    return {name: value for name, value in constants.items() if name not in rebound}
 
 
 def truth(test: cst.BaseExpression, constants: dict[str, bool]) -> bool | None:

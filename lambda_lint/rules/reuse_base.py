@@ -147,7 +147,6 @@ class ReuseRule(Rule):
         super().__init__(context)
         self._chains: dict[cst.FunctionDef, list[ChainStep] | None] = {}
         self._module_names: dict[str, ModuleBinding] | None = None
-        self._constants: dict[str, bool] | None = None
         self._filled: dict[cst.FunctionDef, set[str]] = {}
 
     # -- where we are ------------------------------------------------------------------
@@ -292,9 +291,10 @@ class ReuseRule(Rule):
     def never_runs(self) -> bool:
         """Whether the visited node sits in a branch a module-level boolean constant
         rules out (`if ASSUME_ROLE:` with `ASSUME_ROLE = False`)."""
-        if self._constants is None:
-            self._constants = boolean_constants(self.context.module)
-        return never_runs(self.context.ancestors, self._constants)
+        constants = self.context.analysis(
+            "boolean-constants", lambda context: boolean_constants(context.module)
+        )
+        return never_runs(self.context.ancestors, constants)
 
     def uses_elsewhere(self, name: str, node: cst.CSTNode, harmless: set[str]) -> bool:
         """Whether the enclosing function reads `name` anywhere but at `node`, its own
