@@ -367,7 +367,8 @@ class Linter:
         stored = None
         if self.cache is not None and slices is not None and contents is not None:
             stored = StoredResults(self.cache, slices.shared, contents)
-        context = ProjectContext(model, self.settings, self.display, texts, stored)
+        syntax = {path: item.syntax for path, item in indexed.items() if item.syntax is not None}
+        context = ProjectContext(model, self.settings, self.display, texts, stored, syntax)
         errors = check_project(context, self.rule_classes, self.display(project.root))
         result.internal_errors.extend(errors)
         requested = set(project.requested)

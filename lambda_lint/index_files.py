@@ -7,6 +7,7 @@ tree, and the summary takes its positions from CPython's `ast` tree of the same 
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +33,8 @@ class IndexedFile:
     #: the parsed tree, kept for the check stage when the file was parsed here
     module: cst.Module | None = None
     positions: Positions | None = None
+    #: its `ast` tree, kept with the libcst one (the LL6 flows read it)
+    syntax: ast.Module | None = None
 
 
 def read_source(path: Path, overrides: Mapping[Path, str]) -> tuple[str | ParseProblem, bytes]:
@@ -64,5 +67,7 @@ def index_file(path: Path, text: str | ParseProblem, keep_tree: bool) -> Indexed
     if any(i.module.split(".")[0] == "aws_cdk" for i in summary.imports):
         cdk = read_cdk(path, module, line_of=positions.line)
     if keep_tree:
-        return IndexedFile(path, text, summary, cdk, module=module, positions=positions)
+        return IndexedFile(
+            path, text, summary, cdk, module=module, positions=positions, syntax=source.ast
+        )
     return IndexedFile(path, text, summary, cdk)

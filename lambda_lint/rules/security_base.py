@@ -26,7 +26,10 @@ class FlowRule(ProjectRule):
     def check_project(self) -> None:
         additions = flow_additions(self.settings)
         project = self.project
-        for hit in security_hits(project.model, project.texts, additions, project.stored_results):
+        hits = security_hits(
+            project.model, project.texts, additions, project.stored_results, project.syntax
+        )
+        for hit in hits:
             if hit.rule == self.code:
                 self.report_at(
                     hit.path,

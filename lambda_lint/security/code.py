@@ -65,12 +65,13 @@ _syntax: dict[Path, tuple[str, _Syntax | None]] = {}
 _SYNTAX_LIMIT = 20_000
 
 
-def _syntax_of(path: Path, text: str) -> _Syntax | None:
+def _syntax_of(path: Path, text: str, parsed: ast.Module | None = None) -> _Syntax | None:
+    """The syntax of `text`, from its `ast` tree when `parsed` gives it."""
     known = _syntax.get(path)
     if known is not None and known[0] == text:
         return known[1]
     try:
-        tree = ast.parse(text)
+        tree = parsed if parsed is not None else ast.parse(text)
     except (SyntaxError, ValueError):
         found = None
     else:
@@ -88,9 +89,16 @@ class ProjectCode:
     """Parses and lowers the project's files on demand, and remembers which file each
     syntax node came from (flow origins hold bare nodes)."""
 
-    def __init__(self, model: ProjectModel, texts: Mapping[Path, str]) -> None:
+    def __init__(
+        self,
+        model: ProjectModel,
+        texts: Mapping[Path, str],
+        syntax: Mapping[Path, ast.Module] | None = None,
+    ) -> None:
         self.model = model
         self.texts = texts
+        #: the `ast` trees already parsed of some of the files (the rest are parsed here)
+        self.parsed: Mapping[Path, ast.Module] = syntax or {}
         self._files: dict[Path, ParsedFile | None] = {}
         self._lowered: dict[FunctionKey, ir.Function | None] = {}
         self._owner: dict[int, ParsedFile] = {}
@@ -104,7 +112,11 @@ class ProjectCode:
     def _parse(self, path: Path) -> ParsedFile | None:
         text = self.texts.get(path)
         summary = self.model.modules.get(path)
-        syntax = _syntax_of(path, text) if text is not None and summary is not None else None
+        syntax = (
+            _syntax_of(path, text, self.parsed.get(path))
+            if text is not None and summary is not None
+            else None
+        )
         if syntax is None or summary is None:
             return None
 
