@@ -176,6 +176,7 @@ def _busiest_line(text: str) -> int:
 def _complexity(tree: ast.Module) -> ParseProblem | None:
     """A problem when the tree is nested deeper than `MAX_DEPTH` (found without recursion)."""
     stack: list[tuple[ast.AST, int, int]] = [(tree, 1, 1)]
+    push = stack.append
     while stack:
         node, depth, line = stack.pop()
         line = getattr(node, "lineno", line)
@@ -185,7 +186,12 @@ def _complexity(tree: ast.Module) -> ParseProblem | None:
                 "the file is skipped",
                 line,
             )
-        stack.extend((child, depth + 1, line) for child in ast.iter_child_nodes(node))
+        below = depth + 1
+        for child in ast.iter_child_nodes(node):
+            # a node without fields (`Load`, `Add`, `Pass`) has nothing below it: it
+            # matters only when it is too deep itself
+            if child._fields or below > MAX_DEPTH:
+                push((child, below, line))
     return None
 
 
