@@ -115,15 +115,14 @@ def descendants(node: cst.CSTNode, into_functions: bool = True) -> Iterator[cst.
     stack = children(node)
     stack.reverse()
     scopes = SCOPES if not into_functions else ()
-    pop, extend = stack.pop, stack.extend
     while stack:
-        current = pop()
+        current = stack.pop()
         yield current
         if scopes and isinstance(current, scopes):
             continue
         below = children(current)
-        if below:
-            extend(reversed(below))
+        below.reverse()
+        stack += below
 
 
 Method = Callable[[cst.CSTNode], Optional[bool]]
