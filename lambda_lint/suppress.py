@@ -32,7 +32,7 @@ class Noqa:
     line: int
     column: int
     end_column: int
-    #: None for a bare `# noqa`, which suppresses everything on the line
+    #: None for a bare noqa comment (no codes), which suppresses everything on the line
     codes: tuple[str, ...] | None
     used: set[str] = field(default_factory=set)
     #: where the comment holding the directive starts
