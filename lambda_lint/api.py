@@ -34,7 +34,6 @@ from lambda_lint.descriptors.model import DescriptorProblem, DescriptorSet
 from lambda_lint.discover import Project, discover, is_python
 from lambda_lint.engine import InternalError, check_module, check_project
 from lambda_lint.finding import Finding, Position
-from lambda_lint.handler_results import StoredResults
 from lambda_lint.index import ModuleSummary
 from lambda_lint.index_files import IndexedFile, index_file, read_source
 from lambda_lint.model.project import ProjectModel
@@ -173,7 +172,7 @@ class Linter:
                 inputs = sorted(f"{p}:{file_digest(p)}" for p in extra_inputs)
                 slices = Slices(model, contents, digest(run_key, *inputs), self.cache)
             reported = self._check_project(
-                project, model, indexed, descriptor_texts, result, slices, contents
+                project, model, indexed, descriptor_texts, result, slices
             )
             self._check(project, indexed, model, reported, result, slices)
         inputs = sorted(str(p) for p in extra_inputs)
@@ -352,21 +351,18 @@ class Linter:
         descriptor_texts: Mapping[Path, str | DescriptorProblem],
         result: LintResult,
         slices: Slices | None = None,
-        contents: Mapping[Path, str] | None = None,
     ) -> dict[Path, list[Finding]]:
         """The project rules' findings, by file; those in files that are not Python
         (descriptors, the configuration) are filtered and added to the result here.
-        With `slices` (and the digests of the files' `contents`), rules that judge each
-        handler on its own reuse what they found for the handlers nothing changed for."""
+        With `slices`, rules that judge each handler on its own reuse what they found for
+        the handlers nothing changed for (`slices.store`)."""
         texts: dict[Path, str] = {
             p.resolve(): t for p, t in descriptor_texts.items() if isinstance(t, str)
         }
         texts.update({path: item.text for path, item in indexed.items() if item.text is not None})
         if self.settings.path is not None and self.settings.path.resolve() not in texts:
             texts[self.settings.path.resolve()] = _file_text(self.settings.path)
-        stored = None
-        if self.cache is not None and slices is not None and contents is not None:
-            stored = StoredResults(self.cache, slices.shared, contents)
+        stored = slices.store if slices is not None else None
         syntax = {path: item.syntax for path, item in indexed.items() if item.syntax is not None}
         context = ProjectContext(model, self.settings, self.display, texts, stored, syntax)
         errors = check_project(context, self.rule_classes, self.display(project.root))

@@ -1,4 +1,5 @@
-"""Per-unit results of project rules, cached between runs.
+"""What a run keeps in the cache for the next: per-unit results of project rules, and
+the model's kept analyses.
 
 A project rule that judges each handler (or each route) on its own, the INIT import
 budget (LL203) and the flows of event data to sinks (LL6), stores what it found for
@@ -9,6 +10,10 @@ computed from, which the rule names when it stores it. The list of those files i
 under the first part of the key: while the shared facts are the same, the rule reads
 the same files, so a changed text of one of them is a miss. (Rules name a handler as
 a unit with `project_context.handler_unit`.)
+
+The model's kept analyses (`ProjectModel.kept_analysis`, `kept_per_file`) are stored by
+the same object under the shared facts and their name alone: they read nothing else (a
+per-file value names its file's text digest in its name).
 """
 
 from __future__ import annotations
@@ -21,8 +26,9 @@ from lambda_lint.cache import Cache, digest
 
 
 class StoredResults:
-    """The stored per-unit results of a project's rules; `contents` are the digests of
-    the project's Python files by path, `shared` the digest of the project-wide facts."""
+    """The stored per-unit results of a project's rules and the model's kept analyses;
+    `contents` are the digests of the project's Python files by path, `shared` the
+    digest of the project-wide facts."""
 
     def __init__(self, cache: Cache, shared: str, contents: Mapping[Path, str]) -> None:
         self.cache = cache
@@ -52,11 +58,23 @@ class StoredResults:
         self.cache.put("unit-files", first, names, list[str])
         self.cache.put("unit-result", key, value, hint)
 
+    def get_analysis(self, name: str, hint: Any) -> Any | None:
+        """The kept analysis `name`, of the type `hint`; None on a miss."""
+        return self.cache.get("analysis", digest(self.shared, name), hint)
+
+    def put_analysis(self, name: str, value: Any, hint: Any) -> None:
+        """Keep `value` (of the type `hint`) as the analysis `name`."""
+        self.cache.put("analysis", digest(self.shared, name), value, hint)
+
+    def content(self, path: Path) -> str | None:
+        """The digest of a project file's text (None for a file it does not know)."""
+        return self.contents.get(path)
+
     def _key(self, first: str, files: list[str]) -> str | None:
         """None when a file is not one of the project's (it cannot be followed)."""
         parts = []
         for name in files:
-            content = self.contents.get(Path(name))
+            content = self.content(Path(name))
             if content is None:
                 return None
             parts.append(f"{name}:{content}")

@@ -18,8 +18,9 @@ related to; a new import or a changed signature re-checks everything.
 
 The project-wide facts also key the model's analyses that read nothing else, or that
 read besides only the text of the one file each value is about
-(`ProjectModel.kept_analysis`, `kept_per_file`): `StoredAnalyses` keeps them in the
-cache, so that a body-only edit computes again only what reads the edited body — here,
+(`ProjectModel.kept_analysis`, `kept_per_file`): `store` (a
+`handler_results.StoredResults`, which also holds the project rules' per-unit results)
+keeps them in the cache, so that a body-only edit computes again only what reads the edited body — here,
 the modules the edited module's calls reach — and reads the rest back.
 """
 
@@ -27,9 +28,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
 
 from lambda_lint.cache import Cache, digest
+from lambda_lint.handler_results import StoredResults
 from lambda_lint.index import ModuleSummary
 from lambda_lint.model.project import ProjectModel
 
@@ -50,29 +51,11 @@ def module_surface(summary: ModuleSummary) -> str:
     return digest(repr(parts), repr(sorted(summary.aliases.items())))
 
 
-class StoredAnalyses:
-    """The model's kept analyses in `cache`, under the digest of the project-wide facts
-    (`shared`); `contents` are the digests of the project's files by path."""
-
-    def __init__(self, cache: Cache, shared: str, contents: Mapping[Path, str]) -> None:
-        self.cache = cache
-        self.shared = shared
-        self.contents = contents
-
-    def get(self, name: str, hint: Any) -> Any | None:
-        return self.cache.get("analysis", digest(self.shared, name), hint)
-
-    def put(self, name: str, value: Any, hint: Any) -> None:
-        self.cache.put("analysis", digest(self.shared, name), value, hint)
-
-    def content(self, path: Path) -> str | None:
-        return self.contents.get(path)
-
-
 class Slices:
     """The slice keys of a project's files, from its model and the digests of the
     files' contents (`contents`, by path; every module of the model has one). The
-    model keeps its analyses in `cache` (see `StoredAnalyses`) from here on."""
+    model keeps its analyses in `cache` through `store` from here on, where the project
+    rules keep their per-unit results too."""
 
     def __init__(
         self, model: ProjectModel, contents: Mapping[Path, str], base: str, cache: Cache
@@ -82,7 +65,8 @@ class Slices:
         self.paths = sorted(model.modules)
         self._index = {path: i for i, path in enumerate(self.paths)}
         self.shared = digest(base, *self._project_facts())
-        model.store = StoredAnalyses(cache, self.shared, contents)
+        self.store = StoredResults(cache, self.shared, contents)
+        model.store = self.store
         model.keep_calls()
         kept = model.kept_per_file(
             "slices.successors", self.paths, lambda path: sorted(self._successors(path)), list[Path]

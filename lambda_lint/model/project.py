@@ -52,12 +52,12 @@ class Phase(enum.Enum):
 
 class AnalysisStore(Protocol):
     """Analyses kept between runs, each under its name and the project's surface (see
-    `lambda_lint.slices.StoredAnalyses`)."""
+    `lambda_lint.handler_results.StoredResults`)."""
 
-    def get(self, name: str, hint: Any) -> Any | None:
+    def get_analysis(self, name: str, hint: Any) -> Any | None:
         """The value stored for `name`, of the type `hint`; None on a miss."""
 
-    def put(self, name: str, value: Any, hint: Any) -> None:
+    def put_analysis(self, name: str, value: Any, hint: Any) -> None:
         """Store `value` (of the type `hint`) for `name`."""
 
     def content(self, path: Path) -> str | None:
@@ -109,10 +109,10 @@ class ProjectModel:
         def read_or_compute(model: ProjectModel) -> T:
             if model.store is None:
                 return compute(model)
-            found = model.store.get(name, hint)
+            found = model.store.get_analysis(name, hint)
             if found is None:
                 found = compute(model)
-                model.store.put(name, found, hint)
+                model.store.put_analysis(name, found, hint)
             return found  # type: ignore[no-any-return]
 
         return self.analysis(name, read_or_compute)
@@ -134,10 +134,10 @@ class ProjectModel:
                     found[path] = compute(path)
                     continue
                 key = f"{name}:{path}:{content}"
-                value = store.get(key, hint)
+                value = store.get_analysis(key, hint)
                 if value is None:
                     value = compute(path)
-                    store.put(key, value, hint)
+                    store.put_analysis(key, value, hint)
                 found[path] = value
             return found
 
