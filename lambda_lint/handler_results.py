@@ -34,6 +34,8 @@ class StoredResults:
         self.cache = cache
         self.shared = shared
         self.contents = contents
+        #: the same digests by the path's text (stored results name their files as text)
+        self._by_text = {str(path): content for path, content in contents.items()}
 
     def get(self, name: str, unit: str, hint: Any) -> Any | None:
         """The value of type `hint` that `name` stored for `unit`, if nothing it came
@@ -74,7 +76,7 @@ class StoredResults:
         """None when a file is not one of the project's (it cannot be followed)."""
         parts = []
         for name in files:
-            content = self.content(Path(name))
+            content = self._by_text.get(name)
             if content is None:
                 return None
             parts.append(f"{name}:{content}")

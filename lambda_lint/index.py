@@ -8,8 +8,10 @@ Summaries are independent per file, so they can be computed in parallel and cach
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import libcst as cst
 
@@ -110,6 +112,34 @@ class ModuleSummary:
     assigned: dict[str, int] = field(default_factory=dict)
     #: calls made while the module is imported (module scope and class bodies)
     init_calls: list[CallSite] = field(default_factory=list)
+
+    @cached_property
+    def surface(self) -> str:
+        """A digest of what project-wide tables can read of the module: its imports,
+        function signatures, classes, module-level objects and aliases, without
+        positions (so an edit that only moves code leaves it alone). Computed once per
+        summary: a process that lints the same project again keeps its summaries."""
+        imports = [
+            (i.module, i.name, i.alias, i.level, i.function, i.type_checking, i.optional)
+            for i in self.imports
+        ]
+        functions = sorted(
+            (
+                q,
+                f.name,
+                f.params,
+                f.is_async,
+                f.decorators,
+                f.decorator_args,
+                f.class_name,
+                f.top_level,
+            )
+            for q, f in self.functions.items()
+        )
+        instances = sorted((n, i.constructor, i.args) for n, i in self.instances.items())
+        parts = (imports, functions, sorted(self.classes.items()), instances)
+        text = f"{parts!r}\0{sorted(self.aliases.items())!r}"
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     def top_level_names(self) -> set[str]:
         names = {f.name for f in self.functions.values() if f.top_level and not f.class_name}

@@ -31,24 +31,7 @@ from pathlib import Path
 
 from lambda_lint.cache import Cache, digest
 from lambda_lint.handler_results import StoredResults
-from lambda_lint.index import ModuleSummary
 from lambda_lint.model.project import ProjectModel
-
-
-def module_surface(summary: ModuleSummary) -> str:
-    """What project-wide tables can read of a module, without positions (so an edit
-    that only moves code leaves it alone)."""
-    imports = [
-        (i.module, i.name, i.alias, i.level, i.function, i.type_checking, i.optional)
-        for i in summary.imports
-    ]
-    functions = sorted(
-        (q, f.name, f.params, f.is_async, f.decorators, f.decorator_args, f.class_name, f.top_level)
-        for q, f in summary.functions.items()
-    )
-    instances = sorted((n, i.constructor, i.args) for n, i in summary.instances.items())
-    parts = (imports, functions, sorted(summary.classes.items()), instances)
-    return digest(repr(parts), repr(sorted(summary.aliases.items())))
 
 
 class Slices:
@@ -103,7 +86,7 @@ class Slices:
         yield repr(model.declared)
         yield repr(sorted(model.resolver.unreadable))
         for path in self.paths:
-            yield f"{path}:{module_surface(model.modules[path])}"
+            yield f"{path}:{model.modules[path].surface}"
 
     def _successors(self, path: Path) -> set[Path]:
         """The modules `path` imports (with the packages the imports run) and the

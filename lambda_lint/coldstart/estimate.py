@@ -17,6 +17,7 @@ no saving is claimed for the handler (LL201, LL202): it might load anything.
 
 from __future__ import annotations
 
+import os
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
@@ -192,15 +193,9 @@ class ColdStartModel:
         `adapters/openai/__init__.py` beside `adapters/__init__.py` is `adapters.openai`,
         never the `openai` library."""
         if self._by_name is None:
-            self._by_name = defaultdict(list)
-            modules = self.model.modules
-            for path in modules:
-                parts = list(path.with_suffix("").parts)
-                if parts[-1] == "__init__":
-                    parts.pop()
-                for cut in range(max(1, len(parts) - 4), len(parts)):
-                    if Path(*parts[:cut], "__init__.py") not in modules:
-                        self._by_name[".".join(parts[cut:])].append(path)
+            self._by_name = self.model.kept_analysis(
+                "cold-start.files-by-name", _files_by_name, dict[str, list[Path]]
+            )
         return self._by_name.get(module, [])
 
     def handler_imports(self, handler: Handler) -> HandlerImports:
@@ -384,3 +379,18 @@ def cold_start_model(model: ProjectModel) -> ColdStartModel:
         return ColdStartModel(model, CostTable(options.costs))
 
     return model.analysis("cold-start.costs", compute)
+
+
+def _files_by_name(model: ProjectModel) -> dict[str, list[Path]]:
+    """The project's files by each dotted name they can be imported as from a folder
+    that is not a package (at most the last five parts of the path)."""
+    found: dict[str, list[Path]] = defaultdict(list)
+    texts = {str(path) for path in model.modules}
+    for path in model.modules:
+        parts = list(path.with_suffix("").parts)
+        if parts[-1] == "__init__":
+            parts.pop()
+        for cut in range(max(1, len(parts) - 4), len(parts)):
+            if os.path.join(*parts[:cut], "__init__.py") not in texts:
+                found[".".join(parts[cut:])].append(path)
+    return dict(found)

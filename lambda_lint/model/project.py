@@ -239,14 +239,15 @@ class ProjectModel:
     def init_functions(self) -> Reach:
         """Functions that module scope of an INIT module calls, and what they call."""
 
+        def targets(path: Path) -> list[FunctionKey]:
+            resolved = (self.resolve_name(path, c.target) for c in self.modules[path].init_calls)
+            return [target for target in resolved if target is not None]
+
         def compute(model: ProjectModel) -> Reach:
-            starts = []
-            for path in sorted(model.init_modules):
-                for call in model.modules[path].init_calls:
-                    target = model.resolve_name(path, call.target)
-                    if target is not None:
-                        starts.append(target)
-            return model.calls.reach(starts)
+            paths = sorted(model.init_modules)
+            hint = list[tuple[Path, str]]
+            starts = model.kept_per_file("init-calls.resolved", paths, targets, hint)
+            return model.calls.reach([target for path in paths for target in starts[path]])
 
         return self.analysis("init-functions", compute)
 
