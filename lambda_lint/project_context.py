@@ -16,8 +16,9 @@ from lambda_lint.model.project import ProjectModel
 
 
 def handler_unit(handler: Handler) -> str:
-    """The unit name a handler's results are stored under."""
-    return f"handler:{handler.file}:{handler.qualname}:{handler!r}"
+    """The unit name a handler's results are stored under (what the model knows of the
+    handler, its trigger and evidence, is part of every stored result's key already)."""
+    return f"handler:{handler.file}:{handler.qualname}"
 
 
 class StoredResults(Protocol):
