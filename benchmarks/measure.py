@@ -2,10 +2,12 @@
 
 Wall time is a monotonic clock around the child's life; CPU time (user + system) is the
 operating system's accounting of the child and every process it waited for (worker
-processes included); peak memory is the largest sum of resident set sizes over the
-child's process tree, sampled from /proc every 20 ms (Linux; elsewhere the largest
-single process the child waited for). Shared pages of forked workers count once per
-process, so the tree figure errs high.
+processes included); peak memory is the largest sum of proportional set sizes (PSS)
+over the child's process tree, sampled from /proc every 20 ms (Linux; elsewhere the
+largest single process the child waited for). PSS counts a page shared by n processes
+as 1/n in each, so the pages forked workers share with their parent count once in the
+sum, as they take memory once; where a kernel has no `smaps_rollup`, resident set sizes
+are summed instead, which errs high for forked workers.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ class Sample:
 
     wall: float
     cpu: float
-    #: the largest sum of RSS over the process tree (MiB)
+    #: the largest sum of PSS (or RSS) over the process tree (MiB)
     tree_peak: float
     returncode: int
     stdout: bytes
@@ -81,6 +83,14 @@ def _children(pid: int) -> list[int]:
 
 
 def _resident_bytes(pid: int) -> int:
+    """The memory a process takes now: its PSS, or its RSS where the kernel has no
+    `smaps_rollup`."""
+    try:
+        for line in (PROC / str(pid) / "smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, IndexError, ValueError):
+        pass
     try:
         return int((PROC / str(pid) / "statm").read_text().split()[1]) * PAGE_BYTES
     except (OSError, IndexError, ValueError):
@@ -88,7 +98,7 @@ def _resident_bytes(pid: int) -> int:
 
 
 def tree_resident_bytes(root: int) -> int:
-    """The summed RSS of `root` and all its descendants now."""
+    """The memory `root` and all its descendants take now (see `_resident_bytes`)."""
     total, pending = 0, [root]
     while pending:
         pid = pending.pop()
@@ -98,7 +108,7 @@ def tree_resident_bytes(root: int) -> int:
 
 
 class TreePeak(threading.Thread):
-    """Samples a process tree's summed RSS until told to stop."""
+    """Samples the memory a process tree takes until told to stop."""
 
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
