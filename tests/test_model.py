@@ -46,6 +46,23 @@ def test_importing_a_submodule_runs_its_package_init_at_init(tmp_path: Path) -> 
     assert model.phase(None, root / "shared" / "db.py") is Phase.INIT
 
 
+def test_a_submodule_imported_under_another_name_is_followed(tmp_path: Path) -> None:
+    model = build(
+        tmp_path,
+        {
+            "app.py": "import shared.db as db\n\ndef handler(event, context):\n"
+            "    return db.get(event)\n",
+            "shared/__init__.py": "",
+            "shared/db.py": "def get(event):\n    return event['id']\n",
+        },
+    )
+    root = tmp_path.resolve()
+    assert model.phase((root / "shared" / "db.py", "get"), root / "shared" / "db.py") is (
+        Phase.INVOKE
+    )
+    assert model.chain((root / "shared" / "db.py", "get"))[0].call.target == "db.get"
+
+
 def test_init_imports_follow_module_scope_imports_with_their_chain(tmp_path: Path) -> None:
     model = build(
         tmp_path,

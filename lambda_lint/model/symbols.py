@@ -76,7 +76,7 @@ class Symbols:
         item, target, attribute = imported
         if target is None:
             return None
-        if attribute is None and item.name is None and "." in item.module:
+        if item.name is None and item.target != item.module:
             # `import a.b` binds `a`: walk the rest of the dotted name as modules
             return self._resolve_in_module_path(path, name, hops)
         inner = _joined(attribute, rest)
