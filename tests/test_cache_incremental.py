@@ -481,3 +481,27 @@ def test_the_calls_kept_between_runs_follow_body_only_edits(
         for _ in edits_deciding_what_a_handler_reaches(tmp_path)
     ]
     assert [output.count('"LL202"') for output in outputs] == [1, 0, 1]
+
+
+def edits_deciding_what_runs_at_init(folder: Path) -> Iterator[str]:
+    """Body-only edits of a module the handler module imports: whether its module scope
+    calls the handler module's debug function decides whether that function runs (at
+    INIT), and so LL202."""
+    (folder / "template.yaml").write_text(TEMPLATE)
+    (folder / "app.py").write_text(PLOTTING)
+    (folder / "helper.py").write_text(HELPER)
+    yield "the debug function is reached by no handler"
+    (folder / "helper.py").write_text(HELPER + "\n\napp.plot_debug([0])\n")
+    yield "the helper's module scope calls it"
+    (folder / "helper.py").write_text(HELPER + "\n\nprint([0])\n")
+    yield "no longer"
+
+
+def test_the_module_scope_calls_kept_between_runs_follow_body_only_edits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    outputs = [
+        assert_incremental_matches_fresh(tmp_path, monkeypatch)
+        for _ in edits_deciding_what_runs_at_init(tmp_path)
+    ]
+    assert [output.count('"LL202"') for output in outputs] == [1, 0, 1]
