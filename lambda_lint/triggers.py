@@ -30,8 +30,9 @@ class Trigger:
     #: https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-transform-target-input.html
     replaceable_input: bool = False
     #: invoked so seldom that an execution environment is almost never reused: once per
-    #: stack operation, secret rotation or pipeline run. Costs and leftovers that build up
-    #: across the invocations of one warm environment do not arise there.
+    #: stack operation, secret rotation, pipeline run or runbook execution. Costs and
+    #: leftovers that build up across the invocations of one warm environment do not
+    #: arise there.
     rarely_invoked: bool = False
 
 
@@ -80,6 +81,10 @@ TRIGGERS: dict[str, Trigger] = {
         # invoked once per pipeline execution that reaches the action
         # https://docs.aws.amazon.com/codepipeline/latest/userguide/actions-invoke-lambda-function.html
         Trigger("codepipeline", "AWS CodePipeline job", rarely_invoked=True),
+        # invoked once per runbook execution that reaches the step; the payload is what
+        # the step's `InputPayload` or `Payload` holds, so it has no shape of its own
+        # https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-action-lamb.html
+        Trigger("ssm-automation", "Systems Manager Automation runbook step", rarely_invoked=True),
         Trigger("ses", "Amazon SES receipt rule"),
         # invoked four times per rotation (createSecret, setSecret, testSecret,
         # finishSecret); rotation runs at most every four hours

@@ -357,3 +357,64 @@ def test_schedule_from_a_parameter_without_default_is_unknown(tmp_path: Path) ->
     )
     (function,) = read(template).values()
     assert [(t.trigger, t.schedule) for t in function.triggers] == [("schedule", None)]
+
+
+RUNBOOKS = """\
+Resources:
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties: {FunctionName: seed-table, Handler: index.handler, Code: {ZipFile: 'x = 1'}}
+  ByRef:
+    Type: AWS::SSM::Document
+    Properties:
+      DocumentType: Automation
+      Content:
+        mainSteps:
+          - name: wait
+            action: aws:sleep
+            inputs: {Duration: PT1M}
+          - name: seed
+            action: aws:invokeLambdaFunction
+            inputs: {FunctionName: !Ref Fn}
+          - name: again
+            action: 'aws:invokeLambdaFunction'
+            inputs: {FunctionName: !GetAtt Fn.Arn, Payload: '{"table": "t"}'}
+  BySub:
+    Type: AWS::SSM::Document
+    Properties:
+      DocumentType: Automation
+      Content:
+        mainSteps:
+          - {name: seed, action: aws:invokeLambdaFunction, inputs: {FunctionName: !Sub '${Fn}'}}
+  AsText:
+    Type: AWS::SSM::Document
+    Properties:
+      DocumentType: Automation
+      DocumentFormat: JSON
+      Content: '{"mainSteps": [{"name": "seed", "action": "aws:invokeLambdaFunction",
+        "inputs": {"FunctionName": "seed-table"}}]}'
+  NotText:
+    Type: AWS::SSM::Document
+    Properties: {DocumentType: Automation, Content: '{"mainSteps": ['}
+  Command:
+    Type: AWS::SSM::Document
+    Properties:
+      DocumentType: Command
+      Content:
+        mainSteps:
+          - {name: seed, action: aws:invokeLambdaFunction, inputs: {FunctionName: !Ref Fn}}
+"""
+
+
+def test_automation_runbook_steps_invoke_the_function(tmp_path: Path) -> None:
+    # only `aws:invokeLambdaFunction` steps of Automation documents invoke it; a Command
+    # document cannot hold the action, and unreadable text content binds nothing
+    template = tmp_path / "template.yaml"
+    template.write_text(RUNBOOKS)
+    (function,) = read(template).values()
+    assert [(t.trigger, t.resource, t.source.line) for t in function.triggers] == [
+        ("ssm-automation", "ByRef", line_with(template, "- name: seed")),
+        ("ssm-automation", "ByRef", line_with(template, "- name: again")),
+        ("ssm-automation", "BySub", line_with(template, "- {name: seed")),
+        ("ssm-automation", "AsText", line_with(template, "Content:", after="AsText:")),
+    ]

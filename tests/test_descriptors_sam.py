@@ -5,8 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from lambda_lint.cli import main
 from lambda_lint.descriptors import DeclaredFunction, read_descriptor
+from lambda_lint.rule import Example
+from lambda_lint.rules.reuse_clients import ClientPerInvocation
+from lambda_lint.testing import lint_example
 
 TEMPLATE = Path(__file__).parent / "data" / "descriptors" / "sam" / "template.yaml"
 FOLDER = TEMPLATE.parent
@@ -242,3 +247,59 @@ def test_event_batch_size_is_read_from_literals_only(tmp_path: Path) -> None:
         ("documentdb", 7),
         ("sns", None),
     ]
+
+
+RUNBOOK_TEMPLATE = """\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Seed:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+      Runtime: python3.12
+{events}
+  Runbook:
+    Type: AWS::SSM::Document
+    Properties:
+      DocumentType: Automation
+      Content:
+        schemaVersion: '0.3'
+        mainSteps:
+          - name: seed
+            action: aws:invokeLambdaFunction
+            inputs:
+              FunctionName: !Ref Seed
+"""
+
+API_EVENT = """\
+      Events:
+        Get:
+          Type: Api
+          Properties: {Path: /seed, Method: get}"""
+
+SEED_CODE = """\
+import boto3
+def handler(event, context):
+    table = boto3.resource("dynamodb").Table(event["table"])
+    table.put_item(Item={"id": "seed"})
+"""
+
+
+@pytest.mark.parametrize(
+    ("events", "shown", "reported"),
+    [("", "ssm-automation ", 0), (API_EVENT, "apigw-rest, ssm-automation", 1)],
+    ids=["runbook-only", "runbook-and-api"],
+)
+def test_function_run_by_a_runbook_step_is_rarely_invoked(
+    tmp_path: Path, events: str, shown: str, reported: int
+) -> None:
+    # a runbook runs the step once per execution; an API beside it serves every request
+    template = RUNBOOK_TEMPLATE.format(events=events)
+    example = Example(SEED_CODE, files={"template.yaml": template})
+    assert len(lint_example(ClientPerInvocation, example, tmp_path)) == reported
+    output = CliRunner().invoke(main, ["handlers", str(tmp_path)]).output
+    (row,) = [line for line in output.splitlines() if "app.py:2 handler" in line]
+    assert f"handler  {shown}" in row
+    # the step's payload is the runbook's own: no event shape to check keys against
+    checked = CliRunner().invoke(main, ["check", "--no-cache", "--select", "LL4", str(tmp_path)])
+    assert (checked.exit_code, checked.output.strip()) == (0, "All checks passed!")

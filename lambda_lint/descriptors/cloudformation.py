@@ -43,6 +43,11 @@ from lambda_lint.descriptors.values import (
     version,
     whole_number,
 )
+from lambda_lint.descriptors.yaml_loader import DescriptorSyntaxError, load_yaml
+
+#: the Automation runbook action that invokes a Lambda function
+#: https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-action-lamb.html
+INVOKE_LAMBDA_ACTION = "aws:invokeLambdaFunction"
 
 #: resource types an event source mapping can read from, and the trigger each one means
 SOURCE_TYPES = {
@@ -306,6 +311,7 @@ class Linker:
             "AWS::Serverless::HttpApi": self._sam_api,
             "AWS::ApiGateway::RestApi": self._api_body,
             "AWS::Bedrock::Agent": self._agent,
+            "AWS::SSM::Document": self._runbook,
         }
         for logical_id, resource in self.resources.items():
             if not isinstance(resource, LineMap):
@@ -689,10 +695,35 @@ class Linker:
         if draft is not None:
             draft.add(self.binding("secrets-manager", line))
 
+    def _runbook(self, logical_id: str, props: LineMap, line: int) -> None:
+        """An Automation runbook whose `aws:invokeLambdaFunction` steps invoke a function
+        (`inputs.FunctionName`); its `Content` is a mapping or JSON or YAML text."""
+        if text(props.get("DocumentType")) != "Automation":
+            return
+        for step, step_line in _runbook_steps(props.get("Content")):
+            if text(dig(step, "action")) != INVOKE_LAMBDA_ACTION:
+                continue
+            draft = self.function(dig(step, "inputs", "FunctionName"))
+            if draft is not None:
+                line_in_template = step_line or props.value_line("Content", line)
+                draft.add(self.binding("ssm-automation", line_in_template, resource=logical_id))
+
     def _custom_resource(self, logical_id: str, props: LineMap, line: int) -> None:
         draft = self.function(props.get("ServiceToken"))
         if draft is not None:
             draft.add(self.binding("cloudformation-custom-resource", line, resource=logical_id))
+
+
+def _runbook_steps(content: Any) -> list[tuple[Any, int]]:
+    """The `mainSteps` of an Automation runbook's content with their template lines; the
+    steps of content written as text have none (0)."""
+    if isinstance(content, str):
+        try:
+            content = load_yaml(content)  # JSON text is YAML too
+        except DescriptorSyntaxError:
+            return []
+        return [(step, 0) for step, _ in _items(dig(content, "mainSteps"))]
+    return _items(dig(content, "mainSteps"))
 
 
 def _authorization(value: Any) -> bool | None:

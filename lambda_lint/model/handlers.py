@@ -128,7 +128,7 @@ class Handler:
     def rarely_invoked(self) -> bool:
         """Every trigger the evidence names is one invoked so seldom that an execution
         environment is almost never reused: a custom resource, a secret rotation, a
-        pipeline action (`Trigger.rarely_invoked`), or a schedule (an EventBridge
+        pipeline action, a runbook step (`Trigger.rarely_invoked`), or a schedule (an EventBridge
         schedule, a periodic Config rule) that fires at most once an hour
         (`schedules.fires_rarely`). What builds up across warm invocations does not
         arise there."""

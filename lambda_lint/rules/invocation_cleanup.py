@@ -102,8 +102,8 @@ class TmpFileLeak(ReuseRule):
     remove themselves.
 
     Handlers invoked too rarely for an environment to be reused (custom resources,
-    secret rotation, pipeline actions, hourly or rarer schedules; see LL301) are
-    not judged.
+    secret rotation, pipeline actions, Automation runbook steps, hourly or rarer
+    schedules; see LL301) are not judged.
 
     ## Why is this bad?
     `/tmp` belongs to the execution environment, not to the invocation: what one request
@@ -835,8 +835,8 @@ class LoggingSetupPerInvocation(ReuseRule):
     rather than add to them.
 
     Handlers invoked too rarely for an environment to be reused (custom resources,
-    secret rotation, pipeline actions, hourly or rarer schedules; see LL301) are
-    not judged.
+    secret rotation, pipeline actions, Automation runbook steps, hourly or rarer
+    schedules; see LL301) are not judged.
 
     ## Why is this bad?
     Loggers live in the module state, which outlives the invocation. Each warm

@@ -235,8 +235,8 @@ class RequestDataInGlobal(_StateRule):
       (`len(...)`).
 
     Handlers invoked too rarely for an environment to be reused (custom resources,
-    secret rotation, pipeline actions, hourly or rarer schedules; see LL301) are
-    not judged.
+    secret rotation, pipeline actions, Automation runbook steps, hourly or rarer
+    schedules; see LL301) are not judged.
 
     ## Why is this bad?
     Module-level state survives the invocation: the next request served by the same
@@ -698,8 +698,8 @@ class UnboundedGlobalGrowth(_StateRule):
       LL302's).
 
     Handlers invoked too rarely for an environment to be reused (custom resources,
-    secret rotation, pipeline actions, hourly or rarer schedules; see LL301) are
-    not judged.
+    secret rotation, pipeline actions, Automation runbook steps, hourly or rarer
+    schedules; see LL301) are not judged.
 
     ## Why is this bad?
     The container lives as long as the execution environment, through thousands of

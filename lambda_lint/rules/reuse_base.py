@@ -140,7 +140,7 @@ class ReuseRule(Rule):
 
     #: the problem arises only when a warm environment serves later invocations, so
     #: handlers that are rarely invoked (custom resources, secret rotation, pipeline
-    #: actions; `Trigger.rarely_invoked`) are not judged
+    #: actions, runbook steps; `Trigger.rarely_invoked`) are not judged
     needs_reuse = True
 
     def __init__(self, context: CheckContext) -> None:

@@ -71,11 +71,13 @@ class ClientPerInvocation(ReuseRule):
     - code that only handlers invoked rarely reach: CloudFormation custom resources
       (bound by a descriptor, or answering through `cfnresponse` or crhelper), Secrets
       Manager rotation (bound, or known by the rotation event's own keys it reads,
-      `SecretId` and `ClientRequestToken`) and CodePipeline actions (likewise,
-      `CodePipeline.job`) run once per stack operation, rotation or pipeline run; a schedule of `rate(1 hour)` or rarer (a
-      `cron` with a fixed minute, a periodic AWS Config rule) fires too seldom to find
-      its environment still warm. The same goes for a handler that reads two keys only
-      a custom resource request has on every path (`event["RequestType"]`,
+      `SecretId` and `ClientRequestToken`), CodePipeline actions (likewise,
+      `CodePipeline.job`) and Systems Manager Automation runbook steps
+      (`aws:invokeLambdaFunction`, bound by a descriptor) run once per stack operation,
+      rotation, pipeline run or runbook execution; a schedule of `rate(1 hour)` or
+      rarer (a `cron` with a fixed minute, a periodic AWS Config rule) fires too seldom
+      to find its environment still warm. The same goes for a handler that reads two
+      keys only a custom resource request has on every path (`event["RequestType"]`,
       `event["PhysicalResourceId"]`), for a branch taken only for such an event
       (`elif "RequestType" in event:`, `if kind == "Create":` after `kind =
       event["RequestType"]`), and for functions registered with crhelper
