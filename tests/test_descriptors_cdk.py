@@ -7,8 +7,13 @@ from pathlib import Path
 
 import libcst as cst
 import pytest
+from click.testing import CliRunner
 
+from lambda_lint.cli import main
 from lambda_lint.descriptors import DeclaredFunction, read_cdk
+from lambda_lint.rule import Example
+from lambda_lint.rules.reuse_clients import ClientPerInvocation
+from lambda_lint.testing import lint_example
 
 DATA = Path(__file__).parent / "data" / "descriptors" / "cdk"
 APP = DATA / "infra" / "stack.py"
@@ -340,7 +345,7 @@ def test_event_rules_record_the_detail_types_of_their_pattern(tmp_path: Path) ->
                     "Orders",
                     handler="orders.handler",
                     runtime=lambda_.Runtime.PYTHON_3_12,
-                    code=lambda_.Code.from_asset("src"),
+                    code=lambda_.Code.from_asset("."),
                 )
                 events.Rule(
                     self,
@@ -395,7 +400,7 @@ def test_event_source_batch_size(tmp_path: Path) -> None:
                     "Worker",
                     runtime=lambda_.Runtime.PYTHON_3_12,
                     handler="app.handler",
-                    code=lambda_.Code.from_asset("src"),
+                    code=lambda_.Code.from_asset("."),
                 )
                 fn.add_event_source(sources.SqsEventSource(queue, batch_size=1))
                 fn.add_event_source(sources.DynamoEventSource(table, batch_size=BATCH))
@@ -514,3 +519,71 @@ def test_event_source_filters(tmp_path: Path) -> None:
         "Queued": [("sqs", True)],
         "Orders": [("sns", True)],
     }
+
+
+SCHEDULED_ROTATION = """
+from aws_cdk import CfnParameter, Stack
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_scheduler as scheduler
+
+class Rotation(Stack):
+    def __init__(self, scope, construct_id, **kwargs):
+        super().__init__(scope, construct_id, **kwargs)
+        every = CfnParameter(self, "Schedule", default="{default}")
+        fn = lambda_.Function(
+            self,
+            "Rotate",
+            runtime=lambda_.Runtime.PYTHON_3_12,
+            handler="app.handler",
+            code=lambda_.Code.from_asset("."),
+        )
+        self.schedule(every, fn)
+
+    def schedule(self, every, fn):
+        scheduler.CfnSchedule(
+            self,
+            "Every",
+            flexible_time_window={{"mode": "OFF"}},
+            schedule_expression=every.value_as_string,
+            target=scheduler.CfnSchedule.TargetProperty(arn=fn.function_arn, role_arn="r"),
+        )
+        scheduler.CfnSchedule(
+            self,
+            "Daily",
+            flexible_time_window={{"mode": "OFF"}},
+            schedule_expression="rate(1 day)",
+            target={{"arn": fn.function_arn, "role_arn": "r"}},
+        )
+"""
+
+ROTATION_CODE = """\
+import boto3
+def handler(event, context):
+    client = boto3.client("secretsmanager")
+    client.rotate_secret(SecretId="app")
+"""
+
+
+def test_cfn_schedule_reads_its_expression_and_a_parameter_default(tmp_path: Path) -> None:
+    path = tmp_path / "app.py"
+    source = SCHEDULED_ROTATION.format(default="cron(0 0/1 * * ? *)")
+    (function,) = read(path, source).values()
+    assert [(t.trigger, t.resource, t.schedule) for t in function.triggers] == [
+        ("schedule", "Every", "cron(0 0/1 * * ? *)"),
+        ("schedule", "Daily", "rate(1 day)"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("default", "reported"), [("cron(0 0/1 * * ? *)", 0), ("rate(1 minute)", 1)]
+)
+def test_client_per_invocation_on_a_cfn_schedule(
+    tmp_path: Path, default: str, reported: int
+) -> None:
+    # the stack deploys the parameter's default; hourly or rarer leaves no warm environment
+    files = {"cdk.json": "{}", "infra/app.py": SCHEDULED_ROTATION.format(default=default)}
+    example = Example(ROTATION_CODE, files=files)
+    findings = lint_example(ClientPerInvocation, example, tmp_path)
+    assert len(findings) == reported
+    output = CliRunner().invoke(main, ["handlers", str(tmp_path)]).output
+    assert "app.py:2 handler  schedule " in output

@@ -290,6 +290,28 @@ def _http_authorizer(kwargs: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _property(value: Any, key: str) -> Any:
+    """A property of an L1 property object (`CfnSchedule.TargetProperty(arn=...)`) or of
+    the dict written in its place."""
+    if isinstance(value, Obj):
+        return value.kwargs.get(key)
+    if isinstance(value, Mapping):
+        return value.items.get(key)
+    return None
+
+
+def _schedule_expression(value: Any) -> str | None:
+    """A constant schedule expression, or the constant `default` of the `CfnParameter`
+    whose `value_as_string` gives it: the expression deployed when the stack keeps the
+    default (as a template's `!Ref` of a parameter is read)."""
+    if isinstance(value, Obj) and value.kind == "attribute":
+        owner = value.data.get("owner")
+        if value.data.get("name") != "value_as_string" or not isinstance(owner, Obj):
+            return None
+        return text(owner.kwargs.get("default")) if owner.kind == "CfnParameter" else None
+    return text(value)
+
+
 def _layer_arn(layer: Any) -> str | None:
     """The ARN of `LayerVersion.from_layer_version_arn(scope, id, arn)`, when constant."""
     if isinstance(layer, Obj) and layer.kind.endswith("LayerVersion.from_layer_version_arn"):
@@ -446,6 +468,16 @@ class Constructs:
             for target in targets.items if isinstance(targets, Seq) else []:
                 self.use(target, node, rule.construct_id, scheduled=scheduled, matched=matched)
             return rule
+        if name == "aws_scheduler.CfnSchedule":
+            schedule = Obj(name, node, args, kwargs)
+            self.bind(
+                _property(kwargs.get("target"), "arn"),
+                "schedule",
+                node,
+                resource=schedule.construct_id,
+                schedule=_schedule_expression(kwargs.get("schedule_expression")),
+            )
+            return schedule
         if name in _REST_APIS:
             return self._rest_api(name, args, kwargs, node)
         if name in _HTTP_APIS:
