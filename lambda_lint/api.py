@@ -35,7 +35,7 @@ from lambda_lint.discover import Project, discover, is_python
 from lambda_lint.engine import InternalError, check_module, check_project
 from lambda_lint.finding import Finding, Position
 from lambda_lint.index import ModuleSummary
-from lambda_lint.index_files import IndexedFile, index_file, read_source
+from lambda_lint.index_files import IndexedFile, KeptSources, index_file, read_source
 from lambda_lint.model.project import ProjectModel
 from lambda_lint.positions import Positions
 from lambda_lint.project_context import ProjectContext
@@ -99,6 +99,7 @@ class Linter:
         cwd: Path | None = None,
         cache: Cache | None = None,
         jobs: int | None = None,
+        sources: KeptSources | None = None,
     ) -> None:
         self.settings = settings
         self.ruleset = ruleset
@@ -106,6 +107,8 @@ class Linter:
         self.display = Display(cwd or Path.cwd())
         self.cache = cache
         self.jobs = jobs if jobs is not None else (os.cpu_count() or 1)
+        #: reads the project's Python files (from memory, with `sources`, when unchanged)
+        self.read = sources.read if sources is not None else read_source
         self.rule_classes: list[type[BaseRule]] = [
             ruleset.rules[code] for code in sorted(self.enabled) if code in ruleset.rules
         ]
@@ -149,7 +152,7 @@ class Linter:
     def _lint_project(
         self, project: Project, overrides: Mapping[Path, str], result: LintResult
     ) -> None:
-        texts = {path: read_source(path, overrides) for path in project.python_files}
+        texts = {path: self.read(path, overrides) for path in project.python_files}
         descriptor_texts = {
             path: _descriptor_text(path, overrides) for path in project.descriptor_files
         }

@@ -49,6 +49,31 @@ def read_source(path: Path, overrides: Mapping[Path, str]) -> tuple[str | ParseP
     return decode(data), data
 
 
+class KeptSources:
+    """Files read by earlier runs, kept while each file's stamp (modification and change
+    times, size, inode) is unchanged: a process that lints the same project again and
+    again (the language server) reads only the files that changed."""
+
+    def __init__(self) -> None:
+        self._kept: dict[Path, tuple[tuple[int, ...], tuple[str | ParseProblem, bytes]]] = {}
+
+    def read(self, path: Path, overrides: Mapping[Path, str]) -> tuple[str | ParseProblem, bytes]:
+        """`read_source(path, overrides)`, from memory when the file is unchanged."""
+        if path in overrides:
+            return read_source(path, overrides)
+        try:
+            status = path.stat()
+        except OSError:
+            return read_source(path, overrides)
+        stamp = (status.st_mtime_ns, status.st_ctime_ns, status.st_size, status.st_ino)
+        kept = self._kept.get(path)
+        if kept is not None and kept[0] == stamp:
+            return kept[1]
+        found = read_source(path, overrides)
+        self._kept[path] = (stamp, found)
+        return found
+
+
 def index_file(path: Path, text: str | ParseProblem, keep_tree: bool) -> IndexedFile:
     """Parse and summarise one file (the unit of work of the index stage)."""
     if isinstance(text, ParseProblem):

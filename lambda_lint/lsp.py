@@ -49,6 +49,7 @@ from lambda_lint.config import (
 from lambda_lint.descriptors import descriptor_kind
 from lambda_lint.discover import Excluder, Listing, discover, is_python, project_root
 from lambda_lint.finding import Edit, Finding, Fix, Position
+from lambda_lint.index_files import KeptSources
 from lambda_lint.rule import BaseRule
 from lambda_lint.session import Configuration, ConfigurationError, configure
 from lambda_lint.suppress import noqa_edit
@@ -178,6 +179,10 @@ _caches: dict[Path, Cache] = {}
 _listings: dict[Path, tuple[Settings, dict[Path, Listing]]] = {}
 
 
+#: the project's files as last read, by project root (see `KeptSources`)
+_sources: dict[Path, KeptSources] = {}
+
+
 def forget_listings() -> None:
     """Walk every project again on its next run (files were created or deleted)."""
     _listings.clear()
@@ -213,6 +218,7 @@ def lint_documents(
         root,
         cache=cache,
         jobs=1,
+        sources=_sources.setdefault(root, KeptSources()),
     )
     outcome = Outcome(configuration.ruleset.rules, linter.display.cwd)
     paths = [p for p in sorted(documents) if not is_excluded(p, root, configuration.settings)]

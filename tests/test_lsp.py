@@ -751,3 +751,33 @@ def test_files_created_or_deleted_while_the_server_runs_are_seen(
     assert shown() == []
     (root / "tools.py").unlink()
     assert shown() == fresh_check(root, app, RARE_IMPORT) == alone
+
+
+def test_a_module_changed_on_disk_while_the_server_runs_is_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server keeps the project's files as read between runs; a module that is not
+    open but changes on disk (a checkout, another editor) is read again, even when its
+    size and modification time stay as they were."""
+    from lambda_lint import lsp
+
+    monkeypatch.setenv("LAMBDA_LINT_CACHE_DIR", str(tmp_path / "cache"))
+    calling = "from app import plot_debug\n\nplot_debug([1])\n"
+    root = project(
+        tmp_path / "app", {"template.yaml": TEMPLATE, "app.py": RARE_IMPORT, "tools.py": calling}
+    )
+    app, tools = root / "app.py", root / "tools.py"
+    configurations = lsp.Configurations()
+
+    def shown() -> list[str]:
+        snapshot = lsp.Snapshot(app.as_uri(), 1, RARE_IMPORT)
+        outcome = lsp.lint_documents(configurations, root, {app: snapshot})
+        return [f.code for f in outcome.findings.get(app, [])]
+
+    assert shown() == shown() == []
+    before = tools.stat()
+    quiet = "import sys\n"
+    tools.write_text(quiet + "#" * (len(calling) - len(quiet) - 1) + "\n")
+    os.utime(tools, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert tools.stat().st_size == before.st_size
+    assert shown() == ["LL202"]
