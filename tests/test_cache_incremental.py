@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -473,16 +473,6 @@ def edits_deciding_what_a_handler_reaches(folder: Path) -> Iterator[str]:
     yield "no longer"
 
 
-def test_the_calls_kept_between_runs_follow_body_only_edits(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    outputs = [
-        assert_incremental_matches_fresh(tmp_path, monkeypatch)
-        for _ in edits_deciding_what_a_handler_reaches(tmp_path)
-    ]
-    assert [output.count('"LL202"') for output in outputs] == [1, 0, 1]
-
-
 def edits_deciding_what_runs_at_init(folder: Path) -> Iterator[str]:
     """Body-only edits of a module the handler module imports: whether its module scope
     calls the handler module's debug function decides whether that function runs (at
@@ -497,11 +487,11 @@ def edits_deciding_what_runs_at_init(folder: Path) -> Iterator[str]:
     yield "no longer"
 
 
-def test_the_module_scope_calls_kept_between_runs_follow_body_only_edits(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    "edits", [edits_deciding_what_a_handler_reaches, edits_deciding_what_runs_at_init]
+)
+def test_the_calls_kept_between_runs_follow_body_only_edits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, edits: Callable[[Path], Iterator[str]]
 ) -> None:
-    outputs = [
-        assert_incremental_matches_fresh(tmp_path, monkeypatch)
-        for _ in edits_deciding_what_runs_at_init(tmp_path)
-    ]
+    outputs = [assert_incremental_matches_fresh(tmp_path, monkeypatch) for _ in edits(tmp_path)]
     assert [output.count('"LL202"') for output in outputs] == [1, 0, 1]
