@@ -548,3 +548,35 @@ def test_unsafe_fix_hoists_a_constant_client_to_module_scope(tmp_path: Path) -> 
     fixed = (tmp_path / "app.py").read_text()
     assert 'import boto3\n\ns3 = boto3.client("s3")\n' in fixed
     assert '    s3 = boto3.client("s3")' not in fixed
+
+
+def test_hoisting_keeps_multiline_statements_and_text_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = (
+        '"""Commandes à traiter."""\n'
+        "import boto3\n"
+        "from json import (\n    dumps,\n    loads,\n)  # « é »\n\n\n"
+        "def handler(event, context):\n"
+        '    """Liste les « seaux »."""\n'
+        "    s3 = boto3.client(\n"
+        '        "s3",\n'
+        '        region_name="eu-west-3",  # Paris\n'
+        "    )\n"
+        '    return dumps({"clé": len(s3.list_buckets()["Buckets"])}), loads\n'
+    )
+    files = project(tmp_path, {"app.py": source})
+    result = run(tmp_path, monkeypatch, "--fix", "--unsafe-fixes", "app.py")
+    assert result.exit_code == 0, result.output
+    assert files["app.py"].read_text(encoding="utf-8") == (
+        '"""Commandes à traiter."""\n'
+        "import boto3\n"
+        "from json import (\n    dumps,\n    loads,\n)  # « é »\n\n"
+        "s3 = boto3.client(\n"
+        '    "s3",\n'
+        '    region_name="eu-west-3",  # Paris\n'
+        ")\n\n\n"
+        "def handler(event, context):\n"
+        '    """Liste les « seaux »."""\n'
+        '    return dumps({"clé": len(s3.list_buckets()["Buckets"])}), loads\n'
+    )

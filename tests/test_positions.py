@@ -58,6 +58,15 @@ class Model(Base, metaclass=Meta):
     "tabs and text": "def f():\n\tif x:\n\t\treturn 'é' + g(\n\t\t  'ü')\n\n\n# end\n",
     "carriage returns": "import os\r\ndef f():\r\n    return os.getcwd()\r\n",
     "no final newline": "def f():\n    return g(1)",
+    "statement lines": (
+        "import os;  # a trailing semicolon\n"
+        "def f():\n"
+        '    x = (1 ,\n         "é") ; y = 2 ;\n'
+        "    if x:\n"
+        '        z = {\n  "k": "ü",\n        }  # closing\n'
+        "    del x \\\n        ; pass\n"
+        "    return z\n"
+    ),
 }
 if sys.version_info >= (3, 10):
     SOURCES["match"] = (
