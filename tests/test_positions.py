@@ -68,6 +68,8 @@ class Model(Base, metaclass=Meta):
         "    return z\n"
     ),
 }
+# more lines asked for than `LINES_PER_STATEMENT` measured alone, before the whole
+SOURCES["long function"] = "def f(x):\n" + "".join(f"    y{i} = g(x, f'{i}')\n" for i in range(80))
 if sys.version_info >= (3, 10):
     SOURCES["match"] = (
         "class C:\n"
