@@ -12,17 +12,16 @@ import errno
 import logging
 import os
 import stat
-import time
 from collections.abc import Iterable, Iterator, MutableMapping
 from dataclasses import dataclass, field
 from fnmatch import fnmatch
 from pathlib import Path
-from typing import Optional
 
 import pathspec
 
 from lambda_lint.config import CONFIG_FILE, Settings, has_own_table
 from lambda_lint.descriptors import descriptor_kind, kind_read_from_content
+from lambda_lint.stamps import Stamp, settled, stamp
 
 logger = logging.getLogger(__name__)
 _LINTED_SUFFIXES = (".py", ".yaml", ".yml", ".json", ".template", ".tf")
@@ -225,22 +224,6 @@ def is_python(path: Path) -> bool:
     return path.suffix == ".py"
 
 
-#: a stamp newer than this (nanoseconds) before a walk ended may not show a change made
-#: within the file system's clock step after it: such a listing is not kept
-_SETTLED_NS = 2_000_000_000
-
-#: a file's modification time, inode, mode and size; None when it does not exist
-Stamp = Optional[tuple[int, int, int, int]]
-
-
-def _stamp(path: Path) -> Stamp:
-    try:
-        info = path.stat()
-    except OSError:
-        return None
-    return (info.st_mtime_ns, info.st_ino, info.st_mode, info.st_size)
-
-
 @dataclass
 class Listing:
     """A project's files as a walk found them, and the stamps of everything its answer
@@ -255,7 +238,7 @@ class Listing:
 
     def current(self) -> bool:
         """Whether a walk now would find the same files."""
-        return all(_stamp(path) == stamp for path, stamp in self.stamps.items())
+        return all(stamp(path) == found for path, found in self.stamps.items())
 
 
 def list_project(root: Path, excluder: Excluder) -> tuple[Listing, bool]:
@@ -273,9 +256,8 @@ def list_project(root: Path, excluder: Excluder) -> tuple[Listing, bool]:
             (descriptor_files if descriptor_kind(file) else examined).append(file)
         elif descriptor_kind(file):
             descriptor_files.append(file)
-    stamps = {path: _stamp(path) for path in looked_at}
-    settled = time.time_ns() - _SETTLED_NS
-    keep = all(stamp is None or stamp[0] < settled for stamp in stamps.values())
+    stamps = {path: stamp(path) for path in looked_at}
+    keep = all(settled(found) for found in stamps.values())
     listing = Listing(tuple(python_files), tuple(descriptor_files), tuple(examined), stamps)
     return listing, keep
 

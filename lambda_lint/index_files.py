@@ -19,6 +19,7 @@ from lambda_lint.descriptors.model import DescriptorSet
 from lambda_lint.index import ModuleSummary, summarize
 from lambda_lint.positions import Positions
 from lambda_lint.source import ParseProblem, SourceFile, decode, parse_source
+from lambda_lint.stamps import Stamp, settled, stamp
 
 
 @dataclass
@@ -50,27 +51,26 @@ def read_source(path: Path, overrides: Mapping[Path, str]) -> tuple[str | ParseP
 
 
 class KeptSources:
-    """Files read by earlier runs, kept while each file's stamp (modification and change
-    times, size, inode) is unchanged: a process that lints the same project again and
-    again (the language server) reads only the files that changed."""
+    """Files read by earlier runs, kept while each file's stamp is unchanged (see
+    `lambda_lint.stamps`): a process that lints the same project again and again (the
+    language server) reads only the files that changed."""
 
     def __init__(self) -> None:
-        self._kept: dict[Path, tuple[tuple[int, ...], tuple[str | ParseProblem, bytes]]] = {}
+        self._kept: dict[Path, tuple[Stamp, tuple[str | ParseProblem, bytes]]] = {}
 
     def read(self, path: Path, overrides: Mapping[Path, str]) -> tuple[str | ParseProblem, bytes]:
         """`read_source(path, overrides)`, from memory when the file is unchanged."""
         if path in overrides:
             return read_source(path, overrides)
-        try:
-            status = path.stat()
-        except OSError:
-            return read_source(path, overrides)
-        stamp = (status.st_mtime_ns, status.st_ctime_ns, status.st_size, status.st_ino)
+        now = stamp(path)
         kept = self._kept.get(path)
-        if kept is not None and kept[0] == stamp:
+        if now is not None and kept is not None and kept[0] == now:
             return kept[1]
         found = read_source(path, overrides)
-        self._kept[path] = (stamp, found)
+        if now is not None and settled(now):
+            self._kept[path] = (now, found)
+        else:
+            self._kept.pop(path, None)
         return found
 
 

@@ -25,6 +25,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "positions",
             "statement_starts",
             "reads",
+            "stamps",
             "config",
             "flow",
             "events",

@@ -767,6 +767,7 @@ def test_a_module_changed_on_disk_while_the_server_runs_is_read_again(
         tmp_path / "app", {"template.yaml": TEMPLATE, "app.py": RARE_IMPORT, "tools.py": calling}
     )
     app, tools = root / "app.py", root / "tools.py"
+    _age(root)  # files changed just now are read on every run anyway
     configurations = lsp.Configurations()
 
     def shown() -> list[str]:
