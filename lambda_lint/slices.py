@@ -20,8 +20,8 @@ The project-wide facts also key the model's analyses that read nothing else, or 
 read besides only the text of the one file each value is about
 (`ProjectModel.kept_analysis`, `kept_per_file`): `store` (a
 `handler_results.StoredResults`, which also holds the project rules' per-unit results)
-keeps them in the cache, so that a body-only edit computes again only what reads the edited body — here,
-the modules the edited module's calls reach — and reads the rest back.
+keeps them in the cache, so that a body-only edit computes again only what reads the
+edited body (here, the modules the edited module's calls reach) and reads the rest back.
 """
 
 from __future__ import annotations

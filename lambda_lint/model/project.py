@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Collection, Iterable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable, Protocol, TypeVar
 
@@ -109,11 +110,7 @@ class ProjectModel:
         def read_or_compute(model: ProjectModel) -> T:
             if model.store is None:
                 return compute(model)
-            found = model.store.get_analysis(name, hint)
-            if found is None:
-                found = compute(model)
-                model.store.put_analysis(name, found, hint)
-            return found  # type: ignore[no-any-return]
+            return _kept(model.store, name, hint, lambda: compute(model))
 
         return self.analysis(name, read_or_compute)
 
@@ -134,11 +131,7 @@ class ProjectModel:
                     found[path] = compute(path)
                     continue
                 key = f"{name}:{path}:{content}"
-                value = store.get_analysis(key, hint)
-                if value is None:
-                    value = compute(path)
-                    store.put_analysis(key, value, hint)
-                found[path] = value
+                found[path] = _kept(store, key, hint, partial(compute, path))
             return found
 
         return self.analysis(name, read_or_compute)
@@ -287,6 +280,15 @@ class ProjectModel:
             for index, refs in seeds.items()
             if index < len(function.params)
         }
+
+
+def _kept(store: AnalysisStore, name: str, hint: Any, compute: Callable[[], T]) -> T:
+    """The value `store` keeps under `name`; computed and stored on a miss."""
+    found = store.get_analysis(name, hint)
+    if found is None:
+        found = compute()
+        store.put_analysis(name, found, hint)
+    return found  # type: ignore[no-any-return]
 
 
 __all__ = [
