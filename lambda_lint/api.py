@@ -2,9 +2,9 @@
 
 This module only orchestrates: each stage lives in its own module and hands plain data
 to the next. `Linter.lint()` is what the CLI, the language server and the test harness
-call. Every file is parsed once: the files to check are parsed in this process and
-their trees kept; in a large project the check runs in forked worker processes that
-inherit them, and the files only indexed are summarised there too. The whole result of
+call. The index summarises every file from CPython's `ast` tree and keeps no tree; the
+check parses each file it checks with libcst and lets the tree go; in a large project
+both run in forked worker processes. The whole result of
 a project is cached by the content of its files (see `lambda_lint.cache`), and so is
 each file's, by its text and its model slice (see `lambda_lint.slices`): after an edit,
 only the files whose slice changed are parsed and checked again.
@@ -43,7 +43,7 @@ from lambda_lint.reads import note_read, noting_reads
 from lambda_lint.registry import RuleSet
 from lambda_lint.rule import BaseRule
 from lambda_lint.slices import Slices
-from lambda_lint.source import ParseProblem, parse_source
+from lambda_lint.source import ParseProblem, SourceFile
 from lambda_lint.suppress import FindingFilter, skip_file
 
 PARSE_ERROR = "LL001"
@@ -237,22 +237,14 @@ class Linter:
                 )
             else:
                 pending.append(path)
-        # Files to check are parsed here, once, and their trees kept for the check stage
-        # (which runs in forked workers that inherit them); the others only need their
-        # summary, which workers can compute and send back.
-        kept = [p for p in pending if p in project.requested]
-        others = [p for p in pending if p not in project.requested]
-        results = [index_file(p, texts[p][0], keep_tree=True) for p in kept]
-        if self._parallel(len(others)):
+        if self._parallel(len(pending)):
             from lambda_lint.parallel import map_in_workers
 
-            results += map_in_workers(
-                lambda i: index_file(others[i], texts[others[i]][0], keep_tree=False),
-                len(others),
-                self.jobs,
+            results = map_in_workers(
+                lambda i: index_file(pending[i], texts[pending[i]][0]), len(pending), self.jobs
             )
         else:
-            results += [index_file(p, texts[p][0], keep_tree=False) for p in others]
+            results = [index_file(p, texts[p][0]) for p in pending]
         for item in results:
             indexed[item.path] = item
             if self.cache is not None and item.summary is not None:
@@ -366,8 +358,7 @@ class Linter:
         if self.settings.path is not None and self.settings.path.resolve() not in texts:
             texts[self.settings.path.resolve()] = _file_text(self.settings.path)
         stored = slices.store if slices is not None else None
-        syntax = {path: item.syntax for path, item in indexed.items() if item.syntax is not None}
-        context = ProjectContext(model, self.settings, self.display, texts, stored, syntax)
+        context = ProjectContext(model, self.settings, self.display, texts, stored)
         errors = check_project(context, self.rule_classes, self.display(project.root))
         result.internal_errors.extend(errors)
         requested = set(project.requested)
@@ -442,13 +433,13 @@ class Linter:
     ) -> tuple[list[Finding], list[InternalError]]:
         """The filtered findings of one file (with those the project rules `reported`
         there), and the rules that failed on it."""
-        module, positions = item.module, item.positions
-        if module is None or positions is None:
-            source = parse_source(item.text or "")
-            parsed = source if isinstance(source, ParseProblem) else source.cst
-            if isinstance(parsed, ParseProblem):
-                return [], []
-            module, positions = parsed, Positions(parsed, source.text, source.ast)  # type: ignore[union-attr]
+        # the index checked the text as CPython does: its `ast` tree is all that is needed
+        source = SourceFile.checked(item.text or "")
+        module = source.cst
+        if isinstance(module, ParseProblem):
+            # CPython reads the file but libcst cannot: said as the index says its problems
+            return [_problem_finding(self.display(item.path), module)], []
+        positions = Positions(module, source.text, source.ast)
         context = CheckContext(
             item.path, self.display, module, positions, model, self.settings, item.text
         )

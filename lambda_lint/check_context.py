@@ -21,7 +21,6 @@ from lambda_lint.model.scope import (
     FunctionScope,
     ModuleBinding,
     function_scope,
-    import_target,
     module_bindings,
 )
 from lambda_lint.positions import NEWLINE, Positions, code_ranges
@@ -274,7 +273,7 @@ class CheckContext:
         summary = self.model.modules.get(self.path)
         if summary is None:
             return dotted
-        imported = import_target(summary, dotted, {None, *(q for q, _ in self.functions)})
+        imported = summary.import_target(dotted, {None, *(q for q, _ in self.functions)})
         if imported is not None:
             return imported
         head = dotted.partition(".")[0]

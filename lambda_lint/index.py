@@ -1,33 +1,32 @@
-"""Stage 2, index: one parsed file reduced to a `ModuleSummary` of plain data.
+"""Stage 2, index: one file's `ast` tree reduced to a `ModuleSummary` of plain data.
 
 The summary is all the project model needs to know about a file: its imports and where
 they happen, its functions with their parameters, decorators, calls and what flows from
 their parameters into each call and into the return value, and the module-level names.
 Summaries are independent per file, so they can be computed in parallel and cached.
+
+The index reads CPython's `ast` tree, which the source check builds anyway and which is
+several times quicker to build than libcst's; what flows from parameters comes from the
+value flow of `lambda_lint.flow` on it. Positions are libcst's (`lambda_lint.ast_nodes`).
 """
 
 from __future__ import annotations
 
+import ast
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
+from typing import Any, Callable
 
-import libcst as cst
-
+from lambda_lint.ast_nodes import SourceLines, dotted
 from lambda_lint.finding import Position
-from lambda_lint.index_anchors import Anchors
-from lambda_lint.model.flow import EMPTY, FunctionFlow, Ref, Refs
-from lambda_lint.model.names import (
-    ImportedName,
-    decorator_name,
-    dotted_name,
-    imported_names,
-    qualname,
-)
-from lambda_lint.positions import Positions
-from lambda_lint.source import SourceFile
-from lambda_lint.walk import Visitor
+from lambda_lint.flow import from_ast
+from lambda_lint.flow.engine import analyse
+from lambda_lint.flow.refs import Refs
+from lambda_lint.flow.semantics import Semantics, default_semantics
+from lambda_lint.flow.summary import symbolic_seeds
+from lambda_lint.model.names import ImportedName, qualname
 
 #: (parameter index, access path) of a value that flows from a parameter
 ParamPath = tuple[int, tuple[str, ...]]
@@ -147,174 +146,195 @@ class ModuleSummary:
         names |= {i.alias for i in self.imports if i.function is None}
         return names
 
-
-def _params(node: cst.Parameters) -> tuple[Param, ...]:
-    def annotation(param: cst.Param) -> str | None:
-        if param.annotation is None:
-            return None
-        value = param.annotation.annotation
-        if isinstance(value, cst.Subscript):
-            value = value.value
-        if isinstance(value, cst.SimpleString):
-            text = value.evaluated_value
-            return text if isinstance(text, str) else None
-        return dotted_name(value)
-
-    result = [
-        Param(p.name.value, "posonly", p.default is not None, annotation(p))
-        for p in node.posonly_params
-    ]
-    result += [
-        Param(p.name.value, "positional", p.default is not None, annotation(p)) for p in node.params
-    ]
-    if isinstance(node.star_arg, cst.Param):
-        result.append(Param(node.star_arg.name.value, "vararg", True, annotation(node.star_arg)))
-    result += [
-        Param(p.name.value, "kwonly", p.default is not None, annotation(p))
-        for p in node.kwonly_params
-    ]
-    if node.star_kwarg is not None:
-        result.append(Param(node.star_kwarg.name.value, "varkw", True, annotation(node.star_kwarg)))
-    return tuple(result)
+    def import_target(self, dotted: str, functions: Collection[str | None] = (None,)) -> str | None:
+        """A dotted name with the import that binds its first part resolved (`ft.lru_cache`
+        after `import functools as ft` is `functools.lru_cache`), considering imports at
+        module scope (None) and in the given functions; None when no import binds it."""
+        head, _, rest = dotted.partition(".")
+        for item in reversed(self.imports):
+            if item.alias != head or item.function not in functions:
+                continue
+            return item.target + ("." + rest if rest else "")
+        return None
 
 
-def param_seeds(params: tuple[Param, ...]) -> dict[str, Refs]:
-    """Symbolic seeds: parameter i holds `Ref("param", index=i)`."""
-    return {
-        p.name: frozenset({Ref("param", index=i)})
-        for i, p in enumerate(params)
-        if p.kind in ("posonly", "positional", "kwonly")
-    }
+def summarize(path: str, tree: ast.Module, text: str) -> ModuleSummary:
+    """Reduce a module's `ast` tree (parsed from `text`) to its summary."""
+    summary = ModuleSummary(path)
+    indexer = _Indexer(summary, SourceLines(text))
+    indexer.visit(tree)
+    semantics = _semantics()
+    every_scope = {None, *(f.qualname for f in indexer.functions)}
+
+    def qualify(dotted: str) -> str:
+        return summary.import_target(dotted, every_scope) or dotted
+
+    for function in indexer.functions:
+        summary.functions[function.qualname] = function.summary(semantics, qualify)
+    return summary
 
 
-def param_paths(refs: Refs) -> tuple[ParamPath, ...]:
-    return tuple(sorted((r.index, r.path) for r in refs if r.root == "param"))
+# -- the walk ------------------------------------------------------------------------------
 
 
-class _Where:
-    """Positions of the nodes the index records, computed by libcst (the slow path, for
-    a module without its `ast` tree); `Anchors` answers the same questions faster."""
+@dataclass
+class _Call:
+    """A call of a dotted name inside a function, before its flow is known."""
 
-    def __init__(self, positions: Positions) -> None:
-        self.positions = positions
-
-    def call(self, node: cst.Call, target: str) -> Position:
-        return self.positions.start(node)
-
-    def imported(self, node: cst.ImportAlias | cst.ImportFrom, name: str) -> Position:
-        return self.positions.start(node)
-
-    def function_name(self, node: cst.FunctionDef) -> Position:
-        return self.positions.start(node.name)
-
-    def assignment_line(self, node: cst.Assign | cst.AnnAssign) -> int:
-        return self.positions.line(node)
+    node: ast.Call
+    target: str
+    start: Position
+    receiver_class: str | None
+    names: tuple[str, ...]
 
 
-class _Indexer(Visitor):
-    def __init__(self, summary: ModuleSummary, where: _Where | Anchors) -> None:
+@dataclass
+class _Function:
+    """A function met by the walk: what it is, and the calls and classes in its body."""
+
+    node: ast.FunctionDef | ast.AsyncFunctionDef
+    qualname: str
+    name_start: Position
+    class_name: str | None
+    top_level: bool
+    calls: list[_Call] = field(default_factory=list)
+    #: `name = Callee(...)` in the body: name -> "Callee"
+    local_classes: dict[str, str] = field(default_factory=dict)
+
+    def summary(self, semantics: Semantics, qualify: Callable[[str], str]) -> FunctionSummary:
+        """The function's summary, with what flows from its parameters into each call
+        and into its return value (`lambda_lint.flow`, parameters as symbolic seeds)."""
+        node = self.node
+        params = _params(node.args)
+        lowered = from_ast.lower_function(node).function
+        analysis = analyse(lowered, symbolic_seeds(lowered), semantics=semantics, qualify=qualify)
+        by_node = {id(call.syntax): call for call in lowered.calls}
+        calls = []
+        for call in self.calls:
+            lowered_call = by_node.get(id(call.node))
+            args: tuple[tuple[ParamPath, ...], ...] = ()
+            kwargs: tuple[tuple[str, tuple[ParamPath, ...]], ...] = ()
+            if lowered_call is not None:
+                flowing = analysis.call_args(lowered_call)
+                args = tuple(
+                    _param_paths(refs)
+                    for refs, starred in zip(flowing.positional, flowing.starred)
+                    if not starred
+                )
+                kwargs = tuple(
+                    (name, _param_paths(refs)) for name, refs in flowing.keywords if name
+                )
+            start = call.start
+            calls.append(
+                CallSite(
+                    call.target,
+                    start.line,
+                    start.column,
+                    call.receiver_class,
+                    args,
+                    kwargs,
+                    call.names,
+                )
+            )
+        return FunctionSummary(
+            qualname=self.qualname,
+            name=node.name,
+            line=self.name_start.line,
+            column=self.name_start.column,
+            params=params,
+            is_async=isinstance(node, ast.AsyncFunctionDef),
+            decorators=tuple(filter(None, (_decorator_name(d) for d in node.decorator_list))),
+            decorator_args=tuple(_decorator_args(node.decorator_list)),
+            calls=tuple(calls),
+            returns=_param_paths(analysis.returns),
+            class_name=self.class_name,
+            top_level=self.top_level,
+        )
+
+
+class _Indexer(ast.NodeVisitor):
+    """One walk in source order: imports, classes, functions with their calls, and the
+    module-level names. Decorators, defaults and annotations of a function belong to it."""
+
+    def __init__(self, summary: ModuleSummary, lines: SourceLines) -> None:
         self.summary = summary
-        self.where = where
-        self.scopes: list[tuple[str, cst.FunctionDef | cst.ClassDef]] = []
-        self.flows: list[FunctionFlow | None] = []
-        self.calls: list[list[CallSite]] = []
-        self.returns: list[set[tuple[int, tuple[str, ...]]]] = []
-        self.local_classes: list[dict[str, str]] = []
+        self.lines = lines
+        #: enclosing classes and functions: (name, is_function), and the open functions
+        self.scopes: list[tuple[str, bool]] = []
+        self.open: list[_Function] = []
+        #: every function, in the order the walk leaves them (nested ones first)
+        self.functions: list[_Function] = []
         self.optional_depth = 0
         self.type_checking_depth = 0
 
-    # -- scopes -----------------------------------------------------------------
-
     def _in_function(self) -> bool:
-        return any(isinstance(node, cst.FunctionDef) for _, node in self.scopes)
+        return bool(self.open)
 
-    def _function_qualname(self) -> str | None:
-        """The qualified name of the innermost enclosing function (None at module or
-        class scope)."""
-        for index in range(len(self.scopes) - 1, -1, -1):
-            if isinstance(self.scopes[index][1], cst.FunctionDef):
-                return qualname(
-                    [
-                        (name, isinstance(node, cst.FunctionDef))
-                        for name, node in self.scopes[: index + 1]
-                    ]
-                )
-        return None
+    # -- scopes ---------------------------------------------------------------------
 
-    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
         if not self.scopes:
-            bases = tuple(filter(None, (dotted_name(a.value) for a in node.bases)))
-            self.summary.classes[node.name.value] = bases
-        self.scopes.append((node.name.value, node))
-
-    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+            bases = tuple(filter(None, (dotted(b) for b in node.bases)))
+            self.summary.classes[node.name] = bases
+        self.scopes.append((node.name, False))
+        for child in [*node.decorator_list, *_in_source_order([*node.bases, *node.keywords])]:
+            self.visit(child)
+        for statement in node.body:
+            self.visit(statement)
         self.scopes.pop()
 
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        params = _params(node.params)
-        self.scopes.append((node.name.value, node))
-        self.flows.append(FunctionFlow(node, param_seeds(params)))
-        self.calls.append([])
-        self.returns.append(set())
-        self.local_classes.append({})
-
-    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
-        node = original_node
-        name, _ = self.scopes[-1]
+    def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        enclosing = self.scopes
         class_name = None
         top_level = True
-        enclosing = self.scopes[:-1]
         if enclosing:
-            if len(enclosing) == 1 and isinstance(enclosing[0][1], cst.ClassDef):
+            if len(enclosing) == 1 and not enclosing[0][1]:
                 class_name = enclosing[0][0]
             else:
                 top_level = False
-        qualname = self._function_qualname() or name
-        start = self.where.function_name(node)
-        self.summary.functions[qualname] = FunctionSummary(
-            qualname=qualname,
-            name=name,
-            line=start.line,
-            column=start.column,
-            params=_params(node.params),
-            is_async=node.asynchronous is not None,
-            decorators=tuple(filter(None, (decorator_name(d) for d in node.decorators))),
-            decorator_args=tuple(_decorator_args(node.decorators)),
-            calls=tuple(self.calls[-1]),
-            returns=tuple(sorted(self.returns[-1])),
-            class_name=class_name,
-            top_level=top_level,
+        self.scopes.append((node.name, True))
+        function = _Function(
+            node,
+            qualname(self.scopes),
+            self.lines.function_name(node),
+            class_name,
+            top_level,
         )
+        self.open.append(function)
+        for child in _in_source_order(
+            [*node.decorator_list, *_annotations_and_defaults(node.args), node.returns]
+        ):
+            self.visit(child)
+        for statement in node.body:
+            self.visit(statement)
+        self.open.pop()
         self.scopes.pop()
-        self.flows.pop()
-        self.calls.pop()
-        self.returns.pop()
-        self.local_classes.pop()
+        self.functions.append(function)
 
-    # -- imports ------------------------------------------------------------------
+    visit_AsyncFunctionDef = visit_FunctionDef
 
-    def visit_Try(self, node: cst.Try) -> None:
-        if any(_catches_import_error(h) for h in node.handlers):
-            self.optional_depth += 1
+    # -- imports ----------------------------------------------------------------------
 
-    def leave_Try(self, original_node: cst.Try) -> None:
-        if any(_catches_import_error(h) for h in original_node.handlers):
-            self.optional_depth -= 1
+    def visit_Try(self, node: ast.Try) -> None:
+        optional = any(_catches_import_error(h) for h in node.handlers)
+        self.optional_depth += optional
+        self.generic_visit(node)
+        self.optional_depth -= optional
 
-    def visit_If(self, node: cst.If) -> bool:
-        if dotted_name(node.test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING"):
-            self.type_checking_depth += 1
-            self.walk(node.body)
-            self.type_checking_depth -= 1
-            if node.orelse is not None:
-                self.walk(node.orelse)
-            return False
-        return True
+    def visit_If(self, node: ast.If) -> None:
+        if dotted(node.test) not in ("TYPE_CHECKING", "typing.TYPE_CHECKING"):
+            self.generic_visit(node)
+            return
+        self.type_checking_depth += 1
+        for statement in node.body:
+            self.visit(statement)
+        self.type_checking_depth -= 1
+        for statement in node.orelse:
+            self.visit(statement)
 
-    def _add_imports(self, node: cst.Import | cst.ImportFrom) -> None:
-        for where, item in imported_names(node):
-            spelled = "*" if item.name == "*" else dotted_name(where.name)  # type: ignore[union-attr]
-            start = self.where.imported(where, spelled)  # type: ignore[arg-type]
+    def visit_Import(self, node: ast.Import | ast.ImportFrom) -> None:
+        function = self.open[-1].qualname if self.open else None
+        for item, start in zip(imported_names(node), self.lines.import_names(node)):
             self.summary.imports.append(
                 Import(
                     item.module,
@@ -323,122 +343,182 @@ class _Indexer(Visitor):
                     item.level,
                     start.line,
                     start.column,
-                    self._function_qualname(),
+                    function,
                     self.type_checking_depth > 0,
                     self.optional_depth > 0,
                 )
             )
 
-    def visit_Import(self, node: cst.Import) -> None:
-        self._add_imports(node)
+    visit_ImportFrom = visit_Import
 
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-        self._add_imports(node)
+    # -- module-level names -------------------------------------------------------------
 
-    # -- module-level names ---------------------------------------------------------
+    def visit_Assign(self, node: ast.Assign) -> None:
+        if not self.scopes or self.scopes[-1][1]:
+            self._assigned(node)
+        self.generic_visit(node)
 
-    def visit_Assign(self, node: cst.Assign) -> None:
-        if self.scopes and not isinstance(self.scopes[-1][1], cst.FunctionDef):
-            return
-        line = 0 if self.scopes else self.where.assignment_line(node)
+    def _assigned(self, node: ast.Assign) -> None:
+        line = 0 if self.scopes else node.lineno
+        value = node.value
+        callee = dotted(value.func) if isinstance(value, ast.Call) else None
         for target in node.targets:
-            if not isinstance(target.target, cst.Name):
+            if not isinstance(target, ast.Name):
                 continue
-            name = target.target.value
-            value = node.value
-            if self._in_function():
-                if isinstance(value, cst.Call) and dotted_name(value.func):
-                    self.local_classes[-1][name] = dotted_name(value.func) or ""
+            name = target.id
+            if self.open:
+                if callee:
+                    self.open[-1].local_classes[name] = callee
                 continue
-            callee = dotted_name(value.func) if isinstance(value, cst.Call) else None
-            if callee in ("functools.partial", "partial") and value.args:  # type: ignore[union-attr]
-                target_name = dotted_name(value.args[0].value)  # type: ignore[union-attr]
+            if callee in ("functools.partial", "partial") and _arguments(value):
+                target_name = dotted(_arguments(value)[0])
                 if target_name:
                     self.summary.aliases[name] = target_name
                     continue
             if callee:
-                args = tuple(filter(None, (dotted_name(a.value) for a in value.args)))  # type: ignore[union-attr]
-                self.summary.instances[name] = Instance(name, callee, args, line)
-            elif dotted_name(value) is not None:
-                self.summary.aliases[name] = dotted_name(value) or ""
+                names = tuple(filter(None, (dotted(a) for a in _arguments(value))))
+                self.summary.instances[name] = Instance(name, callee, names, line)
+            elif dotted(value) is not None:
+                self.summary.aliases[name] = dotted(value) or ""
             else:
                 self.summary.assigned[name] = line
 
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        if self.scopes:
-            return
-        line = self.where.assignment_line(node)
-        if isinstance(node.target, cst.Name):
-            self.summary.assigned[node.target.value] = line
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        if not self.scopes and isinstance(node.target, ast.Name):
+            self.summary.assigned[node.target.id] = node.lineno
+        self.generic_visit(node)
 
-    # -- calls and returns --------------------------------------------------------
+    # -- calls ---------------------------------------------------------------------------
 
-    def visit_Call(self, node: cst.Call) -> None:
-        target = dotted_name(node.func)
-        if target is None:
-            return
-        start = self.where.call(node, target)
-        if not self._in_function():
-            self.summary.init_calls.append(CallSite(target, start.line, start.column))
-            return
-        flow = self.flows[-1]
-        assert flow is not None
-        receiver_class = None
-        if isinstance(node.func, cst.Attribute) and isinstance(node.func.value, cst.Name):
-            receiver_class = self.local_classes[-1].get(node.func.value.value)
-        args = []
-        kwargs = []
-        for arg in node.args:
-            paths = param_paths(flow.refs(arg.value)) if flow.env else ()
-            if arg.keyword is not None:
-                kwargs.append((arg.keyword.value, paths))
-            elif arg.star == "":
-                args.append(paths)
-        names = tuple(filter(None, (dotted_name(arg.value) for arg in node.args)))
-        self.calls[-1].append(
-            CallSite(
-                target, start.line, start.column, receiver_class, tuple(args), tuple(kwargs), names
-            )
+    def visit_Call(self, node: ast.Call) -> None:
+        target = dotted(node.func)
+        if target is not None:
+            start = self.lines.start(node)
+            if not self.open:
+                self.summary.init_calls.append(CallSite(target, start.line, start.column))
+            else:
+                function = self.open[-1]
+                receiver_class = None
+                if isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name):
+                    receiver_class = function.local_classes.get(node.func.value.id)
+                names = tuple(filter(None, (dotted(a) for a in _arguments(node))))
+                function.calls.append(_Call(node, target, start, receiver_class, names))
+        self.visit(node.func)
+        for argument in _in_source_order([*node.args, *node.keywords]):
+            self.visit(argument)
+
+    # -- expressions whose fields `ast` does not keep in source order ---------------------------
+
+    def visit_IfExp(self, node: ast.IfExp) -> None:
+        for child in (node.body, node.test, node.orelse):
+            self.visit(child)
+
+    def visit_Dict(self, node: ast.Dict) -> None:
+        for key, value in zip(node.keys, node.values):
+            if key is not None:
+                self.visit(key)
+            self.visit(value)
+
+
+# -- syntax helpers -----------------------------------------------------------------------
+
+
+def imported_names(node: ast.Import | ast.ImportFrom) -> Iterator[ImportedName]:
+    """The names an import statement binds, in order (see `ImportedName`)."""
+    if isinstance(node, ast.Import):
+        for alias in node.names:
+            yield ImportedName(alias.name, None, alias.asname or alias.name.split(".")[0], 0)
+        return
+    module, level = node.module or "", node.level or 0
+    for alias in node.names:
+        if alias.name == "*":
+            yield ImportedName(module, "*", "*", level)
+        else:
+            yield ImportedName(module, alias.name, alias.asname or alias.name, level)
+
+
+def _params(node: ast.arguments) -> tuple[Param, ...]:
+    positional = [*node.posonlyargs, *node.args]
+    first_default = len(positional) - len(node.defaults)
+    result = [
+        Param(
+            a.arg,
+            "posonly" if i < len(node.posonlyargs) else "positional",
+            i >= first_default,
+            _annotation(a),
         )
+        for i, a in enumerate(positional)
+    ]
+    if node.vararg is not None:
+        result.append(Param(node.vararg.arg, "vararg", True, _annotation(node.vararg)))
+    result += [
+        Param(a.arg, "kwonly", d is not None, _annotation(a))
+        for a, d in zip(node.kwonlyargs, node.kw_defaults)
+    ]
+    if node.kwarg is not None:
+        result.append(Param(node.kwarg.arg, "varkw", True, _annotation(node.kwarg)))
+    return tuple(result)
 
-    def visit_Return(self, node: cst.Return) -> None:
-        if node.value is None or not self.flows or not self._in_function():
-            return
-        flow = self.flows[-1]
-        if flow is not None:
-            self.returns[-1].update(param_paths(flow.refs(node.value)))
+
+def _annotation(arg: ast.arg) -> str | None:
+    """The annotated type's dotted name (of `X` for `X[...]`), or a string annotation."""
+    value = arg.annotation
+    if isinstance(value, ast.Subscript):
+        value = value.value
+    if isinstance(value, ast.Constant) and isinstance(value.value, str):
+        return value.value
+    return dotted(value)
 
 
-def _decorator_args(decorators: Sequence[cst.Decorator]) -> Iterator[tuple[str, tuple[str, ...]]]:
+def _annotations_and_defaults(node: ast.arguments) -> list[ast.expr]:
+    every = [*node.posonlyargs, *node.args, node.vararg, *node.kwonlyargs, node.kwarg]
+    annotations = [a.annotation for a in every if a is not None and a.annotation is not None]
+    return [*annotations, *node.defaults, *(d for d in node.kw_defaults if d is not None)]
+
+
+def _in_source_order(nodes: list[Any]) -> list[ast.AST]:
+    present = [n for n in nodes if n is not None]
+    return sorted(present, key=lambda n: (n.lineno, n.col_offset))
+
+
+def _arguments(call: ast.Call) -> list[ast.expr]:
+    """The values given to a call, positional (unstarred) and keyword, in source order."""
+    values = [a.value if isinstance(a, ast.Starred) else a for a in call.args]
+    values += [k.value for k in call.keywords]
+    return sorted(values, key=lambda n: (n.lineno, n.col_offset))
+
+
+def _decorator_name(decorator: ast.expr) -> str | None:
+    """`logger.inject_lambda_context` for `@logger.inject_lambda_context(...)` too."""
+    return dotted(decorator.func if isinstance(decorator, ast.Call) else decorator)
+
+
+def _decorator_args(decorators: list[ast.expr]) -> Iterator[tuple[str, tuple[str, ...]]]:
     for decorator in decorators:
-        name = decorator_name(decorator)
-        if name and isinstance(decorator.decorator, cst.Call):
-            args = (dotted_name(arg.value) for arg in decorator.decorator.args)
-            yield name, tuple(filter(None, args))
+        name = _decorator_name(decorator)
+        if name and isinstance(decorator, ast.Call):
+            yield name, tuple(filter(None, (dotted(a) for a in _arguments(decorator))))
 
 
-def _catches_import_error(handler: cst.ExceptHandler) -> bool:
-    names = []
-    if isinstance(handler.type, cst.Tuple):
-        names = [dotted_name(e.value) for e in handler.type.elements]
-    elif handler.type is not None:
-        names = [dotted_name(handler.type)]
-    return bool({"ImportError", "ModuleNotFoundError", "Exception"} & set(filter(None, names)))
+def _catches_import_error(handler: ast.ExceptHandler) -> bool:
+    types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    names = {dotted(t) for t in types if t is not None}
+    return bool({"ImportError", "ModuleNotFoundError", "Exception"} & names)
 
 
-def summarize(
-    path: str, module: cst.Module, positions: Positions, source: SourceFile | None = None
-) -> ModuleSummary:
-    """Reduce a parsed module to its summary. With the `source` it was parsed from,
-    positions come from its `ast` tree (see `lambda_lint.index_anchors`)."""
-    summary = ModuleSummary(path)
-    where = Anchors(source.ast, source.text, positions) if source else _Where(positions)
-    _Indexer(summary, where).walk(module)
-    return summary
+def _param_paths(refs: Refs) -> tuple[ParamPath, ...]:
+    return tuple(sorted((r.index, r.path) for r in refs if r.root == "param"))
+
+
+@lru_cache(maxsize=1)
+def _semantics() -> Semantics:
+    """What library calls do to values, without what rules add to it (sources,
+    sanitisers, validators): a summary stays the same whatever rules run."""
+    shipped = default_semantics()
+    return Semantics(shipped.decoders, shipped.pass_through, shipped.same_data_methods)
 
 
 __all__ = [
-    "EMPTY",
     "CallSite",
     "FunctionSummary",
     "Import",

@@ -1,24 +1,23 @@
 """Stage 2 for one file: its text read, parsed, and reduced to a `ModuleSummary`.
 
 `index_file` is the unit of work of the index stage (`lambda_lint.api` runs it for every
-Python file of a project). The parse checks the text as CPython does, builds libcst's
-tree, and the summary takes its positions from CPython's `ast` tree of the same text.
+Python file of a project). The parse checks the text as CPython does and the summary is
+read off CPython's `ast` tree; no tree outlives the file's turn, so a run holds the
+summaries of a project, not its syntax trees (the check stage parses each file it
+checks with libcst, then lets the tree go).
 """
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-
-import libcst as cst
 
 from lambda_lint.descriptors import read_cdk
 from lambda_lint.descriptors.model import DescriptorSet
 from lambda_lint.index import ModuleSummary, summarize
 from lambda_lint.positions import Positions
-from lambda_lint.source import ParseProblem, SourceFile, decode, parse_source
+from lambda_lint.source import ParseProblem, decode, parse_source
 from lambda_lint.stamps import Stamp, settled, stamp
 
 
@@ -31,11 +30,6 @@ class IndexedFile:
     summary: ModuleSummary | None = None
     cdk: DescriptorSet | None = None
     problem: ParseProblem | None = None
-    #: the parsed tree, kept for the check stage when the file was parsed here
-    module: cst.Module | None = None
-    positions: Positions | None = None
-    #: its `ast` tree, kept with the libcst one (the LL6 flows read it)
-    syntax: ast.Module | None = None
 
 
 def read_source(path: Path, overrides: Mapping[Path, str]) -> tuple[str | ParseProblem, bytes]:
@@ -74,25 +68,22 @@ class KeptSources:
         return found
 
 
-def index_file(path: Path, text: str | ParseProblem, keep_tree: bool) -> IndexedFile:
-    """Parse and summarise one file (the unit of work of the index stage)."""
+def index_file(path: Path, text: str | ParseProblem) -> IndexedFile:
+    """Parse and summarise one file (the unit of work of the index stage). Only a file
+    that imports the CDK is parsed by libcst here too: its constructs are descriptors."""
     if isinstance(text, ParseProblem):
         return IndexedFile(path, None, problem=text)
     source = parse_source(text)
-    module = source if isinstance(source, ParseProblem) else source.cst
-    if isinstance(module, ParseProblem):
-        return IndexedFile(path, text, problem=module)
-    assert isinstance(source, SourceFile)
-    positions = Positions(module, text, source.ast)
+    if isinstance(source, ParseProblem):
+        return IndexedFile(path, text, problem=source)
     try:
-        summary = summarize(str(path), module, positions, source)
+        summary = summarize(str(path), source.ast, text)
     except RecursionError:
         return IndexedFile(path, text, problem=ParseProblem("too deeply nested to analyse"))
     cdk = None
     if any(i.module.split(".")[0] == "aws_cdk" for i in summary.imports):
-        cdk = read_cdk(path, module, line_of=positions.line)
-    if keep_tree:
-        return IndexedFile(
-            path, text, summary, cdk, module=module, positions=positions, syntax=source.ast
-        )
+        module = source.cst
+        if isinstance(module, ParseProblem):
+            return IndexedFile(path, text, problem=module)
+        cdk = read_cdk(path, module, line_of=Positions(module, text, source.ast).line)
     return IndexedFile(path, text, summary, cdk)

@@ -13,7 +13,9 @@ no statement line (a compound statement itself, an `elif` test, an `except` clau
 its top-level statement. A statement line's start needs no code generation at all: it
 follows its leading lines and the whitespace that opens the line; its end is found by
 generating the code of its small statements alone, a fraction of the cost of running
-`PositionProvider` on the statement that holds it. Without the `ast` tree, or where the
+`PositionProvider` on the statement that holds it. The starts of calls, function names
+and imported names are read off the `ast` tree (`lambda_lint.node_starts`). Without the
+`ast` tree, or where the
 two trees do not pair up, the lines before a top-level statement are counted by
 generating the code of those before it.
 Lines count `\\r\\n`, `\\r` and `\\n` as libcst and CPython do.
@@ -22,21 +24,21 @@ Lines count `\\r\\n`, `\\r` and `\\n` as libcst and CPython do.
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Mapping
 from typing import NamedTuple
 
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
+from lambda_lint.ast_nodes import NEWLINE
 from lambda_lint.finding import Position
+from lambda_lint.node_starts import PAIRED, NodeStarts
 from lambda_lint.statement_starts import statement_starts
 from lambda_lint.walk import children
 
 Span = tuple[Position, Position]
 #: the indentation of the blocks around a statement, outermost first
 Indents = tuple[str, ...]
-NEWLINE = re.compile(r"\r\n?|\n")
 #: lines of one top-level statement measured alone before the whole statement is: at
 #: least this many, and one per `STATEMENT_LINES_PER_LINE` lines of the statement
 LINES_PER_STATEMENT = 8
@@ -106,12 +108,9 @@ class Positions:
         self._lines_measured: dict[int, int] = {}
         #: lines before each top-level statement, as far as computed by code generation
         self._offsets: list[int] = [len(module.header)]
-        #: starts already known from elsewhere (the index's, see `lambda_lint.index_anchors`)
-        self._starts: dict[cst.CSTNode, Position] = {}
-
-    def know_start(self, node: cst.CSTNode, start: Position) -> None:
-        """Record where `node` starts, found without code generation."""
-        self._starts[node] = start
+        #: the starts of calls, function names and imported names, read off the `ast`
+        #: tree when one is first asked for
+        self._node_starts: NodeStarts | None = None
 
     def span(self, node: cst.CSTNode) -> Span:
         if node is self._module:
@@ -128,9 +127,12 @@ class Positions:
         return self._measure(_Line(statement, ()), node, before)
 
     def start(self, node: cst.CSTNode) -> Position:
-        known = self._starts.get(node)
-        if known is not None:
-            return known
+        if isinstance(node, PAIRED) and self._tree is not None and self._text is not None:
+            if self._node_starts is None:
+                self._node_starts = NodeStarts(self._module, self._tree, self._text)
+            known = self._node_starts.start(node)
+            if known is not None:
+                return known
         if self._statement_starts_of() is not None:
             if type(node) is cst.SimpleStatementLine:
                 return self._line_start(node)

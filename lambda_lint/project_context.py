@@ -3,7 +3,6 @@ files, and ways to report at a handler, at a descriptor line, or anywhere in a f
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Callable, Protocol
@@ -44,7 +43,6 @@ class ProjectContext:
         display: Callable[[Path], str],
         texts: Mapping[Path, str],
         stored_results: StoredResults | None = None,
-        syntax: Mapping[Path, ast.Module] | None = None,
     ) -> None:
         self.model = model
         self.settings = settings
@@ -55,9 +53,6 @@ class ProjectContext:
         #: the per-unit results of earlier runs, for rules that judge each handler (or
         #: route) on its own; None without a cache
         self.stored_results = stored_results
-        #: the `ast` trees of the Python files parsed in this run, by path (the others
-        #: are parsed again where needed)
-        self.syntax: Mapping[Path, ast.Module] = syntax or {}
         self.findings: list[tuple[Path, Finding]] = []
 
     def report_at(

@@ -83,6 +83,13 @@ class SourceFile:
         self.text = text
         self.ast = tree
 
+    @classmethod
+    def checked(cls, text: str) -> SourceFile:
+        """A text `parse_source` accepted before, parsed again without its checks."""
+        with warnings.catch_warnings():  # SyntaxWarnings are not ours to print
+            warnings.simplefilter("ignore")
+            return cls(text, ast.parse(text))
+
     @cached_property
     def cst(self) -> cst.Module | ParseProblem:
         """The libcst tree, built on first use (or why libcst could not build it)."""

@@ -23,6 +23,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "walk",
             "source",
             "positions",
+            "ast_nodes",
+            "node_starts",
             "statement_starts",
             "reads",
             "stamps",
@@ -40,7 +42,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "coldstart.usage",
         ),
     ),
-    ("index", ("index", "index_anchors", "index_files")),
+    ("index", ("index", "index_files")),
     ("model", ("model",)),
     (
         "rules",

@@ -135,7 +135,7 @@ async def handler(event, context, /, *, debug=False):
 
 
 def test_summaries_and_descriptors_survive_the_round_trip(tmp_path: Path) -> None:
-    item = index_file(tmp_path / "app.py", MODULE, keep_tree=False)
+    item = index_file(tmp_path / "app.py", MODULE)
     assert item.summary is not None and item.summary.functions
     declared = read_descriptor(tmp_path / "template.yaml", SAM)
     assert declared.functions[0].triggers

@@ -77,6 +77,16 @@ class FunctionFlowSummary:
     returns: tuple[Ref, ...]
 
 
+def symbolic_seeds(function: ir.Function) -> dict[str, Refs]:
+    """Parameter i holds `Ref("param", index=i)` (for the kinds a call's arguments map
+    onto)."""
+    return {
+        p.name: frozenset({Ref("param", index=i)})
+        for i, p in enumerate(function.params)
+        if p.kind in SEEDED_KINDS
+    }
+
+
 def summarise(
     function: ir.Function,
     *,
@@ -88,11 +98,7 @@ def summarise(
     constants: Collection[str] = (),
 ) -> FunctionFlowSummary:
     """The summary of one function of the file `path` (positions by `locate`)."""
-    seeds = {
-        p.name: frozenset({Ref("param", index=i)})
-        for i, p in enumerate(function.params)
-        if p.kind in SEEDED_KINDS
-    }
+    seeds = symbolic_seeds(function)
     # without a parameter (or module value) flowing in, call results cannot carry
     # anything a caller gave either: no need to stand for them
     flows = bool(seeds) or any((module_env or {}).values()) or bool(semantics.sources)

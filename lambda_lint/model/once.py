@@ -30,7 +30,6 @@ from typing import Callable
 
 import libcst as cst
 
-from lambda_lint.index_anchors import starts_by_position
 from lambda_lint.model.calls import ChainStep, Reach
 from lambda_lint.model.evidence import (
     answers_stack_requests,
@@ -42,6 +41,7 @@ from lambda_lint.model.evidence import (
 from lambda_lint.model.names import dotted_name
 from lambda_lint.model.project import FunctionKey, ProjectModel
 from lambda_lint.model.scope import function_scope, module_bindings, qualify
+from lambda_lint.node_starts import NodeStarts
 from lambda_lint.source import ParseProblem, SourceFile, decode, parse_source
 from lambda_lint.triggers import TRIGGERS
 from lambda_lint.walk import children, descendants
@@ -586,28 +586,28 @@ class ModuleTree:
             for child in children(node):
                 self._parents[child] = node
                 stack.append(child)
-        self._at: dict[tuple[int, int], cst.CSTNode] | None = None
+        self._at: NodeStarts | None = None
         self.names = frozenset(module_bindings(module))
         self.constants = boolean_constants(module)
         self._places: dict[cst.FunctionDef, set[str]] = {}
 
     def call_at(self, line: int, column: int) -> cst.Call | None:
         """The call that starts at this position (as the index records call sites)."""
-        found = self._positions().get((line, column))
+        found = self._starts().at(line, column)
         return found if isinstance(found, cst.Call) else None
 
     def function_at(self, line: int, column: int) -> cst.FunctionDef | None:
         """The function whose name starts at this position (as the index records
         functions)."""
-        found = self._positions().get((line, column))
+        found = self._starts().at(line, column)
         parent = self._parents.get(found) if found is not None else None
         return parent if isinstance(parent, cst.FunctionDef) else None
 
-    def _positions(self) -> dict[tuple[int, int], cst.CSTNode]:
-        """Calls of a dotted name (the calls the index records) and function names, by
-        where they start."""
+    def _starts(self) -> NodeStarts:
+        """The calls, function names and imported names the index records, by where
+        they start."""
         if self._at is None:
-            self._at = starts_by_position(self.module, self.source.ast, self.source.text)
+            self._at = NodeStarts(self.module, self.source.ast, self.source.text)
         return self._at
 
     def ancestors(self, node: cst.CSTNode) -> list[cst.CSTNode]:

@@ -8,7 +8,7 @@ a loop variable, an import inside the function, a `with ... as` target).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import libcst as cst
@@ -230,21 +230,7 @@ def function_scope(function: cst.FunctionDef) -> FunctionScope:
     return FunctionScope(frozenset(local), frozenset(collector.declared_global), frozenset(params))
 
 
-def import_target(
-    summary: ModuleSummary, dotted: str, functions: Collection[str | None] = (None,)
-) -> str | None:
-    """A dotted name with the import that binds its first part resolved (`ft.lru_cache`
-    after `import functools as ft` is `functools.lru_cache`), considering imports at
-    module scope (None) and in the given functions; None when no import binds it."""
-    head, _, rest = dotted.partition(".")
-    for item in reversed(summary.imports):
-        if item.alias != head or item.function not in functions:
-            continue
-        return item.target + ("." + rest if rest else "")
-    return None
-
-
 def qualify(summary: ModuleSummary, dotted: str) -> str:
     """A dotted name written at module scope of an indexed module, with its import
     resolved. Names the module does not import keep their spelling."""
-    return import_target(summary, dotted) or dotted
+    return summary.import_target(dotted) or dotted

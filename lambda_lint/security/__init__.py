@@ -14,7 +14,6 @@ and route's hits are kept between runs in `stored`, the cache's per-unit results
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -30,15 +29,13 @@ def security_hits(
     texts: Mapping[Path, str],
     additions: Mapping[str, Any],
     stored: StoredResults | None = None,
-    syntax: Mapping[Path, ast.Module] | None = None,
 ) -> list[Hit]:
     """Every sink event data reaches in the project (all LL6 flow rules), with the
     configured `additions` to the flow semantics (`options.flow_additions`); with
-    `stored`, the hits of each handler and route are kept between runs. `syntax`: the
-    `ast` trees of the files already parsed, by path."""
+    `stored`, the hits of each handler and route are kept between runs."""
     name = f"security.flows:{sorted((k, repr(v)) for k, v in additions.items())}"
     return model.analysis(
-        name, lambda m: find_hits(m, ProjectCode(m, texts, syntax), additions, stored, name)
+        name, lambda m: find_hits(m, ProjectCode(m, texts), additions, stored, name)
     )
 
 

@@ -13,7 +13,6 @@ from typing import Callable
 from lambda_lint.finding import Position
 from lambda_lint.flow import from_ast, ir
 from lambda_lint.model.project import ProjectModel
-from lambda_lint.model.scope import import_target
 from lambda_lint.model.symbols import FunctionKey
 
 FunctionNode = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -65,13 +64,13 @@ _syntax: dict[Path, tuple[str, _Syntax | None]] = {}
 _SYNTAX_LIMIT = 20_000
 
 
-def _syntax_of(path: Path, text: str, parsed: ast.Module | None = None) -> _Syntax | None:
-    """The syntax of `text`, from its `ast` tree when `parsed` gives it."""
+def _syntax_of(path: Path, text: str) -> _Syntax | None:
+    """The syntax of `text`."""
     known = _syntax.get(path)
     if known is not None and known[0] == text:
         return known[1]
     try:
-        tree = parsed if parsed is not None else ast.parse(text)
+        tree = ast.parse(text)
     except (SyntaxError, ValueError):
         found = None
     else:
@@ -89,16 +88,9 @@ class ProjectCode:
     """Parses and lowers the project's files on demand, and remembers which file each
     syntax node came from (flow origins hold bare nodes)."""
 
-    def __init__(
-        self,
-        model: ProjectModel,
-        texts: Mapping[Path, str],
-        syntax: Mapping[Path, ast.Module] | None = None,
-    ) -> None:
+    def __init__(self, model: ProjectModel, texts: Mapping[Path, str]) -> None:
         self.model = model
         self.texts = texts
-        #: the `ast` trees already parsed of some of the files (the rest are parsed here)
-        self.parsed: Mapping[Path, ast.Module] = syntax or {}
         self._files: dict[Path, ParsedFile | None] = {}
         self._lowered: dict[FunctionKey, ir.Function | None] = {}
         self._owner: dict[int, ParsedFile] = {}
@@ -112,16 +104,12 @@ class ProjectCode:
     def _parse(self, path: Path) -> ParsedFile | None:
         text = self.texts.get(path)
         summary = self.model.modules.get(path)
-        syntax = (
-            _syntax_of(path, text, self.parsed.get(path))
-            if text is not None and summary is not None
-            else None
-        )
+        syntax = _syntax_of(path, text) if text is not None and summary is not None else None
         if syntax is None or summary is None:
             return None
 
         def qualify(dotted: str) -> str:
-            return import_target(summary, dotted) or dotted
+            return summary.import_target(dotted) or dotted
 
         parsed = ParsedFile(path, syntax.lines, syntax.functions, syntax.constants, qualify)
         self._syntax[path] = syntax

@@ -8,7 +8,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from lambda_lint.model.project import ProjectModel
-from lambda_lint.model.scope import import_target
 from lambda_lint.security.sinks import SinkTable
 
 
@@ -18,7 +17,7 @@ def routers(model: ProjectModel, table: SinkTable) -> dict[Path, dict[str, str]]
     found: dict[Path, dict[str, str]] = {}
     for path, summary in model.modules.items():
         for name, instance in summary.instances.items():
-            constructor = import_target(summary, instance.constructor) or ""
+            constructor = summary.import_target(instance.constructor) or ""
             attribute = table.request_attributes.get(constructor)
             if attribute is not None:
                 found.setdefault(path, {})[name] = attribute
