@@ -25,7 +25,7 @@ from lambda_lint.flow import from_ast
 from lambda_lint.flow.engine import analyse
 from lambda_lint.flow.refs import Refs
 from lambda_lint.flow.semantics import Semantics, default_semantics
-from lambda_lint.flow.summary import symbolic_seeds
+from lambda_lint.flow.summary import SEEDED_KINDS, symbolic_seeds
 from lambda_lint.model.names import ImportedName, qualname
 
 #: (parameter index, access path) of a value that flows from a parameter
@@ -206,15 +206,16 @@ class _Function:
         and into its return value (`lambda_lint.flow`, parameters as symbolic seeds)."""
         node = self.node
         params = _params(node.args)
-        lowered = from_ast.lower_function(node).function
-        analysis = analyse(lowered, symbolic_seeds(lowered), semantics=semantics, qualify=qualify)
-        by_node = {id(call.syntax): call for call in lowered.calls}
+        analysis = None
+        if any(p.kind in SEEDED_KINDS for p in params):  # else nothing can flow
+            lowered = from_ast.lower_function(node).function
+            seeds = symbolic_seeds(lowered)
+            analysis = analyse(lowered, seeds, semantics=semantics, qualify=qualify)
+            by_node = {id(call.syntax): call for call in lowered.calls}
         calls = []
         for call in self.calls:
-            lowered_call = by_node.get(id(call.node))
-            args: tuple[tuple[ParamPath, ...], ...] = ()
-            kwargs: tuple[tuple[str, tuple[ParamPath, ...]], ...] = ()
-            if lowered_call is not None:
+            lowered_call = by_node.get(id(call.node)) if analysis is not None else None
+            if analysis is not None and lowered_call is not None:
                 flowing = analysis.call_args(lowered_call)
                 args = tuple(
                     _param_paths(refs)
@@ -224,6 +225,9 @@ class _Function:
                 kwargs = tuple(
                     (name, _param_paths(refs)) for name, refs in flowing.keywords if name
                 )
+            else:
+                args = tuple(() for a in call.node.args if not isinstance(a, ast.Starred))
+                kwargs = tuple((k.arg, ()) for k in call.node.keywords if k.arg)
             start = call.start
             calls.append(
                 CallSite(
@@ -246,7 +250,7 @@ class _Function:
             decorators=tuple(filter(None, (_decorator_name(d) for d in node.decorator_list))),
             decorator_args=tuple(_decorator_args(node.decorator_list)),
             calls=tuple(calls),
-            returns=_param_paths(analysis.returns),
+            returns=_param_paths(analysis.returns) if analysis is not None else (),
             class_name=self.class_name,
             top_level=self.top_level,
         )

@@ -7,19 +7,22 @@ on one needs its start. Both trees hold them in the same order — calls by wher
 start, an enclosing call before the calls inside it; functions in the order a walk
 leaves them; imported names in source order — so `NodeStarts` pairs them in that order,
 checks each pair by its name, and pairs no more of a kind after a mismatch (a node it
-cannot pair is left to libcst's positions).
+cannot pair is left to libcst's positions). Calls need a walk of the whole libcst tree;
+functions and imports, found among statements, a walk of its statements only: each is
+paired when first asked for.
 """
 
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 
 import libcst as cst
 
 from lambda_lint.ast_nodes import SourceLines, dotted
 from lambda_lint.finding import Position
 from lambda_lint.model.names import dotted_name
-from lambda_lint.walk import Visitor
+from lambda_lint.walk import Visitor, children
 
 #: the libcst node types `NodeStarts` may know (a function's name is a `Name`; a
 #: `from x import *` is known by its statement)
@@ -31,52 +34,73 @@ class NodeStarts:
     names of `module` (parsed, as `tree`, from `text`)."""
 
     def __init__(self, module: cst.Module, tree: ast.Module, text: str) -> None:
-        lines = SourceLines(text)
-        calls: list[tuple[tuple[int, ...], str, ast.Call]] = []
-        functions: list[ast.FunctionDef | ast.AsyncFunctionDef] = []
-        statements: list[ast.Import | ast.ImportFrom] = []
-        for node in ast.walk(tree):
-            kind = type(node)
-            if kind is ast.Call:
-                name = dotted(node.func)  # type: ignore[attr-defined]
-                if name is not None:
-                    calls.append((_call_order(node), name, node))  # type: ignore[arg-type]
-            elif kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
-                functions.append(node)  # type: ignore[arg-type]
-            elif kind is ast.Import or kind is ast.ImportFrom:
-                statements.append(node)  # type: ignore[arg-type]
-        calls.sort(key=lambda item: item[0])
-        functions.sort(key=_leaving_order)
-        statements.sort(key=lambda n: (n.lineno, n.col_offset))
-        walk = _CstNodes()
-        walk.walk(module)
-        kinds = (
-            ([(name, lines.start(node)) for _, name, node in calls], walk.calls),
-            ([(f.name, lines.function_name(f)) for f in functions], walk.functions),
-            (
-                [
-                    (alias.name, start)
-                    for statement in statements
-                    for alias, start in zip(statement.names, lines.import_names(statement))
-                ],
-                walk.imported,
-            ),
-        )
-        self._starts: dict[cst.CSTNode, Position] = {}
-        for starts, nodes in kinds:
-            for (name, start), (cst_name, cst_node) in zip(starts, nodes):
-                if name != cst_name:
-                    break
-                self._starts[cst_node] = start
-        self._nodes = {(s.line, s.column): n for n, s in self._starts.items()}
+        self._module = module
+        self._tree = tree
+        self._lines = SourceLines(text)
+        self._calls: dict[cst.CSTNode, Position] | None = None
+        self._statements: dict[cst.CSTNode, Position] | None = None
+        self._nodes: dict[tuple[int, int], cst.CSTNode] | None = None
 
     def start(self, node: cst.CSTNode) -> Position | None:
-        return self._starts.get(node)
+        table = self._call_starts() if type(node) is cst.Call else self._statement_starts()
+        return table.get(node)
 
     def at(self, line: int, column: int) -> cst.CSTNode | None:
         """The node that starts at this position (a call, a function's name, an
         imported name), as the index records it."""
+        if self._nodes is None:
+            every = {**self._call_starts(), **self._statement_starts()}
+            self._nodes = {(s.line, s.column): n for n, s in every.items()}
         return self._nodes.get((line, column))
+
+    def _call_starts(self) -> dict[cst.CSTNode, Position]:
+        if self._calls is None:
+            found = [
+                (_call_order(n), name, n)
+                for n in ast.walk(self._tree)
+                if type(n) is ast.Call and (name := dotted(n.func)) is not None  # type: ignore[attr-defined]
+            ]
+            found.sort(key=lambda item: item[0])
+            walk = _CstCalls()
+            walk.walk(self._module)
+            starts = [(name, self._lines.start(node)) for _, name, node in found]
+            self._calls = _paired(starts, walk.calls)
+        return self._calls
+
+    def _statement_starts(self) -> dict[cst.CSTNode, Position]:
+        if self._statements is None:
+            functions: list[ast.FunctionDef | ast.AsyncFunctionDef] = []
+            imports: list[ast.Import | ast.ImportFrom] = []
+            for node in _ast_statements(self._tree.body):
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    functions.append(node)
+                elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                    imports.append(node)
+            functions.sort(key=_leaving_order)
+            lines = self._lines
+            cst_functions, cst_imported = _cst_statements(self._module)
+            self._statements = _paired(
+                [(f.name, lines.function_name(f)) for f in functions], cst_functions
+            )
+            imported = [
+                (alias.name, start)
+                for statement in imports
+                for alias, start in zip(statement.names, lines.import_names(statement))
+            ]
+            self._statements.update(_paired(imported, cst_imported))
+        return self._statements
+
+
+def _paired(
+    starts: list[tuple[str, Position]], nodes: list[tuple[str, cst.CSTNode]]
+) -> dict[cst.CSTNode, Position]:
+    """Each node with the start of the same rank, up to the first whose names differ."""
+    found = {}
+    for (name, start), (cst_name, node) in zip(starts, nodes):
+        if name != cst_name:
+            break
+        found[node] = start
+    return found
 
 
 def _call_order(node: ast.Call) -> tuple[int, int, int, int]:
@@ -90,28 +114,69 @@ def _leaving_order(node: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[int, i
     return (node.end_lineno or 0, node.end_col_offset or 0, -node.lineno, -node.col_offset)
 
 
-class _CstNodes(Visitor):
-    """The calls of a dotted name, the function names and the imported names, each
-    with its name, in the orders `NodeStarts` pairs them."""
+#: the fields of an `ast` statement that hold statements
+_AST_SUITES = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
+def _ast_statements(statements: list[ast.stmt]) -> Iterator[ast.AST]:
+    """Every statement (and `except` clause, `case`) in and below `statements`, in
+    source order."""
+    for statement in statements:
+        yield statement
+        for field in _AST_SUITES:
+            inner = getattr(statement, field, None)
+            if inner:
+                yield from _ast_statements(inner)
+
+
+#: libcst nodes that hold statements (met on the way down to them)
+_CST_HOLDERS = (
+    cst.BaseCompoundStatement,
+    cst.BaseSuite,
+    cst.SimpleStatementLine,
+    cst.Else,
+    cst.ExceptHandler,
+    cst.ExceptStarHandler,
+    cst.Finally,
+    cst.MatchCase,
+)
+
+
+def _cst_statements(
+    module: cst.Module,
+) -> tuple[list[tuple[str, cst.CSTNode]], list[tuple[str, cst.CSTNode]]]:
+    """The function names (in the order a walk leaves their functions) and the imported
+    names (in source order) of `module`, found among its statements alone."""
+    functions: list[tuple[str, cst.CSTNode]] = []
+    imported: list[tuple[str, cst.CSTNode]] = []
+
+    def visit(node: cst.CSTNode) -> None:
+        for child in children(node):
+            if isinstance(child, (cst.Import, cst.ImportFrom)):
+                imported.extend(_imported_names(child))
+            elif isinstance(child, _CST_HOLDERS):
+                visit(child)
+                if type(child) is cst.FunctionDef:
+                    functions.append((child.name.value, child.name))
+
+    visit(module)
+    return functions, imported
+
+
+def _imported_names(node: cst.Import | cst.ImportFrom) -> list[tuple[str, cst.CSTNode]]:
+    if isinstance(node, cst.ImportFrom) and isinstance(node.names, cst.ImportStar):
+        return [("*", node)]
+    assert not isinstance(node.names, cst.ImportStar)
+    return [(dotted_name(a.name) or "", a) for a in node.names]
+
+
+class _CstCalls(Visitor):
+    """The calls of a dotted name, in source order."""
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, cst.CSTNode]] = []
-        self.functions: list[tuple[str, cst.CSTNode]] = []
-        self.imported: list[tuple[str, cst.CSTNode]] = []
 
     def visit_Call(self, node: cst.Call) -> None:
         name = dotted_name(node.func)
         if name is not None:
             self.calls.append((name, node))
-
-    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
-        self.functions.append((original_node.name.value, original_node.name))
-
-    def visit_Import(self, node: cst.Import) -> None:
-        self.imported += [(dotted_name(a.name) or "", a) for a in node.names]
-
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-        if isinstance(node.names, cst.ImportStar):
-            self.imported.append(("*", node))
-        else:
-            self.imported += [(dotted_name(a.name) or "", a) for a in node.names]
