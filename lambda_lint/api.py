@@ -32,7 +32,7 @@ from lambda_lint.config import Settings
 from lambda_lint.descriptors import read_descriptor, read_terraform_dir
 from lambda_lint.descriptors.model import DescriptorProblem, DescriptorSet
 from lambda_lint.discover import Project, discover, is_python
-from lambda_lint.engine import InternalError, check_module, check_project
+from lambda_lint.engine import InternalError, check_module, check_project, walks_unreached_file
 from lambda_lint.finding import Finding, Position
 from lambda_lint.index import ModuleSummary
 from lambda_lint.index_files import IndexedFile, KeptSources, index_file, read_source
@@ -393,6 +393,17 @@ class Linter:
             and indexed[path].summary is not None
             and not skip_file(indexed[path].text or "")
         ]
+        reached = model.reached_files
+        for item in [t for t in targets if t.path not in reached]:
+            if not walks_unreached_file(self.rule_classes, item.path, item.text or ""):
+                # no enabled rule can report in this file no handler reaches: not parsed
+                targets.remove(item)
+                kept = self.filter.apply(
+                    item.path, item.text or "", reported.get(item.path, []), set()
+                )
+                if kept:
+                    result.sources[self.display(item.path)] = item.text or ""
+                result.findings.extend(kept)
         keys: dict[Path, str] = {}
         outcomes: dict[Path, tuple[list[Finding], list[InternalError]]] = {}
         for item in targets:

@@ -13,6 +13,7 @@ import traceback
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
 import libcst as cst
@@ -37,14 +38,19 @@ class InternalError:
 _method_names: dict[type, list[str]] = {}
 
 
-def _methods(rule: Rule, prefix: str) -> dict[str, Method]:
-    """The rule's `visit_*` or `leave_*` methods by node type name."""
-    cls = type(rule)
+def _visitor_methods(cls: type[Rule]) -> list[str]:
+    """The names of the rule class's `visit_*` and `leave_*` methods."""
     names = _method_names.get(cls)
     if names is None:
         names = _method_names[cls] = [
             n for n in dir(cls) if n.startswith(("visit_", "leave_")) and callable(getattr(cls, n))
         ]
+    return names
+
+
+def _methods(rule: Rule, prefix: str) -> dict[str, Method]:
+    """The rule's `visit_*` or `leave_*` methods by node type name."""
+    names = _visitor_methods(type(rule))
     return {n[len(prefix) :]: getattr(rule, n) for n in names if n.startswith(prefix)}
 
 
@@ -118,6 +124,19 @@ class _Walker:
             context.functions.pop()
         self.scope_names.pop()
         context.ancestors.pop()
+
+
+def walks_unreached_file(rule_classes: Iterable[type[BaseRule]], path: Path, text: str) -> bool:
+    """Whether some of these rules may report in a file no handler reaches (`path`,
+    holding `text`): see `Rule.reached_code_only` and `Rule.may_report_in`. A rule
+    without visitor methods, like the pipeline's own LL0 codes, visits nothing."""
+    return any(
+        issubclass(rule, Rule)
+        and not rule.reached_code_only
+        and _visitor_methods(rule)
+        and rule.may_report_in(path, text)
+        for rule in rule_classes
+    )
 
 
 def check_module(

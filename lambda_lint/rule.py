@@ -17,6 +17,7 @@ A `ProjectRule` implements `check_project()` and runs once per project:
         code = "ACME001"
         name = "no-print"
         summary = "print() in per-invocation code"
+        reached_code_only = True
         VALID = [Example("def handler(event, context):\\n    return event\\n")]
         INVALID = [Example("def handler(event, context):\\n    print(event)\\n")]
 
@@ -57,6 +58,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, ClassVar
 
 import libcst as cst
@@ -226,6 +228,20 @@ class Rule(BaseRule):
     """A rule that visits the tree of every checked file, in the engine's single walk,
     through libcst visitor methods (`visit_Call`, `leave_FunctionDef`, ...), and asks the
     project model about what it sees through `self.context` (`CheckContext`)."""
+
+    #: True when the rule reports only in code a handler reaches (module scope run at
+    #: INIT, functions run at INIT or on invocation: `CheckContext.phase()` is not
+    #: UNKNOWN there). A file no handler reaches is then not parsed for it at all, which
+    #: in a real project is most of its files (tests, infrastructure code, tools).
+    reached_code_only: ClassVar[bool] = False
+
+    @classmethod
+    def may_report_in(cls, path: Path, text: str) -> bool:
+        """False when the rule cannot report in the file `path` holding `text`, whatever
+        its syntax (a rule that looks for a literal can tell from the text): a file no
+        handler reaches is then not parsed for it. Not asked of `reached_code_only`
+        rules."""
+        return True
 
     def __init__(self, context: CheckContext) -> None:
         self.context = context

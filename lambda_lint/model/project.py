@@ -244,6 +244,19 @@ class ProjectModel:
 
         return self.analysis("init-functions", compute)
 
+    @property
+    def reached_files(self) -> set[Path]:
+        """Files holding code a handler reaches: the INIT modules, and the files of the
+        functions run at INIT or on invocation. In the others every phase is UNKNOWN."""
+
+        def compute(model: ProjectModel) -> set[Path]:
+            files = set(model.init_modules)
+            files.update(path for path, _ in model.invoked)
+            files.update(path for path, _ in model.init_functions)
+            return files
+
+        return self.analysis("reached-files", compute)
+
     def phase(self, key: FunctionKey | None, path: Path) -> Phase:
         """The phase a function runs in; `key=None` is the module scope of `path`."""
         if key is None:

@@ -73,6 +73,8 @@ class ImportGroup:
 class _InitImports(Rule):
     """Shared by the rules that judge the module-scope imports of INIT modules."""
 
+    reached_code_only = True
+
     def visit_Module(self, node: cst.Module) -> None:
         path = self.context.path
         model = self.context.model
@@ -652,6 +654,8 @@ class ImportInHandler(Rule):
     ```
     """
 
+    reached_code_only = True
+
     code = "LL204"
     name = "import-in-handler"
     summary = "Import statement in per-invocation code"
@@ -824,6 +828,8 @@ class InitNetworkCall(Rule):
         return ssm.get_parameter(Name="/shop/api-key", WithDecryption=True)["Parameter"]["Value"]
     ```
     """
+
+    reached_code_only = True
 
     code = "LL205"
     name = "init-network-call"
@@ -1028,6 +1034,8 @@ class SnapStartInitUniqueness(Rule):
         INSTANCE_ID = uuid.uuid4().hex
     ```
     """
+
+    reached_code_only = True
 
     code = "LL206"
     name = "snapstart-init-uniqueness"

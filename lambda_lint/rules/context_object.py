@@ -101,6 +101,8 @@ class UnknownContextAttribute(Rule):
     also gets the call, as LL502 asks. No fix without a suggestion.
     """
 
+    reached_code_only = True
+
     code = "LL501"
     name = "unknown-context-attribute"
     summary = "Attribute the Lambda context object does not have"
@@ -208,6 +210,8 @@ class ContextMemberMisuse(Rule):
     Safe for an uncalled `get_remaining_time_in_millis`: the call is added. The other
     two cases have no fix (the right conversion or `None` handling depends on intent).
     """
+
+    reached_code_only = True
 
     code = "LL502"
     name = "context-member-misuse"

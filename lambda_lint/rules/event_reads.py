@@ -82,6 +82,8 @@ def holding(value_of: ValueOf, path: tuple[str, ...]) -> Container:
 class EventRule(Rule):
     """Shared plumbing of the event rules (not a rule itself: it has no code)."""
 
+    reached_code_only = True
+
     def __init__(self, context: CheckContext) -> None:
         super().__init__(context)
         self._written: dict[cst.FunctionDef, set[tuple[str, ...]]] = {}

@@ -95,6 +95,8 @@ class HandlerSignature(Rule):
     ```
     """
 
+    reached_code_only = True
+
     code = "LL101"
     name = "handler-signature"
     summary = "Handler cannot be called as handler(event, context)"
@@ -194,6 +196,8 @@ class AsyncHandler(Rule):
         return asyncio.run(fetch(event["id"]))
     ```
     """
+
+    reached_code_only = True
 
     code = "LL102"
     name = "async-handler"
@@ -356,6 +360,8 @@ class HandlerParamsSwapped(Rule):
     Otherwise there is no fix: which name the body means is for the author to decide.
     """
 
+    reached_code_only = True
+
     code = "LL104"
     name = "handler-params-swapped"
     summary = "Handler parameters named (context, event)"
@@ -439,6 +445,8 @@ class ExitInHandler(Rule):
             raise ValueError("event has no id")
     ```
     """
+
+    reached_code_only = True
 
     code = "LL107"
     name = "exit-in-handler"

@@ -85,6 +85,8 @@ class NonSerializableReturn(Rule):
     elements that cannot be compared). The other kinds have no fix.
     """
 
+    reached_code_only = True
+
     code = "LL106"
     name = "non-serializable-return"
     summary = "Handler returns a value the runtime cannot serialise"
@@ -268,6 +270,8 @@ class DecimalJsonDumps(Rule):
         return {"statusCode": 200, "body": json.dumps(item, default=str)}
     ```
     """
+
+    reached_code_only = True
 
     code = "LL108"
     name = "decimal-json-dumps"

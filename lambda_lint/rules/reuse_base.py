@@ -138,6 +138,8 @@ def calls(node: cst.CSTNode) -> list[tuple[cst.Call, cst.FunctionDef | None]]:
 class ReuseRule(Rule):
     """Shared by the LL3 rules (not a rule itself: it has no code)."""
 
+    reached_code_only = True
+
     #: the problem arises only when a warm environment serves later invocations, so
     #: handlers that are rarely invoked (custom resources, secret rotation, pipeline
     #: actions, runbook steps; `Trigger.rarely_invoked`) are not judged

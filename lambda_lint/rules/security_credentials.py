@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import libcst as cst
 
@@ -85,6 +86,13 @@ class HardcodedAwsCredentials(Rule):
             count=2,
         ),
     ]
+
+    @classmethod
+    def may_report_in(cls, path: Path, text: str) -> bool:
+        """Only where an access key id or a secret keyword is written (outside tests)."""
+        if is_test_code(path):
+            return False
+        return ACCESS_KEY_ID.search(text) is not None or any(k in text for k in SECRET_KEYWORDS)
 
     def visit_Module(self, node: cst.Module) -> None:
         self.skipped = is_test_code(self.context.path)

@@ -74,6 +74,8 @@ class ApiResponseShape(Rule):
     ```
     """
 
+    reached_code_only = True
+
     code = "LL105"
     name = "api-response-shape"
     summary = "Malformed API Gateway / ALB proxy response"
@@ -212,6 +214,8 @@ class CognitoTriggerReturn(Rule):
     ```
     """
 
+    reached_code_only = True
+
     code = "LL109"
     name = "cognito-trigger-return"
     summary = "Cognito user pool trigger does not return the event"
@@ -311,6 +315,8 @@ class CustomResourceNoResponse(Rule):
         cfnresponse.send(event, context, cfnresponse.SUCCESS, {})
     ```
     """
+
+    reached_code_only = True
 
     code = "LL110"
     name = "custom-resource-no-response"
@@ -500,6 +506,8 @@ class AsyncTriggerErrorReturn(Rule):
     ```
     """
 
+    reached_code_only = True
+
     code = "LL111"
     name = "async-trigger-error-return"
     summary = "Asynchronous trigger handler returns an error instead of raising"
@@ -574,6 +582,8 @@ class AuthorizerDenial(Rule):
             raise Exception("Unauthorized")
     ```
     """
+
+    reached_code_only = True
 
     code = "LL112"
     name = "authorizer-denial"

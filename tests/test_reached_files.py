@@ -1,0 +1,102 @@
+"""Files no handler reaches are parsed only for rules that may report there."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import libcst as cst
+import pytest
+
+import lambda_lint.source
+from lambda_lint.api import Linter
+from lambda_lint.config import load_config_file
+from lambda_lint.registry import RuleSet, load_rules
+from lambda_lint.rule import BaseRule, Rule
+
+HANDLER = "import helpers\n\n\ndef handler(event, context):\n    return helpers.work(event)\n"
+HELPERS = "def work(event):\n    return print(event)\n"
+#: a script in the project that no handler imports or calls
+TOOL = "def main():\n    print('tool')\n\n\nmain()  # noqa: LL301\n"
+
+
+class PrintAnywhere(Rule):
+    """Reports every `print()` (a plugin rule: it says nothing of reach)."""
+
+    code = "TST201"
+    name = "print-anywhere"
+    summary = "print()"
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if self.context.qualified_name(node.func) == "builtins.print":
+            self.report(node, "print()")
+
+
+class PrintInReachedCode(PrintAnywhere):
+    """Reports `print()` in code a handler reaches."""
+
+    reached_code_only = True
+    code = "TST202"
+    name = "print-in-reached-code"
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if self.context.phase().name != "UNKNOWN":
+            super().visit_Call(node)
+
+
+def _lint(
+    folder: Path, rules: list[type[BaseRule]], enabled: set[str], parsed: list[str], monkeypatch
+):  # type: ignore[no-untyped-def]
+    for name, code in {"app.py": HANDLER, "helpers.py": HELPERS, "tool.py": TOOL}.items():
+        (folder / name).write_text(code, encoding="utf-8")
+    (folder / "template.yaml").write_text(
+        "Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n"
+        "    Properties:\n      Handler: app.handler\n      Runtime: python3.12\n",
+        encoding="utf-8",
+    )
+    known = dict(load_rules().rules)
+    known.update({rule.code: rule for rule in rules})
+    parse = lambda_lint.source._libcst_module
+
+    def counting(text: str):  # type: ignore[no-untyped-def]
+        parsed.append(text)
+        return parse(text)
+
+    monkeypatch.setattr(lambda_lint.source, "_libcst_module", counting)
+    (folder / "lambda-lint.toml").write_text("", encoding="utf-8")
+    settings = load_config_file(folder / "lambda-lint.toml")
+    return Linter(settings, RuleSet(known), enabled, cwd=folder, jobs=1).lint([folder])
+
+
+def test_a_file_no_handler_reaches_is_not_parsed_for_rules_of_reached_code(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parsed: list[str] = []
+    result = _lint(
+        tmp_path, [PrintInReachedCode], {"TST202", "LL301", "LL002"}, parsed, monkeypatch
+    )
+    assert sorted(parsed) == sorted([HANDLER, HELPERS])
+    shown = sorted((f.path, f.code) for f in result.findings)
+    # the unused suppression in the unparsed file is still judged, from its text
+    assert shown == [("helpers.py", "TST202"), ("tool.py", "LL002")]
+
+
+def test_a_rule_that_says_nothing_of_reach_still_sees_every_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parsed: list[str] = []
+    result = _lint(tmp_path, [PrintAnywhere], {"TST201"}, parsed, monkeypatch)
+    assert TOOL in parsed
+    assert sorted((f.path, f.start.line) for f in result.findings) == [
+        ("helpers.py", 2),
+        ("tool.py", 2),
+    ]
+
+
+def test_a_credential_in_a_file_no_handler_reaches_is_still_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parsed: list[str] = []
+    (tmp_path / "keys.py").write_text("KEY_ID = 'AKIA2E0A8F3B244C9986'\n", encoding="utf-8")
+    result = _lint(tmp_path, [], {"LL605"}, parsed, monkeypatch)
+    assert TOOL not in parsed  # no key written there: nothing for LL605 to see
+    assert [(f.path, f.code) for f in result.findings] == [("keys.py", "LL605")]
