@@ -50,8 +50,6 @@ class _Syntax:
     lines: list[str]
     functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef]
     constants: frozenset[str]
-    #: every node of the tree
-    nodes: list[ast.AST]
     #: lowered functions, by qualified name, as they are asked for
     lowered: dict[str, ir.Function]
 
@@ -77,7 +75,7 @@ def _syntax_of(path: Path, text: str) -> _Syntax | None:
         functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
         _collect(tree.body, [], functions)
         constants = from_ast.lower_function(tree).function.constants
-        found = _Syntax(text.splitlines(), functions, constants, list(ast.walk(tree)), {})
+        found = _Syntax(text.splitlines(), functions, constants, {})
     if len(_syntax) >= _SYNTAX_LIMIT:
         _syntax.clear()
     _syntax[path] = (text, found)
@@ -86,7 +84,7 @@ def _syntax_of(path: Path, text: str) -> _Syntax | None:
 
 class ProjectCode:
     """Parses and lowers the project's files on demand, and remembers which file each
-    syntax node came from (flow origins hold bare nodes)."""
+    syntax node of a lowered function came from (flow origins hold bare nodes)."""
 
     def __init__(self, model: ProjectModel, texts: Mapping[Path, str]) -> None:
         self.model = model
@@ -113,8 +111,6 @@ class ProjectCode:
 
         parsed = ParsedFile(path, syntax.lines, syntax.functions, syntax.constants, qualify)
         self._syntax[path] = syntax
-        for node in syntax.nodes:
-            self._owner[id(node)] = parsed
         return parsed
 
     def function(self, key: FunctionKey) -> ir.Function | None:
@@ -127,11 +123,14 @@ class ProjectCode:
                 lowered = syntax.lowered.get(key[1])
                 if lowered is None:
                     lowered = syntax.lowered[key[1]] = from_ast.lower_function(node).function
+                parsed = self._files[key[0]]
+                for inner in ast.walk(node):  # the nodes the flow's origins may name
+                    self._owner[id(inner)] = parsed  # type: ignore[assignment]
             self._lowered[key] = lowered
         return self._lowered[key]
 
     def owner(self, node: object) -> ParsedFile | None:
-        """The file a syntax node of a parsed file belongs to."""
+        """The file a syntax node of a lowered function belongs to."""
         return self._owner.get(id(node))
 
 
