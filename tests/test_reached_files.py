@@ -100,3 +100,22 @@ def test_a_credential_in_a_file_no_handler_reaches_is_still_reported(
     result = _lint(tmp_path, [], {"LL605"}, parsed, monkeypatch)
     assert TOOL not in parsed  # no key written there: nothing for LL605 to see
     assert [(f.path, f.code) for f in result.findings] == [("keys.py", "LL605")]
+
+
+def test_a_file_cpython_reads_but_libcst_cannot_is_reported_where_it_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parse = lambda_lint.source._libcst_module
+
+    def refusing_helpers(text: str):  # type: ignore[no-untyped-def]
+        if text == HELPERS:
+            return lambda_lint.source.ParseProblem("syntax error: unexpected token", 2, 4)
+        return parse(text)
+
+    parsed: list[str] = []
+    result = _lint(tmp_path, [PrintInReachedCode], {"TST202", "LL001"}, parsed, monkeypatch)
+    assert [(f.path, f.code) for f in result.findings] == [("helpers.py", "TST202")]
+    monkeypatch.setattr(lambda_lint.source, "_libcst_module", refusing_helpers)
+    result = _lint(tmp_path, [PrintInReachedCode], {"TST202", "LL001"}, [], monkeypatch)
+    shown = [(f.path, f.code, f.start.line, f.start.column, f.message) for f in result.findings]
+    assert shown == [("helpers.py", "LL001", 2, 4, "syntax error: unexpected token")]

@@ -1,5 +1,5 @@
-"""Value flow inside one function: which expressions carry the event, the context, or
-data derived from them — the one engine the index and the rules share.
+"""Value flow inside one function of a libcst tree, for the rules of the check stage:
+which expressions carry the event, the context, or data derived from them.
 
 The analysis is seeded with what each parameter holds and computes, for any expression
 of the function, the set of `Ref`s it may evaluate to: a root (the event of a trigger,
@@ -8,12 +8,12 @@ the context, or symbolically "parameter i") plus an access path (`("Records", "*
 comprehensions (a list item is `*`), literal subscripts and `.get`, decoders
 (`json.loads` appends `<json>`, base64 `<base64>`, `unquote_plus` `<unquoted>`), and
 anything else computed from a ref (`~`: derived, shape unknown). It is flow-insensitive
-(a name holds the union of everything assigned to it), which is what every consumer
-needs: guards are a separate question (`lambda_lint.model.guards`).
+(a name holds the union of everything assigned to it), which is what its consumers
+need: guards are a separate question (`lambda_lint.model.guards`).
 
-Calls into other project functions are followed through a `CallResolver`: the index
-records, per call site, which parameter paths reach each argument; the check stage
-asks the project model what a callee returns.
+Calls into other project functions are followed through a `CallResolver`: the check
+stage asks the project model what a callee returns, which the index recorded with the
+flow-sensitive engine of `lambda_lint.flow` (the same path steps and roots).
 """
 
 from __future__ import annotations
