@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from collections import OrderedDict
 from pathlib import Path
 
 import jsonschema
@@ -19,6 +20,7 @@ from lambda_lint.rule import Example
 from lambda_lint.rules.security_credentials import HardcodedAwsCredentials
 from lambda_lint.rules.security_injection import EventToShell, EventToSql
 from lambda_lint.rules.security_logging import LogWholeEvent
+from lambda_lint.security import code
 from lambda_lint.testing import lint_example
 
 SCHEMA_PATH = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"
@@ -58,6 +60,21 @@ def test_sql_injection_through_a_helper_module_names_each_step(tmp_path: Path) -
     steps = [(Path(r.path).name, r.start.line, r.message) for r in finding.related]
     assert steps[0] == ("app.py", 7, "event['body']")
     assert steps[-1] == ("store.py", 7, "%-formatting")
+
+
+def test_a_flow_is_the_same_when_the_walk_lets_every_parsed_tree_go(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    example = Example(APP, files={"store.py": STORE})
+    kept = lint_example(EventToSql, example, tmp_path / "kept")
+    monkeypatch.setattr(code, "_TREES_KEPT", 0)  # every function found by parsing again
+    monkeypatch.setattr(code, "_syntax", {})
+    monkeypatch.setattr(code, "_trees", OrderedDict())
+    again = lint_example(EventToSql, example, tmp_path / "again")
+    shown = [(Path(f.path).name, f.start, f.message.replace(str(tmp_path), "")) for f in kept]
+    assert shown and shown == [
+        (Path(f.path).name, f.start, f.message.replace(str(tmp_path), "")) for f in again
+    ]
 
 
 def _sarif(finding: Finding, cwd: Path) -> dict:

@@ -5,10 +5,11 @@ positions in the columns findings use."""
 from __future__ import annotations
 
 import ast
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Union
 
 from lambda_lint.finding import Position
 from lambda_lint.flow import from_ast, ir
@@ -16,13 +17,13 @@ from lambda_lint.model.project import ProjectModel
 from lambda_lint.model.symbols import FunctionKey
 
 FunctionNode = (ast.FunctionDef, ast.AsyncFunctionDef)
+FunctionSyntax = Union[ast.FunctionDef, ast.AsyncFunctionDef]
 
 
 @dataclass
 class ParsedFile:
     path: Path
     lines: list[str]
-    functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef]
     #: module-level names bound only to literal containers (allow-lists)
     constants: frozenset[str]
     qualify: Callable[[str], str]
@@ -45,13 +46,14 @@ class ParsedFile:
 
 @dataclass
 class _Syntax:
-    """What parsing and lowering one text gives, apart from the project model."""
+    """What parsing and lowering one text gives, apart from the project model. The
+    `ast` tree itself is not kept: only the functions lowered hold their part of it."""
 
+    text: str
     lines: list[str]
-    functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef]
     constants: frozenset[str]
-    #: lowered functions, by qualified name, as they are asked for
-    lowered: dict[str, ir.Function]
+    #: lowered functions, by qualified name, as they are asked for (None: no such one)
+    lowered: dict[str, ir.Function | None]
 
 
 #: the syntax of the last text seen of each file: a process that lints the same project
@@ -60,6 +62,11 @@ class _Syntax:
 _syntax: dict[Path, tuple[str, _Syntax | None]] = {}
 #: beyond this many files, the memory is cleared rather than grown
 _SYNTAX_LIMIT = 20_000
+#: the functions of the files parsed last, by qualified name: lowering a function needs
+#: its tree, and a walk lowers the functions of a few files at a time. The trees of the
+#: others are let go (they are most of the memory a walk would otherwise hold).
+_trees: OrderedDict[Path, tuple[str, dict[str, FunctionSyntax]]] = OrderedDict()
+_TREES_KEPT = 32
 
 
 def _syntax_of(path: Path, text: str) -> _Syntax | None:
@@ -67,19 +74,43 @@ def _syntax_of(path: Path, text: str) -> _Syntax | None:
     known = _syntax.get(path)
     if known is not None and known[0] == text:
         return known[1]
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError):
-        found = None
-    else:
-        functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
-        _collect(tree.body, [], functions)
+    tree = _parsed(text)
+    found = None
+    if tree is not None:
+        _remember(path, text, tree)
         constants = from_ast.lower_function(tree).function.constants
-        found = _Syntax(text.splitlines(), functions, constants, {})
+        found = _Syntax(text, text.splitlines(), constants, {})
     if len(_syntax) >= _SYNTAX_LIMIT:
         _syntax.clear()
     _syntax[path] = (text, found)
     return found
+
+
+def _parsed(text: str) -> ast.Module | None:
+    try:
+        return ast.parse(text)
+    except (SyntaxError, ValueError):
+        return None
+
+
+def _remember(path: Path, text: str, tree: ast.Module) -> dict[str, FunctionSyntax]:
+    functions: dict[str, FunctionSyntax] = {}
+    _collect(tree.body, [], functions)
+    _trees[path] = (text, functions)
+    _trees.move_to_end(path)
+    while len(_trees) > _TREES_KEPT:
+        _trees.popitem(last=False)
+    return functions
+
+
+def _function_node(path: Path, syntax: _Syntax, qualname: str) -> FunctionSyntax | None:
+    """The `ast` node of a function of the file, parsing it again if its tree was let go."""
+    known = _trees.get(path)
+    if known is not None and known[0] == syntax.text:
+        _trees.move_to_end(path)
+        return known[1].get(qualname)
+    tree = _parsed(syntax.text)
+    return _remember(path, syntax.text, tree).get(qualname) if tree is not None else None
 
 
 class ProjectCode:
@@ -109,7 +140,7 @@ class ProjectCode:
         def qualify(dotted: str) -> str:
             return summary.import_target(dotted) or dotted
 
-        parsed = ParsedFile(path, syntax.lines, syntax.functions, syntax.constants, qualify)
+        parsed = ParsedFile(path, syntax.lines, syntax.constants, qualify)
         self._syntax[path] = syntax
         return parsed
 
@@ -117,14 +148,17 @@ class ProjectCode:
         """The lowered function, or None when it cannot be found."""
         if key not in self._lowered:
             syntax = self._syntax.get(key[0]) if self.file(key[0]) else None
-            node = syntax.functions.get(key[1]) if syntax else None
             lowered = None
-            if syntax is not None and node is not None:
-                lowered = syntax.lowered.get(key[1])
-                if lowered is None:
-                    lowered = syntax.lowered[key[1]] = from_ast.lower_function(node).function
+            if syntax is not None:
+                if key[1] not in syntax.lowered:
+                    node = _function_node(key[0], syntax, key[1])
+                    syntax.lowered[key[1]] = (
+                        from_ast.lower_function(node).function if node is not None else None
+                    )
+                lowered = syntax.lowered[key[1]]
+            if lowered is not None:
                 parsed = self._files[key[0]]
-                for inner in ast.walk(node):  # the nodes the flow's origins may name
+                for inner in ast.walk(lowered.syntax):  # the nodes origins may name
                     self._owner[id(inner)] = parsed  # type: ignore[assignment]
             self._lowered[key] = lowered
         return self._lowered[key]
@@ -137,7 +171,7 @@ class ProjectCode:
 def _collect(
     body: list[ast.stmt],
     scopes: list[str],
-    found: dict[str, ast.FunctionDef | ast.AsyncFunctionDef],
+    found: dict[str, FunctionSyntax],
 ) -> None:
     """Functions by the qualified name the project model keys them with."""
     for statement in body:

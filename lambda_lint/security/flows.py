@@ -208,11 +208,10 @@ class _Walk:
         so, or its code reads keys only such events have (`event["RequestType"]`)."""
         if handler.triggers:
             return set(handler.triggers) <= self.table.trusted_triggers
-        parsed = self.file(handler.file)
-        node = parsed.functions.get(handler.qualname) if parsed else None
-        return node is not None and any(
+        function = self.function(handler.key)
+        return function is not None and any(
             isinstance(n, ast.Constant) and n.value in self.table.trusted_event_keys
-            for n in ast.walk(node)
+            for n in ast.walk(function.syntax)  # type: ignore[arg-type]
         )
 
     @cached_property
@@ -506,8 +505,9 @@ class _Walk:
     def check_logging_decorators(self, key: FunctionKey) -> None:
         """`@logger.inject_lambda_context(log_event=True)` on a handler (LL604)."""
         parsed = self.file(key[0])
-        node = parsed.functions.get(key[1]) if parsed else None
-        if parsed is None or node is None:
+        function = self.function(key)
+        node = function.syntax if function is not None else None
+        if parsed is None or not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             return
         for decorator in node.decorator_list:
             if not isinstance(decorator, ast.Call) or not isinstance(decorator.func, ast.Attribute):
