@@ -203,31 +203,14 @@ class _Function:
 
     def summary(self, semantics: Semantics, qualify: Callable[[str], str]) -> FunctionSummary:
         """The function's summary, with what flows from its parameters into each call
-        and into its return value (`lambda_lint.flow`, parameters as symbolic seeds)."""
+        and into its return value."""
         node = self.node
         params = _params(node.args)
-        analysis = None
-        if any(p.kind in SEEDED_KINDS for p in params):  # else nothing can flow
-            lowered = from_ast.lower_function(node).function
-            seeds = symbolic_seeds(lowered)
-            analysis = analyse(lowered, seeds, semantics=semantics, qualify=qualify)
-            by_node = {id(call.syntax): call for call in lowered.calls}
+        # without a parameter to seed, nothing can flow: the function is not analysed
+        flows = _Flows(node, semantics, qualify) if _seeded(params) else None
         calls = []
         for call in self.calls:
-            lowered_call = by_node.get(id(call.node)) if analysis is not None else None
-            if analysis is not None and lowered_call is not None:
-                flowing = analysis.call_args(lowered_call)
-                args = tuple(
-                    _param_paths(refs)
-                    for refs, starred in zip(flowing.positional, flowing.starred)
-                    if not starred
-                )
-                kwargs = tuple(
-                    (name, _param_paths(refs)) for name, refs in flowing.keywords if name
-                )
-            else:
-                args = tuple(() for a in call.node.args if not isinstance(a, ast.Starred))
-                kwargs = tuple((k.arg, ()) for k in call.node.keywords if k.arg)
+            args, kwargs = flows.arguments(call.node) if flows else _no_flow(call.node)
             start = call.start
             calls.append(
                 CallSite(
@@ -250,10 +233,52 @@ class _Function:
             decorators=tuple(filter(None, (_decorator_name(d) for d in node.decorator_list))),
             decorator_args=tuple(_decorator_args(node.decorator_list)),
             calls=tuple(calls),
-            returns=_param_paths(analysis.returns) if analysis is not None else (),
+            returns=_param_paths(flows.analysis.returns) if flows else (),
             class_name=self.class_name,
             top_level=self.top_level,
         )
+
+
+#: per positional argument (unstarred), and per keyword argument, the parameter paths
+#: that reach it
+Arguments = tuple[tuple[tuple[ParamPath, ...], ...], tuple[tuple[str, tuple[ParamPath, ...]], ...]]
+
+
+class _Flows:
+    """What flows from a function's parameters (symbolic seeds) into its calls and its
+    return value: the flow-sensitive engine of `lambda_lint.flow` on its lowered IR."""
+
+    def __init__(
+        self,
+        node: ast.FunctionDef | ast.AsyncFunctionDef,
+        semantics: Semantics,
+        qualify: Callable[[str], str],
+    ) -> None:
+        lowered = from_ast.lower_function(node).function
+        seeds = symbolic_seeds(lowered)
+        self.analysis = analyse(lowered, seeds, semantics=semantics, qualify=qualify)
+        self._calls = {id(call.syntax): call for call in lowered.calls}
+
+    def arguments(self, node: ast.Call) -> Arguments:
+        """The call's arguments' paths (none for a call the IR does not hold as the
+        function's own: in a lambda, or in a nested function's decorators)."""
+        call = self._calls.get(id(node))
+        if call is None:
+            return _no_flow(node)
+        flowing = self.analysis.call_args(call)
+        positional = zip(flowing.positional, flowing.starred)
+        args = tuple(_param_paths(refs) for refs, starred in positional if not starred)
+        kwargs = tuple((name, _param_paths(refs)) for name, refs in flowing.keywords if name)
+        return args, kwargs
+
+
+def _no_flow(node: ast.Call) -> Arguments:
+    args = tuple(() for a in node.args if not isinstance(a, ast.Starred))
+    return args, tuple((k.arg, ()) for k in node.keywords if k.arg)
+
+
+def _seeded(params: tuple[Param, ...]) -> bool:
+    return any(p.kind in SEEDED_KINDS for p in params)
 
 
 class _Indexer(ast.NodeVisitor):
