@@ -16,6 +16,7 @@ import io
 import re
 import tokenize
 from collections.abc import Iterator
+from functools import cached_property
 
 from lambda_lint.finding import Position
 
@@ -48,7 +49,12 @@ class SourceLines:
     """The lines of one source text, and the character positions of its `ast` nodes."""
 
     def __init__(self, text: str) -> None:
-        self._lines = NEWLINE.split(text)
+        self.text = text
+        self._ascii = text.isascii()
+
+    @cached_property
+    def _lines(self) -> list[str]:
+        return NEWLINE.split(self.text)
 
     def line(self, number: int) -> str:
         """Line `number` (1-based) without its line break; "" past the end."""
@@ -56,6 +62,8 @@ class SourceLines:
 
     def column(self, line: int, offset: int) -> int:
         """The character column of `ast`'s byte offset `offset` on `line`."""
+        if self._ascii:
+            return offset
         text = self.line(line)
         if text.isascii():
             return offset

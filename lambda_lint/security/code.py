@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Union
 
+from lambda_lint.ast_nodes import SourceLines
 from lambda_lint.finding import Position
 from lambda_lint.flow import from_ast, ir
 from lambda_lint.model.project import ProjectModel
@@ -23,16 +24,14 @@ FunctionSyntax = Union[ast.FunctionDef, ast.AsyncFunctionDef]
 @dataclass
 class ParsedFile:
     path: Path
-    lines: list[str]
+    source: SourceLines
     #: module-level names bound only to literal containers (allow-lists)
     constants: frozenset[str]
     qualify: Callable[[str], str]
 
     def position(self, line: int, byte_column: int) -> Position:
         """`ast` counts columns in UTF-8 bytes; findings count characters."""
-        text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
-        encoded = text.encode("utf-8")
-        return Position(line, len(encoded[:byte_column].decode("utf-8", "replace")))
+        return Position(line, self.source.column(line, byte_column))
 
     def start(self, node: ast.AST) -> Position:
         return self.position(node.lineno, node.col_offset)  # type: ignore[attr-defined]
@@ -49,8 +48,7 @@ class _Syntax:
     """What parsing and lowering one text gives, apart from the project model. The
     `ast` tree itself is not kept: only the functions lowered hold their part of it."""
 
-    text: str
-    lines: list[str]
+    source: SourceLines
     constants: frozenset[str]
     #: lowered functions, by qualified name, as they are asked for (None: no such one)
     lowered: dict[str, ir.Function | None]
@@ -79,7 +77,7 @@ def _syntax_of(path: Path, text: str) -> _Syntax | None:
     if tree is not None:
         _remember(path, text, tree)
         constants = from_ast.lower_function(tree).function.constants
-        found = _Syntax(text, text.splitlines(), constants, {})
+        found = _Syntax(SourceLines(text), constants, {})
     if len(_syntax) >= _SYNTAX_LIMIT:
         _syntax.clear()
     _syntax[path] = (text, found)
@@ -105,12 +103,13 @@ def _remember(path: Path, text: str, tree: ast.Module) -> dict[str, FunctionSynt
 
 def _function_node(path: Path, syntax: _Syntax, qualname: str) -> FunctionSyntax | None:
     """The `ast` node of a function of the file, parsing it again if its tree was let go."""
+    text = syntax.source.text
     known = _trees.get(path)
-    if known is not None and known[0] == syntax.text:
+    if known is not None and known[0] == text:
         _trees.move_to_end(path)
         return known[1].get(qualname)
-    tree = _parsed(syntax.text)
-    return _remember(path, syntax.text, tree).get(qualname) if tree is not None else None
+    tree = _parsed(text)
+    return _remember(path, text, tree).get(qualname) if tree is not None else None
 
 
 class ProjectCode:
@@ -140,7 +139,7 @@ class ProjectCode:
         def qualify(dotted: str) -> str:
             return summary.import_target(dotted) or dotted
 
-        parsed = ParsedFile(path, syntax.lines, syntax.constants, qualify)
+        parsed = ParsedFile(path, syntax.source, syntax.constants, qualify)
         self._syntax[path] = syntax
         return parsed
 
