@@ -119,7 +119,7 @@ class ModuleSummary:
         positions (so an edit that only moves code leaves it alone). Computed once per
         summary: a process that lints the same project again keeps its summaries."""
         imports = [
-            (i.module, i.name, i.alias, i.level, i.function, i.type_checking, i.optional)
+            (i.module, i.name, i.alias, i.level, i.renamed, i.function, i.type_checking, i.optional)
             for i in self.imports
         ]
         functions = sorted(
@@ -370,11 +370,12 @@ class _Indexer(ast.NodeVisitor):
                     item.name,
                     item.alias,
                     item.level,
-                    start.line,
-                    start.column,
-                    function,
-                    self.type_checking_depth > 0,
-                    self.optional_depth > 0,
+                    item.renamed,
+                    line=start.line,
+                    column=start.column,
+                    function=function,
+                    type_checking=self.type_checking_depth > 0,
+                    optional=self.optional_depth > 0,
                 )
             )
 
@@ -456,14 +457,16 @@ def imported_names(node: ast.Import | ast.ImportFrom) -> Iterator[ImportedName]:
     """The names an import statement binds, in order (see `ImportedName`)."""
     if isinstance(node, ast.Import):
         for alias in node.names:
-            yield ImportedName(alias.name, None, alias.asname or alias.name.split(".")[0], 0)
+            bound = alias.asname or alias.name.split(".")[0]
+            yield ImportedName(alias.name, None, bound, 0, alias.asname is not None)
         return
     module, level = node.module or "", node.level or 0
     for alias in node.names:
         if alias.name == "*":
-            yield ImportedName(module, "*", "*", level)
+            yield ImportedName(module, "*", "*", level, False)
         else:
-            yield ImportedName(module, alias.name, alias.asname or alias.name, level)
+            bound = alias.asname or alias.name
+            yield ImportedName(module, alias.name, bound, level, alias.asname is not None)
 
 
 def _params(node: ast.arguments) -> tuple[Param, ...]:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from lambda_lint.api import Linter
 from lambda_lint.config import load_config_file
 from lambda_lint.model.project import Phase, ProjectModel
@@ -46,13 +48,15 @@ def test_importing_a_submodule_runs_its_package_init_at_init(tmp_path: Path) -> 
     assert model.phase(None, root / "shared" / "db.py") is Phase.INIT
 
 
-def test_a_submodule_imported_under_another_name_is_followed(tmp_path: Path) -> None:
+@pytest.mark.parametrize("bound", ["db", "shared"])
+def test_a_submodule_imported_under_another_name_is_followed(tmp_path: Path, bound: str) -> None:
+    # `import shared.db as shared` binds `shared` to the submodule, not to the package
     model = build(
         tmp_path,
         {
-            "app.py": "import shared.db as db\n\ndef handler(event, context):\n"
-            "    return db.get(event)\n",
-            "shared/__init__.py": "",
+            "app.py": f"import shared.db as {bound}\n\ndef handler(event, context):\n"
+            f"    return {bound}.get(event)\n",
+            "shared/__init__.py": "def get(event):\n    return None\n",
             "shared/db.py": "def get(event):\n    return event['id']\n",
         },
     )
@@ -60,7 +64,8 @@ def test_a_submodule_imported_under_another_name_is_followed(tmp_path: Path) -> 
     assert model.phase((root / "shared" / "db.py", "get"), root / "shared" / "db.py") is (
         Phase.INVOKE
     )
-    assert model.chain((root / "shared" / "db.py", "get"))[0].call.target == "db.get"
+    assert model.chain((root / "shared" / "db.py", "get"))[0].call.target == f"{bound}.get"
+    assert model.phase((root / "shared" / "__init__.py", "get"), root) is Phase.UNKNOWN
 
 
 def test_init_imports_follow_module_scope_imports_with_their_chain(tmp_path: Path) -> None:

@@ -23,20 +23,23 @@ def dotted_name(node: cst.CSTNode | None) -> str | None:
 @dataclass(frozen=True)
 class ImportedName:
     """A name an import statement binds: `import a.b as c` is (module="a.b", name=None,
-    alias="c"); `from x import y` is (module="x", name="y", alias="y"); `level` counts
-    leading dots; `from x import *` has name and alias "*"."""
+    alias="c", renamed=True); `from x import y` is (module="x", name="y", alias="y");
+    `level` counts leading dots; `from x import *` has name and alias "*"; `renamed`
+    says that `as` was written."""
 
     module: str
     name: str | None
     alias: str
     level: int
+    renamed: bool
 
     @property
     def target(self) -> str:
-        """The dotted name the alias stands for: `c` after `import a.b as c` is `a.b`,
-        `a` after `import a.b` is `a`, `y` after `from .x import y` is `.x.y`."""
+        """The dotted name the alias stands for: `c` after `import a.b as c` is `a.b`
+        (and so is `a` after `import a.b as a`), `a` after `import a.b` is `a`, `y` after
+        `from .x import y` is `.x.y`."""
         if self.name is None:
-            return self.module if self.alias != self.module.split(".")[0] else self.alias
+            return self.module if self.renamed else self.alias
         prefix = "." * self.level + self.module
         return f"{prefix}.{self.name}" if prefix else self.name
 
@@ -49,16 +52,18 @@ def imported_names(
     if isinstance(node, cst.Import):
         for alias in node.names:
             module = dotted_name(alias.name) or ""
-            yield alias, ImportedName(module, None, _bound(alias) or module.split(".")[0], 0)
+            bound = _bound(alias)
+            yield alias, ImportedName(module, None, bound or module.split(".")[0], 0, bool(bound))
         return
     module = dotted_name(node.module) or ""
     level = len(node.relative)
     if isinstance(node.names, cst.ImportStar):
-        yield node, ImportedName(module, "*", "*", level)
+        yield node, ImportedName(module, "*", "*", level, False)
         return
     for alias in node.names:
         name = dotted_name(alias.name) or ""
-        yield alias, ImportedName(module, name, _bound(alias) or name, level)
+        bound = _bound(alias)
+        yield alias, ImportedName(module, name, bound or name, level, bool(bound))
 
 
 def _bound(alias: cst.ImportAlias) -> str | None:
