@@ -393,17 +393,17 @@ class Linter:
             and indexed[path].summary is not None
             and not skip_file(indexed[path].text or "")
         ]
-        reached = model.reached_files
-        for item in [t for t in targets if t.path not in reached]:
-            if not walks_unreached_file(self.rule_classes, item.path, item.text or ""):
-                # no enabled rule can report in this file no handler reaches: not parsed
-                targets.remove(item)
-                kept = self.filter.apply(
-                    item.path, item.text or "", reported.get(item.path, []), set()
-                )
-                if kept:
-                    result.sources[self.display(item.path)] = item.text or ""
-                result.findings.extend(kept)
+        # a file no handler reaches, in which no enabled rule can report, is not parsed
+        unparsed = {
+            item.path
+            for item in targets
+            if item.path not in model.reached_files
+            and not walks_unreached_file(self.rule_classes, item.path, item.text or "")
+        }
+        for item in targets:
+            if item.path in unparsed:
+                self._report_from_text(item, reported.get(item.path, []), result)
+        targets = [item for item in targets if item.path not in unparsed]
         keys: dict[Path, str] = {}
         outcomes: dict[Path, tuple[list[Finding], list[InternalError]]] = {}
         for item in targets:
@@ -438,6 +438,16 @@ class Linter:
             if findings:
                 result.sources[self.display(item.path)] = item.text or ""
             result.findings.extend(findings)
+
+    def _report_from_text(
+        self, item: IndexedFile, reported: list[Finding], result: LintResult
+    ) -> None:
+        """The project rules' findings in a file that is not parsed, filtered by its
+        text (`noqa` comments, and the unused ones among them)."""
+        shown = self.filter.apply(item.path, item.text or "", reported, set())
+        if shown:
+            result.sources[self.display(item.path)] = item.text or ""
+        result.findings.extend(shown)
 
     def check_file(
         self, item: IndexedFile, model: ProjectModel, reported: Iterable[Finding] = ()
