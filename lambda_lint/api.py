@@ -394,10 +394,11 @@ class Linter:
             and not skip_file(indexed[path].text or "")
         ]
         # a file no handler reaches, in which no enabled rule can report, is not parsed
+        reached = model.reached_files
         unparsed = {
             item.path
             for item in targets
-            if item.path not in model.reached_files
+            if item.path not in reached
             and not walks_unreached_file(self.rule_classes, item.path, item.text or "")
         }
         for item in targets:

@@ -296,9 +296,6 @@ class _Indexer(ast.NodeVisitor):
         self.optional_depth = 0
         self.type_checking_depth = 0
 
-    def _in_function(self) -> bool:
-        return bool(self.open)
-
     # -- scopes ---------------------------------------------------------------------
 
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
@@ -513,11 +510,10 @@ def _in_source_order(nodes: list[Any]) -> list[ast.AST]:
     return sorted(present, key=lambda n: (n.lineno, n.col_offset))
 
 
-def _arguments(call: ast.Call) -> list[ast.expr]:
+def _arguments(call: ast.Call) -> list[ast.AST]:
     """The values given to a call, positional (unstarred) and keyword, in source order."""
     values = [a.value if isinstance(a, ast.Starred) else a for a in call.args]
-    values += [k.value for k in call.keywords]
-    return sorted(values, key=lambda n: (n.lineno, n.col_offset))
+    return _in_source_order([*values, *(k.value for k in call.keywords)])
 
 
 def _decorator_name(decorator: ast.expr) -> str | None:

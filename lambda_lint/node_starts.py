@@ -21,7 +21,7 @@ import libcst as cst
 
 from lambda_lint.ast_nodes import SourceLines, dotted
 from lambda_lint.finding import Position
-from lambda_lint.model.names import dotted_name
+from lambda_lint.model.names import dotted_name, imported_names
 from lambda_lint.walk import Visitor, children
 
 #: the libcst node types `NodeStarts` may know (a function's name is a `Name`; a
@@ -153,7 +153,8 @@ def _cst_statements(
     def visit(node: cst.CSTNode) -> None:
         for child in children(node):
             if isinstance(child, (cst.Import, cst.ImportFrom)):
-                imported.extend(_imported_names(child))
+                for node, item in imported_names(child):
+                    imported.append((item.module if item.name is None else item.name, node))
             elif isinstance(child, _CST_HOLDERS):
                 visit(child)
                 if type(child) is cst.FunctionDef:
@@ -161,13 +162,6 @@ def _cst_statements(
 
     visit(module)
     return functions, imported
-
-
-def _imported_names(node: cst.Import | cst.ImportFrom) -> list[tuple[str, cst.CSTNode]]:
-    if isinstance(node, cst.ImportFrom) and isinstance(node.names, cst.ImportStar):
-        return [("*", node)]
-    assert not isinstance(node.names, cst.ImportStar)
-    return [(dotted_name(a.name) or "", a) for a in node.names]
 
 
 class _CstCalls(Visitor):

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import warnings
 from collections import OrderedDict
 from pathlib import Path
 
@@ -75,6 +76,17 @@ def test_a_flow_is_the_same_when_the_walk_lets_every_parsed_tree_go(
     assert shown and shown == [
         (Path(f.path).name, f.start, f.message.replace(str(tmp_path), "")) for f in again
     ]
+
+
+def test_the_flows_print_no_warning_of_the_code_they_read(tmp_path: Path) -> None:
+    # `"\\d"` is an invalid escape: CPython warns of it while parsing; that is not ours
+    code = 'import re, subprocess\n\n\ndef handler(event, context):\n    re.match("\\d", "1")\n'
+    code += '    subprocess.run(event["cmd"], shell=True)\n'
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        (finding,) = lint_example(EventToShell, Example(code), tmp_path)
+    assert finding.start.line == 6
+    assert [str(w.message) for w in caught] == []
 
 
 def _sarif(finding: Finding, cwd: Path) -> dict:

@@ -8,6 +8,7 @@ import ast
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Callable, Union
 
@@ -15,7 +16,9 @@ from lambda_lint.ast_nodes import SourceLines
 from lambda_lint.finding import Position
 from lambda_lint.flow import from_ast, ir
 from lambda_lint.model.project import ProjectModel
+from lambda_lint.model.scope import qualify
 from lambda_lint.model.symbols import FunctionKey
+from lambda_lint.source import SourceFile
 
 FunctionNode = (ast.FunctionDef, ast.AsyncFunctionDef)
 FunctionSyntax = Union[ast.FunctionDef, ast.AsyncFunctionDef]
@@ -34,7 +37,7 @@ class ParsedFile:
         return Position(line, self.source.column(line, byte_column))
 
     def start(self, node: ast.AST) -> Position:
-        return self.position(node.lineno, node.col_offset)  # type: ignore[attr-defined]
+        return self.source.start(node)  # type: ignore[arg-type]
 
     def end(self, node: ast.AST) -> Position:
         return self.position(
@@ -86,7 +89,7 @@ def _syntax_of(path: Path, text: str) -> _Syntax | None:
 
 def _parsed(text: str) -> ast.Module | None:
     try:
-        return ast.parse(text)
+        return SourceFile.checked(text).ast
     except (SyntaxError, ValueError):
         return None
 
@@ -135,11 +138,7 @@ class ProjectCode:
         syntax = _syntax_of(path, text) if text is not None and summary is not None else None
         if syntax is None or summary is None:
             return None
-
-        def qualify(dotted: str) -> str:
-            return summary.import_target(dotted) or dotted
-
-        parsed = ParsedFile(path, syntax.source, syntax.constants, qualify)
+        parsed = ParsedFile(path, syntax.source, syntax.constants, partial(qualify, summary))
         self._syntax[path] = syntax
         return parsed
 
