@@ -85,7 +85,8 @@ class SourceFile:
 
     @classmethod
     def checked(cls, text: str) -> SourceFile:
-        """A text `parse_source` accepted before, parsed again without its checks."""
+        """`text` parsed by CPython without `parse_source`'s checks: for a text they
+        accepted before (or a caller that handles `SyntaxError` itself)."""
         with warnings.catch_warnings():  # SyntaxWarnings are not ours to print
             warnings.simplefilter("ignore")
             return cls(text, ast.parse(text))
