@@ -10,10 +10,9 @@ import ast
 from collections.abc import Iterator, Mapping
 from typing import Callable
 
-import libcst as cst
 import pytest
 
-from lambda_lint.flow import engine, from_ast, from_cst, ir
+from lambda_lint.flow import engine, from_ast, ir
 from lambda_lint.flow.refs import (
     DERIVED,
     EMPTY,
@@ -69,18 +68,14 @@ class Flow:
         return ref
 
 
-def _lower(front_end: str, source: str) -> ir.Lowered:
-    if front_end == "ast":
-        tree = ast.parse(source)
-        node = next(n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)))
-        return from_ast.lower_function(node)
-    module = cst.parse_module(source)
-    found = next(n for n in module.body if isinstance(n, cst.FunctionDef))
-    return from_cst.lower_function(found)
+def _lower(source: str) -> ir.Lowered:
+    tree = ast.parse(source)
+    node = next(n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)))
+    return from_ast.lower_function(node)
 
 
-@pytest.fixture(params=["ast", "cst"])
-def flow(request: pytest.FixtureRequest) -> Iterator[Callable[..., Flow]]:
+@pytest.fixture
+def flow() -> Iterator[Callable[..., Flow]]:
     def analyse(
         source: str,
         *,
@@ -90,7 +85,7 @@ def flow(request: pytest.FixtureRequest) -> Iterator[Callable[..., Flow]]:
         constants: tuple[str, ...] = (),
         seeds: Mapping[str, Refs] | None = None,
     ) -> Flow:
-        lowered = _lower(request.param, source)
+        lowered = _lower(source)
         names = [p.name for p in lowered.function.params]
         default = {names[0]: frozenset({EVENT})} if names else {}
         if len(names) > 1:
@@ -491,22 +486,6 @@ def test_symbolic_calls_give_call_refs(flow: Callable[..., Flow]) -> None:
     (name,) = f.sink(0)
     assert (name.root, name.index, name.path) == ("call", load.call.index, ("name",))
     assert {(r.root, r.index) for r in f.analysis.returns} == {("call", load.call.index)}
-
-
-def test_every_cst_expression_maps_to_its_refs() -> None:
-    source = "def handler(event, context):\n    body = event['body']\n    return body\n"
-    function = cst.parse_module(source).body[0]
-    assert isinstance(function, cst.FunctionDef)
-    lowered = from_cst.lower_function(function)
-    analysis = engine.analyse(
-        lowered.function, {"event": frozenset({EVENT})}, semantics=default_semantics()
-    )
-    assign = function.body.body[0].body[0]  # type: ignore[attr-defined]
-    target, value = assign.targets[0].target, assign.value
-    assert {r.path for r in analysis.refs(lowered.ir_of(value))} == {("body",)}
-    assert {r.path for r in analysis.refs(lowered.ir_of(target))} == {("body",)}
-    assert {r.path for r in analysis.refs(lowered.ir_of(value.value))} == {()}
-    assert analysis.refs(lowered.ir_of(function)) == EMPTY
 
 
 def test_facts_at_an_expression(flow: Callable[..., Flow]) -> None:

@@ -1,17 +1,16 @@
 """Value flow: where the event, the context and other tracked values go inside a
 function, what is known about them where they are used, and how they got there.
 
-One engine serves both stages of a run, on one small intermediate representation:
+One engine serves the index and the security rules, on one small intermediate
+representation:
 
-    ast   --from_ast-->                     --engine.analyse--> Analysis
-                       ir.Function (+ Lowered.ir_of)
-    libcst --from_cst-->                    --summary.summarise--> FunctionFlowSummary
+    ast --from_ast--> ir.Function --engine.analyse--> Analysis
+                                  --summary.summarise--> FunctionFlowSummary
 
 - `ir`: the IR — statements that keep their structure, expressions that keep what
-  decides where values go, each node pointing back to its syntax. `lowering` holds
-  what the two front ends share; `from_ast` (the index: fast, positions for free) and
-  `from_cst` (the check stage: rules are libcst visitors, and `Lowered.ir_of` maps any
-  libcst expression back to its IR) produce structurally equal IR for the same source.
+  decides where values go, each node pointing back to its syntax (the `ast` node, or
+  only where it was: `from_ast.Span`). `lowering` holds what does not depend on the
+  syntax tree; `from_ast` walks the tree.
 - `refs`: `Ref`, a tracked value — a root ("event", "context", "param", "call",
   "source") and an access path — with facts about places of that root (not None, key
   present, equal to a literal, written by the code, caught errors), labels (sanitiser

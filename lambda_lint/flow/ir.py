@@ -1,18 +1,19 @@
 """The intermediate representation (IR) the value-flow engine analyses.
 
-A function body is lowered, by either front end (`from_ast` for the standard library's
-`ast`, `from_cst` for libcst), to the same small tree of plain data: statements that
-keep their structure (`If` has its branches, `Try` its handlers) and expressions that
-keep only what decides where values go. Both front ends produce structurally equal IR
-for the same source (`structure()` compares them, ignoring `syntax`), so the engine,
-and everything built on it, behaves the same whichever parser read the file.
+A function body is lowered (by `from_ast`, from the standard library's `ast`) to a
+small tree of plain data: statements that keep their structure (`If` has its branches,
+`Try` its handlers) and expressions that keep only what decides where values go.
+`structure()` gives a tree's shape without its syntax, for comparing lowerings.
 
 What the IR keeps and drops:
 - every expression node a rule could ask about is an IR node, and every IR node keeps
-  the syntax node it came from in `syntax` (for locations and for mapping back);
+  what the front end was asked to keep of the syntax node it came from in `syntax`:
+  the node itself (for mapping back), or only where it was (`from_ast.Span`, so that
+  the tree can be let go);
 - string literals keep their value, integers theirs (a literal key or index); other
   constants only their kind;
-- f-strings keep only their formatted expressions (`FString.parts`), in source order;
+- f-strings keep their formatted expressions (`FString.parts`), in source order, and
+  their literal text;
 - nested functions, classes and lambdas are opaque: they bind a name (decorators,
   defaults and bases are expressions of the enclosing body), their bodies are lowered
   on their own;
@@ -30,9 +31,9 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
-from typing import Any, Callable
+from typing import Any
 
-#: what an IR node was lowered from: an `ast` or a libcst node
+#: what an IR node keeps of the syntax it was lowered from: the `ast` node, or a span
 Syntax = Any
 
 
@@ -187,9 +188,12 @@ class IfExp(Expr):
 @_node
 class FString(Expr):
     """An f-string (or a concatenation with one): its formatted expressions, including
-    those of format specs, in source order."""
+    those of format specs, in source order; its literal text (format specs not
+    included); whether a formatted expression comes first."""
 
     parts: tuple[Expr, ...]
+    text: str
+    leads: bool
 
 
 @_node
@@ -595,16 +599,13 @@ def render(expr: Expr, depth: int = 0) -> str:
 class Lowered:
     """A lowered function and the way back from its syntax nodes to IR expressions.
 
-    `ir_of(node)` answers for every expression the front end lowered, and for the
-    wrappers around one that a front end has (libcst's `Arg`, `Element`, ...: `unwrap`
-    maps those to the expression they wrap). The table is built on first use."""
+    `ir_of(node)` answers for every expression lowered from a node the IR kept. The
+    table is built on first use."""
 
-    __slots__ = ("_by_syntax", "function", "unwrap")
+    __slots__ = ("_by_syntax", "function")
 
     def __init__(self, function: Function) -> None:
         self.function = function
-        #: maps a front end's wrapper node to the expression it wraps (or None)
-        self.unwrap: Callable[[Syntax], Syntax | None] | None = None
         self._by_syntax: dict[Any, Expr] | None = None
 
     def ir_of(self, syntax: Syntax) -> Expr | None:
@@ -616,9 +617,4 @@ class Lowered:
             for node in walk(self.function):
                 if isinstance(node, Expr):
                     table.setdefault(node.syntax, node)
-        found = table.get(syntax)
-        if found is None and self.unwrap is not None:
-            inner = self.unwrap(syntax)
-            if inner is not None and inner is not syntax:
-                return self.ir_of(inner)
-        return found
+        return table.get(syntax)

@@ -1,9 +1,10 @@
-"""What both front ends share while lowering one function: call numbering, the names
-the body binds, and the final `ir.Function`.
+"""What lowering one function needs beyond the walk of its syntax tree: call numbering,
+the names the body binds, the final `ir.Function`, and the statements and expressions
+that lower alike whatever their syntax.
 
-A front end walks its syntax tree in evaluation order and asks the `Builder` for the
-IR nodes whose construction carries bookkeeping (calls, bound names); everything else
-it builds directly from `lambda_lint.flow.ir`.
+The front end (`from_ast`) walks its syntax tree in evaluation order and asks the
+`Builder` for the IR nodes whose construction carries bookkeeping (calls, bound
+names); everything else it builds directly from `lambda_lint.flow.ir`.
 """
 
 from __future__ import annotations
@@ -13,55 +14,30 @@ from typing import Any, Callable, ClassVar
 
 from lambda_lint.flow import ir
 
-#: binary operators by name, as both parsers spell them (`ast.Add`, `cst.Add`)
+#: the spellings of `ast`'s operators
 BINARY_OPERATORS = {
     "Add": "+",
     "Sub": "-",
-    "Subtract": "-",
     "Mult": "*",
-    "Multiply": "*",
     "Div": "/",
-    "Divide": "/",
     "FloorDiv": "//",
-    "FloorDivide": "//",
     "Mod": "%",
-    "Modulo": "%",
     "Pow": "**",
-    "Power": "**",
     "MatMult": "@",
-    "MatrixMultiply": "@",
     "LShift": "<<",
-    "LeftShift": "<<",
     "RShift": ">>",
-    "RightShift": ">>",
     "BitOr": "|",
     "BitAnd": "&",
     "BitXor": "^",
 }
-#: augmented assignment operators of libcst (`AddAssign`) map to the same spellings
-AUGMENTED_OPERATORS = {f"{name}Assign": op for name, op in BINARY_OPERATORS.items()}
-UNARY_OPERATORS = {
-    "Not": "not",
-    "USub": "-",
-    "Minus": "-",
-    "UAdd": "+",
-    "Plus": "+",
-    "Invert": "~",
-    "BitInvert": "~",
-}
+UNARY_OPERATORS = {"Not": "not", "USub": "-", "UAdd": "+", "Invert": "~"}
 COMPARISON_OPERATORS = {
     "Eq": "==",
-    "Equal": "==",
     "NotEq": "!=",
-    "NotEqual": "!=",
     "Lt": "<",
-    "LessThan": "<",
     "LtE": "<=",
-    "LessThanEqual": "<=",
     "Gt": ">",
-    "GreaterThan": ">",
     "GtE": ">=",
-    "GreaterThanEqual": ">=",
     "Is": "is",
     "IsNot": "is not",
     "In": "in",
@@ -70,7 +46,7 @@ COMPARISON_OPERATORS = {
 
 
 class Builder:
-    """Collects the bookkeeping of one function while a front end lowers it."""
+    """Collects the bookkeeping of one function while it is lowered."""
 
     def __init__(self) -> None:
         self.calls: list[ir.Call] = []
@@ -139,14 +115,20 @@ def import_binding(module: str, name: str | None, alias: str | None) -> tuple[st
     return (alias or name, target)
 
 
+def _itself(node: Any) -> Any:
+    return node
+
+
 class Lowerer:
-    """The half of a front end that does not depend on its syntax tree: dispatch by
-    node type (`EXPRESSIONS`, set by each front end), targets, handlers, `match`."""
+    """The half of the front end that does not depend on its syntax tree: dispatch by
+    node type (`EXPRESSIONS`, set by the front end), targets, handlers, `match`."""
 
     EXPRESSIONS: ClassVar[dict[type, Callable[[Any, Any], ir.Expr]]] = {}
 
-    def __init__(self) -> None:
+    def __init__(self, keep: Callable[[Any], ir.Syntax] | None = None) -> None:
         self.builder = Builder()
+        #: what an IR node holds of the syntax node it comes from
+        self.at: Callable[[Any], ir.Syntax] = keep or _itself
 
     def block(self, statements: Iterable[Any]) -> ir.Body:
         raise NotImplementedError
@@ -158,12 +140,12 @@ class Lowerer:
         return ir.Lowered(self.builder.function(name, params, self.block(statements), syntax))
 
     def lower_lambda(self, params: Sequence[ir.Param], body: Any, syntax: ir.Syntax) -> ir.Lowered:
-        returned = ir.Return(self.expr(body), body)
+        returned = ir.Return(self.expr(body), self.at(body))
         return ir.Lowered(self.builder.function("<lambda>", params, (returned,), syntax))
 
     def expr(self, node: Any) -> ir.Expr:
         method = self.EXPRESSIONS.get(type(node))
-        return method(self, node) if method is not None else ir.Opaque(node)
+        return method(self, node) if method is not None else ir.Opaque(self.at(node))
 
     def exprs(self, nodes: Iterable[Any]) -> tuple[ir.Expr, ...]:
         return tuple(self.expr(n) for n in nodes)
@@ -182,34 +164,34 @@ class Lowerer:
     # -- statements whose fields both parsers name alike ------------------------------
 
     def _expr_stmt(self, node: Any) -> ir.Stmt:
-        return ir.ExprStmt(self.expr(node.value), node)
+        return ir.ExprStmt(self.expr(node.value), self.at(node))
 
     def _ann_assign(self, node: Any) -> ir.Stmt | None:
         """`target: annotation = value` (nothing without a value)."""
         if node.value is None:
             return None
         value = self.expr(node.value)
-        return ir.Assign((self.target(node.target, value),), value, node)
+        return ir.Assign((self.target(node.target, value),), value, self.at(node))
 
     def _return(self, node: Any) -> ir.Stmt:
-        return ir.Return(self.optional(node.value), node)
+        return ir.Return(self.optional(node.value), self.at(node))
 
     # -- expressions whose fields both parsers name alike -----------------------------
 
     def _slice(self, node: Any) -> ir.Expr:
         lower = self.optional(node.lower)
         upper = self.optional(node.upper)
-        return ir.Slice(lower, upper, self.optional(node.step), node)
+        return ir.Slice(lower, upper, self.optional(node.step), self.at(node))
 
     def _starred(self, node: Any) -> ir.Expr:
-        return ir.Starred(self.expr(node.value), node)
+        return ir.Starred(self.expr(node.value), self.at(node))
 
     def _if_exp(self, node: Any) -> ir.Expr:
         test = self.expr(node.test)
-        return ir.IfExp(test, self.expr(node.body), self.expr(node.orelse), node)
+        return ir.IfExp(test, self.expr(node.body), self.expr(node.orelse), self.at(node))
 
     def _lambda(self, node: Any) -> ir.Expr:
-        return ir.Lambda(node)
+        return ir.Lambda(self.at(node))
 
     def handler(
         self, type_node: Any, name: str | None, body: Iterable[Any], syntax: ir.Syntax

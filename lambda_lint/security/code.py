@@ -36,10 +36,10 @@ class ParsedFile:
         """`ast` counts columns in UTF-8 bytes; findings count characters."""
         return Position(line, self.source.column(line, byte_column))
 
-    def start(self, node: ast.AST) -> Position:
+    def start(self, node: ast.AST | from_ast.Span) -> Position:
         return self.source.start(node)  # type: ignore[arg-type]
 
-    def end(self, node: ast.AST) -> Position:
+    def end(self, node: ast.AST | from_ast.Span) -> Position:
         return self.position(
             node.end_lineno or node.lineno,  # type: ignore[attr-defined]
             node.end_col_offset or node.col_offset,  # type: ignore[attr-defined]
@@ -67,7 +67,7 @@ _SYNTAX_LIMIT = 20_000
 #: its tree, and a walk lowers the functions of a few files at a time. The trees of the
 #: others are let go (they are most of the memory a walk would otherwise hold).
 _trees: OrderedDict[Path, tuple[str, dict[str, FunctionSyntax]]] = OrderedDict()
-_TREES_KEPT = 32
+_TREES_KEPT = 4
 
 
 def _syntax_of(path: Path, text: str) -> _Syntax | None:
@@ -116,15 +116,13 @@ def _function_node(path: Path, syntax: _Syntax, qualname: str) -> FunctionSyntax
 
 
 class ProjectCode:
-    """Parses and lowers the project's files on demand, and remembers which file each
-    syntax node of a lowered function came from (flow origins hold bare nodes)."""
+    """Parses and lowers the project's files on demand."""
 
     def __init__(self, model: ProjectModel, texts: Mapping[Path, str]) -> None:
         self.model = model
         self.texts = texts
         self._files: dict[Path, ParsedFile | None] = {}
         self._lowered: dict[FunctionKey, ir.Function | None] = {}
-        self._owner: dict[int, ParsedFile] = {}
         self._syntax: dict[Path, _Syntax] = {}
 
     def file(self, path: Path) -> ParsedFile | None:
@@ -143,27 +141,28 @@ class ProjectCode:
         return parsed
 
     def function(self, key: FunctionKey) -> ir.Function | None:
-        """The lowered function, or None when it cannot be found."""
+        """The lowered function, or None when it cannot be found. Its IR holds spans
+        (`from_ast.Span`), not `ast` nodes: the file's tree can be let go."""
         if key not in self._lowered:
             syntax = self._syntax.get(key[0]) if self.file(key[0]) else None
-            lowered = None
-            if syntax is not None:
-                if key[1] not in syntax.lowered:
-                    node = _function_node(key[0], syntax, key[1])
-                    syntax.lowered[key[1]] = (
-                        from_ast.lower_function(node).function if node is not None else None
-                    )
-                lowered = syntax.lowered[key[1]]
-            if lowered is not None:
-                parsed = self._files[key[0]]
-                for inner in ast.walk(lowered.syntax):  # the nodes origins may name
-                    self._owner[id(inner)] = parsed  # type: ignore[assignment]
-            self._lowered[key] = lowered
+            if syntax is not None and key[1] not in syntax.lowered:
+                node = _function_node(key[0], syntax, key[1])
+                syntax.lowered[key[1]] = (
+                    from_ast.lower_function(node, from_ast.spans(key[0])).function
+                    if node is not None
+                    else None
+                )
+            self._lowered[key] = syntax.lowered[key[1]] if syntax is not None else None
         return self._lowered[key]
 
-    def owner(self, node: object) -> ParsedFile | None:
-        """The file a syntax node of a lowered function belongs to."""
-        return self._owner.get(id(node))
+    def definition(self, key: FunctionKey) -> FunctionSyntax | None:
+        """The `ast` node of the function (parsing its file again if need be)."""
+        syntax = self._syntax.get(key[0]) if self.file(key[0]) else None
+        return _function_node(key[0], syntax, key[1]) if syntax is not None else None
+
+    def owner(self, where: object) -> ParsedFile | None:
+        """The file a span of a lowered function is in."""
+        return self.file(where.path) if isinstance(where, from_ast.Span) else None
 
 
 def _collect(

@@ -41,7 +41,7 @@ from lambda_lint.model.handlers import Handler
 from lambda_lint.model.project import ProjectModel
 from lambda_lint.model.symbols import FunctionKey, Symbols
 from lambda_lint.project_context import StoredResults, handler_unit
-from lambda_lint.security.code import ParsedFile, ProjectCode
+from lambda_lint.security.code import FunctionSyntax, ParsedFile, ProjectCode
 from lambda_lint.security.frameworks import framework_sources, routers
 from lambda_lint.security.inputs import (
     StringParts,
@@ -208,10 +208,10 @@ class _Walk:
         so, or its code reads keys only such events have (`event["RequestType"]`)."""
         if handler.triggers:
             return set(handler.triggers) <= self.table.trusted_triggers
-        function = self.function(handler.key)
-        return function is not None and any(
+        node = self.definition(handler.key)
+        return node is not None and any(
             isinstance(n, ast.Constant) and n.value in self.table.trusted_event_keys
-            for n in ast.walk(function.syntax)  # type: ignore[arg-type]
+            for n in ast.walk(node)
         )
 
     @cached_property
@@ -505,9 +505,8 @@ class _Walk:
     def check_logging_decorators(self, key: FunctionKey) -> None:
         """`@logger.inject_lambda_context(log_event=True)` on a handler (LL604)."""
         parsed = self.file(key[0])
-        function = self.function(key)
-        node = function.syntax if function is not None else None
-        if parsed is None or not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        node = self.definition(key)
+        if parsed is None or node is None:
             return
         for decorator in node.decorator_list:
             if not isinstance(decorator, ast.Call) or not isinstance(decorator.func, ast.Attribute):
@@ -589,6 +588,10 @@ class _Walk:
     def function(self, key: FunctionKey) -> ir.Function | None:
         self._traces[-1].files.add(key[0])
         return self.code.function(key)
+
+    def definition(self, key: FunctionKey) -> FunctionSyntax | None:
+        self._traces[-1].files.add(key[0])
+        return self.code.definition(key)
 
     def owner(self, node: object) -> ParsedFile | None:
         owner = self.code.owner(node)

@@ -139,11 +139,7 @@ def string_parts(node: ir.Expr) -> StringParts | None:
     """What an f-string, `+`, `%` or `"...".format()` builds from; None for other
     expressions."""
     if isinstance(node, ir.FString):
-        syntax = node.syntax
-        pieces = getattr(syntax, "values", ())
-        text = "".join(p.value for p in pieces if isinstance(getattr(p, "value", None), str))
-        leads = bool(pieces) and not isinstance(getattr(pieces[0], "value", None), str)
-        return StringParts(text, list(node.parts), leads)
+        return StringParts(node.text, list(node.parts), node.leads)
     if isinstance(node, ir.BinOp) and node.op == "+":
         left = string_parts(node.left) if isinstance(node.left, ir.BinOp) else None
         if left is None:
