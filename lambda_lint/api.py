@@ -152,11 +152,15 @@ class Linter:
     def _lint_project(
         self, project: Project, overrides: Mapping[Path, str], result: LintResult
     ) -> None:
-        texts = {path: self.read(path, overrides) for path in project.python_files}
+        # the bytes read are digested and let go: the texts are what the run keeps
+        texts: dict[Path, str | ParseProblem] = {}
+        contents: dict[Path, str] = {}
+        for path in project.python_files:
+            texts[path], data = self.read(path, overrides)
+            contents[path] = digest(data)
         descriptor_texts = {
             path: _descriptor_text(path, overrides) for path in project.descriptor_files
         }
-        contents = {path: digest(data) for path, (_, data) in texts.items()}
         run_key = self._run_key(project, descriptor_texts)
         key = _project_key(run_key, contents) if run_key else None
         cached = self._cached_result(key) if key else None
@@ -168,7 +172,7 @@ class Linter:
             return
         before = len(result.findings), dict(result.sources), len(result.warnings)
         with noting_reads() as extra_inputs:
-            indexed = self._index(project, texts)
+            indexed = self._index(texts, contents)
             model = self._link(project, indexed, descriptor_texts, result)
             slices = None
             if run_key and self.cache is not None:
@@ -221,14 +225,16 @@ class Linter:
     # -- index ------------------------------------------------------------------------------
 
     def _index(
-        self, project: Project, texts: Mapping[Path, tuple[str | ParseProblem, bytes]]
+        self, texts: Mapping[Path, str | ParseProblem], contents: Mapping[Path, str]
     ) -> dict[Path, IndexedFile]:
+        """Each file's summary: from the cache (keyed by the digest of its content), or
+        computed."""
         indexed: dict[Path, IndexedFile] = {}
         pending: list[Path] = []
-        for path, (text, data) in texts.items():
+        for path, text in texts.items():
             cached = None
             if self.cache is not None:
-                key = digest(self.code_stamp, str(path), data)
+                key = digest(self.code_stamp, str(path), contents[path])
                 cached = self.cache.get("summary", key, SummaryEntry)
             if cached is not None:
                 summary, cdk = cached
@@ -241,14 +247,14 @@ class Linter:
             from lambda_lint.parallel import map_in_workers
 
             results = map_in_workers(
-                lambda i: index_file(pending[i], texts[pending[i]][0]), len(pending), self.jobs
+                lambda i: index_file(pending[i], texts[pending[i]]), len(pending), self.jobs
             )
         else:
-            results = [index_file(p, texts[p][0]) for p in pending]
+            results = [index_file(p, texts[p]) for p in pending]
         for item in results:
             indexed[item.path] = item
             if self.cache is not None and item.summary is not None:
-                key = digest(self.code_stamp, str(item.path), texts[item.path][1])
+                key = digest(self.code_stamp, str(item.path), contents[item.path])
                 self.cache.put("summary", key, (item.summary, item.cdk), SummaryEntry)
         return indexed
 

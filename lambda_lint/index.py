@@ -17,7 +17,7 @@ import hashlib
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar
 
 from lambda_lint.ast_nodes import SourceLines, dotted
 from lambda_lint.finding import Position
@@ -30,6 +30,7 @@ from lambda_lint.model.names import ImportedName, qualname
 
 #: (parameter index, access path) of a value that flows from a parameter
 ParamPath = tuple[int, tuple[str, ...]]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -214,7 +215,7 @@ class _Function:
             start = call.start
             calls.append(
                 CallSite(
-                    call.target,
+                    _shared(call.target),
                     start.line,
                     start.column,
                     call.receiver_class,
@@ -269,12 +270,25 @@ class _Flows:
         positional = zip(flowing.positional, flowing.starred)
         args = tuple(_param_paths(refs) for refs, starred in positional if not starred)
         kwargs = tuple((name, _param_paths(refs)) for name, refs in flowing.keywords if name)
-        return args, kwargs
+        return _shared(args), _shared(kwargs)
 
 
 def _no_flow(node: ast.Call) -> Arguments:
     args = tuple(() for a in node.args if not isinstance(a, ast.Starred))
-    return args, tuple((k.arg, ()) for k in node.keywords if k.arg)
+    return _shared(args), _shared(tuple((k.arg, ()) for k in node.keywords if k.arg))
+
+
+#: equal parts of summaries, shared: a large project has hundreds of thousands of call
+#: sites, and most of their targets, argument paths (`((), ())`, `((0, ()),)`) and
+#: functions' parameters (`event, context`) are alike
+_SHARED: dict[Any, Any] = {}
+_SHARED_LIMIT = 100_000
+
+
+def _shared(value: T) -> T:
+    if len(_SHARED) >= _SHARED_LIMIT:
+        _SHARED.clear()
+    return _SHARED.setdefault(value, value)
 
 
 def _seeded(params: tuple[Param, ...]) -> bool:
@@ -422,13 +436,14 @@ class _Indexer(ast.NodeVisitor):
         if target is not None:
             start = self.lines.start(node)
             if not self.open:
-                self.summary.init_calls.append(CallSite(target, start.line, start.column))
+                site = CallSite(_shared(target), start.line, start.column)
+                self.summary.init_calls.append(site)
             else:
                 function = self.open[-1]
                 receiver_class = None
                 if isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name):
                     receiver_class = function.local_classes.get(node.func.value.id)
-                names = tuple(filter(None, (dotted(a) for a in _arguments(node))))
+                names = _shared(tuple(filter(None, (dotted(a) for a in _arguments(node)))))
                 function.calls.append(_Call(node, target, start, receiver_class, names))
         self.visit(node.func)
         for argument in _in_source_order([*node.args, *node.keywords]):
@@ -486,7 +501,7 @@ def _params(node: ast.arguments) -> tuple[Param, ...]:
     ]
     if node.kwarg is not None:
         result.append(Param(node.kwarg.arg, "varkw", True, _annotation(node.kwarg)))
-    return tuple(result)
+    return _shared(tuple(_shared(p) for p in result))
 
 
 def _annotation(arg: ast.arg) -> str | None:

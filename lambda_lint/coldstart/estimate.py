@@ -142,7 +142,7 @@ class ColdStartModel:
         self.model = model
         self.table = table
         self._statements: dict[Path, list[Statement]] = {}
-        self._handlers: dict[FunctionKey, HandlerImports] = {}
+        self._last: tuple[FunctionKey, HandlerImports] | None = None
         self._loads: dict[FunctionKey, InitLoad] | None = None
         self._loading: dict[Path, list[Handler]] | None = None
         self._costs: dict[frozenset[str], float] = {}
@@ -199,10 +199,12 @@ class ColdStartModel:
         return self._by_name.get(module, [])
 
     def handler_imports(self, handler: Handler) -> HandlerImports:
-        """The handler's INIT imports, computed once."""
-        if handler.key not in self._handlers:
-            self._handlers[handler.key] = _Walk(self, handler).run()
-        return self._handlers[handler.key]
+        """The handler's INIT imports. Only the last handler's are kept: callers ask
+        about one handler at a time, and the import trees of all the handlers of a large
+        project take much memory."""
+        if self._last is None or self._last[0] != handler.key:
+            self._last = (handler.key, _Walk(self, handler).run())
+        return self._last[1]
 
     def load(self, handler: Handler) -> InitLoad:
         """What the handler's INIT loads (see `InitLoad`); `handler` is one of the
