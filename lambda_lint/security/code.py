@@ -48,8 +48,8 @@ class ParsedFile:
 
 @dataclass
 class _Syntax:
-    """What parsing and lowering one text gives, apart from the project model. The
-    `ast` tree itself is not kept: only the functions lowered hold their part of it."""
+    """What parsing and lowering one text gives, apart from the project model. No part
+    of the `ast` tree is kept: the functions lowered hold spans."""
 
     source: SourceLines
     constants: frozenset[str]
@@ -65,7 +65,7 @@ _syntax: dict[Path, tuple[str, _Syntax | None]] = {}
 _SYNTAX_LIMIT = 20_000
 #: the functions of the files parsed last, by qualified name: lowering a function needs
 #: its tree, and a walk lowers the functions of a few files at a time. The trees of the
-#: others are let go (they are most of the memory a walk would otherwise hold).
+#: others are let go (the trees of every file a walk reads would be most of its memory).
 _trees: OrderedDict[Path, tuple[str, dict[str, FunctionSyntax]]] = OrderedDict()
 _TREES_KEPT = 4
 
