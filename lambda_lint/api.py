@@ -35,10 +35,11 @@ from lambda_lint.discover import Project, discover, is_python
 from lambda_lint.engine import InternalError, check_module, check_project, walks_unreached_file
 from lambda_lint.finding import Finding, Position
 from lambda_lint.index import ModuleSummary
-from lambda_lint.index_files import IndexedFile, KeptSources, index_file, read_source
+from lambda_lint.index_files import IndexedFile, index_file
 from lambda_lint.model.project import ProjectModel
 from lambda_lint.positions import Positions
 from lambda_lint.project_context import ProjectContext
+from lambda_lint.read_files import KeptSources, read_source
 from lambda_lint.reads import note_read, noting_reads
 from lambda_lint.registry import RuleSet
 from lambda_lint.rule import BaseRule
@@ -152,12 +153,10 @@ class Linter:
     def _lint_project(
         self, project: Project, overrides: Mapping[Path, str], result: LintResult
     ) -> None:
-        # the bytes read are digested and let go: the texts are what the run keeps
         texts: dict[Path, str | ParseProblem] = {}
         contents: dict[Path, str] = {}
         for path in project.python_files:
-            texts[path], data = self.read(path, overrides)
-            contents[path] = digest(data)
+            texts[path], contents[path] = self.read(path, overrides)
         descriptor_texts = {
             path: _descriptor_text(path, overrides) for path in project.descriptor_files
         }

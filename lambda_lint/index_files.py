@@ -9,7 +9,6 @@ checks with libcst, then lets the tree go).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,8 +16,7 @@ from lambda_lint.descriptors import read_cdk
 from lambda_lint.descriptors.model import DescriptorSet
 from lambda_lint.index import ModuleSummary, summarize
 from lambda_lint.positions import Positions
-from lambda_lint.source import ParseProblem, decode, parse_source
-from lambda_lint.stamps import Stamp, settled, stamp
+from lambda_lint.source import ParseProblem, parse_source
 
 
 @dataclass
@@ -30,42 +28,6 @@ class IndexedFile:
     summary: ModuleSummary | None = None
     cdk: DescriptorSet | None = None
     problem: ParseProblem | None = None
-
-
-def read_source(path: Path, overrides: Mapping[Path, str]) -> tuple[str | ParseProblem, bytes]:
-    """The text of a Python file (or why it cannot be read) and the bytes it was read from."""
-    if path in overrides:
-        text = overrides[path]
-        return text, text.encode("utf-8", "surrogatepass")
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        return ParseProblem(f"cannot read: {error.strerror or error}"), b""
-    return decode(data), data
-
-
-class KeptSources:
-    """Files read by earlier runs, kept while each file's stamp is unchanged (see
-    `lambda_lint.stamps`): a process that lints the same project again and again (the
-    language server) reads only the files that changed."""
-
-    def __init__(self) -> None:
-        self._kept: dict[Path, tuple[Stamp, tuple[str | ParseProblem, bytes]]] = {}
-
-    def read(self, path: Path, overrides: Mapping[Path, str]) -> tuple[str | ParseProblem, bytes]:
-        """`read_source(path, overrides)`, from memory when the file is unchanged."""
-        if path in overrides:
-            return read_source(path, overrides)
-        now = stamp(path)
-        kept = self._kept.get(path)
-        if now is not None and kept is not None and kept[0] == now:
-            return kept[1]
-        found = read_source(path, overrides)
-        if now is not None and settled(now):
-            self._kept[path] = (now, found)
-        else:
-            self._kept.pop(path, None)
-        return found
 
 
 def index_file(path: Path, text: str | ParseProblem) -> IndexedFile:

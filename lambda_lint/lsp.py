@@ -49,7 +49,7 @@ from lambda_lint.config import (
 from lambda_lint.descriptors import descriptor_kind
 from lambda_lint.discover import Excluder, Listing, discover, is_python, project_root
 from lambda_lint.finding import Edit, Finding, Fix, Position
-from lambda_lint.index_files import KeptSources
+from lambda_lint.read_files import KeptSources
 from lambda_lint.rule import BaseRule
 from lambda_lint.session import Configuration, ConfigurationError, configure
 from lambda_lint.suppress import noqa_edit

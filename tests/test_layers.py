@@ -65,6 +65,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "api",
             "parallel",
             "cache",
+            "read_files",
             "slices",
             "handler_results",
             "discover",

@@ -1,0 +1,49 @@
+"""Reading a project's Python files: each file's text (or why it cannot be read) and the
+digest of its bytes, which keys the caches. A process that lints the same project again
+and again keeps what it read (`KeptSources`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from lambda_lint.cache import digest
+from lambda_lint.source import ParseProblem, decode
+from lambda_lint.stamps import Stamp, settled, stamp
+
+
+def read_source(path: Path, overrides: Mapping[Path, str]) -> tuple[str | ParseProblem, str]:
+    """The text of a Python file (or why it cannot be read) and the digest of the bytes
+    it was read from (the bytes themselves are let go)."""
+    if path in overrides:
+        text = overrides[path]
+        return text, digest(text.encode("utf-8", "surrogatepass"))
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        return ParseProblem(f"cannot read: {error.strerror or error}"), digest(b"")
+    return decode(data), digest(data)
+
+
+class KeptSources:
+    """Files read by earlier runs, kept while each file's stamp is unchanged (see
+    `lambda_lint.stamps`): a process that lints the same project again and again (the
+    language server) reads and digests only the files that changed."""
+
+    def __init__(self) -> None:
+        self._kept: dict[Path, tuple[Stamp, tuple[str | ParseProblem, str]]] = {}
+
+    def read(self, path: Path, overrides: Mapping[Path, str]) -> tuple[str | ParseProblem, str]:
+        """`read_source(path, overrides)`, from memory when the file is unchanged."""
+        if path in overrides:
+            return read_source(path, overrides)
+        now = stamp(path)
+        kept = self._kept.get(path)
+        if now is not None and kept is not None and kept[0] == now:
+            return kept[1]
+        found = read_source(path, overrides)
+        if now is not None and settled(now):
+            self._kept[path] = (now, found)
+        else:
+            self._kept.pop(path, None)
+        return found
