@@ -13,6 +13,7 @@ only the files whose slice changed are parsed and checked again.
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, partial
@@ -50,6 +51,8 @@ from lambda_lint.suppress import FindingFilter, skip_file
 PARSE_ERROR = "LL001"
 #: below this many files, worker processes cost more than they save
 PARALLEL_THRESHOLD = 64
+#: what CPython warns of a string literal with an escape it does not know (`"\\d"`)
+INVALID_ESCAPE = r"invalid .*escape sequence"
 #: what the cache holds for a file, and for a whole project
 SummaryEntry = tuple[ModuleSummary, Optional[DescriptorSet]]
 ResultEntry = tuple[list[Finding], dict[str, str]]
@@ -146,7 +149,13 @@ class Linter:
                     and path not in project.python_files
                 ):
                     project.python_files.append(path)
-            self._lint_project(project, overrides, result)
+            with warnings.catch_warnings():
+                # CPython warns of invalid escapes in the project's strings when a rule
+                # asks for their value: that is the project's to hear from CPython, not
+                # lambda-lint's to print
+                for category in (SyntaxWarning, DeprecationWarning):
+                    warnings.filterwarnings("ignore", INVALID_ESCAPE, category)
+                self._lint_project(project, overrides, result)
         result.findings = _deduplicate(result.findings)
         return result
 

@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
@@ -107,6 +108,21 @@ def test_the_parsed_source_carries_the_stdlib_tree() -> None:
 def test_syntax_warnings_are_not_printed(capfd: pytest.CaptureFixture[str]) -> None:
     assert isinstance(parse_source("import re\nr = re.compile('\\d')\nx = 1 is 1\n"), SourceFile)
     assert capfd.readouterr().err == ""
+
+
+def test_rules_that_read_a_string_with_an_invalid_escape_print_no_warning(
+    tmp_path: Path,
+) -> None:
+    # the rules ask libcst for the values of these strings (a key, a secret), which
+    # CPython evaluates, warning of `\d`: a warning about the user's code, not ours
+    code = (
+        "import re\n\nKEY = 'AKIA\\d'\n\n\ndef handler(event, context):\n"
+        "    return re.match('\\d+', event['id\\d'])\n"
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        lint_text(tmp_path, code)
+    assert [str(w.message) for w in caught] == []
 
 
 def test_cr_line_endings_give_the_real_positions(tmp_path: Path) -> None:
