@@ -474,20 +474,6 @@ def test_resolve_call_answers_for_project_functions(flow: Callable[..., Flow]) -
     assert [k for k, _ in args.keywords] == ["strict"]
 
 
-def test_symbolic_calls_give_call_refs(flow: Callable[..., Flow]) -> None:
-    f = flow(
-        "def process(record):\n"
-        "    item = load(record['id'])\n    sink(item['name'])\n    return item\n",
-        resolve_call=engine.symbolic_call,
-        seeds={"record": frozenset({Ref("param", index=0)})},
-    )
-    (load,) = f.calls("load")
-    assert {r.path for r in load.args.positional[0]} == {("id",)}
-    (name,) = f.sink(0)
-    assert (name.root, name.index, name.path) == ("call", load.call.index, ("name",))
-    assert {(r.root, r.index) for r in f.analysis.returns} == {("call", load.call.index)}
-
-
 def test_facts_at_an_expression(flow: Callable[..., Flow]) -> None:
     f = flow("def handler(event, context):\n    if event.get('a'):\n        sink(event)\n")
     (record,) = f.calls("sink")

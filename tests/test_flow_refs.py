@@ -22,7 +22,6 @@ from lambda_lint.flow.refs import (
     Ref,
     merge,
     origin_text,
-    substitute,
 )
 
 EVENT = Ref("event", trigger="sqs")
@@ -142,35 +141,3 @@ def test_merge_keeps_the_facts_every_path_has() -> None:
     assert merged.knows(WRITTEN, "w")  # written on some path: the key may be the code's
     different = frozenset({EVENT.extend("a"), EVENT.extend("b")})
     assert merge(different) == different
-
-
-def test_substitute_composes_a_summary_ref_with_the_actual_value() -> None:
-    # the callee read param0["body"] after checking it, then decoded it
-    symbolic = (
-        Ref("param", ("body", JSON), index=0)
-        .with_fact(("body",), NOT_NONE)
-        .labelled("validated")
-        .step(("helpers.py", 4, 11), "record['body']")
-    )
-    actual = Ref("event", ("Records", ITEM), trigger="sqs").step(
-        ("app.py", 9, 8), "event['Records']"
-    )
-    (composed,) = substitute(symbolic, frozenset({actual}))
-    assert composed.root == "event" and composed.trigger == "sqs"
-    assert composed.path == ("Records", ITEM, "body", JSON)
-    assert not composed.not_none()  # the check was on the body, not the decoded value
-    assert (("Records", ITEM, "body"), NOT_NONE, None) in composed.facts
-    assert "validated" in composed.labels
-    assert origin_text(composed) == "event['Records'] -> record['body']"
-
-
-def test_substitute_keeps_caught_facts_where_they_apply() -> None:
-    symbolic = Ref("param", ("k",), index=0).with_fact((), CAUGHT, "KeyError")
-    (composed,) = substitute(symbolic, frozenset({EVENT.extend("detail")}))
-    assert composed.present("anything")
-
-
-def test_substitute_into_a_derived_value_drops_place_facts() -> None:
-    symbolic = Ref("param", ("k",), index=0).with_fact(("k",), NOT_NONE)
-    (composed,) = substitute(symbolic, frozenset({EVENT.extend("body", DERIVED)}))
-    assert composed.path == ("body", DERIVED) and not composed.facts

@@ -39,8 +39,8 @@ raises TypeError unless that is caught too).
 
 Results (`Analysis`): the refs of every evaluated expression (joined over the visits
 of loops), every call site's argument refs and result, and the refs returned. With
-symbolic seeds (`Ref("param", index=i)`) and `symbolic_call` as `resolve_call`, these
-are the function's summary (see `lambda_lint.flow.summary`).
+symbolic seeds (`Ref("param", index=i)`, see `lambda_lint.flow.summary`), they tell
+which parameter paths reach each call and the return value.
 """
 
 from __future__ import annotations
@@ -173,16 +173,6 @@ def _empty_args(call: ir.Call) -> CallArgs:
         tuple(isinstance(a, ir.Starred) for a in call.args),
         tuple((k.name, EMPTY) for k in call.keywords),
     )
-
-
-def symbolic_call(call: ir.Call, args: CallArgs) -> Refs:
-    """A `resolve_call` for summaries: the result of a call given something tracked is
-    `Ref("call", index=n)`, which the project model resolves later (see
-    `lambda_lint.flow.summary`). A call given nothing tracked cannot return anything
-    the caller's callers gave: its result holds nothing."""
-    if not args.receiver and not any(args.positional) and not any(r for _, r in args.keywords):
-        return EMPTY
-    return frozenset({Ref("call", index=call.index, origin=((call.syntax, call),))})
 
 
 def analyse(

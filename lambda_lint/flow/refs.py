@@ -4,8 +4,7 @@ A ref names a place — a *root* plus an access *path* — and carries:
 
 - `root`: "event" (the invocation's event; `trigger` says of which trigger), "context"
   (the Lambda context), "param" (symbolically, parameter `index` of the function being
-  summarised), "call" (symbolically, the result of call site `index` of that function),
-  "source" (a configured source of untrusted data; `trigger` names it), or another
+  summarised), "source" (a configured source of untrusted data; `trigger` names it), or another
   name a caller seeds (a rule may track its own roots);
 - `path`: the steps from the root: dict keys, `*` (a list item), `?` (some key not
   known statically), `~` (derived: computed from the value, shape unknown; nothing
@@ -362,27 +361,6 @@ def _reached_labels(
         if kind in (LABEL, WRITTEN) and reached:
             labels = _add(labels, value if kind == LABEL else WRITTEN)
     return labels
-
-
-def substitute(symbolic: Ref, actual: Refs) -> Refs:
-    """Compose a summary ref (rooted at a parameter or a call result) with the refs
-    that root actually holds: paths concatenate, facts and labels merge (the summary's
-    facts move under the actual path), origins chain."""
-    result = set()
-    for ref in actual:
-        moved = ref.extend(*symbolic.path) if symbolic.path else ref
-        if symbolic.default:
-            moved = moved.defaulted(symbolic.default)
-        if symbolic.facts and ref.placed and not moved.derived:
-            moved = moved.with_facts(
-                (f[0] if f[1] == CAUGHT else ref.path + f[0], f[1], f[2]) for f in symbolic.facts
-            )
-        if symbolic.labels:
-            moved = moved.labelled(*symbolic.labels)
-        for where, text in symbolic.origin:
-            moved = moved.step(where, text)
-        result.add(moved)
-    return frozenset(result)
 
 
 def collect(refs: Iterable[Ref]) -> Refs:
