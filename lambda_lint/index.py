@@ -255,7 +255,7 @@ class _Flows:
         semantics: Semantics,
         qualify: Callable[[str], str],
     ) -> None:
-        lowered = from_ast.lower_function(node).function
+        lowered = from_ast.lower_function(node)
         seeds = symbolic_seeds(lowered)
         self.analysis = analyse(lowered, seeds, semantics=semantics, qualify=qualify)
         self._calls = {id(call.syntax): call for call in lowered.calls}

@@ -50,10 +50,10 @@ def _qualifier(tree: ast.Module) -> Callable[[str], str]:
 
 
 class Flow:
-    """One snippet's first function, lowered by one front end and analysed."""
+    """One snippet's first function, lowered and analysed."""
 
-    def __init__(self, lowered: ir.Lowered, analysis: engine.Analysis) -> None:
-        self.lowered = lowered
+    def __init__(self, function: ir.Function, analysis: engine.Analysis) -> None:
+        self.function = function
         self.analysis = analysis
 
     def calls(self, name: str) -> list[engine.CallRecord]:
@@ -68,7 +68,7 @@ class Flow:
         return ref
 
 
-def _lower(source: str) -> ir.Lowered:
+def _lower(source: str) -> ir.Function:
     tree = ast.parse(source)
     node = next(n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)))
     return from_ast.lower_function(node)
@@ -86,12 +86,12 @@ def flow() -> Iterator[Callable[..., Flow]]:
         seeds: Mapping[str, Refs] | None = None,
     ) -> Flow:
         lowered = _lower(source)
-        names = [p.name for p in lowered.function.params]
+        names = [p.name for p in lowered.params]
         default = {names[0]: frozenset({EVENT})} if names else {}
         if len(names) > 1:
             default[names[1]] = frozenset({CONTEXT})
         analysis = engine.analyse(
-            lowered.function,
+            lowered,
             seeds if seeds is not None else default,
             semantics=semantics or default_semantics(),
             qualify=_qualifier(ast.parse(source)),
@@ -434,7 +434,7 @@ def test_configured_sources_are_tracked() -> None:
     semantics = Semantics.load({"sources": [{"name": "flask.request.args"}]})
     tree = ast.parse("from flask import request\ndef view():\n    sink(request.args['q'])\n")
     lowered = from_ast.lower_function(tree.body[1])  # type: ignore[arg-type]
-    analysis = engine.analyse(lowered.function, {}, semantics=semantics, qualify=_qualifier(tree))
+    analysis = engine.analyse(lowered, {}, semantics=semantics, qualify=_qualifier(tree))
     (record,) = [c for c in analysis.calls if c.call.name == "sink"]
     (ref,) = record.args.positional[0]
     assert ref.root == "source" and ref.trigger == "flask.request.args"
@@ -484,6 +484,6 @@ def test_facts_at_an_expression(flow: Callable[..., Flow]) -> None:
 def test_nothing_flows_without_seeds() -> None:
     tree = ast.parse("def f(x):\n    return x['a']\n")
     lowered = from_ast.lower_function(tree.body[0])  # type: ignore[arg-type]
-    analysis = engine.analyse(lowered.function, {}, semantics=default_semantics())
+    analysis = engine.analyse(lowered, {}, semantics=default_semantics())
     assert analysis.returns == EMPTY
     assert [c.args.positional for c in analysis.calls] == []

@@ -15,7 +15,7 @@ EVENT = Ref("event", trigger="sqs", origin=((("app.py", 4, 12), "event"),))
 
 def test_symbolic_seeds_stand_for_the_parameters_arguments_map_onto() -> None:
     tree = ast.parse("def f(a, /, b, *rest, c, **extra):\n    pass\n")
-    function = from_ast.lower_function(tree.body[0]).function  # type: ignore[arg-type]
+    function = from_ast.lower_function(tree.body[0])  # type: ignore[arg-type]
     seeds = symbolic_seeds(function)
     assert {name: [(r.root, r.index) for r in refs] for name, refs in seeds.items()} == {
         "a": [("param", 0)],

@@ -145,7 +145,7 @@ class Analysis:
 
     def refs(self, expr: ir.Expr | None) -> Refs:
         """What `expr` may hold (joined over all the times it is evaluated); EMPTY for
-        None, so `analysis.refs(lowered.ir_of(node))` is safe."""
+        None."""
         return self._refs.get(expr, EMPTY) if expr is not None else EMPTY  # type: ignore[arg-type]
 
     def facts_at(self, expr: ir.Expr | None) -> frozenset[Fact]:

@@ -45,7 +45,7 @@ _COMPREHENSION_KINDS = {
 _CONTAINER_KINDS = {ast.List: "list", ast.Tuple: "tuple", ast.Set: "set"}
 
 
-def lower_function(node: Lowerable, keep: Keep | None = None) -> ir.Lowered:
+def lower_function(node: Lowerable, keep: Keep | None = None) -> ir.Function:
     """Lower a function, lambda or module (its top-level statements). `keep` gives what
     each IR node holds of the `ast` node it comes from (by default the node itself)."""
     lowerer = _Lowerer(keep)

@@ -594,27 +594,3 @@ def render(expr: Expr, depth: int = 0) -> str:
             return f"{render(func.value, depth + 1)}.{func.attr}({inside})"
         return f"{render(func, depth + 1)}(...)"
     return "..."
-
-
-class Lowered:
-    """A lowered function and the way back from its syntax nodes to IR expressions.
-
-    `ir_of(node)` answers for every expression lowered from a node the IR kept. The
-    table is built on first use."""
-
-    __slots__ = ("_by_syntax", "function")
-
-    def __init__(self, function: Function) -> None:
-        self.function = function
-        self._by_syntax: dict[Any, Expr] | None = None
-
-    def ir_of(self, syntax: Syntax) -> Expr | None:
-        """The IR expression lowered from `syntax`, or None (not an expression of this
-        function: a statement, a token, a nested function's code)."""
-        table = self._by_syntax
-        if table is None:
-            table = self._by_syntax = {}
-            for node in walk(self.function):
-                if isinstance(node, Expr):
-                    table.setdefault(node.syntax, node)
-        return table.get(syntax)

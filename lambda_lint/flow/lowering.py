@@ -135,13 +135,13 @@ class Lowerer:
 
     def lower(
         self, name: str, params: Sequence[ir.Param], statements: Iterable[Any], syntax: ir.Syntax
-    ) -> ir.Lowered:
+    ) -> ir.Function:
         """A function (or a module: name "<module>", no parameters)."""
-        return ir.Lowered(self.builder.function(name, params, self.block(statements), syntax))
+        return self.builder.function(name, params, self.block(statements), syntax)
 
-    def lower_lambda(self, params: Sequence[ir.Param], body: Any, syntax: ir.Syntax) -> ir.Lowered:
+    def lower_lambda(self, params: Sequence[ir.Param], body: Any, syntax: ir.Syntax) -> ir.Function:
         returned = ir.Return(self.expr(body), self.at(body))
-        return ir.Lowered(self.builder.function("<lambda>", params, (returned,), syntax))
+        return self.builder.function("<lambda>", params, (returned,), syntax)
 
     def expr(self, node: Any) -> ir.Expr:
         method = self.EXPRESSIONS.get(type(node))

@@ -79,7 +79,7 @@ def _syntax_of(path: Path, text: str) -> _Syntax | None:
     found = None
     if tree is not None:
         _remember(path, text, tree)
-        constants = from_ast.lower_function(tree).function.constants
+        constants = from_ast.lower_function(tree).constants
         found = _Syntax(SourceLines(text), constants, {})
     if len(_syntax) >= _SYNTAX_LIMIT:
         _syntax.clear()
@@ -148,7 +148,7 @@ class ProjectCode:
             if syntax is not None and key[1] not in syntax.lowered:
                 node = _function_node(key[0], syntax, key[1])
                 syntax.lowered[key[1]] = (
-                    from_ast.lower_function(node, from_ast.spans(key[0])).function
+                    from_ast.lower_function(node, from_ast.spans(key[0]))
                     if node is not None
                     else None
                 )
