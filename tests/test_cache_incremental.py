@@ -86,6 +86,44 @@ def test_each_edit_gives_the_findings_of_a_fresh_run(
     assert len(set(outputs)) > 2, "the edits change what is reported"
 
 
+RESOURCE = """\
+import boto3
+
+
+def handler(event, context):
+    client = boto3.client("s3")
+    return client.list_buckets()
+"""
+CUSTOM_RESOURCE_READS = (
+    '    kind, resource = event["RequestType"], event["PhysicalResourceId"]\n'
+    '    client = boto3.client("s3")\n'
+)
+
+
+def test_a_handler_becoming_a_custom_resource_is_judged_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whether a handler no trigger names is a custom resource (its keys read on every
+    path) is kept per file between runs: an edit of its file is seen, an edit of
+    another file leaves it alone."""
+    (tmp_path / "lambda-lint.toml").write_text("")
+    (tmp_path / "resource.py").write_text(RESOURCE)
+    (tmp_path / "other.py").write_text(OTHER)
+    before = assert_incremental_matches_fresh(tmp_path, monkeypatch)
+    custom = RESOURCE.replace('    client = boto3.client("s3")\n', CUSTOM_RESOURCE_READS)
+    (tmp_path / "resource.py").write_text(custom)
+    after = assert_incremental_matches_fresh(tmp_path, monkeypatch)
+    (tmp_path / "other.py").write_text(OTHER + "\n")
+    unchanged = assert_incremental_matches_fresh(tmp_path, monkeypatch)
+    (tmp_path / "resource.py").write_text(RESOURCE)
+    again = assert_incremental_matches_fresh(tmp_path, monkeypatch)
+    reported = [
+        [f["code"] for f in json.loads(out) if "resource.py" in f["filename"]]
+        for out in (before, after, unchanged, again)
+    ]
+    assert reported == [["LL301"], [], [], ["LL301"]]
+
+
 def test_edits_to_a_fixture_project_give_the_findings_of_a_fresh_run(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

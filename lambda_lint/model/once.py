@@ -736,12 +736,30 @@ def rarely_invoked(model: ProjectModel, key: FunctionKey) -> bool:
         return False
     if custom_resource_library(module, function) is not None:
         return True
-    if project_trees(model).reads_rare_keys_always(key, handler.event_param):
+    if key[1] in _rare_key_readers(model).get(key[0], ()):
         return True
     names = [p.name for p in function.params]
     index = names.index(handler.event_param) if handler.event_param in names else 0
     trigger = signature_trigger(function, index)
     return trigger is not None and TRIGGERS[trigger].rarely_invoked
+
+
+def _rare_key_readers(model: ProjectModel) -> dict[Path, list[str]]:
+    """The handlers that name no trigger and read a rarely invoked trigger's own keys
+    on every path (`ProjectTrees.reads_rare_keys_always`), by file. Kept between runs
+    file by file: it reads each handler's own file alone, so after an edit the other
+    files are not parsed again."""
+
+    def readers(path: Path) -> list[str]:
+        trees = project_trees(model)
+        return sorted(
+            h.key[1]
+            for h in model.handlers.values()
+            if h.key[0] == path and trees.reads_rare_keys_always(h.key, h.event_param)
+        )
+
+    paths = sorted({h.key[0] for h in model.handlers.values() if not h.triggers})
+    return model.kept_per_file("ll3.rare-key-readers", paths, readers, list[str])
 
 
 def _uncached(model: ProjectModel, reused_only: bool) -> Reach:
