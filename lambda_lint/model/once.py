@@ -38,6 +38,7 @@ from lambda_lint.model.evidence import (
     rare_trigger_read,
     signature_trigger,
 )
+from lambda_lint.model.handlers import Handler
 from lambda_lint.model.names import dotted_name
 from lambda_lint.model.project import FunctionKey, ProjectModel
 from lambda_lint.model.scope import function_scope, module_bindings, qualify
@@ -750,15 +751,20 @@ def _rare_key_readers(model: ProjectModel) -> dict[Path, list[str]]:
     file by file: it reads each handler's own file alone, so after an edit the other
     files are not parsed again."""
 
+    untriggered: dict[Path, list[Handler]] = {}
+    for handler in model.handlers.values():
+        if not handler.triggers:
+            untriggered.setdefault(handler.key[0], []).append(handler)
+
     def readers(path: Path) -> list[str]:
         trees = project_trees(model)
         return sorted(
             h.key[1]
-            for h in model.handlers.values()
-            if h.key[0] == path and trees.reads_rare_keys_always(h.key, h.event_param)
+            for h in untriggered[path]
+            if trees.reads_rare_keys_always(h.key, h.event_param)
         )
 
-    paths = sorted({h.key[0] for h in model.handlers.values() if not h.triggers})
+    paths = sorted(untriggered)
     return model.kept_per_file("ll3.rare-key-readers", paths, readers, list[str])
 
 

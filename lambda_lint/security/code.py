@@ -144,7 +144,7 @@ class ProjectCode:
         """The lowered function, or None when it cannot be found. Its IR holds spans
         (`from_ast.Span`), not `ast` nodes: the file's tree can be let go."""
         if key not in self._lowered:
-            syntax = self._syntax.get(key[0]) if self.file(key[0]) else None
+            syntax = self._syntax_for(key[0])
             if syntax is not None and key[1] not in syntax.lowered:
                 node = _function_node(key[0], syntax, key[1])
                 syntax.lowered[key[1]] = (
@@ -157,8 +157,11 @@ class ProjectCode:
 
     def definition(self, key: FunctionKey) -> FunctionSyntax | None:
         """The `ast` node of the function (parsing its file again if need be)."""
-        syntax = self._syntax.get(key[0]) if self.file(key[0]) else None
+        syntax = self._syntax_for(key[0])
         return _function_node(key[0], syntax, key[1]) if syntax is not None else None
+
+    def _syntax_for(self, path: Path) -> _Syntax | None:
+        return self._syntax.get(path) if self.file(path) else None
 
     def owner(self, where: object) -> ParsedFile | None:
         """The file a span of a lowered function is in."""
