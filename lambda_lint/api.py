@@ -286,8 +286,9 @@ class Linter:
                 descriptors.extend(item.cdk)
         modules = {path: item.summary for path, item in indexed.items() if item.summary}
         unreadable = [path for path, item in indexed.items() if item.problem is not None]
+        texts = {path: item.text for path, item in indexed.items() if item.text is not None}
         model = ProjectModel(
-            project.root, modules, descriptors.functions, self.settings, unreadable
+            project.root, modules, descriptors.functions, self.settings, unreadable, texts
         )
         result.models.append(model)
         for problem in descriptors.problems:

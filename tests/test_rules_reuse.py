@@ -9,9 +9,12 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
+from lambda_lint.api import Linter
+from lambda_lint.config import Settings
 from lambda_lint.finding import Finding
 from lambda_lint.model.once import mentions_any, runs_conditionally
 from lambda_lint.model.scope import function_scope, module_bindings
+from lambda_lint.registry import load_rules
 from lambda_lint.rule import Example, Rule
 from lambda_lint.rules.invocation_cleanup import (
     BackgroundWorkAfterReturn,
@@ -151,6 +154,30 @@ def test_client_reached_around_the_cache_is_reported(tmp_path: Path) -> None:
     [finding] = lint(ClientPerInvocation, code, tmp_path)
     assert "(handler -> build)" in finding.message
     assert [r.message for r in finding.related] == ["handler() calls build()"]
+
+
+def test_an_unsaved_caller_is_read_from_its_buffer(tmp_path: Path) -> None:
+    """Whether a helper's client is built per invocation depends on where its caller
+    calls it; an editor's unsaved text of the caller is what counts, not the saved one."""
+    helper = "import boto3\n\n\ndef sqs():\n    return boto3.client('sqs')\n"
+    saved = "from helpers import sqs\n\n\ndef handler(event, context):\n    sqs().list_queues()\n"
+    unsaved = (
+        "from helpers import sqs\n\n\ndef handler(event, context):\n"
+        "    try:\n        return 1\n    except ValueError:\n        sqs().list_queues()\n"
+    )
+    (tmp_path / "helpers.py").write_text(helper)
+    (tmp_path / "app.py").write_text(saved)
+    engine = Linter(Settings(), load_rules(), {"LL301"}, cwd=tmp_path, jobs=1)
+    helpers = tmp_path / "helpers.py"
+
+    def codes(overrides: dict[Path, str]) -> list[str]:
+        return [f.code for f in engine.lint([helpers], overrides).findings]
+
+    assert codes({}) == ["LL301"]
+    # only in an `except` block of the unsaved handler: not on every invocation
+    assert codes({tmp_path / "app.py": unsaved}) == []
+    (tmp_path / "app.py").write_text(unsaved)
+    assert codes({}) == []
 
 
 def test_client_any_import_style(tmp_path: Path) -> None:

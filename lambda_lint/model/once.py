@@ -43,7 +43,7 @@ from lambda_lint.model.names import dotted_name
 from lambda_lint.model.project import FunctionKey, ProjectModel
 from lambda_lint.model.scope import function_scope, module_bindings, qualify
 from lambda_lint.node_starts import NodeStarts
-from lambda_lint.source import ParseProblem, SourceFile, decode, parse_source
+from lambda_lint.source import ParseProblem, SourceFile, parse_source
 from lambda_lint.triggers import TRIGGERS
 from lambda_lint.walk import children, descendants
 
@@ -629,8 +629,8 @@ def enclosing_function(ancestors: Sequence[cst.CSTNode]) -> cst.FunctionDef | No
 
 
 class ProjectTrees:
-    """The syntax trees of the project's files, read and parsed on first use (a file
-    that cannot be read or parsed has none)."""
+    """The syntax trees of the project's files, parsed on first use from the text the
+    run read (a file that could not be read or parsed has none)."""
 
     def __init__(self, model: ProjectModel) -> None:
         self.model = model
@@ -639,16 +639,12 @@ class ProjectTrees:
 
     def tree(self, path: Path) -> ModuleTree | None:
         if path not in self._trees:
-            self._trees[path] = self._read(path)
+            self._trees[path] = self._parse(self.model.texts.get(path))
         return self._trees[path]
 
     @staticmethod
-    def _read(path: Path) -> ModuleTree | None:
-        try:
-            text = decode(path.read_bytes())
-        except OSError:
-            return None
-        source = parse_source(text) if isinstance(text, str) else None
+    def _parse(text: str | None) -> ModuleTree | None:
+        source = parse_source(text) if text is not None else None
         if not isinstance(source, SourceFile) or isinstance(source.cst, ParseProblem):
             return None
         return ModuleTree(source.cst, source)

@@ -18,7 +18,7 @@ body it is read back, not computed again.
 from __future__ import annotations
 
 import enum
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from functools import partial
 from pathlib import Path
 from typing import Any, Callable, Protocol, TypeVar
@@ -73,9 +73,13 @@ class ProjectModel:
         declared: list[DeclaredFunction],
         settings: Settings,
         unreadable: Collection[Path] = (),
+        texts: Mapping[Path, str] | None = None,
     ) -> None:
         self.root = root
         self.modules = modules
+        #: the text of each Python file as this run read it (an editor's unsaved buffer
+        #: included), for the analyses that read a file's syntax again
+        self.texts: Mapping[Path, str] = texts or {}
         self.settings = settings
         self.declared = declared
         code_roots = [d.code_root for d in declared if d.code_root is not None]

@@ -26,7 +26,7 @@ class FlowRule(ProjectRule):
     def check_project(self) -> None:
         additions = flow_additions(self.settings)
         project = self.project
-        hits = security_hits(project.model, project.texts, additions, project.stored_results)
+        hits = security_hits(project.model, additions, project.stored_results)
         for hit in hits:
             if hit.rule == self.code:
                 self.report_at(

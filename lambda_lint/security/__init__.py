@@ -7,7 +7,7 @@
   flow engine (`lambda_lint.flow`), collecting each sink that event data reaches and
   the steps it took.
 
-Rules ask `security_hits(model, texts, additions, stored)`: computed once per project
+Rules ask `security_hits(model, additions, stored)`: computed once per project
 (and per set of configured additions, `options`) and kept on the model; each handler's
 and route's hits are kept between runs in `stored`, the cache's per-unit results.
 """
@@ -15,7 +15,6 @@ and route's hits are kept between runs in `stored`, the cache's per-unit results
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from lambda_lint.model.project import ProjectModel
@@ -26,7 +25,6 @@ from lambda_lint.security.flows import FlowStep, Hit, find_hits
 
 def security_hits(
     model: ProjectModel,
-    texts: Mapping[Path, str],
     additions: Mapping[str, Any],
     stored: StoredResults | None = None,
 ) -> list[Hit]:
@@ -34,9 +32,7 @@ def security_hits(
     configured `additions` to the flow semantics (`options.flow_additions`); with
     `stored`, the hits of each handler and route are kept between runs."""
     name = f"security.flows:{sorted((k, repr(v)) for k, v in additions.items())}"
-    return model.analysis(
-        name, lambda m: find_hits(m, ProjectCode(m, texts), additions, stored, name)
-    )
+    return model.analysis(name, lambda m: find_hits(m, ProjectCode(m), additions, stored, name))
 
 
 __all__ = ["FlowStep", "Hit", "security_hits"]

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import ast
 from collections import OrderedDict
-from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -118,9 +117,8 @@ def _function_node(path: Path, syntax: _Syntax, qualname: str) -> FunctionSyntax
 class ProjectCode:
     """Parses and lowers the project's files on demand."""
 
-    def __init__(self, model: ProjectModel, texts: Mapping[Path, str]) -> None:
+    def __init__(self, model: ProjectModel) -> None:
         self.model = model
-        self.texts = texts
         self._files: dict[Path, ParsedFile | None] = {}
         self._lowered: dict[FunctionKey, ir.Function | None] = {}
         self._syntax: dict[Path, _Syntax] = {}
@@ -131,7 +129,7 @@ class ProjectCode:
         return self._files[path]
 
     def _parse(self, path: Path) -> ParsedFile | None:
-        text = self.texts.get(path)
+        text = self.model.texts.get(path)
         summary = self.model.modules.get(path)
         syntax = _syntax_of(path, text) if text is not None and summary is not None else None
         if syntax is None or summary is None:
