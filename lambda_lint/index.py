@@ -26,6 +26,7 @@ from lambda_lint.flow.engine import analyse
 from lambda_lint.flow.refs import Refs
 from lambda_lint.flow.semantics import Semantics, default_semantics
 from lambda_lint.flow.summary import SEEDED_KINDS, symbolic_seeds
+from lambda_lint.key_reads import keys_read_always
 from lambda_lint.model.names import ImportedName, qualname
 
 #: (parameter index, access path) of a value that flows from a parameter
@@ -87,6 +88,9 @@ class FunctionSummary:
     class_name: str | None = None
     #: the function is defined at module level (or as a method of a module-level class)
     top_level: bool = True
+    #: per parameter name, the string keys the body subscripts it with on every path
+    #: (`lambda_lint.key_reads`); module-level functions only
+    keys_read_always: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -202,6 +206,12 @@ class _Function:
     #: `name = Callee(...)` in the body: name -> "Callee"
     local_classes: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def handler_like(self) -> bool:
+        """Whether Lambda could call the function as a handler: a module-level function
+        (the runtime looks the handler's name up in its module)."""
+        return self.top_level and self.class_name is None
+
     def summary(self, semantics: Semantics, qualify: Callable[[str], str]) -> FunctionSummary:
         """The function's summary, with what flows from its parameters into each call
         and into its return value."""
@@ -237,6 +247,7 @@ class _Function:
             returns=_param_paths(flows.analysis.returns) if flows else (),
             class_name=self.class_name,
             top_level=self.top_level,
+            keys_read_always=keys_read_always(node) if self.handler_like else (),
         )
 
 

@@ -24,6 +24,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "source",
             "positions",
             "ast_nodes",
+            "key_reads",
             "node_starts",
             "statement_starts",
             "reads",

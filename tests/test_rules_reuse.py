@@ -3,6 +3,7 @@ own VALID/INVALID examples, and the model helpers they rest on."""
 
 from __future__ import annotations
 
+import ast
 import textwrap
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 from lambda_lint.api import Linter
 from lambda_lint.config import Settings
 from lambda_lint.finding import Finding
+from lambda_lint.key_reads import keys_read_always
 from lambda_lint.model.once import mentions_any, runs_conditionally
 from lambda_lint.model.scope import function_scope, module_bindings
 from lambda_lint.registry import load_rules
@@ -1540,6 +1542,40 @@ def test_branches_only_custom_resource_requests_take(
             boto3.client("ssm").put_parameter(Name="p", Value="v", Overwrite=True)
     """
     assert bool(lint(ClientPerInvocation, code, tmp_path)) == reported
+
+
+@pytest.mark.parametrize(
+    ("body", "keys"),
+    [
+        (
+            'x = event["A"]\nevent["B"] += 1\nuse(context["C"])',
+            {"event": ("A", "B"), "context": ("C",)},
+        ),
+        # in a branch, a loop, an `except`, a comprehension, a lambda, a nested function
+        ('if x:\n    event["A"]\nelse:\n    event["B"]', {}),
+        ('for r in event["A"]:\n    event["B"]', {"event": ("A",)}),
+        (
+            'try:\n    event["A"]\nexcept KeyError:\n    event["B"]\nfinally:\n    event["C"]',
+            {"event": ("A", "C")},
+        ),
+        ('[event["A"] for _ in x]\n(lambda: event["B"])\ndef inner():\n    event["C"]', {}),
+        (
+            'x = event["A"] or event["B"]\ny = a if event["C"] else event["D"]',
+            {"event": ("A", "C")},
+        ),
+        ('with open(event["A"]) as f:\n    f.write(event["B"])', {"event": ("A", "B")}),
+        # after an early way out of the block, on one line or two
+        ('event["A"]\nif x: return\nevent["B"]', {"event": ("A",)}),
+        ('if x:\n    log()\n    return\nevent["B"]', {}),
+        ('if x:\n    raise ValueError\nevent["B"]', {"event": ("B",)}),  # an exception
+        ('event[key]\nevent[0]\nother["A"]', {}),
+    ],
+)
+def test_keys_read_on_every_path(body: str, keys: dict[str, tuple[str, ...]]) -> None:
+    source = "def handler(event, context):\n" + textwrap.indent(body, "    ")
+    function = ast.parse(source).body[0]
+    assert isinstance(function, ast.FunctionDef)
+    assert dict(keys_read_always(function)) == keys
 
 
 def test_the_else_of_a_custom_resource_test_runs_for_other_events(tmp_path: Path) -> None:

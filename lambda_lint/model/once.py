@@ -38,7 +38,6 @@ from lambda_lint.model.evidence import (
     rare_trigger_read,
     signature_trigger,
 )
-from lambda_lint.model.handlers import Handler
 from lambda_lint.model.names import dotted_name
 from lambda_lint.model.project import FunctionKey, ProjectModel
 from lambda_lint.model.scope import function_scope, module_bindings, qualify
@@ -668,24 +667,6 @@ class ProjectTrees:
         found = self.site(step)
         return found is not None and self.rare_events.only_for_them(found[1])
 
-    def reads_rare_keys_always(self, key: FunctionKey, event_param: str | None) -> bool:
-        """Whether the function reads two of the own keys of a rarely invoked trigger's
-        event from its parameter `event_param` on every path (`event["RequestType"]`,
-        `event["PhysicalResourceId"]`): any other event would fail there."""
-        function, tree = self.model.function(key), self.tree(key[0])
-        node = tree.function_at(function.line, function.column) if function and tree else None
-        if node is None or tree is None or event_param is None:
-            return False
-        read_always = {
-            _key_read(read) or ""
-            for read in descendants(node.body, into_functions=False)
-            if isinstance(read, cst.Subscript)
-            and isinstance(read.value, cst.Name)
-            and read.value.value == event_param
-            and always_runs(tree.ancestors(read))
-        }
-        return rare_trigger_read(read_always) is not None
-
     def runs_once(self, step: ChainStep) -> bool:
         """Whether the call runs at most once per environment (under a lazy
         initialisation guard of its function) or never (under a constant test)."""
@@ -733,35 +714,13 @@ def rarely_invoked(model: ProjectModel, key: FunctionKey) -> bool:
         return False
     if custom_resource_library(module, function) is not None:
         return True
-    if key[1] in _rare_key_readers(model).get(key[0], ()):
+    read = dict(function.keys_read_always).get(handler.event_param or "", ())
+    if rare_trigger_read(set(read)) is not None:
         return True
     names = [p.name for p in function.params]
     index = names.index(handler.event_param) if handler.event_param in names else 0
     trigger = signature_trigger(function, index)
     return trigger is not None and TRIGGERS[trigger].rarely_invoked
-
-
-def _rare_key_readers(model: ProjectModel) -> dict[Path, list[str]]:
-    """The handlers that name no trigger and read a rarely invoked trigger's own keys
-    on every path (`ProjectTrees.reads_rare_keys_always`), by file. Kept between runs
-    file by file: it reads each handler's own file alone, so after an edit the other
-    files are not parsed again."""
-
-    untriggered: dict[Path, list[Handler]] = {}
-    for handler in model.handlers.values():
-        if not handler.triggers:
-            untriggered.setdefault(handler.key[0], []).append(handler)
-
-    def readers(path: Path) -> list[str]:
-        trees = project_trees(model)
-        return sorted(
-            h.key[1]
-            for h in untriggered[path]
-            if trees.reads_rare_keys_always(h.key, h.event_param)
-        )
-
-    paths = sorted(untriggered)
-    return model.kept_per_file("ll3.rare-key-readers", paths, readers, list[str])
 
 
 def _uncached(model: ProjectModel, reused_only: bool) -> Reach:
