@@ -22,7 +22,7 @@ import libcst as cst
 from lambda_lint.ast_nodes import SourceLines, dotted
 from lambda_lint.finding import Position
 from lambda_lint.model.names import dotted_name, imported_names
-from lambda_lint.walk import Visitor, children
+from lambda_lint.walk import Visitor, children, node_types
 
 #: the libcst node types `NodeStarts` may know (a function's name is a `Name`; a
 #: `from x import *` is known by its statement)
@@ -129,8 +129,9 @@ def _ast_statements(statements: list[ast.stmt]) -> Iterator[ast.AST]:
                 yield from _ast_statements(inner)
 
 
-#: libcst nodes that hold statements (met on the way down to them)
-_CST_HOLDERS = (
+#: libcst nodes that hold statements (met on the way down to them); a node is tested by
+#: `type(node) in`, not isinstance (see `walk.node_types`)
+_CST_HOLDERS = node_types(
     cst.BaseCompoundStatement,
     cst.BaseSuite,
     cst.SimpleStatementLine,
@@ -152,10 +153,10 @@ def _cst_statements(
 
     def visit(node: cst.CSTNode) -> None:
         for child in children(node):
-            if isinstance(child, (cst.Import, cst.ImportFrom)):
+            if type(child) is cst.Import or type(child) is cst.ImportFrom:
                 for node, item in imported_names(child):
                     imported.append((item.module if item.name is None else item.name, node))
-            elif isinstance(child, _CST_HOLDERS):
+            elif type(child) in _CST_HOLDERS:
                 visit(child)
                 if type(child) is cst.FunctionDef:
                     functions.append((child.name.value, child.name))

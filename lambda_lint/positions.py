@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Mapping
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
@@ -34,7 +34,7 @@ from lambda_lint.ast_nodes import NEWLINE
 from lambda_lint.finding import Position
 from lambda_lint.node_starts import PAIRED, NodeStarts
 from lambda_lint.statement_starts import statement_starts
-from lambda_lint.walk import children
+from lambda_lint.walk import children, node_types
 
 Span = tuple[Position, Position]
 #: the indentation of the blocks around a statement, outermost first
@@ -72,6 +72,9 @@ SUITE_PARTS = (
     cst.MatchCase,
     cst.If,
 )
+SUITE_PART_TYPES = node_types(*SUITE_PARTS)
+_PAIRED_TYPES = node_types(*PAIRED)
+COMPOUND = node_types(cst.BaseCompoundStatement)
 PASS = cst.IndentedBlock(body=[cst.SimpleStatementLine(body=[cst.Pass()])])
 
 
@@ -127,7 +130,7 @@ class Positions:
         return self._measure(_Line(statement, ()), node, before)
 
     def start(self, node: cst.CSTNode) -> Position:
-        if isinstance(node, PAIRED) and self._tree is not None and self._text is not None:
+        if type(node) in _PAIRED_TYPES and self._tree is not None and self._text is not None:
             if self._node_starts is None:
                 self._node_starts = NodeStarts(self._module, self._tree, self._text)
             known = self._node_starts.start(node)
@@ -234,11 +237,13 @@ class Positions:
             current, line, indents = stack.pop()
             owners[current] = (index, line)
             header = line
-            if isinstance(current, cst.SimpleStatementLine):
+            # `type(...) is` and `in`, not isinstance: see `walk.node_types`
+            if type(current) is cst.SimpleStatementLine:
                 header = _Line(current, indents)
-            elif isinstance(current, cst.IndentedBlock):
+            elif type(current) is cst.IndentedBlock:
                 indents = (*indents, default if current.indent is None else current.indent)
-            elif isinstance(current, cst.BaseCompoundStatement):
+            elif type(current) in COMPOUND:
+                current = cast(cst.BaseCompoundStatement, current)
                 if isinstance(current, cst.Match):  # its cases are indented too
                     indent = default if current.indent is None else current.indent
                     indents = (*indents, indent)
@@ -247,7 +252,7 @@ class Positions:
                 if isinstance(current, cst.If) and isinstance(current.orelse, cst.If):
                     elifs.add(current.orelse)
             for child in children(current):
-                inner = header if not isinstance(child, SUITE_PARTS) else None
+                inner = header if type(child) not in SUITE_PART_TYPES else None
                 stack.append((child, inner, indents))
 
     def _statement_starts_of(self) -> dict[cst.CSTNode, int] | None:

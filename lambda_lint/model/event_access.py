@@ -143,15 +143,15 @@ def carried_value(refs_of: RefsOf, expression: cst.CSTNode) -> EventValue | None
 
 def access_of(refs_of: RefsOf, node: cst.CSTNode) -> Access | None:
     """The event access `node` is, if it is one."""
-    if isinstance(node, cst.Subscript):
+    if type(node) is cst.Subscript:  # not isinstance: see `walk.node_types`
         key = subscript_key(node)
         if key is None:
             return None
         container = event_value(refs_of, node.value)
         return Access(node, container, key, False) if container else None
     if (
-        isinstance(node, cst.Call)
-        and isinstance(node.func, cst.Attribute)
+        type(node) is cst.Call
+        and type(node.func) is cst.Attribute
         and node.func.attr.value == "get"
         and node.args
     ):

@@ -57,16 +57,17 @@ def _body(function: cst.FunctionDef) -> _Body:
 def _read(function: cst.FunctionDef) -> _Body:
     body = _Body()
     for node in descendants(function.body, into_functions=False):
-        if isinstance(node, cst.Assign):
-            names = {t.target.value for t in node.targets if isinstance(t.target, cst.Name)}
+        # `type(...) is`, not isinstance: see `walk.node_types`
+        if type(node) is cst.Assign:
+            names = {t.target.value for t in node.targets if type(t.target) is cst.Name}
             for name in names:
                 body.values.setdefault(name, []).append(node.value)
-        elif isinstance(node, cst.AnnAssign):
-            if isinstance(node.target, cst.Name) and node.value is not None:
+        elif type(node) is cst.AnnAssign:
+            if type(node.target) is cst.Name and node.value is not None:
                 body.values.setdefault(node.target.value, []).append(node.value)
-        elif isinstance(node, cst.Return):
+        elif type(node) is cst.Return:
             body.returns.append(node)
-        elif isinstance(node, cst.Yield):
+        elif type(node) is cst.Yield:
             body.yields = True
     return body
 

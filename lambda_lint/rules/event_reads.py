@@ -173,16 +173,17 @@ class EventRule(Rule):
     def _writes(self, function: cst.FunctionDef) -> Iterator[tuple[str, ...]]:
         for node in descendants(function.body, into_functions=False):
             targets: list[tuple[cst.BaseExpression, str]] = []
-            if isinstance(node, (cst.Assign, cst.AugAssign, cst.AnnAssign)):
-                assigned = (
-                    [t.target for t in node.targets]
-                    if isinstance(node, cst.Assign)
-                    else [node.target]
-                )
+            # `type(...) is`, not isinstance: see `walk.node_types`
+            assigned: list[cst.BaseExpression] = []
+            if type(node) is cst.Assign:
+                assigned = [t.target for t in node.targets]
+            elif type(node) is cst.AugAssign or type(node) is cst.AnnAssign:
+                assigned = [node.target]
+            if assigned:
                 for target in assigned:
                     if isinstance(target, cst.Subscript) and subscript_key(target):
                         targets.append((target.value, subscript_key(target) or ""))
-            elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+            elif type(node) is cst.Call and type(node.func) is cst.Attribute:
                 method, receiver = node.func.attr.value, node.func.value
                 if method == "setdefault" and node.args and literal_key(node.args[0].value):
                     targets.append((receiver, literal_key(node.args[0].value) or ""))
