@@ -20,11 +20,16 @@ updates the handler that calls it (and the reverse).
   `workspace/didChangeWatchedFiles` notification drops the cache). A broken config or
   plugin is shown with `window/showMessage` and clears the project's diagnostics; the
   server keeps running.
+- The server collects cyclic garbage itself, after each run's diagnostics are published
+  (`Collector`), instead of when allocations pass a threshold, so an edit never waits
+  for a collection of the objects earlier runs piled up (a quarter of a second on a
+  project of 1,500 files).
 """
 
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import sys
 from collections.abc import Mapping, Sequence
@@ -304,6 +309,25 @@ class Published:
     diagnostics: list[types.Diagnostic]
 
 
+class Collector:
+    """Cyclic garbage collection between runs (see the module's doc): the young
+    generations after every run, which hold what the run built and let go (its project
+    model); everything, the long-lived caches included, after every `FULL_EVERY` runs."""
+
+    FULL_EVERY = 50
+
+    def __init__(self) -> None:
+        self.runs = 0
+
+    def start(self) -> None:
+        """From now on, collect only between runs."""
+        gc.disable()
+
+    def after_a_run(self) -> None:
+        self.runs += 1
+        gc.collect(2 if self.runs % self.FULL_EVERY == 0 else 1)
+
+
 class LambdaLintServer(LanguageServer):
     def __init__(self, debounce: float = DEFAULT_DEBOUNCE) -> None:
         super().__init__("lambda-lint", __version__)
@@ -315,6 +339,7 @@ class LambdaLintServer(LanguageServer):
         self._shown: set[str] = set()
         # one worker: runs never overlap, and a plugin's import happens once
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lambda-lint")
+        self.collector = Collector()
 
     # -- scheduling ---------------------------------------------------------------------
 
@@ -389,6 +414,7 @@ class LambdaLintServer(LanguageServer):
             self._show_once(problem)
         for path, snapshot in documents.items():
             self._publish(snapshot, outcome.findings.get(path, []), outcome.rules, outcome.cwd)
+        await loop.run_in_executor(self._executor, self.collector.after_a_run)
 
     def _publish(
         self,
@@ -707,4 +733,6 @@ def run_server(debounce: float = DEFAULT_DEBOUNCE) -> None:
     protocol_out = sys.stdout.buffer
     # anything printed (by a plugin, say) must not corrupt the protocol stream
     sys.stdout = sys.stderr
-    create_server(debounce).start_io(sys.stdin.buffer, protocol_out)
+    server = create_server(debounce)
+    server.collector.start()
+    server.start_io(sys.stdin.buffer, protocol_out)
