@@ -29,6 +29,7 @@ from lambda_lint.cache import (
     installation,
 )
 from lambda_lint.check_context import CheckContext
+from lambda_lint.collector import collected_after
 from lambda_lint.config import Settings
 from lambda_lint.descriptors import read_descriptor, read_terraform_dir
 from lambda_lint.descriptors.model import DescriptorProblem, DescriptorSet
@@ -470,6 +471,12 @@ class Linter:
     ) -> tuple[list[Finding], list[InternalError]]:
         """The filtered findings of one file (with those the project rules `reported`
         there), and the rules that failed on it."""
+        with collected_after():  # its syntax trees are never scanned by the collector
+            return self._check_file(item, model, reported)
+
+    def _check_file(
+        self, item: IndexedFile, model: ProjectModel, reported: Iterable[Finding]
+    ) -> tuple[list[Finding], list[InternalError]]:
         # the index checked the text as CPython does: its `ast` tree is all that is needed
         source = SourceFile.checked(item.text or "")
         module = source.cst

@@ -4,7 +4,6 @@ internal error (Ruff's convention)."""
 from __future__ import annotations
 
 import contextlib
-import gc
 import json
 import logging
 import sys
@@ -18,6 +17,7 @@ import click
 from lambda_lint import __version__
 from lambda_lint.check_run import EXIT_CLEAN, CheckRequest, fail, load_run, reads_stdin, run_check
 from lambda_lint.coldstart.command import coldstart
+from lambda_lint.collector import tune_thresholds
 from lambda_lint.config import OUTPUT_FORMATS
 from lambda_lint.session import ALLOW_LOCAL_PLUGINS_ENV
 
@@ -56,22 +56,11 @@ class _Warnings(logging.Handler):
 
 #: collect the youngest generation after this many new container objects (CPython's
 #: default is 700), the middle one after 20 such collections, the oldest after 100
-COLLECTOR_THRESHOLDS = (50_000, 20, 100)
-
-
-def tune_collector() -> None:
-    """A run builds millions of long-lived objects (syntax trees, summaries, the model)
-    and makes few reference cycles. CPython's default thresholds rescan that growing
-    heap over and over: a quarter of the CPU of a cold run of 400 files went to the
-    collector. Collecting less often costs about 2% more peak memory."""
-    gc.set_threshold(*COLLECTOR_THRESHOLDS)
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", "-V", prog_name="lambda-lint")
 def main() -> None:
     """A static linter for AWS Lambda functions written in Python."""
-    tune_collector()
+    tune_thresholds()
     library = logging.getLogger("lambda_lint")
     library.handlers = [h for h in library.handlers if not isinstance(h, _Warnings)]
     library.addHandler(_Warnings())

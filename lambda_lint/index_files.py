@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from lambda_lint.collector import collected_after
 from lambda_lint.descriptors import read_cdk
 from lambda_lint.descriptors.model import DescriptorSet
 from lambda_lint.index import ModuleSummary, summarize
@@ -33,6 +34,11 @@ class IndexedFile:
 def index_file(path: Path, text: str | ParseProblem) -> IndexedFile:
     """Parse and summarise one file (the unit of work of the index stage). Only a file
     that imports the CDK is parsed by libcst here too: its constructs are descriptors."""
+    with collected_after():  # its syntax trees are never scanned by the collector
+        return _index_file(path, text)
+
+
+def _index_file(path: Path, text: str | ParseProblem) -> IndexedFile:
     if isinstance(text, ParseProblem):
         return IndexedFile(path, None, problem=text)
     source = parse_source(text)

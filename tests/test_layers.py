@@ -25,6 +25,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "positions",
             "ast_nodes",
             "key_reads",
+            "collector",
             "node_starts",
             "statement_starts",
             "reads",
