@@ -268,9 +268,11 @@ class Linter:
         return indexed
 
     def _parallel(self, count: int) -> bool:
+        if self.jobs <= 1 or count < PARALLEL_THRESHOLD:
+            return False  # without importing multiprocessing (a hundredth of a second)
         from lambda_lint.parallel import available
 
-        return self.jobs > 1 and count >= PARALLEL_THRESHOLD and available()
+        return available()
 
     # -- link -------------------------------------------------------------------------------
 
