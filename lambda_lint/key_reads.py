@@ -15,7 +15,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-#: nodes whose parts below them (but the first one) may not run
+#: nodes whose insides may not run (a `match` statement is taken whole, its subject too)
 _CONDITIONAL = tuple(
     getattr(ast, name)
     for name in ("Match", "Lambda", "ListComp", "SetComp", "DictComp", "GeneratorExp")
@@ -23,7 +23,7 @@ _CONDITIONAL = tuple(
 )
 _TRY = tuple(getattr(ast, name) for name in ("Try", "TryStar") if hasattr(ast, name))
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
-#: nodes nothing below which is read here
+#: nodes whose insides are not looked into
 _OPAQUE = (*_SCOPES, *_CONDITIONAL)
 _LEAVES = (ast.Return, ast.Continue, ast.Break)
 #: statements that hold blocks (any other statement is a simple one)
@@ -46,11 +46,7 @@ def keys_read_always(
     """Per parameter name (in parameter order), the string keys the function's body
     subscripts it with on every path; parameters with none are left out."""
     arguments = function.args
-    names = [
-        a.arg
-        for a in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)
-        if a is not None
-    ]
+    names = [a.arg for a in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)]
     found: dict[str, set[str]] = {}
     for node in _always_run(function.body):
         if (

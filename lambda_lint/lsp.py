@@ -397,6 +397,13 @@ class LambdaLintServer(LanguageServer):
             return
         loop = asyncio.get_running_loop()
         try:
+            await self._lint_and_publish(root, documents)
+        finally:  # what the run let go, whatever became of it
+            await loop.run_in_executor(self._executor, self.collector.after_a_run)
+
+    async def _lint_and_publish(self, root: Path, documents: dict[Path, Snapshot]) -> None:
+        loop = asyncio.get_running_loop()
+        try:
             outcome = await loop.run_in_executor(
                 self._executor, lint_documents, self.configurations, root, documents
             )
@@ -414,7 +421,6 @@ class LambdaLintServer(LanguageServer):
             self._show_once(problem)
         for path, snapshot in documents.items():
             self._publish(snapshot, outcome.findings.get(path, []), outcome.rules, outcome.cwd)
-        await loop.run_in_executor(self._executor, self.collector.after_a_run)
 
     def _publish(
         self,
