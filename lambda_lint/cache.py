@@ -108,18 +108,25 @@ class Cache:
     """Entries on disk under `folder`. Entries of the kinds in `remember` are also kept
     in memory once read or written, for a process that lints the same project again
     and again (the language server): a file's summary is then decoded once, not on
-    every keystroke."""
+    every keystroke. With `deferred`, what is stored is written to disk only on `flush`
+    (the language server flushes once a run's diagnostics are published)."""
 
-    def __init__(self, folder: Path, remember: Collection[str] = ()) -> None:
+    def __init__(
+        self, folder: Path, remember: Collection[str] = (), deferred: bool = False
+    ) -> None:
         self.folder = folder / __version__
         self.remember = frozenset(remember)
+        self.deferred = deferred
         self._memory: dict[tuple[str, str], Any] = {}
+        self._pending: dict[tuple[str, str], tuple[Any, Any]] = {}
 
     def _path(self, kind: str, key: str) -> Path:
         return self.folder / kind / key[:2] / f"{key}.json"
 
     def get(self, kind: str, key: str, hint: Any) -> Any | None:
         """The value stored under `key`, of the type `hint`; None on a miss."""
+        if (kind, key) in self._pending:
+            return self._pending[kind, key][0]
         if (kind, key) in self._memory:
             return self._memory[kind, key]
         value = self._read(kind, key, hint)
@@ -165,6 +172,18 @@ class Cache:
         """Store `value` (of the type `hint`) under `key`."""
         if kind in self.remember:
             self._memory[kind, key] = value
+        if self.deferred:
+            self._pending[kind, key] = (value, hint)
+        else:
+            self._write(kind, key, value, hint)
+
+    def flush(self) -> None:
+        """Write what `put` kept back (see `deferred`)."""
+        pending, self._pending = self._pending, {}
+        for (kind, key), (value, hint) in pending.items():
+            self._write(kind, key, value, hint)
+
+    def _write(self, kind: str, key: str, value: Any, hint: Any) -> None:
         try:
             entry = {"format": FORMAT, "version": __version__, "shape": shape(hint)}
             entry["value"] = encode(value, hint)

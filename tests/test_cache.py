@@ -82,3 +82,20 @@ def test_a_remembering_cache_keeps_its_kinds_in_memory(tmp_path: Path) -> None:
         entry.unlink()
     assert cache.get("summary", "ab12", list[str]) == ["kept"]
     assert cache.get("result", "ab12", list[str]) is None
+
+
+def test_a_deferred_cache_writes_on_flush(tmp_path: Path) -> None:
+    """The language server's cache: entries are read back at once, and reach the disk
+    (for the next process) only when flushed."""
+    from lambda_lint.cache import Cache
+
+    cache = Cache(tmp_path, remember=("summary",), deferred=True)
+    cache.put("summary", "ab12", {"x": [1, 2]}, dict[str, list[int]])
+    cache.put("file-result", "cd34", ["a"], list[str])
+    assert cache.get("summary", "ab12", dict[str, list[int]]) == {"x": [1, 2]}
+    assert cache.get("file-result", "cd34", list[str]) == ["a"]
+    assert Cache(tmp_path).get("summary", "ab12", dict[str, list[int]]) is None
+    cache.flush()
+    again = Cache(tmp_path)
+    assert again.get("summary", "ab12", dict[str, list[int]]) == {"x": [1, 2]}
+    assert again.get("file-result", "cd34", list[str]) == ["a"]
