@@ -11,11 +11,13 @@ from __future__ import annotations
 import errno
 import logging
 import os
+import re
 import stat
 from collections.abc import Iterable, Iterator, MutableMapping
 from dataclasses import dataclass, field
-from fnmatch import fnmatch
+from fnmatch import translate
 from pathlib import Path
+from typing import Callable
 
 import pathspec
 
@@ -107,6 +109,9 @@ class Excluder:
         self.names = [p for p in patterns if "/" not in p]
         self.paths = [(base / p).resolve() if base else Path(p).resolve() for p in patterns]
         self.path_patterns = [str(p) for p, raw in zip(self.paths, patterns) if "/" in raw]
+        # each list as one expression: matched once per path, not once per pattern
+        self._name_match = _any_of(self.names)
+        self._path_match = _any_of(self.path_patterns)
         self._gitignores: dict[Path, pathspec.GitIgnoreSpec | None] = {}
 
     def _gitignore(self, folder: Path) -> pathspec.GitIgnoreSpec | None:
@@ -123,10 +128,9 @@ class Excluder:
         return self._gitignores[folder]
 
     def excluded(self, path: Path, ignore_roots: Iterable[Path]) -> bool:
-        if any(fnmatch(path.name, pattern) for pattern in self.names):
+        if self._name_match(os.path.normcase(path.name)):
             return True
-        text = str(path)
-        if any(fnmatch(text, pattern) for pattern in self.path_patterns):
+        if self._path_match(os.path.normcase(str(path))):
             return True
         for folder in ignore_roots:
             spec = self._gitignore(folder)
@@ -192,6 +196,15 @@ class Excluder:
                     yield path
                 elif not stat.S_ISDIR(mode) and _wanted(path):
                     logger.warning("%s: not a regular file; skipped", path)
+
+
+def _any_of(patterns: list[str]) -> Callable[[str], object]:
+    """A test of whether a (case-normalised) text matches one of the shell-style
+    `patterns`, as `fnmatch.fnmatch` tests one."""
+    if not patterns:
+        return lambda text: False
+    either = "|".join(translate(os.path.normcase(p)) for p in patterns)
+    return re.compile(either).match
 
 
 def _ignore(path: Path) -> None:

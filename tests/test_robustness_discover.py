@@ -159,3 +159,28 @@ def test_a_kept_listing_follows_files_whose_content_decides_their_kind(
     stack.write_text('AWSTemplateFormatVersion: "2010-09-09"\n')
     os.utime(stack.parent, ns=(folder.st_atime_ns, folder.st_mtime_ns))
     assert kinds() == ([stack], [])
+
+
+def test_exclude_patterns_match_names_and_paths(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pattern without `/` matches a file or folder name anywhere; one with `/`, a
+    path under the project root; both as shell-style patterns."""
+    (project / "lambda-lint.toml").write_text(
+        'extend-exclude = ["*_generated.py", "vendor?", "lib/old/*"]\n'
+    )
+    for name in (
+        "api_generated.py",
+        "pkg/models_generated.py",
+        "vendor1/dep.py",
+        "lib/old/legacy.py",
+        "lib/new/current.py",
+        "pkg/vendor/kept.py",  # `vendor?` wants one more character
+    ):
+        (project / name).parent.mkdir(parents=True, exist_ok=True)
+        (project / name).write_text(BUGGY)
+    assert reported(check(project, monkeypatch)) == [
+        ("app.py", "LL501"),
+        ("current.py", "LL501"),
+        ("kept.py", "LL501"),
+    ]
