@@ -240,11 +240,12 @@ class Linter:
         computed."""
         indexed: dict[Path, IndexedFile] = {}
         pending: list[Path] = []
+        keys: dict[Path, str] = {}
         for path, text in texts.items():
             cached = None
             if self.cache is not None:
-                key = digest(self.code_stamp, str(path), contents[path])
-                cached = self.cache.get("summary", key, SummaryEntry)
+                keys[path] = digest(self.code_stamp, str(path), contents[path])
+                cached = self.cache.get("summary", keys[path], SummaryEntry)
             if cached is not None:
                 summary, cdk = cached
                 indexed[path] = IndexedFile(
@@ -263,8 +264,7 @@ class Linter:
         for item in results:
             indexed[item.path] = item
             if self.cache is not None and item.summary is not None:
-                key = digest(self.code_stamp, str(item.path), contents[item.path])
-                self.cache.put("summary", key, (item.summary, item.cdk), SummaryEntry)
+                self.cache.put("summary", keys[item.path], (item.summary, item.cdk), SummaryEntry)
         return indexed
 
     def _parallel(self, count: int) -> bool:
@@ -372,7 +372,7 @@ class Linter:
         texts: dict[Path, str] = {
             p.resolve(): t for p, t in descriptor_texts.items() if isinstance(t, str)
         }
-        texts.update({path: item.text for path, item in indexed.items() if item.text is not None})
+        texts.update(model.texts)
         if self.settings.path is not None and self.settings.path.resolve() not in texts:
             texts[self.settings.path.resolve()] = _file_text(self.settings.path)
         stored = slices.store if slices is not None else None

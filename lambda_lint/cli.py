@@ -54,8 +54,6 @@ class _Warnings(logging.Handler):
             click.echo(f"lambda-lint: warning: {message}", err=True)
 
 
-#: collect the youngest generation after this many new container objects (CPython's
-#: default is 700), the middle one after 20 such collections, the oldest after 100
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", "-V", prog_name="lambda-lint")
 def main() -> None:

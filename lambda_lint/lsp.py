@@ -21,7 +21,7 @@ updates the handler that calls it (and the reverse).
   plugin is shown with `window/showMessage` and clears the project's diagnostics; the
   server keeps running.
 - What a run stores in the cache is written to disk after its diagnostics are published,
-  and the server collects cyclic garbage itself then too (`Collector`), instead of when
+  and the server collects cyclic garbage itself then too (`collector.BetweenRuns`), instead of when
   allocations pass a threshold, so an edit waits neither for the encoding of the
   edited file's summary nor for a collection of the objects earlier runs piled up (a
   quarter of a second on a project of 1,500 files).
@@ -30,7 +30,6 @@ updates the handler that calls it (and the reverse).
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 import sys
 from collections.abc import Mapping, Sequence
@@ -46,6 +45,7 @@ from pygls.workspace import PositionCodec, TextDocument
 from lambda_lint import __version__
 from lambda_lint.api import Linter
 from lambda_lint.cache import Cache, default_cache_dir
+from lambda_lint.collector import BetweenRuns
 from lambda_lint.config import (
     ConfigError,
     Settings,
@@ -311,25 +311,6 @@ class Published:
     diagnostics: list[types.Diagnostic]
 
 
-class Collector:
-    """Cyclic garbage collection between runs (see the module's doc): the young
-    generations after every run, which hold what the run built and let go (its project
-    model); everything, the long-lived caches included, after every `FULL_EVERY` runs."""
-
-    FULL_EVERY = 50
-
-    def __init__(self) -> None:
-        self.runs = 0
-
-    def start(self) -> None:
-        """From now on, collect only between runs."""
-        gc.disable()
-
-    def after_a_run(self) -> None:
-        self.runs += 1
-        gc.collect(2 if self.runs % self.FULL_EVERY == 0 else 1)
-
-
 class LambdaLintServer(LanguageServer):
     def __init__(self, debounce: float = DEFAULT_DEBOUNCE) -> None:
         super().__init__("lambda-lint", __version__)
@@ -341,7 +322,7 @@ class LambdaLintServer(LanguageServer):
         self._shown: set[str] = set()
         # one worker: runs never overlap, and a plugin's import happens once
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lambda-lint")
-        self.collector = Collector()
+        self.collector = BetweenRuns()
 
     # -- scheduling ---------------------------------------------------------------------
 

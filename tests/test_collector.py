@@ -6,7 +6,7 @@ from __future__ import annotations
 import gc
 import weakref
 
-from lambda_lint.collector import collected_after
+from lambda_lint.collector import BetweenRuns, collected_after
 
 
 class _Node:
@@ -37,3 +37,28 @@ def test_a_collector_turned_off_stays_off() -> None:
     finally:
         gc.enable()
         gc.collect()
+
+
+def test_a_server_collects_cyclic_garbage_between_runs() -> None:
+    """Automatic collection is off while the server runs; a run's cyclic garbage is
+    freed once the run is over, and all of it every `FULL_EVERY` runs."""
+    enabled = gc.isenabled()
+    collector = BetweenRuns()
+    collector.start()
+    try:
+        assert not gc.isenabled()
+        old = _Node()
+        gc.collect(1)  # survives collections of the young generations: old
+        old_ref = weakref.ref(old)
+        del old
+        young = weakref.ref(_Node())
+        collector.after_a_run()
+        assert young() is None
+        for _ in range(BetweenRuns.FULL_EVERY - 2):
+            collector.after_a_run()
+        assert old_ref() is not None  # in the oldest generation: only a full collection
+        collector.after_a_run()
+        assert old_ref() is None
+    finally:
+        if enabled:
+            gc.enable()

@@ -4,14 +4,12 @@ standard input and output, as an editor would."""
 from __future__ import annotations
 
 import asyncio
-import gc
 import os
 import shutil
 import subprocess
 import sys
 import textwrap
 import time
-import weakref
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -784,37 +782,3 @@ def test_a_module_changed_on_disk_while_the_server_runs_is_read_again(
     os.utime(tools, ns=(before.st_atime_ns, before.st_mtime_ns))
     assert tools.stat().st_size == before.st_size
     assert shown() == ["LL202"]
-
-
-class _Node:
-    """An object in a reference cycle, which only the cyclic collector frees."""
-
-    def __init__(self) -> None:
-        self.me = self
-
-
-def test_the_server_collects_cyclic_garbage_between_runs() -> None:
-    """Automatic collection is off while the server runs; a run's cyclic garbage is
-    freed once the run is over, and all of it every `FULL_EVERY` runs."""
-    from lambda_lint.lsp import Collector
-
-    enabled = gc.isenabled()
-    collector = Collector()
-    collector.start()
-    try:
-        assert not gc.isenabled()
-        old = _Node()
-        gc.collect(1)  # survives collections of the young generations: old
-        old_ref = weakref.ref(old)
-        del old
-        young = weakref.ref(_Node())
-        collector.after_a_run()
-        assert young() is None
-        for _ in range(Collector.FULL_EVERY - 2):
-            collector.after_a_run()
-        assert old_ref() is not None  # in the oldest generation: only a full collection
-        collector.after_a_run()
-        assert old_ref() is None
-    finally:
-        if enabled:
-            gc.enable()
