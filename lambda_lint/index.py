@@ -28,13 +28,14 @@ from lambda_lint.flow.semantics import Semantics, default_semantics
 from lambda_lint.flow.summary import SEEDED_KINDS, symbolic_seeds
 from lambda_lint.key_reads import keys_read_always
 from lambda_lint.model.names import ImportedName, qualname
+from lambda_lint.slots import SLOTS
 
 #: (parameter index, access path) of a value that flows from a parameter
 ParamPath = tuple[int, tuple[str, ...]]
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, **SLOTS)
 class Param:
     name: str
     kind: str  # "posonly", "positional", "vararg", "kwonly", "varkw"
@@ -42,7 +43,7 @@ class Param:
     annotation: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, **SLOTS)
 class Import(ImportedName):
     """An imported name (see `ImportedName`) and where its import runs."""
 
@@ -56,7 +57,7 @@ class Import(ImportedName):
     optional: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, **SLOTS)
 class CallSite:
     #: the callee as written: "helpers.process", "self.save", "boto3.client"
     target: str
@@ -71,7 +72,7 @@ class CallSite:
     names: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, **SLOTS)
 class FunctionSummary:
     qualname: str
     name: str
@@ -93,7 +94,7 @@ class FunctionSummary:
     keys_read_always: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, **SLOTS)
 class Instance:
     """A module-level name bound to a call: `app = APIGatewayRestResolver()`."""
 

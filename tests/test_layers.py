@@ -26,6 +26,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "ast_nodes",
             "key_reads",
             "collector",
+            "slots",
             "node_starts",
             "statement_starts",
             "reads",

@@ -28,9 +28,10 @@ from lambda_lint.coldstart.options import ColdStartOptions
 from lambda_lint.index import Import
 from lambda_lint.model.init_imports import runs_at_init
 from lambda_lint.model.project import FunctionKey, Handler, ProjectModel
+from lambda_lint.slots import SLOTS
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, **SLOTS)
 class ExternalImport:
     """One module-scope import (one alias) of a module outside the project."""
 
@@ -47,7 +48,7 @@ class ExternalImport:
     maybe_project: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, **SLOTS)
 class Statement:
     """One module-scope import that runs at INIT, resolved."""
 

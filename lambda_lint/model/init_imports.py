@@ -18,9 +18,10 @@ from pathlib import Path
 
 from lambda_lint.index import Import, ModuleSummary
 from lambda_lint.model.imports import ModuleResolver
+from lambda_lint.slots import SLOTS
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, **SLOTS)
 class ImportEdge:
     """One import statement: where it is, and what it names."""
 
@@ -33,7 +34,7 @@ class ImportEdge:
     name: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, **SLOTS)
 class InitModule:
     """A module a handler's INIT imports: a project file, or an external module by name."""
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from lambda_lint.slots import SLOTS
+
 
 def dotted_name(node: cst.CSTNode | None) -> str | None:
     """`a.b.c` for a Name/Attribute chain; None for anything else."""
@@ -20,7 +22,7 @@ def dotted_name(node: cst.CSTNode | None) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, **SLOTS)
 class ImportedName:
     """A name an import statement binds: `import a.b as c` is (module="a.b", name=None,
     alias="c", renamed=True); `from x import y` is (module="x", name="y", alias="y");
