@@ -298,9 +298,14 @@ class CheckContext:
             qualname = next(q for q, f in reversed(self.functions) if f is function)
             key = (self.path, qualname)
             seeds = self.model.parameter_seeds(key)
-            self._flows[function] = FunctionFlow(
-                function, seeds, lambda call, flow: self._returned(key, call, flow)
+            # every ref starts at a seeded parameter (what a project function returns
+            # derives from its arguments): with none seeded, no flow to work out
+            returned = (
+                (lambda call, flow: self._returned(key, call, flow))
+                if any(seeds.values())
+                else None
             )
+            self._flows[function] = FunctionFlow(function, seeds, returned)
         return self._flows[function]
 
     def call_site_refs(self, node: cst.CSTNode) -> Refs:
