@@ -38,6 +38,7 @@ _HOMES = {
     "Option": "lambda_lint.rule",
     "ProjectRule": "lambda_lint.rule",
     "Rule": "lambda_lint.rule",
+    "mentions": "lambda_lint.rule",
 }
 
 
@@ -71,4 +72,5 @@ __all__ = [
     "RelatedLocation",
     "Rule",
     "__version__",
+    "mentions",
 ]

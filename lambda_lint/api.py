@@ -34,7 +34,7 @@ from lambda_lint.config import Settings
 from lambda_lint.descriptors import read_descriptor, read_terraform_dir
 from lambda_lint.descriptors.model import DescriptorProblem, DescriptorSet
 from lambda_lint.discover import Project, discover, is_python
-from lambda_lint.engine import InternalError, check_module, check_project, walks_unreached_file
+from lambda_lint.engine import InternalError, check_module, check_project, walks_file
 from lambda_lint.finding import Finding, Position
 from lambda_lint.index import ModuleSummary
 from lambda_lint.index_files import IndexedFile, index_file
@@ -411,13 +411,13 @@ class Linter:
             and indexed[path].summary is not None
             and not skip_file(indexed[path].text or "")
         ]
-        # a file no handler reaches, in which no enabled rule can report, is not parsed
+        # a file in which no enabled rule may report is not parsed (in a real project,
+        # most files no handler reaches: tests, infrastructure code, tools)
         reached = model.reached_files
         unparsed = {
             item.path
             for item in targets
-            if item.path not in reached
-            and not walks_unreached_file(self.rule_classes, item.path, item.text or "")
+            if not walks_file(self.rule_classes, item.path, item.text or "", item.path in reached)
         }
         for item in targets:
             if item.path in unparsed:

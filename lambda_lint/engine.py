@@ -126,32 +126,47 @@ class _Walker:
         context.ancestors.pop()
 
 
-def walks_unreached_file(rule_classes: Iterable[type[BaseRule]], path: Path, text: str) -> bool:
-    """Whether some of these rules may report in a file no handler reaches (`path`,
-    holding `text`): see `Rule.reached_code_only` and `Rule.may_report_in`. A rule
-    without visitor methods, like the pipeline's own LL0 codes, visits nothing."""
-    return any(
+def _runs_on(rule: type[BaseRule], path: Path, text: str, reached: bool) -> bool:
+    """Whether `rule` is run on the file `path` holding `text` (`reached`: a handler
+    reaches it): see `Rule.reached_code_only` and `Rule.may_report_in`. A rule without
+    visitor methods, like the pipeline's own LL0 codes, visits nothing. Raises what a
+    plugin's `may_report_in` raises."""
+    return (
         issubclass(rule, Rule)
-        and not rule.reached_code_only
-        and _visitor_methods(rule)
+        and bool(_visitor_methods(rule))
+        and (reached or not rule.reached_code_only)
         and rule.may_report_in(path, text)
-        for rule in rule_classes
     )
+
+
+def walks_file(
+    rule_classes: Iterable[type[BaseRule]], path: Path, text: str, reached: bool
+) -> bool:
+    """Whether some of these rules are run on the file `path` holding `text` (`reached`:
+    a handler reaches it); the file is parsed only then."""
+    for rule in rule_classes:
+        try:
+            if _runs_on(rule, path, text, reached):
+                return True
+        except Exception:  # the rule runs there, and `check_module` reports its failure
+            return True
+    return False
 
 
 def check_module(
     context: CheckContext, rule_classes: Iterable[type[BaseRule]]
 ) -> list[InternalError]:
-    """Run the visitor rules over `context.module`; findings land in `context.findings`."""
+    """Run the visitor rules that may report in the file over `context.module`; findings
+    land in `context.findings`."""
     rules, failed = [], {}
+    reached = context.path in context.model.reached_files
     for rule_class in rule_classes:
-        if not issubclass(rule_class, Rule):
-            continue
         try:
-            rules.append(rule_class(context))
-        except Exception as error:  # a plugin's constructor must not stop the run
+            if _runs_on(rule_class, context.path, context.text, reached):
+                rules.append(rule_class(context))  # type: ignore[call-arg]
+        except Exception as error:  # a plugin's bug must not stop the run
             failed[rule_class.code] = _describe(error)
-    walker = _Walker(context, rules)
+    walker = _Walker(context, rules)  # type: ignore[arg-type]
     walker.failed.update(failed)
     walker.walk(context.module)
     return [

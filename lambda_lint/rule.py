@@ -56,7 +56,7 @@ from __future__ import annotations
 import inspect
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, ClassVar
@@ -110,6 +110,20 @@ def numbers_by_name_option(value: Any) -> dict[str, float]:
     if not isinstance(value, dict):
         raise ValueError("must be a table of names to numbers")
     return {str(name): number_option(number) for name, number in value.items()}
+
+
+def mentions(text: str, qualified_names: Iterable[str]) -> bool:
+    """Whether a file holding `text` may refer to one of `qualified_names` (`sys.exit`,
+    `builtins.exit`) as `CheckContext.qualified_name` resolves names: through the file's
+    own imports, so the first part of an imported name is written in the file (in its
+    import), and so is its last part (in the import or at the use); a builtin's name is
+    written as it is. For `Rule.may_report_in`."""
+    for name in qualified_names:
+        first, _, _ = name.partition(".")
+        last = name.rpartition(".")[2]
+        if (first == "builtins" or first in text) and last in text:
+            return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -238,9 +252,11 @@ class Rule(BaseRule):
     @classmethod
     def may_report_in(cls, path: Path, text: str) -> bool:
         """False when the rule cannot report in the file `path` holding `text`, whatever
-        its syntax (a rule that looks for a literal can tell from the text): a file no
-        handler reaches is then not parsed for it. Not asked of `reached_code_only`
-        rules."""
+        its syntax (a rule that looks for a literal, or for calls to certain functions,
+        can tell from the text: see `mentions`). The rule is then not run on that file,
+        and a file no enabled rule may report in is not parsed at all. For a file no
+        handler reaches, not asked of `reached_code_only` rules (they are not run
+        there)."""
         return True
 
     def __init__(self, context: CheckContext) -> None:

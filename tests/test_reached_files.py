@@ -119,3 +119,68 @@ def test_a_file_cpython_reads_but_libcst_cannot_is_reported_where_it_fails(
     result = _lint(tmp_path, [PrintInReachedCode], {"TST202", "LL001"}, [], monkeypatch)
     shown = [(f.path, f.code, f.start.line, f.start.column, f.message) for f in result.findings]
     assert shown == [("helpers.py", "LL001", 2, 4, "syntax error: unexpected token")]
+
+
+class PrintWhereWritten(PrintInReachedCode):
+    """Reports `print()` in reached code, and says from the text where it cannot."""
+
+    code = "TST203"
+    name = "print-where-written"
+
+    @classmethod
+    def may_report_in(cls, path: Path, text: str) -> bool:
+        return "print(" in text
+
+
+class BrokenGate(PrintInReachedCode):
+    """A plugin whose `may_report_in` raises."""
+
+    code = "TST204"
+    name = "broken-gate"
+
+    @classmethod
+    def may_report_in(cls, path: Path, text: str) -> bool:
+        raise RuntimeError("gate bug")
+
+
+def test_a_reached_file_a_rule_says_it_cannot_report_in_is_not_checked_by_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parsed: list[str] = []
+    result = _lint(tmp_path, [PrintWhereWritten], {"TST203"}, parsed, monkeypatch)
+    # the handler's module is reached, but no rule may report there: it is not parsed
+    assert parsed == [HELPERS]
+    assert [(f.path, f.code) for f in result.findings] == [("helpers.py", "TST203")]
+
+
+def test_a_rule_whose_may_report_in_raises_is_an_internal_error_and_the_others_go_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = _lint(tmp_path, [PrintWhereWritten, BrokenGate], {"TST203", "TST204"}, [], monkeypatch)
+    assert [(f.path, f.code) for f in result.findings] == [("helpers.py", "TST203")]
+    failures = sorted((e.code, e.path) for e in result.internal_errors)
+    assert failures == [("TST204", "app.py"), ("TST204", "helpers.py")]
+    assert all("gate bug" in e.message for e in result.internal_errors)
+
+
+@pytest.mark.parametrize(
+    ("text", "names", "expected"),
+    [
+        ("from sys import exit as bye\n\nbye(0)\n", ["sys.exit"], True),
+        ("import sys as s\n\ns.exit(1)\n", ["sys.exit"], True),
+        ("import sys\n\nsys.stdout.write('x')\n", ["sys.exit"], False),
+        ("exit()\n", ["builtins.exit"], True),
+        (
+            "import urllib.request\n\nurllib.request.urlopen(url)\n",
+            ["urllib.request.urlopen"],
+            True,
+        ),
+        ("import json\n\njson.dumps({'get': 1})\n", ["requests.get", "httpx.get"], False),
+    ],
+)
+def test_mentions_tells_from_the_text_whether_a_file_can_name_a_function(
+    text: str, names: list[str], expected: bool
+) -> None:
+    from lambda_lint import mentions
+
+    assert mentions(text, names) is expected

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import libcst as cst
 
 from lambda_lint.finding import Fix
@@ -9,7 +11,7 @@ from lambda_lint.index import Param
 from lambda_lint.model.handlers import signature_preserving_decorators
 from lambda_lint.model.names import decorator_name
 from lambda_lint.model.project import Handler
-from lambda_lint.rule import Example, ProjectRule, Rule
+from lambda_lint.rule import Example, ProjectRule, Rule, mentions
 from lambda_lint.walk import descendants
 
 EVENT_NAMES = {"event", "evt", "payload", "request"}
@@ -478,6 +480,11 @@ class ExitInHandler(Rule):
             message="bye",
         ),
     ]
+
+    @classmethod
+    def may_report_in(cls, path: Path, text: str) -> bool:
+        """Only where an exit function or `SystemExit` is written."""
+        return mentions(text, (*cls.EXITS, "builtins.SystemExit"))
 
     def visit_Call(self, node: cst.Call) -> None:
         name = self.context.qualified_name(node.func)

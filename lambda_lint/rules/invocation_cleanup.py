@@ -17,6 +17,8 @@ from lambda_lint.rule import Example
 from lambda_lint.walk import descendants
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from lambda_lint.check_context import CheckContext
 
 from lambda_lint.rules.reuse_base import (
@@ -232,6 +234,11 @@ class TmpFileLeak(ReuseRule):
         "removes it: /tmp outlives the invocation, so the file grows with every warm "
         "invocation and keeps earlier requests' data"
     )
+
+    @classmethod
+    def may_report_in(cls, path: Path, text: str) -> bool:
+        """Only where `/tmp` (or a part of it) or `tempfile` is written."""
+        return "tmp" in text or "tempfile" in text
 
     def __init__(self, context: CheckContext) -> None:
         super().__init__(context)

@@ -4,6 +4,8 @@ without a timeout (LL703), a batch write whose failed entries are never looked a
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import libcst as cst
 
 from lambda_lint.model.names import keyword_argument, string_value
@@ -16,7 +18,7 @@ from lambda_lint.reliability import (
     TIMEOUT_POSITION,
     BatchApi,
 )
-from lambda_lint.rule import Example
+from lambda_lint.rule import Example, mentions
 from lambda_lint.rules.reliability_base import MAX_DEPTH, ReliabilityRule
 from lambda_lint.rules.reuse_base import call_argument
 
@@ -262,6 +264,11 @@ class HttpCallWithoutTimeout(ReliabilityRule):
             "def handler(event, context):\n    return get(event['url'], timeout=None).text\n",
         ),
     ]
+
+    @classmethod
+    def may_report_in(cls, path: Path, text: str) -> bool:
+        """Only where an HTTP library the rule knows is imported."""
+        return mentions(text, (*HTTP_CALLS, *HTTP_SESSIONS))
 
     def visit_Call(self, node: cst.Call) -> None:
         library = self._library(node)

@@ -3,13 +3,15 @@ triggers, the front door) can use."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import libcst as cst
 
 from lambda_lint.finding import Fix
 from lambda_lint.model.flow import FunctionFlow, Ref
 from lambda_lint.model.locals import assigned_values
 from lambda_lint.model.names import dotted_name
-from lambda_lint.rule import Example, Rule
+from lambda_lint.rule import Example, Rule, mentions
 from lambda_lint.rules.handler_contract import runtime_handler
 from lambda_lint.walk import descendants
 
@@ -271,8 +273,6 @@ class DecimalJsonDumps(Rule):
     ```
     """
 
-    reached_code_only = True
-
     code = "LL108"
     name = "decimal-json-dumps"
     summary = "json.dumps of DynamoDB data (Decimal) without default="
@@ -309,6 +309,11 @@ class DecimalJsonDumps(Rule):
             "        print(json.dumps(d.deserialize(r['dynamodb']['NewImage']['total'])))\n"
         ),
     ]
+
+    @classmethod
+    def may_report_in(cls, path: Path, text: str) -> bool:
+        """Only where `json.dumps` is written: the error is one wherever the code runs."""
+        return mentions(text, ["json.dumps"])
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         flow = FunctionFlow(node, {}, _dynamodb_reads)
