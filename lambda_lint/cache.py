@@ -21,6 +21,7 @@ import json
 import os
 import sys
 import tempfile
+import time
 from collections.abc import Collection
 from pathlib import Path
 from typing import Any
@@ -177,11 +178,16 @@ class Cache:
         else:
             self._write(kind, key, value, hint)
 
-    def flush(self) -> None:
-        """Write what `put` kept back (see `deferred`)."""
-        pending, self._pending = self._pending, {}
-        for (kind, key), (value, hint) in pending.items():
+    def flush(self, seconds: float | None = None) -> bool:
+        """Write what `put` kept back (see `deferred`); with `seconds`, only until that
+        long has passed (one entry at least). Returns whether some are still kept back."""
+        deadline = None if seconds is None else time.monotonic() + seconds
+        while self._pending:
+            (kind, key), (value, hint) = self._pending.popitem()
             self._write(kind, key, value, hint)
+            if deadline is not None and time.monotonic() >= deadline:
+                break
+        return bool(self._pending)
 
     def _write(self, kind: str, key: str, value: Any, hint: Any) -> None:
         try:

@@ -99,3 +99,16 @@ def test_a_deferred_cache_writes_on_flush(tmp_path: Path) -> None:
     again = Cache(tmp_path)
     assert again.get("summary", "ab12", dict[str, list[int]]) == {"x": [1, 2]}
     assert again.get("file-result", "cd34", list[str]) == ["a"]
+
+
+def test_a_deferred_cache_can_be_written_a_slice_at_a_time(tmp_path: Path) -> None:
+    """`flush(seconds)` stops once the time is up, after one entry at least, and says
+    whether some are still to be written; nothing is lost on the way."""
+    from lambda_lint.cache import Cache
+
+    cache = Cache(tmp_path, deferred=True)
+    for number in range(3):
+        cache.put("summary", f"k{number}", [number], list[int])
+    assert [cache.flush(0), cache.flush(0), cache.flush(0)] == [True, True, False]
+    again = Cache(tmp_path)
+    assert [again.get("summary", f"k{n}", list[int]) for n in range(3)] == [[0], [1], [2]]
