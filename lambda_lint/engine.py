@@ -161,12 +161,14 @@ def check_module(
     rules, failed = [], {}
     reached = context.path in context.model.reached_files
     for rule_class in rule_classes:
+        if not issubclass(rule_class, Rule):
+            continue
         try:
             if _runs_on(rule_class, context.path, context.text, reached):
-                rules.append(rule_class(context))  # type: ignore[call-arg]
+                rules.append(rule_class(context))
         except Exception as error:  # a plugin's bug must not stop the run
             failed[rule_class.code] = _describe(error)
-    walker = _Walker(context, rules)  # type: ignore[arg-type]
+    walker = _Walker(context, rules)
     walker.failed.update(failed)
     walker.walk(context.module)
     return [
