@@ -221,7 +221,7 @@ def _build_decoder(hint: Any) -> Decoder:
     if hint in _SCALARS:
         if hint is float:
             return lambda data: float(_expect(data, type(data) in (float, int), hint))
-        return lambda data: _expect(data, type(data) is hint, hint)
+        return _scalar_decoder(hint)
     if isinstance(hint, type) and issubclass(hint, enum.Enum):
         return lambda data: _enum_member(hint, data)
     if isinstance(hint, type) and issubclass(hint, PurePath):
@@ -245,12 +245,28 @@ def _enum_member(hint: type[enum.Enum], data: Any) -> Any:
         raise ShapeError(f"{data!r} is not a {hint.__name__}") from error
 
 
+def _scalar_decoder(hint: type) -> Decoder:
+    def run(data: Any) -> Any:
+        if type(data) is hint:
+            return data
+        raise ShapeError(f"expected {hint!r}, got {type(data).__name__}")
+
+    return run
+
+
 def _dataclass_decoder(hint: type) -> Decoder:
     fields = [(name, _decoder(field)) for name, field in _fields(hint)]
+    count = len(fields)
+    # every field is an argument of `__init__` (see `_fields`), in order: positionally
+    # unless some are keyword-only (a tenth faster than by keyword)
+    positional = not any(getattr(f, "kw_only", False) for f in dataclasses.fields(hint))
 
     def run(data: Any) -> Any:
-        _expect(data, isinstance(data, dict) and len(data) == len(fields), hint)
+        if type(data) is not dict or len(data) != count:
+            raise ShapeError(f"expected {hint!r}, got {type(data).__name__}")
         try:
+            if positional:
+                return hint(*[item(data[name]) for name, item in fields])
             return hint(**{name: item(data[name]) for name, item in fields})
         except KeyError as error:
             raise ShapeError(f"{hint.__qualname__} without {error}") from None
@@ -260,17 +276,35 @@ def _dataclass_decoder(hint: type) -> Decoder:
 
 def _tuple_decoder(hint: Any, args: tuple[Any, ...]) -> Decoder:
     if not args or (len(args) == 2 and args[1] is Ellipsis):
-        item = _decoder(_only(args))
-        return lambda data: tuple(map(item, _expect(data, isinstance(data, list), hint)))
+        return _sequence_decoder(hint, _only(args))
     if args == ((),):  # `tuple[()]`
         args = ()
     items = [_decoder(arg) for arg in args]
 
     def run(data: Any) -> Any:
-        _expect(data, isinstance(data, list), hint)
+        _expect(data, type(data) is list, hint)
         if len(data) != len(items):
             raise ShapeError(f"expected {len(items)} items, got {len(data)}")
-        return tuple(item(value) for item, value in zip(items, data))
+        return tuple([item(value) for item, value in zip(items, data)])
+
+    return run
+
+
+def _sequence_decoder(hint: Any, item_hint: Any) -> Decoder:
+    """`tuple[X, ...]`: most stored ones are empty, or of strings (dotted names, keys)."""
+    if item_hint in (str, int, bool):
+
+        def scalars(data: Any) -> Any:
+            if type(data) is list and all(type(value) is item_hint for value in data):
+                return tuple(data)
+            raise ShapeError(f"expected {hint!r}, got {type(data).__name__}")
+
+        return scalars
+    item = _decoder(item_hint)
+
+    def run(data: Any) -> Any:
+        _expect(data, type(data) is list, hint)
+        return tuple([item(value) for value in data]) if data else ()
 
     return run
 

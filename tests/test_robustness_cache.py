@@ -246,11 +246,40 @@ def test_the_codec_covers_the_standard_shapes() -> None:
             "either": None,
             "maybe": None,
         },
+        {
+            "name": "n",
+            "where": "a",
+            "colour": "red",
+            "tags": [],
+            "pairs": [[1, ["x", 2]]],
+            "either": None,
+            "maybe": None,
+        },
+        {
+            "name": "n",
+            "where": "a",
+            "colour": "red",
+            "tags": [],
+            "pairs": [[1, "xy"]],
+            "either": None,
+            "maybe": None,
+        },
     ],
 )
 def test_data_of_another_shape_is_refused(stored: Any) -> None:
     with pytest.raises(ShapeError):
         decode(stored, Sample)
+
+
+@pytest.mark.skipif(sys.version_info < (3, 10), reason="keyword-only fields need Python 3.10")
+def test_a_dataclass_with_keyword_only_fields_comes_back_whole() -> None:
+    @dataclasses.dataclass(frozen=True, kw_only=True)  # type: ignore[call-overload]
+    class Options:
+        depth: int
+        names: tuple[str, ...] = ()
+
+    value = Options(depth=2, names=("a", "b"))
+    assert decode(json.loads(json.dumps(encode(value, Options))), Options) == value
 
 
 def test_a_value_of_another_type_is_not_stored() -> None:
