@@ -225,7 +225,7 @@ def _build_decoder(hint: Any) -> Decoder:
     if isinstance(hint, type) and issubclass(hint, enum.Enum):
         return lambda data: _enum_member(hint, data)
     if isinstance(hint, type) and issubclass(hint, PurePath):
-        return lambda data: hint(_expect(data, isinstance(data, str), str))
+        return _path_decoder(hint)
     if _is_dataclass_type(hint):
         return _dataclass_decoder(hint)
     if origin is tuple:
@@ -243,6 +243,22 @@ def _enum_member(hint: type[enum.Enum], data: Any) -> Any:
         return hint(data)
     except (ValueError, TypeError) as error:
         raise ShapeError(f"{data!r} is not a {hint.__name__}") from error
+
+
+def _path_decoder(hint: type[PurePath]) -> Decoder:
+    """Paths are immutable and a project has few: each is built once and shared (the
+    stored call tables alone name a project's files tens of thousands of times)."""
+    known: dict[str, PurePath] = {}
+
+    def run(data: Any) -> Any:
+        if type(data) is not str:
+            raise ShapeError(f"expected a path, got {type(data).__name__}")
+        found = known.get(data)
+        if found is None:
+            found = known[data] = hint(data)
+        return found
+
+    return run
 
 
 def _scalar_decoder(hint: type) -> Decoder:

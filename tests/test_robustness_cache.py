@@ -264,6 +264,15 @@ def test_the_codec_covers_the_standard_shapes() -> None:
             "either": None,
             "maybe": None,
         },
+        {
+            "name": "n",
+            "where": ["a"],
+            "colour": "red",
+            "tags": [],
+            "pairs": [],
+            "either": None,
+            "maybe": None,
+        },
     ],
 )
 def test_data_of_another_shape_is_refused(stored: Any) -> None:
