@@ -208,7 +208,10 @@ def run_check(request: CheckRequest, stdin_text: str | None = None) -> int:
     replay = _replay(request)
     stored = replay.stored() if replay is not None else None
     if replay is not None and stored is not None:
-        click.echo(stored[0], nl=False, color=replay.color)
+        if request.output_file is not None:
+            _write_report(request.output_file, stored[0])
+        else:
+            click.echo(stored[0], nl=False, color=replay.color)
         return stored[1]
     warnings = _warnings
     run = Run(request, stdin_text)
@@ -256,7 +259,9 @@ def run_check(request: CheckRequest, stdin_text: str | None = None) -> int:
 
 def _replay(request: CheckRequest) -> Replay | None:
     """The replay of a plain run (see `lambda_lint.replay`): no fixing, no standard
-    input, no output file, every path present."""
+    input, every path present. An output file gets the stored report (a report written
+    into the project, `-o report.json`, is among the files the key covers when
+    discovery reads it: the run after the one that first wrote it is the one stored)."""
     if (
         request.no_cache
         or request.fix
@@ -266,7 +271,6 @@ def _replay(request: CheckRequest) -> Replay | None:
         or request.show_settings
         or request.verbose
         or request.force_exclude
-        or request.output_file is not None
         or reads_stdin(request)
         or not all(path.exists() for path in request.paths)
     ):

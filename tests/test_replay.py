@@ -49,3 +49,37 @@ def test_an_unchanged_run_is_replayed_without_the_rules(tmp_path: Path) -> None:
     assert "libcst loaded: True" in changed.stderr
     assert "LL107" not in changed.stdout
     assert changed.returncode == 0
+
+
+def test_a_run_writing_its_report_to_a_file_is_replayed_too(tmp_path: Path) -> None:
+    """CI writes SARIF or JSON to a file; an unchanged run rewrites the same report."""
+    project, cache = tmp_path / "p", tmp_path / "cache"
+    project.mkdir()
+    (project / "app.py").write_text(HANDLER)
+    (project / "helpers.py").write_text(HELPER_EXITS)
+    options = ("--output-format", "sarif", "--output-file", "out/report.sarif")
+    first = run(project, cache, *options)
+    report = (project / "out" / "report.sarif").read_text()
+    assert "LL107" in report and first.stdout == ""
+    (project / "out" / "report.sarif").unlink()
+    again = run(project, cache, *options)
+    assert "libcst loaded: False" in again.stderr
+    assert (project / "out" / "report.sarif").read_text() == report
+    assert (again.stdout, again.returncode) == ("", first.returncode)
+
+
+def test_a_json_report_written_into_the_project_settles_after_one_more_run(
+    tmp_path: Path,
+) -> None:
+    """A `.json` report in the project is a file discovery reads (it might be a
+    template), so it is part of what the stored report is keyed on: the first run writes
+    it, the second is keyed on it and stores its report, the third is replayed."""
+    project, cache = tmp_path / "p", tmp_path / "cache"
+    project.mkdir()
+    (project / "app.py").write_text(HANDLER)
+    (project / "helpers.py").write_text(HELPER_EXITS)
+    options = ("--output-format", "json", "--output-file", "report.json")
+    runs = [run(project, cache, *options) for _ in range(3)]
+    assert ["libcst loaded: True" in r.stderr for r in runs] == [True, True, False]
+    assert len({r.returncode for r in runs}) == 1
+    assert "LL107" in (project / "report.json").read_text()
