@@ -132,8 +132,14 @@ def encode(value: Any, hint: Any) -> Any:
 
 def _expect(value: Any, ok: bool, hint: Any) -> Any:
     if not ok:
-        raise ShapeError(f"expected {hint!r}, got {type(value).__name__}")
+        raise _mismatch(hint, value)
     return value
+
+
+def _mismatch(hint: Any, value: Any) -> ShapeError:
+    """The error for `value` where a value of type `hint` was expected (the decoders on
+    the hottest paths test inline and raise it themselves)."""
+    return ShapeError(f"expected {hint!r}, got {type(value).__name__}")
 
 
 def _is_scalar(value: Any, hint: type) -> bool:
@@ -252,7 +258,7 @@ def _path_decoder(hint: type[PurePath]) -> Decoder:
 
     def run(data: Any) -> Any:
         if type(data) is not str:
-            raise ShapeError(f"expected a path, got {type(data).__name__}")
+            raise _mismatch(str, data)
         found = known.get(data)
         if found is None:
             found = known[data] = hint(data)
@@ -265,7 +271,7 @@ def _scalar_decoder(hint: type) -> Decoder:
     def run(data: Any) -> Any:
         if type(data) is hint:
             return data
-        raise ShapeError(f"expected {hint!r}, got {type(data).__name__}")
+        raise _mismatch(hint, data)
 
     return run
 
@@ -279,7 +285,7 @@ def _dataclass_decoder(hint: type) -> Decoder:
 
     def run(data: Any) -> Any:
         if type(data) is not dict or len(data) != count:
-            raise ShapeError(f"expected {hint!r}, got {type(data).__name__}")
+            raise _mismatch(hint, data)
         try:
             if positional:
                 return hint(*[item(data[name]) for name, item in fields])
@@ -313,7 +319,7 @@ def _sequence_decoder(hint: Any, item_hint: Any) -> Decoder:
         def scalars(data: Any) -> Any:
             if type(data) is list and all(type(value) is item_hint for value in data):
                 return tuple(data)
-            raise ShapeError(f"expected {hint!r}, got {type(data).__name__}")
+            raise _mismatch(hint, data)
 
         return scalars
     item = _decoder(item_hint)
