@@ -3,6 +3,7 @@ project model's answers about them (handler, phase, trigger, value flow, call ch
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Callable, TypeVar
@@ -12,7 +13,7 @@ import libcst as cst
 from lambda_lint.config import Settings
 from lambda_lint.finding import Edit, Finding, Fix, Position, RelatedLocation
 from lambda_lint.index import CallSite, FunctionSummary
-from lambda_lint.model.flow import EMPTY, FunctionFlow, Ref, Refs
+from lambda_lint.model.flow import EMPTY, CallResolver, FunctionFlow, Ref, Refs
 from lambda_lint.model.locals import returns_constants
 from lambda_lint.model.names import dotted_name
 from lambda_lint.model.once import project_trees
@@ -300,11 +301,7 @@ class CheckContext:
             seeds = self.model.parameter_seeds(key)
             # every ref starts at a seeded parameter (what a project function returns
             # derives from its arguments): with none seeded, no flow to work out
-            returned = (
-                (lambda call, flow: self._returned(key, call, flow))
-                if any(seeds.values())
-                else None
-            )
+            returned = self._resolver(key) if any(seeds.values()) else None
             self._flows[function] = FunctionFlow(function, seeds, returned)
         return self._flows[function]
 
@@ -319,7 +316,7 @@ class CheckContext:
         seeds = self._call_site_seeds(key)
         if seeds is None:
             return self.refs(node)
-        flow = FunctionFlow(function, seeds, lambda call, flow: self._returned(key, call, flow))
+        flow = FunctionFlow(function, seeds, self._resolver(key))
         return flow.refs(node)
 
     def _call_site_seeds(self, key: FunctionKey) -> dict[str, Refs] | None:
@@ -338,11 +335,7 @@ class CheckContext:
             node = tree.function_at(summary.line, summary.column) if tree and summary else None
             if call is None or node is None or any(a.star for a in call.args):
                 return None
-            flow = FunctionFlow(
-                node,
-                self.model.parameter_seeds(caller),
-                lambda c, f, k=caller: self._returned(k, c, f),
-            )
+            flow = FunctionFlow(node, self.model.parameter_seeds(caller), self._resolver(caller))
             position = self.model.symbols.bound_offset(callee, site.target)
             for argument in call.args:
                 if argument.keyword is not None:
@@ -353,6 +346,18 @@ class CheckContext:
                 if name is not None:
                     found[name] = found.get(name, EMPTY) | flow.refs(argument.value)
         return found
+
+    def _resolver(self, caller: FunctionKey) -> CallResolver:
+        """`_returned` for the calls in `caller`, holding this context weakly: the flows
+        the context keeps would otherwise hold it in a reference cycle, and with it the
+        file's trees, which only the cyclic collector would then free."""
+        context = weakref.ref(self)
+
+        def returned(call: cst.Call, flow: FunctionFlow) -> Refs | None:
+            alive = context()
+            return None if alive is None else alive._returned(caller, call, flow)
+
+        return returned
 
     def _returned(self, caller: FunctionKey, call: cst.Call, flow: FunctionFlow) -> Refs | None:
         """Refs a project function returns when called with these arguments."""

@@ -150,19 +150,25 @@ def _cst_statements(
     names (in source order) of `module`, found among its statements alone."""
     functions: list[tuple[str, cst.CSTNode]] = []
     imported: list[tuple[str, cst.CSTNode]] = []
-
-    def visit(node: cst.CSTNode) -> None:
-        for child in children(node):
-            if type(child) is cst.Import or type(child) is cst.ImportFrom:
-                for node, item in imported_names(child):
-                    imported.append((item.module if item.name is None else item.name, node))
-            elif type(child) in _CST_HOLDERS:
-                visit(child)
-                if type(child) is cst.FunctionDef:
-                    functions.append((child.name.value, child.name))
-
-    visit(module)
+    _visit_statements(module, functions, imported)
     return functions, imported
+
+
+def _visit_statements(
+    node: cst.CSTNode,
+    functions: list[tuple[str, cst.CSTNode]],
+    imported: list[tuple[str, cst.CSTNode]],
+) -> None:
+    # a module-level function, not a recursive closure: a closure that calls itself is
+    # a reference cycle, which would keep what it refers to until the cyclic collector runs
+    for child in children(node):
+        if type(child) is cst.Import or type(child) is cst.ImportFrom:
+            for name, item in imported_names(child):
+                imported.append((item.module if item.name is None else item.name, name))
+        elif type(child) in _CST_HOLDERS:
+            _visit_statements(child, functions, imported)
+            if type(child) is cst.FunctionDef:
+                functions.append((child.name.value, child.name))
 
 
 class _CstCalls(Visitor):

@@ -3,10 +3,20 @@ work left behind right after it."""
 
 from __future__ import annotations
 
+import ast
 import gc
+import shutil
 import weakref
+from pathlib import Path
 
+import libcst as cst
+
+from lambda_lint.api import Linter
 from lambda_lint.collector import BetweenRuns, collected_after
+from lambda_lint.config import Settings
+from lambda_lint.registry import load_rules
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 
 class _Node:
@@ -62,3 +72,27 @@ def test_a_server_collects_cyclic_garbage_between_runs() -> None:
     finally:
         if enabled:
             gc.enable()
+
+
+def test_a_checked_files_trees_are_freed_without_the_cyclic_collector(tmp_path) -> None:
+    """Nothing a file's check builds keeps its syntax trees in a reference cycle: they
+    are freed as soon as the file is done, not left to the collector to scan."""
+    shutil.copytree(FIXTURES / "vulnerable-app", tmp_path / "app")
+    ruleset = load_rules()
+    linter = Linter(Settings(), ruleset, ruleset.select(("ALL",)), tmp_path / "app", jobs=1)
+    gc.collect()
+    enabled = gc.isenabled()
+    gc.disable()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        result = linter.lint([tmp_path / "app"])
+        del linter
+        gc.collect()
+        left = [o for o in gc.garbage if isinstance(o, (cst.CSTNode, ast.AST))]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        if enabled:
+            gc.enable()
+    assert {f.code for f in result.findings} >= {"LL601", "LL602"}  # the value flow ran
+    assert left == []

@@ -136,9 +136,9 @@ class FunctionFlow:
         self.resolve_call = resolve_call
         self.env: dict[str, Refs] = dict(seeds)
         self._memo: dict[cst.CSTNode, Refs] = {}
-        self._bindings: list[
-            tuple[cst.BaseExpression | cst.BaseAssignTargetExpression, Callable[[], Refs]]
-        ] = []
+        #: each binding: its target, the expression bound, and the path step the bound
+        #: value adds to what the expression holds (None: the same value)
+        self._bindings: list[tuple[cst.CSTNode, cst.CSTNode, str | None]] = []
         if not any(self.env.values()) and resolve_call is None:
             return  # nothing flows in: every name keeps what it was seeded with
         nodes = body if body is not None else ([function.body] if function is not None else [])
@@ -153,8 +153,11 @@ class FunctionFlow:
         for _ in range(6):
             self._memo.clear()
             changed = False
-            for target, value in self._bindings:
-                if self._bind(target, value()):
+            for target, value, step in self._bindings:
+                refs = self.refs(value)
+                if step is not None:
+                    refs = frozenset(r.extend(step) for r in refs)
+                if self._bind(target, refs):
                     changed = True
             if not changed:
                 break
@@ -178,8 +181,9 @@ class FunctionFlow:
             return self._bind(target.value, refs)
         return False  # attributes and subscripts do not bind names
 
-    def add_binding(self, target: cst.CSTNode, value: Callable[[], Refs]) -> None:
-        self._bindings.append((target, value))  # type: ignore[arg-type]
+    def add_binding(self, target: cst.CSTNode, value: cst.CSTNode, step: str | None = None) -> None:
+        """`target` is bound to what `value` holds, extended by `step` if given."""
+        self._bindings.append((target, value, step))
 
     # -- evaluation -----------------------------------------------------------------
 
@@ -311,21 +315,17 @@ class _BindingCollector(Visitor):
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
-            self.flow.add_binding(target.target, lambda value=node.value: self.flow.refs(value))
+            self.flow.add_binding(target.target, node.value)
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         if node.value is not None:
-            value = node.value
-            self.flow.add_binding(node.target, lambda: self.flow.refs(value))
+            self.flow.add_binding(node.target, node.value)
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        self.flow.add_binding(
-            node.target,
-            lambda: frozenset(r.extend(DERIVED) for r in self.flow.refs(node.value)),
-        )
+        self.flow.add_binding(node.target, node.value, DERIVED)
 
     def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
-        self.flow.add_binding(node.target, lambda: self.flow.refs(node.value))
+        self.flow.add_binding(node.target, node.value)
 
     def visit_For(self, node: cst.For) -> None:
         self._iteration(node.target, node.iter)
@@ -335,11 +335,7 @@ class _BindingCollector(Visitor):
 
     def visit_WithItem(self, node: cst.WithItem) -> None:
         if node.asname is not None:
-            item = node.item
-            self.flow.add_binding(
-                node.asname.name,
-                lambda: frozenset(r.extend(DERIVED) for r in self.flow.refs(item)),
-            )
+            self.flow.add_binding(node.asname.name, node.item, DERIVED)
 
     def _iteration(
         self, target: cst.BaseAssignTargetExpression, iterable: cst.BaseExpression
@@ -352,12 +348,6 @@ class _BindingCollector(Visitor):
             and isinstance(target, cst.Tuple)
             and len(target.elements) == 2
         ):
-            inner = iterable.args[0].value
-            self.flow.add_binding(
-                target.elements[1].value,
-                lambda: frozenset(r.extend(ITEM) for r in self.flow.refs(inner)),
-            )
+            self.flow.add_binding(target.elements[1].value, iterable.args[0].value, ITEM)
             return
-        self.flow.add_binding(
-            target, lambda: frozenset(r.extend(ITEM) for r in self.flow.refs(iterable))
-        )
+        self.flow.add_binding(target, iterable, ITEM)
