@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, partial
 from pathlib import Path
-from typing import Optional
+from typing import NamedTuple, Optional
 
 from lambda_lint import __version__
 from lambda_lint.cache import (
@@ -187,10 +187,14 @@ class Linter:
             if run_key and self.cache is not None:
                 inputs = sorted(f"{p}:{file_digest(p)}" for p in extra_inputs)
                 slices = Slices(model, contents, digest(run_key, *inputs), self.cache)
-            reported = self._check_project(
-                project, model, indexed, descriptor_texts, result, slices
+            self._check(
+                project,
+                indexed,
+                model,
+                result,
+                slices,
+                partial(self._check_project, project, model, indexed, descriptor_texts, result),
             )
-            self._check(project, indexed, model, reported, result, slices)
         inputs = sorted(str(p) for p in extra_inputs)
         result.inputs.update(inputs)
         if self.cache and key and not result.internal_errors and len(result.warnings) == before[2]:
@@ -398,12 +402,14 @@ class Linter:
         project: Project,
         indexed: Mapping[Path, IndexedFile],
         model: ProjectModel,
-        reported: Mapping[Path, list[Finding]],
         result: LintResult,
-        slices: Slices | None = None,
+        slices: Slices | None,
+        project_rules: Callable[[Slices | None], Mapping[Path, list[Finding]]],
     ) -> None:
-        """Check the requested files; with `slices`, a file whose text and model slice
-        are unchanged since a run stored its findings is not checked again."""
+        """Check the requested files, and run `project_rules` (which return their
+        findings by file) meanwhile: in the main process while workers check the files.
+        With `slices`, a file whose text and model slice are unchanged since a run stored
+        its findings is not checked again."""
         targets = [
             indexed[path]
             for path in sorted(project.requested)
@@ -414,30 +420,31 @@ class Linter:
         # a file in which no enabled rule may report is not parsed (in a real project,
         # most files no handler reaches: tests, infrastructure code, tools)
         reached = model.reached_files
-        unparsed = {
-            item.path
+        parsed = [
+            item
             for item in targets
-            if not walks_file(self.rule_classes, item.path, item.text or "", item.path in reached)
-        }
-        for item in targets:
-            if item.path in unparsed:
-                self._report_from_text(item, reported.get(item.path, []), result)
-        targets = [item for item in targets if item.path not in unparsed]
+            if walks_file(self.rule_classes, item.path, item.text or "", item.path in reached)
+        ]
         keys: dict[Path, str] = {}
-        outcomes: dict[Path, tuple[list[Finding], list[InternalError]]] = {}
-        for item in targets:
+        outcomes: dict[Path, _Checked] = {}
+        for item in parsed:
             key = slices.key(item.path) if slices is not None else None
             if key is None:
                 continue
-            keys[item.path] = key = digest(key, repr(reported.get(item.path, [])))
+            keys[item.path] = key
             assert self.cache is not None
             cached = self.cache.get("file-result", key, list[Finding])
             if cached is not None:
-                outcomes[item.path] = cached, []
-        pending = [item for item in targets if item.path not in outcomes]
+                outcomes[item.path] = _Checked(cached, [])
+        pending = [item for item in parsed if item.path not in outcomes]
+        reported: dict[Path, list[Finding]] = {}
 
-        def check(item: IndexedFile) -> tuple[list[Finding], list[InternalError]]:
-            return self.check_file(item, model, reported.get(item.path, ()))
+        def run_project_rules() -> None:
+            reported.update(project_rules(slices))
+
+        def check(item: IndexedFile) -> _Checked:
+            with collected_after():  # its syntax trees are never scanned by the collector
+                return self._check_file(item, model)
 
         if self._parallel(len(pending)):
             from lambda_lint.parallel import map_in_workers
@@ -448,55 +455,62 @@ class Linter:
             # copy every page of the model they read (at 6,400 files: 868 -> 748 MiB)
             first = check(pending[0])
             rest = pending[1:]
-            checked = [first, *map_in_workers(lambda i: check(rest[i]), len(rest), self.jobs)]
+            checked = [
+                first,
+                *map_in_workers(
+                    lambda i: check(rest[i]), len(rest), self.jobs, meanwhile=run_project_rules
+                ),
+            ]
         else:
+            run_project_rules()
             checked = [check(item) for item in pending]
-        for item, (findings, errors) in zip(pending, checked):
-            outcomes[item.path] = findings, errors
-            if self.cache is not None and item.path in keys and not errors:
-                self.cache.put("file-result", keys[item.path], findings, list[Finding])
+        for item, outcome in zip(pending, checked):
+            outcomes[item.path] = outcome
+            if self.cache is not None and item.path in keys and outcome.cacheable:
+                self.cache.put("file-result", keys[item.path], outcome.findings, list[Finding])
         for item in targets:
-            findings, errors = outcomes[item.path]
-            result.internal_errors.extend(errors)
-            if findings:
+            outcome = outcomes.get(item.path, _Checked([], []))
+            result.internal_errors.extend(outcome.errors)
+            if outcome.problem is not None:
+                shown = [outcome.problem]
+            else:
+                failed = {error.code for error in outcome.errors}
+                found = [*outcome.findings, *reported.get(item.path, ())]
+                shown = self.filter.apply(item.path, item.text or "", found, failed)
+            if shown:
                 result.sources[self.display(item.path)] = item.text or ""
-            result.findings.extend(findings)
+            result.findings.extend(shown)
 
-    def _report_from_text(
-        self, item: IndexedFile, reported: list[Finding], result: LintResult
-    ) -> None:
-        """The project rules' findings in a file that is not parsed, filtered by its
-        text (`noqa` comments, and the unused ones among them)."""
-        shown = self.filter.apply(item.path, item.text or "", reported, set())
-        if shown:
-            result.sources[self.display(item.path)] = item.text or ""
-        result.findings.extend(shown)
-
-    def check_file(
-        self, item: IndexedFile, model: ProjectModel, reported: Iterable[Finding] = ()
-    ) -> tuple[list[Finding], list[InternalError]]:
-        """The filtered findings of one file (with those the project rules `reported`
-        there), and the rules that failed on it."""
-        with collected_after():  # its syntax trees are never scanned by the collector
-            return self._check_file(item, model, reported)
-
-    def _check_file(
-        self, item: IndexedFile, model: ProjectModel, reported: Iterable[Finding]
-    ) -> tuple[list[Finding], list[InternalError]]:
+    def _check_file(self, item: IndexedFile, model: ProjectModel) -> _Checked:
+        """The rules' findings in one file, before `noqa` comments and ignores are
+        applied, and the rules that failed on it."""
         # the index checked the text as CPython does: its `ast` tree is all that is needed
         source = SourceFile.checked(item.text or "")
         module = source.cst
         if isinstance(module, ParseProblem):
             # CPython reads the file but libcst cannot: said as the index says its problems
-            return [_problem_finding(self.display(item.path), module)], []
+            return _Checked([], [], _problem_finding(self.display(item.path), module))
         positions = Positions(module, source.text, source.ast)
         context = CheckContext(
             item.path, self.display, module, positions, model, self.settings, item.text
         )
         errors = check_module(context, self.rule_classes)
-        failed = {error.code for error in errors}
-        findings = [*context.findings, *reported]
-        return self.filter.apply(item.path, item.text or "", findings, failed), errors
+        return _Checked(context.findings, errors)
+
+
+class _Checked(NamedTuple):
+    """What the check of one file found."""
+
+    #: the rules' findings, before `noqa` comments and ignores are applied
+    findings: list[Finding]
+    #: the rules that failed on the file
+    errors: list[InternalError]
+    #: why libcst could not read the file: then this is all that is shown of it
+    problem: Finding | None = None
+
+    @property
+    def cacheable(self) -> bool:
+        return not self.errors and self.problem is None
 
 
 def _file_text(path: Path) -> str:

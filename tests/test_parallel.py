@@ -59,3 +59,31 @@ def test_workers_find_what_one_process_finds(tmp_path: Path, monkeypatch) -> Non
     # one file requested: the others are summarised by the workers
     one = [folder / "app_0.py"]
     assert _lint(folder, one, jobs=2).findings == _lint(folder, one, jobs=1).findings
+
+
+SHELL_HANDLER = """\
+import subprocess
+
+
+def handler(event, context):
+    subprocess.run(event["cmd"], shell=True)  # noqa: LL602
+    subprocess.run(event["other"], shell=True)
+    return {}
+"""
+
+
+def test_project_rules_run_beside_the_workers_and_their_findings_are_filtered(
+    tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The project rules (here the event-to-shell flow, LL602) run in the main process
+    while the workers check the files; a `noqa` comment still hides what they find on
+    its line, and is not reported as unused."""
+    folder = _project(tmp_path, 4)
+    (folder / "shell.py").write_text(SHELL_HANDLER)
+    handlers = ", ".join([*(f'"app_{n}.handler"' for n in range(4)), '"shell.handler"'])
+    (folder / "lambda-lint.toml").write_text(f"handlers = [{handlers}]\n")
+    monkeypatch.setattr(lambda_lint.api, "PARALLEL_THRESHOLD", 2)
+    parallel = _lint(folder, [folder], jobs=2)
+    in_shell = [(f.code, f.start.line) for f in parallel.findings if f.path == "shell.py"]
+    assert in_shell == [("LL602", 6)]
+    assert parallel.findings == _lint(folder, [folder], jobs=1).findings
