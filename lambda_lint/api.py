@@ -187,14 +187,10 @@ class Linter:
             if run_key and self.cache is not None:
                 inputs = sorted(f"{p}:{file_digest(p)}" for p in extra_inputs)
                 slices = Slices(model, contents, digest(run_key, *inputs), self.cache)
-            self._check(
-                project,
-                indexed,
-                model,
-                result,
-                slices,
-                partial(self._check_project, project, model, indexed, descriptor_texts, result),
+            reported = self._check_project(
+                project, model, indexed, descriptor_texts, result, slices
             )
+            self._check(project, indexed, model, reported, result, slices)
         inputs = sorted(str(p) for p in extra_inputs)
         result.inputs.update(inputs)
         if self.cache and key and not result.internal_errors and len(result.warnings) == before[2]:
@@ -402,14 +398,14 @@ class Linter:
         project: Project,
         indexed: Mapping[Path, IndexedFile],
         model: ProjectModel,
+        reported: Mapping[Path, list[Finding]],
         result: LintResult,
-        slices: Slices | None,
-        project_rules: Callable[[Slices | None], Mapping[Path, list[Finding]]],
+        slices: Slices | None = None,
     ) -> None:
-        """Check the requested files, and run `project_rules` (which return their
-        findings by file) meanwhile: in the main process while workers check the files.
-        With `slices`, a file whose text and model slice are unchanged since a run stored
-        its findings is not checked again."""
+        """Check the requested files and show their findings with those the project
+        rules `reported` there, through one filter (`noqa` comments, ignores). With
+        `slices`, a file whose text and model slice are unchanged since a run stored its
+        findings is not checked again."""
         targets = [
             indexed[path]
             for path in sorted(project.requested)
@@ -437,10 +433,6 @@ class Linter:
             if cached is not None:
                 outcomes[item.path] = _Checked(cached, [])
         pending = [item for item in parsed if item.path not in outcomes]
-        reported: dict[Path, list[Finding]] = {}
-
-        def run_project_rules() -> None:
-            reported.update(project_rules(slices))
 
         def check(item: IndexedFile) -> _Checked:
             with collected_after():  # its syntax trees are never scanned by the collector
@@ -455,14 +447,8 @@ class Linter:
             # copy every page of the model they read (at 6,400 files: 868 -> 748 MiB)
             first = check(pending[0])
             rest = pending[1:]
-            checked = [
-                first,
-                *map_in_workers(
-                    lambda i: check(rest[i]), len(rest), self.jobs, meanwhile=run_project_rules
-                ),
-            ]
+            checked = [first, *map_in_workers(lambda i: check(rest[i]), len(rest), self.jobs)]
         else:
-            run_project_rules()
             checked = [check(item) for item in pending]
         for item, outcome in zip(pending, checked):
             outcomes[item.path] = outcome

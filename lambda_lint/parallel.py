@@ -29,14 +29,8 @@ def _run(index: int) -> object:
     return _task(index)
 
 
-def map_in_workers(
-    task: Callable[[int], T],
-    count: int,
-    workers: int,
-    meanwhile: Callable[[], None] | None = None,
-) -> list[T]:
-    """`[task(0), ..., task(count - 1)]`, computed by `workers` forked processes, while
-    this process runs `meanwhile` (work the tasks do not need)."""
+def map_in_workers(task: Callable[[int], T], count: int, workers: int) -> list[T]:
+    """`[task(0), ..., task(count - 1)]`, computed by `workers` forked processes."""
     global _task
     _task = task
     try:
@@ -46,10 +40,7 @@ def map_in_workers(
         # workers' collections do not write to (and so copy) every page they are on
         gc.freeze()
         with ProcessPoolExecutor(workers, mp_context=context) as pool:
-            results = pool.map(_run, range(count), chunksize=chunk)  # type: ignore[arg-type]
-            if meanwhile is not None:
-                meanwhile()
-            return list(results)
+            return list(pool.map(_run, range(count), chunksize=chunk))  # type: ignore[arg-type]
     finally:
         gc.unfreeze()
         _task = None

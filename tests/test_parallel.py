@@ -72,12 +72,12 @@ def handler(event, context):
 """
 
 
-def test_project_rules_run_beside_the_workers_and_their_findings_are_filtered(
+def test_what_project_rules_find_is_filtered_with_what_the_workers_find(
     tmp_path: Path, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
-    """The project rules (here the event-to-shell flow, LL602) run in the main process
-    while the workers check the files; a `noqa` comment still hides what they find on
-    its line, and is not reported as unused."""
+    """The workers return each file's findings unfiltered; a `noqa` comment hides what a
+    project rule (here the event-to-shell flow, LL602) finds on its line, and is not
+    reported as unused."""
     folder = _project(tmp_path, 4)
     (folder / "shell.py").write_text(SHELL_HANDLER)
     handlers = ", ".join([*(f'"app_{n}.handler"' for n in range(4)), '"shell.handler"'])
