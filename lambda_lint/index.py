@@ -307,6 +307,36 @@ def _seeded(params: tuple[Param, ...]) -> bool:
     return any(p.kind in SEEDED_KINDS for p in params)
 
 
+#: nodes that hold no other node the index reads: not walked into
+_LEAVES = (
+    ast.Constant,
+    ast.Name,
+    ast.expr_context,
+    ast.operator,
+    ast.cmpop,
+    ast.boolop,
+    ast.unaryop,
+)
+
+
+def _skip(indexer: _Indexer, node: ast.AST) -> None:
+    return None
+
+
+def _method(node_type: type[ast.AST]) -> Callable[[_Indexer, Any], None]:
+    """The `_Indexer` method that visits nodes of `node_type`."""
+    if issubclass(node_type, _LEAVES):
+        return _skip
+    found: Callable[[_Indexer, Any], None] = getattr(
+        _Indexer, f"visit_{node_type.__name__}", _Indexer.generic_visit
+    )
+    return found
+
+
+#: each node type's `_Indexer` method, looked up once
+_METHODS: dict[type[ast.AST], Callable[[_Indexer, Any], None]] = {}
+
+
 class _Indexer(ast.NodeVisitor):
     """One walk in source order: imports, classes, functions with their calls, and the
     module-level names. Decorators, defaults and annotations of a function belong to it."""
@@ -321,6 +351,27 @@ class _Indexer(ast.NodeVisitor):
         self.functions: list[_Function] = []
         self.optional_depth = 0
         self.type_checking_depth = 0
+
+    # -- the walk -------------------------------------------------------------------
+    # `ast.NodeVisitor.visit` builds a method name for every node, and its
+    # `visit_Constant` looks for visitor methods of Python 3.7; here a node type's
+    # method is looked up once, and nodes that hold no other node are not descended into
+
+    def visit(self, node: ast.AST) -> None:
+        method = _METHODS.get(type(node))
+        if method is None:
+            method = _METHODS[type(node)] = _method(type(node))
+        method(self, node)
+
+    def generic_visit(self, node: ast.AST) -> None:
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if type(value) is list:
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        self.visit(item)
+            elif isinstance(value, ast.AST):
+                self.visit(value)
 
     # -- scopes ---------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ event, so that is the trigger it serves.
 from __future__ import annotations
 
 import ast
+import enum
 from collections.abc import Iterator
 
 #: nodes whose insides may not run (a `match` statement is taken whole, its subject too)
@@ -62,27 +63,68 @@ def keys_read_always(
 
 def _always_run(body: list[ast.stmt]) -> Iterator[ast.AST]:
     """The nodes of a function body that run whenever it does (see the module's doc),
-    in no particular order."""
+    in no particular order (nodes that hold no other node, such as names, only where a
+    statement or the body holds them directly)."""
     stack: list[ast.AST] = [*_up_to_a_way_out(body)]
     while stack:
         node = stack.pop()
         yield node
-        if isinstance(node, _OPAQUE):
+        kind = _KINDS.get(type(node))
+        if kind is None:
+            kind = _KINDS[type(node)] = _kind(node)
+        if kind is _Kind.OPAQUE:
             continue
-        if isinstance(node, (ast.If, ast.While, ast.IfExp)):
-            stack.append(node.test)
-        elif isinstance(node, (ast.For, ast.AsyncFor)):
-            stack.append(node.iter)
-        elif isinstance(node, ast.BoolOp):
-            stack.append(node.values[0])
-        elif isinstance(node, _TRY):
-            stack += _up_to_a_way_out(node.body)
-            stack += _up_to_a_way_out(node.finalbody)
-        elif isinstance(node, (ast.With, ast.AsyncWith)):
-            stack += node.items
-            stack += _up_to_a_way_out(node.body)
+        if kind is _Kind.TESTED:
+            stack.append(node.test)  # type: ignore[attr-defined]
+        elif kind is _Kind.LOOP:
+            stack.append(node.iter)  # type: ignore[attr-defined]
+        elif kind is _Kind.SHORT_CIRCUIT:
+            stack.append(node.values[0])  # type: ignore[attr-defined]
+        elif kind is _Kind.TRY:
+            stack += _up_to_a_way_out(node.body)  # type: ignore[attr-defined]
+            stack += _up_to_a_way_out(node.finalbody)  # type: ignore[attr-defined]
+        elif kind is _Kind.WITH:
+            stack += node.items  # type: ignore[attr-defined]
+            stack += _up_to_a_way_out(node.body)  # type: ignore[attr-defined]
         else:
-            stack += ast.iter_child_nodes(node)
+            for field in node._fields:
+                value = getattr(node, field, None)
+                if type(value) is list:
+                    stack += [v for v in value if isinstance(v, ast.AST) and v._fields]
+                elif isinstance(value, ast.AST) and value._fields:
+                    stack.append(value)
+
+
+class _Kind(enum.Enum):
+    """How `_always_run` goes into a node."""
+
+    OPAQUE = enum.auto()
+    TESTED = enum.auto()
+    LOOP = enum.auto()
+    SHORT_CIRCUIT = enum.auto()
+    TRY = enum.auto()
+    WITH = enum.auto()
+    ALL = enum.auto()
+
+
+def _kind(node: ast.AST) -> _Kind:
+    if isinstance(node, _OPAQUE):
+        return _Kind.OPAQUE
+    if isinstance(node, (ast.If, ast.While, ast.IfExp)):
+        return _Kind.TESTED
+    if isinstance(node, (ast.For, ast.AsyncFor)):
+        return _Kind.LOOP
+    if isinstance(node, ast.BoolOp):
+        return _Kind.SHORT_CIRCUIT
+    if isinstance(node, _TRY):
+        return _Kind.TRY
+    if isinstance(node, (ast.With, ast.AsyncWith)):
+        return _Kind.WITH
+    return _Kind.ALL
+
+
+#: each node type's kind, found once
+_KINDS: dict[type[ast.AST], _Kind] = {}
 
 
 def _up_to_a_way_out(block: list[ast.stmt]) -> list[ast.stmt]:
