@@ -183,6 +183,34 @@ def _busiest_line(text: str) -> int:
 
 def _complexity(tree: ast.Module) -> ParseProblem | None:
     """A problem when the tree is nested deeper than `MAX_DEPTH` (found without recursion)."""
+    if not _nested_deeper_than(tree, MAX_DEPTH):
+        return None
+    return _deepest_place(tree)
+
+
+def _nested_deeper_than(tree: ast.AST, limit: int) -> bool:
+    """Whether a node of `tree` lies more than `limit` levels deep, the root being the
+    first: looked at a level at a time, with no Python work for the nodes that hold
+    none (`Load`, `Add`, `Pass`) but on the level below the limit."""
+    level, depth = [tree], 1
+    while level:
+        last = depth == limit
+        below: list[ast.AST] = []
+        for node in level:
+            for name in node._fields:
+                value = getattr(node, name, None)
+                if type(value) is list:
+                    below += [c for c in value if isinstance(c, ast.AST) and (last or c._fields)]
+                elif isinstance(value, ast.AST) and (last or value._fields):
+                    below.append(value)
+        if last:
+            return bool(below)
+        level, depth = below, depth + 1
+    return False
+
+
+def _deepest_place(tree: ast.Module) -> ParseProblem | None:
+    """The problem `_complexity` reports, at the line of the first node found too deep."""
     stack: list[tuple[ast.AST, int, int]] = [(tree, 1, 1)]
     push = stack.append
     while stack:

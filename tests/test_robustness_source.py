@@ -233,3 +233,19 @@ def test_an_f_string_of_python_3_12_is_skipped_with_a_warning_not_reported(
 @pytest.mark.skipif(sys.version_info < (3, 12), reason="older Pythons cannot read PEP 701")
 def test_an_f_string_of_python_3_12_is_linted_under_python_3_12(tmp_path: Path) -> None:
     assert lint_text(tmp_path, NEWER_F_STRING) == []
+
+
+def test_the_depth_limit_counts_every_node_down_to_the_last() -> None:
+    """`x = a + ... + a` with n terms: the module, the assignment, n - 1 additions, the
+    innermost `a` and its load context (a node holding no other) lie n + 3 deep."""
+
+    def chain(terms: int) -> str:
+        return "x = " + " + ".join(["a"] * terms) + "\n"
+
+    assert isinstance(parse_source(chain(MAX_DEPTH - 3)), SourceFile)
+    too_deep = parse_source(chain(MAX_DEPTH - 2))
+    assert isinstance(too_deep, ParseProblem)
+    assert (too_deep.message, too_deep.line) == (
+        f"too complex to analyse (nested more than {MAX_DEPTH} levels deep); the file is skipped",
+        1,
+    )
