@@ -279,8 +279,9 @@ class CheckContext:
             return imported
         head = dotted.partition(".")[0]
         function = self.function_summary()
-        local_names = {p.name for p in function.params} if function else set()
-        if head in summary.top_level_names() or head in local_names:
+        if head in summary.top_level_names or (
+            function is not None and any(p.name == head for p in function.params)
+        ):
             return dotted
         return f"builtins.{dotted}"
 

@@ -146,11 +146,13 @@ class ModuleSummary:
         text = f"{parts!r}\0{sorted(self.aliases.items())!r}"
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
-    def top_level_names(self) -> set[str]:
+    @cached_property
+    def top_level_names(self) -> frozenset[str]:
+        """The names the module binds at module scope (read once it is summarised)."""
         names = {f.name for f in self.functions.values() if f.top_level and not f.class_name}
         names |= set(self.classes) | set(self.instances) | set(self.aliases) | set(self.assigned)
         names |= {i.alias for i in self.imports if i.function is None}
-        return names
+        return frozenset(names)
 
     def import_target(self, dotted: str, functions: Collection[str | None] = (None,)) -> str | None:
         """A dotted name with the import that binds its first part resolved (`ft.lru_cache`

@@ -507,7 +507,7 @@ class HandlerFinder:
         key = self.symbols.resolve_name(path, name)
         module = self.modules[path]
         if key is None:
-            if name in module.top_level_names():
+            if name in module.top_level_names:
                 return  # a callable we cannot follow (an instance of an external class)
             self.unresolved.append(
                 UnresolvedHandler(

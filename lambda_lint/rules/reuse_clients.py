@@ -358,7 +358,7 @@ class ClientPerInvocation(ReuseRule):
         name = assign.targets[0].target.value
         summary = self.context.model.modules.get(self.context.path)
         head = (dotted_name(node.func) or "").split(".")[0]
-        if summary is None or name in summary.top_level_names():
+        if summary is None or name in summary.top_level_names:
             return None
         if not any(i.alias == head and i.function is None for i in summary.imports):
             return None
