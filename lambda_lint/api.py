@@ -187,10 +187,10 @@ class Linter:
             if run_key and self.cache is not None:
                 inputs = sorted(f"{p}:{file_digest(p)}" for p in extra_inputs)
                 slices = Slices(model, contents, digest(run_key, *inputs), self.cache)
-            reported = self._check_project(
-                project, model, indexed, descriptor_texts, result, slices
+            project_rules = partial(
+                self._check_project, project, model, indexed, descriptor_texts, slices
             )
-            self._check(project, indexed, model, reported, result, slices)
+            self._check(project, indexed, model, project_rules, result, slices)
         inputs = sorted(str(p) for p in extra_inputs)
         result.inputs.update(inputs)
         if self.cache and key and not result.internal_errors and len(result.warnings) == before[2]:
@@ -362,13 +362,12 @@ class Linter:
         model: ProjectModel,
         indexed: Mapping[Path, IndexedFile],
         descriptor_texts: Mapping[Path, str | DescriptorProblem],
-        result: LintResult,
         slices: Slices | None = None,
-    ) -> dict[Path, list[Finding]]:
-        """The project rules' findings, by file; those in files that are not Python
-        (descriptors, the configuration) are filtered and added to the result here.
-        With `slices`, rules that judge each handler on its own reuse what they found for
-        the handlers nothing changed for (`slices.store`)."""
+    ) -> _ProjectFindings:
+        """What the project rules find; those in files that are not Python
+        (descriptors, the configuration) are filtered here. With `slices`, rules that
+        judge each handler on its own reuse what they found for the handlers nothing
+        changed for (`slices.store`)."""
         texts: dict[Path, str] = {
             p.resolve(): t for p, t in descriptor_texts.items() if isinstance(t, str)
         }
@@ -377,35 +376,38 @@ class Linter:
             texts[self.settings.path.resolve()] = _file_text(self.settings.path)
         stored = slices.store if slices is not None else None
         context = ProjectContext(model, self.settings, self.display, texts, stored)
-        errors = check_project(context, self.rule_classes, self.display(project.root))
-        result.internal_errors.extend(errors)
+        found = _ProjectFindings({}, [], {}, [])
+        found.errors.extend(check_project(context, self.rule_classes, self.display(project.root)))
         requested = set(project.requested)
         if self.settings.path is not None:
             requested.add(self.settings.path.resolve())
-        by_file: dict[Path, list[Finding]] = {}
         for path, finding in context.findings:
             if path in requested:
-                by_file.setdefault(path, []).append(finding)
-        for path in [p for p in by_file if p not in indexed]:
-            kept = self.filter.apply_to_text_file(path, texts.get(path, ""), by_file.pop(path))
+                found.in_python.setdefault(path, []).append(finding)
+        for path in [p for p in found.in_python if p not in indexed]:
+            text = texts.get(path, "")
+            kept = self.filter.apply_to_text_file(path, text, found.in_python.pop(path))
             if kept:
-                result.findings.extend(kept)
-                result.sources[self.display(path)] = texts.get(path, "")
-        return by_file
+                found.shown.extend(kept)
+                found.sources[self.display(path)] = text
+        return found
 
     def _check(
         self,
         project: Project,
         indexed: Mapping[Path, IndexedFile],
         model: ProjectModel,
-        reported: Mapping[Path, list[Finding]],
+        project_rules: Callable[[], _ProjectFindings],
         result: LintResult,
         slices: Slices | None = None,
     ) -> None:
-        """Check the requested files and show their findings with those the project
-        rules `reported` there, through one filter (`noqa` comments, ignores). With
-        `slices`, a file whose text and model slice are unchanged since a run stored its
-        findings is not checked again."""
+        """Check the requested files and run `project_rules`; each file's findings are
+        shown with those the project rules found there, through one filter (`noqa`
+        comments, ignores). With workers, the project rules run in a process of their
+        own while the first file is checked here, and the workers start once it is done:
+        what the project rules build (the LL6 flows' trees and IR) is let go with it
+        instead of being copied into every worker. With `slices`, a file whose text and
+        model slice are unchanged since a run stored its findings is not checked again."""
         targets = [
             indexed[path]
             for path in sorted(project.requested)
@@ -439,17 +441,24 @@ class Linter:
                 return self._check_file(item, model)
 
         if self._parallel(len(pending)):
-            from lambda_lint.parallel import map_in_workers
+            from lambda_lint.parallel import map_in_workers, start_in_child
 
+            finish_project_rules = start_in_child(project_rules)
             # the first file is checked here, before the workers start: the project-wide
             # analyses the rules read (seeds, imported names, cold-start loads) are then
             # computed once and inherited, instead of in each worker, which would also
             # copy every page of the model they read (at 6,400 files: 868 -> 748 MiB)
             first = check(pending[0])
+            # (should that process fail, they run here)
+            rules_found = finish_project_rules() or project_rules()
             rest = pending[1:]
             checked = [first, *map_in_workers(lambda i: check(rest[i]), len(rest), self.jobs)]
         else:
+            rules_found = project_rules()
             checked = [check(item) for item in pending]
+        result.internal_errors.extend(rules_found.errors)
+        result.findings.extend(rules_found.shown)
+        result.sources.update(rules_found.sources)
         for item, outcome in zip(pending, checked):
             outcomes[item.path] = outcome
             if self.cache is not None and item.path in keys and outcome.cacheable:
@@ -461,7 +470,7 @@ class Linter:
                 shown = [outcome.problem]
             else:
                 failed = {error.code for error in outcome.errors}
-                found = [*outcome.findings, *reported.get(item.path, ())]
+                found = [*outcome.findings, *rules_found.in_python.get(item.path, ())]
                 shown = self.filter.apply(item.path, item.text or "", found, failed)
             if shown:
                 result.sources[self.display(item.path)] = item.text or ""
@@ -482,6 +491,19 @@ class Linter:
         )
         errors = check_module(context, self.rule_classes)
         return _Checked(context.findings, errors)
+
+
+class _ProjectFindings(NamedTuple):
+    """What the project rules found."""
+
+    #: in the requested Python files, by file, before `noqa` comments and ignores
+    in_python: dict[Path, list[Finding]]
+    #: in the other files (descriptors, the configuration), filtered
+    shown: list[Finding]
+    #: the texts of those other files, by displayed path
+    sources: dict[str, str]
+    #: the project rules that failed
+    errors: list[InternalError]
 
 
 class _Checked(NamedTuple):

@@ -1,16 +1,20 @@
 """Worker processes for large projects.
 
 `map_in_workers` runs a task over the numbers `0..count-1` in a pool of processes
-started by `fork`: the task and everything it refers to (the linter, the project model,
-the texts) are inherited, not sent, so only the numbers and the results cross
-process boundaries. Where `fork` is not available, lambda-lint runs serially.
+started by `fork`, and `start_in_child` runs one task in a process of its own: the
+task and everything it refers to (the linter, the project model, the texts) are
+inherited, not sent, so only the numbers and the results cross process boundaries.
+Where `fork` is not available, lambda-lint runs serially.
 """
 
 from __future__ import annotations
 
 import gc
 import multiprocessing
+import os
+import pickle
 import sys
+import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from typing import Callable, TypeVar
 
@@ -44,3 +48,38 @@ def map_in_workers(task: Callable[[int], T], count: int, workers: int) -> list[T
     finally:
         gc.unfreeze()
         _task = None
+
+
+def start_in_child(task: Callable[[], T]) -> Callable[[], T | None]:
+    """Start `task()` in a forked process. The function returned waits for it and
+    gives what it returned, or None if the process failed (killed, or it raised:
+    Python printed why). The result waits in a temporary file, so the process ends,
+    and its memory is let go, as soon as the task is done."""
+    handle, name = tempfile.mkstemp(prefix="lambda-lint-", suffix=".pickle")
+    os.close(handle)
+    context = multiprocessing.get_context("fork")
+    # with `fork` the target is inherited, not pickled
+    process = context.Process(target=_run_to_file, args=(task, name), daemon=True)
+    gc.freeze()  # as in `map_in_workers`
+    try:
+        process.start()
+    finally:
+        gc.unfreeze()
+
+    def finish() -> T | None:
+        process.join()
+        try:
+            if process.exitcode != 0:
+                return None
+            with open(name, "rb") as file:
+                return pickle.load(file)  # type: ignore[no-any-return]
+        finally:
+            os.unlink(name)
+
+    return finish
+
+
+def _run_to_file(task: Callable[[], object], name: str) -> None:
+    result = task()
+    with open(name, "wb") as file:
+        pickle.dump(result, file, protocol=pickle.HIGHEST_PROTOCOL)

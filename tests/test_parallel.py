@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import pytest
 
 import lambda_lint.api
+import lambda_lint.parallel
 from lambda_lint.api import Linter, LintResult
 from lambda_lint.cli import load_run
-from lambda_lint.parallel import available
+from lambda_lint.parallel import available, start_in_child
 
 pytestmark = pytest.mark.skipif(not available(), reason="worker processes need fork")
 
@@ -87,3 +89,34 @@ def test_what_project_rules_find_is_filtered_with_what_the_workers_find(
     in_shell = [(f.code, f.start.line) for f in parallel.findings if f.path == "shell.py"]
     assert in_shell == [("LL602", 6)]
     assert parallel.findings == _lint(folder, [folder], jobs=1).findings
+
+
+def test_a_task_started_in_a_child_hands_back_its_result(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    inherited = {"model": [1, 2, 3]}  # not sent: the child inherits it
+    finish = start_in_child(lambda: sum(inherited["model"]))
+    assert finish() == 6
+    assert list(tmp_path.iterdir()) == []  # the result's file is removed
+
+
+def test_a_child_that_fails_gives_none(tmp_path: Path, monkeypatch, capfd) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+
+    def broken() -> int:
+        raise RuntimeError("the rule broke")
+
+    assert start_in_child(broken)() is None
+    assert "the rule broke" in capfd.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_project_rules_run_here_when_their_process_fails(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    folder = _project(tmp_path, 4)
+    (folder / "shell.py").write_text(SHELL_HANDLER)
+    handlers = ", ".join([*(f'"app_{n}.handler"' for n in range(4)), '"shell.handler"'])
+    (folder / "lambda-lint.toml").write_text(f"handlers = [{handlers}]\n")
+    serial = _lint(folder, [folder], jobs=1)
+    monkeypatch.setattr(lambda_lint.api, "PARALLEL_THRESHOLD", 2)
+    monkeypatch.setattr(lambda_lint.parallel, "start_in_child", lambda task: lambda: None)
+    assert _lint(folder, [folder], jobs=2).findings == serial.findings
+    assert [f.code for f in serial.findings if f.path == "shell.py"] == ["LL602"]
