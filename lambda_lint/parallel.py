@@ -52,10 +52,14 @@ def map_in_workers(task: Callable[[int], T], count: int, workers: int) -> list[T
 
 def start_in_child(task: Callable[[], T]) -> Callable[[], T | None]:
     """Start `task()` in a forked process. The function returned waits for it and
-    gives what it returned, or None if the process failed (killed, or it raised:
-    Python printed why). The result waits in a temporary file, so the process ends,
-    and its memory is let go, as soon as the task is done."""
-    handle, name = tempfile.mkstemp(prefix="lambda-lint-", suffix=".pickle")
+    gives what it returned, or None if the process could not start or failed (killed,
+    or it raised: Python printed why), for the caller to run the task itself. The result
+    waits in a temporary file, so the process ends, and its memory is let go, as soon as
+    the task is done."""
+    try:
+        handle, name = tempfile.mkstemp(prefix="lambda-lint-", suffix=".pickle")
+    except OSError:  # no writable temporary folder
+        return lambda: None
     os.close(handle)
     context = multiprocessing.get_context("fork")
     # with `fork` the target is inherited, not pickled
@@ -63,6 +67,9 @@ def start_in_child(task: Callable[[], T]) -> Callable[[], T | None]:
     gc.freeze()  # as in `map_in_workers`
     try:
         process.start()
+    except OSError:  # no process to be had (a limit on their number, memory)
+        os.unlink(name)
+        return lambda: None
     finally:
         gc.unfreeze()
 

@@ -120,3 +120,9 @@ def test_project_rules_run_here_when_their_process_fails(tmp_path: Path, monkeyp
     monkeypatch.setattr(lambda_lint.parallel, "start_in_child", lambda task: lambda: None)
     assert _lint(folder, [folder], jobs=2).findings == serial.findings
     assert [f.code for f in serial.findings if f.path == "shell.py"] == ["LL602"]
+
+
+def test_a_child_that_cannot_start_gives_none(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """No writable temporary folder: the caller runs the task itself."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "missing"))
+    assert start_in_child(lambda: 1)() is None
