@@ -403,11 +403,8 @@ class Linter:
     ) -> None:
         """Check the requested files and run `project_rules`; each file's findings are
         shown with those the project rules found there, through one filter (`noqa`
-        comments, ignores). With workers, the project rules run in a process of their
-        own while the first file is checked here, and the workers start once it is done:
-        what the project rules build (the LL6 flows' trees and IR) is let go with it
-        instead of being copied into every worker. With `slices`, a file whose text and
-        model slice are unchanged since a run stored its findings is not checked again."""
+        comments, ignores). With `slices`, a file whose text and model slice are
+        unchanged since a run stored its findings is not checked again."""
         targets = [
             indexed[path]
             for path in sorted(project.requested)
@@ -423,46 +420,26 @@ class Linter:
             for item in targets
             if walks_file(self.rule_classes, item.path, item.text or "", item.path in reached)
         ]
-        keys: dict[Path, str] = {}
+        keys = {
+            item.path: key
+            for item in parsed
+            if slices is not None and (key := slices.key(item.path)) is not None
+        }
         outcomes: dict[Path, _Checked] = {}
-        for item in parsed:
-            key = slices.key(item.path) if slices is not None else None
-            if key is None:
-                continue
-            keys[item.path] = key
+        for path, key in keys.items():
             assert self.cache is not None
             cached = self.cache.get("file-result", key, list[Finding])
             if cached is not None:
-                outcomes[item.path] = _Checked(cached, [])
+                outcomes[path] = _Checked(cached, [])
         pending = [item for item in parsed if item.path not in outcomes]
-
-        def check(item: IndexedFile) -> _Checked:
-            with collected_after():  # its syntax trees are never scanned by the collector
-                return self._check_file(item, model)
-
-        if self._parallel(len(pending)):
-            from lambda_lint.parallel import map_in_workers, start_in_child
-
-            finish_project_rules = start_in_child(project_rules)
-            # the first file is checked here, before the workers start: the project-wide
-            # analyses the rules read (seeds, imported names, cold-start loads) are then
-            # computed once and inherited, instead of in each worker, which would also
-            # copy every page of the model they read (at 6,400 files: 868 -> 748 MiB)
-            first = check(pending[0])
-            # (should that process fail, they run here)
-            rules_found = finish_project_rules() or project_rules()
-            rest = pending[1:]
-            checked = [first, *map_in_workers(lambda i: check(rest[i]), len(rest), self.jobs)]
-        else:
-            rules_found = project_rules()
-            checked = [check(item) for item in pending]
-        result.internal_errors.extend(rules_found.errors)
-        result.findings.extend(rules_found.shown)
-        result.sources.update(rules_found.sources)
+        rules_found, checked = self._check_files(pending, model, project_rules)
         for item, outcome in zip(pending, checked):
             outcomes[item.path] = outcome
             if self.cache is not None and item.path in keys and outcome.cacheable:
                 self.cache.put("file-result", keys[item.path], outcome.findings, list[Finding])
+        result.internal_errors.extend(rules_found.errors)
+        result.findings.extend(rules_found.shown)
+        result.sources.update(rules_found.sources)
         for item in targets:
             outcome = outcomes.get(item.path, _Checked([], []))
             result.internal_errors.extend(outcome.errors)
@@ -475,6 +452,37 @@ class Linter:
             if shown:
                 result.sources[self.display(item.path)] = item.text or ""
             result.findings.extend(shown)
+
+    def _check_files(
+        self,
+        pending: list[IndexedFile],
+        model: ProjectModel,
+        project_rules: Callable[[], _ProjectFindings],
+    ) -> tuple[_ProjectFindings, list[_Checked]]:
+        """What `project_rules` find, and what the check of each pending file finds.
+        With workers, the project rules run in a process of their own while the first
+        file is checked here, and the workers start once it is done: what the project
+        rules build (the LL6 flows' trees and IR) is let go with that process instead of
+        being copied into every worker."""
+
+        def check(item: IndexedFile) -> _Checked:
+            with collected_after():  # its syntax trees are never scanned by the collector
+                return self._check_file(item, model)
+
+        if not self._parallel(len(pending)):
+            return project_rules(), [check(item) for item in pending]
+        from lambda_lint.parallel import map_in_workers, start_in_child
+
+        finish_project_rules = start_in_child(project_rules)
+        # the first file is checked here, before the workers start: the project-wide
+        # analyses the rules read (seeds, imported names, cold-start loads) are then
+        # computed once and inherited, instead of in each worker, which would also
+        # copy every page of the model they read (at 6,400 files: 868 -> 748 MiB)
+        first = check(pending[0])
+        # (should that process fail, they run here)
+        rules_found = finish_project_rules() or project_rules()
+        rest = pending[1:]
+        return rules_found, [first, *map_in_workers(lambda i: check(rest[i]), len(rest), self.jobs)]
 
     def _check_file(self, item: IndexedFile, model: ProjectModel) -> _Checked:
         """The rules' findings in one file, before `noqa` comments and ignores are
