@@ -249,9 +249,14 @@ class CheckContext:
                 break
             if name in scope.local:
                 return None
+        return self.module_names().get(name)
+
+    def module_names(self) -> dict[str, ModuleBinding]:
+        """Every name the module binds at module scope, with what binds it (read once
+        per file, for every rule)."""
         if self._module_names is None:
             self._module_names = module_bindings(self.module)
-        return self._module_names.get(name)
+        return self._module_names
 
     def parent(self, levels: int = 1) -> cst.CSTNode | None:
         """The node `levels` above the one being visited."""

@@ -39,7 +39,6 @@ from lambda_lint.model.once import (
 from lambda_lint.model.project import ChainStep
 from lambda_lint.model.scope import (
     ModuleBinding,
-    module_bindings,
 )
 from lambda_lint.rule import Rule
 from lambda_lint.walk import Visitor, children
@@ -148,7 +147,6 @@ class ReuseRule(Rule):
     def __init__(self, context: CheckContext) -> None:
         super().__init__(context)
         self._chains: dict[cst.FunctionDef, list[ChainStep] | None] = {}
-        self._module_names: dict[str, ModuleBinding] | None = None
         self._filled: dict[cst.FunctionDef, set[str]] = {}
 
     # -- where we are ------------------------------------------------------------------
@@ -217,9 +215,7 @@ class ReuseRule(Rule):
 
     def module_names(self) -> dict[str, ModuleBinding]:
         """Every name the module binds at module scope."""
-        if self._module_names is None:
-            self._module_names = module_bindings(self.context.module)
-        return self._module_names
+        return self.context.module_names()
 
     def _is_local(self, function: cst.FunctionDef, name: str) -> bool:
         scope = self.context.function_scope(function)

@@ -22,7 +22,6 @@ from lambda_lint.model.names import dotted_name
 from lambda_lint.model.once import handles_errors, project_trees
 from lambda_lint.model.project import FunctionKey, ProjectModel
 from lambda_lint.model.scope import (
-    module_bindings,
     qualify,
 )
 from lambda_lint.rule import Example
@@ -597,7 +596,7 @@ class AsyncClientAcrossLoops(ReuseRule):
         """Module-level names holding an asyncio client, with its constructor."""
         if self._clients is None:
             clients: dict[str, str] = {}
-            for name, binding in module_bindings(self.context.module).items():
+            for name, binding in self.context.module_names().items():
                 for value in binding.values:
                     if isinstance(value, cst.Call):
                         label = async_client_constructor(value, self.context.qualified_name)
