@@ -68,7 +68,7 @@ SOURCE = "lambda-lint"
 FIX_ALL = "source.fixAll.lambda-lint"
 DEFAULT_DEBOUNCE = 0.3
 #: how long writing the caches to disk may hold up a run asked for meanwhile, in seconds
-FLUSH_SLICE = 0.05
+FLUSH_SLICE = 0.01
 #: files whose change on disk can change findings of open documents
 WATCHED = (
     "**/lambda-lint.toml",
