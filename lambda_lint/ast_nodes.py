@@ -26,6 +26,21 @@ NEWLINE = re.compile(r"\r\n?|\n")
 DEF = re.compile(r"(?:async[ \t]+)?def[ \t]+")
 
 
+def child_nodes(node: ast.AST, leaves: bool = False) -> list[ast.AST]:
+    """The nodes `node` holds, in field order, without those that hold nothing
+    (`Load`, `Add`, `Pass`) unless `leaves`: for the walks over every node of a file,
+    which then do no Python work for those (`ast.iter_child_nodes` is a generator and
+    yields them all)."""
+    found: list[ast.AST] = []
+    for name in node._fields:
+        value = getattr(node, name, None)
+        if type(value) is list:
+            found += [v for v in value if isinstance(v, ast.AST) and (leaves or v._fields)]
+        elif isinstance(value, ast.AST) and (leaves or value._fields):
+            found.append(value)
+    return found
+
+
 def dotted(node: ast.AST | None) -> str | None:
     """`a.b.c` for a Name/Attribute chain; None for anything else."""
     parts: list[str] = []

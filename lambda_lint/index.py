@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any, Callable, TypeVar
 
-from lambda_lint.ast_nodes import SourceLines, dotted
+from lambda_lint.ast_nodes import SourceLines, child_nodes, dotted
 from lambda_lint.finding import Position
 from lambda_lint.flow import from_ast
 from lambda_lint.flow.engine import analyse
@@ -309,16 +309,9 @@ def _seeded(params: tuple[Param, ...]) -> bool:
     return any(p.kind in SEEDED_KINDS for p in params)
 
 
-#: nodes that hold no other node the index reads: not walked into
-_LEAVES = (
-    ast.Constant,
-    ast.Name,
-    ast.expr_context,
-    ast.operator,
-    ast.cmpop,
-    ast.boolop,
-    ast.unaryop,
-)
+#: nodes that hold no other node the index reads: not walked into (nodes that hold
+#: none at all, `Load` or `Add`, are not even visited: `child_nodes`)
+_LEAVES = (ast.Constant, ast.Name)
 
 
 def _skip(indexer: _Indexer, node: ast.AST) -> None:
@@ -357,7 +350,7 @@ class _Indexer(ast.NodeVisitor):
     # -- the walk -------------------------------------------------------------------
     # `ast.NodeVisitor.visit` builds a method name for every node, and its
     # `visit_Constant` looks for visitor methods of Python 3.7; here a node type's
-    # method is looked up once, and nodes that hold no other node are not descended into
+    # method is looked up once, and nodes that hold no node it reads are not walked into
 
     def visit(self, node: ast.AST) -> None:
         method = _METHODS.get(type(node))
@@ -366,14 +359,8 @@ class _Indexer(ast.NodeVisitor):
         method(self, node)
 
     def generic_visit(self, node: ast.AST) -> None:
-        for name in node._fields:
-            value = getattr(node, name, None)
-            if type(value) is list:
-                for item in value:
-                    if isinstance(item, ast.AST):
-                        self.visit(item)
-            elif isinstance(value, ast.AST):
-                self.visit(value)
+        for child in child_nodes(node):
+            self.visit(child)
 
     # -- scopes ---------------------------------------------------------------------
 

@@ -16,6 +16,8 @@ import ast
 import enum
 from collections.abc import Iterator
 
+from lambda_lint.ast_nodes import child_nodes
+
 #: nodes whose insides may not run (a `match` statement is taken whole, its subject too)
 _CONDITIONAL = tuple(
     getattr(ast, name)
@@ -87,12 +89,7 @@ def _always_run(body: list[ast.stmt]) -> Iterator[ast.AST]:
             stack += node.items  # type: ignore[attr-defined]
             stack += _up_to_a_way_out(node.body)  # type: ignore[attr-defined]
         else:
-            for field in node._fields:
-                value = getattr(node, field, None)
-                if type(value) is list:
-                    stack += [v for v in value if isinstance(v, ast.AST) and v._fields]
-                elif isinstance(value, ast.AST) and value._fields:
-                    stack.append(value)
+            stack += child_nodes(node)
 
 
 class _Kind(enum.Enum):

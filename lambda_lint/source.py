@@ -21,6 +21,8 @@ from functools import cached_property
 
 import libcst as cst
 
+from lambda_lint.ast_nodes import child_nodes
+
 BINARY_SNIFF = 8192
 #: the deepest `ast` tree analysed. Real code stays far below (CPython itself allows 200
 #: nested brackets and 100 indentation levels); libcst needs about 0.7 s for an
@@ -197,12 +199,7 @@ def _nested_deeper_than(tree: ast.AST, limit: int) -> bool:
         last = depth == limit
         below: list[ast.AST] = []
         for node in level:
-            for name in node._fields:
-                value = getattr(node, name, None)
-                if type(value) is list:
-                    below += [c for c in value if isinstance(c, ast.AST) and (last or c._fields)]
-                elif isinstance(value, ast.AST) and (last or value._fields):
-                    below.append(value)
+            below += child_nodes(node, leaves=last)
         if last:
             return bool(below)
         level, depth = below, depth + 1
