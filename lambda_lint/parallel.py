@@ -15,7 +15,9 @@ import os
 import pickle
 import sys
 import tempfile
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from typing import Callable, TypeVar
 
 T = TypeVar("T")
@@ -40,14 +42,21 @@ def map_in_workers(task: Callable[[int], T], count: int, workers: int) -> list[T
     try:
         context = multiprocessing.get_context("fork")
         chunk = max(1, count // (workers * 4))
-        # the inherited objects are moved out of the collector's sight, so that the
-        # workers' collections do not write to (and so copy) every page they are on
-        gc.freeze()
-        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        with _frozen(), ProcessPoolExecutor(workers, mp_context=context) as pool:
             return list(pool.map(_run, range(count), chunksize=chunk))  # type: ignore[arg-type]
     finally:
-        gc.unfreeze()
         _task = None
+
+
+@contextmanager
+def _frozen() -> Iterator[None]:
+    """The objects a process forked inside inherits are moved out of the collector's
+    sight, so that its collections do not write to (and so copy) every page they are on."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def start_in_child(task: Callable[[], T]) -> Callable[[], T | None]:
@@ -64,14 +73,12 @@ def start_in_child(task: Callable[[], T]) -> Callable[[], T | None]:
     context = multiprocessing.get_context("fork")
     # with `fork` the target is inherited, not pickled
     process = context.Process(target=_run_to_file, args=(task, name), daemon=True)
-    gc.freeze()  # as in `map_in_workers`
     try:
-        process.start()
+        with _frozen():
+            process.start()
     except OSError:  # no process to be had (a limit on their number, memory)
         os.unlink(name)
         return lambda: None
-    finally:
-        gc.unfreeze()
 
     def finish() -> T | None:
         process.join()
