@@ -74,16 +74,23 @@ def handler(event, context):
 """
 
 
+def _shell_project(folder: Path) -> Path:
+    """`_project` with four functions and a fifth handler that passes event data to a
+    shell (LL602, a project rule), hidden by `noqa` on one of its two lines."""
+    _project(folder, 4)
+    (folder / "shell.py").write_text(SHELL_HANDLER)
+    handlers = ", ".join([*(f'"app_{n}.handler"' for n in range(4)), '"shell.handler"'])
+    (folder / "lambda-lint.toml").write_text(f"handlers = [{handlers}]\n")
+    return folder
+
+
 def test_what_project_rules_find_is_filtered_with_what_the_workers_find(
     tmp_path: Path, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
     """The workers return each file's findings unfiltered; a `noqa` comment hides what a
     project rule (here the event-to-shell flow, LL602) finds on its line, and is not
     reported as unused."""
-    folder = _project(tmp_path, 4)
-    (folder / "shell.py").write_text(SHELL_HANDLER)
-    handlers = ", ".join([*(f'"app_{n}.handler"' for n in range(4)), '"shell.handler"'])
-    (folder / "lambda-lint.toml").write_text(f"handlers = [{handlers}]\n")
+    folder = _shell_project(tmp_path)
     monkeypatch.setattr(lambda_lint.api, "PARALLEL_THRESHOLD", 2)
     parallel = _lint(folder, [folder], jobs=2)
     in_shell = [(f.code, f.start.line) for f in parallel.findings if f.path == "shell.py"]
@@ -111,10 +118,7 @@ def test_a_child_that_fails_gives_none(tmp_path: Path, monkeypatch, capfd) -> No
 
 
 def test_project_rules_run_here_when_their_process_fails(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    folder = _project(tmp_path, 4)
-    (folder / "shell.py").write_text(SHELL_HANDLER)
-    handlers = ", ".join([*(f'"app_{n}.handler"' for n in range(4)), '"shell.handler"'])
-    (folder / "lambda-lint.toml").write_text(f"handlers = [{handlers}]\n")
+    folder = _shell_project(tmp_path)
     serial = _lint(folder, [folder], jobs=1)
     monkeypatch.setattr(lambda_lint.api, "PARALLEL_THRESHOLD", 2)
     monkeypatch.setattr(lambda_lint.parallel, "start_in_child", lambda task: lambda: None)
