@@ -44,6 +44,7 @@ from lambda_lint.project_context import ProjectContext
 from lambda_lint.read_files import KeptSources, read_source
 from lambda_lint.reads import note_read, noting_reads
 from lambda_lint.registry import RuleSet
+from lambda_lint.reparse import KeptTrees
 from lambda_lint.rule import BaseRule
 from lambda_lint.slices import Slices
 from lambda_lint.source import ParseProblem, SourceFile
@@ -105,6 +106,7 @@ class Linter:
         cache: Cache | None = None,
         jobs: int | None = None,
         sources: KeptSources | None = None,
+        trees: KeptTrees | None = None,
     ) -> None:
         self.settings = settings
         self.ruleset = ruleset
@@ -114,6 +116,9 @@ class Linter:
         self.jobs = jobs if jobs is not None else (os.cpu_count() or 1)
         #: reads the project's Python files (from memory, with `sources`, when unchanged)
         self.read = sources.read if sources is not None else read_source
+        #: the libcst trees of the files checked last, for a process that checks them
+        #: again after an edit (parsed only around it)
+        self.trees = trees
         self.rule_classes: list[type[BaseRule]] = [
             ruleset.rules[code] for code in sorted(self.enabled) if code in ruleset.rules
         ]
@@ -489,7 +494,7 @@ class Linter:
         applied, and the rules that failed on it."""
         # the index checked the text as CPython does: its `ast` tree is all that is needed
         source = SourceFile.checked(item.text or "")
-        module = source.cst
+        module = self.trees.parse(item.path, source.text) if self.trees else source.cst
         if isinstance(module, ParseProblem):
             # CPython reads the file but libcst cannot: said as the index says its problems
             return _Checked([], [], _problem_finding(self.display(item.path), module))

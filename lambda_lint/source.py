@@ -96,7 +96,7 @@ class SourceFile:
     @cached_property
     def cst(self) -> cst.Module | ParseProblem:
         """The libcst tree, built on first use (or why libcst could not build it)."""
-        return _libcst_module(self.text)
+        return libcst_tree(self.text)
 
 
 def parse_source(text: str, path: str = "<unknown>") -> SourceFile | ParseProblem:
@@ -161,7 +161,7 @@ def _newer_f_string(error: SyntaxError, text: str) -> bool:
     the 3.12 grammar whatever Python runs it, so it settles the question."""
     if sys.version_info >= (3, 12) or not str(error.msg).startswith("f-string"):
         return False
-    return isinstance(_libcst_module(text), cst.Module)
+    return isinstance(libcst_tree(text), cst.Module)
 
 
 def _busiest_line(text: str) -> int:
@@ -228,7 +228,9 @@ def _deepest_place(tree: ast.Module) -> ParseProblem | None:
     return None
 
 
-def _libcst_module(text: str) -> cst.Module | ParseProblem:
+def libcst_tree(text: str) -> cst.Module | ParseProblem:
+    """The libcst tree of `text` (checked by `parse_source` first), or why libcst could
+    not build it."""
     try:
         return cst.parse_module(text)
     except cst.ParserSyntaxError as error:

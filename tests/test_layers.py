@@ -22,6 +22,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "typed_json",
             "walk",
             "source",
+            "reparse",
             "positions",
             "ast_nodes",
             "key_reads",

@@ -55,13 +55,13 @@ def _lint(
     )
     known = dict(load_rules().rules)
     known.update({rule.code: rule for rule in rules})
-    parse = lambda_lint.source._libcst_module
+    parse = lambda_lint.source.libcst_tree
 
     def counting(text: str):  # type: ignore[no-untyped-def]
         parsed.append(text)
         return parse(text)
 
-    monkeypatch.setattr(lambda_lint.source, "_libcst_module", counting)
+    monkeypatch.setattr(lambda_lint.source, "libcst_tree", counting)
     (folder / "lambda-lint.toml").write_text("", encoding="utf-8")
     settings = load_config_file(folder / "lambda-lint.toml")
     return Linter(settings, RuleSet(known), enabled, cwd=folder, jobs=1).lint([folder])
@@ -105,7 +105,7 @@ def test_a_credential_in_a_file_no_handler_reaches_is_still_reported(
 def test_a_file_cpython_reads_but_libcst_cannot_is_reported_where_it_fails(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    parse = lambda_lint.source._libcst_module
+    parse = lambda_lint.source.libcst_tree
 
     def refusing_helpers(text: str):  # type: ignore[no-untyped-def]
         if text == HELPERS:
@@ -115,7 +115,7 @@ def test_a_file_cpython_reads_but_libcst_cannot_is_reported_where_it_fails(
     parsed: list[str] = []
     result = _lint(tmp_path, [PrintInReachedCode], {"TST202", "LL001"}, parsed, monkeypatch)
     assert [(f.path, f.code) for f in result.findings] == [("helpers.py", "TST202")]
-    monkeypatch.setattr(lambda_lint.source, "_libcst_module", refusing_helpers)
+    monkeypatch.setattr(lambda_lint.source, "libcst_tree", refusing_helpers)
     result = _lint(tmp_path, [PrintInReachedCode], {"TST202", "LL001"}, [], monkeypatch)
     shown = [(f.path, f.code, f.start.line, f.start.column, f.message) for f in result.findings]
     assert shown == [("helpers.py", "LL001", 2, 4, "syntax error: unexpected token")]

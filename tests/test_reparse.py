@@ -1,0 +1,179 @@
+"""An edited module parsed again only around the edit gives the tree a parse of the
+whole text gives (`lambda_lint.reparse`)."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import libcst as cst
+import pytest
+
+import lambda_lint
+from lambda_lint.api import Linter
+from lambda_lint.config import Settings
+from lambda_lint.registry import load_rules
+from lambda_lint.reparse import KeptTrees, ParsedText, reparse
+from lambda_lint.source import ParseProblem, libcst_tree
+
+#: real modules of many shapes: lambda-lint's own
+MODULES = sorted(Path(lambda_lint.__file__).parent.rglob("*.py"))[::12]
+
+
+def _edits(text: str, seed: int) -> list[str]:
+    """Texts one edit away from `text`: lines changed, inserted, duplicated and deleted,
+    valid or not."""
+    rng = random.Random(seed)
+    snippets = [
+        "x = 1",
+        "# a comment",
+        "",
+        "def added():",
+        "    return 2",
+        "  odd = 3",
+        "class Added:",
+        "else:",
+        "(",
+        '"""',
+        "\\",
+        "\t",
+    ]
+    texts = []
+    for _ in range(8):
+        lines = text.splitlines(keepends=True)
+        index = rng.randrange(len(lines))
+        line = lines[index]
+        indent = line[: len(line) - len(line.lstrip(" \t"))].rstrip("\r\n")
+        kind = rng.randrange(6)
+        if kind == 0:
+            lines.insert(index, indent + "# a note\n")
+        elif kind == 1:
+            lines.insert(index, line)
+        elif kind == 2:
+            del lines[index]
+        elif kind == 3:
+            lines[index] = rng.choice(snippets) + "\n"
+        elif kind == 4:
+            column = rng.randrange(len(line) + 1)
+            lines[index] = line[:column] + rng.choice(["z", " ", "(", ":"]) + line[column:]
+        else:
+            lines.insert(index, indent + "pass\n")
+        texts.append("".join(lines))
+    return texts
+
+
+def _same(found: cst.Module | ParseProblem, expected: cst.Module | ParseProblem) -> bool:
+    if isinstance(expected, ParseProblem):
+        return found == expected
+    return (
+        isinstance(found, cst.Module)
+        and found.deep_equals(expected)
+        and found.code == expected.code
+        and found.has_trailing_newline == expected.has_trailing_newline
+    )
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: p.name)
+def test_edits_of_real_modules_parse_as_the_whole_text_does(path: Path) -> None:
+    trees = KeptTrees()
+    text = path.read_text(encoding="utf-8")
+    assert _same(trees.parse(path, text), libcst_tree(text))
+    for edited in _edits(text, seed=len(text)):
+        assert _same(trees.parse(path, edited), libcst_tree(edited)), edited
+
+
+MODULE = '''"""A module."""
+
+import json
+
+
+def first(event):
+    return event["a"]
+
+
+def second(event):
+    return event["b"]
+
+
+def third(event):
+    return event["c"]
+
+
+LIMIT = 10
+'''
+
+
+def _parsed(text: str) -> ParsedText:
+    module = libcst_tree(text)
+    assert isinstance(module, cst.Module)
+    return ParsedText(text, module)
+
+
+def test_statements_away_from_the_edit_are_taken_over() -> None:
+    before = _parsed(MODULE)
+    after = reparse(before, MODULE.replace('event["c"]', 'event["d"]'))
+    assert after is not None
+    old, new = before.module.body, after.module.body
+    assert new[0] is old[0] and new[1] is old[1] and new[2] is old[2]
+    assert new[3] is not old[3]
+    assert after.module.deep_equals(libcst_tree(after.text))
+
+
+@pytest.mark.parametrize(
+    "edited",
+    [
+        # the module's first indented block indented otherwise: every block's stored
+        # indentation changes
+        MODULE.replace("def first(event):\n    return", "def first(event):\n  return"),
+        # a new first indented block, indented otherwise
+        MODULE.replace("import json\n", "import json\nif json:\n  pass\n"),
+        # the header (which may hold the encoding)
+        MODULE.replace('"""A module."""', "# -*- coding: utf-8 -*-\n"),
+        # the last line loses its line break
+        MODULE.rstrip("\n"),
+        # a comment at the end of the module, and one before a statement
+        MODULE + "# the end\n",
+        MODULE.replace("\n\ndef third", "\n# third\ndef third"),
+        # a block's trailing comment, indented as the block
+        MODULE.replace('event["b"]\n', 'event["b"]\n    # kept with second\n'),
+        # a string left open: the rest of the module is in it
+        MODULE.replace('event["b"]', '"""event["b"]'),
+        # Windows line breaks after Unix ones
+        MODULE.replace("LIMIT = 10\n", "LIMIT = 10\r\nMORE = 1\r\n"),
+    ],
+)
+def test_edits_that_change_what_the_module_detects(edited: str) -> None:
+    trees = KeptTrees()
+    path = Path("module.py")
+    trees.parse(path, MODULE)
+    assert _same(trees.parse(path, edited), libcst_tree(edited))
+
+
+def test_a_syntax_error_keeps_the_last_tree_for_the_edit_that_mends_it() -> None:
+    trees = KeptTrees()
+    path = Path("module.py")
+    trees.parse(path, MODULE)
+    broken = MODULE.replace('return event["b"]', 'return event["b"')
+    assert isinstance(trees.parse(path, broken), ParseProblem)
+    mended = MODULE.replace('event["b"]', 'event["e"]')
+    assert _same(trees.parse(path, mended), libcst_tree(mended))
+
+
+def test_a_linter_that_keeps_trees_finds_what_a_fresh_one_finds(tmp_path: Path) -> None:
+    handler = tmp_path / "handler.py"
+    original = (
+        "import boto3\n\n\ndef helper(event):\n    return event['a']\n\n\n"
+        "def handler(event, context):\n    client = boto3.client('s3')\n"
+        "    return helper(event)\n"
+    )
+    handler.write_text(original)
+    settings, ruleset = Settings(), load_rules()
+    enabled = ruleset.select(("ALL",))
+    trees = KeptTrees()
+    edits = [original, original.replace("'s3'", "'sqs'"), original.replace("    client", "    c")]
+    for text in edits:
+        kept = Linter(settings, ruleset, enabled, tmp_path, jobs=1, trees=trees)
+        fresh = Linter(settings, ruleset, enabled, tmp_path, jobs=1)
+        found = kept.lint([handler], {handler: text}).findings
+        assert found == fresh.lint([handler], {handler: text}).findings
+        assert found  # LL301 on the client made per invocation
