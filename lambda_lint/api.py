@@ -44,7 +44,7 @@ from lambda_lint.project_context import ProjectContext
 from lambda_lint.read_files import KeptSources, read_source
 from lambda_lint.reads import note_read, noting_reads
 from lambda_lint.registry import RuleSet
-from lambda_lint.reparse import KeptTrees
+from lambda_lint.reparse import KEPT_TREES, KeptTrees
 from lambda_lint.rule import BaseRule
 from lambda_lint.slices import Slices
 from lambda_lint.source import ParseProblem, SourceFile
@@ -265,7 +265,10 @@ class Linter:
                 lambda i: index_file(pending[i], texts[pending[i]]), len(pending), self.jobs
             )
         else:
-            results = [index_file(p, texts[p]) for p in pending]
+            # a process that keeps trees between runs checks the files it indexed anew
+            # (the edited ones) in the same run: their `ast` trees are kept for it
+            keep = self.trees is not None and len(pending) <= KEPT_TREES
+            results = [index_file(p, texts[p], keep) for p in pending]
         for item in results:
             indexed[item.path] = item
             if self.cache is not None and item.summary is not None:
@@ -493,7 +496,7 @@ class Linter:
         """The rules' findings in one file, before `noqa` comments and ignores are
         applied, and the rules that failed on it."""
         # the index checked the text as CPython does: its `ast` tree is all that is needed
-        source = SourceFile.checked(item.text or "")
+        source = item.source or SourceFile.checked(item.text or "")
         module = self.trees.parse(item.path, source.text) if self.trees else source.cst
         if isinstance(module, ParseProblem):
             # CPython reads the file but libcst cannot: said as the index says its problems

@@ -17,7 +17,7 @@ from lambda_lint.descriptors import read_cdk
 from lambda_lint.descriptors.model import DescriptorSet
 from lambda_lint.index import ModuleSummary, summarize
 from lambda_lint.positions import Positions
-from lambda_lint.source import ParseProblem, parse_source
+from lambda_lint.source import ParseProblem, SourceFile, parse_source
 
 
 @dataclass
@@ -29,16 +29,19 @@ class IndexedFile:
     summary: ModuleSummary | None = None
     cdk: DescriptorSet | None = None
     problem: ParseProblem | None = None
+    #: the parsed file, kept (when asked for) for a check in the same run
+    source: SourceFile | None = None
 
 
-def index_file(path: Path, text: str | ParseProblem) -> IndexedFile:
-    """Parse and summarise one file (the unit of work of the index stage). Only a file
-    that imports the CDK is parsed by libcst here too: its constructs are descriptors."""
+def index_file(path: Path, text: str | ParseProblem, keep: bool = False) -> IndexedFile:
+    """Parse and summarise one file (the unit of work of the index stage), keeping the
+    parsed file with its summary if asked to. Only a file that imports the CDK is
+    parsed by libcst here too: its constructs are descriptors."""
     with collected_after():  # its syntax trees are never scanned by the collector
-        return _index_file(path, text)
+        return _index_file(path, text, keep)
 
 
-def _index_file(path: Path, text: str | ParseProblem) -> IndexedFile:
+def _index_file(path: Path, text: str | ParseProblem, keep: bool) -> IndexedFile:
     if isinstance(text, ParseProblem):
         return IndexedFile(path, None, problem=text)
     source = parse_source(text)
@@ -54,4 +57,4 @@ def _index_file(path: Path, text: str | ParseProblem) -> IndexedFile:
         if isinstance(module, ParseProblem):
             return IndexedFile(path, text, problem=module)
         cdk = read_cdk(path, module, line_of=Positions(module, text, source.ast).line)
-    return IndexedFile(path, text, summary, cdk)
+    return IndexedFile(path, text, summary, cdk, source=source if keep else None)
