@@ -21,7 +21,8 @@ updates the handler that calls it (and the reverse).
   plugin is shown with `window/showMessage` and clears the project's diagnostics; the
   server keeps running.
 - What a run stores in the cache is written to disk after its diagnostics are published,
-  a slice at a time, each queued behind the runs asked for meanwhile (the first run over
+  once no other run was asked for within 50 ms (or after ten runs in a row), a slice at
+  a time, each queued behind the runs asked for meanwhile (the first run over
   a project of 1,500 files leaves about 4 s of writing, which the next edit would
   otherwise wait for), and the server collects cyclic garbage itself then too
   (`collector.BetweenRuns`), instead of when allocations pass a threshold, so an edit
@@ -70,6 +71,12 @@ FIX_ALL = "source.fixAll.lambda-lint"
 DEFAULT_DEBOUNCE = 0.3
 #: how long writing the caches to disk may hold up a run asked for meanwhile, in seconds
 FLUSH_SLICE = 0.01
+#: how long the server waits, once a run's diagnostics are out, for the next run to be
+#: asked for before it writes the caches and collects garbage: runs asked for in quick
+#: succession (an editor without a debounce) do not wait for that work, for at most
+#: `HOUSEKEEPING_EVERY` runs in a row
+IDLE_BEFORE_HOUSEKEEPING = 0.05
+HOUSEKEEPING_EVERY = 10
 #: files whose change on disk can change findings of open documents
 WATCHED = (
     "**/lambda-lint.toml",
@@ -338,6 +345,7 @@ class LambdaLintServer(LanguageServer):
         # one worker: runs never overlap, and a plugin's import happens once
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lambda-lint")
         self.collector = BetweenRuns()
+        self._runs_since_housekeeping = 0
 
     # -- scheduling ---------------------------------------------------------------------
 
@@ -400,14 +408,20 @@ class LambdaLintServer(LanguageServer):
 
     async def after_a_run(self) -> None:
         """Work left for after the diagnostics are published: the caches written to
-        disk, what the run let go collected. The caches are written a slice of
-        `FLUSH_SLICE` seconds at a time, each queued behind the runs asked for
-        meanwhile: after the first run over a large project (thousands of summaries to
-        write, seconds of work), the next edit does not wait for all of it."""
+        disk, what the run let go collected. It starts once no run was asked for
+        within `IDLE_BEFORE_HOUSEKEEPING` (a run asked for meanwhile cancels the task
+        this runs in), and the caches are written a slice of `FLUSH_SLICE` seconds at a
+        time, each queued behind the runs asked for meanwhile: after the first run over
+        a large project (thousands of summaries to write, seconds of work), the next
+        edit does not wait for all of it."""
+        if self._runs_since_housekeeping < HOUSEKEEPING_EVERY:
+            self._runs_since_housekeeping += 1
+            await asyncio.sleep(IDLE_BEFORE_HOUSEKEEPING)
         loop = asyncio.get_running_loop()
         while await loop.run_in_executor(self._executor, flush_caches, FLUSH_SLICE):
             pass
         await loop.run_in_executor(self._executor, self.collector.after_a_run)
+        self._runs_since_housekeeping = 0
 
     async def _lint_and_publish(self, root: Path, documents: dict[Path, Snapshot]) -> None:
         loop = asyncio.get_running_loop()
