@@ -44,7 +44,7 @@ from lambda_lint.project_context import ProjectContext
 from lambda_lint.read_files import KeptSources, read_source
 from lambda_lint.reads import note_read, noting_reads
 from lambda_lint.registry import RuleSet
-from lambda_lint.reparse import KEPT_TREES, KeptTrees
+from lambda_lint.reparse import KEPT_TREES
 from lambda_lint.rule import BaseRule
 from lambda_lint.slices import Slices
 from lambda_lint.source import ParseProblem, SourceFile
@@ -106,7 +106,6 @@ class Linter:
         cache: Cache | None = None,
         jobs: int | None = None,
         sources: KeptSources | None = None,
-        trees: KeptTrees | None = None,
     ) -> None:
         self.settings = settings
         self.ruleset = ruleset
@@ -116,9 +115,7 @@ class Linter:
         self.jobs = jobs if jobs is not None else (os.cpu_count() or 1)
         #: reads the project's Python files (from memory, with `sources`, when unchanged)
         self.read = sources.read if sources is not None else read_source
-        #: the libcst trees of the files checked last, for a process that checks them
-        #: again after an edit (parsed only around it)
-        self.trees = trees
+        self.kept = sources
         self.rule_classes: list[type[BaseRule]] = [
             ruleset.rules[code] for code in sorted(self.enabled) if code in ruleset.rules
         ]
@@ -265,10 +262,12 @@ class Linter:
                 lambda i: index_file(pending[i], texts[pending[i]]), len(pending), self.jobs
             )
         else:
-            # a process that keeps trees between runs checks the files it indexed anew
-            # (the edited ones) in the same run: their `ast` trees are kept for it
-            keep = self.trees is not None and len(pending) <= KEPT_TREES
-            results = [index_file(p, texts[p], keep) for p in pending]
+            # a process that lints again and again summarises few files anew (the
+            # edited ones), with what it kept of their functions, and checks them in the
+            # same run: their `ast` trees are kept for it
+            kept = self.kept if len(pending) <= KEPT_TREES else None
+            functions = kept.functions if kept else None
+            results = [index_file(p, texts[p], functions) for p in pending]
         for item in results:
             indexed[item.path] = item
             if self.cache is not None and item.summary is not None:
@@ -497,7 +496,7 @@ class Linter:
         applied, and the rules that failed on it."""
         # the index checked the text as CPython does: its `ast` tree is all that is needed
         source = item.source or SourceFile.checked(item.text or "")
-        module = self.trees.parse(item.path, source.text) if self.trees else source.cst
+        module = self.kept.trees.parse(item.path, source.text) if self.kept else source.cst
         if isinstance(module, ParseProblem):
             # CPython reads the file but libcst cannot: said as the index says its problems
             return _Checked([], [], _problem_finding(self.display(item.path), module))

@@ -166,10 +166,14 @@ class ModuleSummary:
         return None
 
 
-def summarize(path: str, tree: ast.Module, text: str) -> ModuleSummary:
-    """Reduce a module's `ast` tree (parsed from `text`) to its summary."""
+def summarize(
+    path: str, tree: ast.Module, text: str, kept: KeptFunctions | None = None
+) -> ModuleSummary:
+    """Reduce a module's `ast` tree (parsed from `text`) to its summary, taking over from
+    `kept` the summaries of the functions an edit left alone."""
     summary = ModuleSummary(path)
-    indexer = _Indexer(summary, SourceLines(text))
+    lines = SourceLines(text)
+    indexer = _Indexer(summary, lines)
     indexer.visit(tree)
     semantics = _semantics()
     every_scope = {None, *(f.qualname for f in indexer.functions)}
@@ -177,9 +181,52 @@ def summarize(path: str, tree: ast.Module, text: str) -> ModuleSummary:
     def qualify(dotted: str) -> str:
         return summary.import_target(dotted, every_scope) or dotted
 
-    for function in indexer.functions:
-        summary.functions[function.qualname] = function.summary(semantics, qualify)
+    def compute(function: _Function) -> FunctionSummary:
+        return function.summary(semantics, qualify)
+
+    if kept is None:
+        functions = [compute(function) for function in indexer.functions]
+    else:
+        functions = kept.summaries(path, indexer.functions, lines, summary, compute)
+    summary.functions = {function.qualname: function for function in functions}
     return summary
+
+
+class KeptFunctions:
+    """The function summaries of the modules a process summarised last (the language
+    server's open buffers), with what each was computed from: the function's lines and
+    where they are, its scope, and the imports its calls' names are resolved through. A
+    module summarised again after an edit computes anew only the functions the edit
+    touched or moved."""
+
+    def __init__(self, size: int = 16) -> None:
+        self.size = size
+        self._kept: dict[str, dict[str, tuple[tuple[object, ...], FunctionSummary]]] = {}
+
+    def summaries(
+        self,
+        path: str,
+        functions: list[_Function],
+        lines: SourceLines,
+        module: ModuleSummary,
+        compute: Callable[[_Function], FunctionSummary],
+    ) -> list[FunctionSummary]:
+        earlier = self._kept.pop(path, {})
+        imports = repr([(i.alias, i.target, i.function) for i in module.imports])
+        scopes = repr(sorted(f.qualname for f in functions))
+        now: dict[str, tuple[tuple[object, ...], FunctionSummary]] = {}
+        found = []
+        for function in functions:
+            key = (*function.place(lines), function.class_name, function.top_level)
+            key += (imports, scopes)
+            stored = earlier.get(function.qualname)
+            summary = stored[1] if stored is not None and stored[0] == key else compute(function)
+            now[function.qualname] = (key, summary)
+            found.append(summary)
+        self._kept[path] = now
+        while len(self._kept) > self.size:
+            del self._kept[next(iter(self._kept))]
+        return found
 
 
 # -- the walk ------------------------------------------------------------------------------
@@ -208,6 +255,14 @@ class _Function:
     calls: list[_Call] = field(default_factory=list)
     #: `name = Callee(...)` in the body: name -> "Callee"
     local_classes: dict[str, str] = field(default_factory=dict)
+
+    def place(self, lines: SourceLines) -> tuple[int, str]:
+        """Where the function starts (its first decorator's line) and its lines, all
+        that its summary reads of the source besides its scope and the imports."""
+        node = self.node
+        first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+        last = node.end_lineno or node.lineno
+        return first, "\n".join(lines.line(number) for number in range(first, last + 1))
 
     @property
     def handler_like(self) -> bool:

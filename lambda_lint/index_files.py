@@ -15,7 +15,7 @@ from pathlib import Path
 from lambda_lint.collector import collected_after
 from lambda_lint.descriptors import read_cdk
 from lambda_lint.descriptors.model import DescriptorSet
-from lambda_lint.index import ModuleSummary, summarize
+from lambda_lint.index import KeptFunctions, ModuleSummary, summarize
 from lambda_lint.positions import Positions
 from lambda_lint.source import ParseProblem, SourceFile, parse_source
 
@@ -33,22 +33,26 @@ class IndexedFile:
     source: SourceFile | None = None
 
 
-def index_file(path: Path, text: str | ParseProblem, keep: bool = False) -> IndexedFile:
-    """Parse and summarise one file (the unit of work of the index stage), keeping the
-    parsed file with its summary if asked to. Only a file that imports the CDK is
-    parsed by libcst here too: its constructs are descriptors."""
+def index_file(
+    path: Path, text: str | ParseProblem, kept: KeptFunctions | None = None
+) -> IndexedFile:
+    """Parse and summarise one file (the unit of work of the index stage). A process
+    that summarises the file again after an edit passes what it `kept` of its functions;
+    the parsed file is then kept with the summary, for the check in the same run. Only
+    a file that imports the CDK is parsed by libcst here too: its constructs are
+    descriptors."""
     with collected_after():  # its syntax trees are never scanned by the collector
-        return _index_file(path, text, keep)
+        return _index_file(path, text, kept)
 
 
-def _index_file(path: Path, text: str | ParseProblem, keep: bool) -> IndexedFile:
+def _index_file(path: Path, text: str | ParseProblem, kept: KeptFunctions | None) -> IndexedFile:
     if isinstance(text, ParseProblem):
         return IndexedFile(path, None, problem=text)
     source = parse_source(text)
     if isinstance(source, ParseProblem):
         return IndexedFile(path, text, problem=source)
     try:
-        summary = summarize(str(path), source.ast, text)
+        summary = summarize(str(path), source.ast, text, kept)
     except RecursionError:
         return IndexedFile(path, text, problem=ParseProblem("too deeply nested to analyse"))
     cdk = None
@@ -57,4 +61,4 @@ def _index_file(path: Path, text: str | ParseProblem, keep: bool) -> IndexedFile
         if isinstance(module, ParseProblem):
             return IndexedFile(path, text, problem=module)
         cdk = read_cdk(path, module, line_of=Positions(module, text, source.ast).line)
-    return IndexedFile(path, text, summary, cdk, source=source if keep else None)
+    return IndexedFile(path, text, summary, cdk, source=source if kept else None)

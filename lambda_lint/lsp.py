@@ -59,7 +59,6 @@ from lambda_lint.descriptors import descriptor_kind
 from lambda_lint.discover import Excluder, Listing, discover, is_python, project_root
 from lambda_lint.finding import Edit, Finding, Fix, Position
 from lambda_lint.read_files import KeptSources
-from lambda_lint.reparse import KeptTrees
 from lambda_lint.rule import BaseRule
 from lambda_lint.session import Configuration, ConfigurationError, configure
 from lambda_lint.suppress import noqa_edit
@@ -199,9 +198,6 @@ _listings: dict[Path, tuple[Settings, dict[Path, Listing]]] = {}
 
 #: the project's files as last read, by project root (see `KeptSources`)
 _sources: dict[Path, KeptSources] = {}
-#: the libcst trees of the open documents as last checked, by project root (see
-#: `KeptTrees`: an edited document is parsed again only around the edit)
-_trees: dict[Path, KeptTrees] = {}
 
 
 def forget_listings() -> None:
@@ -247,7 +243,6 @@ def lint_documents(
         cache=cache,
         jobs=1,
         sources=_sources.setdefault(root, KeptSources()),
-        trees=_trees.setdefault(root, KeptTrees()),
     )
     outcome = Outcome(configuration.ruleset.rules, linter.display.cwd)
     paths = [p for p in sorted(documents) if not is_excluded(p, root, configuration.settings)]

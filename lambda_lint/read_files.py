@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from lambda_lint.cache import digest
+from lambda_lint.index import KeptFunctions
+from lambda_lint.reparse import KeptTrees
 from lambda_lint.source import ParseProblem, decode
 from lambda_lint.stamps import Stamp, settled, stamp
 
@@ -28,10 +30,15 @@ def read_source(path: Path, overrides: Mapping[Path, str]) -> tuple[str | ParseP
 class KeptSources:
     """Files read by earlier runs, kept while each file's stamp is unchanged (see
     `lambda_lint.stamps`): a process that lints the same project again and again (the
-    language server) reads and digests only the files that changed."""
+    language server) reads and digests only the files that changed. It keeps, too, what
+    was made of the few files it summarised and checked last (the edited ones): their
+    libcst trees and their functions' summaries, so that the next edit of a file parses
+    and summarises again only what the edit touched."""
 
     def __init__(self) -> None:
         self._kept: dict[Path, tuple[Stamp, tuple[str | ParseProblem, str]]] = {}
+        self.trees = KeptTrees()
+        self.functions = KeptFunctions()
 
     def read(self, path: Path, overrides: Mapping[Path, str]) -> tuple[str | ParseProblem, str]:
         """`read_source(path, overrides)`, from memory when the file is unchanged."""

@@ -1,9 +1,12 @@
-"""An edited module parsed again only around the edit gives the tree a parse of the
-whole text gives (`lambda_lint.reparse`)."""
+"""An edited module parsed and summarised again only around the edit gives the tree and
+the summary that parsing and summarising the whole text give (`lambda_lint.reparse`,
+`lambda_lint.index.KeptFunctions`)."""
 
 from __future__ import annotations
 
+import ast
 import random
+import warnings
 from pathlib import Path
 
 import libcst as cst
@@ -12,6 +15,8 @@ import pytest
 import lambda_lint
 from lambda_lint.api import Linter
 from lambda_lint.config import Settings
+from lambda_lint.index import KeptFunctions, summarize
+from lambda_lint.read_files import KeptSources
 from lambda_lint.registry import load_rules
 from lambda_lint.reparse import KeptTrees, ParsedText, reparse
 from lambda_lint.source import ParseProblem, libcst_tree
@@ -169,11 +174,54 @@ def test_a_linter_that_keeps_trees_finds_what_a_fresh_one_finds(tmp_path: Path) 
     handler.write_text(original)
     settings, ruleset = Settings(), load_rules()
     enabled = ruleset.select(("ALL",))
-    trees = KeptTrees()
+    kept = KeptSources()
     edits = [original, original.replace("'s3'", "'sqs'"), original.replace("    client", "    c")]
     for text in edits:
-        kept = Linter(settings, ruleset, enabled, tmp_path, jobs=1, trees=trees)
+        keeping = Linter(settings, ruleset, enabled, tmp_path, jobs=1, sources=kept)
         fresh = Linter(settings, ruleset, enabled, tmp_path, jobs=1)
-        found = kept.lint([handler], {handler: text}).findings
+        found = keeping.lint([handler], {handler: text}).findings
         assert found == fresh.lint([handler], {handler: text}).findings
         assert found  # LL301 on the client made per invocation
+
+
+def _tree(text: str) -> ast.Module | None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return ast.parse(text)
+        except SyntaxError:
+            return None
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: p.name)
+def test_edits_of_real_modules_summarise_as_the_whole_text_does(path: Path) -> None:
+    kept = KeptFunctions()
+    text = path.read_text(encoding="utf-8")
+    for edited in [text, *_edits(text, seed=len(text))]:
+        tree = _tree(edited)
+        if tree is not None:
+            assert summarize("m.py", tree, edited, kept) == summarize("m.py", tree, edited)
+
+
+def test_functions_an_edit_left_alone_keep_their_summaries() -> None:
+    kept = KeptFunctions()
+    before = summarize("m.py", ast.parse(MODULE), MODULE, kept)
+    edited = MODULE.replace('event["b"]', 'event.get("b")')
+    after = summarize("m.py", ast.parse(edited), edited, kept)
+    assert after.functions["first"] is before.functions["first"]
+    assert after.functions["third"] is before.functions["third"]
+    assert after.functions["second"] != before.functions["second"]
+    # a line added above moves the functions below it: their positions are summarised
+    moved = "import os\n" + edited
+    again = summarize("m.py", ast.parse(moved), moved, kept)
+    assert again.functions["third"].line == after.functions["third"].line + 1
+
+
+def test_an_import_changed_summarises_the_functions_that_read_it_again() -> None:
+    kept = KeptFunctions()
+    module = 'import json\n\n\ndef decode(event):\n    return json.loads(event["body"])\n'
+    before = summarize("m.py", ast.parse(module), module, kept)
+    edited = module.replace("import json", "import pickle as json")
+    after = summarize("m.py", ast.parse(edited), edited, kept)
+    assert after == summarize("m.py", ast.parse(edited), edited)
+    assert after.functions["decode"].returns != before.functions["decode"].returns
