@@ -331,12 +331,21 @@ def chalice_registration(module: ModuleSummary, decorator: str) -> ChaliceRegist
     instance = module.instances.get(receiver)
     if method not in CHALICE_DECORATORS or instance is None:
         return None
-    if _last(instance.constructor) not in CHALICE_APPS:
-        return None
-    if not any(i.module.split(".")[0] == "chalice" for i in module.imports):
+    if _last(instance.constructor) not in CHALICE_APPS or not _imports_chalice(module):
         return None
     trigger, raw = CHALICE_DECORATORS[method]
     return ChaliceRegistration(decorator, trigger, raw)
+
+
+def has_chalice_app(module: ModuleSummary) -> bool:
+    """Whether a module imports Chalice and holds a module-level `Chalice` app or
+    `Blueprint`: in no other module does `chalice_registration` find anything."""
+    apps = any(_last(i.constructor) in CHALICE_APPS for i in module.instances.values())
+    return apps and _imports_chalice(module)
+
+
+def _imports_chalice(module: ModuleSummary) -> bool:
+    return any(i.module.split(".")[0] == "chalice" for i in module.imports)
 
 
 def chalice_function(

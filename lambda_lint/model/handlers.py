@@ -22,7 +22,13 @@ from lambda_lint.config import HandlerTarget, Settings
 from lambda_lint.descriptors.model import DeclaredFunction, SourceRef, TriggerBinding
 from lambda_lint.index import FunctionSummary, ModuleSummary
 from lambda_lint.model.calls import CallGraph
-from lambda_lint.model.evidence import chalice_function, chalice_registration, code_triggers
+from lambda_lint.model.evidence import (
+    ChaliceRegistration,
+    chalice_function,
+    chalice_registration,
+    code_triggers,
+    has_chalice_app,
+)
 from lambda_lint.model.imports import ModuleResolver
 from lambda_lint.model.symbols import FunctionKey, Symbols
 from lambda_lint.schedules import fires_rarely
@@ -35,6 +41,9 @@ CONFIDENCE = {"config": "high", "descriptor": "high", "code": "medium", "convent
 
 #: annotations of a handler's second parameter that still mean the Lambda context
 CONTEXT_ANNOTATIONS = frozenset({"LambdaContext", "Context", "Any", "object"})
+
+#: the names of the first two parameters of a handler by convention, in either order
+EVENT_AND_CONTEXT = frozenset({"event", "context"})
 
 #: file names and folders that hold tests, not deployed code
 TEST_FOLDERS = frozenset({"test", "tests", "testing", "unit_tests", "integration_tests"})
@@ -212,8 +221,8 @@ def convention_match(function: FunctionSummary, names: frozenset[str] | set[str]
         return False
     if function.name in names:
         return True
-    positional = [p.name.lstrip("_") for p in function.params[:2]]
-    return sorted(positional) == ["context", "event"]
+    params = function.params
+    return len(params) >= 2 and {p.name.lstrip("_") for p in params[:2]} == EVENT_AND_CONTEXT
 
 
 def takes_event_and_context(function: FunctionSummary) -> bool:
@@ -262,43 +271,62 @@ class HandlerFinder:
     # -- found in the code ----------------------------------------------------------------
 
     def _discover(self) -> None:
-        names = set(self.settings.handler_names)
+        """Handlers the code shows: Chalice registrations, then functions named like
+        handlers in the modules that declare none, with the triggers their code gives."""
+        names = frozenset(self.settings.handler_names)
         self._discover_chalice()
-        declared_modules = {key[0] for key in self.handlers}
-        for key, function in self.symbols.functions():
-            module = self.modules[key[0]]
-            if key in self.handlers:
-                for trigger, why in code_triggers(module, function):
-                    self._handler(key).evidence.append(
-                        HandlerEvidence("code", key[0], function.line, why, (trigger,))
-                    )
+        declared_modules = {path for path, _ in self.handlers}
+        for path, module in self.modules.items():
+            if path in declared_modules:
+                for qualname, function in module.functions.items():
+                    if (path, qualname) in self.handlers:
+                        self._add_code_evidence((path, qualname), function, module)
+            else:
+                self._discover_by_convention(path, module, names)
+
+    def _discover_by_convention(
+        self, path: Path, module: ModuleSummary, names: frozenset[str]
+    ) -> None:
+        """The functions of a module that declares no handler taken for handlers by
+        convention (see `_plausible`)."""
+        for qualname, function in module.functions.items():
+            key = (path, qualname)
+            if not convention_match(function, names) or not self._plausible(key, function, module):
                 continue
-            if not convention_match(function, names) or key[0] in declared_modules:
-                continue
-            if not self._plausible(key, function, module):
-                continue
-            handler = self._handler(key)
-            handler.evidence.append(
-                HandlerEvidence("convention", key[0], function.line, "named like a handler")
+            self._handler(key).evidence.append(
+                HandlerEvidence("convention", path, function.line, "named like a handler")
             )
-            for trigger, why in code_triggers(module, function):
-                handler.evidence.append(
-                    HandlerEvidence("code", key[0], function.line, why, (trigger,))
-                )
+            self._add_code_evidence(key, function, module)
+
+    def _add_code_evidence(
+        self, key: FunctionKey, function: FunctionSummary, module: ModuleSummary
+    ) -> None:
+        """The triggers a handler's own code gives (see `code_triggers`)."""
+        for trigger, why in code_triggers(module, function):
+            self._handler(key).evidence.append(
+                HandlerEvidence("code", key[0], function.line, why, (trigger,))
+            )
 
     def _discover_chalice(self) -> None:
         """Functions a Chalice app or blueprint registers (outside test code)."""
-        for key, function in self.symbols.functions():
-            found = chalice_function(self.modules[key[0]], function)
-            if found is None or is_test_code(self._relative(key[0])):
+        for path, module in self.modules.items():
+            if not has_chalice_app(module) or is_test_code(self._relative(path)):
                 continue
-            handler = self._handler(key)
-            triggers = (found.trigger,) if found.trigger else ()
-            handler.evidence.append(
-                HandlerEvidence("code", key[0], function.line, found.why, triggers)
-            )
-            if not found.raw:
-                handler.framework = "chalice"
+            for qualname, function in module.functions.items():
+                found = chalice_function(module, function)
+                if found is not None:
+                    self._register_chalice((path, qualname), function, found)
+
+    def _register_chalice(
+        self, key: FunctionKey, function: FunctionSummary, found: ChaliceRegistration
+    ) -> None:
+        """Take a function Chalice registers for a handler, with what the registration
+        says of its trigger and of what Chalice calls it with."""
+        handler = self._handler(key)
+        triggers = (found.trigger,) if found.trigger else ()
+        handler.evidence.append(HandlerEvidence("code", key[0], function.line, found.why, triggers))
+        if not found.raw:
+            handler.framework = "chalice"
 
     def _plausible(
         self, key: FunctionKey, function: FunctionSummary, module: ModuleSummary
