@@ -224,14 +224,23 @@ def lint_documents(
     """Lint the open documents of one project (runs in the worker thread)."""
     configuration = configurations.for_file(min(documents))
     # the cache spares re-summarising the project's other files on every keystroke
-    # (summaries stay in memory between runs), and re-checking an open buffer whose text
-    # and model slice did not change (another buffer was edited)
+    # (summaries and descriptor readings stay in memory between runs), and re-checking
+    # an open buffer whose text and model slice did not change (another buffer was
+    # edited)
     folder = configuration.settings.cache_dir or default_cache_dir()
     cache = _caches.get(folder)
     if cache is None:
         cache = _caches[folder] = Cache(
             folder,
-            remember=("summary", "file-result", "unit-files", "unit-result", "analysis"),
+            remember=(
+                "summary",
+                "file-result",
+                "unit-files",
+                "unit-result",
+                "analysis",
+                "descriptor",
+                "descriptor-inputs",
+            ),
             deferred=True,  # written once the diagnostics are out (`after_a_run`)
         )
     # one process: the server has threads, and forking a threaded process is unsafe
