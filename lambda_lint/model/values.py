@@ -39,6 +39,9 @@ def propagate(
             start[names.index(handler.context_param)] = frozenset({Ref("context")})
         seeds[handler.key] = start
         queue.append(handler.key)
+    #: each ref extended by each access path, made once: propagation meets the same
+    #: ones again and again, and sets compare the same objects faster
+    extended: dict[tuple[Ref, tuple[str, ...]], Ref] = {}
     rounds = 0
     while queue and rounds < MAX_ROUNDS:
         rounds += 1
@@ -51,11 +54,11 @@ def propagate(
             offset = symbols.bound_offset(callee, call.target)
             incoming: dict[int, set[Ref]] = {}
             for position, paths in enumerate(call.args):
-                _flow_into(incoming, position + offset, paths, caller_seeds)
-            names = [p.name for p in callee.params]
+                _flow_into(incoming, position + offset, paths, caller_seeds, extended)
+            names = [p.name for p in callee.params] if call.kwargs else []
             for keyword, paths in call.kwargs:
                 if keyword in names:
-                    _flow_into(incoming, names.index(keyword), paths, caller_seeds)
+                    _flow_into(incoming, names.index(keyword), paths, caller_seeds, extended)
             current = seeds.setdefault(target, {})
             changed = False
             for index, refs in incoming.items():
@@ -73,7 +76,14 @@ def _flow_into(
     index: int,
     paths: tuple[tuple[int, tuple[str, ...]], ...],
     caller_seeds: Seeds,
+    extended: dict[tuple[Ref, tuple[str, ...]], Ref],
 ) -> None:
+    """Add to parameter `index` of `incoming` the caller's refs that an argument passes
+    (`paths`: the caller's parameter and the access path), each extended by its path
+    (made once, in `extended`)."""
     for param_index, path in paths:
         for ref in caller_seeds.get(param_index, ()):
-            incoming.setdefault(index, set()).add(ref.extend(*path))
+            found = extended.get((ref, path))
+            if found is None:
+                found = extended[ref, path] = ref.extend(*path)
+            incoming.setdefault(index, set()).add(found)
