@@ -63,6 +63,7 @@ class Slices:
         self._down = _closures(successors)
         self._up = _closures(predecessors)
         self._by_mask: dict[int, str] = {}
+        model.upstream = self.upstream
 
     def key(self, path: Path) -> str | None:
         """The digest of everything the check of `path` can read of the model; None for
@@ -79,6 +80,14 @@ class Slices:
                 *(f"{self.paths[i]}:{self.contents[self.paths[i]]}" for i in _bits(related))
             )
         return digest(self.shared, str(path), found)
+
+    def upstream(self, path: Path) -> set[Path] | None:
+        """The files that reach `path` through imports and resolved calls, `path`
+        included; None for a file the model has no summary of."""
+        index = self._index.get(path)
+        if index is None:
+            return None
+        return {self.paths[i] for i in _bits(self._up[index])}
 
     def _project_facts(self) -> Iterator[str]:
         model = self.model

@@ -10,6 +10,7 @@ import pytest
 
 from lambda_lint.api import Linter
 from lambda_lint.config import load_config_file
+from lambda_lint.model import project as project_module
 from lambda_lint.model.project import Phase, ProjectModel
 from lambda_lint.registry import load_rules
 
@@ -302,3 +303,55 @@ def test_route_decorators_of_other_frameworks_and_chalice_tests_are_not_handlers
         },
     )
     assert handler_names(model) == set()
+
+
+# -- parameter seeds -------------------------------------------------------------------
+
+SEEDED_PROJECT = {
+    "app.py": """
+        from helpers import first
+
+        def handler(event, context):
+            return first(event["Records"], context)
+        """,
+    "helpers.py": """
+        from deep import second
+
+        def first(records, ctx):
+            return second(records[0], ctx)
+        """,
+    "deep.py": """
+        def second(record, ctx):
+            return record["body"]
+        """,
+    "other.py": """
+        from deep import second
+
+        def handler(event, context):
+            return second(event, context)
+        """,
+    **{f"filler{i}.py": "X = 1\n" for i in range(9)},
+}
+
+
+def test_seeds_propagated_through_the_files_upstream_alone_are_the_whole_projects(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    whole = build(tmp_path / "whole", SEEDED_PROJECT)
+    functions = [("app.py", "handler"), ("helpers.py", "first")]
+    expected = [whole.parameter_seeds((whole.root / n, f)) for n, f in functions]
+    apart = build(tmp_path / "apart", SEEDED_PROJECT)
+    root = apart.root
+    callers = {"app.py": {"app.py"}, "helpers.py": {"app.py", "helpers.py"}}
+    apart.upstream = lambda path: {root / name for name in callers[path.name]}
+    within = []
+    propagate = project_module.propagate
+
+    def spy(*args: object) -> object:
+        within.append(args[3:])
+        return propagate(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(project_module, "propagate", spy)
+    assert [apart.parameter_seeds((root / n, f)) for n, f in functions] == expected
+    assert all(expected)
+    assert within == [({root / "app.py"},), ({root / "app.py", root / "helpers.py"},)]

@@ -92,6 +92,12 @@ class ProjectModel:
         self._analyses: dict[str, Any] = {}
         #: where `kept_analysis` keeps its results between runs; None without a cache
         self.store: AnalysisStore | None = None
+        #: the files whose functions can call a file's functions, directly or not (the
+        #: file included); None when no one said, or for a file it does not know
+        self.upstream: Callable[[Path], Collection[Path] | None] | None = None
+        #: how many files the seeds were propagated through file by file (see
+        #: `_seeds_for`)
+        self._seeded_files = 0
         self._init_walker = InitImportWalker(modules, self.resolver)
 
     # -- analyses -----------------------------------------------------------------------
@@ -289,7 +295,7 @@ class ProjectModel:
     def parameter_seeds(self, key: FunctionKey) -> dict[str, Refs]:
         """What each parameter of a function holds, by parameter name."""
         function = self.function(key)
-        seeds = self.seeds.get(key)
+        seeds = self._seeds_for(key[0]).get(key)
         if function is None or not seeds:
             return {}
         return {
@@ -297,6 +303,33 @@ class ProjectModel:
             for index, refs in seeds.items()
             if index < len(function.params)
         }
+
+    def _seeds_for(self, path: Path) -> dict[FunctionKey, Seeds]:
+        """Seeds that hold those of the functions of `path`: propagated through the
+        files that can call into it alone when that pays (see `_few_upstream`; what
+        the check of one edited file asks), else through the whole project, once."""
+        name = f"seeds:{path}"
+        if name not in self._analyses:
+            files = self._few_upstream(path)
+            if files is None:
+                return self.seeds
+            self._seeded_files += len(files)
+            self._analyses[name] = propagate(
+                self.symbols, self.calls, self.handlers.values(), files
+            )
+        return self._analyses[name]  # type: ignore[no-any-return]
+
+    def _few_upstream(self, path: Path) -> Collection[Path] | None:
+        """The files that can call into `path` (`upstream`), when propagating the seeds
+        through them alone pays: the whole project's are not known yet, these files are
+        a quarter of the project's at most, and with those propagated through so far
+        they are not more than the project's. None when it does not pay."""
+        if self.upstream is None or "seeds" in self._analyses:
+            return None
+        files = self.upstream(path)
+        if files is None or len(files) * 4 > len(self.modules):
+            return None
+        return files if self._seeded_files + len(files) <= len(self.modules) else None
 
 
 def _kept(store: AnalysisStore, name: str, hint: Any, compute: Callable[[], T]) -> T:

@@ -5,7 +5,8 @@ flow the index recorded at every call site."""
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
+from pathlib import Path
 
 from lambda_lint.model.calls import CallGraph
 from lambda_lint.model.flow import Ref
@@ -20,14 +21,19 @@ MAX_ROUNDS = 10000
 
 
 def propagate(
-    symbols: Symbols, calls: CallGraph, handlers: Iterable[Handler]
+    symbols: Symbols,
+    calls: CallGraph,
+    handlers: Iterable[Handler],
+    within: Collection[Path] | None = None,
 ) -> dict[FunctionKey, Seeds]:
-    """Seeds for every function the handlers' event or context reaches."""
+    """Seeds for every function the handlers' event or context reaches; with `within`,
+    only through the functions of those files (then they must hold every function that
+    calls one of theirs, for their seeds to be whole)."""
     seeds: dict[FunctionKey, Seeds] = {}
     queue: deque[FunctionKey] = deque()
     for handler in handlers:
         function = symbols.function(handler.key)
-        if function is None:
+        if function is None or (within is not None and handler.file not in within):
             continue
         names = [p.name for p in function.params]
         start: Seeds = {}
@@ -49,7 +55,7 @@ def propagate(
         caller_seeds = seeds.get(key, {})
         for call, target in calls.callees(key):
             callee = symbols.function(target)
-            if callee is None:
+            if callee is None or (within is not None and target[0] not in within):
                 continue
             offset = symbols.bound_offset(callee, call.target)
             incoming: dict[int, set[Ref]] = {}
