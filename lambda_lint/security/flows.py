@@ -154,9 +154,15 @@ class _Walk:
         self.model = model
         self.code = code
         self.table = table
-        self.routers = routers(model, table)
+        # both read only the project's surface (and the table, the shipped one), so
+        # they are kept between runs
+        self.routers = model.kept_analysis(
+            "security.routers", lambda m: routers(m, table), dict[Path, dict[str, str]]
+        )
         self.semantics = Semantics.load(table.semantics, framework_sources(self.routers), additions)
-        self.imported = _imported_modules(model)
+        self.imported = model.kept_analysis(
+            "security.imported-modules", _imported_modules, frozenset[str]
+        )
         #: analyses by function and seeds, shared by every unit (see `_Analysed.valid`)
         self._analyses: dict[Memo, list[_Analysed]] = {}
         self._active: set[FunctionKey] = set()
