@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import tempfile
+import os
 from pathlib import Path
 
 import pytest
@@ -11,7 +11,7 @@ import lambda_lint.api
 import lambda_lint.parallel
 from lambda_lint.api import Linter, LintResult
 from lambda_lint.cli import load_run
-from lambda_lint.parallel import available, start_in_child
+from lambda_lint.parallel import available, map_in_workers
 
 pytestmark = pytest.mark.skipif(not available(), reason="worker processes need fork")
 
@@ -98,35 +98,21 @@ def test_what_project_rules_find_is_filtered_with_what_the_workers_find(
     assert parallel.findings == _lint(folder, [folder], jobs=1).findings
 
 
-def test_a_task_started_in_a_child_hands_back_its_result(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    inherited = {"model": [1, 2, 3]}  # not sent: the child inherits it
-    finish = start_in_child(lambda: sum(inherited["model"]))
-    assert finish() == 6
-    assert list(tmp_path.iterdir()) == []  # the result's file is removed
+def test_each_round_of_tasks_has_workers_of_its_own(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(lambda_lint.parallel, "TASKS_PER_WORKER", 2)
+    results = map_in_workers(lambda i: (i, os.getpid()), 12, 2)
+    assert [number for number, _ in results] == list(range(12))
+    rounds = [{pid for _, pid in results[start : start + 4]} for start in range(0, 12, 4)]
+    assert len(rounds) == 3 and not (rounds[0] & rounds[1] or rounds[1] & rounds[2])
+    assert os.getpid() not in set().union(*rounds)
 
 
-def test_a_child_that_fails_gives_none(tmp_path: Path, monkeypatch, capfd) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-
-    def broken() -> int:
-        raise RuntimeError("the rule broke")
-
-    assert start_in_child(broken)() is None
-    assert "the rule broke" in capfd.readouterr().err
-    assert list(tmp_path.iterdir()) == []
-
-
-def test_project_rules_run_here_when_their_process_fails(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_workers_replaced_between_rounds_find_what_one_process_finds(
+    tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     folder = _shell_project(tmp_path)
     serial = _lint(folder, [folder], jobs=1)
     monkeypatch.setattr(lambda_lint.api, "PARALLEL_THRESHOLD", 2)
-    monkeypatch.setattr(lambda_lint.parallel, "start_in_child", lambda task: lambda: None)
+    monkeypatch.setattr(lambda_lint.parallel, "TASKS_PER_WORKER", 1)
     assert _lint(folder, [folder], jobs=2).findings == serial.findings
     assert [f.code for f in serial.findings if f.path == "shell.py"] == ["LL602"]
-
-
-def test_a_child_that_cannot_start_gives_none(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    """No writable temporary folder: the caller runs the task itself."""
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "missing"))
-    assert start_in_child(lambda: 1)() is None
