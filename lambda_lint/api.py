@@ -53,6 +53,9 @@ from lambda_lint.suppress import FindingFilter, skip_file
 PARSE_ERROR = "LL001"
 #: below this many files, worker processes cost more than they save
 PARALLEL_THRESHOLD = 64
+#: at most this many files checked (an edit to a few): the parameter seeds of each are
+#: propagated through the files upstream of it alone, not through the whole project
+FEW_CHECKED = 16
 #: what CPython warns of a string literal with an escape it does not know (`"\\d"`)
 INVALID_ESCAPE = r"invalid .*escape sequence"
 #: what the cache holds for a file, and for a whole project
@@ -439,6 +442,8 @@ class Linter:
             if cached is not None:
                 outcomes[path] = _Checked(cached, [])
         pending = [item for item in parsed if item.path not in outcomes]
+        if slices is not None and len(pending) <= FEW_CHECKED:
+            model.upstream = slices.upstream
         rules_found, checked = self._check_files(pending, model, project_rules)
         for item, outcome in zip(pending, checked):
             outcomes[item.path] = outcome

@@ -63,7 +63,6 @@ class Slices:
         self._down = _closures(successors)
         self._up = _closures(predecessors)
         self._by_mask: dict[int, str] = {}
-        model.upstream = self.upstream
 
     def key(self, path: Path) -> str | None:
         """The digest of everything the check of `path` can read of the model; None for
