@@ -41,10 +41,9 @@ from lambda_lint.index_files import IndexedFile, index_file
 from lambda_lint.model.project import ProjectModel
 from lambda_lint.positions import Positions
 from lambda_lint.project_context import ProjectContext
-from lambda_lint.read_files import KeptSources, read_source
+from lambda_lint.read_files import KEPT_FILES, KeptSources, read_source
 from lambda_lint.reads import note_read, noting_reads
 from lambda_lint.registry import RuleSet
-from lambda_lint.reparse import KEPT_TREES
 from lambda_lint.rule import BaseRule
 from lambda_lint.slices import Slices
 from lambda_lint.source import ParseProblem, SourceFile
@@ -118,6 +117,7 @@ class Linter:
         self.jobs = jobs if jobs is not None else (os.cpu_count() or 1)
         #: reads the project's Python files (from memory, with `sources`, when unchanged)
         self.read = sources.read if sources is not None else read_source
+        #: what such a process keeps of the files it summarises and checks again
         self.kept = sources
         self.rule_classes: list[type[BaseRule]] = [
             ruleset.rules[code] for code in sorted(self.enabled) if code in ruleset.rules
@@ -268,7 +268,7 @@ class Linter:
             # a process that lints again and again summarises few files anew (the
             # edited ones), with what it kept of their functions, and checks them in the
             # same run: their `ast` trees are kept for it
-            kept = self.kept if len(pending) <= KEPT_TREES else None
+            kept = self.kept if len(pending) <= KEPT_FILES else None
             functions = kept.functions if kept else None
             results = [index_file(p, texts[p], functions) for p in pending]
         for item in results:

@@ -199,7 +199,7 @@ class KeptFunctions:
     module summarised again after an edit computes anew only the functions the edit
     touched or moved."""
 
-    def __init__(self, size: int = 16) -> None:
+    def __init__(self, size: int) -> None:
         self.size = size
         self._kept: dict[str, dict[str, tuple[tuple[object, ...], FunctionSummary]]] = {}
 

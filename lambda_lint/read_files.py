@@ -13,6 +13,10 @@ from lambda_lint.reparse import KeptTrees
 from lambda_lint.source import ParseProblem, decode
 from lambda_lint.stamps import Stamp, settled, stamp
 
+#: how many files' trees and function summaries a `KeptSources` holds: those of the
+#: buffers open in an editor, which a run summarises and checks anew when they change
+KEPT_FILES = 16
+
 
 def read_source(path: Path, overrides: Mapping[Path, str]) -> tuple[str | ParseProblem, str]:
     """The text of a Python file (or why it cannot be read) and the digest of the bytes
@@ -37,8 +41,8 @@ class KeptSources:
 
     def __init__(self) -> None:
         self._kept: dict[Path, tuple[Stamp, tuple[str | ParseProblem, str]]] = {}
-        self.trees = KeptTrees()
-        self.functions = KeptFunctions()
+        self.trees = KeptTrees(KEPT_FILES)
+        self.functions = KeptFunctions(KEPT_FILES)
 
     def read(self, path: Path, overrides: Mapping[Path, str]) -> tuple[str | ParseProblem, str]:
         """`read_source(path, overrides)`, from memory when the file is unchanged."""

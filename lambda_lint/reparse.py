@@ -36,9 +36,6 @@ import libcst as cst
 
 from lambda_lint.source import ParseProblem, libcst_tree
 
-#: how many files' trees a `KeptTrees` holds (the buffers open in an editor)
-KEPT_TREES = 16
-
 
 @dataclass
 class ParsedText:
@@ -114,7 +111,7 @@ class KeptTrees:
     """The libcst trees of the files a process checked last (the language server's open
     buffers), by path: the next check of an edited file parses only around the edit."""
 
-    def __init__(self, size: int = KEPT_TREES) -> None:
+    def __init__(self, size: int) -> None:
         self.size = size
         self._kept: OrderedDict[Path, ParsedText] = OrderedDict()
 

@@ -80,7 +80,7 @@ def _same(found: cst.Module | ParseProblem, expected: cst.Module | ParseProblem)
 
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: p.name)
 def test_edits_of_real_modules_parse_as_the_whole_text_does(path: Path) -> None:
-    trees = KeptTrees()
+    trees = KeptTrees(4)
     text = path.read_text(encoding="utf-8")
     assert _same(trees.parse(path, text), libcst_tree(text))
     for edited in _edits(text, seed=len(text)):
@@ -148,14 +148,14 @@ def test_statements_away_from_the_edit_are_taken_over() -> None:
     ],
 )
 def test_edits_that_change_what_the_module_detects(edited: str) -> None:
-    trees = KeptTrees()
+    trees = KeptTrees(4)
     path = Path("module.py")
     trees.parse(path, MODULE)
     assert _same(trees.parse(path, edited), libcst_tree(edited))
 
 
 def test_a_syntax_error_keeps_the_last_tree_for_the_edit_that_mends_it() -> None:
-    trees = KeptTrees()
+    trees = KeptTrees(4)
     path = Path("module.py")
     trees.parse(path, MODULE)
     broken = MODULE.replace('return event["b"]', 'return event["b"')
@@ -195,7 +195,7 @@ def _tree(text: str) -> ast.Module | None:
 
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: p.name)
 def test_edits_of_real_modules_summarise_as_the_whole_text_does(path: Path) -> None:
-    kept = KeptFunctions()
+    kept = KeptFunctions(4)
     text = path.read_text(encoding="utf-8")
     for edited in [text, *_edits(text, seed=len(text))]:
         tree = _tree(edited)
@@ -204,7 +204,7 @@ def test_edits_of_real_modules_summarise_as_the_whole_text_does(path: Path) -> N
 
 
 def test_functions_an_edit_left_alone_keep_their_summaries() -> None:
-    kept = KeptFunctions()
+    kept = KeptFunctions(4)
     before = summarize("m.py", ast.parse(MODULE), MODULE, kept)
     edited = MODULE.replace('event["b"]', 'event.get("b")')
     after = summarize("m.py", ast.parse(edited), edited, kept)
@@ -218,7 +218,7 @@ def test_functions_an_edit_left_alone_keep_their_summaries() -> None:
 
 
 def test_an_import_changed_summarises_the_functions_that_read_it_again() -> None:
-    kept = KeptFunctions()
+    kept = KeptFunctions(4)
     module = 'import json\n\n\ndef decode(event):\n    return json.loads(event["body"])\n'
     before = summarize("m.py", ast.parse(module), module, kept)
     edited = module.replace("import json", "import pickle as json")
