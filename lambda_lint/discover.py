@@ -127,17 +127,25 @@ class Excluder:
             self._gitignores[folder] = spec
         return self._gitignores[folder]
 
-    def excluded(self, path: Path, ignore_roots: Iterable[Path]) -> bool:
+    def excluded(
+        self, path: Path, ignore_roots: Iterable[Path], is_dir: bool | None = None
+    ) -> bool:
+        """Whether `path` is excluded, by a pattern or by a `.gitignore` file in one of
+        `ignore_roots` (folders above it); `is_dir` spares a look at the file system
+        when the caller knows it already."""
         if self._name_match(os.path.normcase(path.name)):
             return True
-        if self._path_match(os.path.normcase(str(path))):
+        whole = str(path)
+        if self._path_match(os.path.normcase(whole)):
             return True
         for folder in ignore_roots:
             spec = self._gitignore(folder)
             if spec is None:
                 continue
-            relative = path.relative_to(folder).as_posix()
-            if spec.match_file(relative + ("/" if path.is_dir() else "")):
+            if is_dir is None:
+                is_dir = path.is_dir()
+            relative = whole[len(str(folder)) :].lstrip(os.sep).replace(os.sep, "/")
+            if spec.match_file(relative + ("/" if is_dir else "")):
                 return True
         return False
 
@@ -178,7 +186,7 @@ class Excluder:
                     continue
                 path = Path(entry.path)
                 try:
-                    if self.excluded(path, here):
+                    if self.excluded(path, here, entry.is_dir()):
                         continue
                     if entry.is_dir(follow_symlinks=False):
                         if not (path / "pyvenv.cfg").exists():
