@@ -22,7 +22,7 @@ from typing import Callable
 import pathspec
 
 from lambda_lint.config import CONFIG_FILE, Settings, has_own_table
-from lambda_lint.descriptors import descriptor_kind, kind_read_from_content
+from lambda_lint.descriptors import descriptor_kind, kind_read_from_content, named_like_descriptor
 from lambda_lint.stamps import Stamp, settled, stamp
 
 logger = logging.getLogger(__name__)
@@ -157,8 +157,15 @@ class Excluder:
                 return True
         return False
 
-    def walk(self, root: Path, looked_at: list[Path] | None = None) -> Iterator[Path]:
-        """Every regular file under `root` that is not excluded, in a stable order.
+    def walk(
+        self,
+        root: Path,
+        looked_at: list[Path] | None = None,
+        names: Callable[[str], bool] | None = None,
+    ) -> Iterator[Path]:
+        """Every regular file under `root` that is not excluded (of those whose name
+        `names` accepts, when given: no other is matched against the exclusions, which
+        take most of the walk's time), in a stable order.
 
         Project templates (a `{{...}}` segment: cookiecutter, Jinja) and virtual
         environments (a folder holding `pyvenv.cfg`) are skipped silently. A folder or
@@ -186,7 +193,10 @@ class Excluder:
                     continue
                 path = Path(entry.path)
                 try:
-                    if self.excluded(path, here, entry.is_dir()):
+                    is_dir = entry.is_dir()
+                    if not is_dir and names is not None and not names(entry.name):
+                        continue
+                    if self.excluded(path, here, is_dir):
                         continue
                     if entry.is_dir(follow_symlinks=False):
                         if not (path / "pyvenv.cfg").exists():
@@ -231,6 +241,11 @@ def _is_template(name: str) -> bool:
     return "{{" in name and "}}" in name
 
 
+def _may_be_listed(name: str) -> bool:
+    """Whether `list_project` may list a file of this name (Python or a descriptor)."""
+    return name.endswith(".py") or named_like_descriptor(name)
+
+
 def _wanted(path: Path) -> bool:
     """Whether a file of this name may be one to lint (Python or a descriptor)."""
     return path.suffix in _LINTED_SUFFIXES or path.name.startswith("Dockerfile")
@@ -269,7 +284,7 @@ def list_project(root: Path, excluder: Excluder) -> tuple[Listing, bool]:
     python_files: list[Path] = []
     descriptor_files: list[Path] = []
     examined: list[Path] = []
-    for file in excluder.walk(root, looked_at):
+    for file in excluder.walk(root, looked_at, _may_be_listed):
         if is_python(file):
             python_files.append(file)
         elif kind_read_from_content(file):

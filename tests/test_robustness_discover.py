@@ -14,6 +14,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from lambda_lint.cli import main
+from lambda_lint.config import Settings
+from lambda_lint.descriptors import descriptor_kind
+from lambda_lint.discover import Excluder, is_python, list_project
 
 BUGGY = "def handler(event, context):\n    return context.request_id\n"
 
@@ -184,3 +187,43 @@ def test_exclude_patterns_match_names_and_paths(
         ("current.py", "LL501"),
         ("kept.py", "LL501"),
     ]
+
+
+NAMES = [
+    "app.py",
+    "template.yaml",
+    "Template.YML",
+    "serverless.yml",
+    "main.tf",
+    "main.TF",
+    "Dockerfile",
+    "Dockerfile.dev",
+    "api.dockerfile",
+    "stack.json",
+    "parameters.json",
+    "package.json",
+    "cdk.json",
+    "infra.template",
+    "README.md",
+    ".tf",
+    "notes.txt",
+    "script.sh",
+]
+
+
+def test_the_walk_skips_only_files_the_listing_would_not_keep(tmp_path: Path) -> None:
+    """The project walk matches only files the listing may keep against the exclusions;
+    what it lists is what a walk over every file gives once filtered."""
+    template = "AWSTemplateFormatVersion: '2010-09-09'\nResources: {}\n"
+    for folder in ("", "src", "build/.aws-sam"):
+        for name in NAMES:
+            path = tmp_path / folder / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(template if name.endswith((".json", ".yaml", ".YML")) else "x = 1\n")
+    (tmp_path / ".gitignore").write_text("*.md\nbuild/\n")
+    listing, _ = list_project(tmp_path, Excluder(Settings()))
+    every_file = list(Excluder(Settings()).walk(tmp_path))
+    assert listing.python_files == tuple(p for p in every_file if is_python(p))
+    kept = [p for p in every_file if not is_python(p) and descriptor_kind(p)]
+    assert sorted(listing.descriptor_files) == sorted(kept)
+    assert {p.name for p in listing.descriptor_files} >= {"main.tf", "Dockerfile.dev", "stack.json"}

@@ -85,20 +85,31 @@ def kind_read_from_content(path: Path) -> bool:
 
 
 def _kind_by_name(path: Path) -> str | None:
-    """The kind from the name alone; "sniff" when the content decides."""
+    """The kind from the path alone; "sniff" when the content decides."""
     if _GENERATED_FOLDERS.intersection(path.parts):
         return None
-    name = path.name
+    return _kind_by_file_name(path.name)
+
+
+def named_like_descriptor(name: str) -> bool:
+    """Whether a file of this name may be a descriptor, wherever it is (the project walk
+    matches no other file against the exclusions)."""
+    return _kind_by_file_name(name) is not None
+
+
+def _kind_by_file_name(name: str) -> str | None:
     lower = name.lower()
     if lower in TEMPLATE_NAMES:
         return "template"
     if lower in SERVERLESS_NAMES:
         return "serverless"
-    if path.suffix == ".tf":
+    dot = name.rfind(".")
+    suffix = name[dot:] if 0 < dot < len(name) - 1 else ""  # as `PurePath.suffix`
+    if suffix == ".tf":
         return "terraform"
     if name == "Dockerfile" or name.startswith("Dockerfile.") or lower.endswith(".dockerfile"):
         return "dockerfile"
-    if path.suffix.lower() in _SNIFFED_SUFFIXES and lower not in _NOT_TEMPLATES:
+    if suffix.lower() in _SNIFFED_SUFFIXES and lower not in _NOT_TEMPLATES:
         return "sniff"
     return None
 
