@@ -28,6 +28,7 @@ from lambda_lint.flow.semantics import Semantics, default_semantics
 from lambda_lint.flow.summary import SEEDED_KINDS, symbolic_seeds
 from lambda_lint.key_reads import keys_read_always
 from lambda_lint.model.names import ImportedName, qualname
+from lambda_lint.recent import RecentlyUsed
 from lambda_lint.slots import SLOTS
 
 #: (parameter index, access path) of a value that flows from a parameter
@@ -192,6 +193,10 @@ def summarize(
     return summary
 
 
+#: a module's function summaries by qualified name, each with what it was computed from
+_KeptSummaries = dict[str, tuple[tuple[object, ...], FunctionSummary]]
+
+
 class KeptFunctions:
     """The function summaries of the modules a process summarised last (the language
     server's open buffers), with what each was computed from: the function's lines and
@@ -200,8 +205,7 @@ class KeptFunctions:
     touched or moved."""
 
     def __init__(self, size: int) -> None:
-        self.size = size
-        self._kept: dict[str, dict[str, tuple[tuple[object, ...], FunctionSummary]]] = {}
+        self._kept: RecentlyUsed[str, _KeptSummaries] = RecentlyUsed(size)
 
     def summaries(
         self,
@@ -211,10 +215,10 @@ class KeptFunctions:
         module: ModuleSummary,
         compute: Callable[[_Function], FunctionSummary],
     ) -> list[FunctionSummary]:
-        earlier = self._kept.pop(path, {})
+        earlier = self._kept.take(path) or {}
         imports = repr([(i.alias, i.target, i.function) for i in module.imports])
         scopes = repr(sorted(f.qualname for f in functions))
-        now: dict[str, tuple[tuple[object, ...], FunctionSummary]] = {}
+        now: _KeptSummaries = {}
         found = []
         for function in functions:
             key = (*function.place(lines), function.class_name, function.top_level)
@@ -223,9 +227,7 @@ class KeptFunctions:
             summary = stored[1] if stored is not None and stored[0] == key else compute(function)
             now[function.qualname] = (key, summary)
             found.append(summary)
-        self._kept[path] = now
-        while len(self._kept) > self.size:
-            del self._kept[next(iter(self._kept))]
+        self._kept.keep(path, now)
         return found
 
 

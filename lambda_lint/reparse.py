@@ -27,13 +27,13 @@ edits of real modules):
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import libcst as cst
 
+from lambda_lint.recent import RecentlyUsed
 from lambda_lint.source import ParseProblem, libcst_tree
 
 
@@ -112,23 +112,20 @@ class KeptTrees:
     buffers), by path: the next check of an edited file parses only around the edit."""
 
     def __init__(self, size: int) -> None:
-        self.size = size
-        self._kept: OrderedDict[Path, ParsedText] = OrderedDict()
+        self._kept: RecentlyUsed[Path, ParsedText] = RecentlyUsed(size)
 
     def parse(self, path: Path, text: str) -> cst.Module | ParseProblem:
         """The libcst tree of `text`, the new content of `path`."""
-        kept = self._kept.pop(path, None)
+        kept = self._kept.take(path)
         parsed = reparse(kept, text) if kept is not None else None
         if parsed is None:
             module = libcst_tree(text)
             if isinstance(module, ParseProblem):
                 if kept is not None:  # the next edit may mend it: start from the last tree
-                    self._kept[path] = kept
+                    self._kept.keep(path, kept)
                 return module
             parsed = ParsedText(text, module)
-        self._kept[path] = parsed
-        while len(self._kept) > self.size:
-            self._kept.popitem(last=False)
+        self._kept.keep(path, parsed)
         return parsed.module
 
 

@@ -23,6 +23,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "walk",
             "source",
             "reparse",
+            "recent",
             "positions",
             "ast_nodes",
             "key_reads",

@@ -7,12 +7,12 @@ and the answers of the last few functions are kept (libcst trees never change).
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
 import libcst as cst
 
+from lambda_lint.recent import RecentlyUsed
 from lambda_lint.walk import descendants
 
 #: how many functions' bindings are kept
@@ -29,7 +29,7 @@ class _Body:
     yields: bool = False
 
 
-_bodies: OrderedDict[int, tuple[cst.FunctionDef, _Body]] = OrderedDict()
+_bodies: RecentlyUsed[int, tuple[cst.FunctionDef, _Body]] = RecentlyUsed(KEPT)
 
 
 def assigned_values(function: cst.FunctionDef, name: str) -> list[cst.BaseExpression]:
@@ -43,14 +43,12 @@ def returns_of(function: cst.FunctionDef) -> list[cst.Return]:
 
 
 def _body(function: cst.FunctionDef) -> _Body:
-    kept = _bodies.get(id(function))
+    kept = _bodies.take(id(function))
     if kept is not None and kept[0] is function:
-        _bodies.move_to_end(id(function))
+        _bodies.keep(id(function), kept)
         return kept[1]
     body = _read(function)
-    _bodies[id(function)] = (function, body)
-    if len(_bodies) > KEPT:
-        _bodies.popitem(last=False)
+    _bodies.keep(id(function), (function, body))
     return body
 
 
