@@ -13,6 +13,7 @@ only the files whose slice changed are parsed and checked again.
 from __future__ import annotations
 
 import os
+import sys
 import warnings
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -59,7 +60,7 @@ FEW_CHECKED = 16
 INVALID_ESCAPE = r"invalid .*escape sequence"
 #: what the cache holds for a file, and for a whole project
 SummaryEntry = tuple[ModuleSummary, Optional[DescriptorSet]]
-ResultEntry = tuple[list[Finding], dict[str, str]]
+ResultEntry = tuple[list[Finding], dict[str, str], list[str]]
 
 
 @dataclass
@@ -126,9 +127,10 @@ class Linter:
 
     @cached_property
     def code_stamp(self) -> str:
-        """lambda-lint's version and its own files, part of every cache key (an edited
-        rule, model or index module makes the entries it could change a miss)."""
-        return digest(__version__, *installation())
+        """lambda-lint's version, its own files and the Python running it, part of every
+        cache key (an edited rule, model or index module makes the entries it could
+        change a miss, and what one Python cannot parse another may)."""
+        return digest(__version__, sys.version, *installation())
 
     # -- the run ----------------------------------------------------------------------------
 
@@ -179,10 +181,11 @@ class Linter:
         key = _project_key(run_key, contents) if run_key else None
         cached = self._cached_result(key) if key else None
         if cached is not None:
-            findings, sources, inputs = cached
+            (findings, sources, skipped), inputs = cached
             result.inputs.update(inputs)
             result.findings.extend(findings)
             result.sources.update(sources)
+            result.warnings.extend(skipped)
             return
         before = len(result.findings), dict(result.sources), len(result.warnings)
         with noting_reads() as extra_inputs:
@@ -198,17 +201,19 @@ class Linter:
             self._check(project, indexed, model, project_rules, result, slices)
         inputs = sorted(str(p) for p in extra_inputs)
         result.inputs.update(inputs)
-        if self.cache and key and not result.internal_errors and len(result.warnings) == before[2]:
+        if self.cache and key and not result.internal_errors:
             findings = result.findings[before[0] :]
             sources = {k: v for k, v in result.sources.items() if k not in before[1]}
-            self.cache.put_with_inputs("result", key, (findings, sources), ResultEntry, inputs)
+            skipped = result.warnings[before[2] :]
+            entry = (findings, sources, skipped)
+            self.cache.put_with_inputs("result", key, entry, ResultEntry, inputs)
 
-    def _cached_result(self, key: str) -> tuple[list[Finding], dict[str, str], list[str]] | None:
-        """The result stored for `key` and the files the run read beyond the discovered
-        ones (recorded with it), if those are unchanged too."""
+    def _cached_result(self, key: str) -> tuple[ResultEntry, list[str]] | None:
+        """The result stored for `key` (findings, the texts they are shown with, and the
+        warnings: files skipped as this Python cannot read them) and the files the run
+        read beyond the discovered ones (recorded with it), if those are unchanged too."""
         assert self.cache is not None
-        found = self.cache.get_with_inputs("result", key, ResultEntry)
-        return None if found is None else (*found[0], found[1])
+        return self.cache.get_with_inputs("result", key, ResultEntry)  # type: ignore[no-any-return]
 
     def _run_key(
         self, project: Project, descriptor_texts: Mapping[Path, str | DescriptorProblem]

@@ -69,13 +69,12 @@ class CheckRequest:
     allow_local_plugins: bool = False
 
 
-#: warnings printed so far (a run that printed any is not stored for replay)
-_warnings = 0
+#: the warnings printed so far (a replayed run prints those its full run printed)
+_warned: list[str] = []
 
 
 def warn(message: str) -> None:
-    global _warnings
-    _warnings += 1
+    _warned.append(message)
     click.echo(f"lambda-lint: warning: {message}", err=True)
 
 
@@ -208,12 +207,14 @@ def run_check(request: CheckRequest, stdin_text: str | None = None) -> int:
     replay = _replay(request)
     stored = replay.stored() if replay is not None else None
     if replay is not None and stored is not None:
+        for message in stored[2]:
+            warn(message)
         if request.output_file is not None:
             _write_report(request.output_file, stored[0])
         else:
             click.echo(stored[0], nl=False, color=replay.color)
         return stored[1]
-    warnings = _warnings
+    warned = len(_warned)
     run = Run(request, stdin_text)
     if request.show_settings:
         click.echo(show_settings(run), nl=False)
@@ -252,8 +253,8 @@ def run_check(request: CheckRequest, stdin_text: str | None = None) -> int:
         if run.stdin_path is not None:
             report_stream = sys.stderr
     status, text = _report(run, result, fmt, fixed, report_stream)
-    if replay is not None and _warnings == warnings and status != EXIT_ERROR:
-        replay.store(text, status, sorted(result.inputs))
+    if replay is not None and status != EXIT_ERROR:
+        replay.store(text, status, _warned[warned:], sorted(result.inputs))
     return status
 
 

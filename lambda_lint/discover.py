@@ -14,6 +14,7 @@ import os
 import re
 import stat
 from collections.abc import Iterable, Iterator, MutableMapping
+from contextlib import suppress
 from dataclasses import dataclass, field
 from fnmatch import translate
 from pathlib import Path
@@ -112,18 +113,23 @@ class Excluder:
         # each list as one expression: matched once per path, not once per pattern
         self._name_match = _any_of(self.names)
         self._path_match = _any_of(self.path_patterns)
-        self._gitignores: dict[Path, pathspec.GitIgnoreSpec | None] = {}
+        self._gitignores: dict[Path, _IgnoreFile | None] = {}
+        #: the patterns of each `.gitignore` text read (a monorepo's are often copies)
+        self._ignore_texts: dict[str, _IgnoreFile | None] = {}
 
-    def _gitignore(self, folder: Path) -> pathspec.GitIgnoreSpec | None:
+    def _gitignore(self, folder: Path) -> _IgnoreFile | None:
         if folder not in self._gitignores:
             spec = None
             ignore_file = folder / ".gitignore"
             if ignore_file.is_file():
                 try:
-                    lines = ignore_file.read_text(encoding="utf-8", errors="replace")
-                    spec = pathspec.GitIgnoreSpec.from_lines(lines.splitlines())
-                except (OSError, ValueError):
-                    spec = None
+                    text = ignore_file.read_text(encoding="utf-8", errors="replace")
+                except OSError:
+                    text = None
+                if text is not None:
+                    if text not in self._ignore_texts:
+                        self._ignore_texts[text] = _IgnoreFile.read(text)
+                    spec = self._ignore_texts[text]
             self._gitignores[folder] = spec
         return self._gitignores[folder]
 
@@ -145,7 +151,7 @@ class Excluder:
             if is_dir is None:
                 is_dir = path.is_dir()
             relative = whole[len(str(folder)) :].lstrip(os.sep).replace(os.sep, "/")
-            if spec.match_file(relative + ("/" if is_dir else "")):
+            if spec.ignores(relative + ("/" if is_dir else "")):
                 return True
         return False
 
@@ -223,6 +229,55 @@ def _any_of(patterns: list[str]) -> Callable[[str], object]:
         return lambda text: False
     either = "|".join(translate(os.path.normcase(p)) for p in patterns)
     return re.compile(either).match
+
+
+class _IgnoreFile:
+    """A `.gitignore` file's patterns. Most paths match none of them (a Python
+    project's `.gitignore` names caches, builds and editors' files), which one
+    expression joining them all tells at once; pathspec, which tries each pattern in
+    turn and weighs negations and folder patterns, decides the rest."""
+
+    def __init__(self, spec: pathspec.GitIgnoreSpec) -> None:
+        self.spec = spec
+        expressions = [
+            _NAMED_GROUP.sub("(?:", pattern.regex.pattern)
+            for pattern in spec.patterns
+            if isinstance(pattern, pathspec.RegexPattern)
+            and pattern.include is not None
+            and pattern.regex is not None
+        ]
+        self._any: Callable[[str], object] = lambda relative: True
+        # most expressions start alike (a name in any folder): that start is tried once
+        anywhere = [e[len(_ANYWHERE) :] for e in expressions if e.startswith(_ANYWHERE)]
+        others = [e for e in expressions if not e.startswith(_ANYWHERE)]
+        branches = [f"(?:{e})" for e in others]
+        if anywhere:
+            branches.append(_ANYWHERE + "(?:" + "|".join(f"(?:{e})" for e in anywhere) + ")")
+        with suppress(re.error):  # not expected of pathspec's: then pathspec decides alone
+            either = re.compile("|".join(branches) or "(?!)")
+            # pathspec searches; an expression anchored at the start needs only a match
+            anchored = all(e.startswith("^") for e in expressions)
+            self._any = either.match if anchored else either.search
+
+    @classmethod
+    def read(cls, text: str) -> _IgnoreFile | None:
+        """The patterns of a `.gitignore` file holding `text`; None if they are not
+        valid."""
+        try:
+            return cls(pathspec.GitIgnoreSpec.from_lines(text.splitlines()))
+        except ValueError:
+            return None
+
+    def ignores(self, relative: str) -> bool:
+        """Whether the file or folder (ending in `/`) at `relative`, a path relative to
+        the `.gitignore` file's folder written with `/`, is ignored."""
+        return bool(self._any(relative)) and bool(self.spec.match_file(relative))
+
+
+#: a named group of pathspec's expressions (they repeat names; joined, they may not)
+_NAMED_GROUP = re.compile(r"\(\?P<\w+>")
+#: how pathspec's expression for a pattern without `/` (or with `**/` first) starts
+_ANYWHERE = "^(?:.+/)?"
 
 
 def _ignore(path: Path) -> None:

@@ -2,7 +2,7 @@
 
 Most runs repeat an earlier one with nothing changed (pre-commit, an editor saving, CI
 on an unchanged tree). Such a run needs only to find its files, hash them and print the
-report the earlier run printed. The report is stored under a key made of everything
+report and the warnings the earlier run printed. The report is stored under a key made of everything
 that decides it: lambda-lint's own files and the installed packages (which may add
 rules), the Python version, the command line, the working folder and the environment
 that sets colours, the settings and the files they name, and every file of every
@@ -10,8 +10,9 @@ project the run covers (the Python files, the descriptors, the files read to tel
 whether they are descriptors, and the files the run read beyond those).
 
 A run is replayed only in the plain case: no fixing, no standard input, no plugins or
-cache folder from the project's configuration, no warnings, no internal errors, all
-paths present. Anything else takes the full path, which stores nothing here.
+cache folder from the project's configuration, no internal errors, all paths present.
+Its warnings (a file this Python cannot parse, no Python files found) then follow from
+what the key covers. Anything else takes the full path, which stores nothing here.
 """
 
 from __future__ import annotations
@@ -28,8 +29,9 @@ from lambda_lint.cache import Cache, digest, file_digest, installation
 if TYPE_CHECKING:
     from lambda_lint.discover import Project
 
-#: what the cache holds for a replayed run: the report's text and the exit status
-ReplayEntry = tuple[str, int]
+#: what the cache holds for a replayed run: the report's text, the exit status and the
+#: warnings printed
+ReplayEntry = tuple[str, int, list[str]]
 #: environment variables that change what a run prints
 _OUTPUT_ENVIRONMENT = ("NO_COLOR", "FORCE_COLOR", "TERM", "COLUMNS")
 
@@ -50,8 +52,9 @@ class Replay:
         found = self.cache.get_with_inputs("replay", self.key, ReplayEntry)
         return None if found is None else found[0]  # type: ignore[no-any-return]
 
-    def store(self, text: str, status: int, inputs: list[str]) -> None:
-        self.cache.put_with_inputs("replay", self.key, (text, status), ReplayEntry, inputs)
+    def store(self, text: str, status: int, warnings: list[str], inputs: list[str]) -> None:
+        entry = (text, status, warnings)
+        self.cache.put_with_inputs("replay", self.key, entry, ReplayEntry, inputs)
 
 
 def prepare(paths: list[Path], config: Path | None, request: str) -> Replay | None:

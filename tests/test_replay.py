@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 HANDLER = "from helpers import stop\n\n\ndef handler(event, context):\n    stop()\n"
 HELPER_EXITS = "import sys\n\n\ndef stop():\n    sys.exit(1)\n"
 #: prints, at exit, whether the run imported libcst
@@ -49,6 +51,32 @@ def test_an_unchanged_run_is_replayed_without_the_rules(tmp_path: Path) -> None:
     assert "libcst loaded: True" in changed.stderr
     assert "LL107" not in changed.stdout
     assert changed.returncode == 0
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 12), reason="Python 3.12 reads PEP 701 f-strings")
+def test_a_run_that_warned_is_stored_and_replayed_with_its_warnings(tmp_path: Path) -> None:
+    """A file this Python cannot parse is skipped with a warning. The run's report is
+    stored all the same, and each later run says again what was skipped: the replayed
+    one, and one of another command line served from the project's stored result."""
+    project, cache = tmp_path / "p", tmp_path / "cache"
+    project.mkdir()
+    (project / "app.py").write_text(HANDLER)
+    (project / "helpers.py").write_text(HELPER_EXITS)
+    (project / "newer.py").write_text('def greet(event):\n    return f"{event["name"]}"\n')
+
+    def warnings(result: subprocess.CompletedProcess[str]) -> list[str]:
+        return [line for line in result.stderr.splitlines() if "warning:" in line]
+
+    first = run(project, cache)
+    [warning] = warnings(first)
+    assert "newer.py:2: uses f-string syntax of Python 3.12 or later" in warning
+    again = run(project, cache)
+    assert "libcst loaded: False" in again.stderr
+    assert warnings(again) == [warning]
+    assert (again.stdout, again.returncode) == (first.stdout, first.returncode)
+    concise = run(project, cache, "--output-format", "concise")
+    assert warnings(concise) == [warning]
+    assert "LL107" in concise.stdout
 
 
 def test_a_run_writing_its_report_to_a_file_is_replayed_too(tmp_path: Path) -> None:

@@ -156,7 +156,8 @@ def test_findings_survive_the_round_trip() -> None:
         (RelatedLocation("template.yaml", Position(7, 0), "declared here"),),
         noqa_line=3,
     )
-    value = ([finding, dataclasses.replace(finding, fix=None, related=())], {"src/app.py": "x"})
+    findings = [finding, dataclasses.replace(finding, fix=None, related=())]
+    value = (findings, {"src/app.py": "x"}, ["src/new.py:2: uses f-string syntax; skipped"])
     stored = json.loads(json.dumps(encode(value, ResultEntry)))
     assert decode(stored, ResultEntry) == value
 
@@ -260,7 +261,7 @@ def test_the_shape_changes_with_the_fields() -> None:
 )
 def test_a_broken_entry_is_a_miss(tmp_path: Path, content: bytes) -> None:
     cache = Cache(tmp_path)
-    value = ([], {"a.py": "text"})
+    value = ([], {"a.py": "text"}, [])
     cache.put("result", "ab12", value, ResultEntry)
     assert cache.get("result", "ab12", ResultEntry) == value
     (entry,) = [p for p in tmp_path.rglob("*.json")]
@@ -270,7 +271,7 @@ def test_a_broken_entry_is_a_miss(tmp_path: Path, content: bytes) -> None:
 
 def test_an_entry_of_another_shape_is_a_miss(tmp_path: Path) -> None:
     cache = Cache(tmp_path)
-    cache.put("result", "ab12", ([], {}), ResultEntry)
+    cache.put("result", "ab12", ([], {}, []), ResultEntry)
     assert cache.get("result", "ab12", tuple[list[str], dict[str, str]]) is None
 
 

@@ -227,3 +227,31 @@ def test_the_walk_skips_only_files_the_listing_would_not_keep(tmp_path: Path) ->
     kept = [p for p in every_file if not is_python(p) and descriptor_kind(p)]
     assert sorted(listing.descriptor_files) == sorted(kept)
     assert {p.name for p in listing.descriptor_files} >= {"main.tf", "Dockerfile.dev", "stack.json"}
+
+
+def test_a_gitignore_with_negations_and_folder_patterns_excludes_what_git_ignores(
+    tmp_path: Path,
+) -> None:
+    """The files listed are those `git ls-files` shows once everything is added: a
+    negation brings back a file, but not one inside an ignored folder."""
+    (tmp_path / ".gitignore").write_text(
+        "*.py[cod]\nbuild/\n!build/keep_me.py\ngenerated_*.py\n!generated_ok.py\n"
+        "/top_only.py\ndocs/**/scratch.py\n"
+    )
+    for name in (
+        "app.py",
+        "build/x.py",
+        "build/keep_me.py",
+        "generated_a.py",
+        "generated_ok.py",
+        "top_only.py",
+        "sub/top_only.py",
+        "docs/a/b/scratch.py",
+        "docs/scratch.py",
+        "src/mod.py",
+        "src/mod.pyc",
+    ):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x = 1\n")
+    listed = sorted(p.relative_to(tmp_path).as_posix() for p in Excluder(Settings()).walk(tmp_path))
+    assert listed == [".gitignore", "app.py", "generated_ok.py", "src/mod.py", "sub/top_only.py"]
