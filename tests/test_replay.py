@@ -12,10 +12,11 @@ import pytest
 
 HANDLER = "from helpers import stop\n\n\ndef handler(event, context):\n    stop()\n"
 HELPER_EXITS = "import sys\n\n\ndef stop():\n    sys.exit(1)\n"
-#: prints, at exit, whether the run imported libcst
+#: prints, at exit, whether the run imported libcst and the YAML reader
 PROBE = (
     "import atexit, sys\n"
     "atexit.register(lambda: print('libcst loaded:', 'libcst' in sys.modules, file=sys.stderr))\n"
+    "atexit.register(lambda: print('yaml loaded:', 'yaml' in sys.modules, file=sys.stderr))\n"
     "from lambda_lint.cli import main\n"
     "main()\n"
 )
@@ -32,14 +33,18 @@ def run(folder: Path, cache: Path, *args: str) -> subprocess.CompletedProcess[st
 
 
 def test_an_unchanged_run_is_replayed_without_the_rules(tmp_path: Path) -> None:
+    """Nor are the descriptor readers loaded, though the listing reads a JSON file to
+    tell whether it is a template."""
     project, cache = tmp_path / "p", tmp_path / "cache"
     project.mkdir()
     (project / "app.py").write_text(HANDLER)
     (project / "helpers.py").write_text(HELPER_EXITS)
+    (project / "settings.json").write_text('{"table": "orders"}\n')
     first = run(project, cache)
     assert "libcst loaded: True" in first.stderr
     again = run(project, cache)
     assert "libcst loaded: False" in again.stderr
+    assert "yaml loaded: False" in again.stderr
     assert (again.stdout, again.returncode) == (first.stdout, first.returncode)
     assert "LL107" in again.stdout
 

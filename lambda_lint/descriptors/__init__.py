@@ -71,12 +71,17 @@ def descriptor_kind(path: Path) -> str | None:
 
 
 def _sniffed_kind(path: Path, source: str) -> str | None:
-    """The kind of a YAML/JSON file whose name does not tell, from its content."""
-    from lambda_lint.descriptors.rdk import is_rdk_parameters
-
-    if is_rdk_parameters(path, source):
+    """The kind of a YAML/JSON file whose name does not tell, from its content (told
+    here, not by the readers: listing a project loads none of them)."""
+    if _is_rdk_parameters(path, source):
         return "rdk"
     return "template" if _TEMPLATE_MARKERS.search(source) else None
+
+
+def _is_rdk_parameters(path: Path, source: str) -> bool:
+    """Whether a file is an RDK rule's `parameters.json` (by name and content: its
+    `SourceRuntime`; see `descriptors.rdk`)."""
+    return path.name == "parameters.json" and '"SourceRuntime"' in source
 
 
 def kind_read_from_content(path: Path) -> bool:

@@ -27,11 +27,6 @@ from lambda_lint.descriptors.values import LineMap, text
 from lambda_lint.descriptors.yaml_loader import DescriptorSyntaxError
 
 
-def is_rdk_parameters(path: Path, source: str) -> bool:
-    """Whether a file is an RDK rule's `parameters.json` (by name and content)."""
-    return path.name == "parameters.json" and '"SourceRuntime"' in source
-
-
 def read_rdk(path: Path, source: str) -> DescriptorSet:
     """The Lambda function of one RDK rule, with its change and periodic triggers."""
     try:
