@@ -228,6 +228,10 @@ class CheckContext:
         """Whether the code being visited runs on every invocation."""
         return self.phase() in (Phase.INVOKE, Phase.BOTH)
 
+    def in_reached_code(self) -> bool:
+        """Whether the code being visited runs in Lambda: at INIT or on invocation."""
+        return self.phase() is not Phase.UNKNOWN
+
     def function_scope(self, function: cst.FunctionDef | None = None) -> FunctionScope | None:
         """The names a function (default: the enclosing one) binds itself and declares
         `global`."""

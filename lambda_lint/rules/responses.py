@@ -232,8 +232,8 @@ class NonSerializableReturn(Rule):
         return {problem[0] for problem in found if problem}
 
 
-#: calls whose result holds DynamoDB numbers as `Decimal` (boto3 resource API, the
-#: type deserializer)
+#: reads whose result holds DynamoDB numbers as `Decimal`, through a boto3 `Table` (the
+#: resource API) or a type deserializer
 DYNAMODB_READS = {
     "get_item",
     "query",
@@ -242,6 +242,11 @@ DYNAMODB_READS = {
     "transact_get_items",
     "deserialize",
 }
+TYPE_DESERIALIZER = "boto3.dynamodb.types.TypeDeserializer"
+#: the examples' table
+TABLE = "import json\nimport boto3\n\nTABLE = boto3.resource('dynamodb').Table('orders')\n\n"
+#: the ref root of what is read through a `Table` or deserializer
+READ = "dynamodb"
 
 
 class DecimalJsonDumps(Rule):
@@ -249,7 +254,10 @@ class DecimalJsonDumps(Rule):
     ## What it does
     Reports `json.dumps` of data read from DynamoDB — results of a boto3 `Table`'s
     `get_item`/`query`/`scan`/`batch_get_item`, or of a `TypeDeserializer` — without
-    `default=` or a custom encoder (`cls=`).
+    `default=` or a custom encoder (`cls=`). The `Table` or deserializer must be built in
+    the function or at the module's top level (`table = dynamodb.Table(...)`): a
+    low-level client (`boto3.client("dynamodb")`) returns numbers as strings, and other
+    libraries' `query` and `scan` (PynamoDB, FaunaDB) return their own values.
 
     ## Why is this bad?
     The boto3 resource API and the deserializer return numbers as `Decimal`, which the
@@ -260,6 +268,8 @@ class DecimalJsonDumps(Rule):
 
     ## Example
     ```python
+    table = boto3.resource("dynamodb").Table(os.environ["TABLE"])
+
     def handler(event, context):
         item = table.get_item(Key={"id": event["id"]})["Item"]
         return {"statusCode": 200, "body": json.dumps(item)}
@@ -267,6 +277,8 @@ class DecimalJsonDumps(Rule):
 
     ## Use instead
     ```python
+    table = boto3.resource("dynamodb").Table(os.environ["TABLE"])
+
     def handler(event, context):
         item = table.get_item(Key={"id": event["id"]})["Item"]
         return {"statusCode": 200, "body": json.dumps(item, default=str)}
@@ -279,7 +291,7 @@ class DecimalJsonDumps(Rule):
     default_enabled = False
     VALID = [
         Example(
-            "import json\n\ndef handler(event, context):\n"
+            f"{TABLE}\ndef handler(event, context):\n"
             "    item = TABLE.get_item(Key={'id': 1})['Item']\n"
             "    return json.dumps(item, default=str)\n"
         ),
@@ -287,19 +299,32 @@ class DecimalJsonDumps(Rule):
             "import json\n\ndef handler(event, context):\n    return json.dumps({'ok': True})\n"
         ),
         Example(
-            "import json\n\nclass Enc(json.JSONEncoder):\n    pass\n\n"
+            f"{TABLE}\nclass Enc(json.JSONEncoder):\n    pass\n\n"
             "def handler(event, context):\n"
             "    return json.dumps(TABLE.scan()['Items'], cls=Enc)\n"
+        ),
+        # a low-level client: numbers arrive as strings ({"N": "1"})
+        Example(
+            "import json\nimport boto3\n\nDDB = boto3.client('dynamodb')\n\n"
+            "def handler(event, context):\n"
+            "    return json.dumps(DDB.get_item(TableName='t', Key={})['Item'])\n"
+        ),
+        # another library's query: nothing says it is a boto3 Table
+        Example(
+            "import json\nfrom todos import client\n\ndef handler(event, context):\n"
+            "    return json.dumps(client.query({'id': 1}))\n"
         ),
     ]
     INVALID = [
         Example(
-            "import json\n\ndef handler(event, context):\n"
+            f"{TABLE}\ndef handler(event, context):\n"
             "    item = TABLE.get_item(Key={'id': 1})['Item']\n    return json.dumps(item)\n",
             message="Decimal",
         ),
         Example(
-            "import json\n\ndef handler(event, context):\n    page = TABLE.query()\n"
+            "import json\nimport boto3\n\ndef handler(event, context):\n"
+            "    table = boto3.resource('dynamodb').Table(event['table'])\n"
+            "    page = table.query()\n"
             "    body = {'items': page['Items']}\n    return json.dumps(body)\n"
         ),
         Example(
@@ -316,7 +341,7 @@ class DecimalJsonDumps(Rule):
         return mentions(text, ["json.dumps"])
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        flow = FunctionFlow(node, {}, _dynamodb_reads)
+        flow = FunctionFlow(node, {}, self._dynamodb_values)
         for call in descendants(node.body, into_functions=False):
             if not isinstance(call, cst.Call) or not call.args:
                 continue
@@ -324,15 +349,44 @@ class DecimalJsonDumps(Rule):
                 continue
             if any(a.keyword and a.keyword.value in ("default", "cls") for a in call.args):
                 continue
-            if any(r.root == "dynamodb" for r in flow.refs(call.args[0].value)):
+            if any(r.root == READ for r in flow.refs(call.args[0].value)):
                 self.report(
                     call,
                     "json.dumps of DynamoDB data: numbers arrive as Decimal, which json "
                     "cannot encode; pass default= (e.g. default=str) or a custom encoder",
                 )
 
+    def _dynamodb_values(self, call: cst.Call, flow: FunctionFlow) -> frozenset[Ref] | None:
+        """What is read through a `Table` or deserializer."""
+        func = call.func
+        reads = isinstance(func, cst.Attribute) and func.attr.value in DYNAMODB_READS
+        if reads and self._is_reader(func.value, flow.function):  # type: ignore[union-attr]
+            return frozenset({Ref(READ)})
+        return None
 
-def _dynamodb_reads(call: cst.Call, flow: FunctionFlow) -> frozenset[Ref] | None:
-    if isinstance(call.func, cst.Attribute) and call.func.attr.value in DYNAMODB_READS:
-        return frozenset({Ref("dynamodb")})
-    return None
+    def _builds_reader(self, value: cst.BaseExpression) -> bool:
+        """Whether `value` builds a `Table` (`dynamodb.Table(name)`) or deserializer."""
+        if not isinstance(value, cst.Call):
+            return False
+        func = value.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "Table":
+            return True
+        return self.context.qualified_name(func) == TYPE_DESERIALIZER
+
+    def _is_reader(
+        self, receiver: cst.BaseExpression, function: cst.FunctionDef | cst.Lambda | None
+    ) -> bool:
+        """Whether `receiver` is a `Table` or deserializer: built right there, or
+        assigned one in the function or at the module's top level."""
+        if not isinstance(receiver, cst.Name):
+            return self._builds_reader(receiver)
+        if isinstance(function, cst.FunctionDef):
+            local = assigned_values(function, receiver.value)
+            if local:
+                return any(self._builds_reader(value) for value in local)
+        binding = self.context.module_binding(receiver.value)
+        return (
+            binding is not None
+            and binding.kind == "assign"
+            and any(self._builds_reader(value) for value in binding.values)
+        )

@@ -10,7 +10,9 @@ from lambda_lint.model.names import keyword_argument, string_value, update_keys
 from lambda_lint.rule import Example, Rule
 
 #: environment variables Lambda reserves and sets itself ("Defined runtime environment
-#: variables", https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html)
+#: variables", https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html).
+#: `TZ` is not among them: the page lists it with the unreserved variables a function
+#: may set (since late 2022), and it changes no SDK client.
 RESERVED_VARIABLES = frozenset(
     {
         "_HANDLER",
@@ -31,10 +33,11 @@ RESERVED_VARIABLES = frozenset(
         "AWS_LAMBDA_RUNTIME_API",
         "LAMBDA_TASK_ROOT",
         "LAMBDA_RUNTIME_DIR",
-        "TZ",
     }
 )
 ENVIRON = ("os.environ",)
+#: the handler the examples' modules hold (their module scope then runs at INIT)
+HANDLER = "\n\ndef handler(event, context):\n    return None\n"
 
 
 class ReservedEnvVarWrite(Rule):
@@ -43,8 +46,11 @@ class ReservedEnvVarWrite(Rule):
     Reports code that assigns an environment variable Lambda reserves and sets itself:
     `_HANDLER`, `AWS_REGION`, `AWS_DEFAULT_REGION`, `AWS_LAMBDA_*`, `AWS_ACCESS_KEY_ID`,
     `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, `LAMBDA_TASK_ROOT`,
-    `LAMBDA_RUNTIME_DIR`, `_X_AMZN_TRACE_ID`, `TZ` and the others of the AWS list — by
-    `os.environ[...] = ...`, `os.environ.update(...)` or `os.putenv(...)`.
+    `LAMBDA_RUNTIME_DIR`, `_X_AMZN_TRACE_ID` and the others of the AWS list — by
+    `os.environ[...] = ...`, `os.environ.update(...)` or `os.putenv(...)` — in code a
+    handler reaches (its module scope, run at INIT, and what it calls). Tests, their
+    fixtures and deployment scripts set these variables for themselves, and are left
+    alone.
 
     ## Why is this bad?
     The values describe the execution environment and its credentials. Overwriting them
@@ -72,18 +78,31 @@ class ReservedEnvVarWrite(Rule):
     name = "reserved-env-var-write"
     summary = "Assignment to an environment variable Lambda reserves"
     default_enabled = False
+    reached_code_only = True
     VALID = [
-        Example("import os\n\nos.environ['TABLE_NAME'] = 'orders'\n"),
-        Example("import os\n\nREGION = os.environ['AWS_REGION']\n"),
-        Example("import os\n\nos.environ.setdefault('LOG_LEVEL', 'INFO')\n"),
+        Example(f"import os\n\nos.environ['TABLE_NAME'] = 'orders'\n{HANDLER}"),
+        Example(f"import os\n\nREGION = os.environ['AWS_REGION']\n{HANDLER}"),
+        Example(f"import os\n\nos.environ.setdefault('LOG_LEVEL', 'INFO')\n{HANDLER}"),
+        # the time zone is the function's own to set
+        Example(f"import os\n\nos.environ['TZ'] = 'Europe/Paris'\n{HANDLER}"),
+        # a test fixture no handler reaches: the variable is the test's own
+        Example(
+            "import os\n\ndef aws_credentials():\n    os.environ['AWS_ACCESS_KEY_ID'] = 'testing'\n"
+            f"{HANDLER}"
+        ),
     ]
     INVALID = [
-        Example("import os\n\nos.environ['AWS_REGION'] = 'eu-west-1'\n", message="AWS_REGION"),
+        Example(
+            f"import os\n\nos.environ['AWS_REGION'] = 'eu-west-1'\n{HANDLER}", message="AWS_REGION"
+        ),
         Example(
             "from os import environ\n\ndef handler(event, context):\n"
             "    environ.update({'AWS_ACCESS_KEY_ID': event['key']})\n"
         ),
-        Example("import os\n\nos.putenv('TZ', 'Europe/Paris')\n", message="TZ"),
+        Example(
+            f"import os\n\nos.putenv('AWS_DEFAULT_REGION', 'eu-west-3')\n{HANDLER}",
+            message="AWS_DEFAULT_REGION",
+        ),
     ]
 
     def visit_Assign(self, node: cst.Assign) -> None:
@@ -104,7 +123,7 @@ class ReservedEnvVarWrite(Rule):
             self._report(key, node)
 
     def _report(self, key: str | None, node: cst.CSTNode) -> None:
-        if key in RESERVED_VARIABLES:
+        if key in RESERVED_VARIABLES and self.context.in_reached_code():
             self.report(
                 node,
                 f"`{key}` is reserved and set by Lambda; overwriting it changes every later "
@@ -115,7 +134,9 @@ class ReservedEnvVarWrite(Rule):
 class HardcodedRegion(Rule):
     """
     ## What it does
-    Reports an AWS SDK client, resource or session built with a literal `region_name`.
+    Reports an AWS SDK client, resource or session built with a literal `region_name`
+    in code a handler reaches (its module scope, run at INIT, and what it calls). Tests
+    and deployment scripts, which run on a developer's machine or in CI, are left alone.
 
     ## Why is this bad?
     The function runs in the region it is deployed to, and `AWS_REGION` says which; a
@@ -142,22 +163,30 @@ class HardcodedRegion(Rule):
     name = "hardcoded-region"
     summary = "SDK client built with a literal region_name"
     default_enabled = False
+    reached_code_only = True
     VALID = [
-        Example("import boto3\n\ns3 = boto3.client('s3')\n"),
+        Example(f"import boto3\n\ns3 = boto3.client('s3')\n{HANDLER}"),
         Example(
-            "import os\nimport boto3\n\ns3 = boto3.client('s3', region_name=os.environ['REPLICA'])\n"
+            "import os\nimport boto3\n\n"
+            f"s3 = boto3.client('s3', region_name=os.environ['REPLICA'])\n{HANDLER}"
         ),
-        Example("import requests\n\nsession = requests.Session()\n"),
+        Example(f"import requests\n\nsession = requests.Session()\n{HANDLER}"),
+        # a test fixture no handler reaches
+        Example(
+            "import boto3\n\ndef make_table():\n"
+            f"    return boto3.resource('dynamodb', region_name='us-east-1')\n{HANDLER}"
+        ),
     ]
     INVALID = [
         Example(
-            "import boto3\n\ns3 = boto3.client('s3', region_name='us-east-1')\n",
+            f"import boto3\n\ns3 = boto3.client('s3', region_name='us-east-1')\n{HANDLER}",
             message="us-east-1",
         ),
         Example(
-            "from boto3 import resource\n\nddb = resource('dynamodb', region_name='eu-west-1')\n"
+            "from boto3 import resource\n\n"
+            f"ddb = resource('dynamodb', region_name='eu-west-1')\n{HANDLER}"
         ),
-        Example("import boto3\n\nsession = boto3.Session(region_name='ap-south-1')\n"),
+        Example(f"import boto3\n\nsession = boto3.Session(region_name='ap-south-1')\n{HANDLER}"),
     ]
 
     def visit_Call(self, node: cst.Call) -> None:
@@ -166,7 +195,7 @@ class HardcodedRegion(Rule):
             return
         region = keyword_argument(node, "region_name")
         value = string_value(region.value) if region is not None else None
-        if value:
+        if value and self.context.in_reached_code():
             self.report(
                 region,  # type: ignore[arg-type]
                 f"{label}() is pinned to region '{value}'; the function's own region is in "
