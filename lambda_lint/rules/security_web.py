@@ -89,7 +89,9 @@ class EventToUrl(FlowRule):
     value is the whole URL, or the first piece of a URL built from pieces.
 
     Not reported: event data later in a URL whose scheme and host are fixed
-    (`f"https://api.example.com/items/{item_id}"`).
+    (`f"https://api.example.com/items/{item_id}"`), and the places of an event AWS
+    writes itself: S3 Object Lambda's presigned `getObjectContext["inputS3Url"]`, which
+    the function is meant to fetch.
 
     Opt-in: functions that fetch URLs on purpose (webhooks, link previews) are reported
     until they check the host against an allow-list.
@@ -147,6 +149,12 @@ class EventToUrl(FlowRule):
             "import os\nimport requests\n\ndef handler(event, context):\n"
             "    return requests.post(os.environ['HOOK_URL'], json=event, timeout=5)\n"
         ),
+        # S3 Object Lambda: S3 presigned the URL of the object asked for
+        Example(
+            "import urllib.request\n\ndef handler(event, context):\n"
+            "    context_ = event['getObjectContext']\n"
+            "    return urllib.request.urlopen(context_['inputS3Url']).read()\n"
+        ),
     ]
     INVALID = [
         Example(
@@ -161,6 +169,11 @@ class EventToUrl(FlowRule):
         Example(
             "import httpx\n\ndef handler(event, context):\n"
             "    return httpx.get(event['host'] + '/status')\n"
+        ),
+        # the S3 Object Lambda caller's own request is the caller's
+        Example(
+            "import urllib.request\n\ndef handler(event, context):\n"
+            "    return urllib.request.urlopen(event['userRequest']['headers']['X-Url'])\n"
         ),
     ]
 

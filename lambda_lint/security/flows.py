@@ -528,12 +528,17 @@ class _Walk:
                     self.hit("LL604", parsed, decorator, sink, Ref("event"))
 
     def caller_text(self, ref: Ref) -> bool:
-        """The value is still the caller's text: no step of its way called something
+        """The value is still the caller's text: it is not a place of the event AWS
+        writes itself (`SinkTable.aws_written`), and no step of its way called something
         that returns other data (a database read, an SDK request) other than a source
         of caller input. A way too long to keep whole (its middle steps dropped) is not
         trusted to be."""
         if len(ref.origin) >= MAX_ORIGIN:
             return False
+        if ref.root == "event" and any(
+            ref.path[: len(place)] == place for place in self.table.aws_written
+        ):
+            return False  # AWS wrote it (a presigned URL), not the caller
         for where, text in ref.origin:
             if not isinstance(text, ir.Call) or text in self._unit.trace.reads:
                 continue

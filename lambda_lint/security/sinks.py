@@ -55,6 +55,9 @@ class SinkTable:
     #: such a handler where no descriptor names its trigger
     trusted_triggers: frozenset[str]
     trusted_event_keys: frozenset[str]
+    #: places in an event that AWS writes, not the caller (S3 Object Lambda's
+    #: presigned `getObjectContext.inputS3Url`), as access paths
+    aws_written: frozenset[tuple[str, ...]]
     #: literal text that opens an HTML element
     html: re.Pattern[str]
     #: origin steps that write a whole value out (LL604)
@@ -117,6 +120,9 @@ def sink_table() -> SinkTable:
         semantics=data["semantics"],
         trusted_triggers=frozenset(data["trusted_triggers"]["triggers"]),
         trusted_event_keys=frozenset(data["trusted_triggers"]["event_keys"]),
+        aws_written=frozenset(
+            tuple(field.split(".")) for field in data["aws_written_fields"]["fields"]
+        ),
         html=re.compile(data["html_markers"]["pattern"], re.IGNORECASE),
         whole_value_steps=tuple(data["whole_value_steps"]["prefixes"]),
         keeps_data_calls=frozenset(data["keeps_data"]["calls"]),
