@@ -30,7 +30,7 @@ from lambda_lint import __version__
 from lambda_lint.typed_json import ShapeError, decode, encode, shape
 
 #: the layout of an entry file; a change makes every older entry a miss
-FORMAT = 1
+FORMAT = 2
 #: an entry larger than this is not read (a result for a huge project is still far smaller)
 MAX_ENTRY_BYTES = 256 * 1024 * 1024
 CACHE_TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# lambda-lint cache\n"

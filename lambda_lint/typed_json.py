@@ -7,7 +7,9 @@ does), so a stored entry can never run code. Supported hints, nested freely:
 
 - `str`, `int`, `float`, `bool`, `None`, `Any` (JSON values only), `pathlib.Path`, enums;
 - dataclasses (every field, by its annotation; string annotations are resolved in the
-  class's module, `X | None` included on Python 3.9);
+  class's module, `X | None` included on Python 3.9), stored as the list of their
+  fields' values in declaration order (a summary holds thousands of small records:
+  their field names would be most of its text, and of the time reading it);
 - `tuple[X, ...]`, `tuple[X, Y]`, `list[X]`, `set[X]`, `frozenset[X]`, `dict[K, V]`;
 - `Optional[X]` and `Union[...]` (a union of several types is stored as `[index, value]`).
 
@@ -108,7 +110,7 @@ def encode(value: Any, hint: Any) -> Any:
         return str(_expect(value, isinstance(value, PurePath), hint))
     if _is_dataclass_type(hint):
         _expect(value, type(value) is hint, hint)
-        return {name: encode(getattr(value, name), field) for name, field in _fields(hint)}
+        return [encode(getattr(value, name), field) for name, field in _fields(hint)]
     if origin is tuple:
         _expect(value, isinstance(value, tuple), hint)
         return [encode(item, field) for item, field in zip(value, _tuple_fields(args, value))]
@@ -277,23 +279,12 @@ def _scalar_decoder(hint: type) -> Decoder:
 
 
 def _dataclass_decoder(hint: type) -> Decoder:
-    fields = [(name, _decoder(field)) for name, field in _fields(hint)]
-    count = len(fields)
+    fields = _fields(hint)
     # every field is an argument of `__init__` (see `_fields`), in order: positionally
     # unless some are keyword-only (a tenth faster than by keyword)
     positional = not any(getattr(f, "kw_only", False) for f in dataclasses.fields(hint))
-
-    def run(data: Any) -> Any:
-        if type(data) is not dict or len(data) != count:
-            raise _mismatch(hint, data)
-        try:
-            if positional:
-                return hint(*[item(data[name]) for name, item in fields])
-            return hint(**{name: item(data[name]) for name, item in fields})
-        except KeyError as error:
-            raise ShapeError(f"{hint.__qualname__} without {error}") from None
-
-    return run
+    names = [None if positional else name for name, _ in fields]
+    return _record_decoder(hint, [field for _, field in fields], names, "hint({})")
 
 
 def _tuple_decoder(hint: Any, args: tuple[Any, ...]) -> Decoder:
@@ -301,15 +292,54 @@ def _tuple_decoder(hint: Any, args: tuple[Any, ...]) -> Decoder:
         return _sequence_decoder(hint, _only(args))
     if args == ((),):  # `tuple[()]`
         args = ()
-    items = [_decoder(arg) for arg in args]
+    return _record_decoder(hint, list(args), [None] * len(args), "({},)" if args else "()")
 
-    def run(data: Any) -> Any:
-        _expect(data, type(data) is list, hint)
-        if len(data) != len(items):
-            raise ShapeError(f"expected {len(items)} items, got {len(data)}")
-        return tuple([item(value) for item, value in zip(items, data)])
 
-    return run
+def _record_decoder(hint: Any, hints: list[Any], names: list[str | None], build: str) -> Decoder:
+    """The decoder of a record stored as a list of values of `hints` (a dataclass, a
+    tuple of fixed length), written for it as `dataclasses` writes `__init__`: a
+    summary holds tens of thousands of records, most of whose values are strings,
+    numbers and flags, tested in line here instead of by a decoder call each. `build`
+    makes the value of its arguments (`names`: by keyword where given)."""
+    namespace: dict[str, Any] = {"hint": hint, "mismatch": _mismatch}
+    lines = [
+        "def run(data):",
+        f"    if type(data) is not list or len(data) != {len(hints)}:",
+        "        raise mismatch(hint, data)",
+    ]
+    arguments = []
+    for index, (name, item_hint) in enumerate(zip(names, hints)):
+        value = f"v{index}"
+        lines.append(f"    {value} = data[{index}]")
+        test, argument = _inline_test(item_hint, value)
+        if test is None:
+            namespace[f"d{index}"] = _decoder(item_hint)
+            argument = f"d{index}({value})"
+        else:
+            namespace[f"h{index}"] = item_hint
+            lines += [f"    if {test}:", f"        raise mismatch(h{index}, {value})"]
+        arguments.append(argument if name is None else f"{name}={argument}")
+    lines.append(f"    return {build.format(', '.join(arguments))}")
+    exec("\n".join(lines), namespace)  # built from our own type hints, never from data
+    return namespace["run"]  # type: ignore[no-any-return]
+
+
+def _inline_test(hint: Any, name: str) -> tuple[str | None, str]:
+    """For a value of a plain type (`str`, `int`, `bool`, `float`, one of them or None):
+    the test that the stored value `name` is not of it, and the value it gives;
+    `(None, "")` for any other type."""
+    origin, args = _members(hint)
+    optional = origin is Union and len(args) == 2 and _NONE in args
+    inner = next(arg for arg in args if arg is not _NONE) if optional else hint
+    if inner not in _SCALARS:
+        return None, ""
+    if inner is float:
+        test, argument = f"type({name}) not in (float, int)", f"float({name})"
+    else:
+        test, argument = f"type({name}) is not {inner.__name__}", name
+    if optional:
+        return f"{name} is not None and {test}", f"None if {name} is None else {argument}"
+    return test, argument
 
 
 def _sequence_decoder(hint: Any, item_hint: Any) -> Decoder:
@@ -317,15 +347,19 @@ def _sequence_decoder(hint: Any, item_hint: Any) -> Decoder:
     if item_hint in (str, int, bool):
 
         def scalars(data: Any) -> Any:
-            if type(data) is list and all(type(value) is item_hint for value in data):
-                return tuple(data)
-            raise _mismatch(hint, data)
+            if type(data) is not list:
+                raise _mismatch(hint, data)
+            for value in data:
+                if type(value) is not item_hint:
+                    raise _mismatch(hint, data)
+            return tuple(data)
 
         return scalars
     item = _decoder(item_hint)
 
     def run(data: Any) -> Any:
-        _expect(data, type(data) is list, hint)
+        if type(data) is not list:
+            raise _mismatch(hint, data)
         return tuple([item(value) for value in data]) if data else ()
 
     return run
