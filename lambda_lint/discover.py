@@ -239,14 +239,11 @@ class _IgnoreFile:
 
     def __init__(self, spec: pathspec.GitIgnoreSpec) -> None:
         self.spec = spec
-        expressions = [
-            _NAMED_GROUP.sub("(?:", pattern.regex.pattern)
-            for pattern in spec.patterns
-            if isinstance(pattern, pathspec.RegexPattern)
-            and pattern.include is not None
-            and pattern.regex is not None
-        ]
         self._any: Callable[[str], object] = lambda relative: True
+        active = [pattern for pattern in spec.patterns if pattern.include is not None]
+        if not all(isinstance(p, pathspec.RegexPattern) and p.regex for p in active):
+            return  # a pattern of another kind: pathspec decides every path
+        expressions = [_NAMED_GROUP.sub("(?:", p.regex.pattern) for p in active]  # type: ignore[attr-defined]
         # most expressions start alike (a name in any folder): that start is tried once
         anywhere = [e[len(_ANYWHERE) :] for e in expressions if e.startswith(_ANYWHERE)]
         others = [e for e in expressions if not e.startswith(_ANYWHERE)]
