@@ -178,7 +178,7 @@ class Linter:
             path: _descriptor_text(path, overrides) for path in project.descriptor_files
         }
         run_key = self._run_key(project, descriptor_texts)
-        key = _project_key(run_key, contents) if run_key else None
+        key = _project_key(run_key, project.requested, contents) if run_key else None
         cached = self._cached_result(key) if key else None
         if cached is not None:
             (findings, sources, skipped), inputs = cached
@@ -219,7 +219,11 @@ class Linter:
         self, project: Project, descriptor_texts: Mapping[Path, str | DescriptorProblem]
     ) -> str | None:
         """The digest of everything a project's result depends on besides the content
-        of its Python files; None without a cache."""
+        of its Python files and which of them are reported on; None without a cache.
+        It keys, through the model slices, what the run keeps file by file and
+        handler by handler, which does not depend on the files reported on: a run over
+        a few files (pre-commit, an editor) reuses what a run over the whole project
+        kept, and the other way round."""
         if self.cache is None:
             return None
         rules = sorted(
@@ -233,7 +237,6 @@ class Linter:
             ",".join(rules),
             ",".join(sorted(self.enabled)),
             *(f"{p}:{file_digest(p)}" for p in self.settings.input_files()),
-            ",".join(sorted(str(p) for p in project.requested)),
             *(f"{p}:{file_digest(p)}" for p in sorted(project.examined)),
         ]
         for path in sorted(descriptor_texts):
@@ -563,9 +566,14 @@ def _inside(path: Path, folders: list[Path]) -> bool:
     return any(resolved.is_relative_to(folder.resolve()) for folder in folders)
 
 
-def _project_key(run_key: str, contents: Mapping[Path, str]) -> str:
-    """The key of a project's whole result: `run_key` and the content of every file."""
-    return digest(run_key, *(f"{path}:{contents[path]}" for path in sorted(contents)))
+def _project_key(run_key: str, requested: Iterable[Path], contents: Mapping[Path, str]) -> str:
+    """The key of a project's whole result: `run_key`, the files reported on and the
+    content of every file."""
+    return digest(
+        run_key,
+        ",".join(sorted(str(path) for path in requested)),
+        *(f"{path}:{contents[path]}" for path in sorted(contents)),
+    )
 
 
 def _deduplicate(findings: list[Finding]) -> list[Finding]:

@@ -4,6 +4,7 @@ it did not have to check again reports exactly what a run without the cache repo
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -284,6 +285,7 @@ REFUNDS = (
 COMMON = "import json\n\n\ndef render(event):\n    return json.dumps(event)\n"
 RARE_PANDAS = """\
 import json
+import re
 
 import pandas
 
@@ -533,3 +535,23 @@ def test_the_calls_kept_between_runs_follow_body_only_edits(
 ) -> None:
     outputs = [assert_incremental_matches_fresh(tmp_path, monkeypatch) for _ in edits(tmp_path)]
     assert [output.count('"LL202"') for output in outputs] == [1, 0, 1]
+
+
+def test_a_run_over_some_files_reuses_what_a_run_over_the_whole_project_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pre-commit passes the changed files, an editor its open buffers: their runs read
+    back the summaries, analyses, handler results and file results a whole-project run
+    kept (and report what a run without the cache reports)."""
+    project = tmp_path / "project"
+    shutil.copytree(FIXTURES / "sam-shop", project)
+    monkeypatch.setenv("LAMBDA_LINT_CACHE_DIR", str(tmp_path / "cache"))
+    lint(project, monkeypatch)
+    monkeypatch.chdir(project)
+    verbose = CliRunner().invoke(main, ["check", "--verbose", "src/carts.py"])
+    [line] = [text for text in verbose.output.splitlines() if " hits, " in text]
+    hits, misses = (int(n) for n in re.findall(r"(\d+) (?:hits|misses)", line))
+    assert hits > 10 and misses <= 1, line
+    assert lint(project, monkeypatch, "src/carts.py") == lint(
+        project, monkeypatch, "src/carts.py", "--no-cache", "--jobs", "1"
+    )
