@@ -14,7 +14,7 @@ from lambda_lint.config import Settings
 from lambda_lint.finding import Edit, Finding, Fix, Position, RelatedLocation
 from lambda_lint.index import CallSite, FunctionSummary
 from lambda_lint.model.flow import EMPTY, CallResolver, FunctionFlow, Ref, Refs
-from lambda_lint.model.locals import returns_constants
+from lambda_lint.model.locals import assigned_values, returns_constants
 from lambda_lint.model.names import dotted_name
 from lambda_lint.model.once import project_trees
 from lambda_lint.model.project import ChainStep, FunctionKey, Handler, Phase, ProjectModel
@@ -261,6 +261,38 @@ class CheckContext:
         if self._module_names is None:
             self._module_names = module_bindings(self.module)
         return self._module_names
+
+    def bound_values(self, name: str) -> tuple[cst.BaseExpression, ...]:
+        """What `name` holds where the visited node is: the values of its `name = ...`
+        statements in the enclosing function, or of its module-level assignments.
+        Empty when unknown (a parameter, a loop variable, an import, ...)."""
+        function = self.function_node()
+        if function is not None and self.is_local(function, name):
+            return self.local_values(function, name)
+        binding = self.module_binding(name)
+        return binding.values if binding is not None and binding.kind == "assign" else ()
+
+    def values_in(
+        self, function: cst.FunctionDef | None, name: str
+    ) -> tuple[cst.BaseExpression, ...]:
+        """`bound_values` as seen from any function of the module (None: module scope)."""
+        if function is not None and self.is_local(function, name):
+            return self.local_values(function, name)
+        binding = self.module_names().get(name)
+        return binding.values if binding is not None and binding.kind == "assign" else ()
+
+    def is_local(self, function: cst.FunctionDef, name: str) -> bool:
+        """Whether `function` binds `name` itself."""
+        scope = self.function_scope(function)
+        return scope is not None and name in scope.local
+
+    def local_values(self, function: cst.FunctionDef, name: str) -> tuple[cst.BaseExpression, ...]:
+        """The values of the `name = ...` statements of `function` (none for a
+        parameter)."""
+        scope = self.function_scope(function)
+        if scope is None or name in scope.params:
+            return ()
+        return tuple(assigned_values(function, name))
 
     def parent(self, levels: int = 1) -> cst.CSTNode | None:
         """The node `levels` above the one being visited."""

@@ -332,9 +332,11 @@ class TmpFileLeak(ReuseRule):
             return None
         if isinstance(node, cst.Name):
             scope = (
-                function if function is not None and self._is_local(function, node.value) else None
+                function
+                if function is not None and self.context.is_local(function, node.value)
+                else None
             )
-            for value in self.values_in(function, node.value):
+            for value in self.context.values_in(function, node.value):
                 found = self._unique_tmp(value, scope, depth + 1)
                 if found is not None:
                     return found
@@ -397,8 +399,8 @@ class TmpFileLeak(ReuseRule):
                 name = self.context.qualified_name(inner.func)
                 if name in UNIQUE_CALLS:
                     return f"{name}()"
-            elif isinstance(inner, cst.Name) and self._is_local(function, inner.value):
-                for value in self._local_values(function, inner.value):
+            elif isinstance(inner, cst.Name) and self.context.is_local(function, inner.value):
+                for value in self.context.local_values(function, inner.value):
                     found = self._unique(value, function, depth + 1)
                     if found is not None:
                         return found
@@ -441,9 +443,11 @@ class TmpFileLeak(ReuseRule):
                     return posixpath.join(*parts)  # type: ignore[arg-type]
             return None
         if isinstance(node, cst.Name):
-            values = self.values_in(function, node.value)
+            values = self.context.values_in(function, node.value)
             scope = (
-                function if function is not None and self._is_local(function, node.value) else None
+                function
+                if function is not None and self.context.is_local(function, node.value)
+                else None
             )
             found = {self._constant_path(v, scope, depth + 1) for v in values}
             if len(found) == 1:
@@ -776,7 +780,7 @@ class BackgroundWorkAfterReturn(ReuseRule):
             return True
         call = receiver if isinstance(receiver, cst.Call) else None
         if isinstance(receiver, cst.Name):
-            values = self.bound_values(receiver.value)
+            values = self.context.bound_values(receiver.value)
             call = next((v for v in values if isinstance(v, cst.Call)), None)
         constructor = dotted_name(call.func) if call is not None else None
         if constructor is None:

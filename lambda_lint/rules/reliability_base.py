@@ -52,7 +52,7 @@ class ReliabilityRule(ReuseRule):
         root = chain_root(receiver)
         if root is None or depth >= MAX_DEPTH:
             return None
-        found = {self.service_of(v, depth + 1) for v in self.bound_values(root.value)}
+        found = {self.service_of(v, depth + 1) for v in self.context.bound_values(root.value)}
         return found.pop() if len(found) == 1 else None
 
     def _built_for(self, call: cst.Call) -> str | None:
@@ -77,7 +77,8 @@ class ReliabilityRule(ReuseRule):
             return None
         if isinstance(value, cst.Name) and depth < MAX_DEPTH:
             found = {
-                self.environment_variable(v, depth + 1) for v in self.bound_values(value.value)
+                self.environment_variable(v, depth + 1)
+                for v in self.context.bound_values(value.value)
             }
             return found.pop() if len(found) == 1 else None
         return None

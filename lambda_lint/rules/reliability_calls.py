@@ -316,7 +316,9 @@ class HttpCallWithoutTimeout(ReliabilityRule):
             url = call_argument(value, 0, "url")
             return self._leading_text(url, depth + 1) if url is not None else ""
         if isinstance(value, cst.Name) and depth < MAX_DEPTH:
-            texts = {self._leading_text(v, depth + 1) for v in self.bound_values(value.value)}
+            texts = {
+                self._leading_text(v, depth + 1) for v in self.context.bound_values(value.value)
+            }
             return texts.pop() if len(texts) == 1 else ""
         return string_value(value) or ""
 

@@ -267,7 +267,7 @@ class RecursiveTrigger(ReliabilityRule):
 
     def _values(self, receiver: cst.BaseExpression) -> tuple[cst.BaseExpression, ...]:
         if isinstance(receiver, cst.Name):
-            return self.bound_values(receiver.value)
+            return self.context.bound_values(receiver.value)
         return (receiver,)
 
     def _trigger_written(

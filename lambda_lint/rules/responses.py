@@ -360,7 +360,7 @@ class DecimalJsonDumps(Rule):
         """What is read through a `Table` or deserializer."""
         func = call.func
         reads = isinstance(func, cst.Attribute) and func.attr.value in DYNAMODB_READS
-        if reads and self._is_reader(func.value, flow.function):  # type: ignore[union-attr]
+        if reads and self._is_reader(func.value):  # type: ignore[union-attr]
             return frozenset({Ref(READ)})
         return None
 
@@ -373,20 +373,9 @@ class DecimalJsonDumps(Rule):
             return True
         return self.context.qualified_name(func) == TYPE_DESERIALIZER
 
-    def _is_reader(
-        self, receiver: cst.BaseExpression, function: cst.FunctionDef | cst.Lambda | None
-    ) -> bool:
+    def _is_reader(self, receiver: cst.BaseExpression) -> bool:
         """Whether `receiver` is a `Table` or deserializer: built right there, or
         assigned one in the function or at the module's top level."""
-        if not isinstance(receiver, cst.Name):
-            return self._builds_reader(receiver)
-        if isinstance(function, cst.FunctionDef):
-            local = assigned_values(function, receiver.value)
-            if local:
-                return any(self._builds_reader(value) for value in local)
-        binding = self.context.module_binding(receiver.value)
-        return (
-            binding is not None
-            and binding.kind == "assign"
-            and any(self._builds_reader(value) for value in binding.values)
-        )
+        if isinstance(receiver, cst.Name):
+            return any(self._builds_reader(v) for v in self.context.bound_values(receiver.value))
+        return self._builds_reader(receiver)

@@ -24,7 +24,6 @@ from lambda_lint.model.constructors import (
     client_constructor,
     client_factories,
 )
-from lambda_lint.model.locals import assigned_values
 from lambda_lint.model.names import dotted_name, keyword_argument
 from lambda_lint.model.once import (
     Mentions,
@@ -194,38 +193,9 @@ class ReuseRule(Rule):
             for ref in refs
         )
 
-    def bound_values(self, name: str) -> tuple[cst.BaseExpression, ...]:
-        """What `name` holds where the visited node is: the values of its `name = ...`
-        statements in the enclosing function, or of its module-level assignments.
-        Empty when unknown (a parameter, a loop variable, an import, ...)."""
-        function = self.context.function_node()
-        if function is not None and self._is_local(function, name):
-            return self._local_values(function, name)
-        binding = self.context.module_binding(name)
-        return binding.values if binding is not None and binding.kind == "assign" else ()
-
-    def values_in(
-        self, function: cst.FunctionDef | None, name: str
-    ) -> tuple[cst.BaseExpression, ...]:
-        """`bound_values` as seen from any function of the module (None: module scope)."""
-        if function is not None and self._is_local(function, name):
-            return self._local_values(function, name)
-        binding = self.module_names().get(name)
-        return binding.values if binding is not None and binding.kind == "assign" else ()
-
     def module_names(self) -> dict[str, ModuleBinding]:
         """Every name the module binds at module scope."""
         return self.context.module_names()
-
-    def _is_local(self, function: cst.FunctionDef, name: str) -> bool:
-        scope = self.context.function_scope(function)
-        return scope is not None and name in scope.local
-
-    def _local_values(self, function: cst.FunctionDef, name: str) -> tuple[cst.BaseExpression, ...]:
-        scope = self.context.function_scope(function)
-        if scope is None or name in scope.params:
-            return ()
-        return tuple(assigned_values(function, name))
 
     def imported(self, alias: str) -> tuple[ModuleSummary, str | None] | None:
         """For a name imported at module scope from a project module: that module's
@@ -242,7 +212,7 @@ class ReuseRule(Rule):
     def built_by(self, node: cst.BaseExpression, names: set[str]) -> str | None:
         """The qualified constructor (one of `names`) that built this value: a call to
         it, or a name bound to such a call."""
-        calls = self.bound_values(node.value) if isinstance(node, cst.Name) else (node,)
+        calls = self.context.bound_values(node.value) if isinstance(node, cst.Name) else (node,)
         for call in calls:
             if isinstance(call, cst.Call):
                 name = self.context.qualified_name(call.func)
@@ -264,7 +234,7 @@ class ReuseRule(Rule):
         root = chain_root(node)
         if root is None or depth > 3:
             return False
-        return any(self.holds_client(v, depth + 1) for v in self.bound_values(root.value))
+        return any(self.holds_client(v, depth + 1) for v in self.context.bound_values(root.value))
 
     def _from_factory(self, call: cst.Call) -> bool:
         """A call of a project function that returns a client."""
