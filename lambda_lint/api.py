@@ -484,8 +484,8 @@ class Linter:
         project-wide analyses the rules read (seeds, imported names, cold-start loads)
         are computed once and inherited, instead of in each worker, which would also
         copy every page of the model they read (at 6,400 files: 868 -> 748 MiB); the
-        project rules run here once the workers are done, so that what they build (the
-        LL6 flows' trees and IR) is in no worker."""
+        project rules run here while the last workers run (they were forked before, so
+        what the rules build, the LL6 flows' trees and IR, is in no worker)."""
 
         def check(item: IndexedFile) -> _Checked:
             with collected_after():  # its syntax trees are never scanned by the collector
@@ -493,23 +493,25 @@ class Linter:
 
         if not self._parallel(len(pending)):
             return project_rules(), [check(item) for item in pending]
-        from lambda_lint.parallel import map_in_workers
+        from lambda_lint.parallel import map_in_workers_while
 
         first = check(pending[0])
         rest = pending[1:]
-        checked = [first, *map_in_workers(lambda i: check(rest[i]), len(rest), self.jobs)]
-        return project_rules(), checked
+        checked, found = map_in_workers_while(
+            lambda i: check(rest[i]), len(rest), self.jobs, project_rules
+        )
+        return found, [first, *checked]
 
     def _check_file(self, item: IndexedFile, model: ProjectModel) -> _Checked:
         """The rules' findings in one file, before `noqa` comments and ignores are
         applied, and the rules that failed on it."""
-        # the index checked the text as CPython does: its `ast` tree is all that is needed
+        # the index checked the text as CPython does; the trees are built as the rules ask
         source = item.source or SourceFile.checked(item.text or "")
         module = self.kept.trees.parse(item.path, source.text) if self.kept else source.cst
         if isinstance(module, ParseProblem):
             # CPython reads the file but libcst cannot: said as the index says its problems
             return _Checked([], [], _problem_finding(self.display(item.path), module))
-        positions = Positions(module, source.text, source.ast)
+        positions = Positions(module, source)
         context = CheckContext(
             item.path, self.display, module, positions, model, self.settings, item.text
         )

@@ -60,5 +60,5 @@ def _index_file(path: Path, text: str | ParseProblem, kept: KeptFunctions | None
         module = source.cst
         if isinstance(module, ParseProblem):
             return IndexedFile(path, text, problem=module)
-        cdk = read_cdk(path, module, line_of=Positions(module, text, source.ast).line)
+        cdk = read_cdk(path, module, line_of=Positions(module, source).line)
     return IndexedFile(path, text, summary, cdk, source=source if kept else None)

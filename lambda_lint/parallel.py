@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from typing import Callable, TypeVar
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 #: the task the forked workers inherit
 _task: Callable[[int], object] | None = None
@@ -40,19 +41,35 @@ def _run(index: int) -> object:
 def map_in_workers(task: Callable[[int], T], count: int, workers: int) -> list[T]:
     """`[task(0), ..., task(count - 1)]`, computed by `workers` forked processes, in
     rounds of `workers * TASKS_PER_WORKER` tasks, each round by workers of its own."""
+    return map_in_workers_while(task, count, workers, lambda: None)[0]
+
+
+def map_in_workers_while(
+    task: Callable[[int], T], count: int, workers: int, meanwhile: Callable[[], R]
+) -> tuple[list[T], R]:
+    """`map_in_workers`, and what `meanwhile()` returns, run in this process while the
+    workers of the last round run: its work overlaps theirs, and what it builds is in
+    no worker (they were forked before it started)."""
+    if count == 0:
+        return [], meanwhile()
     global _task
     _task = task
     try:
         context = multiprocessing.get_context("fork")
         rounds = max(1, -(-count // (workers * TASKS_PER_WORKER)))
         size = -(-count // rounds)
+        starts = range(0, count, size)
         results: list[T] = []
-        for start in range(0, count, size):
+        for start in starts:
             numbers = range(start, min(count, start + size))
             chunk = max(1, len(numbers) // (workers * 4))
             with _frozen(), ProcessPoolExecutor(workers, mp_context=context) as pool:
-                results += pool.map(_run, numbers, chunksize=chunk)  # type: ignore[arg-type]
-        return results
+                # `map` submits every task, and so forks every worker, before it returns
+                pending = pool.map(_run, numbers, chunksize=chunk)
+                if start == starts[-1]:
+                    own = meanwhile()
+                results += pending  # type: ignore[arg-type]
+        return results, own
     finally:
         _task = None
 

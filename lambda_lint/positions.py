@@ -23,9 +23,8 @@ Lines count `\\r\\n`, `\\r` and `\\n` as libcst and CPython do.
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Mapping
-from typing import NamedTuple, cast
+from typing import TYPE_CHECKING, NamedTuple, cast
 
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
@@ -35,6 +34,9 @@ from lambda_lint.finding import Position
 from lambda_lint.node_starts import PAIRED, NodeStarts
 from lambda_lint.statement_starts import statement_starts
 from lambda_lint.walk import children, node_types
+
+if TYPE_CHECKING:
+    from lambda_lint.source import SourceFile
 
 Span = tuple[Position, Position]
 #: the indentation of the blocks around a statement, outermost first
@@ -91,14 +93,13 @@ class _Line(NamedTuple):
 class Positions:
     """Syntactic spans (like libcst's `PositionProvider`: lines 1-based, columns
     0-based, in characters) of the nodes of one module, computed lazily. Given the
-    module's text and `ast` tree, statements are placed without code generation."""
+    module's source (its text and `ast` tree), statements are placed without code
+    generation."""
 
-    def __init__(
-        self, module: cst.Module, text: str | None = None, tree: ast.Module | None = None
-    ) -> None:
+    def __init__(self, module: cst.Module, source: SourceFile | None = None) -> None:
         self._module = module
-        self._text = text
-        self._tree = tree
+        #: the module's text and `ast` tree (parsed only when a position needs it)
+        self._source = source
         #: per node, its top-level statement's index and its innermost statement line
         self._owners: dict[cst.CSTNode, tuple[int, _Line | None]] = {}
         #: how many top-level statements `_owners` covers
@@ -117,7 +118,7 @@ class Positions:
 
     def span(self, node: cst.CSTNode) -> Span:
         if node is self._module:
-            end = line_count(self._module.code if self._text is None else self._text)
+            end = line_count(self._module.code if self._source is None else self._source.text)
             return Position(1, 0), Position(end + 1, 0)
         starts = self._statement_starts_of()
         if type(node) is cst.SimpleStatementLine and starts is not None:
@@ -130,9 +131,10 @@ class Positions:
         return self._measure(_Line(statement, ()), node, before)
 
     def start(self, node: cst.CSTNode) -> Position:
-        if type(node) in _PAIRED_TYPES and self._tree is not None and self._text is not None:
+        source = self._source
+        if type(node) in _PAIRED_TYPES and source is not None:
             if self._node_starts is None:
-                self._node_starts = NodeStarts(self._module, self._tree, self._text)
+                self._node_starts = NodeStarts(self._module, source.ast, source.text)
             known = self._node_starts.start(node)
             if known is not None:
                 return known
@@ -258,9 +260,10 @@ class Positions:
     def _statement_starts_of(self) -> dict[cst.CSTNode, int] | None:
         if not self._starts_read:
             self._starts_read = True
-            if self._tree is not None and self._text is not None:
-                self._lines = NEWLINE.split(self._text)
-                self._statement_starts = statement_starts(self._module, self._tree, self._lines)
+            source = self._source
+            if source is not None:
+                self._lines = NEWLINE.split(source.text)
+                self._statement_starts = statement_starts(self._module, source.ast, self._lines)
         return self._statement_starts
 
     def _statement_ranges(self, line: _Line) -> Mapping[cst.CSTNode, CodeRange]:

@@ -81,17 +81,24 @@ def decode(data: bytes) -> str | ParseProblem:
 class SourceFile:
     """A file CPython compiles: its text, its `ast` tree, and its libcst tree."""
 
-    def __init__(self, text: str, tree: ast.Module) -> None:
+    def __init__(self, text: str, tree: ast.Module | None = None) -> None:
         self.text = text
-        self.ast = tree
+        if tree is not None:
+            self.__dict__["ast"] = tree
 
     @classmethod
     def checked(cls, text: str) -> SourceFile:
-        """`text` parsed by CPython without `parse_source`'s checks: for a text they
-        accepted before (or a caller that handles `SyntaxError` itself)."""
+        """`text`, which `parse_source` accepted before (or which a caller that handles
+        `SyntaxError` itself gives): its trees are built on first use, without the
+        checks."""
+        return cls(text)
+
+    @cached_property
+    def ast(self) -> ast.Module:
+        """The `ast` tree, built on first use when `parse_source` did not build it."""
         with warnings.catch_warnings():  # SyntaxWarnings are not ours to print
             warnings.simplefilter("ignore")
-            return cls(text, ast.parse(text))
+            return ast.parse(self.text)
 
     @cached_property
     def cst(self) -> cst.Module | ParseProblem:

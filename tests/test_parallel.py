@@ -11,7 +11,7 @@ import lambda_lint.api
 import lambda_lint.parallel
 from lambda_lint.api import Linter, LintResult
 from lambda_lint.cli import load_run
-from lambda_lint.parallel import available, map_in_workers
+from lambda_lint.parallel import available, map_in_workers, map_in_workers_while
 
 pytestmark = pytest.mark.skipif(not available(), reason="worker processes need fork")
 
@@ -105,6 +105,33 @@ def test_each_round_of_tasks_has_workers_of_its_own(monkeypatch) -> None:  # typ
     rounds = [{pid for _, pid in results[start : start + 4]} for start in range(0, 12, 4)]
     assert len(rounds) == 3 and not (rounds[0] & rounds[1] or rounds[1] & rounds[2])
     assert os.getpid() not in set().union(*rounds)
+
+
+#: written by the parent's own work in `test_the_parents_work_overlaps_the_last_round`
+_built_by_parent: list[str] = []
+
+
+def test_the_parents_work_overlaps_the_last_round(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """What the parent does meanwhile (the project rules) runs in the parent while the
+    last round's workers run; those workers were forked before it, so they never see
+    what it builds."""
+    monkeypatch.setattr(lambda_lint.parallel, "TASKS_PER_WORKER", 2)
+
+    def meanwhile() -> int:
+        _built_by_parent.append("tree")
+        return os.getpid()
+
+    def task(number: int) -> tuple[int, int, int]:
+        return number, os.getpid(), len(_built_by_parent)
+
+    try:
+        results, parent = map_in_workers_while(task, 8, 2, meanwhile)
+    finally:
+        _built_by_parent.clear()
+    assert parent == os.getpid()
+    assert [number for number, _, _ in results] == list(range(8))
+    assert os.getpid() not in {pid for _, pid, _ in results}
+    assert [seen for *_, seen in results] == [0] * 8
 
 
 def test_workers_replaced_between_rounds_find_what_one_process_finds(

@@ -94,7 +94,7 @@ def test_every_node_gets_libcsts_span(name: str) -> None:
     module = source.cst
     assert isinstance(module, cst.Module)
     expected = code_ranges(module)
-    positions = Positions(module, source.text, source.ast)
+    positions = Positions(module, source)
     for node in descendants(module):
         where = expected[node]
         start = Position(where.start.line, where.start.column)
@@ -107,7 +107,7 @@ def test_without_the_ast_tree_positions_are_the_same() -> None:
     source = _source(SOURCES["blocks"])
     module = source.cst
     assert isinstance(module, cst.Module)
-    with_tree = Positions(module, source.text, source.ast)
+    with_tree = Positions(module, source)
     without = Positions(module)
     for node in descendants(module):
         assert without.span(node) == with_tree.span(node)
