@@ -27,7 +27,6 @@ from lambda_lint.cache import (
     code_digest,
     digest,
     file_digest,
-    installation,
 )
 from lambda_lint.check_context import CheckContext
 from lambda_lint.collector import collected_after
@@ -127,10 +126,12 @@ class Linter:
 
     @cached_property
     def code_stamp(self) -> str:
-        """lambda-lint's version, its own files and the Python running it, part of every
-        cache key (an edited rule, model or index module makes the entries it could
-        change a miss, and what one Python cannot parse another may)."""
-        return digest(__version__, sys.version, *installation())
+        """lambda-lint's version, its installation and the Python running it, part of
+        every cache key (an edited rule, model or index module makes the entries it
+        could change a miss, and what one Python cannot parse another may); only asked
+        of a linter with a cache."""
+        assert self.cache is not None
+        return digest(__version__, sys.version, self.cache.installation())
 
     # -- the run ----------------------------------------------------------------------------
 

@@ -2,11 +2,16 @@
 file's findings by its text and model slice, and whole project results.
 
 Entries are keyed by content hashes (never modification times: checkouts and pre-commit
-reset them) and by everything else that decides the result — lambda-lint's version and
-its own files (by size and modification time, see `installation`), the rules and plugin
-versions, the settings, the enabled rules. The cache lives outside the
+reset them) and by everything else that decides the result — lambda-lint's version, its
+own files and the installed distributions (see `Cache.installation`), the rules and
+plugin versions, the settings, the enabled rules. The cache lives outside the
 project (`$LAMBDA_LINT_CACHE_DIR`, the `cache-dir` setting, else the user's cache folder),
 so linting never writes into the user's tree.
+
+An entry no run has used for `UNUSED_DAYS` days is removed (`Cache.prune`): keyed by
+content, entries of texts long gone would otherwise pile up with every edit. A run that
+uses an entry last used more than a day ago renews its modification time, which thus
+tells when it was last used.
 
 Entries are JSON documents (see `lambda_lint.typed_json`): reading one builds only the
 types the caller names, so an entry someone else wrote can at worst be wrong data, never
@@ -16,9 +21,11 @@ an entry that is broken, unreadable, from another version or of another shape is
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import re
 import sys
 import tempfile
 import time
@@ -33,6 +40,19 @@ from lambda_lint.typed_json import ShapeError, decode, encode, shape
 FORMAT = 2
 #: an entry larger than this is not read (a result for a huge project is still far smaller)
 MAX_ENTRY_BYTES = 256 * 1024 * 1024
+#: the length of a `digest`
+DIGEST_CHARS = 64
+#: an entry no run has used for this many days is removed
+UNUSED_DAYS = 30
+#: how often, at most, runs look for unused entries (seconds)
+PRUNE_EVERY = 24 * 3600
+#: an entry used within this many seconds is not marked as used again
+RENEW_AFTER = 24 * 3600
+#: the files the cache writes: entries and installation digests, and the temporary files
+#: they are written through
+_OURS = re.compile(r"[0-9a-f]{64}\.(json|txt)|\.tmp-\w+")
+#: the file whose time says when the folder was last pruned
+_PRUNED = "last-pruned"
 CACHE_TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# lambda-lint cache\n"
 
 
@@ -75,19 +95,25 @@ def with_inputs(key: str, inputs: list[str]) -> str:
     return digest(key, *(f"{path}:{file_digest(Path(path))}" for path in inputs))
 
 
-def installation() -> list[str]:
-    """lambda-lint's files and the folders packages are found in (installing or
-    removing one, a plugin perhaps, changes its folder), by size and modification time.
-    The first entry of the import path, the script's folder or the working folder, is
-    left out: no package is installed there, and files come and go in it."""
+#: lambda-lint's own files
+PACKAGE = Path(__file__).parent
+#: the names, in a folder packages are found in, that say which distributions are installed
+_DISTRIBUTION_SUFFIXES = (".dist-info", ".egg-info", ".egg-link", ".pth")
+
+
+def _package_files(package: Path) -> list[Path]:
     found = []
-    package = Path(__file__).parent
     for folder, folders, names in os.walk(package):
         folders[:] = sorted(f for f in folders if f != "__pycache__")
-        for name in sorted(names):
-            found.append(_stamp(Path(folder) / name))
-    found.extend(_stamp(Path(entry)) for entry in sys.path[1:] if entry)
+        found.extend(Path(folder) / name for name in sorted(names))
     return found
+
+
+def _search_path() -> list[str]:
+    """The folders packages are found in. The first entry of the import path, the
+    script's folder or the working folder, is left out: no package is installed there,
+    and files come and go in it."""
+    return [entry for entry in sys.path[1:] if entry]
 
 
 def _stamp(path: Path) -> str:
@@ -98,11 +124,61 @@ def _stamp(path: Path) -> str:
     return f"{path}:{status.st_size}:{status.st_mtime_ns}"
 
 
+def _content(package: Path, search: list[str]) -> str:
+    """The digest of what the installation decides: lambda-lint's files (by their
+    place in the package and their bytes) and the distributions installed in the
+    folders of `search` (by the names of their metadata: name and version)."""
+    parts: list[bytes | str] = []
+    for path in _package_files(package):
+        parts += [path.relative_to(package).as_posix(), file_digest(path)]
+    for entry in search:
+        try:
+            names = sorted(os.listdir(entry))
+        except OSError:
+            continue
+        parts += [name for name in names if name.endswith(_DISTRIBUTION_SUFFIXES)]
+    return digest(*parts)
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Write `data` to `path` through a temporary file beside it, so that a reader sees
+    the whole of it or nothing; raises `OSError`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+
+
 def code_digest(obj: Any) -> str:
     """The digest of the file defining `obj` (a rule class): editing a local plugin's
     rule changes the results as much as a new version does."""
     path = getattr(sys.modules.get(getattr(obj, "__module__", "")), "__file__", None)
     return file_digest(Path(path)) if path else "no source"
+
+
+def _renew(path: Path, modified: float) -> None:
+    """Mark the entry at `path`, last marked at `modified`, as used now (see `prune`)."""
+    if time.time() - modified > RENEW_AFTER:
+        with contextlib.suppress(OSError):
+            os.utime(path)
+
+
+def _remove_unused(folder: Path, cutoff: float) -> None:
+    """Remove the cache's files under `folder` last used before `cutoff`, and the
+    folders that leaves empty."""
+    for current, _, names in os.walk(folder, topdown=False):
+        for name in names:
+            path = os.path.join(current, name)
+            with contextlib.suppress(OSError):
+                if _OURS.fullmatch(name) and os.stat(path).st_mtime < cutoff:
+                    os.unlink(path)
+        with contextlib.suppress(OSError):
+            os.rmdir(current)  # only when empty
 
 
 class Cache:
@@ -121,6 +197,32 @@ class Cache:
         self._memory: dict[tuple[str, str], Any] = {}
         self._pending: dict[tuple[str, str], tuple[Any, Any]] = {}
 
+    def installation(self, package: Path | None = None, search: list[str] | None = None) -> str:
+        """The digest of the installation, part of every key: the content of
+        lambda-lint's files (`package`) and the distributions installed in the folders
+        packages are found in (`search`, by default the import path's); a plugin
+        installed or removed changes it. The content decides, not the files' times: a
+        fresh install of the same code, in CI or a new virtualenv, finds the entries an
+        earlier one stored. Hashing the files takes about 10 ms, so the digest is kept
+        in the cache folder under the files' sizes and modification times, which decide
+        only whether it is computed again."""
+        package = PACKAGE if package is None else package
+        search = _search_path() if search is None else search
+        stamps = [_stamp(path) for path in _package_files(package)]
+        stamps += [_stamp(Path(entry)) for entry in search]
+        kept = self.folder / "installation" / f"{digest(*stamps)}.txt"
+        try:
+            found = kept.read_text(encoding="ascii")
+            if len(found) == DIGEST_CHARS:
+                _renew(kept, kept.stat().st_mtime)
+                return found
+        except (OSError, UnicodeDecodeError):
+            pass
+        content = _content(package, search)
+        with contextlib.suppress(OSError):  # a read-only or full disk only costs speed
+            _write_atomically(kept, content.encode("ascii"))
+        return content
+
     def _path(self, kind: str, key: str) -> Path:
         return self.folder / kind / key[:2] / f"{key}.json"
 
@@ -138,7 +240,8 @@ class Cache:
     def _read(self, kind: str, key: str, hint: Any) -> Any | None:
         try:
             path = self._path(kind, key)
-            if path.stat().st_size > MAX_ENTRY_BYTES:
+            status = path.stat()
+            if status.st_size > MAX_ENTRY_BYTES:
                 return None
             entry = json.loads(path.read_bytes())
             if not (
@@ -148,9 +251,11 @@ class Cache:
                 and entry.get("shape") == shape(hint)
             ):
                 return None
-            return decode(entry.get("value"), hint)
+            value = decode(entry.get("value"), hint)
         except Exception:  # missing, truncated, of another shape, refused by a class: a miss
             return None
+        _renew(path, status.st_mtime)
+        return value
 
     def get_with_inputs(self, kind: str, key: str, hint: Any) -> tuple[Any, list[str]] | None:
         """A value stored with `put_with_inputs`, and the files it recorded, if those
@@ -202,13 +307,28 @@ class Cache:
             tag = self.folder.parent / "CACHEDIR.TAG"
             if not tag.exists():
                 tag.write_text(CACHE_TAG, encoding="utf-8")
-            fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-            try:
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(data)
-                os.replace(temporary, path)
-            except BaseException:
-                os.unlink(temporary)
-                raise
+            _write_atomically(path, data)
         except OSError:
             pass  # a read-only or full disk only costs speed
+
+    def prune(self) -> None:
+        """Remove the entries no run has used for `UNUSED_DAYS` days, those of other
+        lambda-lint versions included, at most once per `PRUNE_EVERY`. Only the files
+        the cache writes are removed, in the folders of versions under a folder the
+        cache tagged (`CACHEDIR.TAG`): a cache folder set to a folder of other files
+        loses none of them."""
+        root = self.folder.parent
+        now = time.time()
+        try:
+            if not (root / "CACHEDIR.TAG").read_text(encoding="utf-8").startswith(CACHE_TAG):
+                return
+            marker = root / _PRUNED
+            if marker.exists() and now - marker.stat().st_mtime < PRUNE_EVERY:
+                return
+            marker.write_bytes(b"")
+            versions = [entry for entry in root.iterdir() if entry.is_dir()]
+        except (OSError, UnicodeDecodeError):
+            return
+        cutoff = now - UNUSED_DAYS * 24 * 3600
+        for version in versions:
+            _remove_unused(version, cutoff)

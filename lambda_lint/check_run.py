@@ -213,6 +213,7 @@ def run_check(request: CheckRequest, stdin_text: str | None = None) -> int:
             _write_report(request.output_file, stored[0])
         else:
             click.echo(stored[0], nl=False, color=replay.color)
+        replay.cache.prune()
         return stored[1]
     warned = len(_warned)
     run = Run(request, stdin_text)
@@ -255,6 +256,8 @@ def run_check(request: CheckRequest, stdin_text: str | None = None) -> int:
     status, text = _report(run, result, fmt, fixed, report_stream)
     if replay is not None and status != EXIT_ERROR:
         replay.store(text, status, _warned[warned:], sorted(result.inputs))
+    if linter.cache is not None:
+        linter.cache.prune()
     return status
 
 

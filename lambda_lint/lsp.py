@@ -214,8 +214,13 @@ def _listings_for(root: Path, settings: Settings) -> dict[Path, Listing]:
 
 def flush_caches(seconds: float | None = None) -> bool:
     """Write what the runs stored in the caches (see `Cache.flush`); whether some of it
-    is still to be written."""
-    return any([cache.flush(seconds) for cache in _caches.values()])
+    is still to be written. Once all is written, the entries no run used for long are
+    removed (`Cache.prune`, at most once a day)."""
+    pending = any([cache.flush(seconds) for cache in _caches.values()])
+    if not pending:
+        for cache in _caches.values():
+            cache.prune()
+    return pending
 
 
 def lint_documents(

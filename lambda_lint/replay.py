@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lambda_lint import __version__
-from lambda_lint.cache import Cache, digest, file_digest, installation
+from lambda_lint.cache import Cache, digest, file_digest
 
 if TYPE_CHECKING:
     from lambda_lint.discover import Project
@@ -73,10 +73,11 @@ def prepare(paths: list[Path], config: Path | None, request: str) -> Replay | No
     if settings.plugins or settings.cache_dir is not None:
         return None
     color = use_color(sys.stdout)
+    cache = Cache(default_cache_dir())
     parts: list[str] = [
         __version__,
         sys.version,
-        *installation(),
+        cache.installation(),
         request,
         str(Path.cwd()),
         repr(color),
@@ -89,7 +90,7 @@ def prepare(paths: list[Path], config: Path | None, request: str) -> Replay | No
         parts += [str(project.root), ",".join(sorted(map(str, project.requested)))]
         files = [*project.python_files, *project.descriptor_files, *project.examined]
         parts += [f"{p}:{file_digest(p)}" for p in sorted(set(files))]
-    return Replay(Cache(default_cache_dir()), digest(*parts), color, projects)
+    return Replay(cache, digest(*parts), color, projects)
 
 
 def _decides_output(name: str) -> bool:

@@ -5,9 +5,18 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import lambda_lint.cache
+from lambda_lint.cache import Cache
+from lambda_lint.cli import main
 
 HANDLER = "from helpers import stop\n\n\ndef handler(event, context):\n    stop()\n"
 HELPER_EXITS = "import sys\n\n\ndef stop():\n    sys.exit(1)\n"
@@ -59,7 +68,7 @@ def test_a_corrupt_cache_entry_is_a_miss(tmp_path: Path) -> None:
     expected = lint(project, cache)
     for entry in cache.rglob("*"):
         if entry.is_file() and entry.name != "CACHEDIR.TAG":
-            entry.write_bytes(b"not a pickle")
+            entry.write_bytes(b"not an entry")
     assert lint(project, cache) == expected
 
 
@@ -112,3 +121,98 @@ def test_a_deferred_cache_can_be_written_a_slice_at_a_time(tmp_path: Path) -> No
     assert [cache.flush(0), cache.flush(0), cache.flush(0)] == [True, True, False]
     again = Cache(tmp_path)
     assert [again.get("summary", f"k{n}", list[int]) for n in range(3)] == [[0], [1], [2]]
+
+
+def _installation(tmp_path: Path, name: str, distributions: list[str]) -> tuple[Path, Path]:
+    """A copy of lambda-lint's files and a folder of installed distributions, as a
+    fresh install in a new virtualenv would lay them out (with files of its own times)."""
+    package = tmp_path / name / "lambda_lint"
+    shutil.copytree(
+        lambda_lint.cache.PACKAGE, package, ignore=shutil.ignore_patterns("__pycache__")
+    )
+    site = tmp_path / name / "site-packages"
+    for distribution in distributions:
+        (site / distribution).mkdir(parents=True)
+    return package, site
+
+
+def test_a_fresh_install_of_the_same_code_has_the_same_installation_digest(
+    tmp_path: Path,
+) -> None:
+    """CI installs lambda-lint anew on every run: only the content of its files and the
+    distributions installed beside it decide the digest that keys the cache."""
+    cache = Cache(tmp_path / "cache")
+    dists = ["boto3-1.40.0.dist-info", "click-8.1.8.dist-info"]
+    first = cache.installation(*_paths(_installation(tmp_path, "a", dists)))
+    package, site = _installation(tmp_path, "b", dists)
+    os.utime(package / "rule.py", (0, 0))
+    assert cache.installation(package, [str(site)]) == first
+
+    (site / "acme_lambda_rules-1.0.dist-info").mkdir()
+    with_plugin = cache.installation(package, [str(site)])
+    assert with_plugin != first
+
+    (package / "rule.py").write_text("# edited\n", encoding="utf-8")
+    assert cache.installation(package, [str(site)]) not in (first, with_plugin)
+
+
+def _paths(installation: tuple[Path, Path]) -> tuple[Path, list[str]]:
+    return installation[0], [str(installation[1])]
+
+
+def test_a_cache_filled_by_one_install_serves_a_fresh_install_of_the_same_code(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project, cache = tmp_path / "p", tmp_path / "cache"
+    project.mkdir()
+    (project / "app.py").write_text(HANDLER)
+    (project / "helpers.py").write_text(HELPER_EXITS)
+    monkeypatch.setenv("LAMBDA_LINT_CACHE_DIR", str(cache))
+    monkeypatch.chdir(project)
+
+    def misses() -> str:
+        result = CliRunner().invoke(main, ["check", "--verbose", "."])
+        assert result.exit_code == 1, result.output
+        return result.output.split("hits, ")[1].split()[0]
+
+    monkeypatch.setattr(lambda_lint.cache, "PACKAGE", _installation(tmp_path, "a", [])[0])
+    assert misses() != "0"
+    monkeypatch.setattr(lambda_lint.cache, "PACKAGE", _installation(tmp_path, "b", [])[0])
+    assert misses() == "0"
+
+
+def _age(cache: Path, days: float, but: str = "") -> None:
+    """Make every file of the cache (but the one named `but`) look last used `days` ago."""
+    then = time.time() - days * 24 * 3600
+    for path in cache.rglob("*"):
+        if path.is_file() and path.name != but:
+            os.utime(path, (then, then))
+
+
+def test_entries_no_run_used_for_a_month_are_removed(tmp_path: Path) -> None:
+    """Entries are keyed by content, so every edit adds some: those no run used for 30
+    days go, once a day at most, and nothing in the folder but the cache's own files."""
+    cache = tmp_path / "cache"
+    used, gone = tmp_path / "used", tmp_path / "gone"
+    for project in (used, gone):
+        project.mkdir()
+        (project / "app.py").write_text(HANDLER)
+        (project / "helpers.py").write_text(HELPER_EXITS if project == used else HELPER_RAISES)
+        lint(project, cache)
+    older = cache / "0.0.1" / "summary" / "ab"
+    older.mkdir(parents=True)
+    (older / f"{'ab' * 32}.json").write_text("{}")
+    (cache / "notes.txt").write_text("not the cache's")
+    _age(cache, 40)
+    before = {p for p in cache.rglob("*.json")}
+
+    assert lint(used, cache) == [("helpers.py", 5, "LL107")]  # answered from the cache
+    after = {p for p in cache.rglob("*.json")}
+    assert after and after < before
+    assert not older.exists()
+    assert (cache / "notes.txt").exists()
+    assert lint(gone, cache) == []  # linted anew
+    _age(cache, 40, but="last-pruned")  # the last pruning was just now
+    kept = set(cache.rglob("*.json"))
+    lint(used, cache)
+    assert set(cache.rglob("*.json")) >= kept, "pruned twice within a day"

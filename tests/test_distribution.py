@@ -249,7 +249,12 @@ def test_the_action_runs_on_the_demo_project(tmp_path: Path) -> None:
     runner_temp.mkdir()
     steps = run_action(
         source_copy(tmp_path / "action"),
-        {"python-version": "", "args": "check .", "sarif": "reports/lambda-lint.sarif"},
+        {
+            "python-version": "",
+            "args": "check .",
+            "sarif": "reports/lambda-lint.sarif",
+            "cache": "true",
+        },
         workspace,
         runner_temp,
     )
@@ -268,6 +273,8 @@ def test_the_action_runs_on_the_demo_project(tmp_path: Path) -> None:
     assert len(annotations) == len(expected)
     assert all(line.startswith(("::error ", "::warning ")) for line in annotations)
     assert any("file=src/carts.py" in line for line in annotations)
+    # the cache the restore and save steps keep between workflow runs
+    assert (runner_temp / "lambda-lint-cache" / "CACHEDIR.TAG").is_file()
     sarif = json.loads((workspace / "reports" / "lambda-lint.sarif").read_text())
     rules = sorted(result["ruleId"] for result in sarif["runs"][0]["results"])
     assert rules == sorted(finding["code"] for finding in expected)

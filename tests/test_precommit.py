@@ -159,7 +159,8 @@ def test_action_definition() -> None:
     action = yaml.safe_load((ROOT / "action.yml").read_text())
     assert action["runs"]["using"] == "composite"
     inputs = action["inputs"]
-    assert set(inputs) == {"version", "args", "sarif", "python-version"}
+    assert set(inputs) == {"version", "args", "sarif", "python-version", "cache"}
+    assert inputs["cache"]["default"] == "false"
     assert inputs["args"]["default"] == "check ."
     steps = action["runs"]["steps"]
     for step in steps:
@@ -171,3 +172,10 @@ def test_action_definition() -> None:
     uploads = [step for step in steps if "upload-sarif" in step.get("uses", "")]
     assert len(uploads) == 1 and "inputs.sarif" in uploads[0]["if"]
     assert "sarif_file" in uploads[0]["with"]
+    # the result cache is saved whatever the run found, under the key it is restored by
+    [restore] = [step for step in steps if step.get("uses", "").startswith("actions/cache/restore")]
+    [save] = [step for step in steps if step.get("uses", "").startswith("actions/cache/save")]
+    assert "always()" in save["if"] and "inputs.cache" in save["if"]
+    assert save["with"]["path"] == restore["with"]["path"]
+    assert save["with"]["key"] == restore["with"]["key"]
+    assert save["with"]["key"].startswith(restore["with"]["restore-keys"])
