@@ -81,27 +81,54 @@ class _InitImports(Rule):
         if model.phase(None, path) is not Phase.INIT:
             return
         costs = cold_start_model(model)
-        external = {(e.line, e.column): e for e in costs.external_imports(path)}
+        external = costs.external_imports(path)
         if not external:
             return
         uses = self.context.analysis("cold-start.module-uses", lambda c: module_uses(c.module))
-        groups = list(self._groups(uses, external))
+        groups = list(self._groups(uses, self._matched(uses, external)))
         if groups:
             self.judge(node, costs, uses, groups)
 
+    def _matched(
+        self, uses: ModuleUses, external: list[ExternalImport]
+    ) -> dict[cst.ImportAlias, ExternalImport]:
+        """The import of the model each alias of the module's imports is. Both list a
+        module's imports in order: the aliases naming one module are paired in turn
+        with the imports of that module, and by position (which costs an `ast` parse
+        of the file) only where their numbers differ (an import the model leaves out,
+        such as one under `if TYPE_CHECKING:`)."""
+        aliases: dict[str, list[cst.ImportAlias]] = {}
+        for statement in uses.imports:
+            if not isinstance(statement.names, cst.ImportStar):
+                for alias in statement.names:
+                    aliases.setdefault(_imported(alias, statement), []).append(alias)
+        items: dict[str, list[ExternalImport]] = {}
+        for item in external:
+            items.setdefault(item.module, []).append(item)
+        matched: dict[cst.ImportAlias, ExternalImport] = {}
+        for module, named in aliases.items():
+            found = items.get(module, [])
+            if len(found) == len(named):
+                matched.update(zip(named, found))
+            elif found:
+                by_place = {(item.line, item.column): item for item in found}
+                for alias in named:
+                    start = self.context.positions.start(alias)
+                    if (start.line, start.column) in by_place:
+                        matched[alias] = by_place[start.line, start.column]
+        return matched
+
     def _groups(
-        self, uses: ModuleUses, external: dict[tuple[int, int], ExternalImport]
+        self, uses: ModuleUses, external: dict[cst.ImportAlias, ExternalImport]
     ) -> Iterator[ImportGroup]:
-        start = self.context.positions.start
         for statement in uses.imports:
             if isinstance(statement.names, cst.ImportStar):
                 continue
-            found = []
-            for alias in statement.names:
-                position = start(alias)
-                item = external.get((position.line, position.column))
-                if item is not None:
-                    found.append((alias, item, _bound_name(alias, statement)))
+            found = [
+                (alias, external[alias], _bound_name(alias, statement))
+                for alias in statement.names
+                if alias in external
+            ]
             if not found:
                 continue
             if isinstance(statement, cst.ImportFrom):
@@ -143,6 +170,17 @@ class _InitImports(Rule):
         """Another project module imports one of `names` from this one (or `*`)."""
         imported = costs.model.names_imported_from(self.context.path)
         return "*" in imported or any(name in imported for name in names)
+
+
+def _imported(alias: cst.ImportAlias, statement: cst.Import | cst.ImportFrom) -> str:
+    """The module an alias imports, as `ExternalImport.module` names it (`a.b` for
+    `import a.b` and for `from a import b`); a relative import's starts with a dot."""
+    name = dotted_name(alias.name) or ""
+    if isinstance(statement, cst.Import):
+        return name
+    if statement.relative:
+        return "."
+    return f"{dotted_name(statement.module) if statement.module else ''}.{name}"
 
 
 def _bound_name(alias: cst.ImportAlias, statement: cst.Import | cst.ImportFrom) -> str:
@@ -259,6 +297,11 @@ class UnusedInitImport(_InitImports):
             "from sklearn.linear_model import LinearRegression, Ridge\n\n"
             "def handler(event, context):\n    return 1\n",
             at="LinearRegression",
+        ),
+        Example(
+            "from typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n    import pandas\n\n"
+            "import pandas as pd\n\ndef handler(event, context):\n    return 1\n",
+            at="pandas as pd",
         ),
         Example(
             "import helpers\n\ndef handler(event, context):\n    return helpers.VALUE\n",
