@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from pathlib import Path
 
@@ -107,28 +108,33 @@ def test_each_round_of_tasks_has_workers_of_its_own(monkeypatch) -> None:  # typ
     assert os.getpid() not in set().union(*rounds)
 
 
-#: written by the parent's own work in `test_the_parents_work_overlaps_the_last_round`
+#: what the parent's own work builds in the test below
 _built_by_parent: list[str] = []
 
 
-def test_the_parents_work_overlaps_the_last_round(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    """What the parent does meanwhile (the project rules) runs in the parent while the
-    last round's workers run; those workers were forked before it, so they never see
-    what it builds."""
-    monkeypatch.setattr(lambda_lint.parallel, "TASKS_PER_WORKER", 2)
+@pytest.mark.parametrize(("per_worker", "alongside"), [(800, True), (2, False)])
+def test_the_parents_own_work_overlaps_one_round_of_workers_and_follows_several(
+    monkeypatch, per_worker: int, alongside: bool
+) -> None:  # type: ignore[no-untyped-def]
+    """What the parent does meanwhile (the project rules) runs while the workers run
+    when one round of them does all the tasks, and after the workers otherwise (their
+    memory and the parent's at once would be too much); the workers never see what it
+    builds."""
+    monkeypatch.setattr(lambda_lint.parallel, "TASKS_PER_WORKER", per_worker)
 
-    def meanwhile() -> int:
+    def meanwhile() -> tuple[int, int]:
         _built_by_parent.append("tree")
-        return os.getpid()
+        return os.getpid(), len(multiprocessing.active_children())
 
     def task(number: int) -> tuple[int, int, int]:
         return number, os.getpid(), len(_built_by_parent)
 
     try:
-        results, parent = map_in_workers_while(task, 8, 2, meanwhile)
+        results, (parent, workers_running) = map_in_workers_while(task, 8, 2, meanwhile)
     finally:
         _built_by_parent.clear()
     assert parent == os.getpid()
+    assert (workers_running > 0) is alongside
     assert [number for number, _, _ in results] == list(range(8))
     assert os.getpid() not in {pid for _, pid, _ in results}
     assert [seen for *_, seen in results] == [0] * 8
