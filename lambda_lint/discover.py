@@ -27,7 +27,6 @@ from lambda_lint.descriptors import descriptor_kind, kind_read_from_content, nam
 from lambda_lint.stamps import Stamp, settled, stamp
 
 logger = logging.getLogger(__name__)
-_LINTED_SUFFIXES = (".py", ".yaml", ".yml", ".json", ".template", ".tf")
 
 DEFAULT_EXCLUDES = (
     ".git",
@@ -218,7 +217,7 @@ class Excluder:
                     continue
                 if stat.S_ISREG(mode):
                     yield path
-                elif not stat.S_ISDIR(mode) and _wanted(path):
+                elif not stat.S_ISDIR(mode) and _may_be_listed(entry.name):
                     logger.warning("%s: not a regular file; skipped", path)
 
 
@@ -296,11 +295,6 @@ def _is_template(name: str) -> bool:
 def _may_be_listed(name: str) -> bool:
     """Whether `list_project` may list a file of this name (Python or a descriptor)."""
     return name.endswith(".py") or named_like_descriptor(name)
-
-
-def _wanted(path: Path) -> bool:
-    """Whether a file of this name may be one to lint (Python or a descriptor)."""
-    return path.suffix in _LINTED_SUFFIXES or path.name.startswith("Dockerfile")
 
 
 def _skip(path: Path, error: OSError) -> None:
