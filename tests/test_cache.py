@@ -189,9 +189,19 @@ def _age(cache: Path, days: float, but: str = "") -> None:
             os.utime(path, (then, then))
 
 
+def _prune_every_shard(cache: Path) -> None:
+    """Prune as 256 runs an hour apart or more would: one shard of entries each."""
+    for _ in range(256):
+        marker = cache / "last-pruned"
+        if marker.exists():
+            os.utime(marker, (0, 0))
+        Cache(cache).prune()
+
+
 def test_entries_no_run_used_for_a_month_are_removed(tmp_path: Path) -> None:
     """Entries are keyed by content, so every edit adds some: those no run used for 30
-    days go, once a day at most, and nothing in the folder but the cache's own files."""
+    days go, a 256th of the cache an hour at most, and nothing in the folder but the
+    cache's own files."""
     cache = tmp_path / "cache"
     used, gone = tmp_path / "used", tmp_path / "gone"
     for project in (used, gone):
@@ -203,16 +213,22 @@ def test_entries_no_run_used_for_a_month_are_removed(tmp_path: Path) -> None:
     older.mkdir(parents=True)
     (older / f"{'ab' * 32}.json").write_text("{}")
     (cache / "notes.txt").write_text("not the cache's")
+    (cache / "0.1.0" / "summary" / "notes.json").write_text("not the cache's")
     _age(cache, 40)
-    before = {p for p in cache.rglob("*.json")}
+    before = set(cache.rglob("*.json"))
 
     assert lint(used, cache) == [("helpers.py", 5, "LL107")]  # answered from the cache
-    after = {p for p in cache.rglob("*.json")}
+    _prune_every_shard(cache)
+    after = set(cache.rglob("*.json"))
     assert after and after < before
-    assert not older.exists()
+    assert (cache / "0.1.0" / "summary" / "notes.json") in after
+    assert not (cache / "0.0.1").exists()
     assert (cache / "notes.txt").exists()
+    assert lint(used, cache) == [("helpers.py", 5, "LL107")]
     assert lint(gone, cache) == []  # linted anew
+
     _age(cache, 40, but="last-pruned")  # the last pruning was just now
     kept = set(cache.rglob("*.json"))
-    lint(used, cache)
-    assert set(cache.rglob("*.json")) >= kept, "pruned twice within a day"
+    for _ in range(256):
+        Cache(cache).prune()
+    assert set(cache.rglob("*.json")) == kept, "pruned twice within an hour"
