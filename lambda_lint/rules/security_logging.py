@@ -1,4 +1,4 @@
-"""LL604: the whole event or context written to the logs (opt-in)."""
+"""LL604: the whole event written to the logs (opt-in)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,7 @@ from lambda_lint.security import Hit
 class LogWholeEvent(FlowRule):
     """
     ## What it does
-    Reports the whole event or the whole context object printed or logged — by
-    `print`, `logging` or a logger (a receiver named like `logger` or `log`), as is, in
+    Reports the whole event printed or logged — by `print`, `logging` or a logger (a receiver named like `logger` or `log`), as is, in
     an f-string, `%`/`.format()` or through `json.dumps`/`str` — in the handler or in
     any function it passes the event to (unless a field was replaced first, as when a
     copy is redacted); and a handler decorated with Powertools'
@@ -20,11 +19,16 @@ class LogWholeEvent(FlowRule):
     Opt-in: logging the event is common while developing and harmless for events that
     carry nothing personal (a schedule's tick).
 
+    The context object is not reported: printed, it shows the request id, the
+    function's name and ARN and its log group; its Cognito identity and client context
+    are set only when the AWS Mobile SDK invokes the function ([the Python context
+    object](https://docs.aws.amazon.com/lambda/latest/dg/python-context.html)), which
+    nothing in a project shows.
+
     ## Why is this bad?
     Events carry whatever the caller sent: authorization headers, cookies, tokens,
     personal data in bodies. CloudWatch Logs keeps it for as long as the log group's
-    retention, readable by everyone with access to the logs. The context holds the
-    caller's Cognito identity and client context.
+    retention, readable by everyone with access to the logs.
 
     ## Example
     ```python
@@ -53,7 +57,7 @@ class LogWholeEvent(FlowRule):
 
     code = "LL604"
     name = "log-whole-event"
-    summary = "The whole event or context written to the logs"
+    summary = "The whole event written to the logs"
     default_enabled = False
     severity = "warning"
     reaches = "the logs through"
@@ -61,9 +65,7 @@ class LogWholeEvent(FlowRule):
 
     def message(self, hit: Hit) -> str:
         way = f" ({self.way(hit)})" if hit.steps else ""
-        return (
-            f"the whole event or context is written to the logs by `{hit.sink}`{way}; {self.advice}"
-        )
+        return f"the whole event is written to the logs by `{hit.sink}`{way}; {self.advice}"
 
     VALID = [
         Example(
@@ -79,6 +81,7 @@ class LogWholeEvent(FlowRule):
             "    logger.info('path %s', event['rawPath'])\n"
         ),
         Example("def handler(event, context):\n    print(context.aws_request_id)\n"),
+        Example("def handler(event, context):\n    print(context)\n"),
     ]
     INVALID = [
         Example("def handler(event, context):\n    print(event)\n", at="print(event)"),

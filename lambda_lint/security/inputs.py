@@ -114,8 +114,8 @@ def where_filter(expr: ir.Expr, analysis: Analysis, sink: Sink) -> list[Ref]:
 
 
 def whole_value(ref: Ref, writes: tuple[str, ...]) -> bool:
-    """The whole event or context, maybe formatted or serialised."""
-    if ref.root not in ("event", "context"):
+    """The whole event, maybe formatted or serialised."""
+    if ref.root != "event":
         return False
     if any(kind == WRITTEN for _, kind, _ in ref.facts):
         return False  # a field was replaced first: `copy["body"] = redact(...)`
