@@ -19,7 +19,10 @@ class LogWholeEvent(FlowRule):
     Opt-in: logging the event is common while developing and harmless for events that
     carry nothing personal (a schedule's tick).
 
-    The context object is not reported: printed, it shows the request id, the
+    Not reported either: the event of a trigger whose events AWS or the deployment
+    writes about the account's own resources, when the descriptor names it (a
+    schedule, a Config rule, a CloudWatch Logs subscription, a Secrets Manager
+    rotation). The context object is not reported: printed, it shows the request id, the
     function's name and ARN and its log group; its Cognito identity and client context
     are set only when the AWS Mobile SDK invokes the function ([the Python context
     object](https://docs.aws.amazon.com/lambda/latest/dg/python-context.html)), which
@@ -82,9 +85,11 @@ class LogWholeEvent(FlowRule):
         ),
         Example("def handler(event, context):\n    print(context.aws_request_id)\n"),
         Example("def handler(event, context):\n    print(context)\n"),
+        Example("def handler(event, context):\n    print(event)\n", trigger="schedule"),
     ]
     INVALID = [
         Example("def handler(event, context):\n    print(event)\n", at="print(event)"),
+        Example("def handler(event, context):\n    print(event)\n", trigger="sqs"),
         Example(
             "import json\nimport logging\n\nlogger = logging.getLogger()\n\n"
             "def handler(event, context):\n"
