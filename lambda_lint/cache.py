@@ -186,6 +186,11 @@ def _remove_unused(folder: Path, cutoff: float, recurse: bool = True) -> None:
         os.rmdir(folder)  # only when empty
 
 
+def _shard_number(text: bytes) -> int:
+    """The shard a pruning marker names (0 for a marker someone else wrote)."""
+    return int(text) % 256 if text.strip().isdigit() else 0
+
+
 def _folders(folder: Path) -> list[Path]:
     return [entry for entry in folder.iterdir() if entry.is_dir()]
 
@@ -339,12 +344,12 @@ class Cache:
             if marker.exists():
                 if now - marker.stat().st_mtime < PRUNE_EVERY:
                     return
-                shard = int(marker.read_text(encoding="ascii").strip() or 0) % 256
+                shard = _shard_number(marker.read_bytes())
             marker.write_text(str((shard + 1) % 256), encoding="ascii")
             kinds = [
                 kind for version in root.iterdir() if version.is_dir() for kind in _folders(version)
             ]
-        except (OSError, UnicodeDecodeError, ValueError):
+        except (OSError, UnicodeDecodeError):
             return
         cutoff = now - UNUSED_DAYS * 24 * 3600
         for kind in kinds:
