@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import math
 import os
 import re
 import sys
@@ -168,22 +169,34 @@ def _renew(path: Path, modified: float) -> None:
             os.utime(path)
 
 
-def _remove_unused(folder: Path, cutoff: float, recurse: bool = True) -> None:
+def _remove_unused(folder: Path, cutoff: float, recurse: bool = True) -> int:
     """Remove the cache's files in `folder` (and below, with `recurse`) last used
-    before `cutoff`, and the folders that leaves empty."""
+    before `cutoff`, and the folders that leaves empty; how many files went."""
     try:
         entries = list(os.scandir(folder))
     except OSError:
-        return
+        return 0
+    removed = 0
     for entry in entries:
         with contextlib.suppress(OSError):
             if entry.is_dir(follow_symlinks=False):
                 if recurse:
-                    _remove_unused(Path(entry.path), cutoff)
+                    removed += _remove_unused(Path(entry.path), cutoff)
             elif _OURS.fullmatch(entry.name) and entry.stat().st_mtime < cutoff:
                 os.unlink(entry.path)
+                removed += 1
     with contextlib.suppress(OSError):
         os.rmdir(folder)  # only when empty
+    return removed
+
+
+def _tagged(root: Path) -> bool:
+    """Whether the cache wrote `root`'s `CACHEDIR.TAG`: only then does it remove files
+    there."""
+    try:
+        return (root / "CACHEDIR.TAG").read_text(encoding="utf-8").startswith(CACHE_TAG)
+    except (OSError, UnicodeDecodeError):
+        return False
 
 
 def _shard_number(text: bytes) -> int:
@@ -337,9 +350,9 @@ class Cache:
         root = self.folder.parent
         marker = root / _PRUNED
         now = time.time()
+        if not _tagged(root):
+            return
         try:
-            if not (root / "CACHEDIR.TAG").read_text(encoding="utf-8").startswith(CACHE_TAG):
-                return
             shard = 0
             if marker.exists():
                 if now - marker.stat().st_mtime < PRUNE_EVERY:
@@ -357,3 +370,14 @@ class Cache:
             _remove_unused(kind, cutoff, recurse=False)  # the installation digests
             with contextlib.suppress(OSError):
                 os.rmdir(kind.parent)  # a version's folder, when empty
+
+    def clear(self) -> int:
+        """Remove every entry, of every version (`lambda-lint clean`); how many files
+        went. As with `prune`, only the cache's own files, under a folder it tagged."""
+        root = self.folder.parent
+        if not _tagged(root):
+            return 0
+        removed = sum(_remove_unused(version, math.inf) for version in _folders(root))
+        with contextlib.suppress(OSError):
+            (root / _PRUNED).unlink()
+        return removed

@@ -288,6 +288,22 @@ def handlers(
 
 
 @main.command()
+@config_option
+@allow_local_plugins_option
+def clean(config: Path | None, allow_local_plugins: bool) -> None:
+    """Remove the result cache: every entry, of every lambda-lint version."""
+    from lambda_lint.cache import Cache, default_cache_dir
+
+    settings, _ = load_run([Path.cwd()], config, allow_local_plugins)
+    folder = settings.cache_dir or default_cache_dir()
+    try:
+        removed = Cache(folder).clear() if folder.is_dir() else 0
+    except OSError as error:
+        fail(f"{folder}: cannot remove the cache: {error.strerror or error}")
+    click.echo(f"Removed {removed:,} cache file{'s' if removed != 1 else ''} from {folder}")
+
+
+@main.command()
 @click.option(
     "--debounce-ms",
     type=click.IntRange(min=0),

@@ -233,3 +233,32 @@ def test_entries_no_run_used_for_a_month_are_removed(tmp_path: Path) -> None:
     for _ in range(256):
         Cache(cache).prune()
     assert set(cache.rglob("*.json")) == kept, "pruned twice within an hour"
+
+
+def test_clean_removes_the_cache_and_nothing_else(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project, cache = tmp_path / "p", tmp_path / "cache"
+    project.mkdir()
+    (project / "app.py").write_text(HANDLER)
+    (project / "helpers.py").write_text(HELPER_EXITS)
+    expected = lint(project, cache)
+    (cache / "notes.txt").write_text("not the cache's")
+    entries = [p for p in cache.rglob("*.json")]
+    assert entries
+    monkeypatch.setenv("LAMBDA_LINT_CACHE_DIR", str(cache))
+    monkeypatch.chdir(project)
+
+    result = CliRunner().invoke(main, ["clean"])
+    assert result.exit_code == 0, result.output
+    assert f"Removed {len(entries) + 1:,} cache files from {cache}" in result.output
+    assert not any(cache.rglob("*.json"))
+    assert (cache / "notes.txt").exists()
+    assert lint(project, cache) == expected
+
+    stranger = tmp_path / "stranger"  # a folder the cache never tagged
+    stranger.mkdir()
+    (stranger / f"{'ab' * 32}.json").write_text("{}")
+    monkeypatch.setenv("LAMBDA_LINT_CACHE_DIR", str(stranger))
+    assert "Removed 0 cache files" in CliRunner().invoke(main, ["clean"]).output
+    assert (stranger / f"{'ab' * 32}.json").exists()
