@@ -34,11 +34,6 @@ class Trigger:
     #: leftovers that build up across the invocations of one warm environment do not
     #: arise there.
     rarely_invoked: bool = False
-    #: the event is written by AWS or by the deployment, about the account's own
-    #: resources: nothing in it comes from a caller or from a producer outside the
-    #: account (a schedule's tick or the input its target sets, a Config rule's
-    #: evaluation request, the account's own log lines, a rotation step)
-    written_by_aws: bool = False
 
 
 TRIGGERS: dict[str, Trigger] = {
@@ -64,22 +59,13 @@ TRIGGERS: dict[str, Trigger] = {
         Trigger(
             "eventbridge", "Amazon EventBridge rule", asynchronous=True, replaceable_input=True
         ),
-        # https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-run-lambda-schedule.html
         Trigger(
             "schedule",
             "Scheduled event (EventBridge rule or Scheduler)",
             asynchronous=True,
             replaceable_input=True,
-            written_by_aws=True,
         ),
-        # the log events of a log group of the account, already kept in CloudWatch Logs
-        # https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/SubscriptionFilters.html
-        Trigger(
-            "cloudwatch-logs",
-            "CloudWatch Logs subscription",
-            asynchronous=True,
-            written_by_aws=True,
-        ),
+        Trigger("cloudwatch-logs", "CloudWatch Logs subscription", asynchronous=True),
         Trigger("kafka", "Amazon MSK or self-managed Kafka", batch=True),
         Trigger("mq", "Amazon MQ", batch=True),
         Trigger("documentdb", "Amazon DocumentDB change stream", batch=True),
@@ -91,9 +77,7 @@ TRIGGERS: dict[str, Trigger] = {
         ),
         Trigger("appsync", "AWS AppSync resolver"),
         Trigger("iot", "AWS IoT rule", asynchronous=True),
-        # the configuration item (or a periodic notification) and the rule's parameters
-        # https://docs.aws.amazon.com/config/latest/developerguide/evaluate-config_develop-rules_example-events.html
-        Trigger("config-rule", "AWS Config rule", asynchronous=True, written_by_aws=True),
+        Trigger("config-rule", "AWS Config rule", asynchronous=True),
         # invoked once per pipeline execution that reaches the action
         # https://docs.aws.amazon.com/codepipeline/latest/userguide/actions-invoke-lambda-function.html
         Trigger("codepipeline", "AWS CodePipeline job", rarely_invoked=True),
@@ -106,13 +90,7 @@ TRIGGERS: dict[str, Trigger] = {
         # finishSecret); rotation runs at most every four hours
         # https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_lambda-functions.html
         # https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotate-secrets_schedule.html
-        # the event holds the secret's ARN, the version's token and the step, not the secret
-        Trigger(
-            "secrets-manager",
-            "Secrets Manager rotation",
-            rarely_invoked=True,
-            written_by_aws=True,
-        ),
+        Trigger("secrets-manager", "Secrets Manager rotation", rarely_invoked=True),
         Trigger("lex", "Amazon Lex V1"),
         Trigger("lex-v2", "Amazon Lex V2"),
         Trigger("bedrock-agent", "Amazon Bedrock agent action group"),

@@ -10,23 +10,25 @@ from lambda_lint.security import Hit
 class LogWholeEvent(FlowRule):
     """
     ## What it does
-    Reports the whole event printed or logged — by `print`, `logging` or a logger (a receiver named like `logger` or `log`), as is, in
-    an f-string, `%`/`.format()` or through `json.dumps`/`str` — in the handler or in
-    any function it passes the event to (unless a field was replaced first, as when a
-    copy is redacted); and a handler decorated with Powertools'
-    `@logger.inject_lambda_context(log_event=True)`, which logs every event.
+    Reports the whole event printed or logged — by `print`, `logging` or a logger (a
+    receiver named like `logger` or `log`), as is, in an f-string, `%`/`.format()` or
+    through `json.dumps`/`str` — in the handler or in any function it passes the event
+    to (unless a field was replaced first, as when a copy is redacted); and a handler
+    decorated with Powertools' `@logger.inject_lambda_context(log_event=True)`, which
+    logs every event.
 
     Opt-in: logging the event is common while developing and harmless for events that
     carry nothing personal (a schedule's tick).
 
-    Not reported either: the event of a trigger whose events AWS or the deployment
-    writes about the account's own resources, when the descriptor names it (a
-    schedule, a Config rule, a CloudWatch Logs subscription, a Secrets Manager
-    rotation). The context object is not reported: printed, it shows the request id, the
-    function's name and ARN and its log group; its Cognito identity and client context
-    are set only when the AWS Mobile SDK invokes the function ([the Python context
-    object](https://docs.aws.amazon.com/lambda/latest/dg/python-context.html)), which
-    nothing in a project shows.
+    Not reported either, when the descriptor names the trigger: the event of a trigger
+    AWS or the deployment writes (a schedule, a custom resource, a Config rule, a
+    rotation, a pipeline job), which no LL6 rule follows, and that of a CloudWatch Logs
+    subscription, whose log lines are in the logs already. The context object is not
+    reported: printed, it shows the request id,
+    the function's name and ARN and its log group; its Cognito identity and client
+    context are set only when the AWS Mobile SDK invokes the function ([the Python
+    context object](https://docs.aws.amazon.com/lambda/latest/dg/python-context.html)),
+    which nothing in a project shows.
 
     ## Why is this bad?
     Events carry whatever the caller sent: authorization headers, cookies, tokens,
@@ -85,7 +87,13 @@ class LogWholeEvent(FlowRule):
         ),
         Example("def handler(event, context):\n    print(context.aws_request_id)\n"),
         Example("def handler(event, context):\n    print(context)\n"),
-        Example("def handler(event, context):\n    print(event)\n", trigger="schedule"),
+        Example("def handler(event, context):\n    print(event)\n", trigger="cloudwatch-logs"),
+        Example(
+            "from aws_lambda_powertools import Logger\n\nlogger = Logger()\n\n"
+            "@logger.inject_lambda_context(log_event=True)\n"
+            "def handler(event, context):\n    return {'ok': True}\n",
+            trigger="cloudwatch-logs",
+        ),
     ]
     INVALID = [
         Example("def handler(event, context):\n    print(event)\n", at="print(event)"),

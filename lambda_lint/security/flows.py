@@ -201,7 +201,7 @@ class _Walk:
     def walk_handler(self, handler: Handler) -> None:
         if self.trusted(handler):
             return
-        self.check_logging_decorators(handler.key)
+        self.check_logging_decorators(handler)
         seeds = self.handler_seeds(handler)
         if seeds or self.semantics.sources:
             self.visit(handler.key, seeds, 0)
@@ -452,7 +452,10 @@ class _Walk:
     ) -> Ref | None:
         """The event ref that makes this input dangerous, or None."""
         if sink.whole:
-            return first_ref(r for r in refs if whole_value(r, self.table.whole_value_steps))
+            table = self.table
+            return first_ref(
+                r for r in refs if whole_value(r, table.whole_value_steps, table.logged_already)
+            )
         tainted = [r for r in refs if untrusted(r, sink.label) and self.caller_text(r)]
         if sink.label == "path":
             tainted = [r for r in tainted if not self.separators_removed(r)]
@@ -508,12 +511,14 @@ class _Walk:
                         known.append((node, built))
         return known
 
-    def check_logging_decorators(self, key: FunctionKey) -> None:
-        """`@logger.inject_lambda_context(log_event=True)` on a handler (LL604)."""
-        parsed = self.file(key[0])
-        node = self.definition(key)
-        if parsed is None or node is None:
+    def check_logging_decorators(self, handler: Handler) -> None:
+        """`@logger.inject_lambda_context(log_event=True)` on a handler (LL604), unless
+        its trigger's events are in the logs already (as `whole_value` judges)."""
+        parsed = self.file(handler.key[0])
+        node = self.definition(handler.key)
+        if parsed is None or node is None or handler.trigger in self.table.logged_already:
             return
+        event = Ref("event", (), handler.trigger)
         for decorator in node.decorator_list:
             if not isinstance(decorator, ast.Call) or not isinstance(decorator.func, ast.Attribute):
                 continue
@@ -525,7 +530,7 @@ class _Walk:
                     isinstance(value, ast.Constant) and value.value is True
                 ):
                     sink = f"{ast.unparse(decorator.func)}({keyword.arg}=True)"
-                    self.hit("LL604", parsed, decorator, sink, Ref("event"))
+                    self.hit("LL604", parsed, decorator, sink, event)
 
     def caller_text(self, ref: Ref) -> bool:
         """The value is still the caller's text: it is not a place of the event AWS

@@ -12,7 +12,6 @@ from lambda_lint.flow.refs import DERIVED, WRITTEN, Ref, Refs, step_text
 from lambda_lint.flow.semantics import plain
 from lambda_lint.security.code import ParsedFile
 from lambda_lint.security.sinks import Sink
-from lambda_lint.triggers import TRIGGERS
 
 #: labels that make a value safe for every sink
 CLEAN = frozenset({"all", "validated", "written"})
@@ -114,11 +113,10 @@ def where_filter(expr: ir.Expr, analysis: Analysis, sink: Sink) -> list[Ref]:
     ]
 
 
-def whole_value(ref: Ref, writes: tuple[str, ...]) -> bool:
-    """The whole event, maybe formatted or serialised, of a trigger whose events may
-    hold what a caller sent (not one `written_by_aws`)."""
-    trigger = TRIGGERS.get(ref.trigger or "")
-    if ref.root != "event" or (trigger is not None and trigger.written_by_aws):
+def whole_value(ref: Ref, writes: tuple[str, ...], logged_already: frozenset[str]) -> bool:
+    """The whole event, maybe formatted or serialised, unless its trigger's events are
+    in the logs already (`logged_already`)."""
+    if ref.root != "event" or ref.trigger in logged_already:
         return False
     if any(kind == WRITTEN for _, kind, _ in ref.facts):
         return False  # a field was replaced first: `copy["body"] = redact(...)`

@@ -62,6 +62,8 @@ class SinkTable:
     html: re.Pattern[str]
     #: origin steps that write a whole value out (LL604)
     whole_value_steps: tuple[str, ...]
+    #: triggers whose whole event is in the logs already (LL604 leaves it alone)
+    logged_already: frozenset[str]
     #: calls (qualified) and methods whose result keeps the caller's text
     keeps_data_calls: frozenset[str]
     keeps_data_methods: frozenset[str]
@@ -125,6 +127,7 @@ def sink_table() -> SinkTable:
         ),
         html=re.compile(data["html_markers"]["pattern"], re.IGNORECASE),
         whole_value_steps=tuple(data["whole_value_steps"]["prefixes"]),
+        logged_already=frozenset(data["logged_already_triggers"]["triggers"]),
         keeps_data_calls=frozenset(data["keeps_data"]["calls"]),
         keeps_data_methods=frozenset(data["keeps_data"]["methods"]),
         logging_decorators=frozenset(data["logging_decorators"]["decorators"]),
