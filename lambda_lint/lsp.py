@@ -215,7 +215,7 @@ def _listings_for(root: Path, settings: Settings) -> dict[Path, Listing]:
 def flush_caches(seconds: float | None = None) -> bool:
     """Write what the runs stored in the caches (see `Cache.flush`); whether some of it
     is still to be written. Once all is written, the entries no run used for long are
-    removed (`Cache.prune`, at most once a day)."""
+    removed (`Cache.prune`: a shard of the cache, at most once an hour)."""
     pending = any([cache.flush(seconds) for cache in _caches.values()])
     if not pending:
         for cache in _caches.values():

@@ -2,12 +2,12 @@
 
 Most runs repeat an earlier one with nothing changed (pre-commit, an editor saving, CI
 on an unchanged tree). Such a run needs only to find its files, hash them and print the
-report and the warnings the earlier run printed. The report is stored under a key made of everything
-that decides it: lambda-lint's own files and the installed packages (which may add
-rules), the Python version, the command line, the working folder and the environment
-that sets colours, the settings and the files they name, and every file of every
-project the run covers (the Python files, the descriptors, the files read to tell
-whether they are descriptors, and the files the run read beyond those).
+report and the warnings the earlier run printed. The report is stored under a key made
+of everything that decides it: lambda-lint's own files and the installed packages
+(which may add rules), the Python version, the command line, the working folder and the
+environment that sets colours, the settings and the files they name, and every file of
+every project the run covers (the Python files, the descriptors, the files read to
+tell whether they are descriptors, and the files the run read beyond those).
 
 A run is replayed only in the plain case: no fixing, no standard input, no plugins or
 cache folder from the project's configuration, no internal errors, all paths present.

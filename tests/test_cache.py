@@ -38,11 +38,17 @@ def lint(folder: Path, cache: Path, *args: str) -> list[tuple[str, int, str]]:
     )
 
 
-def test_cached_results_follow_every_change(tmp_path: Path) -> None:
-    project, cache = tmp_path / "p", tmp_path / "cache"
+def _project(tmp_path: Path) -> Path:
+    """A handler whose helper module ends the process (LL107)."""
+    project = tmp_path / "p"
     project.mkdir()
     (project / "app.py").write_text(HANDLER)
     (project / "helpers.py").write_text(HELPER_EXITS)
+    return project
+
+
+def test_cached_results_follow_every_change(tmp_path: Path) -> None:
+    project, cache = _project(tmp_path), tmp_path / "cache"
     first = lint(project, cache)
     assert first == [("helpers.py", 5, "LL107")]
     assert any(cache.rglob("*")), "nothing was cached"
@@ -61,10 +67,7 @@ def test_cached_results_follow_every_change(tmp_path: Path) -> None:
 
 
 def test_a_corrupt_cache_entry_is_a_miss(tmp_path: Path) -> None:
-    project, cache = tmp_path / "p", tmp_path / "cache"
-    project.mkdir()
-    (project / "app.py").write_text(HANDLER)
-    (project / "helpers.py").write_text(HELPER_EXITS)
+    project, cache = _project(tmp_path), tmp_path / "cache"
     expected = lint(project, cache)
     for entry in cache.rglob("*"):
         if entry.is_file() and entry.name != "CACHEDIR.TAG":
@@ -73,10 +76,7 @@ def test_a_corrupt_cache_entry_is_a_miss(tmp_path: Path) -> None:
 
 
 def test_no_cache_writes_nothing(tmp_path: Path) -> None:
-    project, cache = tmp_path / "p", tmp_path / "cache"
-    project.mkdir()
-    (project / "app.py").write_text(HANDLER)
-    (project / "helpers.py").write_text(HELPER_EXITS)
+    project, cache = _project(tmp_path), tmp_path / "cache"
     lint(project, cache, "--no-cache")
     assert not cache.exists()
 
@@ -163,10 +163,7 @@ def _paths(installation: tuple[Path, Path]) -> tuple[Path, list[str]]:
 def test_a_cache_filled_by_one_install_serves_a_fresh_install_of_the_same_code(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    project, cache = tmp_path / "p", tmp_path / "cache"
-    project.mkdir()
-    (project / "app.py").write_text(HANDLER)
-    (project / "helpers.py").write_text(HELPER_EXITS)
+    project, cache = _project(tmp_path), tmp_path / "cache"
     monkeypatch.setenv("LAMBDA_LINT_CACHE_DIR", str(cache))
     monkeypatch.chdir(project)
 
@@ -238,13 +235,10 @@ def test_entries_no_run_used_for_a_month_are_removed(tmp_path: Path) -> None:
 def test_clean_removes_the_cache_and_nothing_else(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    project, cache = tmp_path / "p", tmp_path / "cache"
-    project.mkdir()
-    (project / "app.py").write_text(HANDLER)
-    (project / "helpers.py").write_text(HELPER_EXITS)
+    project, cache = _project(tmp_path), tmp_path / "cache"
     expected = lint(project, cache)
     (cache / "notes.txt").write_text("not the cache's")
-    entries = [p for p in cache.rglob("*.json")]
+    entries = list(cache.rglob("*.json"))
     assert entries
     monkeypatch.setenv("LAMBDA_LINT_CACHE_DIR", str(cache))
     monkeypatch.chdir(project)
