@@ -66,8 +66,8 @@ class CheckContext:
         self._analyses: dict[str, Any] = {}
 
     def analysis(self, name: str, compute: Callable[[CheckContext], T]) -> T:
-        """A reading of this file that several rules share (the names a module uses,
-        say): `compute(context)` runs for the first rule that asks for `name`, the
+        """A reading of this file that several rules share (its module-level boolean
+        constants, say): `compute(context)` runs for the first rule that asks for `name`, the
         others get its result."""
         if name not in self._analyses:
             self._analyses[name] = compute(self)

@@ -20,6 +20,7 @@ from functools import cached_property, lru_cache
 from typing import Any, Callable, TypeVar
 
 from lambda_lint.ast_nodes import SourceLines, child_nodes, dotted
+from lambda_lint.coldstart.usage import ModuleUses, module_uses
 from lambda_lint.finding import Position
 from lambda_lint.flow import from_ast
 from lambda_lint.flow.engine import analyse
@@ -118,6 +119,8 @@ class ModuleSummary:
     assigned: dict[str, int] = field(default_factory=dict)
     #: calls made while the module is imported (module scope and class bodies)
     init_calls: list[CallSite] = field(default_factory=list)
+    #: where the names its imports and `def`s bind at module scope are used
+    uses: ModuleUses = field(default_factory=lambda: ModuleUses({}, frozenset(), False))
 
     @cached_property
     def surface(self) -> str:
@@ -190,6 +193,7 @@ def summarize(
     else:
         functions = kept.summaries(path, indexer.functions, lines, summary, compute)
     summary.functions = {function.qualname: function for function in functions}
+    summary.uses = module_uses(tree)
     return summary
 
 

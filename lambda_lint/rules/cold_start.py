@@ -12,26 +12,21 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Union
 
 import libcst as cst
 
 from lambda_lint.coldstart.costs import is_stdlib, prefixes, side_effect_modules
 from lambda_lint.coldstart.estimate import ColdStartModel, ExternalImport, cold_start_model
 from lambda_lint.coldstart.options import BUDGET, COSTS, HEAVY, TABLE, budget_verdict
-from lambda_lint.coldstart.usage import (
-    ModuleUses,
-    Use,
-    is_main_guard,
-    module_uses,
-    type_comment_names,
-)
+from lambda_lint.coldstart.usage import ModuleUses, Use, type_comment_names
 from lambda_lint.finding import Finding, Position, RelatedLocation
 from lambda_lint.model.constructors import client_constructor
-from lambda_lint.model.names import dotted_name
+from lambda_lint.model.names import dotted_name, string_value
 from lambda_lint.model.project import Handler, Phase, ProjectModel
 from lambda_lint.project_context import handler_unit
 from lambda_lint.rule import Example, ProjectRule, Rule
+from lambda_lint.walk import children
 
 if TYPE_CHECKING:
     from lambda_lint.check_context import CheckContext
@@ -49,6 +44,36 @@ NOTICEABLE_MS = 10.0
 
 def _ms(value: float) -> str:
     return f"{value:,.0f} ms"
+
+
+ImportStatement = Union[cst.Import, cst.ImportFrom]
+
+
+def _init_import_statements(node: cst.CSTNode) -> Iterator[ImportStatement]:
+    """The import statements under `node` that run when the module is imported, in
+    source order: not in a function, a class or a `__main__` block (statements only: an
+    import is never inside an expression)."""
+    if isinstance(node, (cst.Import, cst.ImportFrom)):
+        yield node
+    elif isinstance(node, cst.If) and _is_main_guard(node):
+        if node.orelse is not None:
+            yield from _init_import_statements(node.orelse)
+    elif not isinstance(node, _NO_INIT_IMPORTS):
+        for child in children(node):
+            yield from _init_import_statements(child)
+
+
+#: what holds no import that runs at INIT
+_NO_INIT_IMPORTS = (cst.FunctionDef, cst.ClassDef, cst.BaseExpression, cst.BaseSmallStatement)
+
+
+def _is_main_guard(node: cst.If) -> bool:
+    """Whether an `if` tests `__name__ == "__main__"`."""
+    test = node.test
+    if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
+        return False
+    sides = {dotted_name(test.left), *(string_value(c.comparator) for c in test.comparisons)}
+    return {"__name__", "__main__"} <= sides
 
 
 @dataclass
@@ -84,13 +109,13 @@ class _InitImports(Rule):
         external = costs.external_imports(path)
         if not external:
             return
-        uses = self.context.analysis("cold-start.module-uses", lambda c: module_uses(c.module))
-        groups = list(self._groups(uses, self._matched(uses, external)))
+        statements = list(_init_import_statements(node))
+        groups = list(self._groups(statements, self._matched(statements, external)))
         if groups:
-            self.judge(node, costs, uses, groups)
+            self.judge(node, costs, model.modules[path].uses, groups)
 
     def _matched(
-        self, uses: ModuleUses, external: list[ExternalImport]
+        self, statements: list[ImportStatement], external: list[ExternalImport]
     ) -> dict[cst.ImportAlias, ExternalImport]:
         """The import of the model each alias of the module's imports is. Both list a
         module's imports in order: the aliases naming one module are paired in turn
@@ -98,7 +123,7 @@ class _InitImports(Rule):
         of the file) only where their numbers differ (an import the model leaves out,
         such as one under `if TYPE_CHECKING:`)."""
         aliases: dict[str, list[cst.ImportAlias]] = {}
-        for statement in uses.imports:
+        for statement in statements:
             if not isinstance(statement.names, cst.ImportStar):
                 for alias in statement.names:
                     aliases.setdefault(_imported(alias, statement), []).append(alias)
@@ -119,9 +144,9 @@ class _InitImports(Rule):
         return matched
 
     def _groups(
-        self, uses: ModuleUses, external: dict[cst.ImportAlias, ExternalImport]
+        self, statements: list[ImportStatement], external: dict[cst.ImportAlias, ExternalImport]
     ) -> Iterator[ImportGroup]:
-        for statement in uses.imports:
+        for statement in statements:
             if isinstance(statement.names, cst.ImportStar):
                 continue
             found = [
@@ -286,12 +311,24 @@ class UnusedInitImport(_InitImports):
             "import numpy as np\nfrom numpy import zeros\n\n"
             "def handler(event, context):\n    return zeros(2)\n"
         ),
+        Example(
+            "import pandas as pd\n\n"
+            "def handler(event, context) -> 'pd.DataFrame':\n    return event\n"
+        ),
+        Example(
+            "import pandas as pd\n\ndef handler(event, context):\n    return f'{pd.__version__}'\n"
+        ),
     ]
     INVALID = [
         Example(
             "import pandas as pd\n\ndef handler(event, context):\n    return 1\n",
             at="pandas as pd",
             message="pandas",
+        ),
+        Example(
+            "import pandas as pd\n\n"
+            "def handler(event, context):\n    return dict(pd=event.pd, text='pd')\n",
+            at="pandas as pd",
         ),
         Example(
             "from sklearn.linear_model import LinearRegression, Ridge\n\n"
@@ -656,7 +693,7 @@ def _runs_at_import(ancestors: list[cst.CSTNode]) -> bool:
     for node in ancestors:
         if isinstance(node, (cst.FunctionDef, cst.Lambda)):
             return False
-        if isinstance(node, cst.If) and is_main_guard(node):
+        if isinstance(node, cst.If) and _is_main_guard(node):
             return False
     return True
 
