@@ -16,7 +16,7 @@ import os
 import sys
 import warnings
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property, partial
 from pathlib import Path
 from typing import NamedTuple, Optional
@@ -326,13 +326,20 @@ class Linter:
             if problem.python2 and _inside(path, python2):
                 continue  # Python 2 where the descriptor says so: not Lambda Python 3 code
             display = self.display(path)
-            if problem.needs_newer_python:
-                # valid code that this interpreter cannot read: not a finding
-                result.warnings.append(f"{display}:{problem.line}: {problem.message}; skipped")
-            else:
-                result.findings.append(_problem_finding(display, problem))
-                if item.text is not None:
-                    result.sources[display] = item.text
+            if problem.needs_python is not None:
+                runtime = descriptors.older_runtime(path, problem.needs_python)
+                if runtime is None:
+                    # valid code that this interpreter cannot read: not a finding
+                    result.warnings.append(
+                        f"{display}:{problem.line}: {problem.skipped()}; skipped"
+                    )
+                    continue
+                # valid only for a newer Python than the function's runtime: Lambda fails
+                message = f"{problem.message} (before Python {problem.needs}; runtime {runtime})"
+                problem = replace(problem, message=message)
+            result.findings.append(_problem_finding(display, problem))
+            if item.text is not None:
+                result.sources[display] = item.text
         return model
 
     def _read_descriptors(self, texts: Mapping[Path, str | DescriptorProblem]) -> DescriptorSet:

@@ -16,8 +16,9 @@ import re
 import sys
 import tokenize
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
+from typing import Callable
 
 import libcst as cst
 
@@ -53,13 +54,30 @@ class ParseProblem:
     message: str
     line: int = 1
     column: int = 0
-    #: the text is valid for a newer Python than the one running (see `parse_source`)
-    needs_newer_python: bool = False
+    #: the text is valid for this newer Python than the one running (see `parse_source`)
+    needs_python: tuple[int, int] | None = None
+    #: what of that Python it uses ("f-string syntax")
+    newer_syntax: str = ""
 
     @property
     def python2(self) -> bool:
         """Whether the error is a Python 2 construct that Python 3 removed."""
         return self.message.startswith(_PYTHON2_ERRORS)
+
+    @property
+    def needs(self) -> str:
+        """The Python the text needs, as `3.14`."""
+        return "{}.{}".format(*self.needs_python) if self.needs_python else ""
+
+    def skipped(self) -> str:
+        """Why the file is skipped, for a text of a newer Python (`needs_python`)."""
+        running = f"{sys.version_info[0]}.{sys.version_info[1]}"
+        cause = self.message.removeprefix("syntax error: ")
+        return (
+            f"uses {self.newer_syntax} of Python {self.needs} or later ({cause}), which the "
+            f"Python {running} running lambda-lint cannot read; run lambda-lint under "
+            f"Python {self.needs} or later to check it"
+        )
 
 
 def decode(data: bytes) -> str | ParseProblem:
@@ -117,15 +135,11 @@ def parse_source(text: str, path: str = "<unknown>") -> SourceFile | ParseProble
         try:
             tree = compile(text, path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
         except SyntaxError as error:
-            if _newer_f_string(error, text):
-                return ParseProblem(
-                    f"uses f-string syntax of Python 3.12 or later ({error.msg}), which the "
-                    f"Python {sys.version_info[0]}.{sys.version_info[1]} running lambda-lint "
-                    "cannot read; run lambda-lint under Python 3.12 or later to check it",
-                    error.lineno or 1,
-                    needs_newer_python=True,
-                )
-            return _syntax_problem(error)
+            problem = _syntax_problem(error)
+            newer = _newer_syntax(problem, text)
+            if newer is not None:
+                return replace(problem, needs_python=newer[1], newer_syntax=newer[0])
+            return problem
         except (RecursionError, MemoryError):
             return ParseProblem(_TOO_COMPLEX, _busiest_line(text))
         problem = _complexity(tree)
@@ -162,13 +176,25 @@ def _syntax_problem(error: SyntaxError) -> ParseProblem:
     return ParseProblem(f"syntax error: {message}", line, column)
 
 
-def _newer_f_string(error: SyntaxError, text: str) -> bool:
-    """Whether CPython before 3.12 rejected an f-string that Python 3.12 accepts (PEP 701:
-    the string's own quotes, backslashes and comments inside its braces). libcst reads
-    the 3.12 grammar whatever Python runs it, so it settles the question."""
-    if sys.version_info >= (3, 12) or not str(error.msg).startswith("f-string"):
-        return False
-    return isinstance(libcst_tree(text), cst.Module)
+_EXCEPT_PROBLEM = f"syntax error: {_EXCEPT_COMMA_MESSAGE}"
+#: syntax of a newer Python that libcst reads whatever Python runs it: what it is, the
+#: Python that reads it, and whether a CPython error before that one is about it
+_NEWER_SYNTAX: tuple[tuple[str, tuple[int, int], Callable[[str], bool]], ...] = (
+    # PEP 701: the f-string's own quotes, backslashes and comments inside its braces
+    ("f-string syntax", (3, 12), lambda message: message.startswith("syntax error: f-string")),
+    # PEP 758: `except A, B:` catches both (before, the message CPython 3.10 gives)
+    ("unparenthesized `except` types", (3, 14), lambda message: message == _EXCEPT_PROBLEM),
+)
+
+
+def _newer_syntax(problem: ParseProblem, text: str) -> tuple[str, tuple[int, int]] | None:
+    """What newer Python's syntax `text` uses, when the running CPython rejected it for
+    that (its `problem`) and libcst, which reads the newer grammar, settles that the
+    text is valid there; None otherwise."""
+    for syntax, version, about in _NEWER_SYNTAX:
+        if sys.version_info < version and about(problem.message):
+            return (syntax, version) if isinstance(libcst_tree(text), cst.Module) else None
+    return None
 
 
 def _busiest_line(text: str) -> int:

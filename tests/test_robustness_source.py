@@ -39,7 +39,7 @@ def lint_text(
     ("code", "line", "message"),
     [
         (
-            "try:\n    pass\nexcept A, B:\n    pass\n",
+            "try:\n    pass\nexcept A, B as error:\n    pass\n",
             3,
             "multiple exception types must be parenthesized",
         ),
@@ -228,11 +228,55 @@ def test_an_f_string_of_python_3_12_is_skipped_with_a_warning_not_reported(
     # an f-string error that Python 3.12 rejects too is still a syntax error
     (tmp_path / "src" / "app.py").write_text('x = f"{"\n')
     assert [f.code for f in linter.lint([tmp_path]).findings] == ["LL001"]
+    # and the new syntax is one where the function runs on an older Python
+    (tmp_path / "src" / "app.py").write_text(NEWER_F_STRING)
+    (tmp_path / "template.yaml").write_text(PYTHON2_TEMPLATE.format(runtime="python3.11"))
+    [finding] = linter.lint([tmp_path]).findings
+    assert finding.code == "LL001"
+    assert finding.message.endswith("(before Python 3.12; runtime python3.11)")
 
 
 @pytest.mark.skipif(sys.version_info < (3, 12), reason="older Pythons cannot read PEP 701")
 def test_an_f_string_of_python_3_12_is_linted_under_python_3_12(tmp_path: Path) -> None:
     assert lint_text(tmp_path, NEWER_F_STRING) == []
+
+
+#: PEP 758: Python 3.14 reads `except A, B:` as `except (A, B):`
+NEWER_EXCEPT = (
+    "def handler(event, context):\n    try:\n        return int(event)\n"
+    "    except ValueError, TypeError:\n        return 0\n"
+)
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 14), reason="Python 3.14 reads PEP 758")
+@pytest.mark.parametrize(
+    ("runtime", "codes"),
+    [("python3.14", []), ("python3.12", ["LL001"]), ("nodejs22.x", [])],
+)
+def test_unparenthesized_except_types_are_an_error_only_on_a_runtime_before_python_3_14(
+    tmp_path: Path, runtime: str, codes: list[str]
+) -> None:
+    (tmp_path / "template.yaml").write_text(PYTHON2_TEMPLATE.format(runtime=runtime))
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app.py").write_text(NEWER_EXCEPT)
+    result = Linter(Settings(), RULES, RULES.select(None, (), ()), cwd=tmp_path, jobs=1).lint(
+        [tmp_path]
+    )
+    assert [f.code for f in result.findings] == codes
+    if codes:
+        [finding] = result.findings
+        assert (finding.start.line, finding.message) == (
+            4,
+            "syntax error: multiple exception types must be parenthesized "
+            "(before Python 3.14; runtime python3.12)",
+        )
+        assert result.warnings == []
+    else:
+        [warning] = result.warnings
+        assert warning.startswith(
+            "src/app.py:4: uses unparenthesized `except` types of Python 3.14"
+        )
+        assert "run lambda-lint under Python 3.14 or later" in warning
 
 
 def test_the_depth_limit_counts_every_node_down_to_the_last() -> None:

@@ -9,8 +9,12 @@ marked symbolic: they never become errors.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
+
+#: a Python runtime identifier: `python3.12`
+PYTHON_RUNTIME = re.compile(r"python(\d+)\.(\d+)")
 
 
 @dataclass(frozen=True)
@@ -140,6 +144,19 @@ class DescriptorSet:
         self.functions.extend(other.functions)
         self.problems.extend(other.problems)
         self.foreign.extend(other.foreign)
+
+    def older_runtime(self, path: Path, version: tuple[int, int]) -> str | None:
+        """The runtime of a function whose code holds `path`, when it is a Python older
+        than `version` (`python3.12` for (3, 14)); None when no descriptor says so."""
+        resolved = path.resolve()
+        for function in self.functions:
+            root, runtime = function.code_root, (function.runtime or "").strip().lower()
+            match = PYTHON_RUNTIME.fullmatch(runtime)
+            if root is None or match is None or not resolved.is_relative_to(root.resolve()):
+                continue
+            if (int(match[1]), int(match[2])) < version:
+                return runtime
+        return None
 
     def python2_folders(self) -> list[Path]:
         """Folders whose Python code may be Python 2, as the descriptors say: services

@@ -21,9 +21,13 @@ class ParseError(Rule):
     function on a `python2.7` runtime whose code it is.
 
     Code that is valid for a newer Python than the one running lambda-lint is not a
-    syntax error either: under Python 3.11 or older, an f-string that uses its own
-    quotes inside its braces (`f"{event["id"]}"`, Python 3.12's PEP 701) is skipped
-    with a warning that names the file and asks for Python 3.12 or later to check it.
+    syntax error either, unless a descriptor runs it on an older Python runtime: under
+    Python 3.11 or older, an f-string that uses its own quotes inside its braces
+    (`f"{event["id"]}"`, Python 3.12's PEP 701), and under Python 3.13 or older,
+    `except A, B:` without parentheses (Python 3.14's PEP 758, which catches both), are
+    skipped with a warning that names the file and asks for that Python or later to
+    check it. On a runtime before that Python, Lambda cannot import the module: LL001
+    says so and names the runtime.
 
     ## Why is this bad?
     Lambda cannot import the module either: the function fails every invocation with
