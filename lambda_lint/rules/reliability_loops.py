@@ -51,14 +51,24 @@ def _counters(loop: cst.CSTNode) -> set[str]:
     return found
 
 
+def _compares_with_string(node: cst.Comparison) -> bool:
+    """Whether a comparison compares a value with a string (`state != "DONE"`); a key
+    looked for (`"NextToken" in page`) tests presence, not a value."""
+    key_test = isinstance(node.left, _STRINGS) and all(
+        isinstance(c.operator, (cst.In, cst.NotIn)) for c in node.comparisons
+    )
+    return not key_test and any(isinstance(n, _STRINGS) for n in descendants(node))
+
+
+_STRINGS = (cst.SimpleString, cst.ConcatenatedString)
+
+
 def _awaits_state(test: cst.BaseExpression) -> bool:
     """Whether a test looks at a status: compares with a string (`state == "DONE"`,
     `status in ("FAILED", "SUCCEEDED")`) or reads something named like one
     (`job["Status"]`, `is_ready()`, `stack_exists`)."""
     for node in [test, *descendants(test)]:
-        if isinstance(node, cst.Comparison) and any(
-            isinstance(n, (cst.SimpleString, cst.ConcatenatedString)) for n in descendants(node)
-        ):
+        if isinstance(node, cst.Comparison) and _compares_with_string(node):
             return True
         word = None
         if isinstance(node, cst.Name):
@@ -70,6 +80,42 @@ def _awaits_state(test: cst.BaseExpression) -> bool:
         if word is not None and STATE_WORDS.search(word):
             return True
     return False
+
+
+def _varies(test: cst.BaseExpression, loop: cst.While) -> bool:
+    """Whether what a test reads can change while the loop runs: it calls something
+    (`job.status() == "DONE"`), or names something the loop assigns, calls a method of
+    or hands to a call (`state = get(...)`, `job.refresh()`). A test of a value fixed
+    before the loop (`api == "Analysis"`, choosing a call) waits on nothing."""
+    nodes = [test, *descendants(test)]
+    if any(isinstance(node, cst.Call) for node in nodes):
+        return True
+    names = {node.value for node in nodes if isinstance(node, cst.Name)}
+    return bool(names & _touched(loop))
+
+
+def _touched(loop: cst.While) -> set[str]:
+    """Names the loop's body assigns, calls a method of, or passes to a call."""
+    found = set()
+    for node in descendants(loop.body, into_functions=False):
+        if isinstance(node, _BINDS):
+            found.update(_names(node.target))
+        elif isinstance(node, cst.Call):
+            receiver = node.func.value if isinstance(node.func, cst.Attribute) else None
+            found.update(_names(receiver))
+            for argument in node.args:
+                found.update(_names(argument.value))
+    return found
+
+
+#: statements and expressions that bind their `target`
+_BINDS = (cst.AssignTarget, cst.AugAssign, cst.AnnAssign, cst.NamedExpr, cst.For)
+
+
+def _names(node: cst.CSTNode | None) -> set[str]:
+    if node is None:
+        return set()
+    return {n.value for n in [node, *descendants(node)] if isinstance(n, cst.Name)}
 
 
 def _tests(loop: cst.While) -> list[cst.BaseExpression]:
@@ -88,7 +134,9 @@ class PollPastTimeout(ReliabilityRule):
     Reports a polling loop in code that runs on every invocation: a `while` loop that
     calls `time.sleep`/`asyncio.sleep` between other calls and waits on a status (a
     test of the loop compares with a string, `state == "SUCCEEDED"`, or reads something
-    named like a status: `Status`, `state`, `is_ready()`, `exists`, ...), and that
+    named like a status: `Status`, `state`, `is_ready()`, `exists`, ..., and what it
+    tests can change while the loop runs: a key looked for in a page, `"NextToken" in
+    page`, or a choice made before the loop, `api == "Analysis"`, is no status), and that
     has nothing that ends it in time — no counter it tests (`attempts += 1`), no clock
     it reads (`time.time()`, `time.monotonic()`, ...), and no
     `context.get_remaining_time_in_millis()` check in its function. A
@@ -178,6 +226,16 @@ class PollPastTimeout(ReliabilityRule):
             },
         ),
         Example("import time\n\nwhile not open('/tmp/ready').read():\n    time.sleep(1)\n"),
+        # pages of a finished job: the string the loop compares never changes in it
+        Example(
+            "import time\n\n"
+            "def handler(event, context):\n    api, token = event['api'], event['token']\n"
+            "    while token:\n        time.sleep(1)\n"
+            "        if api == 'Analysis':\n            page = event['client'].analysis(token)\n"
+            "        else:\n            page = event['client'].text(token)\n"
+            "        token = None\n"
+            "        if 'NextToken' in page:\n            token = page['NextToken']\n"
+        ),
         Example(
             "import time\n\n"
             "def handler(event, context):\n    token, items = '', []\n    while True:\n"
@@ -272,7 +330,7 @@ class PollPastTimeout(ReliabilityRule):
             names = {n.value for n in [test, *descendants(test)] if isinstance(n, cst.Name)}
             if names & counters:
                 return None
-        if not any(_awaits_state(test) for test in tests):
+        if not any(_awaits_state(test) and _varies(test, loop) for test in tests):
             return None
         waits_on = [
             c
