@@ -218,7 +218,8 @@ def test_a_views_flows_do_not_depend_on_the_other_views(tmp_path: Path) -> None:
 def test_whole_event_logged_in_a_helper_is_reported_where_it_is_logged(tmp_path: Path) -> None:
     code = "import audit\n\ndef handler(event, context):\n    audit.log_request(event)\n"
     helper = "import json\n\ndef log_request(request):\n    print(json.dumps(request))\n"
-    (finding,) = lint_example(LogWholeEvent, Example(code, files={"audit.py": helper}), tmp_path)
+    example = Example(code, files={"audit.py": helper}, trigger="apigw-rest")
+    (finding,) = lint_example(LogWholeEvent, example, tmp_path)
     assert Path(finding.path).name == "audit.py"
 
 

@@ -20,10 +20,11 @@ class LogWholeEvent(FlowRule):
     Opt-in: logging the event is common while developing and harmless for events that
     carry nothing personal (a schedule's tick).
 
-    Not reported either, when the descriptor names the trigger: the event of a trigger
-    AWS or the deployment writes (a schedule, a custom resource, a Config rule, a
-    rotation, a pipeline job), which no LL6 rule follows, and that of a CloudWatch Logs
-    subscription, whose log lines are in the logs already. The context object is not
+    Reported only where the model knows the trigger (a descriptor or the code says
+    it): what an event holds, and who wrote it, depends on it. Not reported either: the
+    event of a trigger AWS or the deployment writes (a schedule, a custom resource, a
+    Config rule, a rotation, a pipeline job), which no LL6 rule follows, and that of a
+    CloudWatch Logs subscription, whose log lines are in the logs already. The context object is not
     reported: printed, it shows the request id,
     the function's name and ARN and its log group; its Cognito identity and client
     context are set only when the AWS Mobile SDK invokes the function ([the Python
@@ -88,6 +89,8 @@ class LogWholeEvent(FlowRule):
         Example("def handler(event, context):\n    print(context.aws_request_id)\n"),
         Example("def handler(event, context):\n    print(context)\n"),
         Example("def handler(event, context):\n    print(event)\n", trigger="cloudwatch-logs"),
+        # which trigger's event it is, nothing says
+        Example("def handler(event, context):\n    print(event)\n"),
         Example(
             "from aws_lambda_powertools import Logger\n\nlogger = Logger()\n\n"
             "@logger.inject_lambda_context(log_event=True)\n"
@@ -96,22 +99,29 @@ class LogWholeEvent(FlowRule):
         ),
     ]
     INVALID = [
-        Example("def handler(event, context):\n    print(event)\n", at="print(event)"),
+        Example(
+            "def handler(event, context):\n    print(event)\n",
+            at="print(event)",
+            trigger="apigw-rest",
+        ),
         Example("def handler(event, context):\n    print(event)\n", trigger="sqs"),
         Example(
             "import json\nimport logging\n\nlogger = logging.getLogger()\n\n"
             "def handler(event, context):\n"
-            "    logger.info(f'received {json.dumps(event)}')\n"
+            "    logger.info(f'received {json.dumps(event)}')\n",
+            trigger="apigw-http",
         ),
         Example(
             "from audit import record\n\ndef handler(event, context):\n    record(event)\n",
             files={"audit.py": "def record(what):\n    print('audit', what)\n"},
             message="passed to record() as `what`",
+            trigger="alb",
         ),
         Example(
             "from aws_lambda_powertools import Logger\n\nlogger = Logger()\n\n"
             "@logger.inject_lambda_context(log_event=True)\n"
             "def handler(event, context):\n    return {'ok': True}\n",
             at="logger.inject_lambda_context(log_event=True)",
+            trigger="function-url",
         ),
     ]

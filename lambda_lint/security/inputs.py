@@ -114,9 +114,9 @@ def where_filter(expr: ir.Expr, analysis: Analysis, sink: Sink) -> list[Ref]:
 
 
 def whole_value(ref: Ref, writes: tuple[str, ...], logged_already: frozenset[str]) -> bool:
-    """The whole event, maybe formatted or serialised, unless its trigger's events are
-    in the logs already (`logged_already`)."""
-    if ref.root != "event" or ref.trigger in logged_already:
+    """The whole event of a known trigger, maybe formatted or serialised, unless that
+    trigger's events are in the logs already (`logged_already`)."""
+    if ref.root != "event" or ref.trigger is None or ref.trigger in logged_already:
         return False
     if any(kind == WRITTEN for _, kind, _ in ref.facts):
         return False  # a field was replaced first: `copy["body"] = redact(...)`
