@@ -8,7 +8,7 @@ import libcst as cst
 
 from lambda_lint.finding import Fix
 from lambda_lint.index import Param
-from lambda_lint.model.handlers import signature_preserving_decorators
+from lambda_lint.model.handlers import is_test_code, signature_preserving_decorators
 from lambda_lint.model.names import decorator_name
 from lambda_lint.model.project import Handler
 from lambda_lint.rule import Example, ProjectRule, Rule, mentions
@@ -248,8 +248,10 @@ class HandlerNotFound(ProjectRule):
     descriptor holds the module the handler names: the inline code is then a placeholder
     that a later code upload replaces), or a handler written as a file name (`app.py`).
     A function whose code folder holds only deployment code (a CDK or Pulumi program
-    beside a documentation snippet's template) is not judged: its code is elsewhere. It is reported on the descriptor
-    line that holds the handler string.
+    beside a documentation snippet's template) is not judged: its code is elsewhere; nor
+    one a descriptor in a tests folder declares (`tests/fixtures/template.yaml`): such a
+    template is an input of the project's tests, not a deployment. It is reported on
+    the descriptor line that holds the handler string.
 
     ## Why is this bad?
     The deployment succeeds and every invocation fails with
@@ -296,6 +298,11 @@ class HandlerNotFound(ProjectRule):
                 "docs/install/deploy.py": "def main():\n    print('cdk deploy')\n",
             },
         ),
+        # a template the project's tests read, not one it deploys
+        Example(
+            "def handler(event, context):\n    return event\n",
+            files={"tests/input/template.yaml": PLACEHOLDER_TEMPLATE.format(module="worker")},
+        ),
     ]
     INVALID = [
         Example(
@@ -326,12 +333,25 @@ class HandlerNotFound(ProjectRule):
     ]
 
     def check_project(self) -> None:
+        root = self.project.model.root
         for unresolved in self.project.model.unresolved:
+            source = unresolved.source
+            if source.kind != "config" and _in_tests(source.file, root):
+                continue  # a fixture of the project's tests, not a deployment
             self.report_declaration(
                 unresolved.source,
                 unresolved.handler,
                 f"handler '{unresolved.handler}' cannot be loaded: {unresolved.reason}",
             )
+
+
+def _in_tests(path: Path, root: Path) -> bool:
+    """Whether a file lies in a tests folder of the project (see `is_test_code`)."""
+    try:
+        relative = path.resolve().relative_to(root.resolve())
+    except ValueError:
+        return False
+    return is_test_code(relative)
 
 
 class HandlerParamsSwapped(Rule):
