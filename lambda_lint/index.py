@@ -193,7 +193,7 @@ def summarize(
     else:
         functions = kept.summaries(path, indexer.functions, lines, summary, compute)
     summary.functions = {function.qualname: function for function in functions}
-    summary.uses = module_uses(tree)
+    summary.uses = _shared_uses(module_uses(tree))
     return summary
 
 
@@ -364,6 +364,15 @@ def _shared(value: T) -> T:
     if len(_SHARED) >= _SHARED_LIMIT:
         _SHARED.clear()
     return _SHARED.setdefault(value, value)
+
+
+def _shared_uses(uses: ModuleUses) -> ModuleUses:
+    """`uses` with its equal parts shared: most modules use their imports in the same
+    few places (module scope, a handler)."""
+    found = {
+        name: _shared(tuple(_shared(use) for use in places)) for name, places in uses.uses.items()
+    }
+    return ModuleUses(found, uses.exported, uses.dynamic)
 
 
 def _seeded(params: tuple[Param, ...]) -> bool:

@@ -31,10 +31,8 @@ _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 
 @dataclass(frozen=True, **SLOTS)
 class Use:
-    #: qualname of the enclosing function (None: module scope or a class body)
+    #: qualname of the outermost enclosing function (None: module scope or a class body)
     function: str | None
-    #: the enclosing function is nested in another function
-    nested: bool
     in_except: bool
     in_main_guard: bool
     in_annotation: bool
@@ -99,7 +97,6 @@ class _Collector:
             function = qualname(names)
         self.here = Use(
             function,
-            self.function_depth > 1,
             self.except_depth > 0,
             self.main_depth > 0,
             self.annotation_depth > 0,
