@@ -91,7 +91,8 @@ class EventToUrl(FlowRule):
     Not reported: event data later in a URL whose scheme and host are fixed
     (`f"https://api.example.com/items/{item_id}"`), and the places of an event AWS
     writes itself: S3 Object Lambda's presigned `getObjectContext["inputS3Url"]`, which
-    the function is meant to fetch.
+    the function is meant to fetch, and a custom resource request's `ResponseURL`, the
+    presigned URL CloudFormation waits for the response on.
 
     Opt-in: functions that fetch URLs on purpose (webhooks, link previews) are reported
     until they check the host against an allow-list.
@@ -154,6 +155,16 @@ class EventToUrl(FlowRule):
             "import urllib.request\n\ndef handler(event, context):\n"
             "    context_ = event['getObjectContext']\n"
             "    return urllib.request.urlopen(context_['inputS3Url']).read()\n"
+        ),
+        # a custom resource's provider answers CloudFormation on the URL it was given,
+        # from a helper that does not show which event it serves
+        Example(
+            "import json\nimport urllib.request\n\ndef handler(event, context):\n"
+            "    return respond(event, 'SUCCESS')\n\n"
+            "def respond(request, status):\n"
+            "    body = json.dumps({'Status': status}).encode()\n"
+            "    answer = urllib.request.Request(request['ResponseURL'], data=body, method='PUT')\n"
+            "    return urllib.request.urlopen(answer, timeout=5)\n"
         ),
     ]
     INVALID = [
