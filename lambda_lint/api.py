@@ -39,6 +39,7 @@ from lambda_lint.finding import Finding, Position
 from lambda_lint.index import ModuleSummary
 from lambda_lint.index_files import IndexedFile, index_file
 from lambda_lint.model.project import ProjectModel
+from lambda_lint.path_order import sorted_paths
 from lambda_lint.positions import Positions
 from lambda_lint.project_context import ProjectContext
 from lambda_lint.read_files import KEPT_FILES, KeptSources, read_source
@@ -238,9 +239,9 @@ class Linter:
             ",".join(rules),
             ",".join(sorted(self.enabled)),
             *(f"{p}:{file_digest(p)}" for p in self.settings.input_files()),
-            *(f"{p}:{file_digest(p)}" for p in sorted(project.examined)),
+            *(f"{p}:{file_digest(p)}" for p in sorted_paths(project.examined)),
         ]
-        for path in sorted(descriptor_texts):
+        for path in sorted_paths(descriptor_texts):
             text = descriptor_texts[path]
             parts += [str(path), text if isinstance(text, str) else text.message]
         return digest(*parts)
@@ -582,7 +583,7 @@ def _project_key(run_key: str, requested: Iterable[Path], contents: Mapping[Path
     return digest(
         run_key,
         ",".join(sorted(str(path) for path in requested)),
-        *(f"{path}:{contents[path]}" for path in sorted(contents)),
+        *(f"{path}:{contents[path]}" for path in sorted_paths(contents)),
     )
 
 

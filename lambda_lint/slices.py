@@ -33,6 +33,7 @@ from pathlib import Path
 from lambda_lint.cache import Cache, digest
 from lambda_lint.handler_results import StoredResults
 from lambda_lint.model.project import Handler, ProjectModel
+from lambda_lint.path_order import sorted_paths
 
 
 class Slices:
@@ -46,14 +47,17 @@ class Slices:
     ) -> None:
         self.model = model
         self.contents = contents
-        self.paths = sorted(model.modules)
+        self.paths = sorted_paths(model.modules)
         self._index = {path: i for i, path in enumerate(self.paths)}
         self.shared = digest(base, *self._project_facts())
         self.store = StoredResults(cache, self.shared, contents)
         model.store = self.store
         model.keep_calls()
         kept = model.kept_per_file(
-            "slices.successors", self.paths, lambda path: sorted(self._successors(path)), list[Path]
+            "slices.successors",
+            self.paths,
+            lambda path: sorted_paths(self._successors(path)),
+            list[Path],
         )
         successors = [{self._index[p] for p in kept[path]} for path in self.paths]
         predecessors: list[set[int]] = [set() for _ in self.paths]

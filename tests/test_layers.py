@@ -33,6 +33,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "statement_starts",
             "reads",
             "stamps",
+            "path_order",
             "config",
             "flow",
             "events",

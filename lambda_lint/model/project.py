@@ -40,6 +40,7 @@ from lambda_lint.model.imports import ModuleResolver
 from lambda_lint.model.init_imports import InitImports, InitImportWalker
 from lambda_lint.model.symbols import ClassKey, FunctionKey, Symbols
 from lambda_lint.model.values import Seeds, propagate
+from lambda_lint.path_order import sorted_paths
 
 T = TypeVar("T")
 
@@ -158,7 +159,7 @@ class ProjectModel:
             }
 
         hint = dict[str, list[tuple[int, tuple[Path, str]]]]
-        kept = self.kept_per_file("calls.resolved", sorted(self.modules), compute, hint)
+        kept = self.kept_per_file("calls.resolved", sorted_paths(self.modules), compute, hint)
         for path, functions in kept.items():
             for name, resolved in functions.items():
                 self.calls.restore((path, name), resolved)
@@ -247,7 +248,7 @@ class ProjectModel:
             return [target for target in resolved if target is not None]
 
         def compute(model: ProjectModel) -> Reach:
-            paths = sorted(model.init_modules)
+            paths = sorted_paths(model.init_modules)
             hint = list[tuple[Path, str]]
             starts = model.kept_per_file("init-calls.resolved", paths, targets, hint)
             return model.calls.reach([target for path in paths for target in starts[path]])

@@ -40,6 +40,7 @@ from lambda_lint.index import CallSite
 from lambda_lint.model.handlers import Handler
 from lambda_lint.model.project import ProjectModel
 from lambda_lint.model.symbols import FunctionKey, Symbols
+from lambda_lint.path_order import path_key
 from lambda_lint.project_context import StoredResults, handler_unit
 from lambda_lint.security.code import FunctionSyntax, ParsedFile, ProjectCode
 from lambda_lint.security.frameworks import framework_sources, routers
@@ -183,7 +184,9 @@ class _Walk:
         that finds them; in the order their hits are merged."""
         found: list[tuple[str, Callable[[], _Unit]]] = [
             (handler_unit(h), partial(self.walk, self.walk_handler, h))
-            for h in sorted(self.model.handlers.values(), key=lambda h: h.key)
+            for h in sorted(
+                self.model.handlers.values(), key=lambda h: (path_key(h.key[0]), h.key[1])
+            )
         ]
         found.extend(
             (f"route:{key[0]}:{key[1]}", partial(self.walk, self.walk_route, key))
