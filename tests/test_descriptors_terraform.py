@@ -134,6 +134,16 @@ def test_a_broken_file_that_names_no_lambda_is_not_reported(tmp_path: Path) -> N
     table = tmp_path / "db.tf"
     table.write_text('resource "aws_dynamodb_table" "t" {\n  "attribute" {\n  }\n}\n')
     assert read_terraform_dir(tmp_path, {table: table.read_text()}).problems == []
+    # a role Lambda may assume declares no function either
+    role = tmp_path / "role.tf"
+    role.write_text(
+        'resource "aws_iam_role" "r" {\n  "assume" {\n    service = "lambda.amazonaws.com"\n'
+        "  }\n}\n"
+    )
+    assert read_terraform_dir(tmp_path, {role: role.read_text()}).problems == []
+    function = tmp_path / "function.tf"
+    function.write_text('resource "aws_lambda_function" "f" {\n  "environment" {\n  }\n}\n')
+    assert len(read_terraform_dir(tmp_path, {function: function.read_text()}).problems) == 1
     module = tmp_path / "fn.tf"
     module.write_text('module "fn" {\n  "attribute" {\n  }\n}\n')
     assert len(read_terraform_dir(tmp_path, {module: module.read_text()}).problems) == 1

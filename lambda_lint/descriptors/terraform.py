@@ -84,9 +84,14 @@ def read_terraform(path: Path, source: str) -> DescriptorSet:
 
 def _may_declare_functions(source: str) -> bool:
     """Whether a file could declare a Lambda function, directly or through a module
-    (`aws_lambda_function`, a `lambda` module): one that names no Lambda at all is not
-    ours to call broken (a Terraform 0.11 file of a database, say)."""
-    return "lambda" in source.lower() or "module" in source
+    (an `aws_lambda_function`, a `module` block): one that declares none is not ours to
+    call broken (a Terraform 0.11 file of a database, even with a role Lambda may
+    assume, `lambda.amazonaws.com`)."""
+    return _DECLARES_FUNCTIONS.search(source) is not None
+
+
+#: what names a function a file declares: its resource type, or a module block
+_DECLARES_FUNCTIONS = re.compile(r"\baws_lambda_function\b|^\s*module\s", re.MULTILINE)
 
 
 def read_terraform_dir(folder: Path, files: dict[Path, str]) -> DescriptorSet:
