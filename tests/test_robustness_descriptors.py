@@ -92,6 +92,23 @@ def test_an_alias_bomb_in_serverless_yml(tmp_path: Path) -> None:
     assert [(p, c) for p, c, _, _ in findings if c == "LL001"] == [("serverless.yml", "LL001")]
 
 
+BUILD_SOURCE = (
+    "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Fn:\n"
+    "    Type: AWS::Lambda::Function\n    Properties:\n"
+    "      Code:\n        S3Bucket: !Sub %TEMPLATE_BUCKET_NAME%\n"
+)
+
+
+def test_a_template_source_with_build_placeholders_is_not_ll001(tmp_path: Path) -> None:
+    """A template a build script writes (`sed` replaces `%VERSION%`) is no YAML until
+    then; where it fails on another line, it is broken all the same."""
+    findings = lint(tmp_path / "source", {"template.yaml": BUILD_SOURCE, "app.py": HANDLER})
+    assert [c for _, c, _, _ in findings if c == "LL001"] == []
+    broken = BUILD_SOURCE.replace("Resources:\n", "Resources:\n  'unclosed\n")
+    findings = lint(tmp_path / "broken", {"template.yaml": broken, "app.py": HANDLER})
+    assert [(p, c) for p, c, _, _ in findings if c == "LL001"] == [("template.yaml", "LL001")]
+
+
 def test_a_recursive_alias_is_ll001(tmp_path: Path) -> None:
     template = SAM_HEAD + "      Tags: &t\n        self: *t\n"
     findings = lint(tmp_path, {"template.yaml": template, "app.py": HANDLER})

@@ -14,6 +14,7 @@ are merged with those of `Globals.Function`.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Callable
 
@@ -52,6 +53,9 @@ from lambda_lint.descriptors.values import (
 )
 from lambda_lint.descriptors.yaml_loader import DescriptorSyntaxError
 
+#: a token a build script replaces before the template is deployed (`%VERSION%`, a
+#: plain YAML scalar cannot start with `%`)
+BUILD_PLACEHOLDER = re.compile(r"%[A-Z][A-Z0-9_]*%")
 #: SAM event source types and the trigger each one means
 SAM_EVENTS = {
     "Api": "apigw-rest",
@@ -99,11 +103,19 @@ _BATCH_EVENTS = frozenset(
 )
 
 
+def _fails_on_build_placeholder(source: str, line: int) -> bool:
+    """Whether the line where loading failed holds a build placeholder."""
+    lines = source.splitlines()
+    return 0 < line <= len(lines) and BUILD_PLACEHOLDER.search(lines[line - 1]) is not None
+
+
 def read_template(path: Path, source: str) -> DescriptorSet:
     """Read the functions a SAM or CloudFormation template declares."""
     try:
         document = load_document(path, source)
     except DescriptorSyntaxError as error:
+        if _fails_on_build_placeholder(source, error.line):
+            return DescriptorSet()  # the source of a template a build script writes
         return DescriptorSet(problems=[DescriptorProblem(path, error.line, error.message)])
     result = DescriptorSet()
     if not isinstance(document, LineMap):

@@ -13,7 +13,9 @@ class ParseError(Rule):
     valid in its declared encoding, or a binary file with a `.py` name. Descriptors
     (SAM/CloudFormation, `serverless.yml`, Terraform) that do not load are reported the
     same way, at the line where loading failed; a Terraform file that names no Lambda
-    function or module (an old file of a database table, say) is left alone.
+    function or module (an old file of a database table, say) is left alone, and so is
+    a template that fails on a build script's placeholder (`%VERSION%`): it is the
+    source of the template the build deploys.
 
     Python 2 code (a `print` or `exec` statement, `except Error, name`, an octal `0755`)
     is not reported where a descriptor says it is not Lambda Python 3 code: a
