@@ -65,6 +65,15 @@ def is_test_code(path: PurePath) -> bool:
     return any(part in TEST_FOLDERS for part in path.parts[:-1])
 
 
+def is_test_file(path: Path, root: Path) -> bool:
+    """`is_test_code` of a project file, by its path under the project's `root` (as it
+    is, outside it)."""
+    try:
+        return is_test_code(path.relative_to(root))
+    except ValueError:
+        return is_test_code(path)
+
+
 @dataclass
 class HandlerEvidence:
     kind: str  # "config", a descriptor kind ("sam", ...), "code" or "convention"
@@ -310,7 +319,7 @@ class HandlerFinder:
     def _discover_chalice(self) -> None:
         """Functions a Chalice app or blueprint registers (outside test code)."""
         for path, module in self.modules.items():
-            if not has_chalice_app(module) or is_test_code(self._relative(path)):
+            if not has_chalice_app(module) or is_test_file(path, self.root):
                 continue
             for qualname, function in module.functions.items():
                 found = chalice_function(module, function)
@@ -334,7 +343,7 @@ class HandlerFinder:
         """Whether a function named like a handler can be one: callable as
         `(event, context)`, not test code, not called by project code, not registered
         by a decorator lambda-lint does not know."""
-        if not takes_event_and_context(function) or is_test_code(self._relative(key[0])):
+        if not takes_event_and_context(function) or is_test_file(key[0], self.root):
             return False
         if self.calls.callers(key):
             return False
@@ -354,12 +363,6 @@ class HandlerFinder:
         return function is not None and any(
             d.rsplit(".", 1)[-1] == "lambda_handler_decorator" for d in function.decorators
         )
-
-    def _relative(self, path: Path) -> PurePath:
-        try:
-            return path.relative_to(self.root)
-        except ValueError:
-            return path
 
     def _parameters(self, handler: Handler) -> None:
         """Which parameters hold the event and the context. A framework that calls the

@@ -8,7 +8,7 @@ import libcst as cst
 
 from lambda_lint.finding import Fix
 from lambda_lint.index import Param
-from lambda_lint.model.handlers import is_test_code, signature_preserving_decorators
+from lambda_lint.model.handlers import is_test_file, signature_preserving_decorators
 from lambda_lint.model.names import decorator_name
 from lambda_lint.model.project import Handler
 from lambda_lint.rule import Example, ProjectRule, Rule, mentions
@@ -336,22 +336,13 @@ class HandlerNotFound(ProjectRule):
         root = self.project.model.root
         for unresolved in self.project.model.unresolved:
             source = unresolved.source
-            if source.kind != "config" and _in_tests(source.file, root):
+            if source.kind != "config" and is_test_file(source.file, root):
                 continue  # a fixture of the project's tests, not a deployment
             self.report_declaration(
                 unresolved.source,
                 unresolved.handler,
                 f"handler '{unresolved.handler}' cannot be loaded: {unresolved.reason}",
             )
-
-
-def _in_tests(path: Path, root: Path) -> bool:
-    """Whether a file lies in a tests folder of the project (see `is_test_code`)."""
-    try:
-        relative = path.resolve().relative_to(root.resolve())
-    except ValueError:
-        return False
-    return is_test_code(relative)
 
 
 class HandlerParamsSwapped(Rule):

@@ -44,7 +44,7 @@ def _counters(loop: cst.CSTNode) -> set[str]:
         if isinstance(node, cst.AugAssign) and isinstance(node.target, cst.Name):
             found.add(node.target.value)
         elif isinstance(node, cst.Assign) and isinstance(node.value, cst.BinaryOperation):
-            operands = {n.value for n in descendants(node.value) if isinstance(n, cst.Name)}
+            operands = _names(node.value)
             for target in node.targets:
                 if isinstance(target.target, cst.Name) and target.target.value in operands:
                     found.add(target.target.value)
@@ -87,11 +87,9 @@ def _varies(test: cst.BaseExpression, loop: cst.While) -> bool:
     (`job.status() == "DONE"`), or names something the loop assigns, calls a method of
     or hands to a call (`state = get(...)`, `job.refresh()`). A test of a value fixed
     before the loop (`api == "Analysis"`, choosing a call) waits on nothing."""
-    nodes = [test, *descendants(test)]
-    if any(isinstance(node, cst.Call) for node in nodes):
+    if any(isinstance(node, cst.Call) for node in [test, *descendants(test)]):
         return True
-    names = {node.value for node in nodes if isinstance(node, cst.Name)}
-    return bool(names & _touched(loop))
+    return bool(_names(test) & _touched(loop))
 
 
 def _touched(loop: cst.While) -> set[str]:
@@ -113,6 +111,7 @@ _BINDS = (cst.AssignTarget, cst.AugAssign, cst.AnnAssign, cst.NamedExpr, cst.For
 
 
 def _names(node: cst.CSTNode | None) -> set[str]:
+    """The names written in `node`, itself included."""
     if node is None:
         return set()
     return {n.value for n in [node, *descendants(node)] if isinstance(n, cst.Name)}
@@ -327,8 +326,7 @@ class PollPastTimeout(ReliabilityRule):
         counters = _counters(loop)
         tests = _tests(loop)
         for test in tests:
-            names = {n.value for n in [test, *descendants(test)] if isinstance(n, cst.Name)}
-            if names & counters:
+            if _names(test) & counters:
                 return None
         if not any(_awaits_state(test) and _varies(test, loop) for test in tests):
             return None

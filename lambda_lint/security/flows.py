@@ -515,19 +515,17 @@ class _Walk:
         return known
 
     def check_logging_decorators(self, handler: Handler) -> None:
-        """`@logger.inject_lambda_context(log_event=True)` on a handler of a known
-        trigger (LL604), unless its events are in the logs already (as `whole_value`
-        judges)."""
+        """`@logger.inject_lambda_context(log_event=True)` on a handler (LL604), when
+        its whole event is one `whole_value` reports (a known trigger's, not in the logs
+        already)."""
+        table = self.table
+        event = Ref("event", (), handler.trigger)
+        if not whole_value(event, table.whole_value_steps, table.logged_already):
+            return
         parsed = self.file(handler.key[0])
         node = self.definition(handler.key)
-        if (
-            parsed is None
-            or node is None
-            or handler.trigger is None
-            or handler.trigger in self.table.logged_already
-        ):
+        if parsed is None or node is None:
             return
-        event = Ref("event", (), handler.trigger)
         for decorator in node.decorator_list:
             if not isinstance(decorator, ast.Call) or not isinstance(decorator.func, ast.Attribute):
                 continue
