@@ -359,9 +359,7 @@ class Cache:
                     return
                 shard = _shard_number(marker.read_bytes())
             marker.write_text(str((shard + 1) % 256), encoding="ascii")
-            kinds = [
-                kind for version in root.iterdir() if version.is_dir() for kind in _folders(version)
-            ]
+            kinds = [kind for version in _folders(root) for kind in _folders(version)]
         except (OSError, UnicodeDecodeError):
             return
         cutoff = now - UNUSED_DAYS * 24 * 3600

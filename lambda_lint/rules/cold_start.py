@@ -81,7 +81,7 @@ class ImportGroup:
     """Module-scope imports judged together: one `import a` alias, or one whole
     `from a import b, c` statement (its module goes only when every name goes)."""
 
-    statement: cst.Import | cst.ImportFrom
+    statement: ImportStatement
     aliases: list[cst.ImportAlias]
     imports: list[ExternalImport]
     #: the names the statement binds in the module
@@ -197,7 +197,7 @@ class _InitImports(Rule):
         return "*" in imported or any(name in imported for name in names)
 
 
-def _imported(alias: cst.ImportAlias, statement: cst.Import | cst.ImportFrom) -> str:
+def _imported(alias: cst.ImportAlias, statement: ImportStatement) -> str:
     """The module an alias imports, as `ExternalImport.module` names it (`a.b` for
     `import a.b` and for `from a import b`); a relative import's starts with a dot."""
     name = dotted_name(alias.name) or ""
@@ -208,7 +208,7 @@ def _imported(alias: cst.ImportAlias, statement: cst.Import | cst.ImportFrom) ->
     return f"{dotted_name(statement.module) if statement.module else ''}.{name}"
 
 
-def _bound_name(alias: cst.ImportAlias, statement: cst.Import | cst.ImportFrom) -> str:
+def _bound_name(alias: cst.ImportAlias, statement: ImportStatement) -> str:
     if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
         return alias.asname.name.value
     name = dotted_name(alias.name) or ""
