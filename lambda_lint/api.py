@@ -255,11 +255,11 @@ class Linter:
         computed."""
         indexed: dict[Path, IndexedFile] = {}
         pending: list[Path] = []
-        keys: dict[Path, str] = {}
+        keys: dict[Path, tuple[str, ...]] = {}
         for path, text in texts.items():
             cached = None
             if self.cache is not None:
-                keys[path] = digest(self.code_stamp, str(path), contents[path])
+                keys[path] = (self.code_stamp, str(path), contents[path])
                 cached = self.cache.get("summary", keys[path], SummaryEntry)
             if cached is not None:
                 summary, cdk = cached

@@ -32,7 +32,7 @@ import tempfile
 import time
 from collections.abc import Collection
 from pathlib import Path
-from typing import Any
+from typing import Any, Union
 
 from lambda_lint import __version__
 from lambda_lint.typed_json import ShapeError, decode, encode, shape
@@ -55,6 +55,12 @@ _OURS = re.compile(r"[0-9a-f]{64}\.(json|txt)|\.tmp-\w+")
 #: the file whose time says when the folder was last pruned
 _PRUNED = "last-pruned"
 CACHE_TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# lambda-lint cache\n"
+
+
+#: what an entry is stored under: a digest, or the parts of one (`digest(*parts)` names
+#: its file), which a cache that keeps entries in memory looks up there as they are,
+#: without hashing them (a language server asks for thousands per keystroke)
+Key = Union[str, tuple[str, ...]]
 
 
 def default_cache_dir() -> Path:
@@ -221,8 +227,9 @@ class Cache:
         self.folder = folder / __version__
         self.remember = frozenset(remember)
         self.deferred = deferred
-        self._memory: dict[tuple[str, str], Any] = {}
-        self._pending: dict[tuple[str, str], tuple[Any, Any]] = {}
+        self._memory: dict[tuple[str, Key], Any] = {}
+        self._pending: dict[tuple[str, Key], tuple[Any, Any]] = {}
+        self._installations: dict[tuple[Path, tuple[str, ...]], str] = {}
 
     def installation(self, package: Path | None = None, search: list[str] | None = None) -> str:
         """The digest of the installation, part of every key: the content of
@@ -232,9 +239,20 @@ class Cache:
         fresh install of the same code, in CI or a new virtualenv, finds the entries an
         earlier one stored. Hashing the files takes about 10 ms, so the digest is kept
         in the cache folder under the files' sizes and modification times, which decide
-        only whether it is computed again."""
+        only whether it is computed again. A cache that keeps entries in memory (a
+        process that lints again and again) keeps the digest too: the process runs the
+        code it loaded, whatever is installed later."""
         package = PACKAGE if package is None else package
         search = _search_path() if search is None else search
+        known = (package, tuple(search))
+        found = self._installations.get(known)
+        if found is None:
+            found = self._installation(package, search)
+            if self.remember:
+                self._installations[known] = found
+        return found
+
+    def _installation(self, package: Path, search: list[str]) -> str:
         stamps = [_stamp(path) for path in _package_files(package)]
         stamps += [_stamp(Path(entry)) for entry in search]
         kept = self.folder / "installation" / f"{digest(*stamps)}.txt"
@@ -250,10 +268,11 @@ class Cache:
             _write_atomically(kept, content.encode("ascii"))
         return content
 
-    def _path(self, kind: str, key: str) -> Path:
-        return self.folder / kind / key[:2] / f"{key}.json"
+    def _path(self, kind: str, key: Key) -> Path:
+        name = key if isinstance(key, str) else digest(*key)
+        return self.folder / kind / name[:2] / f"{name}.json"
 
-    def get(self, kind: str, key: str, hint: Any) -> Any | None:
+    def get(self, kind: str, key: Key, hint: Any) -> Any | None:
         """The value stored under `key`, of the type `hint`; None on a miss."""
         if (kind, key) in self._pending:
             return self._pending[kind, key][0]
@@ -264,7 +283,7 @@ class Cache:
             self._memory[kind, key] = value
         return value
 
-    def _read(self, kind: str, key: str, hint: Any) -> Any | None:
+    def _read(self, kind: str, key: Key, hint: Any) -> Any | None:
         try:
             path = self._path(kind, key)
             status = path.stat()
@@ -301,7 +320,7 @@ class Cache:
         self.put(f"{kind}-inputs", key, inputs, list[str])
         self.put(kind, with_inputs(key, inputs), value, hint)
 
-    def put(self, kind: str, key: str, value: Any, hint: Any) -> None:
+    def put(self, kind: str, key: Key, value: Any, hint: Any) -> None:
         """Store `value` (of the type `hint`) under `key`."""
         if kind in self.remember:
             self._memory[kind, key] = value
@@ -321,7 +340,7 @@ class Cache:
                 break
         return bool(self._pending)
 
-    def _write(self, kind: str, key: str, value: Any, hint: Any) -> None:
+    def _write(self, kind: str, key: Key, value: Any, hint: Any) -> None:
         try:
             entry = {"format": FORMAT, "version": __version__, "shape": shape(hint)}
             entry["value"] = encode(value, hint)

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from lambda_lint.cache import Cache, digest
+from lambda_lint.cache import Cache, Key
 
 
 class StoredResults:
@@ -40,7 +40,7 @@ class StoredResults:
     def get(self, name: str, unit: str, hint: Any) -> Any | None:
         """The value of type `hint` that `name` stored for `unit`, if nothing it came
         from changed."""
-        first = digest(self.shared, name, unit)
+        first = (self.shared, name, unit)
         files = self.cache.get("unit-files", first, list[str])
         if files is None:
             return None
@@ -52,7 +52,7 @@ class StoredResults:
     def put(self, name: str, unit: str, value: Any, hint: Any, files: Iterable[Path]) -> None:
         """Store what `name` found for `unit` (of type `hint`), computed from the
         project `files`."""
-        first = digest(self.shared, name, unit)
+        first = (self.shared, name, unit)
         names = sorted({str(path) for path in files})
         key = self._key(first, names)
         if key is None:
@@ -62,22 +62,22 @@ class StoredResults:
 
     def get_analysis(self, name: str, hint: Any) -> Any | None:
         """The kept analysis `name`, of the type `hint`; None on a miss."""
-        return self.cache.get("analysis", digest(self.shared, name), hint)
+        return self.cache.get("analysis", (self.shared, name), hint)
 
     def put_analysis(self, name: str, value: Any, hint: Any) -> None:
         """Keep `value` (of the type `hint`) as the analysis `name`."""
-        self.cache.put("analysis", digest(self.shared, name), value, hint)
+        self.cache.put("analysis", (self.shared, name), value, hint)
 
     def content(self, path: Path) -> str | None:
         """The digest of a project file's text (None for a file it does not know)."""
         return self.contents.get(path)
 
-    def _key(self, first: str, files: list[str]) -> str | None:
+    def _key(self, first: tuple[str, ...], files: list[str]) -> Key | None:
         """None when a file is not one of the project's (it cannot be followed)."""
-        parts = []
+        parts = list(first)
         for name in files:
             content = self._by_text.get(name)
             if content is None:
                 return None
             parts.append(f"{name}:{content}")
-        return digest(first, *parts)
+        return tuple(parts)

@@ -20,6 +20,10 @@ updates the handler that calls it (and the reverse).
   `workspace/didChangeWatchedFiles` notification drops the cache). A broken config or
   plugin is shown with `window/showMessage` and clears the project's diagnostics; the
   server keeps running.
+- The project's files are read once and kept between runs. A kept file is read again
+  when its stamp changes; under the workspace folders of a client that watches files
+  (dynamic registration of `workspace/didChangeWatchedFiles`), when the client reports
+  its change: an edit does not look at the project's thousands of files again.
 - What a run stores in the cache is written to disk after its diagnostics are published,
   once no other run was asked for within 50 ms (or after ten runs in a row), a slice at
   a time, each queued behind the runs asked for meanwhile (the first run over
@@ -198,6 +202,26 @@ _listings: dict[Path, tuple[Settings, dict[Path, Listing]]] = {}
 
 #: the project's files as last read, by project root (see `KeptSources`)
 _sources: dict[Path, KeptSources] = {}
+#: the folders under which the client reports every change of a Python file
+#: (`report_changes_under`)
+_reported: list[Path] = []
+
+
+def report_changes_under(folders: Sequence[Path]) -> None:
+    """From now on the client reports every change of the Python files under `folders`
+    (its file watchers are set): what is read of them is kept without looking at the
+    files again on every run, until a change is reported (`forget_files`). What was read
+    before is read again."""
+    _reported[:] = folders
+    _sources.clear()
+
+
+def forget_files(paths: Sequence[Path]) -> None:
+    """Read the files at `paths` again on the next run, and those under them (a folder
+    reported as deleted)."""
+    for sources in _sources.values():
+        for path in paths:
+            sources.forget(path)
 
 
 def forget_listings() -> None:
@@ -256,7 +280,7 @@ def lint_documents(
         root,
         cache=cache,
         jobs=1,
-        sources=_sources.setdefault(root, KeptSources()),
+        sources=_kept_sources(root),
     )
     outcome = Outcome(configuration.ruleset.rules, linter.display.cwd)
     paths = [p for p in sorted(documents) if not is_excluded(p, root, configuration.settings)]
@@ -275,6 +299,13 @@ def lint_documents(
         for error in result.internal_errors
     )
     return outcome
+
+
+def _kept_sources(root: Path) -> KeptSources:
+    sources = _sources.get(root)
+    if sources is None:
+        sources = _sources[root] = KeptSources(tuple(_reported))
+    return sources
 
 
 # -- positions -----------------------------------------------------------------------------
@@ -688,8 +719,17 @@ class LambdaLintServer(LanguageServer):
             await self.client_register_capability_async(
                 types.RegistrationParams(registrations=[registration])
             )
-        except Exception:  # the client refused: the mtime check still catches config edits
+        except Exception:  # the client refused: files' stamps are looked at on every run
             logger.warning("the client did not accept the file watchers", exc_info=True)
+            return
+        # in the worker, between runs, as everything that changes what runs keep
+        folders = [Path(p).resolve() for p in map(to_fs_path, self._workspace_uris()) if p]
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._executor, report_changes_under, folders)
+
+    def _workspace_uris(self) -> list[str]:
+        uris = [folder.uri for folder in self.workspace.folders.values()]
+        return uris or ([self.workspace.root_uri] if self.workspace.root_uri else [])
 
     def files_changed(self, params: types.DidChangeWatchedFilesParams) -> None:
         if any(
@@ -698,6 +738,9 @@ class LambdaLintServer(LanguageServer):
         ):
             self.configurations.clear()
         forget_listings()
+        changed = [Path(p).resolve() for p in (to_fs_path(c.uri) for c in params.changes) if p]
+        # queued in the worker before the runs this asks for
+        self._executor.submit(forget_files, changed)
         self.schedule_all(self.debounce)
 
     def shutdown(self) -> None:

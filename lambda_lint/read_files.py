@@ -37,24 +37,41 @@ class KeptSources:
     language server) reads and digests only the files that changed. It keeps, too, what
     was made of the few files it summarised and checked last (the edited ones): their
     libcst trees and their functions' summaries, so that the next edit of a file parses
-    and summarises again only what the edit touched."""
+    and summarises again only what the edit touched.
 
-    def __init__(self) -> None:
+    Under the `reported` folders, changes are reported to the process (a language
+    client watches the files there): a file kept from there is used without looking at
+    its stamp, until `forget` drops it."""
+
+    def __init__(self, reported: tuple[Path, ...] = ()) -> None:
         self._kept: dict[Path, tuple[Stamp, tuple[str | ParseProblem, str]]] = {}
         self.trees = KeptTrees(KEPT_FILES)
         self.functions = KeptFunctions(KEPT_FILES)
+        self.reported = reported
+        #: the kept files under `reported` folders
+        self._trusted: set[Path] = set()
 
     def read(self, path: Path, overrides: Mapping[Path, str]) -> tuple[str | ParseProblem, str]:
         """`read_source(path, overrides)`, from memory when the file is unchanged."""
         if path in overrides:
             return read_source(path, overrides)
-        now = stamp(path)
+        if path in self._trusted:
+            return self._kept[path][1]
         kept = self._kept.get(path)
+        now = stamp(path)
         if now is not None and kept is not None and kept[0] == now:
             return kept[1]
         found = read_source(path, overrides)
         if now is not None and settled(now):
             self._kept[path] = (now, found)
+            if any(folder in path.parents for folder in self.reported):
+                self._trusted.add(path)
         else:
             self._kept.pop(path, None)
         return found
+
+    def forget(self, changed: Path) -> None:
+        """Read `changed` again next time, and every file under it (a folder)."""
+        for path in [p for p in self._kept if p == changed or changed in p.parents]:
+            del self._kept[path]
+            self._trusted.discard(path)

@@ -156,6 +156,22 @@ def test_a_fresh_install_of_the_same_code_has_the_same_installation_digest(
     assert cache.installation(package, [str(site)]) not in (first, with_plugin)
 
 
+def test_a_long_running_process_keys_its_cache_by_the_code_it_loaded(tmp_path: Path) -> None:
+    """The language server keeps entries in memory and runs the code it started with:
+    a plugin installed meanwhile changes nothing it finds until it is restarted, and
+    the installation is not looked at again on every keystroke. A one-off run looks at
+    it every time."""
+    package, site = _installation(tmp_path, "a", ["click-8.1.8.dist-info"])
+    remembering = Cache(tmp_path / "cache", remember=("summary",))
+    once = Cache(tmp_path / "cache")
+    before = remembering.installation(package, [str(site)])
+    assert once.installation(package, [str(site)]) == before
+
+    (site / "acme_lambda_rules-1.0.dist-info").mkdir()
+    assert remembering.installation(package, [str(site)]) == before
+    assert once.installation(package, [str(site)]) != before
+
+
 def _paths(installation: tuple[Path, Path]) -> tuple[Path, list[str]]:
     return installation[0], [str(installation[1])]
 

@@ -101,6 +101,8 @@ class Session:
         self._published: dict[str, asyncio.Queue[types.PublishDiagnosticsParams]] = {}
         self.messages: asyncio.Queue[types.ShowMessageParams] = asyncio.Queue()
         self._versions: dict[str, int] = {}
+        #: set once the server registered its file watchers (a client that watches)
+        self.registered = asyncio.Event()
 
     def queue(self, uri: str) -> asyncio.Queue[types.PublishDiagnosticsParams]:
         return self._published.setdefault(uri, asyncio.Queue())
@@ -188,10 +190,11 @@ class Session:
 
 @asynccontextmanager
 async def server(
-    root: Path, encodings: list[str] | None = None, options: dict | None = None
+    root: Path, encodings: list[str] | None = None, options: dict | None = None, watch: bool = False
 ) -> AsyncIterator[Session]:
     """Start `lambda-lint server` in `root`, initialize it (with these initialization
-    options), and shut it down afterwards."""
+    options; with `watch`, as a client that watches files for the server), and shut it
+    down afterwards."""
     client = LanguageClient("lambda-lint-tests", "v1")
     session = Session(client, root)
 
@@ -202,6 +205,10 @@ async def server(
     @client.feature(types.WINDOW_SHOW_MESSAGE)
     def on_message(params: types.ShowMessageParams) -> None:
         session.messages.put_nowait(params)
+
+    @client.feature(types.CLIENT_REGISTER_CAPABILITY)
+    def on_registration(params: types.RegistrationParams) -> None:
+        session.registered.set()
 
     await client.start_io(
         sys.executable, "-m", "lambda_lint", "server", f"--debounce-ms={DEBOUNCE_MS}", cwd=str(root)
@@ -220,6 +227,11 @@ async def server(
                         )
                     )
                 ),
+            ),
+            workspace=types.WorkspaceClientCapabilities(
+                did_change_watched_files=types.DidChangeWatchedFilesClientCapabilities(
+                    dynamic_registration=watch
+                )
             ),
         )
         result = await asyncio.wait_for(
@@ -782,3 +794,94 @@ def test_a_module_changed_on_disk_while_the_server_runs_is_read_again(
     os.utime(tools, ns=(before.st_atime_ns, before.st_mtime_ns))
     assert tools.stat().st_size == before.st_size
     assert shown() == ["LL202"]
+
+
+def test_under_watched_folders_a_file_is_read_again_once_its_change_is_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where the client watches files, the server keeps what it read of them until the
+    client reports a change (a file, or a folder it deleted); a file elsewhere is still
+    read again when its stamp changes."""
+    from lambda_lint import lsp
+
+    monkeypatch.setenv("LAMBDA_LINT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(lsp, "_sources", {})
+    monkeypatch.setattr(lsp, "_reported", [])
+    calling = "from app import plot_debug\n\nplot_debug([1])\n"
+    root = project(
+        tmp_path / "app",
+        {
+            "template.yaml": TEMPLATE,
+            "app.py": RARE_IMPORT,
+            "watched/tools.py": "",
+            "elsewhere/tools.py": calling,
+        },
+    )
+    app, watched, elsewhere = (
+        root / "app.py",
+        root / "watched/tools.py",
+        root / "elsewhere/tools.py",
+    )
+    _age(root)
+    lsp.report_changes_under([root / "watched"])
+    configurations = lsp.Configurations()
+
+    def shown() -> list[str]:
+        snapshot = lsp.Snapshot(app.as_uri(), 1, RARE_IMPORT)
+        outcome = lsp.lint_documents(configurations, root, {app: snapshot})
+        return [f.code for f in outcome.findings.get(app, [])]
+
+    def fresh() -> list[str]:
+        return [code for code, *_ in fresh_check(root, app, RARE_IMPORT)]
+
+    assert shown() == []
+    elsewhere.write_text("import sys\n")  # no report: its stamp tells
+    _age(root)
+    assert shown() == fresh() == ["LL202"]
+
+    watched.write_text(calling)
+    _age(root)
+    lsp.forget_files([watched])
+    assert shown() == fresh() == []
+
+    watched.write_text("import sys\n")
+    _age(root)
+    lsp.forget_files([watched.parent])  # the folder is reported (deleted and made again)
+    assert shown() == fresh() == ["LL202"]
+
+
+def test_the_server_reads_a_file_again_when_the_client_reports_its_change(
+    tmp_path: Path,
+) -> None:
+    """A client that watches files (VS Code) takes the server's watchers and reports
+    changes on disk: a module another tool rewrote is read again, and the findings of
+    the open documents follow."""
+    calling = "from app import plot_debug\n\nplot_debug([1])\n"
+    root = project(
+        tmp_path, {"template.yaml": TEMPLATE, "app.py": RARE_IMPORT, "tools.py": calling}
+    )
+    _age(root)
+
+    async def scenario() -> None:
+        async with server(root, watch=True) as session:
+            uri = session.open("app.py")
+            assert (await session.diagnostics(uri)).diagnostics == ()
+            await asyncio.wait_for(session.registered.wait(), TIMEOUT)
+            session.change(uri, RARE_IMPORT + "\n")
+            assert (await session.diagnostics(uri)).diagnostics == ()
+
+            (root / "tools.py").write_text("import sys\n", encoding="utf-8")
+            _age(root)
+            session.client.workspace_did_change_watched_files(
+                types.DidChangeWatchedFilesParams(
+                    changes=[
+                        types.FileEvent(
+                            uri=session.uri("tools.py"), type=types.FileChangeType.Changed
+                        )
+                    ]
+                )
+            )
+            published = await session.diagnostics(uri)
+            assert [d.code for d in published.diagnostics] == ["LL202"]
+
+    asyncio.run(scenario())
