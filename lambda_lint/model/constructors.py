@@ -25,10 +25,11 @@ from lambda_lint.model.once import project_trees
 from lambda_lint.model.project import FunctionKey, ProjectModel
 from lambda_lint.model.scope import qualify
 
+_CLIENTS = json.loads((Path(__file__).parent / "data" / "clients.json").read_text())
 
-def _load() -> dict[str, frozenset[str]]:
+
+def _load(data: dict) -> dict[str, frozenset[str]]:
     """The constructor names of `data/clients.json` by kind, plus its word lists."""
-    data = json.loads((Path(__file__).parent / "data" / "clients.json").read_text())
     kinds: dict[str, set[str]] = {}
     for library in data["libraries"]:
         for name, kind in library["constructors"].items():
@@ -39,7 +40,13 @@ def _load() -> dict[str, frozenset[str]]:
     return found
 
 
-_DATA = _load()
+_DATA = _load(_CLIENTS)
+#: the regions a service's API is served from, for the services that have one (or a
+#: few) whatever region calls them (`boto3.client("ce")`: us-east-1)
+SERVICE_REGIONS: dict[str, frozenset[str]] = {
+    entry["service"]: frozenset(entry["regions"])
+    for entry in _CLIENTS["service_regions"]["services"]
+}
 #: SDK sessions: a client factory themselves, and a client when built per invocation
 SESSION_CONSTRUCTORS = _DATA["session"]
 #: synchronous clients, sessions and connections

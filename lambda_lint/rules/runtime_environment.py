@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from lambda_lint.model.constructors import client_constructor
+from lambda_lint.model.constructors import SERVICE_REGIONS, client_constructor
 from lambda_lint.model.flow import subscript_key
 from lambda_lint.model.names import keyword_argument, string_value, update_keys
 from lambda_lint.rule import Example, Rule
@@ -136,7 +136,9 @@ class HardcodedRegion(Rule):
     ## What it does
     Reports an AWS SDK client, resource or session built with a literal `region_name`
     in code a handler reaches (its module scope, run at INIT, and what it calls). Tests
-    and deployment scripts, which run on a developer's machine or in CI, are left alone.
+    and deployment scripts, which run on a developer's machine or in CI, are left alone,
+    and so are clients of a service whose API is served from that region alone, whatever
+    region calls it (Cost Explorer, Organizations, Route 53 and others in us-east-1).
 
     ## Why is this bad?
     The function runs in the region it is deployed to, and `AWS_REGION` says which; a
@@ -171,6 +173,8 @@ class HardcodedRegion(Rule):
             f"s3 = boto3.client('s3', region_name=os.environ['REPLICA'])\n{HANDLER}"
         ),
         Example(f"import requests\n\nsession = requests.Session()\n{HANDLER}"),
+        # Cost Explorer answers in us-east-1 only
+        Example(f"import boto3\n\nce = boto3.client('ce', region_name='us-east-1')\n{HANDLER}"),
         # a test fixture no handler reaches
         Example(
             "import boto3\n\ndef make_table():\n"
@@ -187,6 +191,10 @@ class HardcodedRegion(Rule):
             f"ddb = resource('dynamodb', region_name='eu-west-1')\n{HANDLER}"
         ),
         Example(f"import boto3\n\nsession = boto3.Session(region_name='ap-south-1')\n{HANDLER}"),
+        Example(
+            f"import boto3\n\nce = boto3.client('ce', region_name='eu-west-1')\n{HANDLER}",
+            message="eu-west-1",
+        ),
     ]
 
     def visit_Call(self, node: cst.Call) -> None:
@@ -195,9 +203,19 @@ class HardcodedRegion(Rule):
             return
         region = keyword_argument(node, "region_name")
         value = string_value(region.value) if region is not None else None
-        if value and self.context.in_reached_code():
+        if not value or value in SERVICE_REGIONS.get(_service(node) or "", ()):
+            return
+        if self.context.in_reached_code():
             self.report(
                 region,  # type: ignore[arg-type]
                 f"{label}() is pinned to region '{value}'; the function's own region is in "
                 "AWS_REGION — leave region_name out, or read it from configuration",
             )
+
+
+def _service(call: cst.Call) -> str | None:
+    """The service a `boto3.client("ce", ...)` call names, when it is a literal."""
+    first = call.args[0] if call.args else None
+    if first is None or first.keyword is not None or first.star:
+        return None
+    return string_value(first.value)
