@@ -698,27 +698,47 @@ def _runs_at_import(ancestors: list[cst.CSTNode]) -> bool:
     return True
 
 
+#: a SAM template declaring `app.handler` with SnapStart, for the examples
+SNAPSTART_TEMPLATE = """\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: .
+      Handler: app.handler
+      Runtime: python3.12
+      SnapStart:
+        ApplyOn: PublishedVersions
+"""
+
+
 class ImportInHandler(Rule):
     """
     ## What it does
     Reports an import statement in per-invocation code (the handler, or a function a
-    handler calls) of a module that INIT has not loaded already: the import then runs on
-    the first request an execution environment serves. The message gives the estimated
-    cost from the import-cost table.
+    handler calls) of a function with SnapStart (its descriptor says so), of a module
+    that INIT has not loaded already: the import then runs on the first request each
+    restored execution environment serves, instead of once before the snapshot. The
+    message gives the estimated cost from the import-cost table.
 
     Not reported: imports inside `except` blocks or in `try: ... except ImportError:`
     (a rare path, where a deferred import is the right choice: see LL202), imports of
     project modules (often deferred on purpose, to break an import cycle), modules INIT
     loads anyway (the statement is then a dictionary lookup), and imports estimated
-    under 10 ms.
+    under 10 ms. Nor is a function without SnapStart: its INIT runs on the first
+    request's clock too, so moving the import there saves that request nothing (and
+    for a rarely taken path, deferring it is right: see LL202). Provisioned
+    concurrency is not read from descriptors yet, so its functions are not reported.
 
     ## Why is this bad?
-    With provisioned concurrency or SnapStart, INIT runs before any request arrives and
-    its time is hidden from users; an import deferred to the handler is paid by a user's
-    request instead. Without them, the first request pays it on top of INIT.
+    With SnapStart, INIT runs when a version is published and its memory is restored
+    from a snapshot: its time is hidden from users. An import deferred to the handler
+    is paid again by a user's request in every restored environment.
 
     ## Example
     ```python
+    # SnapStart: ApplyOn: PublishedVersions
     def handler(event, context):
         import pandas as pd
 
@@ -744,36 +764,49 @@ class ImportInHandler(Rule):
     default_enabled = False
     options = (COSTS,)
     options_table = TABLE
+    _SNAPSTART = {"template.yaml": SNAPSTART_TEMPLATE}
     VALID = [
-        Example("import pandas as pd\n\ndef handler(event, context):\n    return pd.DataFrame()\n"),
+        Example(
+            "import pandas as pd\n\ndef handler(event, context):\n    return pd.DataFrame()\n",
+            files=_SNAPSTART,
+        ),
         Example(
             "import pandas\n\ndef handler(event, context):\n    import pandas as pd\n"
-            "    return pd.DataFrame()\n"
+            "    return pd.DataFrame()\n",
+            files=_SNAPSTART,
         ),
         Example(
             "def handler(event, context):\n    try:\n        return 1\n    except ValueError:\n"
-            "        import sentry_sdk\n        sentry_sdk.capture_exception()\n"
+            "        import sentry_sdk\n        sentry_sdk.capture_exception()\n",
+            files=_SNAPSTART,
         ),
         Example(
             "def handler(event, context):\n    from helpers import run\n    return run(event)\n",
-            files={"helpers.py": "def run(event):\n    return event\n"},
+            files={**_SNAPSTART, "helpers.py": "def run(event):\n    return event\n"},
         ),
-        Example("def setup():\n    import pandas\n    return pandas\n"),
+        Example("def setup():\n    import pandas\n    return pandas\n", files=_SNAPSTART),
+        # without SnapStart, INIT is on the first request's clock as well
+        Example(
+            "def handler(event, context):\n    import pandas as pd\n    return pd.DataFrame()\n"
+        ),
     ]
     INVALID = [
         Example(
             "def handler(event, context):\n    import pandas as pd\n    return pd.DataFrame()\n",
+            files=_SNAPSTART,
             at="pandas as pd",
             message="pandas",
         ),
         Example(
             "def handler(event, context):\n    return render(event)\n\ndef render(event):\n"
             "    from matplotlib import pyplot\n    return pyplot.plot(event['x'])\n",
+            files=_SNAPSTART,
             at="pyplot",
         ),
         Example(
             "import boto3\n\ndef handler(event, context):\n    import requests\n"
-            "    return requests.get(event['url'], timeout=5).text\n"
+            "    return requests.get(event['url'], timeout=5).text\n",
+            files=_SNAPSTART,
         ),
     ]
 
@@ -798,7 +831,7 @@ class ImportInHandler(Rule):
         if model.resolver.resolve_module(module.split(".")[0], context.path) is not None:
             return  # a project module
         handler = context.serving_handler()
-        if handler is None:
+        if handler is None or not any(declared.snapstart for declared in handler.declared):
             return
         costs = cold_start_model(model)
         unit = costs.table.entry(module).name
@@ -810,9 +843,9 @@ class ImportInHandler(Rule):
             return
         self.report(
             alias,
-            f"`{unit}` is imported on `{handler.qualname}`'s request path, not at INIT: "
-            f"the first request of each execution environment pays ≈ {_ms(added)} — "
-            "import it at module scope",
+            f"`{unit}` is imported on `{handler.qualname}`'s request path, not at INIT "
+            f"(SnapStart): the first request of each restored environment pays ≈ "
+            f"{_ms(added)} — import it at module scope",
         )
 
 
@@ -1055,19 +1088,6 @@ UNIQUE_VALUE_CALLS = frozenset(
 )
 #: the runtime hooks module: a module that uses it re-creates its values after restore
 RESTORE_HOOKS = "snapshot_restore_py"
-#: a SAM template declaring `app.handler` with SnapStart, for the examples
-SNAPSTART_TEMPLATE = """\
-Transform: AWS::Serverless-2016-10-31
-Resources:
-  Fn:
-    Type: AWS::Serverless::Function
-    Properties:
-      CodeUri: .
-      Handler: app.handler
-      Runtime: python3.12
-      SnapStart:
-        ApplyOn: PublishedVersions
-"""
 
 
 class SnapStartInitUniqueness(Rule):
