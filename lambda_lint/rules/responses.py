@@ -8,7 +8,7 @@ from pathlib import Path
 import libcst as cst
 
 from lambda_lint.finding import Fix
-from lambda_lint.model.flow import FunctionFlow, Ref
+from lambda_lint.model.flow import JSON, FunctionFlow, Ref
 from lambda_lint.model.locals import assigned_values
 from lambda_lint.model.names import dotted_name
 from lambda_lint.rule import Example, Rule, mentions
@@ -247,6 +247,8 @@ TYPE_DESERIALIZER = "boto3.dynamodb.types.TypeDeserializer"
 TABLE = "import json\nimport boto3\n\nTABLE = boto3.resource('dynamodb').Table('orders')\n\n"
 #: the ref root of what is read through a `Table` or deserializer
 READ = "dynamodb"
+#: builtins whose result holds no `Decimal` whatever they are given
+CONVERTING_BUILTINS = frozenset({"int", "str", "float", "bool", "len", "repr", "hash", "format"})
 
 
 class DecimalJsonDumps(Rule):
@@ -258,6 +260,10 @@ class DecimalJsonDumps(Rule):
     the function or at the module's top level (`table = dynamodb.Table(...)`): a
     low-level client (`boto3.client("dynamodb")`) returns numbers as strings, and other
     libraries' `query` and `scan` (PynamoDB, FaunaDB) return their own values.
+    What a library call or a converting builtin (`int`, `str`, `len`, ...) returns is
+    other data, even when DynamoDB data went into it: a queue's messages received with a
+    count read from the table hold no `Decimal`, nor does `json.loads` of a string
+    attribute.
 
     ## Why is this bad?
     The boto3 resource API and the deserializer return numbers as `Decimal`, which the
@@ -314,6 +320,22 @@ class DecimalJsonDumps(Rule):
             "import json\nfrom todos import client\n\ndef handler(event, context):\n"
             "    return json.dumps(client.query({'id': 1}))\n"
         ),
+        # the messages are the queue's, whatever decided how many to take
+        Example(
+            f"{TABLE}SQS = boto3.client('sqs')\n\ndef handler(event, context):\n"
+            "    limit = TABLE.get_item(Key={'id': 'limit'})['Item']['value']\n"
+            "    got = SQS.receive_message(QueueUrl='q', MaxNumberOfMessages=limit)\n"
+            "    for message in got['Messages']:\n"
+            "        body = json.loads(message['Body'])\n"
+            "        print(json.dumps(body))\n"
+        ),
+        # a JSON document kept in a string attribute: json.loads gives floats, not Decimal
+        Example(
+            f"{TABLE}def handler(event, context):\n"
+            "    item = TABLE.get_item(Key={'id': 1})['Item']\n"
+            "    settings = json.loads(item['settings'])\n"
+            "    return json.dumps(settings)\n"
+        ),
     ]
     INVALID = [
         Example(
@@ -349,7 +371,7 @@ class DecimalJsonDumps(Rule):
                 continue
             if any(a.keyword and a.keyword.value in ("default", "cls") for a in call.args):
                 continue
-            if any(r.root == READ for r in flow.refs(call.args[0].value)):
+            if any(r.root == READ and JSON not in r.path for r in flow.refs(call.args[0].value)):
                 self.report(
                     call,
                     "json.dumps of DynamoDB data: numbers arrive as Decimal, which json "
@@ -357,12 +379,28 @@ class DecimalJsonDumps(Rule):
                 )
 
     def _dynamodb_values(self, call: cst.Call, flow: FunctionFlow) -> frozenset[Ref] | None:
-        """What is read through a `Table` or deserializer."""
+        """What is read through a `Table` or deserializer; nothing of DynamoDB in what a
+        library or a converting builtin returns (a call on DynamoDB data itself, as
+        `item.get(...)`, never comes here); None for the rest (a project function may
+        hand back what it is given)."""
         func = call.func
         reads = isinstance(func, cst.Attribute) and func.attr.value in DYNAMODB_READS
         if reads and self._is_reader(func.value):  # type: ignore[union-attr]
             return frozenset({Ref(READ)})
-        return None
+        if isinstance(func, cst.Name):
+            return frozenset() if func.value in CONVERTING_BUILTINS else None
+        root = dotted_name(func)
+        module = root.split(".")[0] if root else None
+        if module is not None and self._project_module(module):
+            return None
+        return frozenset()
+
+    def _project_module(self, name: str) -> bool:
+        """Whether `name` is a module of the project where the visited function is."""
+        context = self.context
+        target = context.qualified_name(cst.Name(name)) or name
+        resolver = context.model.resolver
+        return resolver.resolve_module(target.split(".")[0], context.path) is not None
 
     def _builds_reader(self, value: cst.BaseExpression) -> bool:
         """Whether `value` builds a `Table` (`dynamodb.Table(name)`) or deserializer."""
