@@ -3,7 +3,8 @@
 A *subject* is the value that may be `None` or absent (`context.client_context`,
 `event["queryStringParameters"]`). A use of it is guarded when, on every path to the
 use, code has checked it: an enclosing `if`/conditional expression/`and`, an earlier
-`if <missing>: return|continue|raise|break` in an enclosing block, an `assert`, or a
+`if <missing>: return|continue|raise|break` in an enclosing block, an earlier `if
+<missing>: name = <value>` that replaces it, an `assert`, or a
 `try` that catches the error the use raises when the subject is missing (`KeyError`
 for an absent key; `TypeError`/`AttributeError` for a `None` used as a value: a
 `try` catching only `KeyError` does not make a `None` safe). Checks are recognised on
@@ -183,7 +184,7 @@ def _earlier_check(
         if (
             isinstance(statement, cst.If)
             and _absent(statement.test, subject, container, implies)
-            and _ends_flow(statement.body)
+            and (_ends_flow(statement.body) or _replaces(statement.body, subject))
         ):
             return True
         if isinstance(statement, cst.SimpleStatementLine):
@@ -193,6 +194,24 @@ def _earlier_check(
                 ):
                     return True
     return False
+
+
+def _replaces(body: cst.BaseSuite, subject: Subject) -> bool:
+    """Whether a block binds the name holding the subject to a value (`if not qs: qs =
+    {}`): after it, the name holds something present either way."""
+    for statement in body.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if not isinstance(small, cst.Assign) or _is_none(small.value):
+                continue
+            if any(isinstance(t.target, cst.Name) and subject(t.target) for t in small.targets):
+                return True
+    return False
+
+
+def _is_none(value: cst.BaseExpression) -> bool:
+    return isinstance(value, cst.Name) and value.value == "None"
 
 
 def call_ancestors(module: cst.Module, positions: Positions, call: CallSite) -> list[cst.CSTNode]:

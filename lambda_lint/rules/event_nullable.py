@@ -145,6 +145,12 @@ class NullableEventField(EventRule):
             "    return event['queryStringParameters']['q']\n",
             trigger="apigw-rest",
         ),
+        # the name is given a value where the field is null
+        Example(
+            "def handler(event, context):\n    params = event.get('queryStringParameters')\n"
+            "    if not params:\n        params = {}\n    return params.get('q')\n",
+            trigger="apigw-rest",
+        ),
         Example(
             "def handler(event, context):\n    for r in event['Records']:\n"
             "        if r['eventName'] == 'REMOVE':\n            continue\n"
