@@ -94,6 +94,9 @@ class FunctionSummary:
     #: per parameter name, the string keys the body subscripts it with on every path
     #: (`lambda_lint.key_reads`); module-level functions only
     keys_read_always: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    #: the parameters whose items the body writes (`event["body"] = ...`,
+    #: `event.update(...)`): a decorator's wrapper that rewrites the event
+    writes_items: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, **SLOTS)
@@ -312,6 +315,7 @@ class _Function:
             class_name=self.class_name,
             top_level=self.top_level,
             keys_read_always=keys_read_always(node) if self.handler_like else (),
+            writes_items=_items_written(node, {p.name for p in params}),
         )
 
 
@@ -651,6 +655,39 @@ def _arguments(call: ast.Call) -> list[ast.AST]:
     """The values given to a call, positional (unstarred) and keyword, in source order."""
     values = [a.value if isinstance(a, ast.Starred) else a for a in call.args]
     return _in_source_order([*values, *(k.value for k in call.keywords)])
+
+
+#: methods that write items into a mapping
+_ITEM_WRITERS = frozenset({"update", "setdefault"})
+
+
+def _items_written(
+    function: ast.FunctionDef | ast.AsyncFunctionDef, names: set[str]
+) -> tuple[str, ...]:
+    """The names among `names` whose items the function's own body writes."""
+    found: set[str] = set()
+    pending: list[ast.AST] = list(function.body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue
+        targets: list[ast.expr] = []
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
+            targets = [node.target]
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in _ITEM_WRITERS
+        ):
+            targets = [ast.Subscript(node.func.value, ast.Constant(None))]
+        for target in targets:
+            written = target.value if isinstance(target, ast.Subscript) else None
+            if isinstance(written, ast.Name) and written.id in names:
+                found.add(written.id)
+        pending.extend(child_nodes(node))
+    return tuple(sorted(found))
 
 
 def _decorator_name(decorator: ast.expr) -> str | None:

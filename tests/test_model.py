@@ -210,6 +210,60 @@ def test_a_durable_context_is_not_the_lambda_context(tmp_path: Path) -> None:
     assert (plain.event_param, plain.context_param) == ("event", "context")
 
 
+def test_a_decorator_that_may_rewrite_the_event_hides_its_trigger_shape(tmp_path: Path) -> None:
+    """Behind a decorator of the project that writes into the event, or one lambda-lint
+    does not know, the handler does not see the trigger's event as it came: its event
+    values carry no trigger (rules of event shapes stay silent). A decorator that
+    passes the event on, and a known library's, keep it."""
+    model = build(
+        tmp_path,
+        {
+            "app.py": """\
+                import json
+                from aws_lambda_powertools import Logger
+                from house_rules import authorised
+
+                logger = Logger()
+
+                def json_body(handler):
+                    def wrapper(event, context):
+                        event["body"] = json.loads(event["body"] or "{}")
+                        return handler(event, context)
+                    return wrapper
+
+                def logged(handler):
+                    def wrapper(event, context):
+                        print(event)
+                        return handler(event, context)
+                    return wrapper
+
+                @json_body
+                def decoded(event, context):
+                    return event["body"]["id"]
+
+                @authorised
+                def unknown(event, context):
+                    return event["body"]
+
+                @logged
+                @logger.inject_lambda_context
+                def passed_on(event, context):
+                    return event["body"]
+            """,
+        },
+        "".join(
+            f'[[handlers]]\ntarget = "app.{name}"\ntrigger = "apigw-rest"\n\n'
+            for name in ("decoded", "unknown", "passed_on")
+        ),
+    )
+    app = tmp_path.resolve() / "app.py"
+    kinds = {
+        name: model.handlers[(app, name)].event_kind for name in ("decoded", "unknown", "passed_on")
+    }
+    assert kinds == {"decoded": None, "unknown": None, "passed_on": "apigw-rest"}
+    assert {model.handlers[(app, name)].trigger for name in kinds} == {"apigw-rest"}
+
+
 # -- Chalice ---------------------------------------------------------------------------
 
 

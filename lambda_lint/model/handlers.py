@@ -112,6 +112,9 @@ class Handler:
     #: event-source function): what it receives and returns follows the framework's
     #: contract, not Lambda's. None when Lambda's `(event, context)` reach it.
     framework: str | None = None
+    #: a decorator of the project writes into the event before the handler sees it
+    #: (`event["body"] = json.loads(event["body"])`): its keys are not the trigger's
+    event_rewritten: bool = False
 
     @property
     def key(self) -> FunctionKey:
@@ -170,10 +173,11 @@ class Handler:
     @property
     def event_kind(self) -> str | None:
         """What the handler's event refs are tagged with: the trigger id, or
-        `"<trigger or custom>|<schema path>"` when the user bound a schema."""
+        `"<trigger or custom>|<schema path>"` when the user bound a schema; None when a
+        decorator rewrites the event, whose shape is then not known."""
         if self.schema is not None:
             return f"{self.trigger or 'custom'}|{self.schema}"
-        return self.trigger
+        return None if self.event_rewritten else self.trigger
 
     @property
     def conflicts(self) -> list[str]:
@@ -375,6 +379,9 @@ class HandlerFinder:
         positional = [p for p in function.params if p.kind in ("posonly", "positional")]
         if positional:
             handler.event_param = positional[0].name
+        handler.event_rewritten = any(
+            self._may_rewrite_event(handler.file, d) for d in function.decorators
+        )
         if len(positional) < 2:
             return
         second = positional[1]
@@ -382,6 +389,24 @@ class HandlerFinder:
         known = all(self._keeps_signature(handler.file, d) for d in function.decorators)
         if known and annotation in CONTEXT_ANNOTATIONS:
             handler.context_param = second.name
+
+    def _may_rewrite_event(self, path: Path, decorator: str) -> bool:
+        """Whether a decorator may hand the handler another event than the trigger's:
+        one lambda-lint does not know (neither a known library's nor the project's), or
+        a function of the project whose wrapper (the function itself, or one nested in
+        it) writes items of the event it is called with."""
+        if decorator.rsplit(".", 1)[-1] in signature_preserving_decorators():
+            return False
+        target = self.symbols.resolve_name(path, decorator)
+        module = self.modules.get(target[0]) if target else None
+        if target is None or module is None:
+            return True
+        inner = target[1] + "."
+        return any(
+            function.params and function.params[0].name in function.writes_items
+            for qualname, function in module.functions.items()
+            if qualname == target[1] or qualname.startswith(inner)
+        )
 
     # -- declared ---------------------------------------------------------------------------
 

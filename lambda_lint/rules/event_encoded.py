@@ -15,7 +15,9 @@ class EncodedFieldUsedRaw(EventRule):
     (API Gateway and Function URL `body`, SQS `body`, SNS `Message`) subscripted or
     `.get()` on, or base64 data (Kinesis and Firehose `data`, CloudWatch Logs
     `awslogs.data` — gzip too —, Kafka `value`) given to `json.loads` before
-    `base64.b64decode`.
+    `base64.b64decode`. A handler behind a decorator that may hand it another event
+    is left alone: a decorator of the project that writes into the event
+    (`event["body"] = json.loads(event["body"])`), or one lambda-lint does not know.
 
     ## Why is this bad?
     `event["body"]["id"]` raises `TypeError: string indices must be integers`;
@@ -57,12 +59,28 @@ class EncodedFieldUsedRaw(EventRule):
             "        body = json.loads(r['body'])\n        print(body['id'])\n",
             trigger="sqs",
         ),
+        # the project's decorator decodes the body before the handler runs
+        Example(
+            "import functools, json\n\ndef json_body(handler):\n"
+            "    @functools.wraps(handler)\n    def wrapper(event, context):\n"
+            "        event['body'] = json.loads(event['body'] or '{}')\n"
+            "        return handler(event, context)\n    return wrapper\n\n"
+            "@json_body\ndef handler(event, context):\n    return event['body']['reason']\n",
+            trigger="apigw-rest",
+        ),
     ]
     INVALID = [
         Example(
             "def handler(event, context):\n    return event['body']['reason']\n",
             trigger="apigw-rest",
             message="JSON",
+        ),
+        # a decorator of the project that passes the event on as it came
+        Example(
+            "def logged(handler):\n    def wrapper(event, context):\n        print(event)\n"
+            "        return handler(event, context)\n    return wrapper\n\n"
+            "@logged\ndef handler(event, context):\n    return event['body']['reason']\n",
+            trigger="apigw-rest",
         ),
         Example(
             "def handler(event, context):\n    for r in event['Records']:\n"
