@@ -1,6 +1,10 @@
 """Module resolution the way the Lambda runtime does it: a dotted module name is looked
 up under the function's code root (`LAMBDA_TASK_ROOT`), then under the folders that
-hold the importing file, up to the project root.
+hold the importing file, up to the project root, and last in the project's layers: a
+folder named `python` is laid out as a layer's content, which the runtime puts on the
+import path as `/opt/python`
+(https://docs.aws.amazon.com/lambda/latest/dg/packaging-layers.html). A module found
+there is taken only when one layer folder alone has it.
 
 Every answer is memoised: the folders searched for an importer, and so the file a
 module name resolves to, depend only on the importer's folder, so a project's
@@ -15,6 +19,9 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from lambda_lint.index import Import
+
+#: the folder of a layer's content that the Python runtime imports from
+LAYER_FOLDER = "python"
 
 
 class ModuleResolver:
@@ -41,6 +48,15 @@ class ModuleResolver:
         #: file points at its folder's table, so a lookup hashes no path but the importer
         self._by_folder: dict[Path, dict[tuple[str, int], Path | None]] = {}
         self._by_importer: dict[Path, dict[tuple[str, int], Path | None]] = {}
+        #: folders laid out as a layer's content (see the module docstring)
+        self.layer_roots = sorted(
+            {
+                folder
+                for file in self.files
+                for folder in file.parents
+                if folder.name == LAYER_FOLDER and folder != root
+            }
+        )
 
     def file_for(self, module: str, base: Path) -> Path | None:
         """The file of `module` (dotted) under folder `base`, if the project has it."""
@@ -97,7 +113,8 @@ class ModuleResolver:
             found = self.file_for(module, root)
             if found is not None:
                 return found
-        return None
+        in_layers = {self.file_for(module, root) for root in self.layer_roots} - {None}
+        return in_layers.pop() if len(in_layers) == 1 else None
 
     def resolve_import(self, item: Import, importer: Path) -> tuple[Path | None, str | None]:
         """For `from x import y`: the file of `x.y` if it is a module (and None), else the

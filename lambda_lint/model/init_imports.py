@@ -145,8 +145,10 @@ class InitImportWalker:
 
     def _name_of(self, path: Path, importer: Path) -> str:
         """A project file's dotted module name, relative to the most specific search root
-        of the importer that holds it."""
-        for root in (*self.resolver.search_roots(importer), self.resolver.root):
+        of the importer that holds it (a layer's folder, for a module found there)."""
+        resolver = self.resolver
+        layers = [root for root in resolver.layer_roots if root in path.parents]
+        for root in (*layers, *resolver.search_roots(importer), resolver.root):
             try:
                 relative = path.relative_to(root)
             except ValueError:
