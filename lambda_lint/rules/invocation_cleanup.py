@@ -835,13 +835,15 @@ class LoggingSetupPerInvocation(ReuseRule):
     method it calls) that goes wrong because it runs again and again in one execution
     environment:
     - `<logger>.addHandler(...)`: each call adds one more handler;
-    - `logging.basicConfig(...)` without `force=True`: it does nothing at all.
+    - `logging.basicConfig(...)` with arguments and without `force=True`: it does
+      nothing at all, so what the arguments ask for never happens.
 
     Not reported: set-up that only runs when `logger.handlers`/`hasHandlers()` says none
     is installed, or under a flag the function sets (`if not _configured:`); an
     `addHandler` after the logger's handlers are emptied (`logger.handlers.clear()`,
     `logger.handlers = []`) or undone by `removeHandler` in the same function; set-up
-    in a `functools.cache`d function; `basicConfig(force=True)`,
+    in a `functools.cache`d function; `basicConfig()` without arguments, which asks for
+    nothing the runtime's handler does not already do; `basicConfig(force=True)`,
     `logging.config.dictConfig()` and `fileConfig()`, which replace the handlers
     rather than add to them.
 
@@ -900,6 +902,8 @@ class LoggingSetupPerInvocation(ReuseRule):
             "import logging\n\ndef handler(event, context):\n"
             "    logging.basicConfig(level=logging.INFO, force=True)\n"
         ),
+        # nothing asked for: the runtime's handler already does it
+        Example("import logging\n\ndef handler(event, context):\n    logging.basicConfig()\n"),
         Example(
             "import logging\n\nlogger = logging.getLogger('app')\n\n"
             "def handler(event, context):\n    logger.handlers.clear()\n"
@@ -950,7 +954,7 @@ class LoggingSetupPerInvocation(ReuseRule):
                 return
             message = self.ADDED
         elif self.context.qualified_name(func) == "logging.basicConfig":
-            if _is_true(call_argument(node, -1, "force")):
+            if not node.args or _is_true(call_argument(node, -1, "force")):
                 return
             message = self.IGNORED
         else:
