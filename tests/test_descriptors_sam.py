@@ -303,3 +303,48 @@ def test_function_run_by_a_runbook_step_is_rarely_invoked(
     # the step's payload is the runbook's own: no event shape to check keys against
     checked = CliRunner().invoke(main, ["check", "--no-cache", "--select", "LL4", str(tmp_path)])
     assert (checked.exit_code, checked.output.strip()) == (0, "All checks passed!")
+
+
+def test_an_image_of_another_language_is_not_checked_for_python_handlers(tmp_path: Path) -> None:
+    """A container image function names its handler in `ImageConfig.Command`; whether it
+    is Python code comes from the Dockerfile of its `DockerContext`. A Node.js image's
+    `index.handler` is no Python module that could be missing (LL103)."""
+    template = tmp_path / "template.yaml"
+    template.write_text(
+        "Transform: AWS::Serverless-2016-10-31\n"
+        "Resources:\n"
+        "  Transcriber:\n"
+        "    Type: AWS::Serverless::Function\n"
+        "    Properties:\n"
+        "      PackageType: Image\n"
+        "      ImageConfig:\n"
+        '        Command: ["index.handler"]\n'
+        "    Metadata:\n"
+        "      DockerContext: ./transcriber\n"
+        "  Thumbs:\n"
+        "    Type: AWS::Serverless::Function\n"
+        "    Properties:\n"
+        "      PackageType: Image\n"
+        "      ImageConfig:\n"
+        '        Command: ["app.handler"]\n'
+        "    Metadata:\n"
+        "      DockerContext: ./thumbs\n"
+        "      Dockerfile: Dockerfile.lambda\n"
+    )
+    (tmp_path / "transcriber").mkdir()
+    (tmp_path / "transcriber" / "Dockerfile").write_text(
+        "FROM public.ecr.aws/lambda/nodejs:18\nCOPY index.js ./\n"
+    )
+    (tmp_path / "transcriber" / "index.js").write_text("exports.handler = async () => 1;\n")
+    (tmp_path / "thumbs").mkdir()
+    (tmp_path / "thumbs" / "Dockerfile.lambda").write_text(
+        'FROM public.ecr.aws/lambda/python:3.12\nCOPY app.py ./\nCMD ["app.handler"]\n'
+    )
+    found = {f.name: f for f in read_descriptor(template, template.read_text()).functions}
+    assert found["Transcriber"].code_root is None
+    assert found["Thumbs"].code_root == tmp_path / "thumbs"
+
+    result = CliRunner().invoke(main, ["check", "--no-cache", "--select", "LL103", str(tmp_path)])
+    assert result.exit_code == 1, result.output
+    assert "template.yaml:16" in result.output  # the Python image's missing app.py
+    assert "index.handler" not in result.output

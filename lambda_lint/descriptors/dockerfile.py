@@ -20,6 +20,7 @@ from pathlib import Path, PurePosixPath
 
 from lambda_lint.descriptors.draft import join_path
 from lambda_lint.descriptors.model import DeclaredFunction, DescriptorSet, SourceRef
+from lambda_lint.reads import note_read
 
 KIND = "dockerfile"
 TASK_ROOT = "/var/task"
@@ -99,6 +100,35 @@ def _instruction(joined: str, line: int, physical: list[str]) -> Instruction:
 
 def read_dockerfile(path: Path, source: str) -> DescriptorSet:
     """The Lambda function a Dockerfile's final stage declares, if any."""
+    stage = _final_stage(source)
+    if stage is None or not (stage.base_image or stage.client) or stage.cmd is None:
+        return DescriptorSet()
+    handler, line = stage.cmd
+    folder = path.parent
+    function = DeclaredFunction(
+        name=f"{folder.name}/{path.name}" if folder.name else path.name,
+        handler=handler,
+        source=SourceRef(KIND, path, line),
+        code_root=_code_root(stage, folder),
+        runtime=stage.runtime,
+        package_type="Image",
+    )
+    return DescriptorSet(functions=[function])
+
+
+def builds_other_image(path: Path) -> bool:
+    """Whether the Dockerfile at `path` is there and its final stage is no Python Lambda
+    image (a Node.js base image, say); noted as read. False when it cannot be read."""
+    note_read(path)
+    try:
+        source = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    stage = _final_stage(source)
+    return stage is None or not (stage.base_image or stage.client)
+
+
+def _final_stage(source: str) -> _Stage | None:
     stages: dict[str, _Stage] = {}
     stage: _Stage | None = None
     for instruction in instructions(source):
@@ -119,19 +149,7 @@ def read_dockerfile(path: Path, source: str) -> DescriptorSet:
             copied = _copy(arguments, stage)
             if copied is not None:
                 stage.copies.append(copied)
-    if stage is None or not (stage.base_image or stage.client) or stage.cmd is None:
-        return DescriptorSet()
-    handler, line = stage.cmd
-    folder = path.parent
-    function = DeclaredFunction(
-        name=f"{folder.name}/{path.name}" if folder.name else path.name,
-        handler=handler,
-        source=SourceRef(KIND, path, line),
-        code_root=_code_root(stage, folder),
-        runtime=stage.runtime,
-        package_type="Image",
-    )
-    return DescriptorSet(functions=[function])
+    return stage
 
 
 def _from(arguments: str, stages: dict[str, _Stage]) -> _Stage:

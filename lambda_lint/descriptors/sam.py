@@ -28,6 +28,7 @@ from lambda_lint.descriptors.cloudformation import (
     reports_failures,
     variable_resources,
 )
+from lambda_lint.descriptors.dockerfile import builds_other_image
 from lambda_lint.descriptors.draft import ARCHIVE_SUFFIXES, FunctionDraft, join_path
 from lambda_lint.descriptors.model import (
     DescriptorProblem,
@@ -253,8 +254,14 @@ class _TemplateReader:
         if isinstance(command, list) and command:
             draft.handler = text(command[0])
             draft.source = self.ref(line_of(command, 0, draft.source.line))
-        context = text(metadata.get("DockerContext")) if isinstance(metadata, dict) else None
-        draft.code_root = join_path(self.folder, context) if context else None
+        if not isinstance(metadata, dict):
+            return
+        context = text(metadata.get("DockerContext"))
+        folder = join_path(self.folder, context) if context else None
+        dockerfile = text(metadata.get("Dockerfile")) or "Dockerfile"
+        if folder is not None and builds_other_image(join_path(folder, dockerfile)):
+            return  # an image of another language (or none Lambda runs as Python)
+        draft.code_root = folder
 
     def _common(self, draft: FunctionDraft, get: Callable[[str], Any]) -> None:
         """Runtime, timeout and SnapStart, read through `get` (which may apply Globals)."""
