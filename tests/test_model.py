@@ -409,3 +409,36 @@ def test_seeds_propagated_through_the_files_upstream_alone_are_the_whole_project
     assert [apart.parameter_seeds((root / n, f)) for n, f in functions] == expected
     assert all(expected)
     assert within == [({root / "app.py"},), ({root / "app.py", root / "helpers.py"},)]
+
+
+def test_a_module_of_a_layer_in_the_project_is_followed(tmp_path: Path) -> None:
+    """A layer's `python/` folder is on the import path (/opt/python): a handler's
+    import of a module only a layer folder of the project has resolves there, and the
+    handler's calls into it are followed. A name two layers both have stays unresolved."""
+    model = build(
+        tmp_path,
+        {
+            "functions/orders/app.py": """\
+                from clients import table
+                from shared import version
+
+                def handler(event, context):
+                    return table().get_item(Key={"id": event["id"]})
+            """,
+            "layers/common/python/clients.py": """\
+                import boto3
+
+                def table():
+                    return boto3.resource("dynamodb").Table("orders")
+            """,
+            "layers/common/python/shared.py": "version = 1\n",
+            "layers/other/python/shared.py": "version = 2\n",
+        },
+        '[[handlers]]\ntarget = "functions/orders/app.handler"\n',
+    )
+    root = tmp_path.resolve()
+    app = root / "functions/orders/app.py"
+    clients = root / "layers/common/python/clients.py"
+    assert model.resolver.resolve_module("clients", app) == clients
+    assert model.resolver.resolve_module("shared", app) is None
+    assert (clients, "table") in model.invoked
