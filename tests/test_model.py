@@ -414,7 +414,8 @@ def test_seeds_propagated_through_the_files_upstream_alone_are_the_whole_project
 def test_a_module_of_a_layer_in_the_project_is_followed(tmp_path: Path) -> None:
     """A layer's `python/` folder is on the import path (/opt/python): a handler's
     import of a module only a layer folder of the project has resolves there, and the
-    handler's calls into it are followed. A name two layers both have stays unresolved."""
+    handler's calls into it are followed. A name two layers both have stays unresolved,
+    and so does a library a layer vendors."""
     model = build(
         tmp_path,
         {
@@ -433,6 +434,7 @@ def test_a_module_of_a_layer_in_the_project_is_followed(tmp_path: Path) -> None:
             """,
             "layers/common/python/shared.py": "version = 1\n",
             "layers/other/python/shared.py": "version = 2\n",
+            "layers/deps/python/requests/__init__.py": "def get(url):\n    return url\n",
         },
         '[[handlers]]\ntarget = "functions/orders/app.handler"\n',
     )
@@ -441,4 +443,5 @@ def test_a_module_of_a_layer_in_the_project_is_followed(tmp_path: Path) -> None:
     clients = root / "layers/common/python/clients.py"
     assert model.resolver.resolve_module("clients", app) == clients
     assert model.resolver.resolve_module("shared", app) is None
+    assert model.resolver.resolve_module("requests", app) is None
     assert (clients, "table") in model.invoked

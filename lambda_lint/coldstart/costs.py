@@ -56,6 +56,18 @@ def _shipped() -> tuple[dict[str, Entry], float]:
     return entries, float(data["default_ms"])
 
 
+@lru_cache(maxsize=1)
+def _known_tops() -> frozenset[str]:
+    return frozenset(name.split(".")[0] for name in _shipped()[0])
+
+
+def is_known_library(module: str) -> bool:
+    """Whether `module` belongs to the standard library or to a third-party package of
+    the import-cost table (`requests`, `boto3`, ...), by its top-level name."""
+    top = module.split(".")[0]
+    return top in _known_tops() or is_stdlib(top)
+
+
 def table_metadata() -> dict[str, Any]:
     """Where the shipped figures come from: interpreter, machine, date."""
     data = _read("import_costs.json")

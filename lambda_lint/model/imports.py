@@ -4,7 +4,9 @@ hold the importing file, up to the project root, and last in the project's layer
 folder named `python` is laid out as a layer's content, which the runtime puts on the
 import path as `/opt/python`
 (https://docs.aws.amazon.com/lambda/latest/dg/packaging-layers.html). A module found
-there is taken only when one layer folder alone has it.
+there is taken only when one layer folder alone has it, and never for a module of the
+standard library or of a known third-party package (a layer that vendors `requests`
+holds the library, not project code).
 
 Every answer is memoised: the folders searched for an importer, and so the file a
 module name resolves to, depend only on the importer's folder, so a project's
@@ -18,6 +20,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
+from lambda_lint.coldstart.costs import is_known_library
 from lambda_lint.index import Import
 
 #: the folder of a layer's content that the Python runtime imports from
@@ -113,6 +116,8 @@ class ModuleResolver:
             found = self.file_for(module, root)
             if found is not None:
                 return found
+        if is_known_library(module):
+            return None  # a library a layer vendors (pip-installed into its python/)
         in_layers = {self.file_for(module, root) for root in self.layer_roots} - {None}
         return in_layers.pop() if len(in_layers) == 1 else None
 
