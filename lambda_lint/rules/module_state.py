@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 import libcst as cst
@@ -106,6 +107,8 @@ class _StateRule(ReuseRule):
         found = self._state(func.value, through_module=False)
         if found is None or self.holds_client(func.value):
             return
+        if isinstance(func.value, cst.Name) and self._defines(func.value.value, func.attr.value):
+            return  # a method of the project's class (a repository's `update`), not a container's
         args = tuple(a.value for a in node.args)
         method = func.attr.value
         keys: tuple[cst.BaseExpression, ...] = ()
@@ -172,6 +175,25 @@ class _StateRule(ReuseRule):
                 return None
         return root.value, binding
 
+    def _defines(self, name: str, method: str) -> bool:
+        """Whether the module-level object `name` (of this module, or imported from a
+        project module) is an instance of a class of the project that defines
+        `method`."""
+        model = self.context.model
+        imported = self.imported(name)
+        if imported is not None:
+            other, attribute = imported
+            module, instance = Path(other.path), other.instances.get(attribute or "")
+        else:
+            summary = model.modules.get(self.context.path)
+            module = self.context.path
+            instance = summary.instances.get(name) if summary is not None else None
+        found = model.class_of(module, instance.constructor) if instance is not None else None
+        if found is None:
+            return False
+        owner = model.modules.get(found[0])
+        return owner is not None and f"{found[1]}.{method}" in owner.functions
+
     def _imported_kind(self, alias: str) -> str | None:
         """`module` or `state` for a name imported from the project; None otherwise."""
         found = self.imported(alias)
@@ -223,6 +245,9 @@ class RequestDataInGlobal(_StateRule):
       is None:`, `if not _config:`);
     - SDK, database and HTTP clients, also those a project function returns
       (`_clients[region] = get_client(region)`: the recommended per-tenant cache);
+    - a call of a method the project's class defines on a module-level instance of it
+      (`tasks.update(task_id, status)` on a repository): its own code decides what it
+      keeps, and calls into it are followed like any other;
     - values made only of the context attributes that are the same for every
       invocation (`function_name`, `function_version`, `invoked_function_arn`,
       `memory_limit_in_mb`, `log_group_name`, `log_stream_name`);
@@ -273,6 +298,15 @@ class RequestDataInGlobal(_StateRule):
         Example(
             "_seen = 0\n\ndef handler(event, context):\n    global _seen\n"
             "    _seen += len(event['Records'])\n    return _seen\n"
+        ),
+        # a repository of the project: its `update` writes to a table, not to module state
+        Example(
+            "from repo import tasks\n\ndef handler(event, context):\n"
+            "    return tasks.update(event['id'], 'done')\n",
+            files={
+                "repo.py": "class Tasks:\n    def update(self, task_id, status):\n"
+                "        return (task_id, status)\n\ntasks = Tasks()\n"
+            },
         ),
         Example(
             "import boto3\n\n_clients = {}\n\ndef handler(event, context):\n"
