@@ -23,8 +23,10 @@ Call sites in other files are judged on their own syntax tree, parsed on demand.
 
 from __future__ import annotations
 
+import json
 from collections import deque
 from collections.abc import Collection, Iterator, Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
@@ -38,7 +40,7 @@ from lambda_lint.model.evidence import (
     rare_trigger_read,
     signature_trigger,
 )
-from lambda_lint.model.names import dotted_name
+from lambda_lint.model.names import dotted_name, string_value
 from lambda_lint.model.project import FunctionKey, ProjectModel
 from lambda_lint.model.scope import function_scope, module_bindings, qualify
 from lambda_lint.node_starts import NodeStarts
@@ -257,8 +259,9 @@ def lazily_initialised(
 
 
 def boolean_constants(module: cst.Module) -> dict[str, bool]:
-    """Module-level names bound once, to `True` or `False`, that no function rebinds
-    (`global`): `ASSUME_ROLE_MODE = False`."""
+    """Module-level names bound once, to `True` or `False` (or to a read of a variable
+    only local emulators set: false in Lambda), that no function rebinds (`global`):
+    `ASSUME_ROLE_MODE = False`, `IS_OFFLINE = os.environ.get("IS_OFFLINE")`."""
     constants: dict[str, bool] = {}
     for name, binding in module_bindings(module).items():
         if binding.kind != "assign" or len(binding.values) != 1:
@@ -266,6 +269,8 @@ def boolean_constants(module: cst.Module) -> dict[str, bool]:
         value = binding.values[0]
         if isinstance(value, cst.Name) and value.value in ("True", "False"):
             constants[name] = value.value == "True"
+        elif _reads_emulator_variable(value):
+            constants[name] = False
     if not constants:
         return constants  # no candidate: the module need not be walked for `global`
     rebound: set[str] = set()
@@ -275,13 +280,49 @@ def boolean_constants(module: cst.Module) -> dict[str, bool]:
     return {name: value for name, value in constants.items() if name not in rebound}
 
 
+@lru_cache(maxsize=1)
+def local_emulator_variables() -> frozenset[str]:
+    """Environment variables only tools emulating Lambda locally set
+    (`data/local_emulators.json`, with their sources)."""
+    data = json.loads((Path(__file__).parent / "data" / "local_emulators.json").read_text())
+    return frozenset(entry["name"] for entry in data["variables"])
+
+
+def _reads_emulator_variable(test: cst.BaseExpression) -> bool:
+    """`os.environ.get("IS_OFFLINE")`, `os.getenv("AWS_SAM_LOCAL") == "true"`,
+    `"IS_OFFLINE" in os.environ`, `os.environ["IS_LOCAL"]`: true only off Lambda."""
+    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+        comparison = test.comparisons[0]
+        if isinstance(comparison.operator, cst.In):
+            return (
+                dotted_name(comparison.comparator) == "os.environ"
+                and string_value(test.left) in local_emulator_variables()
+            )
+        if isinstance(comparison.operator, cst.Equal):
+            return _reads_emulator_variable(test.left)
+        return False
+    if isinstance(test, cst.Call) and test.args:
+        name = dotted_name(test.func)
+        if name in ("os.environ.get", "os.getenv"):
+            return string_value(test.args[0].value) in local_emulator_variables()
+    if isinstance(test, cst.Subscript) and dotted_name(test.value) == "os.environ":
+        key = test.slice[0].slice if len(test.slice) == 1 else None
+        return isinstance(key, cst.Index) and (
+            string_value(key.value) in local_emulator_variables()
+        )
+    return False
+
+
 def truth(test: cst.BaseExpression, constants: dict[str, bool]) -> bool | None:
     """The value a test always has, from literals and module-level boolean constants
-    (`not`, `and`, `or` folded); None when it depends on anything else."""
+    (`not`, `and`, `or` folded), and false for a read of a variable only tools that
+    emulate Lambda locally set (`IS_OFFLINE`); None when it depends on anything else."""
     if isinstance(test, cst.Name):
         if test.value in ("True", "False"):
             return test.value == "True"
         return constants.get(test.value)
+    if _reads_emulator_variable(test):
+        return False
     if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
         inner = truth(test.expression, constants)
         return None if inner is None else not inner
@@ -299,11 +340,10 @@ def truth(test: cst.BaseExpression, constants: dict[str, bool]) -> bool | None:
 
 def never_runs(ancestors: Sequence[cst.CSTNode], constants: dict[str, bool]) -> bool:
     """Whether the node at the end of `ancestors` sits in a branch that a constant test
-    rules out (`if DEBUG:` with `DEBUG = False`, the `else:` of `if True:`), or after
+    rules out (`if DEBUG:` with `DEBUG = False`, the `else:` of `if True:`, `if
+    "IS_OFFLINE" in os.environ:`), or after
     an `if <always true>: return` (raise, continue, break). Stops at the enclosing
     function."""
-    if not constants:
-        return False
     for depth in range(len(ancestors) - 1, 0, -1):
         parent, child = ancestors[depth - 1], ancestors[depth]
         if isinstance(parent, (cst.FunctionDef, cst.Lambda)):

@@ -58,7 +58,10 @@ class ClientPerInvocation(ReuseRule):
       a file is missing (`if not os.path.exists("/tmp/model.bin"):`, or a name set
       where such a check passed): a download into `/tmp` stays for the environment;
     - a client in a branch that never runs: `if ASSUME_ROLE:` with a module-level
-      `ASSUME_ROLE = False`, in the function or around a call on the way;
+      `ASSUME_ROLE = False`, in the function or around a call on the way, and a branch
+      only a local emulator takes (`if "IS_OFFLINE" in os.environ:` for
+      serverless-offline, `AWS_SAM_LOCAL` for `sam local`, `IS_LOCAL` for `serverless
+      invoke local`: variables Lambda does not set);
     - a client built per request by design: from event or context data (per-tenant
       region or endpoint: keep a cache keyed by tenant), or from credentials that are
       not constants (`aws_session_token=creds["SessionToken"]`, `**credentials`,
@@ -124,6 +127,14 @@ class ClientPerInvocation(ReuseRule):
     fixable = "unsafe"
     summary = "SDK client, DB connection or HTTP session built on every invocation"
     VALID = [
+        # the local database only serverless-offline's runs reach
+        Example(
+            "import os\nimport boto3\n\nDDB = boto3.resource('dynamodb')\n\n"
+            "def handler(event, context):\n    ddb = DDB\n"
+            "    if os.environ.get('IS_OFFLINE'):\n"
+            "        ddb = boto3.resource('dynamodb', endpoint_url='http://localhost:8000')\n"
+            "    return ddb.Table('t').get_item(Key={'id': event['id']})\n"
+        ),
         Example(
             "import boto3\n\ns3 = boto3.client('s3')\n\n"
             "def handler(event, context):\n    return s3.list_buckets()\n"
