@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from functools import cached_property
 from pathlib import Path
 
 from lambda_lint.coldstart.costs import is_known_library
@@ -51,13 +52,18 @@ class ModuleResolver:
         #: file points at its folder's table, so a lookup hashes no path but the importer
         self._by_folder: dict[Path, dict[tuple[str, int], Path | None]] = {}
         self._by_importer: dict[Path, dict[tuple[str, int], Path | None]] = {}
-        #: folders laid out as a layer's content (see the module docstring)
-        self.layer_roots = sorted(
+
+    @cached_property
+    def layer_roots(self) -> list[Path]:
+        """The folders laid out as a layer's content (see the module docstring)."""
+        marker = f"{os.sep}{LAYER_FOLDER}{os.sep}"
+        return sorted(
             {
                 folder
-                for file in self.files
+                for text, file in self._by_text.items()
+                if marker in text
                 for folder in file.parents
-                if folder.name == LAYER_FOLDER and folder != root
+                if folder.name == LAYER_FOLDER and folder != self.root
             }
         )
 
