@@ -156,6 +156,14 @@ class TmpFileLeak(ReuseRule):
     name = "tmp-file-leak"
     summary = "Files left in /tmp on every invocation"
     VALID = [
+        # removed through the name its path was copied to
+        Example(
+            "import os\nimport tempfile\n\ndef handler(event, context):\n"
+            "    with tempfile.NamedTemporaryFile(suffix='.pdf', delete=False) as tmp:\n"
+            "        path = tmp.name\n    try:\n"
+            "        with open(path, 'w') as out:\n            out.write(event['text'])\n"
+            "    finally:\n        os.unlink(path)\n"
+        ),
         Example(
             "import tempfile\n\ndef handler(event, context):\n"
             "    with tempfile.NamedTemporaryFile('w') as out:\n        out.write('x')\n"
@@ -475,11 +483,22 @@ class TmpFileLeak(ReuseRule):
         code = cst.Module([]).code_for_node(target)
         for call, _ in calls(function.body):
             for argument in self._removed_by(call):
-                if names & _local_names(argument, function):
+                if names & self._sources(_local_names(argument, function), function):
                     return True
                 if cst.Module([]).code_for_node(argument) == code:
                     return True
         return bool(names) and self._returned(target)
+
+    def _sources(self, names: set[str], function: cst.FunctionDef) -> set[str]:
+        """`names` and the local names their values are made of, transitively
+        (`path = tmp.name` removes what `tmp` names)."""
+        found, pending = set(names), list(names)
+        while pending and len(found) < 32:
+            for value in self.context.local_values(function, pending.pop()):
+                for name in _local_names(value, function) - found:
+                    found.add(name)
+                    pending.append(name)
+        return found
 
     def _returned(self, target: cst.BaseExpression) -> bool:
         """The function hands the path back to its caller (which may remove it): it
