@@ -165,6 +165,10 @@ class SyncLambdaInvoke(ReliabilityRule):
 # -- LL703 ---------------------------------------------------------------------------------
 
 
+#: the custom resource request's field naming where CloudFormation waits for the answer
+RESPONSE_URL = "ResponseURL"
+
+
 class HttpCallWithoutTimeout(ReliabilityRule):
     """
     ## What it does
@@ -175,8 +179,10 @@ class HttpCallWithoutTimeout(ReliabilityRule):
     no timeout. Not reported: `httpx`, whose requests time out after 5 seconds by
     default; requests to a server inside the execution environment (a URL starting
     with `http://localhost`, `http://127.0.0.1`: a Lambda extension such as the
-    Parameters and Secrets extension, a sidecar); calls passing `**kwargs`; sessions
-    held in attributes or built elsewhere.
+    Parameters and Secrets extension, a sidecar); a custom resource's answer to
+    CloudFormation (a request to the event's `ResponseURL`, the presigned S3 URL
+    CloudFormation waits on); calls passing `**kwargs`; sessions held in attributes or
+    built elsewhere.
 
     ## Why is this bad?
     `requests` and `urlopen` wait forever for a server that accepted the connection
@@ -239,6 +245,13 @@ class HttpCallWithoutTimeout(ReliabilityRule):
             "def handler(event, context):\n"
             "    return request.urlopen(request.Request(URL)).read()\n"
         ),
+        # a custom resource's answer, to the presigned S3 URL CloudFormation waits on
+        Example(
+            "import json\nfrom urllib.request import Request, urlopen\n\n"
+            "def handler(event, context):\n"
+            "    body = json.dumps({'Status': 'SUCCESS', 'RequestId': event['RequestId']})\n"
+            "    urlopen(Request(event['ResponseURL'], data=body.encode(), method='PUT'))\n"
+        ),
     ]
     INVALID = [
         Example(
@@ -274,6 +287,8 @@ class HttpCallWithoutTimeout(ReliabilityRule):
         library = self._library(node)
         if library is None or self.has_star_arguments(node) or self._local(node):
             return
+        if self._answers_cloudformation(node):
+            return
         position = TIMEOUT_POSITION[library]
         timeout = call_argument(node, -1 if position is None else position, "timeout")
         if timeout is not None and not (isinstance(timeout, cst.Name) and timeout.value == "None"):
@@ -293,11 +308,32 @@ class HttpCallWithoutTimeout(ReliabilityRule):
         """Whether the request goes to a server inside the execution environment (an
         extension on `http://localhost:2773`, a sidecar): its URL starts with a literal
         local prefix."""
+        return any(self._leading_text(url).startswith(LOCAL_PREFIXES) for url in self._urls(node))
+
+    def _answers_cloudformation(self, node: cst.Call) -> bool:
+        """Whether the request is a custom resource's answer: its URL is the event's
+        `ResponseURL`, the presigned S3 URL CloudFormation waits on (the function's last
+        act, to S3)."""
+        for url in self._urls(node):
+            if isinstance(url, cst.Call) and self.context.qualified_name(url.func) == (
+                "urllib.request.Request"
+            ):
+                url = call_argument(url, 0, "url") or url
+            if any(
+                r.root == "event" and r.path[:1] == (RESPONSE_URL,) for r in self.context.refs(url)
+            ):
+                return True
+        return False
+
+    @staticmethod
+    def _urls(node: cst.Call) -> list[cst.BaseExpression]:
+        """The arguments that may be a call's URL: the first two positional ones (a
+        method comes first in `request("PUT", url)`) and `url=`."""
         positional = [a.value for a in node.args if a.keyword is None]
-        urls = [a.value for a in node.args if a.keyword and a.keyword.value == "url"]
-        return any(
-            self._leading_text(url).startswith(LOCAL_PREFIXES) for url in [*positional[:2], *urls]
-        )
+        return [
+            *positional[:2],
+            *(a.value for a in node.args if a.keyword and a.keyword.value == "url"),
+        ]
 
     def _leading_text(self, value: cst.BaseExpression, depth: int = 0) -> str:
         """The literal text a URL expression starts with: a string, an f-string's first
