@@ -178,21 +178,33 @@ class _StateRule(ReuseRule):
     def _defines(self, name: str, method: str) -> bool:
         """Whether the module-level object `name` (of this module, or imported from a
         project module) is an instance of a class of the project that defines
-        `method`."""
+        `method`: built at module scope, or, in this module, by whatever assigns the
+        name (a lazy initialisation, `_CACHE = Cache()` under `global _CACHE`)."""
         model = self.context.model
         imported = self.imported(name)
         if imported is not None:
             other, attribute = imported
-            module, instance = Path(other.path), other.instances.get(attribute or "")
+            instance = other.instances.get(attribute or "")
+            module, constructors = Path(other.path), {instance.constructor} if instance else set()
         else:
-            summary = model.modules.get(self.context.path)
-            module = self.context.path
-            instance = summary.instances.get(name) if summary is not None else None
-        found = model.class_of(module, instance.constructor) if instance is not None else None
-        if found is None:
-            return False
-        owner = model.modules.get(found[0])
-        return owner is not None and f"{found[1]}.{method}" in owner.functions
+            module, constructors = self.context.path, self._constructors(name)
+        for constructor in constructors:
+            found = model.class_of(module, constructor)
+            owner = model.modules.get(found[0]) if found else None
+            if found and owner is not None and f"{found[1]}.{method}" in owner.functions:
+                return True
+        return False
+
+    def _constructors(self, name: str) -> set[str]:
+        """The callees of the calls this module assigns to `name` (`name = Cache()`)."""
+        return {
+            callee
+            for node in descendants(self.context.module)
+            if isinstance(node, cst.Assign) and isinstance(node.value, cst.Call)
+            if any(isinstance(t.target, cst.Name) and t.target.value == name for t in node.targets)
+            for callee in [dotted_name(node.value.func)]
+            if callee
+        }
 
     def _imported_kind(self, alias: str) -> str | None:
         """`module` or `state` for a name imported from the project; None otherwise."""
@@ -245,9 +257,10 @@ class RequestDataInGlobal(_StateRule):
       is None:`, `if not _config:`);
     - SDK, database and HTTP clients, also those a project function returns
       (`_clients[region] = get_client(region)`: the recommended per-tenant cache);
-    - a call of a method the project's class defines on a module-level instance of it
-      (`tasks.update(task_id, status)` on a repository): its own code decides what it
-      keeps, and calls into it are followed like any other;
+    - a call of a method the project's class defines on a module-level instance of it,
+      built at module scope or on first use (`tasks.update(task_id, status)` on a
+      repository, `_CACHE.add(key, True)` on a cache object): the class's own code
+      decides what it keeps;
     - values made only of the context attributes that are the same for every
       invocation (`function_name`, `function_version`, `invoked_function_arn`,
       `memory_limit_in_mb`, `log_group_name`, `log_stream_name`);
@@ -298,6 +311,18 @@ class RequestDataInGlobal(_StateRule):
         Example(
             "_seen = 0\n\ndef handler(event, context):\n    global _seen\n"
             "    _seen += len(event['Records'])\n    return _seen\n"
+        ),
+        # a cache object of the project, made on first use: its own `add` decides
+        Example(
+            "from cache import Cache\n\n_CACHE = None\n\ndef handler(event, context):\n"
+            "    global _CACHE\n    if not _CACHE:\n        _CACHE = Cache()\n"
+            "    if not _CACHE.exists(event['account']):\n"
+            "        _CACHE.add(event['account'], True)\n",
+            files={
+                "cache.py": "class Cache:\n    def __init__(self):\n        self._seen = {}\n\n"
+                "    def exists(self, key):\n        return key in self._seen\n\n"
+                "    def add(self, key, value):\n        self._seen[key] = value\n"
+            },
         ),
         # a repository of the project: its `update` writes to a table, not to module state
         Example(
