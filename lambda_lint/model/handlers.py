@@ -217,6 +217,11 @@ class Handler:
     def declared(self) -> list[DeclaredFunction]:
         return [e.declared for e in self.evidence if e.declared is not None]
 
+    @property
+    def snapstart(self) -> bool:
+        """Whether a descriptor declaring the function enables SnapStart."""
+        return any(declared.snapstart for declared in self.declared)
+
 
 @dataclass(frozen=True)
 class UnresolvedHandler:

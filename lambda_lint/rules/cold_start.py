@@ -831,7 +831,7 @@ class ImportInHandler(Rule):
         if model.resolver.resolve_module(module.split(".")[0], context.path) is not None:
             return  # a project module
         handler = context.serving_handler()
-        if handler is None or not any(declared.snapstart for declared in handler.declared):
+        if handler is None or not handler.snapstart:
             return
         costs = cold_start_model(model)
         unit = costs.table.entry(module).name
@@ -1206,7 +1206,7 @@ def _snapstart_files(model: ProjectModel) -> set[Path]:
     def compute(model: ProjectModel) -> set[Path]:
         files: set[Path] = set()
         for key, handler in model.handlers.items():
-            if any(declared.snapstart for declared in handler.declared):
+            if handler.snapstart:
                 files |= model.init_imports(key).files()
         return files
 
