@@ -122,6 +122,25 @@ def subscript_key(node: cst.Subscript) -> str | None:
     return None
 
 
+#: how a variable is read from the environment
+ENV_READS = frozenset({"os.getenv", "os.environ.get"})
+
+
+def environment_read(
+    node: cst.BaseExpression, qualified: Callable[[cst.CSTNode], str | None]
+) -> str | None:
+    """The environment variable `node` reads: `os.environ["X"]`, `os.environ.get("X")`,
+    `os.getenv("X")`, by the names `qualified` gives the callee and the mapping; None
+    for anything else."""
+    if isinstance(node, cst.Call):
+        if node.args and qualified(node.func) in ENV_READS:
+            return string_value(node.args[0].value)
+        return None
+    if isinstance(node, cst.Subscript) and qualified(node.value) == "os.environ":
+        return subscript_key(node)
+    return None
+
+
 class FunctionFlow:
     """The value flow of one function body, seeded with its parameters' refs."""
 

@@ -40,6 +40,7 @@ from lambda_lint.model.evidence import (
     rare_trigger_read,
     signature_trigger,
 )
+from lambda_lint.model.flow import environment_read
 from lambda_lint.model.names import dotted_name, string_value
 from lambda_lint.model.project import FunctionKey, ProjectModel
 from lambda_lint.model.scope import function_scope, module_bindings, qualify
@@ -301,16 +302,7 @@ def _reads_emulator_variable(test: cst.BaseExpression) -> bool:
         if isinstance(comparison.operator, cst.Equal):
             return _reads_emulator_variable(test.left)
         return False
-    if isinstance(test, cst.Call) and test.args:
-        name = dotted_name(test.func)
-        if name in ("os.environ.get", "os.getenv"):
-            return string_value(test.args[0].value) in local_emulator_variables()
-    if isinstance(test, cst.Subscript) and dotted_name(test.value) == "os.environ":
-        key = test.slice[0].slice if len(test.slice) == 1 else None
-        return isinstance(key, cst.Index) and (
-            string_value(key.value) in local_emulator_variables()
-        )
-    return False
+    return environment_read(test, dotted_name) in local_emulator_variables()
 
 
 def truth(test: cst.BaseExpression, constants: dict[str, bool]) -> bool | None:

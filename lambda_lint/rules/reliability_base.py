@@ -14,7 +14,7 @@ import libcst as cst
 
 from lambda_lint.descriptors.model import DeclaredFunction
 from lambda_lint.model.constructors import CLIENT_METHODS, chain_calls, chain_root
-from lambda_lint.model.flow import subscript_key
+from lambda_lint.model.flow import environment_read, subscript_key
 from lambda_lint.model.names import string_value
 from lambda_lint.model.project import ChainStep
 from lambda_lint.rules.reuse_base import ReuseRule, call_argument, uses
@@ -24,8 +24,6 @@ from lambda_lint.rules.reuse_base import ReuseRule, call_argument, uses
 SDK_FACTORIES = frozenset(
     {"boto3.client", "boto3.resource", "aioboto3.client", "aioboto3.resource"}
 )
-#: how a name is read from the environment
-ENV_READS = frozenset({"os.getenv", "os.environ.get"})
 #: calls that only write a value somewhere for people to read
 LOGGING_CALLS = frozenset(
     {"print", "debug", "info", "warning", "warn", "error", "exception", "critical", "log"}
@@ -67,21 +65,13 @@ class ReliabilityRule(ReuseRule):
     def environment_variable(self, value: cst.BaseExpression, depth: int = 0) -> str | None:
         """The environment variable `value` holds: `os.environ["X"]`,
         `os.environ.get("X")`, `os.getenv("X")`, or a name bound (only) to one."""
-        if isinstance(value, cst.Call):
-            if self.context.qualified_name(value.func) in ENV_READS and value.args:
-                return string_value(value.args[0].value)
-            return None
-        if isinstance(value, cst.Subscript):
-            if self.context.qualified_name(value.value) == "os.environ":
-                return subscript_key(value)
-            return None
         if isinstance(value, cst.Name) and depth < MAX_DEPTH:
             found = {
                 self.environment_variable(v, depth + 1)
                 for v in self.context.bound_values(value.value)
             }
             return found.pop() if len(found) == 1 else None
-        return None
+        return environment_read(value, self.context.qualified_name)
 
     def declarations(self, steps: list[ChainStep]) -> Iterator[DeclaredFunction]:
         """What the descriptors declare about the handler that serves the code along
