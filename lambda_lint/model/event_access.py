@@ -23,6 +23,15 @@ from lambda_lint.events.catalogue import EventShape, KeyInfo, shape_for, shape_f
 from lambda_lint.model.flow import JSON, Ref, Refs, literal_key, subscript_key
 from lambda_lint.triggers import TRIGGERS
 
+#: the custom resource request's field naming the presigned S3 URL CloudFormation waits
+#: on for the answer
+RESPONSE_URL = "ResponseURL"
+
+
+def holds_response_url(refs: Refs) -> bool:
+    """Whether a value holds a custom resource request's `ResponseURL`."""
+    return any(r.root == "event" and r.path[:1] == (RESPONSE_URL,) for r in refs)
+
 
 @dataclass(frozen=True)
 class EventValue:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import libcst as cst
 
+from lambda_lint.model.event_access import holds_response_url
 from lambda_lint.model.names import keyword_argument, string_value
 from lambda_lint.reliability import (
     BATCH_APIS,
@@ -165,10 +166,6 @@ class SyncLambdaInvoke(ReliabilityRule):
 # -- LL703 ---------------------------------------------------------------------------------
 
 
-#: the custom resource request's field naming where CloudFormation waits for the answer
-RESPONSE_URL = "ResponseURL"
-
-
 class HttpCallWithoutTimeout(ReliabilityRule):
     """
     ## What it does
@@ -319,9 +316,7 @@ class HttpCallWithoutTimeout(ReliabilityRule):
                 "urllib.request.Request"
             ):
                 url = call_argument(url, 0, "url") or url
-            if any(
-                r.root == "event" and r.path[:1] == (RESPONSE_URL,) for r in self.context.refs(url)
-            ):
+            if holds_response_url(self.context.refs(url)):
                 return True
         return False
 

@@ -8,6 +8,7 @@ import builtins
 
 import libcst as cst
 
+from lambda_lint.model.event_access import RESPONSE_URL, holds_response_url
 from lambda_lint.model.locals import assigned_values, returns_of
 from lambda_lint.model.names import dotted_name, string_value
 from lambda_lint.model.project import FunctionKey, Handler
@@ -404,10 +405,7 @@ class CustomResourceNoResponse(Rule):
         if name.endswith(self.SENDERS):
             return True
         for arg in call.args:
-            if any(
-                r.root == "event" and r.path[:1] == ("ResponseURL",)
-                for r in self.context.refs(arg.value)
-            ):
+            if holds_response_url(self.context.refs(arg.value)):
                 return True
             if isinstance(arg.value, cst.Call) and self._is_send(arg.value):
                 return True
@@ -430,7 +428,7 @@ class CustomResourceNoResponse(Rule):
         for call in function.calls:
             if call.target.endswith(self.SENDERS):
                 return True
-            if any(path[:1] == ("ResponseURL",) for arg in call.args for _, path in arg):
+            if any(path[:1] == (RESPONSE_URL,) for arg in call.args for _, path in arg):
                 return True
             callee = self.context.model.resolve_call(key, call)
             if callee is not None and callee != key and self._function_sends(callee, depth + 1):
