@@ -197,14 +197,7 @@ class _StateRule(ReuseRule):
 
     def _constructors(self, name: str) -> set[str]:
         """The callees of the calls this module assigns to `name` (`name = Cache()`)."""
-        return {
-            callee
-            for node in descendants(self.context.module)
-            if isinstance(node, cst.Assign) and isinstance(node.value, cst.Call)
-            if any(isinstance(t.target, cst.Name) and t.target.value == name for t in node.targets)
-            for callee in [dotted_name(node.value.func)]
-            if callee
-        }
+        return self.context.analysis("module-state.constructors", _assigned_calls).get(name, set())
 
     def _imported_kind(self, alias: str) -> str | None:
         """`module` or `state` for a name imported from the project; None otherwise."""
@@ -221,6 +214,20 @@ class _StateRule(ReuseRule):
         ):
             return "state"
         return None
+
+
+def _assigned_calls(context: CheckContext) -> dict[str, set[str]]:
+    """Per name, the callees of the calls the module assigns to it anywhere (read once
+    per file)."""
+    found: dict[str, set[str]] = {}
+    for node in descendants(context.module):
+        if not isinstance(node, cst.Assign) or not isinstance(node.value, cst.Call):
+            continue
+        callee = dotted_name(node.value.func)
+        for target in node.targets:
+            if callee and isinstance(target.target, cst.Name):
+                found.setdefault(target.target.value, set()).add(callee)
+    return found
 
 
 class RequestDataInGlobal(_StateRule):
