@@ -230,6 +230,16 @@ def _assigned_calls(context: CheckContext) -> dict[str, set[str]]:
     return found
 
 
+def _declared_global(context: CheckContext) -> frozenset[str]:
+    """The names some function of the module declares `global` (read once per file)."""
+    return frozenset(
+        item.name.value
+        for node in descendants(context.module)
+        if isinstance(node, cst.Global)
+        for item in node.names
+    )
+
+
 class RequestDataInGlobal(_StateRule):
     """
     ## What it does
@@ -826,6 +836,11 @@ class UnboundedGlobalGrowth(_StateRule):
         Example(
             "_log = []\n\ndef handler(event, context):\n    _log.append(event['id'])\n",
         ),
+        Example(
+            "import os\n\nURL_KEY = f\"{os.environ['STAGE']}-url\"\n_config = {}\n\n"
+            "def handler(event, context):\n    _config[URL_KEY] = load(URL_KEY)\n\n"
+            "def load(name):\n    return name\n"
+        ),
     ]
     INVALID = [
         Example(
@@ -847,6 +862,11 @@ class UnboundedGlobalGrowth(_StateRule):
         Example(
             "import uuid\n\n_runs = {}\n\ndef handler(event, context):\n"
             "    _runs[str(uuid.uuid4())] = 'started'\n",
+        ),
+        Example(
+            "import uuid\n\nRUN_KEY = 'run'\n_runs = {}\n\ndef handler(event, context):\n"
+            "    global RUN_KEY\n    RUN_KEY = str(uuid.uuid4())\n    _runs[RUN_KEY] = 'started'\n",
+            message="`_runs`",
         ),
     ]
 
@@ -964,17 +984,17 @@ class UnboundedGlobalGrowth(_StateRule):
         )
 
     def _constant_key(self, key: cst.BaseExpression) -> bool:
+        """A literal, or a module-level name assigned once: evaluated at INIT, it is the
+        same key on every invocation unless a function rebinds it (`global`)."""
         if is_constant(key):
             return True
-        if isinstance(key, cst.Name):
-            binding = self.context.module_binding(key.value)
-            return (
-                binding is not None
-                and binding.kind == "assign"
-                and len(binding.values) == 1
-                and is_constant(binding.values[0])
-            )
-        return False
+        if not isinstance(key, cst.Name):
+            return False
+        binding = self.context.module_binding(key.value)
+        if binding is None or binding.kind != "assign" or len(binding.values) != 1:
+            return False
+        rebound = self.context.analysis("module-state.declared-global", _declared_global)
+        return key.value not in rebound
 
     def _memoised(self, write: StateWrite) -> bool:
         """`if key not in CACHE: CACHE[key] = ...` with a key made from the function's
