@@ -207,6 +207,17 @@ class CheckContext:
         key = self.function_key()
         return self.model.function(key) if key else None
 
+    def project_callee(self, call: cst.Call) -> tuple[FunctionKey, FunctionSummary] | None:
+        """The project function a call in the visited function runs, with its summary;
+        None for a library call, a call at module scope, or one the model cannot
+        resolve."""
+        key, target = self.function_key(), dotted_name(call.func)
+        if key is None or target is None:
+            return None
+        callee_key = self.model.resolve_call(key, CallSite(target, 0, 0))
+        callee = self.model.function(callee_key) if callee_key else None
+        return None if callee_key is None or callee is None else (callee_key, callee)
+
     def handler(self) -> Handler | None:
         """The handler whose body is being visited (directly, not through a call)."""
         key = self.function_key()

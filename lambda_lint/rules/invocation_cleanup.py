@@ -96,8 +96,9 @@ class TmpFileLeak(ReuseRule):
     Not reported: a fixed path written whole (`open("/tmp/report.csv", "w")`, a
     `download_file` to a fixed name): each invocation replaces the file, so it neither
     accumulates nor carries more than the last request's data; paths the function
-    removes (`os.remove`, `Path.unlink`, `shutil.rmtree` of it or of its folder, a sweep
-    of what `os.listdir`/`glob` lists, a shell `rm -rf /tmp/*`) or that the module
+    removes (`os.remove`, `Path.unlink`, `shutil.rmtree` of it or of its folder, a
+    project function that passes it to one of these, a sweep of what
+    `os.listdir`/`glob` lists, a shell `rm -rf /tmp/*`) or that the module
     removes or checks for
     (`os.path.exists`, the usual "download once per environment" cache);
     `tempfile.TemporaryDirectory()`, `TemporaryFile()` and `NamedTemporaryFile()`, which
@@ -167,6 +168,17 @@ class TmpFileLeak(ReuseRule):
         Example(
             "import tempfile\n\ndef handler(event, context):\n"
             "    with tempfile.NamedTemporaryFile('w') as out:\n        out.write('x')\n"
+        ),
+        # removed by a helper of another module
+        Example(
+            "import cleanup\n\ndef handler(event, context):\n"
+            '    path = f"/tmp/{context.aws_request_id}.json"\n'
+            "    with open(path, 'w') as out:\n        out.write('x')\n"
+            "    cleanup.remove_temp_file(path)\n",
+            files={
+                "cleanup.py": "import os\n\ndef remove_temp_file(path):\n"
+                "    if os.path.exists(path):\n        os.remove(path)\n"
+            },
         ),
         Example(
             "def handler(event, context):\n    with open('/tmp/report.csv', 'w') as out:\n"
@@ -525,7 +537,28 @@ class TmpFileLeak(ReuseRule):
             return [argument] if argument is not None else []
         if isinstance(call.func, cst.Attribute) and call.func.attr.value in PATH_REMOVE_METHODS:
             return [call.func.value]
-        return []
+        return self._removed_by_helper(call)
+
+    def _removed_by_helper(self, call: cst.Call) -> list[cst.BaseExpression]:
+        """The arguments a project function removes: one whose body passes a parameter
+        to a remover (`def remove_temp_file(path): os.remove(path)`)."""
+        found = self.context.project_callee(call)
+        if found is None:
+            return []
+        key, callee = found
+        module = self.context.model.modules.get(key[0])
+        removed = {
+            index
+            for site in callee.calls
+            if site.args and module is not None and qualify(module, site.target) in REMOVERS
+            for index, path in site.args[0]
+            if not path
+        }
+        offset = self.context.model.symbols.bound_offset(callee, dotted_name(call.func) or "")
+        positional = [a.value for a in call.args if a.keyword is None and not a.star]
+        return [
+            positional[i - offset] for i in sorted(removed) if 0 <= i - offset < len(positional)
+        ]
 
     def _sweeps_folders(self) -> bool:
         """The module removes what it lists in a folder (`for f in os.listdir("/tmp"):

@@ -412,14 +412,8 @@ class CustomResourceNoResponse(Rule):
         return self._helper_sends(call)
 
     def _helper_sends(self, call: cst.Call) -> bool:
-        key = self.context.function_key()
-        target = dotted_name(call.func)
-        if key is None or target is None:
-            return False
-        from lambda_lint.index import CallSite
-
-        callee = self.context.model.resolve_call(key, CallSite(target, 0, 0))
-        return callee is not None and self._function_sends(callee, 0)
+        found = self.context.project_callee(call)
+        return found is not None and self._function_sends(found[0], 0)
 
     def _function_sends(self, key: FunctionKey, depth: int) -> bool:
         function = self.context.model.function(key)
