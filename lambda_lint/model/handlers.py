@@ -120,6 +120,12 @@ class Handler:
     def key(self) -> FunctionKey:
         return (self.file, self.qualname)
 
+    @property
+    def chalice_view(self) -> bool:
+        """A Chalice `route` view: all the views of an app run in the one function
+        Chalice deploys for the REST API (`app.app`), so they share its INIT."""
+        return self.framework == "chalice" and "apigw-rest" in self.triggers
+
     def _strongest_with_triggers(self) -> list[HandlerEvidence]:
         for level in ("config", "descriptor", "code"):
             chosen = [e for e in self.evidence if e.level == level and e.triggers]

@@ -565,7 +565,9 @@ class InitImportBudget(ProjectRule):
     counted twice), so a handler just over the budget is not reported on the strength of
     a rough estimate (`lambda-lint coldstart` shows it as near the budget). The message
     names the biggest contributors (up to three, each at least 10 ms) with the import
-    chain that brings each in; `lambda-lint coldstart` shows the whole tree.
+    chain that brings each in; `lambda-lint coldstart` shows the whole tree. The views
+    of a Chalice app all run in the one function Chalice deploys for the REST API, so
+    they are reported once, at the first.
 
     The estimate comes from the measured import-cost table (see
     docs/import-costs.md): figures of a 2-vCPU machine. Lambda gives a function one vCPU
@@ -628,6 +630,14 @@ class InitImportBudget(ProjectRule):
             config={"cold-start": {"budget-ms": 100}},
             message="boto3",
         ),
+        Example(
+            "import pandas as pd\nimport sklearn\nfrom chalice import Chalice\n\n"
+            "app = Chalice(app_name='reports')\n\n"
+            "@app.route('/reports')\ndef list_reports():\n    return []\n\n"
+            "@app.route('/reports/{name}')\ndef get_report(name):\n    return {}\n",
+            at="list_reports",
+            message="the Chalice app's views (`list_reports` and 1 more)",
+        ),
     ]
 
     def check_project(self) -> None:
@@ -635,21 +645,31 @@ class InitImportBudget(ProjectRule):
         model = self.project.model
         costs = cold_start_model(model)
         stored = self.project.stored_results
-        for handler in sorted(model.handlers.values(), key=lambda h: (str(h.file), h.line)):
+        handlers = sorted(model.handlers.values(), key=lambda h: (str(h.file), h.line))
+        views: dict[Path, list[Handler]] = {}
+        for handler in handlers:
+            if handler.chalice_view:
+                views.setdefault(handler.file, []).append(handler)
+        for handler in handlers:
+            if handler.chalice_view and views[handler.file][0] is not handler:
+                continue  # the app's one function is reported at its first view
             unit = handler_unit(handler)
             cached = stored.get(self.code, unit, list[Finding]) if stored is not None else None
             if cached is not None:
                 self.project.findings.extend((handler.file, f) for f in cached)
                 continue
             before = len(self.project.findings)
-            self.check_handler(handler, costs, budget)
+            self.check_handler(handler, costs, budget, views.get(handler.file, []))
             if stored is not None:
                 found = [f for _, f in self.project.findings[before:]]
                 files = [handler.file, *costs.handler_imports(handler).files]
                 stored.put(self.code, unit, found, list[Finding], files)
 
-    def check_handler(self, handler: Handler, costs: ColdStartModel, budget: float) -> None:
-        """Report the handler if its INIT imports are over the budget."""
+    def check_handler(
+        self, handler: Handler, costs: ColdStartModel, budget: float, views: list[Handler]
+    ) -> None:
+        """Report the handler if its INIT imports are over the budget (for a Chalice
+        app's first view, on behalf of all its `views`)."""
         total = costs.total_ms(handler)
         if budget_verdict(total, budget) != "over":
             return
@@ -668,9 +688,12 @@ class InitImportBudget(ProjectRule):
             for c in top
             if c.node.imported_at is not None
         )
+        what = f"`{handler.qualname}`"
+        if len(views) > 1:
+            what = f"the Chalice app's views (`{handler.qualname}` and {len(views) - 1} more)"
         self.report_handler(
             handler,
-            f"INIT imports of `{handler.qualname}` cost an estimated {_ms(total)}, over the "
+            f"INIT imports of {what} cost an estimated {_ms(total)}, over the "
             f"{_ms(budget)} budget; heaviest: {listed}",
             related=related,
         )
