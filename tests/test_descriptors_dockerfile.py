@@ -66,3 +66,15 @@ def test_lambda_base_image_without_cmd_declares_nothing(tmp_path: Path) -> None:
     dockerfile = tmp_path / "Dockerfile"
     text = "FROM public.ecr.aws/lambda/python:3.12\nCOPY . ${LAMBDA_TASK_ROOT}\n"
     assert read_descriptor(dockerfile, text).functions == []
+
+
+def test_build_container_from_a_lambda_image_declares_nothing(tmp_path: Path) -> None:
+    dockerfile = tmp_path / "Dockerfile"
+    text = (
+        "FROM public.ecr.aws/lambda/python:3.12\nCMD bash\nWORKDIR /site-packages\n"
+        "RUN pip install -t . jwcrypto==1.5.6\n"
+    )
+    assert read_descriptor(dockerfile, text).functions == []
+    # with the function's code copied in, the same command is a handler that cannot load
+    copied = text.replace("CMD bash\n", "COPY app.py ${LAMBDA_TASK_ROOT}\nCMD bash\n")
+    assert read_one(dockerfile, copied).handler == "bash"

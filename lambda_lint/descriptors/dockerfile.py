@@ -7,6 +7,10 @@ entry point. In the base images `LAMBDA_TASK_ROOT` is `/var/task`, also the defa
 working directory, and `CMD` names the handler (AWS Lambda developer guide, "Deploy
 Python Lambda functions with container images"). Paths in `COPY` are taken relative to
 the Dockerfile's folder, the usual build context.
+
+A Lambda base image that copies nothing from the build context and whose `CMD` names no
+`module.function` (`CMD bash`) is a build container, used to install packages for a
+layer or an archive, not a function image: it declares nothing.
 """
 
 from __future__ import annotations
@@ -104,6 +108,8 @@ def read_dockerfile(path: Path, source: str) -> DescriptorSet:
     if stage is None or not (stage.base_image or stage.client) or stage.cmd is None:
         return DescriptorSet()
     handler, line = stage.cmd
+    if not stage.copies and handler is not None and "." not in handler:
+        return DescriptorSet()  # a build container (see the module's doc)
     folder = path.parent
     function = DeclaredFunction(
         name=f"{folder.name}/{path.name}" if folder.name else path.name,
