@@ -43,6 +43,9 @@ def propagate(
             )
         if handler.context_param is not None:
             start[names.index(handler.context_param)] = frozenset({Ref("context")})
+        if handler.chalice_view:  # Chalice passes the URL's path parameters by name
+            for index, name in enumerate(names):
+                start[index] = frozenset({Ref("event", ("pathParameters", name))})
         seeds[handler.key] = start
         queue.append(handler.key)
     #: each ref extended by each access path, made once: propagation meets the same

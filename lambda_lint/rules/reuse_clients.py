@@ -63,7 +63,8 @@ class ClientPerInvocation(ReuseRule):
       serverless-offline, `AWS_SAM_LOCAL` for `sam local`, `IS_LOCAL` for `serverless
       invoke local`: variables Lambda does not set);
     - a client built per request by design: from event or context data (per-tenant
-      region or endpoint: keep a cache keyed by tenant), or from credentials that are
+      region or endpoint: keep a cache keyed by tenant; a Chalice view's parameters are
+      the URL's path parameters), or from credentials that are
       not constants (`aws_session_token=creds["SessionToken"]`, `**credentials`,
       typically from `sts.assume_role`: they expire, whoever built the STS client);
     - a client built in an `except` block, or in an `if` branch that logs an error
@@ -164,6 +165,12 @@ class ClientPerInvocation(ReuseRule):
             "    region = event['region']\n    if region not in _clients:\n"
             "        _clients[region] = boto3.client('s3', region_name=region)\n"
             "    return _clients[region].list_buckets()\n"
+        ),
+        Example(
+            "import boto3\nfrom chalice import Chalice\n\napp = Chalice(app_name='alarms')\n\n"
+            "@app.route('/alarms/{region}')\ndef alarms(region):\n"
+            "    cloudwatch = boto3.client('cloudwatch', region_name=region)\n"
+            "    return cloudwatch.describe_alarms()['MetricAlarms']\n"
         ),
         Example(
             "import asyncio\nimport httpx\n\nasync def fetch(url):\n"
