@@ -8,7 +8,8 @@ Each repository lands in `<cache>/<owner>+<name>/` at its pinned commit, with
 right commit is skipped. The cache must lie outside any git repository: lambda-lint honours
 enclosing `.gitignore` files, which would hide files from the run.
 
-With `--mirror`, `<mirror>/<owner>+<name>/repo` is a bare git directory holding the commit.
+With `--mirror`, `<mirror>/<owner>+<name>/repo` is a bare git directory holding the commit
+(or a clone, whose `.git` folder is then read).
 Blobs missing from it (large files, Git LFS content) are skipped and listed in
 `<cache>/<owner>+<name>.missing`; a clone from GitHub gets LFS pointer files instead.
 """
@@ -125,7 +126,10 @@ def materialise(repo: Repo, cache: Path, mirror: Path | None) -> str:
     missing_list = cache / f"{repo.key}.missing"
     missing_list.unlink(missing_ok=True)
     if mirror is not None:
-        missing = extract_from_mirror(mirror / repo.key / "repo", repo.commit, partial)
+        git_dir = mirror / repo.key / "repo"
+        if (git_dir / ".git").is_dir():  # a mirror kept as a clone with a work tree
+            git_dir = git_dir / ".git"
+        missing = extract_from_mirror(git_dir, repo.commit, partial)
         if missing:
             missing_list.write_text("".join(f"{path}\n" for path in missing), encoding="utf-8")
         account = f"from mirror, {len(missing)} missing blobs"
