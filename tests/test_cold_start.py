@@ -273,6 +273,35 @@ def test_a_module_found_only_by_its_name_is_taken_for_a_layer(tmp_path: Path) ->
     assert costs.saving(found, [tracer]) == 0
 
 
+def test_from_a_layer_package_import_a_module_runs_the_module(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "functions/orders/app.py": """\
+                import requests
+                from common import db
+
+                def handler(event, context):
+                    return db.find(event)
+            """,
+            # a layer folder the build copies into python/: found by the module's name
+            "layers/shared/common/__init__.py": "",
+            "layers/shared/common/db.py": "import requests\n\ndef find(event):\n    return event\n",
+        },
+    )
+    model, costs = project_costs(tmp_path)
+    found = handler(model)
+    names = [node.name for node, _ in costs.tree(found).walk()]
+    assert "common.db" in names
+    # the layer's module loads requests anyway: the unused import saves nothing
+    [unused] = [
+        i
+        for i in costs.external_imports(tmp_path / "functions/orders/app.py")
+        if i.module == "requests"
+    ]
+    assert costs.saving(found, [unused]) == 0
+
+
 def test_a_package_s_submodule_is_not_taken_for_a_library_of_its_name(tmp_path: Path) -> None:
     write(
         tmp_path,

@@ -178,6 +178,11 @@ class ColdStartModel:
             return Statement(item, tuple(files), None)
         named = self._named(item.module)
         if len(named) == 1:  # a module of the project outside the search path: a layer
+            if item.name and item.name != "*":
+                submodule = self._named(f"{item.module}.{item.name}")
+                if len(submodule) == 1:  # `from pkg import mod` runs pkg, then mod
+                    found = (*files, named[0], submodule[0])
+                    return Statement(item, found, None, f"{item.module}.{item.name}")
             return Statement(item, (*files, named[0]), None, item.module)
         module = item.module
         if item.name and item.name != "*":
