@@ -567,7 +567,9 @@ class InitImportBudget(ProjectRule):
     names the biggest contributors (up to three, each at least 10 ms) with the import
     chain that brings each in; `lambda-lint coldstart` shows the whole tree. The views
     of a Chalice app all run in the one function Chalice deploys for the REST API, so
-    they are reported once, at the first.
+    they are reported once, at the first. Handlers invoked so rarely that nobody waits
+    on their INIT (custom resources, secret rotation, pipeline actions, runbook steps,
+    hourly or rarer schedules; see LL301) are not judged.
 
     The estimate comes from the measured import-cost table (see
     docs/import-costs.md): figures of a 2-vCPU machine. Lambda gives a function one vCPU
@@ -612,6 +614,11 @@ class InitImportBudget(ProjectRule):
         Example(
             "def handler(event, context):\n    import pandas\n    import sklearn\n    return 1\n"
         ),
+        # a custom resource runs a few times per stack: nobody waits on its INIT
+        Example(
+            "import pandas as pd\nimport sklearn\n\ndef handler(event, context):\n    return 1\n",
+            trigger="cloudformation-custom-resource",
+        ),
     ]
     INVALID = [
         Example(
@@ -653,6 +660,8 @@ class InitImportBudget(ProjectRule):
         for handler in handlers:
             if handler.chalice_view and views[handler.file][0] is not handler:
                 continue  # the app's one function is reported at its first view
+            if handler.rarely_invoked:
+                continue  # nobody waits on its INIT
             unit = handler_unit(handler)
             cached = stored.get(self.code, unit, list[Finding]) if stored is not None else None
             if cached is not None:
