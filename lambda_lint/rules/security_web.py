@@ -16,7 +16,8 @@ class EventToPath(FlowRule):
     `Filename` of S3 `download_file`.
 
     Not reported: names through `os.path.basename`, `werkzeug.utils.secure_filename`,
-    `pathlib.PurePath(...).name`, `uuid.UUID()`, or an allow-list check.
+    `pathlib.PurePath(...).name`, `uuid.UUID()`, or an allow-list check, and the S3
+    bucket name of an event record, which holds no `/` and no `..`.
 
     Opt-in: S3-triggered functions commonly write the object's key below `/tmp`; the key
     is chosen by whoever can upload, which is often the function's own system.
@@ -62,6 +63,12 @@ class EventToPath(FlowRule):
         Example(
             "import pathlib\n\ndef handler(event, context):\n"
             "    return pathlib.Path(event['path']).suffix\n"
+        ),
+        Example(
+            "import boto3\n\ns3 = boto3.client('s3')\n\ndef handler(event, context):\n"
+            "    bucket = event['Records'][0]['s3']['bucket']['name']\n"
+            "    s3.download_file(bucket, 'config.json', f'/tmp/{bucket}-config.json')\n",
+            trigger="s3",
         ),
     ]
     INVALID = [

@@ -33,7 +33,7 @@ from typing import Any, Callable
 from lambda_lint.finding import Position
 from lambda_lint.flow import ir
 from lambda_lint.flow.engine import Analysis, CallArgs, analyse
-from lambda_lint.flow.refs import MAX_ORIGIN, Ref, Refs, step_text
+from lambda_lint.flow.refs import DERIVED, MAX_ORIGIN, Ref, Refs, step_text
 from lambda_lint.flow.semantics import Semantics, plain
 from lambda_lint.flow.summary import SEEDED_KINDS, arguments_to_parameters, passed
 from lambda_lint.index import CallSite
@@ -570,8 +570,15 @@ class _Walk:
         return True
 
     def separators_removed(self, ref: Ref) -> bool:
-        """A step removed the directory separators (`key.replace("/", "-")`,
-        `key.split("/")[-1]`)."""
+        """The value holds no directory separator: a place of the event that never has
+        one (`SinkTable.separator_free`, an S3 bucket name), or a step removed them
+        (`key.replace("/", "-")`, `key.split("/")[-1]`)."""
+        # a value formatted or joined from the place: its own part holds none either
+        place_of = ref.path[:-1] if ref.path[-1:] == (DERIVED,) else ref.path
+        if ref.root == "event" and any(
+            place_of[-len(place) :] == place for place in self.table.separator_free
+        ):
+            return True
         for _, text in ref.origin:
             if not isinstance(text, ir.Call) or not text.args:
                 continue

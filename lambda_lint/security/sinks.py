@@ -78,6 +78,9 @@ class SinkTable:
     #: arguments that leave no directory separator in a path
     separator_methods: frozenset[str]
     separators: frozenset[str]
+    #: places of an event that never hold a directory separator (an S3 bucket name), as
+    #: the ends of access paths
+    separator_free: frozenset[tuple[str, ...]]
 
     def by_call(self, name: str) -> list[Sink]:
         return [s for s in self.sinks if name in s.calls and not s.path_methods]
@@ -136,4 +139,7 @@ def sink_table() -> SinkTable:
         route_decorators=frozenset(data["frameworks"]["route_decorators"]),
         separator_methods=frozenset(data["path_separator_removal"]["methods"]),
         separators=frozenset(data["path_separator_removal"]["separators"]),
+        separator_free=frozenset(
+            tuple(field.split(".")) for field in data["separator_free_fields"]["fields"]
+        ),
     )
