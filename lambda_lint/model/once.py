@@ -43,7 +43,7 @@ from lambda_lint.model.evidence import (
 from lambda_lint.model.flow import environment_read
 from lambda_lint.model.names import dotted_name, string_value
 from lambda_lint.model.project import FunctionKey, ProjectModel
-from lambda_lint.model.scope import function_scope, module_bindings, qualify
+from lambda_lint.model.scope import declared_global, function_scope, module_bindings, qualify
 from lambda_lint.node_starts import NodeStarts
 from lambda_lint.source import ParseProblem, SourceFile, parse_source
 from lambda_lint.triggers import TRIGGERS
@@ -274,10 +274,7 @@ def boolean_constants(module: cst.Module) -> dict[str, bool]:
             constants[name] = False
     if not constants:
         return constants  # no candidate: the module need not be walked for `global`
-    rebound: set[str] = set()
-    for node in descendants(module):
-        if isinstance(node, cst.Global):
-            rebound.update(item.name.value for item in node.names)
+    rebound = declared_global(module)
     return {name: value for name, value in constants.items() if name not in rebound}
 
 

@@ -15,7 +15,7 @@ import libcst as cst
 
 from lambda_lint.index import ModuleSummary
 from lambda_lint.model.names import dotted_name, imported_names
-from lambda_lint.walk import Visitor
+from lambda_lint.walk import Visitor, descendants
 
 
 @dataclass(frozen=True)
@@ -126,6 +126,16 @@ def module_bindings(module: cst.Module) -> dict[str, ModuleBinding]:
     collector = _ModuleCollector()
     collector.walk(module)
     return collector.bindings
+
+
+def declared_global(module: cst.Module) -> frozenset[str]:
+    """The names some function of the module declares `global`: it may rebind them."""
+    return frozenset(
+        item.name.value
+        for node in descendants(module)
+        if isinstance(node, cst.Global)
+        for item in node.names
+    )
 
 
 @dataclass(frozen=True)

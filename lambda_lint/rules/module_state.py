@@ -29,6 +29,7 @@ from lambda_lint.model.once import (
 from lambda_lint.model.project import ChainStep
 from lambda_lint.model.scope import (
     ModuleBinding,
+    declared_global,
     function_scope,
     parameter_names,
     qualify,
@@ -228,16 +229,6 @@ def _assigned_calls(context: CheckContext) -> dict[str, set[str]]:
             if callee and isinstance(target.target, cst.Name):
                 found.setdefault(target.target.value, set()).add(callee)
     return found
-
-
-def _declared_global(context: CheckContext) -> frozenset[str]:
-    """The names some function of the module declares `global` (read once per file)."""
-    return frozenset(
-        item.name.value
-        for node in descendants(context.module)
-        if isinstance(node, cst.Global)
-        for item in node.names
-    )
 
 
 class RequestDataInGlobal(_StateRule):
@@ -993,7 +984,9 @@ class UnboundedGlobalGrowth(_StateRule):
         binding = self.context.module_binding(key.value)
         if binding is None or binding.kind != "assign" or len(binding.values) != 1:
             return False
-        rebound = self.context.analysis("module-state.declared-global", _declared_global)
+        rebound = self.context.analysis(
+            "module-state.declared-global", lambda context: declared_global(context.module)
+        )
         return key.value not in rebound
 
     def _memoised(self, write: StateWrite) -> bool:
