@@ -211,10 +211,17 @@ class CheckContext:
         """The project function a call in the visited function runs, with its summary;
         None for a library call, a call at module scope, or one the model cannot
         resolve."""
-        key, target = self.function_key(), dotted_name(call.func)
-        if key is None or target is None:
+        key = self.function_key()
+        return None if key is None else self._callee(key, call)
+
+    def _callee(
+        self, caller: FunctionKey, call: cst.Call
+    ) -> tuple[FunctionKey, FunctionSummary] | None:
+        """The project function a call in `caller` runs, with its summary."""
+        target = dotted_name(call.func)
+        if target is None:
             return None
-        callee_key = self.model.resolve_call(key, CallSite(target, 0, 0))
+        callee_key = self.model.resolve_call(caller, CallSite(target, 0, 0))
         callee = self.model.function(callee_key) if callee_key else None
         return None if callee_key is None or callee is None else (callee_key, callee)
 
@@ -414,13 +421,11 @@ class CheckContext:
 
     def _returned(self, caller: FunctionKey, call: cst.Call, flow: FunctionFlow) -> Refs | None:
         """Refs a project function returns when called with these arguments."""
-        target = dotted_name(call.func)
-        if target is None:
+        found = self._callee(caller, call)
+        if found is None:
             return None
-        callee_key = self.model.resolve_call(caller, CallSite(target, 0, 0))
-        callee = self.model.function(callee_key) if callee_key else None
-        if callee is None or callee_key is None:
-            return None
+        callee_key, callee = found
+        target = dotted_name(call.func) or ""
         if not callee.returns:
             # nothing from the arguments reaches a return: only constants come back, or
             # what the summary does not follow (a generator's items, a closure)

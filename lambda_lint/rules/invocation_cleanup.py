@@ -545,12 +545,14 @@ class TmpFileLeak(ReuseRule):
         found = self.context.project_callee(call)
         if found is None:
             return []
-        key, callee = found
-        module = self.context.model.modules.get(key[0])
+        (path, _), callee = found
+        module = self.context.model.modules.get(path)
+        if module is None:
+            return []
         removed = {
             index
             for site in callee.calls
-            if site.args and module is not None and qualify(module, site.target) in REMOVERS
+            if site.args and qualify(module, site.target) in REMOVERS
             for index, path in site.args[0]
             if not path
         }
