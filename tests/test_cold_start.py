@@ -236,6 +236,42 @@ def test_the_budget_message_names_only_contributors_that_matter(tmp_path: Path) 
     assert "math" not in finding.message  # a few milliseconds of the standard library
 
 
+def test_a_chalice_app_s_views_share_one_report_and_its_other_functions_have_their_own(
+    tmp_path: Path,
+) -> None:
+    write(
+        tmp_path,
+        {
+            "app.py": """\
+                import pandas
+                import sklearn
+                from chalice import Chalice
+
+                app = Chalice(app_name="reports")
+
+                @app.on_sqs_message(queue="reports")
+                def refresh(event):
+                    return None
+
+                @app.route("/reports")
+                def list_reports():
+                    return []
+
+                @app.route("/reports/{name}")
+                def get_report(name):
+                    return {}
+            """
+        },
+    )
+    settings = load_config_file(tmp_path / "lambda-lint.toml")
+    findings = Linter(settings, load_rules(), {"LL203"}, cwd=tmp_path).lint([tmp_path]).findings
+    messages = sorted(f.message.split(" cost ")[0] for f in findings)
+    assert messages == [
+        "INIT imports of `refresh`",
+        "INIT imports of the Chalice app's views (`list_reports` and 1 more)",
+    ]
+
+
 def test_a_module_found_only_by_its_name_is_taken_for_a_layer(tmp_path: Path) -> None:
     write(
         tmp_path,

@@ -658,7 +658,8 @@ class InitImportBudget(ProjectRule):
             if handler.chalice_view:
                 views.setdefault(handler.file, []).append(handler)
         for handler in handlers:
-            if handler.chalice_view and views[handler.file][0] is not handler:
+            shared = views[handler.file] if handler.chalice_view else []
+            if shared and shared[0] is not handler:
                 continue  # the app's one function is reported at its first view
             if handler.rarely_invoked:
                 continue  # nobody waits on its INIT
@@ -668,7 +669,7 @@ class InitImportBudget(ProjectRule):
                 self.project.findings.extend((handler.file, f) for f in cached)
                 continue
             before = len(self.project.findings)
-            self.check_handler(handler, costs, budget, views.get(handler.file, []))
+            self.check_handler(handler, costs, budget, shared)
             if stored is not None:
                 found = [f for _, f in self.project.findings[before:]]
                 files = [handler.file, *costs.handler_imports(handler).files]
