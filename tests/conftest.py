@@ -18,3 +18,9 @@ def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
         os.environ.pop("LAMBDA_LINT_CACHE_DIR", None)
     else:
         os.environ["LAMBDA_LINT_CACHE_DIR"] = previous
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked `slow` run first: with parallel workers, a long test that starts last
+    would keep one worker busy after the other has finished."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)

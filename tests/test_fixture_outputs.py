@@ -6,32 +6,37 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner, Result
+
+from lambda_lint.cli import main
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 SCHEMA = Path(__file__).resolve().parent / "data" / "sarif-schema-2.1.0.json"
 
 
-def run(cwd: Path, cache: Path, *args: str) -> subprocess.CompletedProcess:
-    """`lambda-lint check .` in `cwd`; runs sharing a `cache` folder reuse its results,
-    as a user's runs do (the first run of a test lints, the others report)."""
-    return subprocess.run(
-        [sys.executable, "-m", "lambda_lint", "check", ".", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "LAMBDA_LINT_CACHE_DIR": str(cache)},
-    )
+def run(cwd: Path, cache: Path, *args: str) -> Result:
+    """`lambda-lint check .` in `cwd`, in this process; runs sharing a `cache` folder reuse
+    its results, as a user's runs do (the first run of a test lints, the others report)."""
+    env = {"LAMBDA_LINT_CACHE_DIR": str(cache), "NO_COLOR": "1", "FORCE_COLOR": None}
+    try:  # click < 8.2 (Python 3.9) mixes stderr into stdout unless told not to
+        runner = CliRunner(mix_stderr=False, env=env)  # type: ignore[call-arg]
+    except TypeError:
+        runner = CliRunner(env=env)
+    previous = Path.cwd()
+    os.chdir(cwd)
+    try:
+        return runner.invoke(main, ["check", ".", *args])
+    finally:
+        os.chdir(previous)
 
 
 def keys_from_json(cwd: Path, cache: Path) -> list[tuple[str, int, int, str]]:
     result = run(cwd, cache, "--output-format", "json")
-    assert result.returncode == 1, result.stderr
+    assert result.exit_code == 1, result.stderr
     return sorted(
         (
             os.path.relpath(f["filename"], cwd),
@@ -51,7 +56,7 @@ def test_ci_formats_agree_with_json(name: str, tmp_path: Path) -> None:
     expected = keys_from_json(project, tmp_path)
 
     sarif = run(project, tmp_path, "--output-format", "sarif")
-    assert sarif.returncode == 1
+    assert sarif.exit_code == 1
     log = json.loads(sarif.stdout)
     schema = json.loads(SCHEMA.read_text())
     jsonschema.validators.validator_for(schema)(schema).validate(log)
@@ -70,12 +75,12 @@ def test_ci_formats_agree_with_json(name: str, tmp_path: Path) -> None:
     assert sorted(rule_ids) == sorted({k[3] for k in expected})
 
     github = run(project, tmp_path, "--output-format", "github")
-    assert github.returncode == 1
+    assert github.exit_code == 1
     commands = [line for line in github.stdout.splitlines() if line.startswith("::")]
     assert len(commands) == len(expected)
 
     junit = run(project, tmp_path, "--output-format", "junit")
-    assert junit.returncode == 1
+    assert junit.exit_code == 1
     root = ET.fromstring(junit.stdout)
     failures = root.findall(".//failure")
     assert len(failures) == len(expected)

@@ -7,6 +7,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 import lambda_lint
 
 PACKAGE = Path(lambda_lint.__file__).parent
@@ -133,7 +135,10 @@ def _imports(name: str, path: Path) -> set[str]:
     return {module for module in found if module in MODULES and module != name}
 
 
-GRAPH = {name: _imports(name, path) for name, path in MODULES.items()}
+@pytest.fixture(scope="module")
+def graph() -> dict[str, set[str]]:
+    """Each of the package's modules and the package modules it imports."""
+    return {name: _imports(name, path) for name, path in MODULES.items()}
 
 
 def layer_of(module: str) -> int:
@@ -155,10 +160,10 @@ def test_every_module_has_a_layer() -> None:
     assert unplaced == []
 
 
-def test_no_module_imports_from_a_layer_above_its_own() -> None:
+def test_no_module_imports_from_a_layer_above_its_own(graph: dict[str, set[str]]) -> None:
     upward = [
         f"{module} imports {imported}"
-        for module, imports in sorted(GRAPH.items())
+        for module, imports in sorted(graph.items())
         for imported in sorted(imports)
         if layer_of(imported) > layer_of(module)
     ]
@@ -208,8 +213,8 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     return found
 
 
-def test_no_import_cycles() -> None:
-    assert _cycles(GRAPH) == []
+def test_no_import_cycles(graph: dict[str, set[str]]) -> None:
+    assert _cycles(graph) == []
 
 
 def test_the_cycle_finder_finds_a_cycle() -> None:

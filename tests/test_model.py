@@ -149,6 +149,39 @@ def test_a_function_named_like_a_handler_but_called_by_project_code_is_a_helper(
     assert handler_names(model) == {"app.py:lambda_handler"}
 
 
+def test_a_function_another_module_hands_to_a_router_is_a_callback(tmp_path: Path) -> None:
+    model = build(
+        tmp_path,
+        {
+            "app.py": """\
+                from auth import authenticate
+                from router import router
+
+                @router.attach("/ask", "post", authenticate)
+                def ask(event, context):
+                    return 1
+
+                def lambda_handler(event, context):
+                    return router.handle(event, context)
+            """,
+            "auth.py": "def authenticate(event, context):\n    return event['user']\n",
+            "router.py": "class Router:\n    def attach(self, *args):\n        return lambda f: f\n\n"
+            "router = Router()\n",
+            # handed on in its own module only, as a wrapper takes it: still a handler
+            "wrapped.py": "from wrap import wrap\n\ndef handler(event, context):\n    return 1\n\n"
+            "lambda_handler = wrap(handler)\n",
+            # handed on from test code, as a test harness takes it: still a handler
+            "jobs.py": "def handler(event, context):\n    return 1\n",
+            "tests/test_jobs.py": "from jobs import handler\n\ndef test_it(run):\n    run(handler)\n",
+        },
+    )
+    assert handler_names(model) == {
+        "app.py:lambda_handler",
+        "wrapped.py:handler",
+        "jobs.py:handler",
+    }
+
+
 def test_a_declared_handler_makes_its_module_siblings_plain_functions(tmp_path: Path) -> None:
     model = build(
         tmp_path,

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path, PurePath
 
 from lambda_lint.config import HandlerTarget, Settings
@@ -356,13 +356,36 @@ class HandlerFinder:
         self, key: FunctionKey, function: FunctionSummary, module: ModuleSummary
     ) -> bool:
         """Whether a function named like a handler can be one: callable as
-        `(event, context)`, not test code, not called by project code, not registered
-        by a decorator lambda-lint does not know."""
+        `(event, context)`, not test code, not called by project code nor handed to it
+        from another module, not registered by a decorator lambda-lint does not know."""
         if not takes_event_and_context(function) or is_test_file(key[0], self.root):
             return False
-        if self.calls.callers(key):
+        if self.calls.callers(key) or key in self._handed_on:
             return False
         return all(self._keeps_signature(key[0], name) for name in function.decorators)
+
+    @cached_property
+    def _handed_on(self) -> frozenset[FunctionKey]:
+        """Functions another module of the project (not test code) hands to a call or a
+        decorator by name: callbacks the project registers and then calls itself
+        (`@router.attach("/ask", "post", authenticate)`), not Lambda."""
+        found: set[FunctionKey] = set()
+        for path, module in self.modules.items():
+            if is_test_file(path, self.root):
+                continue
+            sites = [*module.init_calls, *(c for f in module.functions.values() for c in f.calls)]
+            names = [name for site in sites for name in site.names]
+            names += [
+                name
+                for function in module.functions.values()
+                for _, arguments in function.decorator_args
+                for name in arguments
+            ]
+            for name in names:
+                target = self.symbols.resolve_name(path, name)
+                if target is not None and target[0] != path:
+                    found.add(target)
+        return frozenset(found)
 
     def _keeps_signature(self, path: Path, decorator: str) -> bool:
         """A decorator known to pass `(event, context)` through: a known library
