@@ -365,21 +365,26 @@ class CheckContext:
             self._flows[function] = FunctionFlow(function, seeds, returned)
         return self._flows[function]
 
-    def call_site_refs(self, node: cst.CSTNode) -> Refs:
+    def call_site_refs(self, node: cst.CSTNode, sources: CallResolver | None = None) -> Refs:
         """`refs(node)`, with what the function's parameters hold worked out again at each
         call site with what the project functions called there return (the project
         model takes any call's result as derived from its arguments). Subset of
-        `refs(node)`; slower, for confirming a finding."""
+        `refs(node)`; slower, for confirming a finding. `sources` gives the refs of
+        the calls a rule tracks (None for the others), here and at the call sites."""
         function, key = self.function_node(), self.function_key()
         if function is None or key is None:
             return EMPTY
-        seeds = self._call_site_seeds(key)
+        seeds = self._call_site_seeds(key, sources)
         if seeds is None:
-            return self.refs(node)
-        flow = FunctionFlow(function, seeds, self._resolver(key))
+            if sources is None:
+                return self.refs(node)
+            seeds = self.model.parameter_seeds(key)
+        flow = FunctionFlow(function, seeds, self._resolver(key, sources))
         return flow.refs(node)
 
-    def _call_site_seeds(self, key: FunctionKey) -> dict[str, Refs] | None:
+    def _call_site_seeds(
+        self, key: FunctionKey, sources: CallResolver | None = None
+    ) -> dict[str, Refs] | None:
         """What each parameter of `key` receives at its call sites, evaluated in each
         caller; None for a handler, a function no call site reaches, or one with a call
         site that cannot be read."""
@@ -395,7 +400,8 @@ class CheckContext:
             node = tree.function_at(summary.line, summary.column) if tree and summary else None
             if call is None or node is None or any(a.star for a in call.args):
                 return None
-            flow = FunctionFlow(node, self.model.parameter_seeds(caller), self._resolver(caller))
+            seeds = self.model.parameter_seeds(caller)
+            flow = FunctionFlow(node, seeds, self._resolver(caller, sources))
             position = self.model.symbols.bound_offset(callee, site.target)
             for argument in call.args:
                 if argument.keyword is not None:
@@ -407,13 +413,17 @@ class CheckContext:
                     found[name] = found.get(name, EMPTY) | flow.refs(argument.value)
         return found
 
-    def _resolver(self, caller: FunctionKey) -> CallResolver:
-        """`_returned` for the calls in `caller`, holding this context weakly: the flows
-        the context keeps would otherwise hold it in a reference cycle, and with it the
-        file's trees, which only the cyclic collector would then free."""
+    def _resolver(self, caller: FunctionKey, sources: CallResolver | None = None) -> CallResolver:
+        """`sources`, then `_returned`, for the calls in `caller`, holding this context
+        weakly: the flows the context keeps would otherwise hold it in a reference
+        cycle, and with it the file's trees, which only the cyclic collector would then
+        free."""
         context = weakref.ref(self)
 
         def returned(call: cst.Call, flow: FunctionFlow) -> Refs | None:
+            found = sources(call, flow) if sources is not None else None
+            if found is not None:
+                return found
             alive = context()
             return None if alive is None else alive._returned(caller, call, flow)
 

@@ -145,6 +145,16 @@ def _reset_attributes() -> dict[str, frozenset[str]]:
 RESET_EACH_INVOCATION = _reset_attributes()
 
 
+def _config_reads() -> frozenset[str]:
+    data = json.loads((Path(__file__).parent / "data" / "config_stores.json").read_text())
+    return frozenset(method for store in data["stores"] for method in store["methods"])
+
+
+#: SDK methods that read a configuration store: SSM parameters, secrets, AppConfig
+#: documents (`data/config_stores.json`)
+CONFIG_READS = _config_reads()
+
+
 # -- project functions that return a client ------------------------------------------------
 
 

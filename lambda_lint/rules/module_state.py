@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Callable
 import libcst as cst
 
 from lambda_lint.model.constructors import (
+    CONFIG_READS,
     RESET_EACH_INVOCATION,
     chain_calls,
     chain_root,
@@ -742,6 +743,19 @@ UNBOUNDED_CALLS = {
 }
 
 
+#: the root of what a configuration store returns (`CONFIG_READS`)
+CONFIG_STORE = "config-store"
+
+
+def _config_reads(call: cst.Call, flow: FunctionFlow) -> frozenset[Ref] | None:
+    """A read of a configuration store (SSM parameters, a secret, an AppConfig
+    document) gives a value of its own; None for other calls."""
+    func = call.func
+    if isinstance(func, cst.Attribute) and func.attr.value in CONFIG_READS:
+        return frozenset({Ref(CONFIG_STORE)})
+    return None
+
+
 class UnboundedGlobalGrowth(_StateRule):
     """
     ## What it does
@@ -757,6 +771,9 @@ class UnboundedGlobalGrowth(_StateRule):
       `CONFIG.get("db")`) or on its emptiness (`if not NAMES:`);
     - a constant key (`CACHE["config"] = ...`, `COUNTS["calls"] += 1`): one entry,
       replaced or updated in place;
+    - a key a configuration store gives (the `Name` of each SSM parameter that
+      `get_parameters` returns, here or in a caller that hands the response on): one
+      entry per stored name;
     - `COUNTS[key] += 1` on a plain dict: a missing key raises `KeyError`, so it only
       updates keys added elsewhere (that addition is the one reported). On a
       `Counter` or `defaultdict` it adds the key, and varying keys are growth;
@@ -832,6 +849,14 @@ class UnboundedGlobalGrowth(_StateRule):
             "def handler(event, context):\n    _config[URL_KEY] = load(URL_KEY)\n\n"
             "def load(name):\n    return name\n"
         ),
+        Example(
+            "import boto3\n\n_config = {}\n\ndef keep(response):\n"
+            "    for parameter in response['Parameters']:\n"
+            "        _config[parameter['Name']] = parameter['Value']\n\n"
+            "def handler(event, context):\n"
+            "    found = boto3.client('ssm').get_parameters(Names=['/app/url', '/app/key'])\n"
+            "    keep(found)\n"
+        ),
     ]
     INVALID = [
         Example(
@@ -853,6 +878,13 @@ class UnboundedGlobalGrowth(_StateRule):
         Example(
             "import uuid\n\n_runs = {}\n\ndef handler(event, context):\n"
             "    _runs[str(uuid.uuid4())] = 'started'\n",
+        ),
+        Example(
+            "import boto3\n\n_seen = {}\n\ndef keep(response):\n"
+            "    for item in response['Items']:\n        _seen[item['id']] = True\n\n"
+            "def handler(event, context):\n"
+            "    keep(boto3.resource('dynamodb').Table('orders').scan())\n",
+            message="handler -> keep",
         ),
         Example(
             "import uuid\n\nRUN_KEY = 'run'\n_runs = {}\n\ndef handler(event, context):\n"
@@ -939,9 +971,9 @@ class UnboundedGlobalGrowth(_StateRule):
         if how == "add":
             return not all(is_constant(v) for v in write.values)
         if how in ("item", "setdefault"):
-            return kind in ("dict", "set") and not all(self._constant_key(k) for k in write.keys)
+            return kind in ("dict", "set") and not all(self._bounded_key(k) for k in write.keys)
         if how == "augmented-item":  # `x[k] += 1` only adds `k` to a dict that makes keys
-            return self._makes_keys(write) and not all(self._constant_key(k) for k in write.keys)
+            return self._makes_keys(write) and not all(self._bounded_key(k) for k in write.keys)
         if how == "update" and isinstance(write.node, cst.Call):
             return not all(self._constant_keys(arg) for arg in write.node.args)
         if how == "augmented":
@@ -973,6 +1005,15 @@ class UnboundedGlobalGrowth(_StateRule):
         return all(
             isinstance(e, cst.DictElement) and self._constant_key(e.key) for e in value.elements
         )
+
+    def _bounded_key(self, key: cst.BaseExpression) -> bool:
+        """A key from a set the invocations do not grow: a constant, or a name a
+        configuration store gives (`CONFIG_READS`), read here or by a caller that hands
+        the response on."""
+        if self._constant_key(key):
+            return True
+        refs = self.context.call_site_refs(key, _config_reads)
+        return bool(refs) and all(ref.root == CONFIG_STORE for ref in refs)
 
     def _constant_key(self, key: cst.BaseExpression) -> bool:
         """A literal, or a module-level name assigned once: evaluated at INIT, it is the
