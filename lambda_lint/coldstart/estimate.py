@@ -391,7 +391,8 @@ def cold_start_model(model: ProjectModel) -> ColdStartModel:
 
 def _files_by_name(model: ProjectModel) -> dict[str, list[Path]]:
     """The project's files by each dotted name they can be imported as from a folder
-    that is not a package (at most the last five parts of the path)."""
+    that is not a package, or that holds a `setup.py` (a distribution whose packages a
+    build installs, as a layer's often is), at most the last five parts of the path."""
     found: dict[str, list[Path]] = defaultdict(list)
     texts = {str(path) for path in model.modules}
     for path in model.modules:
@@ -399,6 +400,10 @@ def _files_by_name(model: ProjectModel) -> dict[str, list[Path]]:
         if parts[-1] == "__init__":
             parts.pop()
         for cut in range(max(1, len(parts) - 4), len(parts)):
-            if os.path.join(*parts[:cut], "__init__.py") not in texts:
+            folder = parts[:cut]
+            if (
+                os.path.join(*folder, "__init__.py") not in texts
+                or os.path.join(*folder, "setup.py") in texts
+            ):
                 found[".".join(parts[cut:])].append(path)
     return dict(found)
