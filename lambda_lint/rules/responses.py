@@ -263,7 +263,8 @@ class DecimalJsonDumps(Rule):
     What a library call or a converting builtin (`int`, `str`, `len`, ...) returns is
     other data, even when DynamoDB data went into it: a queue's messages received with a
     count read from the table hold no `Decimal`, nor does `json.loads` of a string
-    attribute.
+    attribute. Nor is a value dumped before the function's first read, outside a loop
+    that reads.
 
     ## Why is this bad?
     The boto3 resource API and the deserializer return numbers as `Decimal`, which the
@@ -300,6 +301,13 @@ class DecimalJsonDumps(Rule):
             f"{TABLE}\ndef handler(event, context):\n"
             "    item = TABLE.get_item(Key={'id': 1})['Item']\n"
             "    return json.dumps(item, default=str)\n"
+        ),
+        # dumped before the function's only read: the list is still the literal
+        Example(
+            f"{TABLE}\ndef handler(event, context):\n"
+            "    regions = ['eu-west-1', 'global']\n    print(json.dumps(regions))\n"
+            "    regions = TABLE.get_item(Key={'id': 1})['Item']['regions']\n"
+            "    return regions\n"
         ),
         Example(
             "import json\n\ndef handler(event, context):\n    return json.dumps({'ok': True})\n"
@@ -343,6 +351,12 @@ class DecimalJsonDumps(Rule):
             "    item = TABLE.get_item(Key={'id': 1})['Item']\n    return json.dumps(item)\n",
             message="Decimal",
         ),
+        # dumped above the read, but on the loop's next pass the item is DynamoDB's
+        Example(
+            f"{TABLE}\ndef handler(event, context):\n    item = {{}}\n"
+            "    for key in event['keys']:\n        print(json.dumps(item))\n"
+            "        item = TABLE.get_item(Key={'id': key})['Item']\n"
+        ),
         Example(
             "import json\nimport boto3\n\ndef handler(event, context):\n"
             "    table = boto3.resource('dynamodb').Table(event['table'])\n"
@@ -364,13 +378,18 @@ class DecimalJsonDumps(Rule):
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         flow = FunctionFlow(node, {}, self._dynamodb_values)
-        for call in descendants(node.body, into_functions=False):
+        body = list(descendants(node.body, into_functions=False))
+        reads = [n for n in body if isinstance(n, cst.Call) and self._reads(n)]
+        loops = [n for n in body if isinstance(n, (cst.For, cst.While))]
+        for call in body:
             if not isinstance(call, cst.Call) or not call.args:
                 continue
             if self.context.qualified_name(call.func) != "json.dumps":
                 continue
             if any(a.keyword and a.keyword.value in ("default", "cls") for a in call.args):
                 continue
+            if not self._read_before(call, reads, loops):
+                continue  # the value is dumped before the function reads anything
             if any(r.root == READ and JSON not in r.path for r in flow.refs(call.args[0].value)):
                 self.report(
                     call,
@@ -378,14 +397,33 @@ class DecimalJsonDumps(Rule):
                     "cannot encode; pass default= (e.g. default=str) or a custom encoder",
                 )
 
+    def _read_before(self, call: cst.Call, reads: list[cst.Call], loops: list[cst.CSTNode]) -> bool:
+        """Whether one of the function's DynamoDB `reads` can run before `call`: one
+        written above it, or one in a loop around it (read on a later pass)."""
+        span = self.context.positions.span
+
+        def within(inner: cst.CSTNode, outer: cst.CSTNode) -> bool:
+            (start, end), (inner_start, inner_end) = span(outer), span(inner)
+            return start <= inner_start and inner_end <= end
+
+        start = span(call)[0]
+        if any(span(read)[0] < start for read in reads):
+            return True
+        return any(within(call, loop) and any(within(r, loop) for r in reads) for loop in loops)
+
+    def _reads(self, call: cst.Call) -> bool:
+        """A `get_item`/`query`/`scan`/... through a `Table` or deserializer."""
+        func = call.func
+        reads = isinstance(func, cst.Attribute) and func.attr.value in DYNAMODB_READS
+        return reads and self._is_reader(func.value)  # type: ignore[union-attr]
+
     def _dynamodb_values(self, call: cst.Call, flow: FunctionFlow) -> frozenset[Ref] | None:
         """What is read through a `Table` or deserializer; nothing of DynamoDB in what a
         library or a converting builtin returns (a call on DynamoDB data itself, as
         `item.get(...)`, never comes here); None for the rest (a project function may
         hand back what it is given)."""
         func = call.func
-        reads = isinstance(func, cst.Attribute) and func.attr.value in DYNAMODB_READS
-        if reads and self._is_reader(func.value):  # type: ignore[union-attr]
+        if self._reads(call):
             return frozenset({Ref(READ)})
         if isinstance(func, cst.Name):
             return frozenset() if func.value in CONVERTING_BUILTINS else None
