@@ -351,6 +351,10 @@ class DecimalJsonDumps(Rule):
             "    item = TABLE.get_item(Key={'id': 1})['Item']\n    return json.dumps(item)\n",
             message="Decimal",
         ),
+        # read in the dumped expression itself
+        Example(
+            f"{TABLE}\ndef handler(event, context):\n    return json.dumps(TABLE.scan()['Items'])\n"
+        ),
         # dumped above the read, but on the loop's next pass the item is DynamoDB's
         Example(
             f"{TABLE}\ndef handler(event, context):\n    item = {{}}\n"
@@ -398,16 +402,17 @@ class DecimalJsonDumps(Rule):
                 )
 
     def _read_before(self, call: cst.Call, reads: list[cst.Call], loops: list[cst.CSTNode]) -> bool:
-        """Whether one of the function's DynamoDB `reads` can run before `call`: one
-        written above it, or one in a loop around it (read on a later pass)."""
+        """Whether one of the function's DynamoDB `reads` can run before `call` returns:
+        one written above it or in its arguments, or one in a loop around it (read on a
+        later pass)."""
         span = self.context.positions.span
 
         def within(inner: cst.CSTNode, outer: cst.CSTNode) -> bool:
             (start, end), (inner_start, inner_end) = span(outer), span(inner)
             return start <= inner_start and inner_end <= end
 
-        start = span(call)[0]
-        if any(span(read)[0] < start for read in reads):
+        end = span(call)[1]
+        if any(span(read)[0] < end for read in reads):
             return True
         return any(within(call, loop) and any(within(r, loop) for r in reads) for loop in loops)
 
