@@ -442,7 +442,7 @@ class CheckContext:
             if not any(flow.refs(a.value) for a in call.args):
                 return None  # nothing given, nothing to keep out
             return EMPTY if self._returns_constants(callee_key, callee, target) else None
-        offset = 1 if callee.class_name and "." in target else 0
+        offset = self.model.symbols.bound_offset(callee, target)
         positional = [a.value for a in call.args if a.keyword is None and not a.star]
         keywords = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
         result: set[Ref] = set()

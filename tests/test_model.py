@@ -478,3 +478,43 @@ def test_a_module_of_a_layer_in_the_project_is_followed(tmp_path: Path) -> None:
     assert model.resolver.resolve_module("shared", app) is None
     assert model.resolver.resolve_module("requests", app) is None
     assert (clients, "table") in model.invoked
+
+
+# -- values through calls ----------------------------------------------------------------
+
+
+def test_what_a_method_returns_of_its_arguments_is_followed_static_or_bound(
+    tmp_path: Path,
+) -> None:
+    """A call's arguments line up with the callee's parameters: past `self` for a bound
+    method, from the first for a static one called through its class."""
+    files = {
+        "app.py": """\
+            class Request:
+                @staticmethod
+                def params(event):
+                    return event["queryStringParameters"]
+
+                def multi(self, event):
+                    return event["multiValueQueryStringParameters"]
+
+            REQUEST = Request()
+
+            def handler(event, context):
+                params = Request.params(event)
+                multi = REQUEST.multi(event)
+                return {"statusCode": 200, "body": params["id"] + multi["x"][0]}
+        """,
+    }
+    for name, code in files.items():
+        (tmp_path / name).write_text(textwrap.dedent(code), encoding="utf-8")
+    (tmp_path / "lambda-lint.toml").write_text(
+        '[[handlers]]\ntarget = "app.handler"\ntrigger = "apigw-rest"\n', encoding="utf-8"
+    )
+    settings = load_config_file(tmp_path / "lambda-lint.toml")
+    result = Linter(settings, load_rules(), {"LL402"}, cwd=tmp_path).lint([tmp_path])
+    reported = {(f.code, f.message.split("`")[1]) for f in result.findings}
+    assert reported == {
+        ("LL402", "queryStringParameters"),
+        ("LL402", "multiValueQueryStringParameters"),
+    }
