@@ -553,8 +553,8 @@ class TmpFileLeak(ReuseRule):
             index
             for site in callee.calls
             if site.args and qualify(module, site.target) in REMOVERS
-            for index, path in site.args[0]
-            if not path
+            for index, steps in site.args[0]
+            if not steps
         }
         offset = self.context.model.symbols.bound_offset(callee, dotted_name(call.func) or "")
         positional = [a.value for a in call.args if a.keyword is None and not a.star]
