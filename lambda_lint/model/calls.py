@@ -11,8 +11,9 @@ starts and their own filter.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
 from lambda_lint.index import CallSite
@@ -70,6 +71,7 @@ class CallGraph:
         self.symbols = symbols
         self._callees: dict[FunctionKey, list[tuple[CallSite, FunctionKey]]] = {}
         self._resolved: dict[FunctionKey, list[tuple[int, FunctionKey]]] = {}
+        self._kept: Mapping[Path, Mapping[str, list[tuple[int, FunctionKey]]]] = {}
         self._callers: dict[FunctionKey, list[tuple[FunctionKey, CallSite]]] | None = None
 
     def callees(self, key: FunctionKey) -> list[tuple[CallSite, FunctionKey]]:
@@ -84,17 +86,21 @@ class CallGraph:
         in the function's calls, with the function it calls."""
         found = self._resolved.get(key)
         if found is None:
-            found = self._resolved[key] = []
-            for index, call in enumerate(self._calls_of(key)):
-                target = self.symbols.resolve_call(key, call)
-                if target is not None:
-                    found.append((index, target))
+            found = self._kept.get(key[0], {}).get(key[1])
+            if found is None:
+                found = []
+                for index, call in enumerate(self._calls_of(key)):
+                    target = self.symbols.resolve_call(key, call)
+                    if target is not None:
+                        found.append((index, target))
+            self._resolved[key] = found
         return found
 
-    def restore(self, key: FunctionKey, resolved: list[tuple[int, FunctionKey]]) -> None:
-        """Take what `resolved` gave for `key` in an earlier run (the function's file
-        and every module's surface unchanged) instead of resolving its calls again."""
-        self._resolved.setdefault(key, resolved)
+    def keep(self, kept: Mapping[Path, Mapping[str, list[tuple[int, FunctionKey]]]]) -> None:
+        """Take what `resolved` gave in an earlier run for the functions of each file
+        in `kept` (by file, then qualified name; the file and every module's surface
+        unchanged) instead of resolving their calls again, when they are asked for."""
+        self._kept = kept
 
     def _calls_of(self, key: FunctionKey) -> tuple[CallSite, ...]:
         function = self.symbols.function(key)

@@ -159,10 +159,9 @@ class ProjectModel:
             }
 
         hint = dict[str, list[tuple[int, tuple[Path, str]]]]
-        kept = self.kept_per_file("calls.resolved", sorted_paths(self.modules), compute, hint)
-        for path, functions in kept.items():
-            for name, resolved in functions.items():
-                self.calls.restore((path, name), resolved)
+        self.calls.keep(
+            self.kept_per_file("calls.resolved", sorted_paths(self.modules), compute, hint)
+        )
 
     # -- functions and names ------------------------------------------------------------
 
