@@ -225,6 +225,22 @@ class CheckContext:
         callee = self.model.function(callee_key) if callee_key else None
         return None if callee_key is None or callee is None else (callee_key, callee)
 
+    def arguments_by_parameter(
+        self, callee: FunctionSummary, call: cst.Call
+    ) -> dict[int, cst.BaseExpression]:
+        """The arguments `call` gives `callee`, by the index of the parameter each binds:
+        positional ones after the parameter the call binds itself, if any (`self` or
+        `cls`; see `Symbols.bound_offset`), then keyword ones by name. Starred arguments
+        bind nothing here."""
+        offset = self.model.symbols.bound_offset(callee, dotted_name(call.func) or "")
+        positional = [a.value for a in call.args if a.keyword is None and not a.star]
+        found = {index + offset: value for index, value in enumerate(positional)}
+        indexes = {param.name: index for index, param in enumerate(callee.params)}
+        for argument in call.args:
+            if argument.keyword is not None and argument.keyword.value in indexes:
+                found.setdefault(indexes[argument.keyword.value], argument.value)
+        return found
+
     def handler(self) -> Handler | None:
         """The handler whose body is being visited (directly, not through a call)."""
         key = self.function_key()
@@ -442,16 +458,10 @@ class CheckContext:
             if not any(flow.refs(a.value) for a in call.args):
                 return None  # nothing given, nothing to keep out
             return EMPTY if self._returns_constants(callee_key, callee, target) else None
-        offset = self.model.symbols.bound_offset(callee, target)
-        positional = [a.value for a in call.args if a.keyword is None and not a.star]
-        keywords = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
+        arguments = self.arguments_by_parameter(callee, call)
         result: set[Ref] = set()
         for index, path in callee.returns:
-            argument = None
-            if 0 <= index - offset < len(positional):
-                argument = positional[index - offset]
-            elif index < len(callee.params):
-                argument = keywords.get(callee.params[index].name)
+            argument = arguments.get(index)
             if argument is not None:
                 result.update(r.extend(*path) for r in flow.refs(argument))
         return frozenset(result)

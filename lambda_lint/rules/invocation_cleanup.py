@@ -180,6 +180,18 @@ class TmpFileLeak(ReuseRule):
                 "    if os.path.exists(path):\n        os.remove(path)\n"
             },
         ),
+        # ... given by keyword
+        Example(
+            "import cleanup\n\ndef handler(event, context):\n"
+            '    path = f"/tmp/{context.aws_request_id}.json"\n'
+            "    with open(path, 'w') as out:\n        out.write('x')\n"
+            "    cleanup.remove_temp_file(missing_ok=True, path=path)\n",
+            files={
+                "cleanup.py": "import os\n\ndef remove_temp_file(path, missing_ok=False):\n"
+                "    if missing_ok and not os.path.exists(path):\n        return\n"
+                "    os.remove(path)\n"
+            },
+        ),
         Example(
             "def handler(event, context):\n    with open('/tmp/report.csv', 'w') as out:\n"
             "        out.write(event['body'])\n"
@@ -556,11 +568,8 @@ class TmpFileLeak(ReuseRule):
             for index, steps in site.args[0]
             if not steps
         }
-        offset = self.context.model.symbols.bound_offset(callee, dotted_name(call.func) or "")
-        positional = [a.value for a in call.args if a.keyword is None and not a.star]
-        return [
-            positional[i - offset] for i in sorted(removed) if 0 <= i - offset < len(positional)
-        ]
+        arguments = self.context.arguments_by_parameter(callee, call)
+        return [arguments[index] for index in sorted(removed) if index in arguments]
 
     def _sweeps_folders(self) -> bool:
         """The module removes what it lists in a folder (`for f in os.listdir("/tmp"):
