@@ -50,16 +50,9 @@ def collected_after() -> Iterator[None]:
 
 class BetweenRuns:
     """Collection only between runs, for a process that lints again and again (the
-    language server): the young generations after every run (`after_a_run`), which hold
-    what the run built and let go (its project model); everything, the long-lived
-    caches included, when the process is idle once `FULL_EVERY` runs have passed
-    (`when_idle`).
-
-    The young generations are collected at once, not left for a pause: on the language
-    server's benchmark project of 1,500 files that takes about 10 ms, and an edit that
-    follows a run without it takes about 18 ms longer (160 against 178 ms in process,
-    median of 30 edits), among the previous runs' garbage. A full collection takes a
-    quarter of a second there, which an edit should not wait for."""
+    language server): the young generations after every run, which hold what the run
+    built and let go (its project model); everything, the long-lived caches included,
+    after every `FULL_EVERY` runs."""
 
     FULL_EVERY = 50
 
@@ -72,9 +65,4 @@ class BetweenRuns:
 
     def after_a_run(self) -> None:
         self.runs += 1
-        gc.collect(1)
-
-    def when_idle(self) -> None:
-        if self.runs >= self.FULL_EVERY:
-            self.runs = 0
-            gc.collect(2)
+        gc.collect(2 if self.runs % self.FULL_EVERY == 0 else 1)
