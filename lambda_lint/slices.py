@@ -94,7 +94,7 @@ class Slices:
 
     def _project_facts(self) -> Iterator[str]:
         model = self.model
-        yield repr(model.declared)
+        yield from (declared.facts for declared in model.declared)
         yield _handler_facts(model)
         yield repr(model.unresolved)
         yield repr(sorted(model.resolver.unreadable))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 #: a Python runtime identifier: `python3.12`
@@ -100,6 +101,13 @@ class DeclaredFunction:
     #: what each environment variable names, when the descriptor says: the resource it
     #: refers to (a logical id, as `TriggerBinding.resource` names it) or its literal value
     environment: tuple[tuple[str, str], ...] = ()
+
+    @cached_property
+    def facts(self) -> str:
+        """Its repr, worked out once: a process that lints again and again keeps the
+        readings of unchanged descriptors, and every run's slice keys hold the facts of
+        every declared function (`lambda_lint.slices`)."""
+        return repr(self)
 
     @property
     def may_be_python(self) -> bool:
