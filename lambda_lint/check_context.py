@@ -418,15 +418,9 @@ class CheckContext:
                 return None
             seeds = self.model.parameter_seeds(caller)
             flow = FunctionFlow(node, seeds, self._resolver(caller, sources))
-            position = self.model.symbols.bound_offset(callee, site.target)
-            for argument in call.args:
-                if argument.keyword is not None:
-                    name: str | None = argument.keyword.value
-                else:
-                    name = names[position] if position < len(names) else None
-                    position += 1
-                if name is not None:
-                    found[name] = found.get(name, EMPTY) | flow.refs(argument.value)
+            for index, argument in self.arguments_by_parameter(callee, call).items():
+                if index < len(names):
+                    found[names[index]] = found.get(names[index], EMPTY) | flow.refs(argument)
         return found
 
     def _resolver(self, caller: FunctionKey, sources: CallResolver | None = None) -> CallResolver:
