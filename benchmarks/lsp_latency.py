@@ -9,7 +9,10 @@ library only), initialises it on a generated 1,500-file project (`generate.py
 first diagnostics (this includes reading the whole project with an empty cache). Then it
 sends `--edits` `textDocument/didChange` notifications, one at a time, each changing one
 line, and measures the time from sending each change to the `publishDiagnostics` for
-that document version. Prints the median and the 90th percentile, and the server's own
+that document version. `--edit constant` (the default) gives a module-level constant a
+new value each time, which changes nothing the project model reads of the module;
+`--edit call` renames a call in a function's body each time (`logger.debug2(...)`), which
+changes the module's calls, so the model's handler table is found again. Prints the median and the 90th percentile, and the server's own
 CPU time per edit (from /proc, Linux), which a busy machine does not inflate.
 
 The server's debounce (300 ms by default in editors) is set to `--debounce-ms`, 0 unless
@@ -134,7 +137,31 @@ def prepare(work: Path, files: int) -> tuple[Path, Path]:
     return root, root / stamp.read_text()
 
 
-def latency(root: Path, module: Path, edits: int, debounce_ms: int, timeout: float) -> dict:
+def constant_edit(lines: list[str], version: int) -> tuple[int, str]:
+    """The line that gives the module-level constant `RULE_0` a new value."""
+    target = next(i for i, line in enumerate(lines) if line.startswith("RULE_0 = "))
+    return target, f"RULE_0 = {version}"
+
+
+def call_edit(lines: list[str], version: int) -> tuple[int, str]:
+    """The line whose `logger.debug` call (in a function's body) gets a new name."""
+    target = next(i for i, line in enumerate(lines) if "logger.debug" in line)
+    head, _, tail = lines[target].partition("logger.debug")
+    return target, f"{head}logger.debug{version}{tail[tail.index('(') :]}"
+
+
+#: the edits `--edit` chooses from
+EDITS = {"constant": constant_edit, "call": call_edit}
+
+
+def latency(
+    root: Path,
+    module: Path,
+    edits: int,
+    debounce_ms: int,
+    timeout: float,
+    edit: str = "constant",
+) -> dict:
     cache = Path(tempfile.mkdtemp(prefix="lambda-lint-lsp-cache-"))
     env = {**os.environ, "LAMBDA_LINT_CACHE_DIR": str(cache)}
     command = [sys.executable, "-m", "lambda_lint", "server", "--debounce-ms", str(debounce_ms)]
@@ -178,11 +205,11 @@ def latency(root: Path, module: Path, edits: int, debounce_ms: int, timeout: flo
         arrived, first = connection.wait_for(diagnostics_for(uri, 1), timeout)
         first_seconds, from_start = arrived - opened, arrived - started
 
-        target = next(i for i, line in enumerate(lines) if line.startswith("RULE_0 = "))
         latencies, cpu = [], []
         for version in range(2, edits + 2):
             cpu_before = cpu_seconds(process.pid)
-            old, new = lines[target], f"RULE_0 = {version}"
+            target, new = EDITS[edit](lines, version)
+            old = lines[target]
             lines[target] = new
             if incremental:
                 end = {"line": target, "character": len(old)}
@@ -209,6 +236,7 @@ def latency(root: Path, module: Path, edits: int, debounce_ms: int, timeout: flo
             "module": str(module.relative_to(root)),
             "module_lines": len(lines) - 1,
             "debounce_ms": debounce_ms,
+            "edit": edit,
             "server_start_to_first_diagnostics_s": round(from_start, 3),
             "first_diagnostics_s": round(first_seconds, 3),
             "first_diagnostics_count": len(first["params"]["diagnostics"]),
@@ -239,6 +267,9 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=1500, help="project size (default 1,500)")
     parser.add_argument("--edits", type=int, default=20, help="didChange edits timed (default 20)")
     parser.add_argument("--debounce-ms", type=int, default=0, help="server debounce (default 0)")
+    parser.add_argument(
+        "--edit", choices=sorted(EDITS), default="constant", help="what each edit changes"
+    )
     parser.add_argument("--timeout", type=float, default=1800, help="seconds to wait for a reply")
     parser.add_argument(
         "--work",
@@ -250,14 +281,14 @@ def main() -> None:
     args = parser.parse_args()
     compile_bytecode()
     root, module = prepare(args.work, args.files)
-    result = latency(root, module, args.edits, args.debounce_ms, args.timeout)
+    result = latency(root, module, args.edits, args.debounce_ms, args.timeout, args.edit)
     text = json.dumps(result, indent=2)
     if args.json:
         args.json.write_text(text, encoding="utf-8")
     print(
         f"{args.files:,} files, {result['module_lines']:,}-line module {result['module']}: "
         f"first diagnostics after {result['first_diagnostics_s']:.2f} s; "
-        f"{args.edits} edits (debounce {args.debounce_ms} ms): "
+        f"{args.edits} {args.edit} edits (debounce {args.debounce_ms} ms): "
         f"median {result['median_ms']:.0f} ms, p90 {result['p90_ms']:.0f} ms "
         f"(server CPU per edit: median {result['median_server_cpu_ms']:.0f} ms)",
         file=sys.stderr,

@@ -15,8 +15,8 @@ the same; a difference is reported as a MISMATCH and the run exits with status 1
 
 Projects: the generator's (`generate.py`) at each size, and the real-world projects
 materialised under $LAMBDA_LINT_REAL_WORLD (default ~/.cache/lambda-lint-real-world), or
-the folders given with --real-world. Last, `lsp_latency.py`'s probe of the language
-server on a 1,500-file project (--skip-lsp to leave it out). pythaw and Ruff come from a separate environment
+the folders given with --real-world. Last, `lsp_latency.py`'s probes of the language
+server on a 1,500-file project, one for each kind of edit (--skip-lsp to leave them out). pythaw and Ruff come from a separate environment
 (--tools-env), made on first use from benchmarks/requirements.txt; without it their
 lines say why they are missing.
 """
@@ -42,7 +42,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from generate import generate  # noqa: E402
-from lsp_latency import latency, prepare  # noqa: E402
+from lsp_latency import EDITS, latency, prepare  # noqa: E402
 from measure import Measurement, compile_bytecode, measure  # noqa: E402
 
 SIZES = [100, 400, 1600, 6400]
@@ -372,13 +372,11 @@ def machine() -> str:
     )
 
 
-def lsp_line(result: dict[str, object] | None) -> list[str]:
-    if not result:
-        return []
+def lsp_line(result: dict[str, object]) -> list[str]:
     return [
         f"Language server ({result['files']:,}-file project, {result['module_lines']:,}-line "
         f"module, debounce {result['debounce_ms']} ms): first diagnostics after "
-        f"{result['first_diagnostics_s']} s; {result['edits']} edits: median "
+        f"{result['first_diagnostics_s']} s; {result['edits']} {result['edit']} edits: median "
         f"{result['median_ms']} ms, p90 {result['p90_ms']} ms, server CPU per edit "
         f"{result['median_server_cpu_ms']} ms (target: 150 ms).",
         "",
@@ -390,7 +388,7 @@ def report(
     args: argparse.Namespace,
     tools: Tools,
     started: float,
-    lsp: dict[str, object] | None = None,
+    lsp: list[dict[str, object]] | None = None,
 ) -> str:
     versions = ", ".join(
         v
@@ -412,7 +410,7 @@ def report(
         f"Targets: {TARGETS}. Each cell: the ratio of wall-clock medians (of CPU-time medians).",
         "",
         targets_table(projects),
-        *lsp_line(lsp),
+        *(line for result in lsp or () for line in lsp_line(result)),
     ]
     notes = [f"- {p.name}: {note}" for p in projects for note in p.notes]
     if tools.note:
@@ -501,7 +499,10 @@ def main() -> int:
     if not args.skip_lsp:
         print("language server (lsp_latency.py)", file=sys.stderr, flush=True)
         root, module = prepare(args.work, LSP_FILES)
-        lsp = {"files": LSP_FILES, **latency(root, module, args.lsp_edits, 0, LSP_TIMEOUT)}
+        lsp = [
+            {"files": LSP_FILES, **latency(root, module, args.lsp_edits, 0, LSP_TIMEOUT, edit)}
+            for edit in EDITS
+        ]
     text = report(projects, args, tools, started, lsp)
     if args.markdown:
         args.markdown.write_text(text, encoding="utf-8")

@@ -192,7 +192,7 @@ class Linter:
         before = len(result.findings), dict(result.sources), len(result.warnings)
         with noting_reads() as extra_inputs:
             indexed = self._index(texts, contents)
-            model = self._link(project, indexed, descriptor_texts, result)
+            model = self._link(project, indexed, descriptor_texts, result, run_key)
             slices = None
             if run_key and self.cache is not None:
                 inputs = sorted(f"{p}:{file_digest(p)}" for p in extra_inputs)
@@ -302,7 +302,11 @@ class Linter:
         indexed: Mapping[Path, IndexedFile],
         descriptor_texts: Mapping[Path, str | DescriptorProblem],
         result: LintResult,
+        run_key: str | None = None,
     ) -> ProjectModel:
+        """The project model. A process that lints again and again keeps its handler
+        table between runs (see `KeptHandlerTable`), under `run_key` and what the model
+        reads of the modules."""
         descriptors = self._read_descriptors(descriptor_texts)
         for item in indexed.values():
             if item.cdk is not None:
@@ -310,8 +314,16 @@ class Linter:
         modules = {path: item.summary for path, item in indexed.items() if item.summary}
         unreadable = [path for path, item in indexed.items() if item.problem is not None]
         texts = {path: item.text for path, item in indexed.items() if item.text is not None}
+        kept = self.kept.handlers if self.kept is not None and run_key is not None else None
         model = ProjectModel(
-            project.root, modules, descriptors.functions, self.settings, unreadable, texts
+            project.root,
+            modules,
+            descriptors.functions,
+            self.settings,
+            unreadable,
+            texts,
+            kept,
+            run_key or "",
         )
         result.models.append(model)
         for problem in descriptors.problems:

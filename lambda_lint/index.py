@@ -154,6 +154,27 @@ class ModuleSummary:
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     @cached_property
+    def linkage(self) -> str:
+        """A digest of what the project model's handler table can read of the module:
+        its surface, where each function starts, each function's calls and what it
+        returns and writes, the calls at module scope and the other module-level names,
+        without where each call is nor how names are used. An edit inside a string, a
+        comment, a constant or an expression that calls nothing new leaves it alone."""
+        functions = sorted(
+            (
+                q,
+                f.line,
+                f.returns,
+                f.writes_items,
+                [(c.target, c.receiver_class, c.args, c.kwargs, c.names) for c in f.calls],
+            )
+            for q, f in self.functions.items()
+        )
+        calls = [(c.target, c.receiver_class, c.args, c.kwargs, c.names) for c in self.init_calls]
+        text = f"{self.surface}\0{functions!r}\0{calls!r}\0{sorted(self.assigned)!r}"
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    @cached_property
     def top_level_names(self) -> frozenset[str]:
         """The names the module binds at module scope (read once it is summarised)."""
         names = {f.name for f in self.functions.values() if f.top_level and not f.class_name}

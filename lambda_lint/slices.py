@@ -27,12 +27,11 @@ edited body (here, the modules the edited module's calls reach) and reads the re
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import replace
 from pathlib import Path
 
 from lambda_lint.cache import Cache, digest
 from lambda_lint.handler_results import StoredResults
-from lambda_lint.model.project import Handler, ProjectModel
+from lambda_lint.model.project import ProjectModel
 from lambda_lint.path_order import sorted_paths
 
 
@@ -95,7 +94,7 @@ class Slices:
     def _project_facts(self) -> Iterator[str]:
         model = self.model
         yield from (declared.facts for declared in model.declared)
-        yield _handler_facts(model)
+        yield model.handler_table.facts
         yield repr(model.unresolved)
         yield repr(sorted(model.resolver.unreadable))
         for path in self.paths:
@@ -120,41 +119,6 @@ class Slices:
             if target is not None:
                 found.add(target[0])
         return {p for p in found if p in self._index and p != path}
-
-
-def _handler_facts(model: ProjectModel) -> str:
-    """The repr of every handler, with its evidence. The declared function evidence
-    comes from is written as its position in `model.declared` (whose repr the project
-    facts hold), and so are the bindings when they are that function's own."""
-    positions = {id(declared): i for i, declared in enumerate(model.declared)}
-    return repr(
-        sorted(
-            (
-                str(path),
-                qualname,
-                repr(replace(handler, evidence=[])),
-                _evidence_facts(handler, positions),
-            )
-            for (path, qualname), handler in model.handlers.items()
-        )
-    )
-
-
-def _evidence_facts(handler: Handler, positions: Mapping[int, int]) -> list[str]:
-    """The repr of each evidence of `handler`, its declared function (and the bindings
-    it gives) by position in the model's declared functions (see `positions`)."""
-    found = []
-    for evidence in handler.evidence:
-        declared = evidence.declared
-        position = None if declared is None else positions.get(id(declared))
-        if declared is None or position is None:
-            found.append(repr(evidence))
-            continue
-        own_bindings = evidence.bindings is declared.triggers
-        bindings = () if own_bindings else evidence.bindings
-        shortened = replace(evidence, declared=None, bindings=bindings)
-        found.append(f"{position}:{own_bindings}:{shortened!r}")
-    return found
 
 
 def _closures(successors: list[set[int]]) -> list[int]:

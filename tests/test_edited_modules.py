@@ -14,6 +14,7 @@ import pytest
 
 import lambda_lint
 from lambda_lint.api import Linter
+from lambda_lint.cache import Cache
 from lambda_lint.config import Settings
 from lambda_lint.index import KeptFunctions, summarize
 from lambda_lint.read_files import KeptSources
@@ -182,6 +183,40 @@ def test_a_linter_that_keeps_trees_finds_what_a_fresh_one_finds(tmp_path: Path) 
         found = keeping.lint([handler], {handler: text}).findings
         assert found == fresh.lint([handler], {handler: text}).findings
         assert found  # LL301 on the client made per invocation
+
+
+def test_a_kept_handler_table_follows_edits_to_the_calls(tmp_path: Path) -> None:
+    """The language server keeps the handler table between runs: an edit that only adds
+    a call elsewhere (no import, no signature changed) can still unmake a handler."""
+    project = tmp_path / "project"
+    project.mkdir()
+    jobs, runner = project / "jobs.py", project / "runner.py"
+    handler = (
+        "import boto3\n\n\ndef lambda_handler(event, context):\n"
+        "    client = boto3.client('s3')\n    return client.list_buckets()\n"
+    )
+    caller = "import jobs\n\n\ndef main():\n    return 1\n"
+    jobs.write_text(handler)
+    runner.write_text(caller)
+    calling = caller.replace("return 1", "return jobs.lambda_handler({}, None)")
+    settings, ruleset = Settings(), load_rules()
+    enabled = ruleset.select(("ALL",))
+    kept = KeptSources()
+    cache = Cache(tmp_path / "cache")
+    edits = [
+        (handler, caller, True),
+        (handler.replace("'s3'", "'sqs'"), caller, True),  # nothing the table reads
+        (handler, calling, False),  # called by project code: not a handler
+        (handler, caller, True),
+        (handler.replace("(event, context)", "(event)"), caller, False),
+    ]
+    for jobs_text, runner_text, reported in edits:
+        texts = {jobs: jobs_text, runner: runner_text}
+        keeping = Linter(settings, ruleset, enabled, project, cache, jobs=1, sources=kept)
+        fresh = Linter(settings, ruleset, enabled, project, jobs=1)
+        found = keeping.lint([jobs, runner], texts).findings
+        assert found == fresh.lint([jobs, runner], texts).findings
+        assert any(f.code == "LL301" for f in found) is reported
 
 
 def _tree(text: str) -> ast.Module | None:

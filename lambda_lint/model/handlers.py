@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from pathlib import Path, PurePath
+from typing import Callable
 
 from lambda_lint.config import HandlerTarget, Settings
 from lambda_lint.descriptors.model import DeclaredFunction, SourceRef, TriggerBinding
@@ -254,6 +256,75 @@ def takes_event_and_context(function: FunctionSummary) -> bool:
     return "vararg" in kinds or sum(k in ("posonly", "positional") for k in kinds) >= 2
 
 
+@dataclass
+class HandlerTable:
+    """A project's handlers, the declared handlers that do not resolve, and the
+    declared functions the table was found from."""
+
+    handlers: dict[FunctionKey, Handler]
+    unresolved: list[UnresolvedHandler]
+    declared: list[DeclaredFunction]
+
+    @cached_property
+    def facts(self) -> str:
+        """The repr of every handler, with its evidence: what the table says, to key
+        what is computed from it. The declared function evidence comes from is written
+        as its position in `declared` (whose facts a key holds as well), and so are
+        the bindings when they are that function's own."""
+        positions = {id(declared): i for i, declared in enumerate(self.declared)}
+        return repr(
+            sorted(
+                (
+                    str(path),
+                    qualname,
+                    repr(replace(handler, evidence=[])),
+                    _evidence_facts(handler, positions),
+                )
+                for (path, qualname), handler in self.handlers.items()
+            )
+        )
+
+
+def _evidence_facts(handler: Handler, positions: Mapping[int, int]) -> list[str]:
+    """The repr of each evidence of `handler`, its declared function (and the bindings
+    it gives) by position in the table's declared functions (see `positions`)."""
+    found = []
+    for evidence in handler.evidence:
+        declared = evidence.declared
+        position = None if declared is None else positions.get(id(declared))
+        if declared is None or position is None:
+            found.append(repr(evidence))
+            continue
+        own_bindings = evidence.bindings is declared.triggers
+        bindings = () if own_bindings else evidence.bindings
+        shortened = replace(evidence, declared=None, bindings=bindings)
+        found.append(f"{position}:{own_bindings}:{shortened!r}")
+    return found
+
+
+class KeptHandlerTable:
+    """The handler table of the last run, kept by a process that lints the same
+    project again and again (the language server): a run whose table is found from the
+    same things takes it over instead of finding it again. Those things are the
+    project's root and settings, the declared functions, the files that do not parse,
+    every module's `linkage`, and `inputs`: what the caller says of the files the
+    finder may read besides (the configuration file, the descriptors)."""
+
+    def __init__(self) -> None:
+        self._last: tuple[str, HandlerTable] | None = None
+
+    def table(self, key: str, find: Callable[[], HandlerTable]) -> HandlerTable:
+        """The table kept under `key`, or the one `find()` gives (then kept instead)."""
+        if self._last is None or self._last[0] != key:
+            self._last = (key, find())
+        return self._last[1]
+
+    def forget(self) -> None:
+        """Find the table again on the next run (a file of the project changed on
+        disk: a code folder a declaration names may have appeared)."""
+        self._last = None
+
+
 class HandlerFinder:
     """Builds the handler table of one project."""
 
@@ -275,7 +346,7 @@ class HandlerFinder:
         self.handlers: dict[FunctionKey, Handler] = {}
         self.unresolved: list[UnresolvedHandler] = []
 
-    def find(self) -> tuple[dict[FunctionKey, Handler], list[UnresolvedHandler]]:
+    def find(self) -> HandlerTable:
         for target in self.settings.handlers:
             self._declare_config(target)
         for declared in self.declared:
@@ -284,7 +355,7 @@ class HandlerFinder:
         self._discover()
         for handler in self.handlers.values():
             self._parameters(handler)
-        return self.handlers, self.unresolved
+        return HandlerTable(self.handlers, self.unresolved, self.declared)
 
     def _handler(self, key: FunctionKey) -> Handler:
         if key not in self.handlers:

@@ -18,6 +18,7 @@ body it is read back, not computed again.
 from __future__ import annotations
 
 import enum
+import hashlib
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from functools import partial
 from pathlib import Path
@@ -33,6 +34,7 @@ from lambda_lint.model.handlers import (
     Handler,
     HandlerEvidence,
     HandlerFinder,
+    KeptHandlerTable,
     UnresolvedHandler,
     convention_match,
 )
@@ -75,7 +77,12 @@ class ProjectModel:
         settings: Settings,
         unreadable: Collection[Path] = (),
         texts: Mapping[Path, str] | None = None,
+        kept_handlers: KeptHandlerTable | None = None,
+        inputs: str = "",
     ) -> None:
+        """`kept_handlers`, when given, is where a process that lints the project again
+        and again keeps its handler table, and `inputs` the digest of the files the
+        table may be found from besides the modules (see `KeptHandlerTable`)."""
         self.root = root
         self.modules = modules
         #: the text of each Python file as this run read it (an editor's unsaved buffer
@@ -87,9 +94,14 @@ class ProjectModel:
         self.resolver = ModuleResolver(modules, root, code_roots, unreadable)
         self.symbols = Symbols(modules, self.resolver)
         self.calls = CallGraph(self.symbols)
-        self.handlers, self.unresolved = HandlerFinder(
-            root, self.symbols, self.calls, settings, declared
-        ).find()
+        finder = HandlerFinder(root, self.symbols, self.calls, settings, declared)
+        if kept_handlers is None:
+            self.handler_table = finder.find()
+        else:
+            key = self._handler_table_key(inputs, unreadable)
+            self.handler_table = kept_handlers.table(key, finder.find)
+        self.handlers = self.handler_table.handlers
+        self.unresolved = self.handler_table.unresolved
         self._analyses: dict[str, Any] = {}
         #: where `kept_analysis` keeps its results between runs; None without a cache
         self.store: AnalysisStore | None = None
@@ -100,6 +112,18 @@ class ProjectModel:
         #: `_seeds_for`)
         self._seeded_files = 0
         self._init_walker = InitImportWalker(modules, self.resolver)
+
+    def _handler_table_key(self, inputs: str, unreadable: Collection[Path]) -> str:
+        """What the handler table is found from (see `KeptHandlerTable`)."""
+        parts = [
+            inputs,
+            str(self.root),
+            repr(self.settings),
+            repr(sorted_paths(unreadable)),
+            *(declared.facts for declared in self.declared),
+            *sorted(f"{path}:{module.linkage}" for path, module in self.modules.items()),
+        ]
+        return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
 
     # -- analyses -----------------------------------------------------------------------
 
