@@ -81,6 +81,16 @@ class _StateRule(ReuseRule):
         """Report the write if it is this rule's case; whether it did."""
         raise NotImplementedError
 
+    def rebound(self) -> frozenset[str]:
+        """The names some function of the module declares `global` (none in a module
+        whose text never says `global`: its tree is then not walked for them)."""
+        return self.context.analysis(
+            "module-state.declared-global",
+            lambda context: (
+                declared_global(context.module) if "global" in context.text else frozenset()
+            ),
+        )
+
     def _dispatch(self, writes: Iterator[StateWrite]) -> None:
         found = list(writes)
         if not found:
@@ -135,6 +145,8 @@ class _StateRule(ReuseRule):
                 yield from self._writes_to(element.value, value, node, augmented)
             return
         if isinstance(target, cst.Name):
+            if target.value not in self.rebound():
+                return  # no function of the module declares the name `global`
             scope = self.context.function_scope()
             if scope is not None and target.value in scope.declared_global:
                 how = "augmented" if augmented else "global"
@@ -1025,10 +1037,7 @@ class UnboundedGlobalGrowth(_StateRule):
         binding = self.context.module_binding(key.value)
         if binding is None or binding.kind != "assign" or len(binding.values) != 1:
             return False
-        rebound = self.context.analysis(
-            "module-state.declared-global", lambda context: declared_global(context.module)
-        )
-        return key.value not in rebound
+        return key.value not in self.rebound()
 
     def _memoised(self, write: StateWrite) -> bool:
         """`if key not in CACHE: CACHE[key] = ...` with a key made from the function's
