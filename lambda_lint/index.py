@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any, Callable, TypeVar
@@ -160,17 +160,15 @@ class ModuleSummary:
         returns and writes, the calls at module scope and the other module-level names,
         without where each call is nor how names are used. An edit inside a string, a
         comment, a constant or an expression that calls nothing new leaves it alone."""
+
+        def unplaced(calls: Iterable[CallSite]) -> list[tuple[object, ...]]:
+            return [(c.target, c.receiver_class, c.args, c.kwargs, c.names) for c in calls]
+
         functions = sorted(
-            (
-                q,
-                f.line,
-                f.returns,
-                f.writes_items,
-                [(c.target, c.receiver_class, c.args, c.kwargs, c.names) for c in f.calls],
-            )
+            (q, f.line, f.returns, f.writes_items, unplaced(f.calls))
             for q, f in self.functions.items()
         )
-        calls = [(c.target, c.receiver_class, c.args, c.kwargs, c.names) for c in self.init_calls]
+        calls = unplaced(self.init_calls)
         text = f"{self.surface}\0{functions!r}\0{calls!r}\0{sorted(self.assigned)!r}"
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
