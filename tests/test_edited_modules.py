@@ -185,38 +185,110 @@ def test_a_linter_that_keeps_trees_finds_what_a_fresh_one_finds(tmp_path: Path) 
         assert found  # LL301 on the client made per invocation
 
 
+def _lint_edits_in_turn(
+    project: Path, edits: list[tuple[dict[str, str], set[tuple[str, str]]]]
+) -> None:
+    """Lint each edit of the project's files (texts by file name) with a linter that
+    keeps its sources and a cache, as the language server does, and with a fresh one:
+    both report the same, and that is the (file name, code) pairs the edit expects."""
+    settings, ruleset = Settings(), load_rules()
+    enabled = ruleset.select(("ALL",))
+    kept = KeptSources()
+    cache = Cache(project.parent / "cache")
+    for files, expected in edits:
+        texts = {project / name: text for name, text in files.items()}
+        paths = sorted(texts)
+        keeping = Linter(settings, ruleset, enabled, project, cache, jobs=1, sources=kept)
+        fresh = Linter(settings, ruleset, enabled, project, jobs=1)
+        found = keeping.lint(paths, texts).findings
+        assert found == fresh.lint(paths, texts).findings
+        assert {(Path(f.path).name, f.code) for f in found} == expected
+
+
 def test_a_kept_handler_table_follows_edits_to_the_calls(tmp_path: Path) -> None:
     """The language server keeps the handler table between runs: an edit that only adds
     a call elsewhere (no import, no signature changed) can still unmake a handler."""
     project = tmp_path / "project"
     project.mkdir()
-    jobs, runner = project / "jobs.py", project / "runner.py"
     handler = (
         "import boto3\n\n\ndef lambda_handler(event, context):\n"
         "    client = boto3.client('s3')\n    return client.list_buckets()\n"
     )
     caller = "import jobs\n\n\ndef main():\n    return 1\n"
-    jobs.write_text(handler)
-    runner.write_text(caller)
-    calling = caller.replace("return 1", "return jobs.lambda_handler({}, None)")
-    settings, ruleset = Settings(), load_rules()
-    enabled = ruleset.select(("ALL",))
-    kept = KeptSources()
-    cache = Cache(tmp_path / "cache")
-    edits = [
-        (handler, caller, True),
-        (handler.replace("'s3'", "'sqs'"), caller, True),  # nothing the table reads
-        (handler, calling, False),  # called by project code: not a handler
-        (handler, caller, True),
-        (handler.replace("(event, context)", "(event)"), caller, False),
-    ]
-    for jobs_text, runner_text, reported in edits:
-        texts = {jobs: jobs_text, runner: runner_text}
-        keeping = Linter(settings, ruleset, enabled, project, cache, jobs=1, sources=kept)
-        fresh = Linter(settings, ruleset, enabled, project, jobs=1)
-        found = keeping.lint([jobs, runner], texts).findings
-        assert found == fresh.lint([jobs, runner], texts).findings
-        assert any(f.code == "LL301" for f in found) is reported
+    made = {("jobs.py", "LL301")}
+    # each edit that can unmake the handler follows one the table is found for (the
+    # step before it is not a text the linter has seen)
+    _lint_edits_in_turn(
+        project,
+        [
+            ({"jobs.py": handler, "runner.py": caller}, made),
+            # nothing the table reads
+            ({"jobs.py": handler.replace("'s3'", "'sqs'"), "runner.py": caller}, made),
+            # a call to code outside the project
+            ({"jobs.py": handler, "runner.py": caller.replace("1", "print(1)")}, made),
+            # called by project code: not a handler
+            (
+                {
+                    "jobs.py": handler,
+                    "runner.py": caller.replace("1", "jobs.lambda_handler({}, 1)"),
+                },
+                set(),
+            ),
+            ({"jobs.py": handler, "runner.py": caller.replace("1", "2")}, made),
+            # handed on to a call by name: a callback, not a handler
+            (
+                {"jobs.py": handler, "runner.py": caller.replace("1", "run(jobs.lambda_handler)")},
+                set(),
+            ),
+            (
+                {"jobs.py": handler.replace("(event, context)", "(event)"), "runner.py": caller},
+                set(),
+            ),
+        ],
+    )
+
+
+def test_a_kept_handler_table_follows_edits_to_what_decides_the_trigger(tmp_path: Path) -> None:
+    """Edits inside function bodies that decide a handler's event: a call that parses it
+    as a trigger's event (Powertools `parse`), a decorator that writes into it."""
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "template.yaml").write_text(
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  Orders:\n"
+        "    Type: AWS::Serverless::Function\n    Properties:\n"
+        "      Handler: orders.lambda_handler\n      Runtime: python3.12\n"
+        "      Events:\n        Queue:\n          Type: SQS\n          Properties:\n"
+        "            Queue: arn:aws:sqs:eu-west-1:123456789012:orders\n"
+    )
+    middleware = (
+        "import functools\n\n\ndef normalise(handler):\n"
+        "    @functools.wraps(handler)\n    def wrapper(event, context):\n"
+        '        event["Records"] = []\n        return handler(event, context)\n\n'
+        "    return wrapper\n"
+    )
+    kept_event = middleware.replace('event["Records"] = []', "records = []")
+    orders = (
+        "from middleware import normalise\n\n\n@normalise\n"
+        'def lambda_handler(event, context):\n    return event["Recordz"]\n'
+    )
+    parsed = (
+        "from aws_lambda_powertools.utilities.parser import parse\n"
+        "from aws_lambda_powertools.utilities.parser.models import SqsModel\n\n\n"
+        'def lambda_handler(event, context):\n    records = event["Recordz"]\n'
+        "    return records\n"
+    )
+    parsing = parsed.replace("    records", "    parse(event=event, model=SqsModel)\n    records")
+    base = {"middleware.py": middleware, "orders.py": orders, "parsed.py": parsed}
+    again = {**base, "parsed.py": parsed.replace("return records", "return records[0]")}
+    _lint_edits_in_turn(
+        project,
+        [
+            (base, set()),
+            ({**base, "parsed.py": parsing}, {("parsed.py", "LL401")}),
+            (again, set()),
+            ({**again, "middleware.py": kept_event}, {("orders.py", "LL401")}),
+        ],
+    )
 
 
 def _tree(text: str) -> ast.Module | None:

@@ -18,7 +18,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from pathlib import Path, PurePath
-from typing import Callable
 
 from lambda_lint.config import HandlerTarget, Settings
 from lambda_lint.descriptors.model import DeclaredFunction, SourceRef, TriggerBinding
@@ -307,17 +306,24 @@ class KeptHandlerTable:
     project again and again (the language server): a run whose table is found from the
     same things takes it over instead of finding it again. Those things are the
     project's root and settings, the declared functions, the files that do not parse,
-    every module's `linkage`, and `inputs`: what the caller says of the files the
-    finder may read besides (the configuration file, the descriptors)."""
+    `inputs` (what the caller says of the files the finder may read besides: the
+    configuration file, the descriptors), and of every module its surface and what
+    the finder reads of it besides (`HandlerFinder.reading`). So an edit to a constant,
+    a string, or a call to code outside the project keeps the table."""
 
     def __init__(self) -> None:
-        self._last: tuple[str, HandlerTable] | None = None
+        self._last: tuple[str, Mapping[Path, ModuleSummary], HandlerTable] | None = None
 
-    def table(self, key: str, find: Callable[[], HandlerTable]) -> HandlerTable:
-        """The table kept under `key`, or the one `find()` gives (then kept instead)."""
-        if self._last is None or self._last[0] != key:
-            self._last = (key, find())
-        return self._last[1]
+    def table(self, key: str, finder: HandlerFinder) -> HandlerTable:
+        """The table kept under `key` when `finder` reads the modules as it reads the
+        last run's, or the one it finds (then kept instead)."""
+        last = self._last
+        if last is None or last[0] != key or not finder.reads_as(last[1]):
+            table = finder.find()
+        else:
+            table = last[2]
+        self._last = (key, finder.modules, table)
+        return table
 
     def forget(self) -> None:
         """Find the table again on the next run (a file of the project changed on
@@ -442,21 +448,76 @@ class HandlerFinder:
         (`@router.attach("/ask", "post", authenticate)`), not Lambda."""
         found: set[FunctionKey] = set()
         for path, module in self.modules.items():
-            if is_test_file(path, self.root):
-                continue
-            sites = [*module.init_calls, *(c for f in module.functions.values() for c in f.calls)]
-            names = [name for site in sites for name in site.names]
-            names += [
-                name
-                for function in module.functions.values()
-                for _, arguments in function.decorator_args
-                for name in arguments
-            ]
-            for name in names:
-                target = self.symbols.resolve_name(path, name)
-                if target is not None and target[0] != path:
-                    found.add(target)
+            found |= self._handed_from(path, module)
         return frozenset(found)
+
+    def _handed_from(self, path: Path, module: ModuleSummary) -> set[FunctionKey]:
+        """The functions of other modules that `module` hands on by name (none from
+        test code)."""
+        if is_test_file(path, self.root):
+            return set()
+        sites = [*module.init_calls, *(c for f in module.functions.values() for c in f.calls)]
+        names = [name for site in sites for name in site.names]
+        names += [
+            name
+            for function in module.functions.values()
+            for _, arguments in function.decorator_args
+            for name in arguments
+        ]
+        found = set()
+        for name in names:
+            target = self.symbols.resolve_name(path, name)
+            if target is not None and target[0] != path:
+                found.add(target)
+        return found
+
+    # -- what is read of a module ---------------------------------------------------------
+
+    def reading(self, path: Path, module: ModuleSummary) -> tuple[object, ...]:
+        """What finding the table reads of the summary `module` of `path` besides its
+        surface: the names the module binds at module scope (`top_level_names`), the
+        functions of other modules it hands on by name (`_handed_on`), and of each of
+        its functions where it starts, which items of its parameters it writes
+        (`_may_rewrite_event`), the project functions its calls resolve to
+        (`CallGraph.callers`) and the triggers its code gives (`code_triggers`). A
+        method of the finder that reads more of a module must add it here."""
+        functions = [
+            (
+                qualname,
+                function.line,
+                function.writes_items,
+                sorted(
+                    {
+                        target
+                        for call in function.calls
+                        if (target := self.symbols.resolve_call((path, qualname), call))
+                    }
+                ),
+                code_triggers(module, function),
+            )
+            for qualname, function in module.functions.items()
+        ]
+        return sorted(module.assigned), sorted(self._handed_from(path, module)), functions
+
+    def reads_as(self, modules: Mapping[Path, ModuleSummary]) -> bool:
+        """Whether this finder finds the table it would find from the summaries
+        `modules`: they are of the same files, and every one that differs from this
+        finder's has the same surface and `reading` (every surface the same, names
+        resolve alike in both)."""
+        if self.modules.keys() != modules.keys():
+            return False
+        changed = []
+        for path, module in self.modules.items():
+            before = modules[path]
+            if before is module or before.linkage == module.linkage:
+                continue
+            if before.surface != module.surface:
+                return False
+            changed.append(path)
+        return all(
+            self.reading(path, self.modules[path]) == self.reading(path, modules[path])
+            for path in changed
+        )
 
     def _keeps_signature(self, path: Path, decorator: str) -> bool:
         """A decorator known to pass `(event, context)` through: a known library

@@ -99,7 +99,7 @@ class ProjectModel:
             self.handler_table = finder.find()
         else:
             key = self._handler_table_key(inputs, unreadable)
-            self.handler_table = kept_handlers.table(key, finder.find)
+            self.handler_table = kept_handlers.table(key, finder)
         self.handlers = self.handler_table.handlers
         self.unresolved = self.handler_table.unresolved
         self._analyses: dict[str, Any] = {}
@@ -121,7 +121,6 @@ class ProjectModel:
             repr(self.settings),
             repr(sorted_paths(unreadable)),
             *(declared.facts for declared in self.declared),
-            *sorted(f"{path}:{module.linkage}" for path, module in self.modules.items()),
         ]
         return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
 
