@@ -314,7 +314,7 @@ class Linter:
         modules = {path: item.summary for path, item in indexed.items() if item.summary}
         unreadable = [path for path, item in indexed.items() if item.problem is not None]
         texts = {path: item.text for path, item in indexed.items() if item.text is not None}
-        kept = self.kept.handlers if self.kept is not None and run_key is not None else None
+        kept = self.kept.model if self.kept is not None and run_key is not None else None
         model = ProjectModel(
             project.root,
             modules,

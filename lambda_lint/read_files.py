@@ -9,7 +9,7 @@ from pathlib import Path
 
 from lambda_lint.cache import digest
 from lambda_lint.index import KeptFunctions
-from lambda_lint.model.handlers import KeptHandlerTable
+from lambda_lint.model.project import KeptModel
 from lambda_lint.reparse import KeptTrees
 from lambda_lint.source import ParseProblem, decode
 from lambda_lint.stamps import Stamp, settled, stamp
@@ -38,8 +38,8 @@ class KeptSources:
     language server) reads and digests only the files that changed. It keeps, too, what
     was made of the few files it summarised and checked last (the edited ones): their
     libcst trees and their functions' summaries, so that the next edit of a file parses
-    and summarises again only what the edit touched; and the project's handler table
-    (see `KeptHandlerTable`), found again once a file changes on disk.
+    and summarises again only what the edit touched; and parts of the project model
+    (see `KeptModel`), worked out again once a file changes on disk.
 
     Under the `reported` folders, changes are reported to the process (a language
     client watches the files there): a file kept from there is used without looking at
@@ -49,7 +49,7 @@ class KeptSources:
         self._kept: dict[Path, tuple[Stamp, tuple[str | ParseProblem, str]]] = {}
         self.trees = KeptTrees(KEPT_FILES)
         self.functions = KeptFunctions(KEPT_FILES)
-        self.handlers = KeptHandlerTable()
+        self.model = KeptModel()
         self.reported = reported
         #: the kept files under `reported` folders
         self._trusted: set[Path] = set()
@@ -75,7 +75,7 @@ class KeptSources:
 
     def forget(self, changed: Path) -> None:
         """Read `changed` again next time, and every file under it (a folder)."""
-        self.handlers.forget()
+        self.model.forget()
         for path in [p for p in self._kept if p == changed or changed in p.parents]:
             del self._kept[path]
             self._trusted.discard(path)

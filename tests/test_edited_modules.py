@@ -248,6 +248,25 @@ def test_a_kept_handler_table_follows_edits_to_the_calls(tmp_path: Path) -> None
     )
 
 
+def test_kept_name_resolution_follows_a_function_added_elsewhere(tmp_path: Path) -> None:
+    """The language server keeps what names resolve to while every module's surface
+    stays the same: a call that resolved to nothing resolves once the function exists."""
+    project = tmp_path / "project"
+    project.mkdir()
+    handler = "import util\n\n\ndef lambda_handler(event, context):\n    return util.make()\n"
+    util = "import boto3\n\nREGION = 'eu-west-1'\n"
+    made = util + "\n\ndef make():\n    return boto3.client('s3', region_name=REGION)\n"
+    _lint_edits_in_turn(
+        project,
+        [
+            # boto3 imported at INIT for nothing
+            ({"jobs.py": handler, "util.py": util}, {("util.py", "LL201")}),
+            ({"jobs.py": handler, "util.py": util.replace("eu", "us")}, {("util.py", "LL201")}),
+            ({"jobs.py": handler, "util.py": made}, {("util.py", "LL301")}),
+        ],
+    )
+
+
 def test_a_kept_handler_table_follows_edits_to_what_decides_the_trigger(tmp_path: Path) -> None:
     """Edits inside function bodies that decide a handler's event: a call that parses it
     as a trigger's event (Powertools `parse`), a decorator that writes into it."""

@@ -31,7 +31,7 @@ from lambda_lint.model.evidence import (
     has_chalice_app,
 )
 from lambda_lint.model.imports import ModuleResolver
-from lambda_lint.model.symbols import FunctionKey, Symbols
+from lambda_lint.model.symbols import FunctionKey, Symbols, changed_bodies
 from lambda_lint.schedules import fires_rarely
 from lambda_lint.triggers import TRIGGERS
 
@@ -504,18 +504,12 @@ class HandlerFinder:
         `modules`: they are of the same files, and every one that differs from this
         finder's has the same surface and `reading` (every surface the same, names
         resolve alike in both)."""
-        if self.modules.keys() != modules.keys():
+        changed = changed_bodies(modules, self.modules)
+        if changed is None:
             return False
-        changed = []
-        for path, module in self.modules.items():
-            before = modules[path]
-            if before is module or before.linkage == module.linkage:
-                continue
-            if before.surface != module.surface:
-                return False
-            changed.append(path)
         return all(
-            self.reading(path, self.modules[path]) == self.reading(path, modules[path])
+            self.modules[path].linkage == modules[path].linkage
+            or self.reading(path, self.modules[path]) == self.reading(path, modules[path])
             for path in changed
         )
 

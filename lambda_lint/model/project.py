@@ -40,7 +40,7 @@ from lambda_lint.model.handlers import (
 )
 from lambda_lint.model.imports import ModuleResolver
 from lambda_lint.model.init_imports import InitImports, InitImportWalker
-from lambda_lint.model.symbols import ClassKey, FunctionKey, Symbols
+from lambda_lint.model.symbols import ClassKey, FunctionKey, KeptResolution, Symbols
 from lambda_lint.model.values import Seeds, propagate
 from lambda_lint.path_order import sorted_paths
 
@@ -68,6 +68,21 @@ class AnalysisStore(Protocol):
         """The digest of a project file's text (None for a file it does not know)."""
 
 
+class KeptModel:
+    """What a process that lints the same project again and again (the language
+    server) keeps of its model between runs: the name resolution and the handler
+    table, each taken over by a run that would find them again alike."""
+
+    def __init__(self) -> None:
+        self.resolution = KeptResolution()
+        self.handlers = KeptHandlerTable()
+
+    def forget(self) -> None:
+        """Work both out again on the next run (a file changed on disk)."""
+        self.resolution.forget()
+        self.handlers.forget()
+
+
 class ProjectModel:
     def __init__(
         self,
@@ -77,12 +92,12 @@ class ProjectModel:
         settings: Settings,
         unreadable: Collection[Path] = (),
         texts: Mapping[Path, str] | None = None,
-        kept_handlers: KeptHandlerTable | None = None,
+        kept: KeptModel | None = None,
         inputs: str = "",
     ) -> None:
-        """`kept_handlers`, when given, is where a process that lints the project again
-        and again keeps its handler table, and `inputs` the digest of the files the
-        table may be found from besides the modules (see `KeptHandlerTable`)."""
+        """`kept`, when given, is where a process that lints the project again and again
+        keeps parts of its model, and `inputs` the digest of the files the handler table
+        may be found from besides the modules (see `KeptHandlerTable`)."""
         self.root = root
         self.modules = modules
         #: the text of each Python file as this run read it (an editor's unsaved buffer
@@ -91,15 +106,18 @@ class ProjectModel:
         self.settings = settings
         self.declared = declared
         code_roots = [d.code_root for d in declared if d.code_root is not None]
-        self.resolver = ModuleResolver(modules, root, code_roots, unreadable)
-        self.symbols = Symbols(modules, self.resolver)
+        if kept is None:
+            self.symbols = Symbols(modules, ModuleResolver(modules, root, code_roots, unreadable))
+        else:
+            self.symbols = kept.resolution.symbols(modules, root, code_roots, unreadable)
+        self.resolver = self.symbols.resolver
         self.calls = CallGraph(self.symbols)
         finder = HandlerFinder(root, self.symbols, self.calls, settings, declared)
-        if kept_handlers is None:
+        if kept is None:
             self.handler_table = finder.find()
         else:
             key = self._handler_table_key(inputs, unreadable)
-            self.handler_table = kept_handlers.table(key, finder)
+            self.handler_table = kept.handlers.table(key, finder)
         self.handlers = self.handler_table.handlers
         self.unresolved = self.handler_table.unresolved
         self._analyses: dict[str, Any] = {}

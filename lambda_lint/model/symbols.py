@@ -9,7 +9,7 @@ memoised per (file, name); anything outside the project resolves to None.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
 
 from lambda_lint.index import CallSite, FunctionSummary, Import, ModuleSummary
@@ -22,6 +22,56 @@ ClassKey = tuple[Path, str]  # (file, class name)
 MAX_HOPS = 8
 
 
+def changed_bodies(
+    before: Mapping[Path, ModuleSummary], after: Mapping[Path, ModuleSummary]
+) -> list[Path] | None:
+    """The files whose summaries differ between `before` and `after`, two runs' summaries
+    of the same files in which every module has the same surface; None when the files
+    differ or a surface does. Names resolve alike in both."""
+    if before.keys() != after.keys():
+        return None
+    changed = []
+    for path, module in after.items():
+        earlier = before[path]
+        if earlier is module:
+            continue
+        if earlier.surface != module.surface:
+            return None
+        changed.append(path)
+    return changed
+
+
+class KeptResolution:
+    """Name resolution kept by a process that lints the same project again and again
+    (the language server): a run over the same files, code roots and files that do not
+    parse, in which every module has the same surface, takes over the last run's
+    `ModuleResolver` and the answers of its `Symbols`, since names resolve alike."""
+
+    def __init__(self) -> None:
+        self._last: tuple[tuple[object, ...], Mapping[Path, ModuleSummary], Symbols] | None = None
+
+    def symbols(
+        self,
+        modules: Mapping[Path, ModuleSummary],
+        root: Path,
+        code_roots: Collection[Path],
+        unreadable: Collection[Path],
+    ) -> Symbols:
+        """The `Symbols` of a run over `modules` (see `ModuleResolver` for the rest)."""
+        inputs = (root, frozenset(code_roots), frozenset(unreadable))
+        last = self._last
+        if last is not None and last[0] == inputs and changed_bodies(last[1], modules) is not None:
+            symbols = last[2].over(modules)
+        else:
+            symbols = Symbols(modules, ModuleResolver(modules, root, code_roots, unreadable))
+        self._last = (inputs, modules, symbols)
+        return symbols
+
+    def forget(self) -> None:
+        """Resolve every name again on the next run."""
+        self._last = None
+
+
 class Symbols:
     """Name and call resolution over the summaries of one project."""
 
@@ -30,6 +80,13 @@ class Symbols:
         self.resolver = resolver
         self._names: dict[tuple[Path, str], FunctionKey | None] = {}
         self._classes: dict[tuple[Path, str], ClassKey | None] = {}
+
+    def over(self, modules: Mapping[Path, ModuleSummary]) -> Symbols:
+        """Resolution over other summaries of the same files, each with the same surface
+        as this one's: it shares the resolver and the answers found so far."""
+        symbols = Symbols(modules, self.resolver)
+        symbols._names, symbols._classes = self._names, self._classes
+        return symbols
 
     # -- functions -----------------------------------------------------------------------
 
