@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any, Union
 
 from lambda_lint import __version__
+from lambda_lint.stamps import Stamp, settled, stamp
 from lambda_lint.typed_json import ShapeError, decode, encode, shape
 
 #: the layout of an entry file; a change makes every older entry a miss
@@ -163,9 +164,23 @@ def _write_atomically(path: Path, data: bytes) -> None:
 
 def code_digest(obj: Any) -> str:
     """The digest of the file defining `obj` (a rule class): editing a local plugin's
-    rule changes the results as much as a new version does."""
+    rule changes the results as much as a new version does. A file is read again only
+    when its stamp moved: a process that lints again and again asks every run."""
     path = getattr(sys.modules.get(getattr(obj, "__module__", "")), "__file__", None)
-    return file_digest(Path(path)) if path else "no source"
+    if not path:
+        return "no source"
+    now = stamp(Path(path))
+    kept = _CODE_DIGESTS.get(path)
+    if kept is not None and now is not None and kept[0] == now:
+        return kept[1]
+    found = file_digest(Path(path))
+    if now is not None and settled(now):
+        _CODE_DIGESTS[path] = (now, found)
+    return found
+
+
+#: what `code_digest` read of each file, under the file's stamp then
+_CODE_DIGESTS: dict[str, tuple[Stamp, str]] = {}
 
 
 def _renew(path: Path, modified: float) -> None:

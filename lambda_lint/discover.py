@@ -107,8 +107,9 @@ class Excluder:
         base = settings.root
         patterns = list(settings.exclude or DEFAULT_EXCLUDES) + list(settings.extend_exclude)
         self.names = [p for p in patterns if "/" not in p]
-        self.paths = [(base / p).resolve() if base else Path(p).resolve() for p in patterns]
-        self.path_patterns = [str(p) for p, raw in zip(self.paths, patterns) if "/" in raw]
+        self.path_patterns = [
+            str((base / p).resolve() if base else Path(p).resolve()) for p in patterns if "/" in p
+        ]
         # each list as one expression: matched once per path, not once per pattern
         self._name_match = _any_of(self.names)
         self._path_match = _any_of(self.path_patterns)
