@@ -12,7 +12,8 @@ line, and measures the time from sending each change to the `publishDiagnostics`
 that document version. `--edit constant` (the default) gives a module-level constant a
 new value each time, which changes nothing the project model reads of the module;
 `--edit call` renames a call in a function's body each time (`logger.debug2(...)`), which
-changes the module's calls, so the model's handler table is found again. Prints the median and the 90th percentile, and the server's own
+changes the module's calls (to code outside the project), so the model reads the module
+again before it keeps its handler table. Prints the median and the 90th percentile, and the server's own
 CPU time per edit (from /proc, Linux), which a busy machine does not inflate.
 
 The server's debounce (300 ms by default in editors) is set to `--debounce-ms`, 0 unless
