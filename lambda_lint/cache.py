@@ -86,7 +86,24 @@ def digest(*parts: bytes | str) -> str:
 
 
 def file_digest(path: Path) -> str:
-    """The digest of a file's bytes, or a word for why there are none."""
+    """The digest of a file's bytes, or a word for why there are none. A file digested
+    before is read again only when its stamp moved: a process that lints again and
+    again digests the same rule modules, settings and descriptors every run."""
+    now = stamp(path)
+    kept = _DIGESTS.get(path)
+    if kept is not None and now is not None and kept[0] == now:
+        return kept[1]
+    found = _read_digest(path)
+    if now is not None and settled(now):
+        _DIGESTS[path] = (now, found)
+    return found
+
+
+#: what `file_digest` read of each file, under the file's stamp then
+_DIGESTS: dict[Path, tuple[Stamp, str]] = {}
+
+
+def _read_digest(path: Path) -> str:
     try:
         with open(path, "rb") as handle:
             hasher = hashlib.sha256()
@@ -164,23 +181,9 @@ def _write_atomically(path: Path, data: bytes) -> None:
 
 def code_digest(obj: Any) -> str:
     """The digest of the file defining `obj` (a rule class): editing a local plugin's
-    rule changes the results as much as a new version does. A file is read again only
-    when its stamp moved: a process that lints again and again asks every run."""
+    rule changes the results as much as a new version does."""
     path = getattr(sys.modules.get(getattr(obj, "__module__", "")), "__file__", None)
-    if not path:
-        return "no source"
-    now = stamp(Path(path))
-    kept = _CODE_DIGESTS.get(path)
-    if kept is not None and now is not None and kept[0] == now:
-        return kept[1]
-    found = file_digest(Path(path))
-    if now is not None and settled(now):
-        _CODE_DIGESTS[path] = (now, found)
-    return found
-
-
-#: what `code_digest` read of each file, under the file's stamp then
-_CODE_DIGESTS: dict[str, tuple[Stamp, str]] = {}
+    return file_digest(Path(path)) if path else "no source"
 
 
 def _renew(path: Path, modified: float) -> None:
